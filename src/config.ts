@@ -1,0 +1,127 @@
+/**
+ * Gateway configuration, parsed and validated once at start-up from the
+ * environment and an optional JSON file (`FACEGATE_CONFIG`). Bad
+ * configuration stops the process with a message naming the field.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { PROVIDER_DEFINITIONS, type ProviderConfig } from './datasources/registry.js';
+
+export interface GatewayConfig {
+  /** @default "127.0.0.1" */
+  host: string;
+  /** @default 4000 */
+  port: number;
+  /** Where the embedded store keeps its files. @default "./data" */
+  dataDir: string;
+  /** @default "info" */
+  logLevel: string;
+  /** Provider instances; by default one `local`. */
+  providers: ProviderConfig[];
+  engine: {
+    /** Inference worker threads. @default the machine's cores */
+    workers?: number;
+    /** Images waiting for a worker before THROTTLED. @default 64 */
+    maxQueue: number;
+  };
+  /** Largest accepted HTTP request body. @default 8 MiB (a 5 MiB image in base64, plus the query) */
+  maxBodyBytes: number;
+  /** Serve GraphiQL on browser GETs to /graphql. @default true */
+  graphiql: boolean;
+}
+
+/** Thrown for configuration that cannot be used; main() prints it and exits 78 (EX_CONFIG). */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const providerEntry = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, "_" or "-", 1..64 characters'),
+    kind: z.string(),
+  })
+  .passthrough();
+
+const fileSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(0).max(65535).optional(),
+    dataDir: z.string().min(1).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    providers: z.array(providerEntry).min(1).optional(),
+    engine: z
+      .object({ workers: z.number().int().min(1).max(64).optional(), maxQueue: z.number().int().min(1).max(10_000).optional() })
+      .strict()
+      .optional(),
+    maxBodyBytes: z.number().int().min(1024).optional(),
+    graphiql: z.boolean().optional(),
+  })
+  .strict();
+
+type FileConfig = z.infer<typeof fileSchema>;
+
+function formatIssues(source: string, error: z.ZodError): string {
+  return error.issues.map((i) => `${source}: ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+}
+
+function readFileConfig(file: string): FileConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`FACEGATE_CONFIG=${file}: expected a readable JSON file, got ${(e as Error).message}`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(formatIssues(file, parsed.error));
+  return parsed.data;
+}
+
+function parseProviders(source: string, entries: FileConfig['providers']): ProviderConfig[] {
+  const list = entries ?? [{ name: 'local', kind: 'local' }];
+  const seen = new Set<string>();
+  return list.map((entry, i) => {
+    const { name, kind, ...rest } = entry;
+    if (seen.has(name)) throw new ConfigError(`${source}: providers.${i}.name: expected a unique name, got ${name} twice`);
+    seen.add(name);
+    const definition = PROVIDER_DEFINITIONS.find((d) => d.kind === kind);
+    if (!definition) {
+      const kinds = PROVIDER_DEFINITIONS.map((d) => d.kind).join(', ');
+      throw new ConfigError(`${source}: providers.${i}.kind: expected one of ${kinds}, got ${JSON.stringify(kind)}`);
+    }
+    const options = definition.options.safeParse(rest);
+    if (!options.success) throw new ConfigError(formatIssues(`${source}: providers.${i} (${name})`, options.error));
+    return { name, kind, options: options.data };
+  });
+}
+
+function envInt(env: NodeJS.ProcessEnv, key: string, min: number, max: number): number | undefined {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${key}: expected an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** Builds the configuration; environment variables win over the file. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const fileName = env.FACEGATE_CONFIG;
+  const file: FileConfig = fileName ? readFileConfig(fileName) : {};
+  const logLevel = env.LOG_LEVEL ?? file.logLevel ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL: expected fatal, error, warn, info, debug, trace or silent, got ${JSON.stringify(logLevel)}`);
+  }
+  return {
+    host: env.HOST || file.host || '127.0.0.1',
+    port: envInt(env, 'PORT', 0, 65535) ?? file.port ?? 4000,
+    dataDir: path.resolve(env.FACEGATE_DATA_DIR || file.dataDir || './data'),
+    logLevel,
+    providers: parseProviders(fileName ?? 'default configuration', file.providers),
+    engine: {
+      workers: envInt(env, 'FACEGATE_ENGINE_WORKERS', 1, 64) ?? file.engine?.workers,
+      maxQueue: file.engine?.maxQueue ?? 64,
+    },
+    maxBodyBytes: file.maxBodyBytes ?? 8 * 1024 * 1024,
+    graphiql: env.FACEGATE_GRAPHIQL ? env.FACEGATE_GRAPHIQL !== 'false' : (file.graphiql ?? true),
+  };
+}

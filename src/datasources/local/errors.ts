@@ -1,0 +1,55 @@
+/**
+ * Maps the local engine's failures to domain errors. Engine messages say
+ * what the engine expected and got; these wrap them with what the caller
+ * sent and which provider refused it.
+ */
+import { DomainError } from '../../errors.js';
+import type { EngineErrorCode } from '../../engine/types.js';
+
+/** Retry hint when the engine's QUEUE_FULL carries none. */
+const DEFAULT_RETRY_AFTER_MS = 1000;
+
+interface EngineErrorLike {
+  code: EngineErrorCode;
+  message: string;
+  retryAfterMs?: number;
+}
+
+const ENGINE_CODES: ReadonlySet<string> = new Set<EngineErrorCode>(['INVALID_IMAGE', 'QUEUE_FULL', 'UNAVAILABLE']);
+
+/**
+ * True for an EngineError. Checked by shape as well as class: an error
+ * rebuilt after crossing a worker-thread boundary is not an instance.
+ */
+export function isEngineError(error: unknown): error is EngineErrorLike {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return error.name === 'EngineError' && typeof code === 'string' && ENGINE_CODES.has(code);
+}
+
+/** The DomainError for an engine failure, or `error` itself when it is not one. */
+export function fromEngineError(error: unknown, provider: string): unknown {
+  if (!isEngineError(error)) return error;
+  switch (error.code) {
+    case 'INVALID_IMAGE':
+      return new DomainError(
+        'INVALID_IMAGE',
+        `image: expected a JPEG or PNG image the "${provider}" engine accepts, got one it refused: ${error.message}`,
+        { field: 'image', provider },
+      );
+    case 'QUEUE_FULL': {
+      const retryAfterMs = error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
+      return new DomainError(
+        'THROTTLED',
+        `Provider "${provider}" is busy: expected room in the inference queue, got a full queue (${error.message}); retry after ${retryAfterMs} ms`,
+        { provider, retryAfterMs },
+      );
+    }
+    case 'UNAVAILABLE':
+      return new DomainError(
+        'PROVIDER_UNAVAILABLE',
+        `Provider "${provider}" is unavailable: expected a running face engine, got: ${error.message}`,
+        { provider },
+      );
+  }
+}

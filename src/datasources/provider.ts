@@ -1,0 +1,208 @@
+/**
+ * The FaceProvider contract: what every provider adapter (local, rekognition,
+ * azure-face) implements. Semantics follow AWS Rekognition's users-and-faces
+ * API (see docs/architecture.md); an adapter that cannot do something
+ * faithfully leaves the capability out and throws UNSUPPORTED_OPERATION.
+ *
+ * Adapters throw {@link DomainError} for expected failures and never return
+ * GraphQL types. Inputs reaching an adapter are already validated against
+ * the field constraints in ../validation.ts.
+ */
+import type { BoundingBox } from '../engine/types.js';
+
+export type { BoundingBox };
+
+export type ProviderKind = 'LOCAL' | 'REKOGNITION' | 'AZURE_FACE';
+
+export type UserStatus = 'ACTIVE' | 'UPDATING' | 'CREATING' | 'CREATED';
+
+/** Operation names a provider may support; exposed as `Provider.capabilities`. */
+export const CAPABILITIES = [
+  'CREATE_COLLECTION',
+  'DELETE_COLLECTION',
+  'LIST_COLLECTIONS',
+  'CREATE_USER',
+  'DELETE_USER',
+  'INDEX_FACES',
+  'DELETE_FACES',
+  'ASSOCIATE_FACES',
+  'DISASSOCIATE_FACES',
+  'SEARCH_USERS_BY_IMAGE',
+  'LIST_UNASSOCIATED_FACES',
+  'EXPORT_DESCRIPTORS',
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+/** A page request: at most `limit` items after the opaque provider token. */
+export interface PageRequest {
+  limit: number;
+  /** Opaque token from a previous page's `nextToken`. */
+  after?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Present when more items follow. */
+  nextToken?: string;
+}
+
+export interface CollectionRecord {
+  collectionId: string;
+  faceModelVersion: string | null;
+  faceCount: number;
+  userCount: number;
+  createdAt: Date | null;
+}
+
+export interface UserRecord {
+  collectionId: string;
+  userId: string;
+  status: UserStatus;
+}
+
+export interface FaceRecord {
+  collectionId: string;
+  faceId: string;
+  userId: string | null;
+  externalImageId: string | null;
+  boundingBox: BoundingBox | null;
+  /** 0..100 */
+  confidence: number | null;
+  indexedAt: Date | null;
+}
+
+export interface IndexFacesInput {
+  collectionId: string;
+  image: Uint8Array;
+  externalImageId?: string;
+  /** Index at most this many faces, largest first. @default 100 */
+  maxFaces?: number;
+}
+
+export type UnindexedReason = 'EXCEEDS_MAX_FACES' | 'SMALL_BOUNDING_BOX' | 'LOW_CONFIDENCE';
+
+export interface IndexFacesOutcome {
+  faces: FaceRecord[];
+  unindexedFaces: { boundingBox: BoundingBox; reasons: UnindexedReason[] }[];
+  faceModelVersion: string | null;
+}
+
+export interface DeleteFacesOutcome {
+  deletedFaceIds: string[];
+  unsuccessfulFaceDeletions: {
+    faceId: string;
+    userId: string | null;
+    reasons: ('FACE_NOT_FOUND' | 'ASSOCIATED_TO_AN_EXISTING_USER')[];
+  }[];
+}
+
+export interface UserMutationInput {
+  collectionId: string;
+  userId: string;
+  /** Rekognition ClientRequestToken: same token + same input → same outcome; other input → IDEMPOTENCY_CONFLICT. */
+  clientRequestToken?: string;
+}
+
+export interface AssociateFacesInput extends UserMutationInput {
+  faceIds: string[];
+  /** 0..100. @default 75 */
+  userMatchThreshold: number;
+}
+
+export interface AssociateFacesOutcome {
+  associatedFaceIds: string[];
+  unsuccessfulFaceAssociations: {
+    faceId: string;
+    userId: string | null;
+    confidence: number | null;
+    reasons: ('FACE_NOT_FOUND' | 'ASSOCIATED_TO_A_DIFFERENT_USER' | 'LOW_MATCH_CONFIDENCE')[];
+  }[];
+  userStatus: UserStatus;
+}
+
+export interface DisassociateFacesInput extends UserMutationInput {
+  faceIds: string[];
+}
+
+export interface DisassociateFacesOutcome {
+  disassociatedFaceIds: string[];
+  unsuccessfulFaceDisassociations: {
+    faceId: string;
+    userId: string | null;
+    reasons: ('FACE_NOT_FOUND' | 'ASSOCIATED_TO_A_DIFFERENT_USER')[];
+  }[];
+  userStatus: UserStatus;
+}
+
+export interface SearchUsersByImageInput {
+  collectionId: string;
+  image: Uint8Array;
+  /** 0..100. @default 80 */
+  userMatchThreshold: number;
+  /** 1..500. @default 10 */
+  maxUsers: number;
+}
+
+export interface SearchUsersByImageOutcome {
+  /** Ordered by similarity, highest first. */
+  userMatches: { similarity: number; user: UserRecord }[];
+  /** The largest face, which was searched; null when the image has no face. */
+  searchedFace: { boundingBox: BoundingBox; confidence: number } | null;
+}
+
+/** Filters for {@link FaceProvider.listFaces}. */
+export interface FaceFilter {
+  userId?: string;
+  /** true: only faces that belong to no user. */
+  unassociated?: boolean;
+}
+
+/**
+ * One configured provider instance. Every method that names a collection
+ * throws COLLECTION_NOT_FOUND when it does not exist.
+ */
+export interface FaceProvider {
+  /** Instance name from configuration, e.g. `local`, `aws-eu`. */
+  readonly name: string;
+  readonly kind: ProviderKind;
+  readonly capabilities: ReadonlySet<Capability>;
+
+  listCollections(page: PageRequest): Promise<Page<CollectionRecord>>;
+  /** Batched lookup (DataLoader): null where a collection does not exist. */
+  getCollections(collectionIds: readonly string[]): Promise<(CollectionRecord | null)[]>;
+  /** Throws COLLECTION_ALREADY_EXISTS. */
+  createCollection(collectionId: string): Promise<CollectionRecord>;
+  /** Removes the collection with all its users, faces and descriptors. */
+  deleteCollection(collectionId: string): Promise<void>;
+
+  /** Users in creation order. */
+  listUsers(collectionId: string, page: PageRequest): Promise<Page<UserRecord>>;
+  /** Batched lookup: null where a user does not exist. */
+  getUsers(collectionId: string, userIds: readonly string[]): Promise<(UserRecord | null)[]>;
+  /** Throws USER_ALREADY_EXISTS, QUOTA_EXCEEDED, IDEMPOTENCY_CONFLICT. */
+  createUser(input: UserMutationInput): Promise<UserRecord>;
+  /** Disassociates the user's faces, then deletes the user. Throws USER_NOT_FOUND. */
+  deleteUser(input: UserMutationInput): Promise<void>;
+
+  /** Faces in index order, optionally filtered. */
+  listFaces(collectionId: string, filter: FaceFilter, page: PageRequest): Promise<Page<FaceRecord>>;
+  /** Batched lookup: null where a face does not exist. */
+  getFaces(collectionId: string, faceIds: readonly string[]): Promise<(FaceRecord | null)[]>;
+  /** Batched count of each user's faces (0 for unknown users). */
+  countUserFaces(collectionId: string, userIds: readonly string[]): Promise<number[]>;
+  /** Batched: each user's faces (at most 100 a user), in index order; [] for unknown users. */
+  listUserFaces(collectionId: string, userIds: readonly string[]): Promise<FaceRecord[][]>;
+
+  /** Throws INVALID_IMAGE, THROTTLED. */
+  indexFaces(input: IndexFacesInput): Promise<IndexFacesOutcome>;
+  deleteFaces(collectionId: string, faceIds: readonly string[]): Promise<DeleteFacesOutcome>;
+  /** Throws USER_NOT_FOUND, QUOTA_EXCEEDED (over 100 faces a user), IDEMPOTENCY_CONFLICT. */
+  associateFaces(input: AssociateFacesInput): Promise<AssociateFacesOutcome>;
+  /** Throws USER_NOT_FOUND, IDEMPOTENCY_CONFLICT. */
+  disassociateFaces(input: DisassociateFacesInput): Promise<DisassociateFacesOutcome>;
+  /** No face in the image → empty matches and `searchedFace: null` (not an error). */
+  searchUsersByImage(input: SearchUsersByImageInput): Promise<SearchUsersByImageOutcome>;
+
+  /** Release connections, workers and files. */
+  close(): Promise<void>;
+}

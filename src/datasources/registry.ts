@@ -1,0 +1,46 @@
+/**
+ * Every provider adapter the gateway knows, by configuration `kind`.
+ * Adding a provider: a folder beside this file with a definition, and one
+ * line here.
+ */
+import type { ProviderDefinition, ProviderDeps } from './definition.js';
+import type { FaceProvider } from './provider.js';
+import { localDefinition } from './local/definition.js';
+
+export const PROVIDER_DEFINITIONS: readonly ProviderDefinition[] = [
+  localDefinition,
+];
+
+/** A validated provider entry from configuration. */
+export interface ProviderConfig {
+  name: string;
+  kind: string;
+  options: unknown;
+}
+
+/** The configured provider instances, by name. */
+export class ProviderRegistry {
+  private readonly byName = new Map<string, FaceProvider>();
+
+  /** `wrap` decorates each instance, e.g. with metrics. */
+  constructor(configs: readonly ProviderConfig[], deps: ProviderDeps, wrap: (p: FaceProvider) => FaceProvider = (p) => p) {
+    for (const config of configs) {
+      const definition = PROVIDER_DEFINITIONS.find((d) => d.kind === config.kind);
+      if (!definition) throw new Error(`provider ${config.name}: expected a known kind, got ${config.kind}`);
+      this.byName.set(config.name, wrap(definition.create(config.name, config.options, deps)));
+    }
+  }
+
+  /** Instances in configuration order. */
+  list(): FaceProvider[] {
+    return [...this.byName.values()];
+  }
+
+  get(name: string): FaceProvider | undefined {
+    return this.byName.get(name);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.list().map((p) => p.close()));
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Public types of the local face engine. The engine decodes images, detects
+ * faces, computes 128-d descriptors and searches them; it knows nothing of
+ * collections, users or GraphQL.
+ */
+
+/** Ratios of the (orientation-corrected) image's width and height, 0..1. */
+export interface BoundingBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** One face found in an image. */
+export interface DetectedFace {
+  boundingBox: BoundingBox;
+  /** Face size in pixels of the orientation-corrected image (for minimum-size rules). */
+  pixelWidth: number;
+  pixelHeight: number;
+  /** Detector confidence, 0..100 (Rekognition's scale). */
+  confidence: number;
+  /** 128-d face descriptor; compare with {@link similarity}. */
+  descriptor: Float32Array;
+}
+
+/** What {@link FaceEngine.detect} returns: faces sorted largest first. */
+export interface DetectionResult {
+  /** Orientation-corrected image size in pixels. */
+  imageWidth: number;
+  imageHeight: number;
+  faces: DetectedFace[];
+}
+
+/** Why the engine refused an image or a request. */
+export type EngineErrorCode =
+  /** Empty, truncated, not JPEG/PNG, over the byte or pixel limit. */
+  | 'INVALID_IMAGE'
+  /** The inference queue is full; retry later. */
+  | 'QUEUE_FULL'
+  /** The engine is closed or a worker failed to start. */
+  | 'UNAVAILABLE';
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    /** For QUEUE_FULL: a hint of when to retry. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** Options for {@link FaceEngine}. */
+export interface EngineOptions {
+  /** Inference worker threads. @default os.availableParallelism() */
+  workers?: number;
+  /** Images waiting beyond those being processed before QUEUE_FULL. @default 64 */
+  maxQueue?: number;
+  /** Largest accepted encoded image. @default 5 MiB (Rekognition's limit) */
+  maxImageBytes?: number;
+  /** Largest accepted decoded image, in pixels (decompression-bomb guard). @default 40 million */
+  maxImagePixels?: number;
+  /**
+   * Faces below this detector confidence (0..100) are not reported.
+   * @default 50 (face-api's SSD default; every face of the test photos scores ≥ 62)
+   */
+  minConfidence?: number;
+  /**
+   * Longest image side fed to the networks; larger images are downscaled
+   * (boxes and pixel sizes still refer to the original). @default 2048
+   */
+  maxInferenceSide?: number;
+  /** An inference taking longer is abandoned and its worker replaced. @default 60000 */
+  jobTimeoutMs?: number;
+}
+
+/** Contract of the engine; the implementation lives in ./index.ts. */
+export interface FaceEngineApi {
+  /** Detect every face, largest first. Rejects with EngineError. Workers start lazily on first use. */
+  detect(image: Uint8Array): Promise<DetectionResult>;
+  /** Model identifier, reported as the collection's faceModelVersion. */
+  readonly modelVersion: string;
+  /** Images queued or in flight (for metrics and back-pressure). */
+  readonly queueDepth: number;
+  close(): Promise<void>;
+}

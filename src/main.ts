@@ -1,0 +1,35 @@
+/**
+ * `npm start`: loads configuration, starts the gateway and stops it
+ * gracefully on SIGTERM/SIGINT.
+ */
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { startGateway } from './server.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  process.stderr.write(`facegate: invalid configuration\n${e.message}\n`);
+  process.exit(78);
+}
+
+const logger = createLogger(config.logLevel);
+const gateway = await startGateway(config, logger);
+
+let signals = 0;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (++signals > 1) process.exit(1);
+    logger.info({ signal }, 'stopping');
+    gateway.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,106 @@
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GatewayContext } from '../context.js';
+import { CreateCollectionInput, DeleteCollectionInput } from '../schema/collection.inputs.js';
+import {
+  CreateCollectionMembers, CreateCollectionResult, CreateCollectionSuccess, DeleteCollectionMembers, DeleteCollectionResult,
+  DeleteCollectionSuccess,
+} from '../schema/collection.results.js';
+import { Collection } from '../schema/collection.type.js';
+import type { Connection } from '../schema/connection.types.js';
+import { FaceConnection, UserConnection } from '../schema/connections.js';
+import { Face } from '../schema/face.type.js';
+import { CollectionRef } from '../schema/inputs.js';
+import { Provider } from '../schema/provider.type.js';
+import { User } from '../schema/user.type.js';
+import { checkString } from '../validation.js';
+import { invalidInput } from '../errors.js';
+import { paginate } from './pagination.js';
+import { requireProvider, resolveRef } from './providers.js';
+import { resultOf } from './result.js';
+
+@Resolver(() => Collection)
+export class CollectionResolver {
+  @Query(() => Collection, { nullable: true, description: 'The collection, or null when it does not exist.' })
+  async collection(@Arg('ref', () => CollectionRef) ref: CollectionRef, @Ctx() ctx: GatewayContext): Promise<Collection | null> {
+    const { provider, collectionId } = resolveRef(ctx, ref, 'ref');
+    const record = await ctx.loaders.collection.load({ provider: provider.name, collectionId });
+    return record ? Collection.from(provider.name, record) : null;
+  }
+
+  @FieldResolver(() => Provider)
+  provider(@Root() root: Collection, @Ctx() ctx: GatewayContext): Provider {
+    return Provider.from(requireProvider(ctx, root.providerName, 'provider'));
+  }
+
+  @FieldResolver(() => UserConnection)
+  users(
+    @Root() root: Collection,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Connection<User>> {
+    const provider = requireProvider(ctx, root.providerName, 'provider');
+    return paginate({ first, after }, (page) => provider.listUsers(root.collectionId, page), (r) => {
+      ctx.loaders.user.prime({ provider: provider.name, collectionId: r.collectionId, id: r.userId }, r);
+      return User.from(provider.name, r);
+    });
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  async user(@Root() root: Collection, @Arg('userId') userId: string, @Ctx() ctx: GatewayContext): Promise<User | null> {
+    checkString('userId', 'userId', userId);
+    const record = await ctx.loaders.user.load({ provider: root.providerName, collectionId: root.collectionId, id: userId });
+    return record ? User.from(root.providerName, record) : null;
+  }
+
+  @FieldResolver(() => FaceConnection, { description: 'unassociated: true lists faces that belong to no user.' })
+  faces(
+    @Root() root: Collection,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 100 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('userId', () => String, { nullable: true }) userId: string | null,
+    @Arg('unassociated', () => Boolean, { nullable: true }) unassociated: boolean | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Connection<Face>> {
+    if (userId != null) checkString('userId', 'userId', userId);
+    if (userId != null && unassociated) throw invalidInput('unassociated', 'not true together with userId', 'both');
+    const provider = requireProvider(ctx, root.providerName, 'provider');
+    const filter = { userId: userId ?? undefined, unassociated: unassociated ?? undefined };
+    return paginate({ first, after }, (page) => provider.listFaces(root.collectionId, filter, page), (r) => {
+      ctx.loaders.face.prime({ provider: provider.name, collectionId: r.collectionId, id: r.faceId }, r);
+      return Face.from(provider.name, r);
+    });
+  }
+
+  @FieldResolver(() => Face, { nullable: true })
+  async face(@Root() root: Collection, @Arg('faceId') faceId: string, @Ctx() ctx: GatewayContext): Promise<Face | null> {
+    checkString('faceId', 'faceId', faceId);
+    const record = await ctx.loaders.face.load({ provider: root.providerName, collectionId: root.collectionId, id: faceId });
+    return record ? Face.from(root.providerName, record) : null;
+  }
+
+  @Mutation(() => CreateCollectionResult)
+  createCollection(@Arg('input') input: CreateCollectionInput, @Ctx() ctx: GatewayContext): Promise<typeof CreateCollectionResult> {
+    return resultOf(CreateCollectionMembers, async () => {
+      const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
+      const record = await provider.createCollection(collectionId);
+      ctx.loaders.collection.clear({ provider: provider.name, collectionId });
+      return Object.assign(new CreateCollectionSuccess(), { collection: Collection.from(provider.name, record) });
+    });
+  }
+
+  @Mutation(() => DeleteCollectionResult)
+  deleteCollection(@Arg('input') input: DeleteCollectionInput, @Ctx() ctx: GatewayContext): Promise<typeof DeleteCollectionResult> {
+    return resultOf(DeleteCollectionMembers, async () => {
+      const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
+      await provider.deleteCollection(collectionId);
+      clearLoaders(ctx);
+      return Object.assign(new DeleteCollectionSuccess(), { collectionId });
+    });
+  }
+}
+
+/** After a write, this request's cached reads may be stale; drop them all. */
+export function clearLoaders(ctx: GatewayContext): void {
+  for (const loader of Object.values(ctx.loaders)) loader.clearAll();
+}

@@ -1,0 +1,57 @@
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import type { GatewayContext } from '../context.js';
+import { Collection } from '../schema/collection.type.js';
+import { DeleteFacesInput, IndexFacesInput } from '../schema/face.inputs.js';
+import {
+  DeleteFacesMembers, DeleteFacesResult, DeleteFacesSuccess, IndexFacesMembers, IndexFacesResult, IndexFacesSuccess,
+} from '../schema/face.results.js';
+import { Face } from '../schema/face.type.js';
+import { User } from '../schema/user.type.js';
+import { checkFaceIds, checkNumber, checkOptionalString, decodeImage } from '../validation.js';
+import { clearLoaders } from './collection.resolver.js';
+import { loadCollection } from './node.resolver.js';
+import { resolveRef } from './providers.js';
+import { resultOf } from './result.js';
+
+@Resolver(() => Face)
+export class FaceResolver {
+  @FieldResolver(() => Collection)
+  collection(@Root() root: Face, @Ctx() ctx: GatewayContext): Promise<Collection> {
+    return loadCollection(ctx, root.providerName, root.collectionId);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  async user(@Root() root: Face, @Ctx() ctx: GatewayContext): Promise<User | null> {
+    if (!root.userId) return null;
+    const record = await ctx.loaders.user.load({ provider: root.providerName, collectionId: root.collectionId, id: root.userId });
+    return record ? User.from(root.providerName, record) : null;
+  }
+
+  @Mutation(() => IndexFacesResult)
+  indexFaces(@Arg('input') input: IndexFacesInput, @Ctx() ctx: GatewayContext): Promise<typeof IndexFacesResult> {
+    return resultOf(IndexFacesMembers, async () => {
+      const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
+      const externalImageId = checkOptionalString('externalImageId', 'input.externalImageId', input.externalImageId);
+      const maxFaces = input.maxFaces == null ? undefined : checkNumber('input.maxFaces', input.maxFaces, 1, 100, true);
+      const image = decodeImage('input.image', input.image);
+      const outcome = await provider.indexFaces({ collectionId, image, externalImageId, maxFaces });
+      clearLoaders(ctx);
+      return Object.assign(new IndexFacesSuccess(), {
+        faces: outcome.faces.map((f) => Face.from(provider.name, f)),
+        unindexedFaces: outcome.unindexedFaces,
+        faceModelVersion: outcome.faceModelVersion,
+      });
+    });
+  }
+
+  @Mutation(() => DeleteFacesResult)
+  deleteFaces(@Arg('input') input: DeleteFacesInput, @Ctx() ctx: GatewayContext): Promise<typeof DeleteFacesResult> {
+    return resultOf(DeleteFacesMembers, async () => {
+      const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
+      const faceIds = checkFaceIds('input.faceIds', input.faceIds, 1, 4096);
+      const outcome = await provider.deleteFaces(collectionId, faceIds);
+      clearLoaders(ctx);
+      return Object.assign(new DeleteFacesSuccess(), outcome);
+    });
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Per-request DataLoaders. Each batches the lookups of one tick into one
+ * call of a provider's batched getter per (provider, collection), so a page
+ * of 100 users with their faces costs one list call plus one batched call.
+ */
+import DataLoader from 'dataloader';
+import type { CollectionRecord, FaceProvider, FaceRecord, UserRecord } from '../datasources/provider.js';
+import type { ProviderRegistry } from '../datasources/registry.js';
+
+/** A collection on a provider instance. */
+export interface CollectionKey {
+  provider: string;
+  collectionId: string;
+}
+
+/** A user or face in a collection. */
+export interface ItemKey extends CollectionKey {
+  id: string;
+}
+
+export interface Loaders {
+  collection: DataLoader<CollectionKey, CollectionRecord | null, string>;
+  user: DataLoader<ItemKey, UserRecord | null, string>;
+  face: DataLoader<ItemKey, FaceRecord | null, string>;
+  userFaceCount: DataLoader<ItemKey, number, string>;
+  userFaces: DataLoader<ItemKey, FaceRecord[], string>;
+}
+
+const keyOf = (k: CollectionKey & { id?: string }): string => JSON.stringify([k.provider, k.collectionId, k.id ?? null]);
+
+/**
+ * Groups keys by (provider, collection), calls `fetch` once per group with
+ * the group's ids and puts each answer back in its key's place.
+ */
+function batchByCollection<V>(
+  registry: ProviderRegistry,
+  fetch: (provider: FaceProvider, collectionId: string, ids: string[]) => Promise<V[]>,
+): (keys: readonly ItemKey[]) => Promise<(V | Error)[]> {
+  return async (keys) => {
+    const groups = new Map<string, { key: ItemKey; index: number }[]>();
+    keys.forEach((key, index) => {
+      const g = keyOf({ provider: key.provider, collectionId: key.collectionId });
+      groups.set(g, [...(groups.get(g) ?? []), { key, index }]);
+    });
+    const out = new Array<V | Error>(keys.length);
+    await Promise.all(
+      [...groups.values()].map(async (members) => {
+        const { provider: name, collectionId } = members[0].key;
+        const provider = registry.get(name);
+        try {
+          if (!provider) throw new Error(`provider ${name} is not configured`);
+          const values = await fetch(provider, collectionId, members.map((m) => m.key.id));
+          members.forEach((m, i) => (out[m.index] = values[i]));
+        } catch (e) {
+          members.forEach((m) => (out[m.index] = e as Error));
+        }
+      }),
+    );
+    return out;
+  };
+}
+
+export function createLoaders(registry: ProviderRegistry): Loaders {
+  const collectionBatch = batchByCollection(registry, (p, _c, ids) => p.getCollections(ids));
+  return {
+    collection: new DataLoader(
+      (keys) => collectionBatch(keys.map((k) => ({ provider: k.provider, collectionId: '', id: k.collectionId }))),
+      { cacheKeyFn: keyOf },
+    ),
+    user: new DataLoader(batchByCollection(registry, (p, c, ids) => p.getUsers(c, ids)), { cacheKeyFn: keyOf }),
+    face: new DataLoader(batchByCollection(registry, (p, c, ids) => p.getFaces(c, ids)), { cacheKeyFn: keyOf }),
+    userFaceCount: new DataLoader(batchByCollection(registry, (p, c, ids) => p.countUserFaces(c, ids)), { cacheKeyFn: keyOf }),
+    userFaces: new DataLoader(batchByCollection(registry, (p, c, ids) => p.listUserFaces(c, ids)), { cacheKeyFn: keyOf }),
+  };
+}

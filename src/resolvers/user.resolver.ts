@@ -1,0 +1,70 @@
+import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
+import type { GatewayContext } from '../context.js';
+import { Collection } from '../schema/collection.type.js';
+import type { Connection } from '../schema/connection.types.js';
+import { FaceConnection } from '../schema/connections.js';
+import { Face } from '../schema/face.type.js';
+import { CreateUserInput, DeleteUserInput } from '../schema/user.inputs.js';
+import {
+  CreateUserMembers, CreateUserResult, CreateUserSuccess, DeleteUserMembers, DeleteUserResult, DeleteUserSuccess,
+} from '../schema/user.results.js';
+import { User } from '../schema/user.type.js';
+import { checkOptionalString, checkString } from '../validation.js';
+import { clearLoaders } from './collection.resolver.js';
+import { loadCollection } from './node.resolver.js';
+import { paginateArray } from './pagination.js';
+import { resolveRef } from './providers.js';
+import { resultOf } from './result.js';
+
+@Resolver(() => User)
+export class UserResolver {
+  @FieldResolver(() => Collection)
+  collection(@Root() root: User, @Ctx() ctx: GatewayContext): Promise<Collection> {
+    return loadCollection(ctx, root.providerName, root.collectionId);
+  }
+
+  @FieldResolver(() => Int)
+  faceCount(@Root() root: User, @Ctx() ctx: GatewayContext): Promise<number> {
+    return ctx.loaders.userFaceCount.load({ provider: root.providerName, collectionId: root.collectionId, id: root.userId });
+  }
+
+  @FieldResolver(() => FaceConnection)
+  async faces(
+    @Root() root: User,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 100 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Connection<Face>> {
+    const faces = await ctx.loaders.userFaces.load({ provider: root.providerName, collectionId: root.collectionId, id: root.userId });
+    return paginateArray({ first, after }, faces, (r) => Face.from(root.providerName, r));
+  }
+
+  @Mutation(() => CreateUserResult)
+  createUser(@Arg('input') input: CreateUserInput, @Ctx() ctx: GatewayContext): Promise<typeof CreateUserResult> {
+    return resultOf(CreateUserMembers, async () => {
+      const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
+      const record = await provider.createUser({
+        collectionId,
+        userId: checkString('userId', 'input.userId', input.userId),
+        clientRequestToken: checkOptionalString('clientRequestToken', 'input.clientRequestToken', input.clientRequestToken),
+      });
+      clearLoaders(ctx);
+      return Object.assign(new CreateUserSuccess(), { user: User.from(provider.name, record) });
+    });
+  }
+
+  @Mutation(() => DeleteUserResult)
+  deleteUser(@Arg('input') input: DeleteUserInput, @Ctx() ctx: GatewayContext): Promise<typeof DeleteUserResult> {
+    return resultOf(DeleteUserMembers, async () => {
+      const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
+      const userId = checkString('userId', 'input.userId', input.userId);
+      await provider.deleteUser({
+        collectionId,
+        userId,
+        clientRequestToken: checkOptionalString('clientRequestToken', 'input.clientRequestToken', input.clientRequestToken),
+      });
+      clearLoaders(ctx);
+      return Object.assign(new DeleteUserSuccess(), { userId });
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import type { CollectionRecord } from '../datasources/provider.js';
+import { toGlobalId } from './global-id.js';
+import { Node } from './node.interface.js';
+
+/** A collection of users and faces on one provider instance. */
+@ObjectType({ implements: Node })
+export class Collection extends Node {
+  /** Provider instance name; resolved to `provider` by the collection resolver. */
+  providerName!: string;
+
+  @Field()
+  collectionId!: string;
+
+  @Field(() => String, { nullable: true })
+  faceModelVersion!: string | null;
+
+  @Field(() => Int)
+  faceCount!: number;
+
+  @Field(() => Int)
+  userCount!: number;
+
+  @Field(() => Date, { nullable: true })
+  createdAt!: Date | null;
+
+  static from(providerName: string, r: CollectionRecord): Collection {
+    return Object.assign(new Collection(), {
+      id: toGlobalId('Collection', providerName, r.collectionId),
+      providerName,
+      collectionId: r.collectionId,
+      faceModelVersion: r.faceModelVersion,
+      faceCount: r.faceCount,
+      userCount: r.userCount,
+      createdAt: r.createdAt,
+    });
+  }
+}

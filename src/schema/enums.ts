@@ -1,0 +1,38 @@
+/** The schema's enums; values equal the domain's string unions. */
+import { registerEnumType } from 'type-graphql';
+import { ERROR_CODES, type ErrorCode as DomainErrorCode } from '../errors.js';
+
+const enumOf = <T extends string>(values: readonly T[]): { [K in T]: K } =>
+  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+
+export const ErrorCode = enumOf<DomainErrorCode>(ERROR_CODES);
+export type ErrorCode = DomainErrorCode;
+registerEnumType(ErrorCode, { name: 'ErrorCode' });
+
+export const ProviderKind = enumOf(['LOCAL', 'REKOGNITION', 'AZURE_FACE'] as const);
+export type ProviderKind = keyof typeof ProviderKind;
+registerEnumType(ProviderKind, { name: 'ProviderKind' });
+
+export const UserStatus = enumOf(['ACTIVE', 'UPDATING', 'CREATING', 'CREATED'] as const);
+export type UserStatus = keyof typeof UserStatus;
+registerEnumType(UserStatus, { name: 'UserStatus' });
+
+export const AssociationFailureReason = enumOf(['FACE_NOT_FOUND', 'ASSOCIATED_TO_A_DIFFERENT_USER', 'LOW_MATCH_CONFIDENCE'] as const);
+export type AssociationFailureReason = keyof typeof AssociationFailureReason;
+registerEnumType(AssociationFailureReason, { name: 'AssociationFailureReason' });
+
+export const DisassociationFailureReason = enumOf(['FACE_NOT_FOUND', 'ASSOCIATED_TO_A_DIFFERENT_USER'] as const);
+export type DisassociationFailureReason = keyof typeof DisassociationFailureReason;
+registerEnumType(DisassociationFailureReason, { name: 'DisassociationFailureReason' });
+
+export const FaceDeletionFailureReason = enumOf(['FACE_NOT_FOUND', 'ASSOCIATED_TO_AN_EXISTING_USER'] as const);
+export type FaceDeletionFailureReason = keyof typeof FaceDeletionFailureReason;
+registerEnumType(FaceDeletionFailureReason, { name: 'FaceDeletionFailureReason' });
+
+export const OperationStatus = enumOf(['NOT_STARTED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const);
+export type OperationStatus = keyof typeof OperationStatus;
+registerEnumType(OperationStatus, { name: 'OperationStatus' });
+
+export const OperationKind = enumOf(['TAKE_SNAPSHOT', 'APPLY_SNAPSHOT', 'TRAIN_COLLECTION'] as const);
+export type OperationKind = keyof typeof OperationKind;
+registerEnumType(OperationKind, { name: 'OperationKind' });

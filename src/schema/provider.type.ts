@@ -1,0 +1,27 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import type { FaceProvider } from '../datasources/provider.js';
+import { ProviderKind } from './enums.js';
+import { toGlobalId } from './global-id.js';
+import { Node } from './node.interface.js';
+
+/** A configured provider instance, e.g. `local`, `aws-eu`, `azure-prod`. */
+@ObjectType({ implements: Node })
+export class Provider extends Node {
+  @Field()
+  name!: string;
+
+  @Field(() => ProviderKind)
+  kind!: ProviderKind;
+
+  @Field(() => [String], { description: 'Operation names this instance supports natively or faithfully, e.g. DISASSOCIATE_FACES.' })
+  capabilities!: string[];
+
+  static from(p: FaceProvider): Provider {
+    return Object.assign(new Provider(), {
+      id: toGlobalId('Provider', p.name),
+      name: p.name,
+      kind: p.kind,
+      capabilities: [...p.capabilities],
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import type { OperationRecord } from '../operations/types.js';
+import { OperationKind, OperationStatus } from './enums.js';
+import { toGlobalId } from './global-id.js';
+import { Snapshot } from './snapshot.type.js';
+
+/** One event per state change; the first event is the current state; the stream completes after SUCCEEDED or FAILED. */
+@ObjectType({ description: 'One event per state change; the first event is the current state; the stream completes after SUCCEEDED or FAILED.' })
+export class SnapshotProgress {
+  @Field(() => ID)
+  operationId!: string;
+
+  @Field(() => OperationKind)
+  kind!: OperationKind;
+
+  @Field(() => OperationStatus)
+  status!: OperationStatus;
+
+  @Field(() => Float)
+  percent!: number;
+
+  @Field(() => Int)
+  processedItems!: number;
+
+  @Field(() => Int, { nullable: true })
+  totalItems!: number | null;
+
+  @Field(() => Snapshot, { nullable: true })
+  snapshot!: Snapshot | null;
+
+  @Field(() => String, { nullable: true })
+  message!: string | null;
+
+  @Field()
+  at!: Date;
+
+  static from(r: OperationRecord, snapshot: Snapshot | null): SnapshotProgress {
+    return Object.assign(new SnapshotProgress(), {
+      operationId: toGlobalId('Operation', r.id),
+      kind: r.kind,
+      status: r.status,
+      percent: r.percent,
+      processedItems: r.processedItems,
+      totalItems: r.totalItems,
+      snapshot,
+      message: r.message,
+      at: r.lastActionAt,
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import { createUnionType, Field, ObjectType } from 'type-graphql';
+import {
+  CollectionNotFound, IdempotencyConflict, InvalidInput, ProviderUnavailable, QuotaExceeded, Throttled, UnsupportedOperation,
+  UserAlreadyExists, UserNotFound,
+} from './errors.types.js';
+import { User } from './user.type.js';
+
+@ObjectType()
+export class CreateUserSuccess {
+  @Field(() => User)
+  user!: User;
+}
+
+export const CreateUserMembers = [
+  CreateUserSuccess, CollectionNotFound, UserAlreadyExists, InvalidInput, IdempotencyConflict, QuotaExceeded, Throttled,
+  UnsupportedOperation, ProviderUnavailable,
+] as const;
+export const CreateUserResult = createUnionType({ name: 'CreateUserResult', types: () => CreateUserMembers });
+
+@ObjectType()
+export class DeleteUserSuccess {
+  @Field()
+  userId!: string;
+}
+
+export const DeleteUserMembers = [
+  DeleteUserSuccess, CollectionNotFound, UserNotFound, InvalidInput, IdempotencyConflict, Throttled, ProviderUnavailable,
+] as const;
+export const DeleteUserResult = createUnionType({ name: 'DeleteUserResult', types: () => DeleteUserMembers });

@@ -1,0 +1,106 @@
+/**
+ * Field constraints of the public API, exactly as AWS Rekognition declares
+ * them (the reference vocabulary for every provider). A violation is an
+ * INVALID_INPUT DomainError naming the input path, raised before anything is
+ * written.
+ *
+ * The model's patterns are unanchored; Rekognition rejects any value with a
+ * character outside the class, so they are applied to the whole value here.
+ */
+import { DomainError, invalidInput } from './errors.js';
+
+/** Largest encoded image Rekognition accepts (Image.Bytes): 5 MiB. */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+interface StringRule {
+  min: number;
+  max: number;
+  pattern: RegExp;
+  /** How the pattern is described in error messages. */
+  shape: string;
+}
+
+const RULES = {
+  collectionId: { min: 1, max: 255, pattern: /^[a-zA-Z0-9_.\-]+$/, shape: 'letters, digits, "_", "." or "-"' },
+  userId: { min: 1, max: 128, pattern: /^[a-zA-Z0-9_.\-:]+$/, shape: 'letters, digits, "_", ".", "-" or ":"' },
+  externalImageId: { min: 1, max: 255, pattern: /^[a-zA-Z0-9_.\-:]+$/, shape: 'letters, digits, "_", ".", "-" or ":"' },
+  clientRequestToken: { min: 1, max: 64, pattern: /^[a-zA-Z0-9\-_]+$/, shape: 'letters, digits, "-" or "_"' },
+  faceId: { min: 36, max: 36, pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, shape: 'a lowercase UUID' },
+} satisfies Record<string, StringRule>;
+
+export type StringField = keyof typeof RULES;
+
+/** Shows a caller's value in an error message without echoing a huge string back. */
+export function describeValue(value: string): string {
+  return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
+}
+
+/** Checks one string against the rule for `kind`; `field` is the input path reported. */
+export function checkString(kind: StringField, field: string, value: string): string {
+  const rule: StringRule = RULES[kind];
+  if (value.length < rule.min || value.length > rule.max) {
+    const len = rule.min === rule.max ? `${rule.min}` : `${rule.min}..${rule.max}`;
+    throw invalidInput(field, `${len} characters`, `${value.length}`);
+  }
+  if (!rule.pattern.test(value)) throw invalidInput(field, rule.shape, describeValue(value));
+  return value;
+}
+
+/** Like {@link checkString}, passing `undefined`/`null` through. */
+export function checkOptionalString(kind: StringField, field: string, value: string | null | undefined): string | undefined {
+  return value == null ? undefined : checkString(kind, field, value);
+}
+
+/** Checks a list of face ids: `min..max` items, each a face id, no duplicates. */
+export function checkFaceIds(field: string, faceIds: readonly string[], min: number, max: number): string[] {
+  if (faceIds.length < min || faceIds.length > max) {
+    throw invalidInput(field, `${min}..${max} face ids`, `${faceIds.length}`);
+  }
+  faceIds.forEach((id, i) => checkString('faceId', `${field}[${i}]`, id));
+  return [...new Set(faceIds)];
+}
+
+/** Checks a number lies in `min..max` (integers only when `integer`). */
+export function checkNumber(field: string, value: number, min: number, max: number, integer = false): number {
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw invalidInput(field, `${integer ? 'an integer' : 'a number'} in ${min}..${max}`, String(value));
+  }
+  return value;
+}
+
+/** The image of an ImageInput: exactly one of base64 or url. */
+export interface ImageSource {
+  base64?: string | null;
+  url?: string | null;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Decodes an ImageInput to bytes. Only base64 is accepted until a safe URL
+ * fetcher exists (SSRF); the size is checked on the string before decoding,
+ * so a huge payload is refused without being copied.
+ */
+export function decodeImage(field: string, image: ImageSource): Uint8Array {
+  const hasBase64 = image.base64 != null;
+  const hasUrl = image.url != null;
+  if (hasBase64 === hasUrl) {
+    throw invalidInput(field, 'exactly one of base64 or url', hasBase64 ? 'both' : 'neither');
+  }
+  if (hasUrl) {
+    throw new DomainError('INVALID_INPUT', `${field}.url: image URLs are not enabled on this gateway; send the bytes as base64`, {
+      field: `${field}.url`,
+    });
+  }
+  const text = (image.base64 as string).replace(/\s+/g, '');
+  if (text.length === 0) throw invalidInput(`${field}.base64`, 'base64 of a JPEG or PNG image', 'an empty string');
+  if (text.length > Math.ceil(MAX_IMAGE_BYTES / 3) * 4) {
+    throw new DomainError('INVALID_IMAGE', `${field}.base64: expected at most ${MAX_IMAGE_BYTES} bytes of image, got about ${Math.floor((text.length * 3) / 4)}`, {
+      field: `${field}.base64`,
+    });
+  }
+  if (text.length % 4 !== 0 || !BASE64.test(text)) {
+    throw invalidInput(`${field}.base64`, 'standard base64 (A-Z a-z 0-9 + /, padded with =)', 'malformed base64');
+  }
+  return Buffer.from(text, 'base64');
+}
