@@ -29,6 +29,8 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   /** Serve GraphiQL on browser GETs to /graphql. @default true */
   graphiql: boolean;
+  /** How long a snapshot can be applied after it is taken. @default 48 hours */
+  snapshotTtlMs: number;
 }
 
 /** Thrown for configuration that cannot be used; main() prints it and exits 78 (EX_CONFIG). */
@@ -56,6 +58,7 @@ const fileSchema = z
       .optional(),
     maxBodyBytes: z.number().int().min(1024).optional(),
     graphiql: z.boolean().optional(),
+    snapshotTtlHours: z.number().positive().optional(),
   })
   .strict();
 
@@ -123,5 +126,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     },
     maxBodyBytes: file.maxBodyBytes ?? 8 * 1024 * 1024,
     graphiql: env.FACEGATE_GRAPHIQL ? env.FACEGATE_GRAPHIQL !== 'false' : (file.graphiql ?? true),
+    snapshotTtlMs: (envInt(env, 'FACEGATE_SNAPSHOT_TTL_SECONDS', 1, 365 * 24 * 3600) ?? (file.snapshotTtlHours ?? 48) * 3600) * 1000,
   };
 }

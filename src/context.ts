@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ProviderRegistry } from './datasources/registry.js';
+import type { SnapshotService } from './operations/snapshot-service.js';
 import { createLoaders, type Loaders } from './resolvers/loaders.js';
 
 export interface GatewayContext {
@@ -12,10 +13,19 @@ export interface GatewayContext {
   tenant: string;
   requestId: string;
   registry: ProviderRegistry;
+  snapshots: SnapshotService;
   loaders: Loaders;
   logger: Logger;
 }
 
-export function createContext(registry: ProviderRegistry, logger: Logger, requestId: string): GatewayContext {
-  return { tenant: 'default', requestId, registry, loaders: createLoaders(registry), logger: logger.child({ requestId }) };
+/** What every context is made from; created once at start-up. */
+export interface ContextDeps {
+  registry: ProviderRegistry;
+  snapshots: SnapshotService;
+  logger: Logger;
+}
+
+export function createContext(deps: ContextDeps, requestId: string): GatewayContext {
+  const { registry, snapshots, logger } = deps;
+  return { tenant: 'default', requestId, registry, snapshots, loaders: createLoaders(registry), logger: logger.child({ requestId }) };
 }

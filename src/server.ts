@@ -23,6 +23,8 @@ import { FaceEngine } from './engine/index.js';
 import { ERROR_CODES, isDomainError } from './errors.js';
 import { graphiqlPage } from './graphiql.js';
 import { GatewayMetrics } from './metrics.js';
+import { ProgressBus } from './operations/progress-bus.js';
+import { SnapshotService } from './operations/snapshot-service.js';
 import { toGraphQLError } from './resolvers/result.js';
 import { buildGatewaySchema } from './schema/build.js';
 import { openSqliteStore } from './store/sqlite-store.js';
@@ -108,6 +110,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const store = await openSqliteStore(config.dataDir);
   const engine = new FaceEngine({ workers: config.engine.workers, maxQueue: config.engine.maxQueue });
   const registry = new ProviderRegistry(config.providers, { store, engine, logger }, (p) => metrics.instrument(p));
+  const snapshots = new SnapshotService({ store, registry, bus: new ProgressBus(), logger, snapshotTtlMs: config.snapshotTtlMs });
+  await snapshots.resume();
+  const deps = { registry, snapshots, logger };
   const schema = await buildGatewaySchema();
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -148,7 +153,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => createContext(registry, logger, requestId),
+      context: async () => createContext(deps, requestId),
     });
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
@@ -208,7 +213,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
-      context: () => createContext(registry, logger, randomUUID()),
+      context: () => createContext(deps, randomUUID()),
       onConnect: () => {
         metrics.wsConnections.inc();
         return true;
@@ -244,6 +249,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       httpServer.closeAllConnections();
       await closed;
       await apollo.stop();
+      await snapshots.stop();
       await registry.close();
       await engine.close();
       await store.close();

@@ -104,3 +104,23 @@ export function decodeImage(field: string, image: ImageSource): Uint8Array {
   }
   return Buffer.from(text, 'base64');
 }
+
+/** Tenant ids (applyScope entries): the same shape as provider names. */
+const TENANT_ID = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Checks an applyScope list: at most 100 tenant ids, deduplicated. */
+export function checkApplyScope(field: string, scope: readonly string[] | null | undefined): string[] {
+  if (!scope) return [];
+  if (scope.length > 100) throw invalidInput(field, 'at most 100 tenant ids', `${scope.length}`);
+  scope.forEach((t, i) => {
+    if (!TENANT_ID.test(t)) throw invalidInput(`${field}[${i}]`, 'a tenant id (letters, digits, "_" or "-", 1..64 characters)', describeValue(t));
+  });
+  return [...new Set(scope)];
+}
+
+/** Snapshot userData: free text up to 16 KiB, as Azure's snapshot userData. */
+export function checkUserData(field: string, value: string | null | undefined): string | null {
+  if (value == null) return null;
+  if (Buffer.byteLength(value) > 16 * 1024) throw invalidInput(field, 'at most 16384 bytes', `${Buffer.byteLength(value)}`);
+  return value;
+}

@@ -30,6 +30,8 @@ export const CAPABILITIES = [
   'SEARCH_USERS_BY_IMAGE',
   'LIST_UNASSOCIATED_FACES',
   'EXPORT_DESCRIPTORS',
+  'TAKE_SNAPSHOT',
+  'APPLY_SNAPSHOT',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -206,3 +208,40 @@ export interface FaceProvider {
   /** Release connections, workers and files. */
   close(): Promise<void>;
 }
+
+/** Progress of a snapshot copy: items (users + faces) done so far of the total. */
+export interface CopyProgress {
+  processed: number;
+  total: number;
+}
+
+/** Users and faces a snapshot copy moved. */
+export interface CopyOutcome {
+  userCount: number;
+  faceCount: number;
+}
+
+/**
+ * A provider that can copy its collections into gateway snapshots (kept in
+ * the gateway's store) and create collections from them. Capabilities
+ * TAKE_SNAPSHOT and APPLY_SNAPSHOT announce it.
+ */
+export interface SnapshotCapable {
+  /**
+   * Copies users, faces (with descriptors) and retained images of a
+   * collection into snapshot `snapshotId`, as one consistent view: a write
+   * racing the copy is either wholly in it or not at all. Replaces any
+   * content the snapshot had (a restarted take). `onProgress` is called
+   * synchronously after each chunk (at least every 1 %).
+   */
+  exportToSnapshot(collectionId: string, snapshotId: string, onProgress: (p: CopyProgress) => void): Promise<CopyOutcome>;
+  /**
+   * Creates `targetCollectionId` (COLLECTION_ALREADY_EXISTS if it exists) and
+   * fills it from the snapshot. Throws SNAPSHOT_NOT_FOUND if the snapshot is
+   * deleted meanwhile; the caller removes the partial target.
+   */
+  importFromSnapshot(snapshotId: string, targetCollectionId: string, onProgress: (p: CopyProgress) => Promise<void>): Promise<CopyOutcome>;
+}
+
+export const isSnapshotCapable = (p: FaceProvider): p is FaceProvider & SnapshotCapable =>
+  typeof (p as Partial<SnapshotCapable>).exportToSnapshot === 'function' && typeof (p as Partial<SnapshotCapable>).importFromSnapshot === 'function';

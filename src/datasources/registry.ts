@@ -6,9 +6,11 @@
 import type { ProviderDefinition, ProviderDeps } from './definition.js';
 import type { FaceProvider } from './provider.js';
 import { localDefinition } from './local/definition.js';
+import { rekognitionDefinition } from './rekognition/definition.js';
 
 export const PROVIDER_DEFINITIONS: readonly ProviderDefinition[] = [
   localDefinition,
+  rekognitionDefinition,
 ];
 
 /** A validated provider entry from configuration. */

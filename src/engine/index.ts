@@ -27,7 +27,6 @@ import {
 export * from './types.js';
 export * from './similarity.js';
 export { VectorIndex, type VectorIndexOptions, type VectorMatch } from './vector-index.js';
-export { sniffFormat } from './decode.js';
 export type { WorkerStats } from './protocol.js';
 
 const require = createRequire(import.meta.url);
@@ -40,6 +39,8 @@ export const MODEL_VERSION = `face-api-${FACE_API_VERSION}/ssd_mobilenetv1+faceR
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 const MiB = 1024 * 1024;
+/** Bound on a worker's start-up (~2 s normally; generous for a loaded machine). */
+const START_TIMEOUT_MS = 120_000;
 
 interface Job {
   id: number;
@@ -217,6 +218,13 @@ export class FaceEngine implements FaceEngineApi {
     const worker = new Worker(WORKER_URL, { workerData: this.init });
     const slot: Slot = { worker, state: 'starting', referenced: true };
     this.slots.push(slot);
+    // A worker that neither loads nor fails would leave callers waiting forever.
+    slot.timer = setTimeout(() => {
+      if (slot.state !== 'starting') return;
+      slot.failure = `did not load within ${START_TIMEOUT_MS} ms`;
+      void worker.terminate();
+    }, START_TIMEOUT_MS);
+    slot.timer.unref();
     worker.on('message', (m: WorkerResponse) => this.onMessage(slot, m));
     worker.on('error', (e: Error) => {
       slot.failure ??= e.message;
@@ -228,6 +236,7 @@ export class FaceEngine implements FaceEngineApi {
   private onMessage(slot: Slot, m: WorkerResponse): void {
     switch (m.type) {
       case 'ready':
+        clearTimeout(slot.timer);
         slot.state = 'idle';
         slot.stats = m.stats;
         this.lastStartFailure = undefined;
@@ -307,6 +316,7 @@ export class FaceEngine implements FaceEngineApi {
       decodeImage(job.image, this.limits, job.info).then(
         (decoded) => {
           this.decoding--;
+          if (this.closed) settle(job, closedError());
           if (!job.settled) {
             job.decoded = decoded;
             this.decodedJobs.push(job);

@@ -5,7 +5,9 @@ import { Collection } from '../schema/collection.type.js';
 import { Face } from '../schema/face.type.js';
 import { fromGlobalId } from '../schema/global-id.js';
 import { Node } from '../schema/node.interface.js';
+import { Operation } from '../schema/operation.type.js';
 import { Provider } from '../schema/provider.type.js';
+import { Snapshot } from '../schema/snapshot.type.js';
 import { User } from '../schema/user.type.js';
 
 /** A collection that must exist (the parent of a user or face being resolved). */
@@ -21,6 +23,14 @@ export class NodeResolver {
   async node(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Node | null> {
     const ref = fromGlobalId(id);
     if (!ref) return null;
+    if (ref.type === 'Snapshot') {
+      const s = await ctx.snapshots.getSnapshot(ctx.tenant, ref.parts[0]);
+      return s ? Snapshot.from(s) : null;
+    }
+    if (ref.type === 'Operation') {
+      const op = await ctx.snapshots.getOperation(ctx.tenant, ref.parts[0]);
+      return op ? Operation.from(op) : null;
+    }
     const [providerName, collectionId, item] = ref.parts;
     const provider = ctx.registry.get(providerName);
     if (!provider) return null;

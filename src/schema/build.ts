@@ -1,14 +1,17 @@
 /** Builds the executable GraphQL schema from the type-graphql classes. */
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { AssociationResolver } from '../resolvers/association.resolver.js';
 import { CollectionResolver } from '../resolvers/collection.resolver.js';
 import { FaceResolver } from '../resolvers/face.resolver.js';
 import { NodeResolver } from '../resolvers/node.resolver.js';
+import { OperationResolver } from '../resolvers/operation.resolver.js';
 import { ProviderResolver } from '../resolvers/provider.resolver.js';
 import { SearchResolver } from '../resolvers/search.resolver.js';
+import { SnapshotResolver } from '../resolvers/snapshot.resolver.js';
 import { UserResolver } from '../resolvers/user.resolver.js';
 
 export const RESOLVERS = [
@@ -19,6 +22,8 @@ export const RESOLVERS = [
   FaceResolver,
   AssociationResolver,
   SearchResolver,
+  SnapshotResolver,
+  OperationResolver,
 ] as const;
 
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
@@ -26,5 +31,8 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
     resolvers: [...RESOLVERS],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
+    // Our one subscription brings its own `subscribe` stream (SnapshotService.progress);
+    // type-graphql still refuses to build a schema with a Subscription but no PubSub.
+    pubSub: createPubSub(),
   });
 }

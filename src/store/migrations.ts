@@ -10,7 +10,8 @@
  * because sequences must never be reused: they are pagination keys and
  * surrogate keys of deleted rows may still sit in caches.
  *
- * Times are epoch milliseconds.
+ * Times are epoch milliseconds. JSON lives in TEXT columns and is only
+ * read back whole (never queried inside), so it ports unchanged.
  */
 
 export interface Migration {
@@ -86,6 +87,111 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (collection_key, operation, client_request_token)
       )`,
       `CREATE INDEX idempotency_by_age ON idempotency (created_at)`,
+    ],
+  },
+  {
+    version: 2,
+    description: 'snapshots with their own copy of users, faces and images; long-running operations',
+    statements: [
+      // `id` is the public key (what callers and child rows use); `seq` is
+      // the keyset order of listings. SQLite only autoincrements an INTEGER
+      // PRIMARY KEY, so `seq` is the primary key and `id` a UNIQUE key —
+      // physically what SQLite builds for a TEXT primary key anyway, but
+      // with sequences that are never reused.
+      `CREATE TABLE snapshots (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        source_provider TEXT NOT NULL,
+        source_collection_id TEXT NOT NULL,
+        apply_scope TEXT NOT NULL,
+        user_data TEXT,
+        state TEXT NOT NULL CHECK (state IN ('TAKING', 'READY', 'FAILED')),
+        user_count INTEGER NOT NULL,
+        face_count INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_updated_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        CONSTRAINT snapshots_id UNIQUE (id)
+      )`,
+
+      // Who may see a snapshot: its owner and every tenant of its apply
+      // scope (kept as a JSON array in snapshots.apply_scope, which is what
+      // reads return). One row per tenant, so listing a tenant's snapshots is
+      // one range scan of the primary key in creation order instead of a scan
+      // of all snapshots parsing JSON.
+      `CREATE TABLE snapshot_visibility (
+        tenant TEXT NOT NULL,
+        snapshot_seq INTEGER NOT NULL REFERENCES snapshots (seq),
+        PRIMARY KEY (tenant, snapshot_seq)
+      )`,
+      // Deleting a snapshot (and the foreign key check that goes with it).
+      `CREATE INDEX snapshot_visibility_by_snapshot ON snapshot_visibility (snapshot_seq)`,
+
+      // Snapshot content keeps the source rows' seq: pages come back in source
+      // order and the primary key is the keyset index.
+      `CREATE TABLE snapshot_users (
+        snapshot_id TEXT NOT NULL REFERENCES snapshots (id),
+        seq INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('CREATED', 'ACTIVE')),
+        PRIMARY KEY (snapshot_id, seq)
+      )`,
+
+      // Per snapshot, not shared with `images`: an image there goes with the
+      // last face referencing it, but a snapshot must outlive its source.
+      `CREATE TABLE snapshot_images (
+        snapshot_id TEXT NOT NULL REFERENCES snapshots (id),
+        sha256 TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (snapshot_id, sha256)
+      )`,
+
+      `CREATE TABLE snapshot_faces (
+        snapshot_id TEXT NOT NULL REFERENCES snapshots (id),
+        seq INTEGER NOT NULL,
+        face_id TEXT NOT NULL,
+        user_id TEXT,
+        external_image_id TEXT,
+        bbox_left REAL NOT NULL,
+        bbox_top REAL NOT NULL,
+        bbox_width REAL NOT NULL,
+        bbox_height REAL NOT NULL,
+        confidence REAL NOT NULL,
+        descriptor BLOB NOT NULL,
+        image_sha256 TEXT,
+        indexed_at INTEGER NOT NULL,
+        PRIMARY KEY (snapshot_id, seq),
+        CONSTRAINT snapshot_faces_image FOREIGN KEY (snapshot_id, image_sha256)
+          REFERENCES snapshot_images (snapshot_id, sha256)
+      )`,
+      // What the snapshot_faces → snapshot_images foreign key check uses when
+      // images are deleted; without it each deleted image scans the snapshot.
+      `CREATE INDEX snapshot_faces_by_image ON snapshot_faces (snapshot_id, image_sha256)`,
+
+      // `seq`/`id` as for snapshots. No foreign key on snapshot_id: an
+      // operation's record outlives a deleted snapshot. No CHECK on kind:
+      // kinds grow with features (SQLite cannot alter a CHECK), reads validate.
+      `CREATE TABLE operations (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('NOT_STARTED', 'RUNNING', 'SUCCEEDED', 'FAILED')),
+        percent REAL NOT NULL,
+        processed_items INTEGER NOT NULL,
+        total_items INTEGER,
+        snapshot_id TEXT,
+        target_provider TEXT,
+        target_collection_id TEXT,
+        message TEXT,
+        created_at INTEGER NOT NULL,
+        last_action_at INTEGER NOT NULL,
+        CONSTRAINT operations_id UNIQUE (id),
+        CONSTRAINT operations_target CHECK ((target_provider IS NULL) = (target_collection_id IS NULL))
+      )`,
+      // Operations to resume or fail after a restart, in creation order.
+      `CREATE INDEX operations_by_status ON operations (status, seq)`,
     ],
   },
 ];

@@ -6,8 +6,10 @@
  * `LIMIT`), so a PostgreSQL store can reuse these texts after renumbering
  * placeholders. Every list is a keyset page and every id list is chunked.
  */
-import type { SqlRunner } from './sqlite-statements.js';
 import { decodeDescriptor, encodeDescriptor } from './descriptor-codec.js';
+import { SqliteSnapshotQueries } from './sqlite-snapshot-queries.js';
+import { chunks, marks, required, unique } from './sqlite-sql-helpers.js';
+import type { SqlRunner } from './sqlite-statements.js';
 import {
   STORE_BATCH_CHUNK,
   type CollectionRef,
@@ -67,9 +69,14 @@ const FACE_COLUMNS =
   'f.bbox_left, f.bbox_top, f.bbox_width, f.bbox_height, f.confidence, f.image_sha256, f.indexed_at';
 const FACE_FROM = 'faces f LEFT JOIN users u ON u.seq = f.user_seq';
 
-/** Store SQL over one runner; {@link StoreTx} except `afterCommit`, which the store adds. */
-export class SqliteQueries implements Omit<StoreTx, 'afterCommit'> {
-  constructor(private readonly sql: SqlRunner) {}
+/**
+ * Store SQL over one runner; {@link StoreTx} except `afterCommit`, which the
+ * store adds. Snapshots and operations come from {@link SqliteSnapshotQueries}.
+ */
+export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx, 'afterCommit'> {
+  constructor(sql: SqlRunner) {
+    super(sql);
+  }
 
   // ---- collections -------------------------------------------------------
 
@@ -512,23 +519,4 @@ function toFaceWithDescriptor(row: FaceSql): FaceWithDescriptor {
     throw new Error(`faces row ${row.face_id}: expected a descriptor column, got none (query without f.descriptor)`);
   }
   return { ...toFace(row), descriptor: decodeDescriptor(row.descriptor) };
-}
-
-function required<T>(row: T | undefined, what: string): T {
-  if (row === undefined) throw new Error(`${what}: expected one row back, got none`);
-  return row;
-}
-
-function marks(n: number): string {
-  return new Array<string>(n).fill('?').join(', ');
-}
-
-function unique<T>(items: readonly T[]): T[] {
-  return [...new Set(items)];
-}
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += STORE_BATCH_CHUNK) out.push(items.slice(i, i + STORE_BATCH_CHUNK));
-  return out;
 }

@@ -23,8 +23,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { OperationRecord, OperationStatus, SnapshotRecord } from '../operations/types.js';
 import { AsyncMutex } from './async-mutex.js';
 import { MIGRATIONS } from './migrations.js';
+import type { SnapshotFaceRow, SnapshotUserRow } from './snapshot-store.js';
 import { SqliteQueries } from './sqlite-queries.js';
 import { GuardedRunner, SqliteStatements, type SqlRunner, type StoreStats } from './sqlite-statements.js';
 import type {
@@ -208,6 +210,27 @@ export class SqliteStore implements Store {
   }
   getIdempotency(collectionKey: number, operation: string, clientRequestToken: string): Promise<IdempotencyRecord | null> {
     return this.reads.getIdempotency(collectionKey, operation, clientRequestToken);
+  }
+  getSnapshot(id: string): Promise<SnapshotRecord | null> {
+    return this.reads.getSnapshot(id);
+  }
+  listSnapshots(tenant: string, page: KeysetPage): Promise<{ seq: number; snapshot: SnapshotRecord }[]> {
+    return this.reads.listSnapshots(tenant, page);
+  }
+  getOperation(id: string): Promise<OperationRecord | null> {
+    return this.reads.getOperation(id);
+  }
+  listOperationsByStatus(statuses: readonly OperationStatus[]): Promise<OperationRecord[]> {
+    return this.reads.listOperationsByStatus(statuses);
+  }
+  listSnapshotUsers(snapshotId: string, page: KeysetPage): Promise<SnapshotUserRow[]> {
+    return this.reads.listSnapshotUsers(snapshotId, page);
+  }
+  listSnapshotFaces(snapshotId: string, page: KeysetPage): Promise<SnapshotFaceRow[]> {
+    return this.reads.listSnapshotFaces(snapshotId, page);
+  }
+  getSnapshotImage(snapshotId: string, sha256: string): Promise<Uint8Array | null> {
+    return this.reads.getSnapshotImage(snapshotId, sha256);
   }
 
   private assertOpen(): void {

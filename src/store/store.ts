@@ -1,6 +1,7 @@
 /**
  * The durable store behind the local provider: collections, users, faces
- * with their descriptors, retained source images and idempotency records.
+ * with their descriptors, retained source images and idempotency records;
+ * plus snapshots and long-running operations (see snapshot-store.ts).
  *
  * The interface is domain-shaped rather than "run this SQL" so that each
  * backend owns its dialect (placeholders, BLOB vs BYTEA, identity columns):
@@ -19,6 +20,7 @@
  * and all batch lookups run one statement per chunk of
  * {@link STORE_BATCH_CHUNK} ids.
  */
+import type { SnapshotReader, SnapshotWriter } from './snapshot-store.js';
 
 /** Largest id list a batch lookup puts into one `IN (…)` statement. */
 export const STORE_BATCH_CHUNK = 500;
@@ -124,8 +126,11 @@ export interface IdempotencyRecord {
   createdAt: Date;
 }
 
-/** Reads, available on the store (committed data) and inside a transaction (its own writes included). */
-export interface StoreReader {
+/**
+ * Reads, available on the store (committed data) and inside a transaction
+ * (its own writes included); snapshots and operations included.
+ */
+export interface StoreReader extends SnapshotReader {
   getCollection(ref: CollectionRef): Promise<CollectionRow | null>;
   /** Existing collections among `collectionIds`, in no particular order. */
   getCollections(provider: string, collectionIds: readonly string[]): Promise<CollectionRow[]>;
@@ -175,8 +180,11 @@ export interface StoreReader {
   getIdempotency(collectionKey: number, operation: string, clientRequestToken: string): Promise<IdempotencyRecord | null>;
 }
 
-/** A write transaction: reads see its own writes; nothing is visible to others until commit. */
-export interface StoreTx extends StoreReader {
+/**
+ * A write transaction: reads see its own writes; nothing is visible to
+ * others until commit. Snapshot and operation writes included.
+ */
+export interface StoreTx extends StoreReader, SnapshotWriter {
   insertCollection(row: CollectionRef & { faceModelVersion: string | null; createdAt: Date }): Promise<CollectionRow>;
   /** Deletes the collection, its users, faces, idempotency records and images no other face references. */
   deleteCollection(collectionKey: number): Promise<void>;

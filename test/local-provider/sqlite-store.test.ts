@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteStore as SqliteStoreType } from '../../src/store/sqlite-store.js';
 import type { NewFace } from '../../src/store/store.js';
 import { descriptor, openSqliteStore, tempDir } from './support.js';
+import { MIGRATIONS } from '../../dist/src/store/migrations.js';
 
 const tmp = tempDir('store');
 let store: SqliteStoreType;
@@ -64,7 +65,7 @@ describe('opening', () => {
       expect((await second.getCollection({ provider: 'p', collectionId: 'kept' }))?.collectionId).toBe('kept');
       await second.close();
       const db = new Database(`${dir}/facegate.db`, { readonly: true });
-      expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 1 }]);
+      expect(db.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
       db.close();
     } finally {
       remove();
@@ -78,7 +79,7 @@ describe('opening', () => {
       const db = new Database(`${dir}/facegate.db`);
       db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (99, ?, 0)').run('future');
       db.close();
-      await expect(openSqliteStore(dir)).rejects.toThrow(/expected schema version ≤ 1, got 99/);
+      await expect(openSqliteStore(dir)).rejects.toThrow(new RegExp(`expected schema version ≤ ${MIGRATIONS.length}, got 99`));
     } finally {
       remove();
     }

@@ -137,3 +137,27 @@ export async function request<TResult, TVariables extends Record<string, unknown
 ): Promise<TResult> {
   return gqlData<TResult & Record<string, any>>(url, print(document), variables);
 }
+
+/** Every `next` payload of one subscription until it completes (or errors: rejects with the errors). */
+export function collectSubscription<T = Record<string, any>>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+  onEvent?: (data: T) => void,
+): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const events: T[] = [];
+    client.subscribe<T>(
+      { query, variables },
+      {
+        next: (result) => {
+          if (result.errors?.length) return reject(new Error(JSON.stringify(result.errors)));
+          events.push(result.data as T);
+          onEvent?.(result.data as T);
+        },
+        error: (e) => reject(e instanceof Error ? e : new Error(JSON.stringify(e))),
+        complete: () => resolve(events),
+      },
+    );
+  });
+}

@@ -45,6 +45,9 @@ import {
   type SearchUsersByImageOutcome,
   type UserMutationInput,
   type UserRecord,
+  type CopyOutcome,
+  type CopyProgress,
+  type SnapshotCapable,
 } from '../provider.js';
 import { matchEarlierFaces } from './duplicate-faces.js';
 import { fromEngineError } from './errors.js';
@@ -66,6 +69,7 @@ import {
 import { decodePageToken, encodePageToken, pageLimit, type PageListing } from './page-token.js';
 import { toCollectionRecord, toFaceRecord, toUserRecord } from './records.js';
 import { UserFaceIndexes, type UserFaceChange } from './user-face-index.js';
+import { exportCollection, importSnapshot } from './snapshot-copy.js';
 
 /** Options for {@link LocalProvider}. */
 export interface LocalProviderOptions {
@@ -87,7 +91,7 @@ type Decision<T> = { fail: DomainError } | { commit: () => Promise<T> };
 const PRUNE_INTERVAL_MS = 60_000;
 
 /** The `local` provider. */
-export class LocalProvider implements FaceProvider {
+export class LocalProvider implements FaceProvider, SnapshotCapable {
   readonly name: string;
   readonly kind: ProviderKind = 'LOCAL';
   readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
@@ -496,6 +500,28 @@ export class LocalProvider implements FaceProvider {
   }
 
   /** Drops this instance's in-memory indexes. The store and engine are shared and closed by their owner. */
+  // ---- snapshots ---------------------------------------------------------
+
+  exportToSnapshot(collectionId: string, snapshotId: string, onProgress: (p: CopyProgress) => void): Promise<CopyOutcome> {
+    this.assertOpen();
+    return exportCollection(this.store, this.ref(collectionId), () => this.collectionNotFound(collectionId), snapshotId, onProgress);
+  }
+
+  async importFromSnapshot(
+    snapshotId: string,
+    targetCollectionId: string,
+    onProgress: (p: CopyProgress) => Promise<void>,
+  ): Promise<CopyOutcome> {
+    this.assertOpen();
+    await this.createCollection(targetCollectionId);
+    const collection = await this.requireCollection(this.store, targetCollectionId);
+    return importSnapshot(
+      { store: this.store, collection, now: this.now, onCommit: (tx, changes) => this.onCommit(tx, collection.key, changes) },
+      snapshotId,
+      onProgress,
+    );
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.indexes.clear();

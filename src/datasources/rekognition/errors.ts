@@ -162,8 +162,12 @@ function fromServiceError(error: ServiceErrorLike, ctx: CallContext): DomainErro
 
 function fromTransportError(error: unknown, ctx: CallContext): DomainError {
   const e: Error & { code?: unknown } = error instanceof Error ? error : new Error(String(error));
-  const providerCode = typeof e.code === 'string' ? e.code : e.name;
-  const what = e.name === 'TimeoutError' || providerCode === 'ETIMEDOUT' ? 'timed out' : 'failed';
+  // Socket errors are known by their code (ECONNRESET, ECONNREFUSED; the
+  // SDK's own request timeout is ETIMEDOUT). The SDK renames several of them
+  // "TimeoutError" to have them retried, so the name alone says little.
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const providerCode = code ?? e.name;
+  const what = code === 'ETIMEDOUT' || (code === undefined && e.name === 'TimeoutError') ? 'timed out' : 'failed';
   return new DomainError(
     'PROVIDER_UNAVAILABLE',
     `Rekognition ${ctx.operation} (provider "${ctx.provider}") ${what}: expected a response from the service, got ${providerCode}: ${e.message}`,

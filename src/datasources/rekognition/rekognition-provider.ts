@@ -16,7 +16,8 @@
  * it across its own retries, so a retried CreateUser/DeleteUser/
  * AssociateFaces/DisassociateFaces has a single effect.
  *
- * Not supported: EXPORT_DESCRIPTORS (Rekognition never returns face vectors).
+ * Not supported: EXPORT_DESCRIPTORS and TAKE_SNAPSHOT/APPLY_SNAPSHOT
+ * (Rekognition never returns face vectors, and does not keep the images).
  */
 import {
   AssociateFacesCommand,
@@ -40,7 +41,6 @@ import {
 } from '@aws-sdk/client-rekognition';
 import { DomainError, invalidInput } from '../../errors.js';
 import {
-  CAPABILITIES,
   type AssociateFacesInput,
   type AssociateFacesOutcome,
   type BoundingBox,
@@ -110,8 +110,25 @@ const REASONS: ReadonlySet<string> = new Set<UnindexedReason>(['EXCEEDS_MAX_FACE
 export class RekognitionProvider implements FaceProvider {
   readonly name: string;
   readonly kind: ProviderKind = 'REKOGNITION';
-  /** Everything but EXPORT_DESCRIPTORS; LIST_UNASSOCIATED_FACES is emulated by scanning ListFaces. */
-  readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES.filter((c) => c !== 'EXPORT_DESCRIPTORS'));
+  /**
+   * Listed, not derived from CAPABILITIES, so a capability added to the
+   * contract is never claimed by accident. LIST_UNASSOCIATED_FACES is
+   * emulated by scanning ListFaces; EXPORT_DESCRIPTORS and the snapshot
+   * capabilities are absent (no face vectors leave Rekognition).
+   */
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
+    'CREATE_COLLECTION',
+    'DELETE_COLLECTION',
+    'LIST_COLLECTIONS',
+    'CREATE_USER',
+    'DELETE_USER',
+    'INDEX_FACES',
+    'DELETE_FACES',
+    'ASSOCIATE_FACES',
+    'DISASSOCIATE_FACES',
+    'SEARCH_USERS_BY_IMAGE',
+    'LIST_UNASSOCIATED_FACES',
+  ]);
 
   private readonly client: RekognitionClient;
   private readonly concurrency: number;
@@ -210,6 +227,7 @@ export class RekognitionProvider implements FaceProvider {
    * scan per batch, O(users / 500) calls.
    */
   async getUsers(collectionId: string, userIds: readonly string[]): Promise<(UserRecord | null)[]> {
+    if (userIds.length === 0) return [];
     const wanted = new Set(userIds);
     const found = new Map<string, UserRecord>();
     const ctx = this.ctx('ListUsers', { collectionId });
@@ -443,7 +461,12 @@ export class RekognitionProvider implements FaceProvider {
       return await call();
     } catch (e) {
       if (ctx.notFound === 'user' && providerCodeOf(e) === 'ResourceNotFoundException' && ctx.collectionId !== undefined) {
-        await this.describe(ctx.collectionId); // throws COLLECTION_NOT_FOUND when the collection is the missing one
+        try {
+          await this.describe(ctx.collectionId);
+        } catch (check) {
+          if (check instanceof DomainError && check.code === 'COLLECTION_NOT_FOUND') throw toDomainError(e, { ...ctx, notFound: 'collection' });
+          throw check;
+        }
       }
       throw toDomainError(e, ctx);
     }
@@ -495,7 +518,10 @@ export class RekognitionProvider implements FaceProvider {
       let from = 0;
       if (resume) {
         const at = page.items.findIndex((f) => f.faceId === resume?.f);
-        from = at !== -1 ? at + 1 : Math.min(resume.n ?? 0, page.items.length);
+        // The last face handed out is gone (deleted meanwhile): the faces
+        // after it moved up by one. (Further deletions before it in the same
+        // page would shift more; this is as good as offsets get.)
+        from = at !== -1 ? at + 1 : Math.min(Math.max((resume.n ?? 1) - 1, 0), page.items.length);
         resume = undefined;
       }
       for (let i = from; i < page.items.length; i++) {

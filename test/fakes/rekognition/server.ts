@@ -86,6 +86,8 @@ export interface FakeRekognition {
   stop(): Promise<void>;
   /** Forgets state, pending faults and the call log; image declarations stay unless `images: true`. */
   reset(options?: { images?: boolean }): void;
+  /** Empties the call log only (state and faults stay). */
+  clearCalls(): void;
   /** Queues a fault; faults are matched in the order injected. */
   inject(fault: FaultSpec): void;
   /** Says which faces the fake detects in exactly these bytes (which must still be a JPEG or PNG). */
@@ -243,6 +245,9 @@ export async function startFakeRekognition(options: FakeRekognitionOptions = {})
     reset(resetOptions) {
       state.reset(resetOptions);
       faults.length = 0;
+      calls = [];
+    },
+    clearCalls() {
       calls = [];
     },
     inject(fault) {

@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+/**
+ * `npm run facegate -- <command>`: a client of a running gateway.
+ *
+ *   snapshot take  --provider P --collection C [--apply-scope T,...] [--watch]
+ *   snapshot apply --snapshot ID --provider P --collection C [--watch]
+ *   snapshot watch --operation ID
+ *   collections ls [--provider P]
+ *
+ * --url (or FACEGATE_URL) names the gateway; default http://127.0.0.1:4000/graphql.
+ * --watch follows the operation over graphql-ws with a progress bar and
+ * exits 0 on SUCCEEDED, 1 on FAILED.
+ */
+import { parseArgs } from 'node:util';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { ProgressBar } from './progress-bar.js';
+
+const USAGE = `usage:
+  facegate snapshot take  --provider P --collection C [--apply-scope T,...] [--watch]
+  facegate snapshot apply --snapshot ID --provider P --collection C [--watch]
+  facegate snapshot watch --operation ID
+  facegate collections ls [--provider P]
+options: --url URL (default $FACEGATE_URL or http://127.0.0.1:4000/graphql)`;
+
+class CliError extends Error {}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    url: { type: 'string', default: process.env.FACEGATE_URL ?? 'http://127.0.0.1:4000/graphql' },
+    provider: { type: 'string', default: 'local' },
+    collection: { type: 'string' },
+    snapshot: { type: 'string' },
+    operation: { type: 'string' },
+    'apply-scope': { type: 'string' },
+    watch: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+async function call<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch(values.url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+  if (body.errors?.length) throw new CliError(body.errors.map((e) => e.message).join('; '));
+  return body.data as T;
+}
+
+function required(name: 'collection' | 'snapshot' | 'operation'): string {
+  const v = values[name];
+  if (!v) throw new CliError(`--${name} is required\n${USAGE}`);
+  return v;
+}
+
+/** Fails with the error value's message when a mutation returned an Error member. */
+function accepted<T extends { __typename: string; message?: string; code?: string }>(result: T, success: string): T {
+  if (result.__typename !== success) throw new CliError(`${result.__typename}${result.code ? ` (${result.code})` : ''}: ${result.message ?? ''}`);
+  return result;
+}
+
+interface ProgressEvent {
+  status: string;
+  percent: number;
+  processedItems: number;
+  totalItems: number | null;
+  message: string | null;
+  snapshot: { id: string } | null;
+}
+
+/** Follows an operation with a progress bar; resolves with its last event. */
+function watch(operationId: string): Promise<ProgressEvent> {
+  const client = createClient({ url: values.url!.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 3 });
+  const bar = new ProgressBar();
+  let last: ProgressEvent | undefined;
+  return new Promise<ProgressEvent>((resolve, reject) => {
+    client.subscribe<{ snapshotProgress: ProgressEvent }>(
+      {
+        query: `subscription($id: ID!) { snapshotProgress(operationId: $id) { status percent processedItems totalItems message snapshot { id } } }`,
+        variables: { id: operationId },
+      },
+      {
+        next: ({ data, errors }) => {
+          if (errors?.length) return reject(new CliError(errors.map((e) => e.message).join('; ')));
+          last = data!.snapshotProgress;
+          bar.update(last.percent, `${last.status} ${last.processedItems}/${last.totalItems ?? '?'}`);
+        },
+        error: (e) => reject(e instanceof Error ? e : new CliError('subscription failed')),
+        complete: () => (last ? resolve(last) : reject(new CliError('subscription ended without an event'))),
+      },
+    );
+  }).finally(() => {
+    bar.done();
+    void client.dispose();
+  });
+}
+
+async function finish(operationId: string): Promise<number> {
+  if (!values.watch) {
+    console.log(JSON.stringify({ operationId }));
+    return 0;
+  }
+  const last = await watch(operationId);
+  console.log(JSON.stringify({ operationId, status: last.status, snapshotId: last.snapshot?.id ?? null, message: last.message }));
+  return last.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  const [group, command] = positionals;
+  if (values.help || !group) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const collection = () => ({ provider: values.provider, collectionId: required('collection') });
+  if (group === 'snapshot' && command === 'take') {
+    const scope = values['apply-scope']?.split(',').filter(Boolean);
+    const data = await call(`mutation($c: CollectionRef!, $s: [String!]) { takeSnapshot(input: { collection: $c, applyScope: $s }) {
+      __typename ... on TakeSnapshotAccepted { operation { id } } ... on Error { code message } } }`, { c: collection(), s: scope });
+    return finish(accepted(data.takeSnapshot, 'TakeSnapshotAccepted').operation.id);
+  }
+  if (group === 'snapshot' && command === 'apply') {
+    const data = await call(`mutation($s: ID!, $t: CollectionRef!) { applySnapshot(input: { snapshotId: $s, target: $t }) {
+      __typename ... on ApplySnapshotAccepted { operation { id } } ... on Error { code message } } }`, { s: required('snapshot'), t: collection() });
+    return finish(accepted(data.applySnapshot, 'ApplySnapshotAccepted').operation.id);
+  }
+  if (group === 'snapshot' && command === 'watch') {
+    values.watch = true;
+    return finish(required('operation'));
+  }
+  if (group === 'collections' && command === 'ls') {
+    const data = await call(`query($p: String!) { provider(name: $p) { collections(first: 500) { edges { node { collectionId userCount faceCount } } } } }`, {
+      p: values.provider,
+    });
+    if (!data.provider) throw new CliError(`no provider named ${values.provider}`);
+    for (const { node } of data.provider.collections.edges) console.log(`${node.collectionId}\tusers=${node.userCount}\tfaces=${node.faceCount}`);
+    return 0;
+  }
+  throw new CliError(`unknown command: ${positionals.join(' ')}\n${USAGE}`);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`facegate: ${e instanceof CliError ? e.message : e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

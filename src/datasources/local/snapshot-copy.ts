@@ -1,0 +1,127 @@
+/**
+ * Snapshot take and apply for the local provider. Both sides live in the
+ * same store, so a take is a SQL copy inside one write transaction (a
+ * consistent view; no rows pass through JS) and an apply re-creates users
+ * and faces from the stored descriptors, without running inference again.
+ */
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '../../errors.js';
+import type { CopyChunk, SnapshotFaceRow, SnapshotUserRow } from '../../store/snapshot-store.js';
+import type { CollectionRef, CollectionRow, NewFace, Store, StoreTx } from '../../store/store.js';
+import type { CopyOutcome, CopyProgress } from '../provider.js';
+import type { UserFaceChange } from './user-face-index.js';
+
+/** Rows per chunk: small enough for an event every 1 %, large enough to be cheap. */
+function chunkSize(total: number): number {
+  return Math.min(1000, Math.max(50, Math.floor(total / 100)));
+}
+
+/** Copies a collection into a snapshot in one transaction. */
+export async function exportCollection(
+  store: Store,
+  source: CollectionRef,
+  notFound: () => never,
+  snapshotId: string,
+  onProgress: (p: CopyProgress) => void,
+): Promise<CopyOutcome> {
+  return store.transaction(async (tx) => {
+    const c = (await tx.getCollection(source)) ?? notFound();
+    const total = c.userCount + c.faceCount;
+    const limit = chunkSize(total);
+    let processed = 0;
+    await tx.clearSnapshotContent(snapshotId);
+    for (const copy of [tx.copyUsersToSnapshot.bind(tx), tx.copyFacesToSnapshot.bind(tx)]) {
+      for (let after: number | null = null; ; ) {
+        const chunk: CopyChunk = await copy(c.key, snapshotId, after, limit);
+        if (chunk.copied === 0) break;
+        after = chunk.lastSeq;
+        processed += chunk.copied;
+        onProgress({ processed, total });
+      }
+    }
+    return { userCount: c.userCount, faceCount: c.faceCount };
+  });
+}
+
+/** What {@link importSnapshot} needs from the provider. */
+export interface ImportTarget {
+  store: Store;
+  /** The created (empty) target collection. */
+  collection: CollectionRow;
+  now: () => Date;
+  /** Registers index changes to apply after the transaction commits. */
+  onCommit: (tx: StoreTx, changes: UserFaceChange[]) => void;
+}
+
+/** Fills an empty collection from a snapshot, chunk by chunk, each chunk one transaction. */
+export async function importSnapshot(
+  target: ImportTarget,
+  snapshotId: string,
+  onProgress: (p: CopyProgress) => Promise<void>,
+): Promise<CopyOutcome> {
+  const { store, collection } = target;
+  const snapshot = await store.getSnapshot(snapshotId);
+  if (!snapshot) throw snapshotGone(snapshotId);
+  const total = snapshot.userCount + snapshot.faceCount;
+  const limit = chunkSize(total);
+  let processed = 0;
+
+  /** Runs one chunk's writes, refusing to go on once the snapshot is deleted. */
+  const inChunk = (fn: (tx: StoreTx) => Promise<void>) =>
+    store.transaction(async (tx) => {
+      if (!(await tx.getSnapshot(snapshotId))) throw snapshotGone(snapshotId);
+      return fn(tx);
+    });
+
+  for (let after: number | null = null; ; ) {
+    const users: SnapshotUserRow[] = await store.listSnapshotUsers(snapshotId, { after, limit });
+    if (users.length === 0) break;
+    await inChunk(async (tx) => {
+      for (const u of users) await tx.insertUser(collection.key, u.userId, target.now());
+    });
+    after = users[users.length - 1].seq;
+    processed += users.length;
+    await onProgress({ processed, total });
+  }
+
+  for (let after: number | null = null; ; ) {
+    const faces: SnapshotFaceRow[] = await store.listSnapshotFaces(snapshotId, { after, limit });
+    if (faces.length === 0) break;
+    await inChunk(async (tx) => {
+      const changes: UserFaceChange[] = [];
+      // insertFaces takes one retained image per call: group the chunk by image.
+      const byImage = new Map<string | null, SnapshotFaceRow[]>();
+      for (const f of faces) byImage.set(f.imageSha256, [...(byImage.get(f.imageSha256) ?? []), f]);
+      for (const [sha256, group] of byImage) {
+        const bytes = sha256 ? await tx.getSnapshotImage(snapshotId, sha256) : null;
+        const newFaces: NewFace[] = group.map((f) => ({
+          faceId: randomUUID(),
+          externalImageId: f.externalImageId,
+          boundingBox: f.boundingBox,
+          confidence: f.confidence,
+          descriptor: f.descriptor,
+          indexedAt: f.indexedAt,
+        }));
+        const rows = await tx.insertFaces(collection.key, newFaces, sha256 && bytes ? { sha256, bytes } : null);
+        for (let i = 0; i < group.length; i++) {
+          const userId = group[i].userId;
+          if (!userId) continue;
+          const user = await tx.getUser(collection.key, userId);
+          if (!user) throw new Error(`snapshot ${snapshotId}: face ${group[i].faceId} names user ${userId}, who is not in the snapshot`);
+          await tx.setFacesUser(collection.key, [rows[i].seq], user.seq);
+          await tx.refreshUserStatus(user.seq);
+          changes.push({ kind: 'associate', faceId: rows[i].faceId, userId, descriptor: group[i].descriptor });
+        }
+      }
+      target.onCommit(tx, changes);
+    });
+    after = faces[faces.length - 1].seq;
+    processed += faces.length;
+    await onProgress({ processed, total });
+  }
+  return { userCount: snapshot.userCount, faceCount: snapshot.faceCount };
+}
+
+function snapshotGone(snapshotId: string): DomainError {
+  return new DomainError('SNAPSHOT_NOT_FOUND', `snapshot ${snapshotId} was deleted while it was being applied`, { snapshotId });
+}

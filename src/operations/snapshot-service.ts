@@ -1,0 +1,305 @@
+/**
+ * Snapshots and the operations that take and apply them: validation and
+ * access rules at request time, the work itself in the job queue, every
+ * state change stored and then published.
+ *
+ * A take runs as one consistent copy; a take interrupted by a crash is run
+ * again from the start on restart (it replaces its partial content). An
+ * apply interrupted by a crash is marked FAILED and its partial target
+ * collection removed: re-running it half-way could duplicate users or faces.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { isSnapshotCapable, type FaceProvider, type SnapshotCapable } from '../datasources/provider.js';
+import type { ProviderRegistry } from '../datasources/registry.js';
+import { DomainError, isDomainError } from '../errors.js';
+import type { OperationPatch } from '../store/snapshot-store.js';
+import type { CollectionRef, KeysetPage, Store } from '../store/store.js';
+import { JobQueue } from './job-queue.js';
+import { ProgressBus } from './progress-bus.js';
+import { isTerminal, type OperationRecord, type SnapshotRecord } from './types.js';
+
+export interface SnapshotServiceOptions {
+  store: Store;
+  registry: ProviderRegistry;
+  bus: ProgressBus;
+  logger: Logger;
+  /** How long a snapshot can be applied after it is taken. @default 48 hours */
+  snapshotTtlMs?: number;
+  /** Clock, injectable for tests. @default () => new Date() */
+  now?: () => Date;
+}
+
+export const DEFAULT_SNAPSHOT_TTL_MS = 48 * 60 * 60 * 1000;
+
+/** Progress events of a running operation are stored at most this often (they are published every time). */
+const STORE_PROGRESS_EVERY_MS = 1000;
+
+const STATUS_RANK = { NOT_STARTED: 0, RUNNING: 1, SUCCEEDED: 2, FAILED: 2 } as const;
+
+/** Whether `next` is a later state than `prev` (statuses and counts only move forward). */
+function isLater(prev: OperationRecord, next: OperationRecord): boolean {
+  const a = STATUS_RANK[prev.status];
+  const b = STATUS_RANK[next.status];
+  return b > a || (b === a && !isTerminal(next.status) && (next.processedItems > prev.processedItems || next.percent > prev.percent));
+}
+
+export class SnapshotService {
+  private readonly store: Store;
+  private readonly registry: ProviderRegistry;
+  private readonly bus: ProgressBus;
+  private readonly logger: Logger;
+  private readonly ttlMs: number;
+  private readonly now: () => Date;
+  private readonly queue: JobQueue;
+
+  constructor(options: SnapshotServiceOptions) {
+    this.store = options.store;
+    this.registry = options.registry;
+    this.bus = options.bus;
+    this.logger = options.logger;
+    this.ttlMs = options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS;
+    this.now = options.now ?? (() => new Date());
+    this.queue = new JobQueue((id) => this.run(id));
+  }
+
+  /** After a restart: re-run pending takes, fail interrupted applies (removing their partial target). */
+  async resume(): Promise<void> {
+    for (const op of await this.store.listOperationsByStatus(['NOT_STARTED', 'RUNNING'])) {
+      if (op.kind === 'APPLY_SNAPSHOT' && op.status === 'RUNNING') {
+        await this.removeTarget(op);
+        await this.update(op.id, { status: 'FAILED', message: 'interrupted by a gateway restart; the partial target collection was removed' });
+      } else {
+        this.logger.info({ operationId: op.id, kind: op.kind }, 'resuming operation after restart');
+        this.queue.enqueue(op.id);
+      }
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.queue.stop();
+  }
+
+  // ---- requests ------------------------------------------------------------
+
+  /** Starts a take; the operation is returned NOT_STARTED at once. */
+  async takeSnapshot(tenant: string, source: CollectionRef, applyScope: string[], userData: string | null): Promise<OperationRecord> {
+    const provider = this.snapshotProvider(source.provider, 'TAKE_SNAPSHOT');
+    const [collection] = await provider.getCollections([source.collectionId]);
+    if (!collection) {
+      throw new DomainError('COLLECTION_NOT_FOUND', `collection ${source.collectionId} does not exist on ${source.provider}`, {
+        collectionId: source.collectionId,
+      });
+    }
+    const now = this.now();
+    const snapshotId = randomUUID();
+    const op = await this.store.transaction(async (tx) => {
+      await tx.insertSnapshot({
+        id: snapshotId,
+        owner: tenant,
+        source,
+        applyScope,
+        userData,
+        state: 'TAKING',
+        userCount: 0,
+        faceCount: 0,
+        createdAt: now,
+        lastUpdatedAt: now,
+        expiresAt: new Date(now.getTime() + this.ttlMs),
+      });
+      return tx.insertOperation({ id: randomUUID(), kind: 'TAKE_SNAPSHOT', owner: tenant, snapshotId, target: null, createdAt: now });
+    });
+    this.bus.publish(op);
+    this.queue.enqueue(op.id);
+    return op;
+  }
+
+  /** Starts an apply (CREATE_NEW); refuses at once what can be known at once. */
+  async applySnapshot(tenant: string, snapshotId: string, target: CollectionRef): Promise<OperationRecord> {
+    const snapshot = await this.visibleSnapshot(tenant, snapshotId);
+    if (snapshot.owner !== tenant && !snapshot.applyScope.includes(tenant)) {
+      throw new DomainError('FORBIDDEN', `snapshot ${snapshotId} may be applied by its owner and its applyScope; ${tenant} is neither`);
+    }
+    if (snapshot.expiresAt.getTime() <= this.now().getTime()) {
+      throw new DomainError('SNAPSHOT_EXPIRED', `snapshot ${snapshotId} expired at ${snapshot.expiresAt.toISOString()}`, {
+        snapshotId,
+        expiredAt: snapshot.expiresAt,
+      });
+    }
+    if (snapshot.state !== 'READY') {
+      throw new DomainError('INVALID_INPUT', `snapshotId: expected a snapshot whose take succeeded, got one that is ${snapshot.state}`, {
+        field: 'input.snapshotId',
+      });
+    }
+    const provider = this.snapshotProvider(target.provider, 'APPLY_SNAPSHOT');
+    const [existing] = await provider.getCollections([target.collectionId]);
+    if (existing) {
+      throw new DomainError('COLLECTION_ALREADY_EXISTS', `collection ${target.collectionId} exists on ${target.provider}; apply creates a new one`, {
+        collectionId: target.collectionId,
+      });
+    }
+    const op = await this.store.transaction((tx) =>
+      tx.insertOperation({ id: randomUUID(), kind: 'APPLY_SNAPSHOT', owner: tenant, snapshotId, target, createdAt: this.now() }),
+    );
+    this.bus.publish(op);
+    this.queue.enqueue(op.id);
+    return op;
+  }
+
+  async deleteSnapshot(tenant: string, snapshotId: string): Promise<void> {
+    const snapshot = await this.visibleSnapshot(tenant, snapshotId);
+    if (snapshot.owner !== tenant) throw new DomainError('FORBIDDEN', `snapshot ${snapshotId} can be deleted only by its owner`);
+    await this.store.transaction((tx) => tx.deleteSnapshot(snapshotId));
+  }
+
+  /** A snapshot the tenant may see (owner or in applyScope), else null. */
+  async getSnapshot(tenant: string, snapshotId: string): Promise<SnapshotRecord | null> {
+    const s = await this.store.getSnapshot(snapshotId);
+    return s && (s.owner === tenant || s.applyScope.includes(tenant)) ? s : null;
+  }
+
+  listSnapshots(tenant: string, page: KeysetPage): Promise<{ seq: number; snapshot: SnapshotRecord }[]> {
+    return this.store.listSnapshots(tenant, page);
+  }
+
+  async getOperation(tenant: string, operationId: string): Promise<OperationRecord | null> {
+    const op = await this.store.getOperation(operationId);
+    return op && op.owner === tenant ? op : null;
+  }
+
+  /**
+   * The operation's current state, then every later change, ending after
+   * the terminal one. Subscribes before reading so nothing falls between.
+   * Throws OPERATION_NOT_FOUND at once for an unknown id.
+   */
+  async progress(tenant: string, operationId: string): Promise<AsyncGenerator<OperationRecord>> {
+    const events = this.bus.subscribe(operationId);
+    const current = await this.getOperation(tenant, operationId).catch(async (e: unknown) => {
+      await events.return();
+      throw e;
+    });
+    if (!current) {
+      await events.return();
+      throw new DomainError('OPERATION_NOT_FOUND', `operation ${operationId} does not exist`);
+    }
+    return (async function* stream() {
+      let last = current;
+      try {
+        yield last;
+        if (isTerminal(last.status)) return;
+        for await (const next of events) {
+          if (!isLater(last, next)) continue;
+          last = next;
+          yield last;
+          if (isTerminal(last.status)) return;
+        }
+      } finally {
+        await events.return();
+      }
+    })();
+  }
+
+  // ---- the work --------------------------------------------------------------
+
+  private async run(operationId: string): Promise<void> {
+    const op = await this.store.getOperation(operationId);
+    if (!op || isTerminal(op.status)) return;
+    try {
+      if (op.kind === 'TAKE_SNAPSHOT') await this.runTake(op);
+      else if (op.kind === 'APPLY_SNAPSHOT') await this.runApply(op);
+      else throw new Error(`operation kind ${op.kind} has no runner`);
+    } catch (e) {
+      const message = isDomainError(e) ? e.message : 'internal error; see the gateway log';
+      this.logger.error({ err: e, operationId }, 'operation failed');
+      if (op.kind === 'TAKE_SNAPSHOT' && op.snapshotId) {
+        await this.store.transaction((tx) => tx.updateSnapshot(op.snapshotId!, { state: 'FAILED', lastUpdatedAt: this.now() })).catch(() => {});
+      }
+      if (op.kind === 'APPLY_SNAPSHOT' && !(isDomainError(e) && e.code === 'COLLECTION_ALREADY_EXISTS')) await this.removeTarget(op);
+      await this.update(operationId, { status: 'FAILED', message });
+    }
+  }
+
+  private async runTake(op: OperationRecord): Promise<void> {
+    const snapshot = await this.store.getSnapshot(op.snapshotId!);
+    if (!snapshot) throw new DomainError('SNAPSHOT_NOT_FOUND', `snapshot ${op.snapshotId} was deleted before its take ran`);
+    const provider = this.snapshotProvider(snapshot.source.provider, 'TAKE_SNAPSHOT');
+    let running = await this.update(op.id, { status: 'RUNNING', percent: 0, processedItems: 0 });
+    // The copy is one transaction: progress is published as it goes and stored once it commits.
+    const counts = await provider.exportToSnapshot(snapshot.source.collectionId, snapshot.id, ({ processed, total }) => {
+      running = { ...running, processedItems: processed, totalItems: total, percent: percentOf(processed, total), lastActionAt: this.now() };
+      this.bus.publish(running);
+    });
+    const done = await this.store.transaction(async (tx) => {
+      await tx.updateSnapshot(snapshot.id, { state: 'READY', userCount: counts.userCount, faceCount: counts.faceCount, lastUpdatedAt: this.now() });
+      const total = counts.userCount + counts.faceCount;
+      return tx.updateOperation(op.id, { status: 'SUCCEEDED', percent: 100, processedItems: total, totalItems: total }, this.now());
+    });
+    this.bus.publish(done);
+  }
+
+  private async runApply(op: OperationRecord): Promise<void> {
+    const target = op.target!;
+    const provider = this.snapshotProvider(target.provider, 'APPLY_SNAPSHOT');
+    await this.update(op.id, { status: 'RUNNING', percent: 0, processedItems: 0 });
+    let lastStored = 0;
+    const counts = await provider.importFromSnapshot(op.snapshotId!, target.collectionId, async ({ processed, total }) => {
+      const patch: OperationPatch = { processedItems: processed, totalItems: total, percent: percentOf(processed, total) };
+      if (Date.now() - lastStored >= STORE_PROGRESS_EVERY_MS) {
+        lastStored = Date.now();
+        await this.update(op.id, patch);
+      } else {
+        const current = await this.store.getOperation(op.id);
+        if (current) this.bus.publish({ ...current, ...patch, lastActionAt: this.now() });
+      }
+    });
+    const total = counts.userCount + counts.faceCount;
+    await this.update(op.id, { status: 'SUCCEEDED', percent: 100, processedItems: total, totalItems: total });
+  }
+
+  // ---- helpers ---------------------------------------------------------------
+
+  /** Stores a change, then publishes the stored record. */
+  private async update(operationId: string, patch: OperationPatch): Promise<OperationRecord> {
+    const record = await this.store.transaction((tx) => tx.updateOperation(operationId, patch, this.now()));
+    this.bus.publish(record);
+    return record;
+  }
+
+  private async removeTarget(op: OperationRecord): Promise<void> {
+    if (!op.target) return;
+    const provider = this.registry.get(op.target.provider);
+    await provider?.deleteCollection(op.target.collectionId).catch(() => {
+      // Already gone, or never created: nothing to clean.
+    });
+  }
+
+  private async visibleSnapshot(tenant: string, snapshotId: string): Promise<SnapshotRecord> {
+    const snapshot = await this.store.getSnapshot(snapshotId);
+    // Someone else's snapshot is reported as missing unless its applyScope names the tenant.
+    if (!snapshot || (snapshot.owner !== tenant && !snapshot.applyScope.includes(tenant))) {
+      throw new DomainError('SNAPSHOT_NOT_FOUND', `snapshot ${snapshotId} does not exist`, { snapshotId });
+    }
+    return snapshot;
+  }
+
+  private snapshotProvider(name: string, operation: 'TAKE_SNAPSHOT' | 'APPLY_SNAPSHOT'): FaceProvider & SnapshotCapable {
+    const provider = this.registry.get(name);
+    if (!provider) {
+      const names = this.registry.list().map((p) => p.name).join(', ');
+      throw new DomainError('INVALID_INPUT', `provider: expected a configured provider (${names}), got ${JSON.stringify(name.slice(0, 64))}`, {
+        field: operation === 'TAKE_SNAPSHOT' ? 'input.collection.provider' : 'input.target.provider',
+      });
+    }
+    if (!provider.capabilities.has(operation) || !isSnapshotCapable(provider)) {
+      throw new DomainError('UNSUPPORTED_OPERATION', `provider ${name} (${provider.kind}) cannot ${operation.toLowerCase().replace('_', ' ')} yet`, {
+        provider: name,
+        operation,
+      });
+    }
+    return provider;
+  }
+}
+
+function percentOf(processed: number, total: number): number {
+  return total === 0 ? 100 : Math.min(100, Math.round((processed / total) * 10_000) / 100);
+}

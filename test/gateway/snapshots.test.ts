@@ -1,0 +1,224 @@
+/**
+ * Snapshots through the running gateway: take and apply of real faces with
+ * live progress over graphql-ws, expiry, conflicts, deletion, and crashes.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { collectSubscription, gql, gqlData, removeDataDir, startGateway, wsClient } from '../support/gateway.js';
+import { collectionCounts, createCollection, createUsers, ERROR_FIELDS, ref, uniqueCollectionId } from '../support/fixtures.js';
+import { PHOTOS } from '../support/photos.js';
+
+const url = inject('gatewayUrl');
+const wsUrl = inject('gatewayWsUrl');
+const source = uniqueCollectionId('snap-src');
+const b64 = (file: string) => readFileSync(file).toString('base64');
+
+const PROGRESS = `subscription($id: ID!) { snapshotProgress(operationId: $id) {
+  operationId kind status percent processedItems totalItems message at snapshot { id userCount faceCount } } }`;
+const TAKE = `mutation($c: CollectionRef!, $scope: [String!], $data: String) {
+  takeSnapshot(input: { collection: $c, applyScope: $scope, userData: $data }) {
+    __typename ... on TakeSnapshotAccepted { operation { id kind status percent snapshot { id } } } ${ERROR_FIELDS} } }`;
+const APPLY = `mutation($s: ID!, $t: CollectionRef!) { applySnapshot(input: { snapshotId: $s, target: $t }) {
+  __typename ... on ApplySnapshotAccepted { operation { id kind status targetCollection { collectionId } } }
+  ... on SnapshotExpired { snapshotId expiredAt } ... on CollectionAlreadyExists { collectionId } ${ERROR_FIELDS} } }`;
+const DELETE = `mutation($s: ID!) { deleteSnapshot(input: { snapshotId: $s }) { __typename ... on DeleteSnapshotSuccess { snapshotId } ... on Error { code message } } }`;
+const SEARCH = `query($c: CollectionRef!, $img: String!) { searchUsersByImage(input: { collection: $c, image: { base64: $img } }) {
+  ... on SearchUsersByImageSuccess { userMatches { similarity user { userId } } } } }`;
+
+type Progress = { snapshotProgress: { status: string; percent: number; processedItems: number; snapshot: { id: string; userCount: number; faceCount: number } | null; message: string | null } };
+
+async function take(gatewayUrl: string, collectionId: string, extra: Record<string, unknown> = {}) {
+  const data = await gqlData(gatewayUrl, TAKE, { c: ref(collectionId), ...extra });
+  expect(data.takeSnapshot.__typename).toBe('TakeSnapshotAccepted');
+  return data.takeSnapshot.operation as { id: string; status: string; snapshot: { id: string } };
+}
+
+async function follow(gatewayWsUrl: string, operationId: string, onEvent?: (p: Progress) => void): Promise<Progress[]> {
+  const client = wsClient(gatewayWsUrl);
+  try {
+    return await collectSubscription<Progress>(client, PROGRESS, { id: operationId }, onEvent);
+  } finally {
+    await client.dispose();
+  }
+}
+
+function expectOrdered(events: Progress[]): void {
+  const rank = { NOT_STARTED: 0, RUNNING: 1, SUCCEEDED: 2, FAILED: 2 } as Record<string, number>;
+  for (let i = 1; i < events.length; i++) {
+    const [a, b] = [events[i - 1].snapshotProgress, events[i].snapshotProgress];
+    expect(rank[b.status]).toBeGreaterThanOrEqual(rank[a.status]);
+    if (a.status === b.status) expect(b.processedItems).toBeGreaterThanOrEqual(a.processedItems);
+  }
+  expect(['SUCCEEDED', 'FAILED']).toContain(events.at(-1)!.snapshotProgress.status);
+}
+
+beforeAll(async () => {
+  await createCollection(url, source);
+  await createUsers(url, source, ['franck', 'audrey', 'nobody-yet']);
+  const index = async (file: string, ext: string) => {
+    const d = await gqlData(url, `mutation($c: CollectionRef!, $img: String!, $ext: String) { indexFaces(input: { collection: $c, image: { base64: $img }, externalImageId: $ext, maxFaces: 1 }) {
+      ... on IndexFacesSuccess { faces { faceId } } } }`, { c: ref(source), img: b64(file), ext });
+    return d.indexFaces.faces[0].faceId as string;
+  };
+  const f1 = await index(PHOTOS.franck[0], 'f1');
+  const f2 = await index(PHOTOS.franck[1], 'f2');
+  const a1 = await index(PHOTOS.audrey[0], 'a1');
+  for (const [user, faces] of [['franck', [f1, f2]], ['audrey', [a1]]] as const) {
+    const d = await gqlData(url, `mutation($c: CollectionRef!, $u: String!, $f: [String!]!) { associateFaces(input: { collection: $c, userId: $u, faceIds: $f }) { __typename } }`, {
+      c: ref(source), u: user, f: faces,
+    });
+    expect(d.associateFaces.__typename).toBe('AssociateFacesSuccess');
+  }
+});
+
+describe('take and apply', () => {
+  let snapshotId: string;
+
+  it('takes a snapshot, streaming ordered progress that ends with SUCCEEDED', async () => {
+    const op = await take(url, source, { scope: ['team-b'], data: 'nightly' });
+    expect(op.status).toBe('NOT_STARTED');
+    const events = await follow(wsUrl, op.id);
+    expectOrdered(events);
+    const last = events.at(-1)!.snapshotProgress;
+    expect(last).toMatchObject({ status: 'SUCCEEDED', percent: 100, snapshot: { userCount: 3, faceCount: 3 } });
+    snapshotId = last.snapshot!.id;
+
+    const s = await gqlData(url, `query($id: ID!) { snapshot(id: $id) { id source { provider collectionId } applyScope userData userCount faceCount createdAt expiresAt }
+      snapshots(first: 500) { edges { node { id } } } node(id: $id) { ... on Snapshot { faceCount } } }`, { id: snapshotId });
+    expect(s.snapshot).toMatchObject({ source: { provider: 'local', collectionId: source }, applyScope: ['team-b'], userData: 'nightly' });
+    expect(new Date(s.snapshot.expiresAt).getTime() - new Date(s.snapshot.createdAt).getTime()).toBe(48 * 3600 * 1000);
+    expect(s.snapshots.edges.map((e: any) => e.node.id)).toContain(snapshotId);
+    expect(s.node.faceCount).toBe(3);
+  });
+
+  it('gives a late subscriber the current (terminal) state, then completes', async () => {
+    const op = await take(url, source);
+    await follow(wsUrl, op.id);
+    const late = await follow(wsUrl, op.id);
+    expect(late).toHaveLength(1);
+    expect(late[0].snapshotProgress.status).toBe('SUCCEEDED');
+  });
+
+  it('applies to a new collection that answers searches like the source, seen by two subscribers alike', async () => {
+    const target = uniqueCollectionId('snap-dst');
+    const res = await gqlData(url, APPLY, { s: snapshotId, t: ref(target) });
+    expect(res.applySnapshot.__typename).toBe('ApplySnapshotAccepted');
+    const [a, b] = await Promise.all([follow(wsUrl, res.applySnapshot.operation.id), follow(wsUrl, res.applySnapshot.operation.id)]);
+    expectOrdered(a);
+    expectOrdered(b);
+    expect(a.at(-1)!.snapshotProgress.status).toBe('SUCCEEDED');
+    expect(b.at(-1)).toEqual(a.at(-1));
+
+    expect(await collectionCounts(url, target)).toEqual({ userCount: 3, faceCount: 3 });
+    const users = await gqlData(url, `query($c: CollectionRef!) { collection(ref: $c) { users(first: 10) { edges { node { userId status faceCount } } } } }`, { c: ref(target) });
+    expect(users.collection.users.edges.map((e: any) => e.node)).toEqual([
+      { userId: 'franck', status: 'ACTIVE', faceCount: 2 },
+      { userId: 'audrey', status: 'ACTIVE', faceCount: 1 },
+      { userId: 'nobody-yet', status: 'CREATED', faceCount: 0 },
+    ]);
+    const img = b64(PHOTOS.franck[3]);
+    const [fromSource, fromTarget] = await Promise.all([gqlData(url, SEARCH, { c: ref(source), img }), gqlData(url, SEARCH, { c: ref(target), img })]);
+    expect(fromTarget.searchUsersByImage.userMatches).toEqual(fromSource.searchUsersByImage.userMatches);
+    expect(fromTarget.searchUsersByImage.userMatches[0].user.userId).toBe('franck');
+
+    const op = await gqlData(url, `query($id: ID!) { operation(id: $id) { status percent targetCollection { collectionId faceCount } } }`, { id: res.applySnapshot.operation.id });
+    expect(op.operation).toEqual({ status: 'SUCCEEDED', percent: 100, targetCollection: { collectionId: target, faceCount: 3 } });
+  });
+
+  it('refuses to apply onto an existing collection (CREATE_NEW)', async () => {
+    const res = await gqlData(url, APPLY, { s: snapshotId, t: ref(source) });
+    expect(res.applySnapshot).toMatchObject({ __typename: 'CollectionAlreadyExists', collectionId: source });
+  });
+
+  it('refuses unknown snapshots, collections and operations with typed errors', async () => {
+    expect((await gqlData(url, APPLY, { s: 'bogus', t: ref('x-new') })).applySnapshot.__typename).toBe('SnapshotNotFound');
+    expect((await gqlData(url, TAKE, { c: ref('does-not-exist') })).takeSnapshot.__typename).toBe('CollectionNotFound');
+    expect((await gqlData(url, TAKE, { c: ref(source), scope: ['bad tenant!'] })).takeSnapshot).toMatchObject({ __typename: 'InvalidInput', field: 'input.applyScope[0]' });
+    await expect(follow(wsUrl, 'bogus-operation')).rejects.toThrow(/OPERATION_NOT_FOUND|does not exist/);
+  });
+
+  it('deletes a snapshot: it can no longer be read or applied', async () => {
+    const op = await take(url, source);
+    const events = await follow(wsUrl, op.id);
+    const id = events.at(-1)!.snapshotProgress.snapshot!.id;
+    expect((await gqlData(url, DELETE, { s: id })).deleteSnapshot).toEqual({ __typename: 'DeleteSnapshotSuccess', snapshotId: id });
+    expect((await gqlData(url, DELETE, { s: id })).deleteSnapshot.__typename).toBe('SnapshotNotFound');
+    expect((await gqlData(url, APPLY, { s: id, t: ref(uniqueCollectionId()) })).applySnapshot.__typename).toBe('SnapshotNotFound');
+    expect((await gqlData(url, `query($id: ID!) { snapshot(id: $id) { id } }`, { id })).snapshot).toBeNull();
+  });
+
+  it('ends an apply whose snapshot is deleted mid-way either complete or FAILED with no partial target', async () => {
+    const big = uniqueCollectionId('snap-big');
+    await createCollection(url, big);
+    for (let i = 0; i < 4; i++) await createUsers(url, big, Array.from({ length: 500 }, (_, j) => `u${i}-${j}`));
+    const takeOp = await take(url, big);
+    const id = (await follow(wsUrl, takeOp.id)).at(-1)!.snapshotProgress.snapshot!.id;
+    const target = uniqueCollectionId('snap-del');
+    const applied = await gqlData(url, APPLY, { s: id, t: ref(target) });
+    let deleted: Promise<unknown> | undefined;
+    const events = await follow(wsUrl, applied.applySnapshot.operation.id, (e) => {
+      if (!deleted && e.snapshotProgress.processedItems > 0) deleted = gqlData(url, DELETE, { s: id });
+    });
+    await deleted;
+    const last = events.at(-1)!.snapshotProgress;
+    const counts = await collectionCounts(url, target);
+    if (last.status === 'FAILED') {
+      expect(last.message).toMatch(/deleted/);
+      expect(counts).toBeNull();
+    } else {
+      expect(counts).toEqual({ userCount: 2000, faceCount: 0 });
+    }
+  });
+});
+
+describe('expiry and crashes (own gateway)', () => {
+  it('refuses to apply an expired snapshot with SnapshotExpired', async () => {
+    const gw = await startGateway({ env: { FACEGATE_SNAPSHOT_TTL_SECONDS: '1' } });
+    try {
+      await createCollection(gw.url, 'exp');
+      const op = await take(gw.url, 'exp');
+      const id = (await follow(gw.wsUrl, op.id)).at(-1)!.snapshotProgress.snapshot!.id;
+      await new Promise((r) => setTimeout(r, 1100));
+      const res = await gqlData(gw.url, APPLY, { s: id, t: ref('exp-copy') });
+      expect(res.applySnapshot).toMatchObject({ __typename: 'SnapshotExpired', code: 'SNAPSHOT_EXPIRED', snapshotId: id });
+      expect(new Date(res.applySnapshot.expiredAt).getTime()).toBeLessThanOrEqual(Date.now());
+    } finally {
+      await gw.stop();
+      removeDataDir(gw.dataDir);
+    }
+  });
+
+  it('after kill -9 mid-operation, a restarted gateway reports every operation and none stays RUNNING', async () => {
+    const gw = await startGateway();
+    const opIds: string[] = [];
+    try {
+      await createCollection(gw.url, 'crash');
+      for (let i = 0; i < 4; i++) await createUsers(gw.url, 'crash', Array.from({ length: 500 }, (_, j) => `u${i}-${j}`));
+      const first = await take(gw.url, 'crash');
+      const id = (await follow(gw.wsUrl, first.id)).at(-1)!.snapshotProgress.snapshot!.id;
+      opIds.push((await gqlData(gw.url, APPLY, { s: id, t: ref('crash-copy') })).applySnapshot.operation.id);
+      opIds.push((await take(gw.url, 'crash')).id);
+      await gw.kill();
+    } finally {
+      if (gw.child.exitCode === null) await gw.kill();
+    }
+    const again = await startGateway({ dataDir: gw.dataDir });
+    try {
+      for (const opId of opIds) {
+        const events = await follow(again.wsUrl, opId);
+        expectOrdered(events);
+        const last = events.at(-1)!.snapshotProgress;
+        if (last.status === 'FAILED') expect(last.message).toBeTruthy();
+      }
+      const status = await gql(again.url, `query($id: ID!) { operation(id: $id) { kind status message } }`, { id: opIds[0] });
+      const apply = status.data!.operation;
+      const copy = await collectionCounts(again.url, 'crash-copy');
+      // An interrupted apply is failed and cleaned; a finished one is complete.
+      if (apply.status === 'FAILED') expect(copy).toBeNull();
+      else expect(copy).toEqual({ userCount: 2000, faceCount: 0 });
+    } finally {
+      await again.stop();
+      removeDataDir(gw.dataDir);
+    }
+  });
+});
