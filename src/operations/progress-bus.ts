@@ -10,7 +10,7 @@
  * carries published records between processes; they cross it as JSON,
  * hence the wire form with ISO dates.
  */
-import type { OperationRecord } from './types.js';
+import { isTerminal, type OperationRecord } from './types.js';
 
 /** Carries published records to every replica, including this one. */
 export interface ProgressTransport {
@@ -24,7 +24,11 @@ export interface ProgressSubscription extends AsyncIterableIterator<OperationRec
   return(): Promise<IteratorResult<OperationRecord>>;
 }
 
-/** Queued events of one subscriber beyond this are dropped, oldest first (a stalled client must not grow memory). */
+/**
+ * Queued events of one subscriber beyond this are dropped, oldest first (a
+ * stalled client must not grow memory). Consecutive progress events are
+ * coalesced anyway, so only status changes can pile up.
+ */
 const MAX_QUEUED = 1024;
 
 export class ProgressBus {
@@ -49,6 +53,9 @@ export class ProgressBus {
         const resolve = waiting;
         waiting = null;
         resolve({ value: record, done: false });
+      } else if (queue.length > 0 && !isTerminal(queue[queue.length - 1].status) && !isTerminal(record.status)) {
+        // A subscriber that is behind gets the newest progress, not a backlog of stale ones.
+        queue[queue.length - 1] = record;
       } else {
         queue.push(record);
         if (queue.length > MAX_QUEUED) queue.shift();

@@ -51,11 +51,16 @@ export class OperationResolver {
       return context.snapshots.progress(context.tenant, uuid);
     },
   })
-  snapshotProgress(
-    @Root() event: OperationRecord,
-    @Arg('operationId', () => ID) _operationId: string,
-    @Ctx() ctx: GatewayContext,
-  ): Promise<SnapshotProgress> {
-    return snapshotOf(ctx, event).then((snapshot) => SnapshotProgress.from(event, snapshot));
+  snapshotProgress(@Root() event: OperationRecord, @Arg('operationId', () => ID) _operationId: string): SnapshotProgress {
+    return SnapshotProgress.from(event);
+  }
+}
+
+@Resolver(() => SnapshotProgress)
+export class SnapshotProgressResolver {
+  /** Loaded only when a subscriber selects it: with many subscribers, every event would otherwise cost one read each. */
+  @FieldResolver(() => Snapshot, { nullable: true })
+  snapshot(@Root() root: SnapshotProgress, @Ctx() ctx: GatewayContext): Promise<Snapshot | null> {
+    return snapshotOf(ctx, root.record);
   }
 }

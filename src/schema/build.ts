@@ -8,7 +8,7 @@ import { AssociationResolver } from '../resolvers/association.resolver.js';
 import { CollectionResolver } from '../resolvers/collection.resolver.js';
 import { FaceResolver } from '../resolvers/face.resolver.js';
 import { NodeResolver } from '../resolvers/node.resolver.js';
-import { OperationResolver } from '../resolvers/operation.resolver.js';
+import { OperationResolver, SnapshotProgressResolver } from '../resolvers/operation.resolver.js';
 import { ProviderResolver } from '../resolvers/provider.resolver.js';
 import { SearchResolver } from '../resolvers/search.resolver.js';
 import { SnapshotResolver } from '../resolvers/snapshot.resolver.js';
@@ -24,6 +24,7 @@ export const RESOLVERS = [
   SearchResolver,
   SnapshotResolver,
   OperationResolver,
+  SnapshotProgressResolver,
 ] as const;
 
 export function buildGatewaySchema(): Promise<GraphQLSchema> {

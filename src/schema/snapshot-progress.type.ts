@@ -2,7 +2,6 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import type { OperationRecord } from '../operations/types.js';
 import { OperationKind, OperationStatus } from './enums.js';
 import { toGlobalId } from './global-id.js';
-import { Snapshot } from './snapshot.type.js';
 
 /** One event per state change; the first event is the current state; the stream completes after SUCCEEDED or FAILED. */
 @ObjectType({ description: 'One event per state change; the first event is the current state; the stream completes after SUCCEEDED or FAILED.' })
@@ -25,8 +24,8 @@ export class SnapshotProgress {
   @Field(() => Int, { nullable: true })
   totalItems!: number | null;
 
-  @Field(() => Snapshot, { nullable: true })
-  snapshot!: Snapshot | null;
+  /** The operation's record; `snapshot` is resolved from it only when selected. */
+  record!: OperationRecord;
 
   @Field(() => String, { nullable: true })
   message!: string | null;
@@ -34,15 +33,15 @@ export class SnapshotProgress {
   @Field()
   at!: Date;
 
-  static from(r: OperationRecord, snapshot: Snapshot | null): SnapshotProgress {
+  static from(r: OperationRecord): SnapshotProgress {
     return Object.assign(new SnapshotProgress(), {
+      record: r,
       operationId: toGlobalId('Operation', r.id),
       kind: r.kind,
       status: r.status,
       percent: r.percent,
       processedItems: r.processedItems,
       totalItems: r.totalItems,
-      snapshot,
       message: r.message,
       at: r.lastActionAt,
     });

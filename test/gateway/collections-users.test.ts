@@ -36,11 +36,11 @@ const DELETE_USER = `mutation($c: CollectionRef!, $u: String!, $t: String) {
 }`;
 
 describe('providers', () => {
-  it('lists the default local provider with its capabilities', async () => {
+  it('lists the configured providers in order with their capabilities', async () => {
     const data = await gqlData(url, '{ providers { id name kind capabilities } provider(name: "nope") { name } }');
-    expect(data.providers).toHaveLength(1);
-    expect(data.providers[0]).toMatchObject({ name: 'local', kind: 'LOCAL' });
+    expect(data.providers.map((p: any) => [p.name, p.kind])).toEqual([['local', 'LOCAL'], ['aws', 'REKOGNITION']]);
     expect(data.providers[0].capabilities).toContain('DISASSOCIATE_FACES');
+    expect(data.providers[1].capabilities).not.toContain('TAKE_SNAPSHOT');
     expect(data.provider).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
  * subscriptions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,14 +33,21 @@ export interface StartOptions {
   /** Reuse a data dir (e.g. after a crash); a fresh temp dir otherwise. */
   dataDir?: string;
   env?: Record<string, string>;
+  /** Written to a JSON file in the data dir and passed as FACEGATE_CONFIG. */
+  config?: Record<string, unknown>;
 }
 
 /** Starts a gateway on a free port and resolves once it listens. */
 export function startGateway(options: StartOptions = {}): Promise<GatewayProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'facegate-test-'));
+  const configEnv: Record<string, string> = {};
+  if (options.config) {
+    configEnv.FACEGATE_CONFIG = path.join(dataDir, 'facegate.config.json');
+    writeFileSync(configEnv.FACEGATE_CONFIG, JSON.stringify(options.config));
+  }
   const child = spawn(process.execPath, [MAIN], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', FACEGATE_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...options.env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', FACEGATE_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...configEnv, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

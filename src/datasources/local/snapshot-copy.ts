@@ -11,6 +11,12 @@ import type { CollectionRef, CollectionRow, NewFace, Store, StoreTx } from '../.
 import type { CopyOutcome, CopyProgress } from '../provider.js';
 import type { UserFaceChange } from './user-face-index.js';
 
+/**
+ * better-sqlite3 runs each statement synchronously; between chunks the copy
+ * yields to the event loop so requests and progress events keep flowing.
+ */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Rows per chunk: small enough for an event every 1 %, large enough to be cheap. */
 function chunkSize(total: number): number {
   return Math.min(1000, Math.max(50, Math.floor(total / 100)));
@@ -37,6 +43,7 @@ export async function exportCollection(
         after = chunk.lastSeq;
         processed += chunk.copied;
         onProgress({ processed, total });
+        await yieldToEventLoop();
       }
     }
     return { userCount: c.userCount, faceCount: c.faceCount };
@@ -82,6 +89,7 @@ export async function importSnapshot(
     after = users[users.length - 1].seq;
     processed += users.length;
     await onProgress({ processed, total });
+    await yieldToEventLoop();
   }
 
   for (let after: number | null = null; ; ) {
@@ -118,6 +126,7 @@ export async function importSnapshot(
     after = faces[faces.length - 1].seq;
     processed += faces.length;
     await onProgress({ processed, total });
+    await yieldToEventLoop();
   }
   return { userCount: snapshot.userCount, faceCount: snapshot.faceCount };
 }
