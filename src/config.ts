@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { AuthConfig } from './auth/authenticator.js';
+import type { TenantGrant } from './auth/grants.js';
 import { PROVIDER_DEFINITIONS, type ProviderConfig } from './datasources/registry.js';
 
 export interface GatewayConfig {
@@ -31,12 +33,23 @@ export interface GatewayConfig {
   graphiql: boolean;
   /** How long a snapshot can be applied after it is taken. @default 48 hours */
   snapshotTtlMs: number;
+  /** PostgreSQL for the store (several replicas); the embedded SQLite store when absent. */
+  databaseUrl?: string;
+  /** Redis for progress events and the operation queue (several replicas); in-process when absent. */
+  redisUrl?: string;
+  auth: AuthConfig;
+  /** What each tenant may use; by default the anonymous tenant may use everything. */
+  tenants: Record<string, TenantGrant>;
+  /** Prefix of every Redis key and channel: replicas of one deployment share it, other deployments must not. @default "facegate" */
+  redisPrefix: string;
 }
 
 /** Thrown for configuration that cannot be used; main() prints it and exits 78 (EX_CONFIG). */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+const tenantId = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, "_" or "-", 1..64 characters');
 
 const providerEntry = z
   .object({
@@ -59,6 +72,31 @@ const fileSchema = z
     maxBodyBytes: z.number().int().min(1024).optional(),
     graphiql: z.boolean().optional(),
     snapshotTtlHours: z.number().positive().optional(),
+    databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+    redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
+    redisPrefix: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/).optional(),
+    auth: z
+      .object({
+        anonymous: z.boolean().optional(),
+        anonymousTenant: tenantId.optional(),
+        apiKeys: z.array(z.object({ tenant: tenantId, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'the hex SHA-256 of the key') }).strict()).optional(),
+        jwt: z
+          .object({
+            hs256Secret: z.string().min(32, 'at least 32 characters').optional(),
+            jwksFile: z.string().min(1).optional(),
+            issuer: z.string().optional(),
+            audience: z.string().optional(),
+            tenantClaim: z.string().default('tenant'),
+          })
+          .strict()
+          .refine((j) => !!j.hs256Secret !== !!j.jwksFile, 'exactly one of hs256Secret or jwksFile')
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    tenants: z
+      .record(tenantId, z.object({ providers: z.union([z.literal('*'), z.array(z.string())]), collections: z.array(z.string().min(1)).default(['*']) }).strict())
+      .optional(),
   })
   .strict();
 
@@ -106,6 +144,32 @@ function envInt(env: NodeJS.ProcessEnv, key: string, min: number, max: number): 
   return n;
 }
 
+function envUrl(env: NodeJS.ProcessEnv, key: string, pattern: RegExp, expected: string): string | undefined {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return undefined;
+  // Never echo the value: URLs carry passwords.
+  if (!pattern.test(raw)) throw new ConfigError(`${key}: expected ${expected}, got a value that is not one`);
+  return raw;
+}
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+/**
+ * Anonymous access is on by default only while no credentials are
+ * configured, and only on a loopback address: an open gateway on a network
+ * interface would hand biometric data to anyone.
+ */
+function parseAuth(source: string, file: FileConfig, host: string): AuthConfig {
+  const a = file.auth ?? {};
+  const hasCredentials = (a.apiKeys?.length ?? 0) > 0 || !!a.jwt;
+  const anonymous = a.anonymous ?? !hasCredentials;
+  if (anonymous && !isLoopback(host)) {
+    throw new ConfigError(`${source}: auth.anonymous: expected false (or HOST on loopback), got anonymous access on ${host}; configure auth.apiKeys or auth.jwt`);
+  }
+  if (!anonymous && !hasCredentials) throw new ConfigError(`${source}: auth: expected apiKeys or jwt when anonymous access is off, got neither`);
+  return { anonymousTenant: anonymous ? (a.anonymousTenant ?? 'default') : null, apiKeys: a.apiKeys ?? [], jwt: a.jwt };
+}
+
 /** Builds the configuration; environment variables win over the file. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const fileName = env.FACEGATE_CONFIG;
@@ -114,8 +178,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL: expected fatal, error, warn, info, debug, trace or silent, got ${JSON.stringify(logLevel)}`);
   }
+  const host = env.HOST || file.host || '127.0.0.1';
+  const auth = parseAuth(fileName ?? 'default configuration', file, host);
   return {
-    host: env.HOST || file.host || '127.0.0.1',
+    host,
+    auth,
+    tenants: file.tenants ?? (auth.anonymousTenant ? { [auth.anonymousTenant]: { providers: '*', collections: ['*'] } } : {}),
     port: envInt(env, 'PORT', 0, 65535) ?? file.port ?? 4000,
     dataDir: path.resolve(env.FACEGATE_DATA_DIR || file.dataDir || './data'),
     logLevel,
@@ -126,6 +194,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     },
     maxBodyBytes: file.maxBodyBytes ?? 8 * 1024 * 1024,
     graphiql: env.FACEGATE_GRAPHIQL ? env.FACEGATE_GRAPHIQL !== 'false' : (file.graphiql ?? true),
+    databaseUrl: envUrl(env, 'DATABASE_URL', /^postgres(ql)?:\/\//, 'a postgres:// URL') ?? file.databaseUrl,
+    redisUrl: envUrl(env, 'REDIS_URL', /^rediss?:\/\//, 'a redis:// URL') ?? file.redisUrl,
+    redisPrefix: env.FACEGATE_REDIS_PREFIX || file.redisPrefix || 'facegate',
     snapshotTtlMs: (envInt(env, 'FACEGATE_SNAPSHOT_TTL_SECONDS', 1, 365 * 24 * 3600) ?? (file.snapshotTtlHours ?? 48) * 3600) * 1000,
   };
 }

@@ -4,13 +4,17 @@
  * event, so nothing cached leaks between callers).
  */
 import type { Logger } from 'pino';
+import type { Caller } from './auth/authenticator.js';
+import type { TenantGrants } from './auth/grants.js';
 import type { ProviderRegistry } from './datasources/registry.js';
 import type { SnapshotService } from './operations/snapshot-service.js';
 import { createLoaders, type Loaders } from './resolvers/loaders.js';
 
 export interface GatewayContext {
-  /** The caller's tenant; the single `default` tenant until authentication lands. */
+  /** The authenticated caller's tenant (or the anonymous tenant). */
   tenant: string;
+  /** What tenants may use; every provider and collection access is checked against it. */
+  grants: TenantGrants;
   requestId: string;
   registry: ProviderRegistry;
   snapshots: SnapshotService;
@@ -20,12 +24,21 @@ export interface GatewayContext {
 
 /** What every context is made from; created once at start-up. */
 export interface ContextDeps {
+  grants: TenantGrants;
   registry: ProviderRegistry;
   snapshots: SnapshotService;
   logger: Logger;
 }
 
-export function createContext(deps: ContextDeps, requestId: string): GatewayContext {
-  const { registry, snapshots, logger } = deps;
-  return { tenant: 'default', requestId, registry, snapshots, loaders: createLoaders(registry), logger: logger.child({ requestId }) };
+export function createContext(deps: ContextDeps, caller: Caller, requestId: string): GatewayContext {
+  const { registry, snapshots, logger, grants } = deps;
+  return {
+    tenant: caller.tenant,
+    grants,
+    requestId,
+    registry,
+    snapshots,
+    loaders: createLoaders(registry),
+    logger: logger.child({ requestId, tenant: caller.tenant }),
+  };
 }

@@ -16,6 +16,8 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
+import { Authenticator, type Caller, type Credentials } from './auth/authenticator.js';
+import { TenantGrants } from './auth/grants.js';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
 import { ProviderRegistry } from './datasources/registry.js';
@@ -23,7 +25,10 @@ import { FaceEngine } from './engine/index.js';
 import { ERROR_CODES, isDomainError } from './errors.js';
 import { graphiqlPage } from './graphiql.js';
 import { GatewayMetrics } from './metrics.js';
+import { InProcessJobQueue } from './operations/job-queue.js';
 import { ProgressBus } from './operations/progress-bus.js';
+import { RedisJobQueue } from './operations/redis-job-queue.js';
+import { RedisProgressTransport } from './operations/redis-progress-transport.js';
 import { SnapshotService } from './operations/snapshot-service.js';
 import { toGraphQLError } from './resolvers/result.js';
 import { buildGatewaySchema } from './schema/build.js';
@@ -110,9 +115,26 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const store = await openSqliteStore(config.dataDir);
   const engine = new FaceEngine({ workers: config.engine.workers, maxQueue: config.engine.maxQueue });
   const registry = new ProviderRegistry(config.providers, { store, engine, logger }, (p) => metrics.instrument(p));
-  const snapshots = new SnapshotService({ store, registry, bus: new ProgressBus(), logger, snapshotTtlMs: config.snapshotTtlMs });
+  const redis = config.redisUrl ? new RedisProgressTransport(config.redisUrl, config.redisPrefix, logger) : undefined;
+  await redis?.start();
+  const snapshots = new SnapshotService({
+    store,
+    registry,
+    bus: new ProgressBus(redis),
+    logger,
+    snapshotTtlMs: config.snapshotTtlMs,
+    queue: (run) => (config.redisUrl ? new RedisJobQueue(run, { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger }) : new InProcessJobQueue(run)),
+  });
   await snapshots.resume();
-  const deps = { registry, snapshots, logger };
+  const deps = { registry, snapshots, logger, grants: new TenantGrants(config.tenants) };
+  const authenticator = new Authenticator(config.auth);
+  if (config.auth.anonymousTenant) {
+    logger.warn(
+      { tenant: config.auth.anonymousTenant, host: config.host },
+      'ANONYMOUS ACCESS IS ON: anyone who can reach this loopback address acts as tenant ' +
+        `"${config.auth.anonymousTenant}". Configure auth.apiKeys or auth.jwt before exposing facegate.`,
+    );
+  }
   const schema = await buildGatewaySchema();
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -129,6 +151,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 128)) || randomUUID();
+    const apiKey = req.headers['x-api-key'];
+    const caller = await authenticator.authenticate({ authorization: req.headers.authorization, apiKey: typeof apiKey === 'string' ? apiKey : undefined });
+    if (!caller) {
+      req.resume();
+      sendJson(res, 401, { errors: [{ message: 'expected a valid API key or bearer token, got none or an invalid one', extensions: { code: 'UNAUTHENTICATED' } }] }, {
+        'www-authenticate': 'Bearer, ApiKey',
+      });
+      return;
+    }
     let body: unknown;
     try {
       const raw = req.method === 'POST' ? await readBody(req, config.maxBodyBytes) : '';
@@ -153,7 +184,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => createContext(deps, requestId),
+      context: async () => createContext(deps, caller, requestId),
     });
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
@@ -175,7 +206,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const { pathname } = new URL(req.url ?? '/', 'http://x');
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') {
-      return stopping ? sendJson(res, 503, { status: 'stopping' }) : sendJson(res, 200, { status: 'ready' });
+      const checks = { store: await store.listCollections('-', { after: null, limit: 1 }).then(() => true, () => false), redis: redis ? redis.ready : true };
+      const ready = !stopping && checks.store && checks.redis;
+      return sendJson(res, ready ? 200 : 503, { status: stopping ? 'stopping' : ready ? 'ready' : 'degraded', checks });
     }
     if (pathname === '/metrics') {
       const text = await metrics.registry.metrics();
@@ -210,15 +243,29 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCallers = new WeakMap<object, Caller>();
   const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
-      context: () => createContext(deps, randomUUID()),
-      onConnect: () => {
+      context: (ctx) => createContext(deps, wsCallers.get(ctx.extra.socket)!, randomUUID()),
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const credentials: Credentials = {
+          authorization: typeof params.authorization === 'string' ? params.authorization : undefined,
+          apiKey: typeof params.apiKey === 'string' ? params.apiKey : undefined,
+        };
+        const caller = await authenticator.authenticate(credentials);
+        if (!caller) {
+          ctx.extra.socket.close(4401, 'Unauthorized');
+          return false;
+        }
+        wsCallers.set(ctx.extra.socket, caller);
         metrics.wsConnections.inc();
         return true;
       },
-      onClose: () => metrics.wsConnections.dec(),
+      onClose: (ctx) => {
+        if (wsCallers.delete(ctx.extra.socket)) metrics.wsConnections.dec();
+      },
       onError: (_ctx, _id, _payload, errors) => {
         logger.warn({ errors: errors.map((e: GraphQLError) => e.message) }, 'subscription error');
       },
@@ -250,6 +297,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await closed;
       await apollo.stop();
       await snapshots.stop();
+      await redis?.close();
       await registry.close();
       await engine.close();
       await store.close();

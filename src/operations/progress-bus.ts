@@ -22,6 +22,8 @@ export interface ProgressTransport {
 export interface ProgressSubscription extends AsyncIterableIterator<OperationRecord> {
   /** Stops delivery and ends a pending `next()`. */
   return(): Promise<IteratorResult<OperationRecord>>;
+  /** Like `next()`, but gives up after `ms` with 'timeout' (an event arriving later stays queued). */
+  nextWithin(ms: number): Promise<IteratorResult<OperationRecord> | 'timeout'>;
 }
 
 /**
@@ -73,12 +75,24 @@ export class ProgressBus {
       waiting?.({ value: undefined, done: true });
       waiting = null;
     };
+    const next = (): Promise<IteratorResult<OperationRecord>> => {
+      if (queue.length > 0) return Promise.resolve({ value: queue.shift()!, done: false });
+      if (closed) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve) => (waiting = resolve));
+    };
     return {
-      next: () => {
-        if (queue.length > 0) return Promise.resolve({ value: queue.shift()!, done: false });
-        if (closed) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => (waiting = resolve));
-      },
+      next,
+      nextWithin: (ms) =>
+        new Promise((resolve) => {
+          const timer = setTimeout(() => {
+            waiting = null; // a later event is queued instead of resolving this call
+            resolve('timeout');
+          }, ms);
+          void next().then((r) => {
+            clearTimeout(timer);
+            resolve(r);
+          });
+        }),
       return: () => {
         close();
         return Promise.resolve({ value: undefined, done: true });

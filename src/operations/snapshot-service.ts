@@ -15,7 +15,7 @@ import type { ProviderRegistry } from '../datasources/registry.js';
 import { DomainError, isDomainError } from '../errors.js';
 import type { OperationPatch } from '../store/snapshot-store.js';
 import type { CollectionRef, KeysetPage, Store } from '../store/store.js';
-import { JobQueue } from './job-queue.js';
+import { InProcessJobQueue, type JobQueue } from './job-queue.js';
 import { ProgressBus } from './progress-bus.js';
 import { isTerminal, type OperationRecord, type SnapshotRecord } from './types.js';
 
@@ -28,9 +28,14 @@ export interface SnapshotServiceOptions {
   snapshotTtlMs?: number;
   /** Clock, injectable for tests. @default () => new Date() */
   now?: () => Date;
+  /** Builds the queue operations wait in. @default an in-process queue */
+  queue?: (run: (operationId: string) => Promise<void>) => JobQueue;
 }
 
 export const DEFAULT_SNAPSHOT_TTL_MS = 48 * 60 * 60 * 1000;
+
+/** While an operation runs, a subscriber re-reads it from the store this often if no event came. */
+const REREAD_EVERY_MS = 1000;
 
 /** Progress events of a running operation are stored at most this often (they are published every time). */
 const STORE_PROGRESS_EVERY_MS = 1000;
@@ -60,12 +65,18 @@ export class SnapshotService {
     this.logger = options.logger;
     this.ttlMs = options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS;
     this.now = options.now ?? (() => new Date());
-    this.queue = new JobQueue((id) => this.run(id));
+    this.queue = (options.queue ?? ((run) => new InProcessJobQueue(run)))((id) => this.run(id));
   }
 
-  /** After a restart: re-run pending takes, fail interrupted applies (removing their partial target). */
+  /**
+   * At start. With the in-process queue: re-run pending takes and fail
+   * interrupted applies (removing their partial target). With a shared
+   * queue, jobs of dead replicas are re-delivered by the queue itself; only
+   * operations never enqueued (Redis was down) are enqueued again.
+   */
   async resume(): Promise<void> {
-    for (const op of await this.store.listOperationsByStatus(['NOT_STARTED', 'RUNNING'])) {
+    const pending = await this.store.listOperationsByStatus(this.queue.redelivers ? ['NOT_STARTED'] : ['NOT_STARTED', 'RUNNING']);
+    for (const op of pending) {
       if (op.kind === 'APPLY_SNAPSHOT' && op.status === 'RUNNING') {
         await this.removeTarget(op);
         await this.update(op.id, { status: 'FAILED', message: 'interrupted by a gateway restart; the partial target collection was removed' });
@@ -182,16 +193,20 @@ export class SnapshotService {
       await events.return();
       throw new DomainError('OPERATION_NOT_FOUND', `operation ${operationId} does not exist`);
     }
+    const reread = () => this.getOperation(tenant, operationId);
     return (async function* stream() {
       let last = current;
       try {
         yield last;
-        if (isTerminal(last.status)) return;
-        for await (const next of events) {
-          if (!isLater(last, next)) continue;
-          last = next;
+        while (!isTerminal(last.status)) {
+          // Events drive the stream; a store read every second covers any the
+          // transport lost (a Redis restart, a replica that died mid-publish).
+          const next = await events.nextWithin(REREAD_EVERY_MS);
+          const candidate = next === 'timeout' ? await reread() : next.done ? await reread() : next.value;
+          if (!candidate) return;
+          if (!isLater(last, candidate)) continue;
+          last = candidate;
           yield last;
-          if (isTerminal(last.status)) return;
         }
       } finally {
         await events.return();
@@ -240,6 +255,8 @@ export class SnapshotService {
   private async runApply(op: OperationRecord): Promise<void> {
     const target = op.target!;
     const provider = this.snapshotProvider(target.provider, 'APPLY_SNAPSHOT');
+    // A re-delivered apply (its replica died) starts over: the partial target is this operation's own.
+    if (op.status === 'RUNNING') await this.removeTarget(op);
     await this.update(op.id, { status: 'RUNNING', percent: 0, processedItems: 0 });
     let lastStored = 0;
     const counts = await provider.importFromSnapshot(op.snapshotId!, target.collectionId, async ({ processed, total }) => {

@@ -33,7 +33,8 @@ export class NodeResolver {
     }
     const [providerName, collectionId, item] = ref.parts;
     const provider = ctx.registry.get(providerName);
-    if (!provider) return null;
+    if (!provider || !ctx.grants.canUseProvider(ctx.tenant, providerName)) return null;
+    if (ref.type !== 'Provider' && !ctx.grants.canUseCollection(ctx.tenant, providerName, collectionId)) return null;
     switch (ref.type) {
       case 'Provider':
         return Provider.from(provider);

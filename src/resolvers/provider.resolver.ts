@@ -5,18 +5,19 @@ import type { Connection } from '../schema/connection.types.js';
 import { CollectionConnection } from '../schema/connections.js';
 import { Provider } from '../schema/provider.type.js';
 import { paginate } from './pagination.js';
-import { requireProvider } from './providers.js';
+import type { PageRequest } from '../datasources/provider.js';
+import { grantedProviders, requireProvider } from './providers.js';
 
 @Resolver(() => Provider)
 export class ProviderResolver {
   @Query(() => [Provider])
   providers(@Ctx() ctx: GatewayContext): Provider[] {
-    return ctx.registry.list().map((p) => Provider.from(p));
+    return grantedProviders(ctx).map((p) => Provider.from(p));
   }
 
   @Query(() => Provider, { nullable: true })
   provider(@Arg('name') name: string, @Ctx() ctx: GatewayContext): Provider | null {
-    const p = ctx.registry.get(name);
+    const p = grantedProviders(ctx).find((g) => g.name === name);
     return p ? Provider.from(p) : null;
   }
 
@@ -28,7 +29,12 @@ export class ProviderResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<Connection<Collection>> {
     const provider = requireProvider(ctx, root.name, 'provider');
-    return paginate({ first, after }, (page) => provider.listCollections(page), (r) => {
+    // Collections outside the tenant's grant are left out of each page.
+    const listGranted = async (page: PageRequest) => {
+      const result = await provider.listCollections(page);
+      return { ...result, items: result.items.filter((r) => ctx.grants.canUseCollection(ctx.tenant, provider.name, r.collectionId)) };
+    };
+    return paginate({ first, after }, listGranted, (r) => {
       ctx.loaders.collection.prime({ provider: provider.name, collectionId: r.collectionId }, r);
       return Collection.from(provider.name, r);
     });

@@ -1,14 +1,22 @@
 /**
- * Schema migrations of the embedded store, applied in order at open and
- * recorded in `schema_version`; applying them again is a no-op. Append new
- * migrations, never edit a released one.
+ * Schema migrations of the store, applied in order at open and recorded in
+ * `schema_version`; applying them again is a no-op. Append new migrations,
+ * never edit a released one. One list for both backends: the SQLite store
+ * runs `statements`, the PostgreSQL store runs {@link postgresStatements}.
  *
  * The DDL sticks to portable SQL. The SQLite-specific parts a PostgreSQL
  * port changes are the column types only: `INTEGER PRIMARY KEY AUTOINCREMENT`
  * → `BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY`, `INTEGER` → `BIGINT`,
- * `REAL` → `DOUBLE PRECISION`, `BLOB` → `BYTEA`. AUTOINCREMENT is used
- * because sequences must never be reused: they are pagination keys and
- * surrogate keys of deleted rows may still sit in caches.
+ * `REAL` → `DOUBLE PRECISION`, `BLOB` → `BYTEA` — which is exactly what
+ * {@link toPostgresDdl} does, on the upper-case type keywords only (write
+ * types in upper case, names in lower case). AUTOINCREMENT is used because
+ * sequences must never be reused: they are pagination keys and surrogate
+ * keys of deleted rows may still sit in caches; PostgreSQL identity
+ * sequences never reuse values either.
+ *
+ * A migration that needs more than a type mapping (a data migration using
+ * SQLite functions, an ALTER SQLite cannot express) gives its PostgreSQL
+ * statements explicitly in `postgres`.
  *
  * Times are epoch milliseconds. JSON lives in TEXT columns and is only
  * read back whole (never queried inside), so it ports unchanged.
@@ -17,7 +25,28 @@
 export interface Migration {
   version: number;
   description: string;
+  /** SQLite DDL; also the source of the PostgreSQL DDL unless `postgres` is given. */
   statements: readonly string[];
+  /** PostgreSQL statements, when the type mapping of {@link toPostgresDdl} does not suffice. */
+  postgres?: readonly string[];
+}
+
+/**
+ * The SQLite → PostgreSQL type mapping of the header comment, applied to
+ * one DDL statement. Only whole upper-case keywords are mapped, so column
+ * names and string literals in lower case are left alone.
+ */
+export function toPostgresDdl(statement: string): string {
+  return statement
+    .replace(/\bINTEGER PRIMARY KEY AUTOINCREMENT\b/g, 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY')
+    .replace(/\bINTEGER\b/g, 'BIGINT')
+    .replace(/\bREAL\b/g, 'DOUBLE PRECISION')
+    .replace(/\bBLOB\b/g, 'BYTEA');
+}
+
+/** What the PostgreSQL store runs for `migration`. */
+export function postgresStatements(migration: Migration): readonly string[] {
+  return migration.postgres ?? migration.statements.map(toPostgresDdl);
 }
 
 export const MIGRATIONS: readonly Migration[] = [

@@ -1,14 +1,20 @@
 /**
- * The SQL of the store, over any {@link SqlRunner}: the read-only connection
- * for committed reads, the writer connection inside a transaction.
+ * The SQL of the store, over any {@link SqlRunner}: on SQLite the read-only
+ * connection for committed reads and the writer connection inside a
+ * transaction; on PostgreSQL (postgres-store.ts) a pool for committed reads
+ * and one pooled client per transaction. Both backends run these same texts.
  *
- * Portable SQL only (`?` parameters, `RETURNING`, `ON CONFLICT DO NOTHING`,
- * `LIMIT`), so a PostgreSQL store can reuse these texts after renumbering
- * placeholders. Every list is a keyset page and every id list is chunked.
+ * Portable SQL only (`?` parameters, `RETURNING`, `ON CONFLICT`, `LIMIT`);
+ * the PostgreSQL runner renumbers placeholders to `$n`. The only
+ * dialect-specific fragments come from `this.sql.dialect`: id lists
+ * (`IN (?, …)` vs `= ANY(?)`) and the row locks PostgreSQL needs before a
+ * conditional delete. Every list is a keyset page and every id list is chunked.
+ *
+ * Exported as {@link StoreQueries}; `SqliteQueries` is the historical name.
  */
 import { decodeDescriptor, encodeDescriptor } from './descriptor-codec.js';
 import { SqliteSnapshotQueries } from './sqlite-snapshot-queries.js';
-import { chunks, marks, required, unique } from './sqlite-sql-helpers.js';
+import { chunks, required, unique } from './sqlite-sql-helpers.js';
 import type { SqlRunner } from './sqlite-statements.js';
 import {
   STORE_BATCH_CHUNK,
@@ -73,7 +79,7 @@ const FACE_FROM = 'faces f LEFT JOIN users u ON u.seq = f.user_seq';
  * Store SQL over one runner; {@link StoreTx} except `afterCommit`, which the
  * store adds. Snapshots and operations come from {@link SqliteSnapshotQueries}.
  */
-export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx, 'afterCommit'> {
+export class StoreQueries extends SqliteSnapshotQueries implements Omit<StoreTx, 'afterCommit'> {
   constructor(sql: SqlRunner) {
     super(sql);
   }
@@ -81,7 +87,7 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
   // ---- collections -------------------------------------------------------
 
   async getCollection(ref: CollectionRef): Promise<CollectionRow | null> {
-    const row = this.sql.get<CollectionSql>(
+    const row = await this.sql.get<CollectionSql>(
       `SELECT ${COLLECTION_COLUMNS} FROM collections c WHERE c.provider = ? AND c.collection_id = ?`,
       [ref.provider, ref.collectionId],
     );
@@ -91,9 +97,10 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
   async getCollections(provider: string, collectionIds: readonly string[]): Promise<CollectionRow[]> {
     const out: CollectionRow[] = [];
     for (const ids of chunks(unique(collectionIds))) {
-      const rows = this.sql.all<CollectionSql>(
-        `SELECT ${COLLECTION_COLUMNS} FROM collections c WHERE c.provider = ? AND c.collection_id IN (${marks(ids.length)})`,
-        [provider, ...ids],
+      const match = this.sql.dialect.in('c.collection_id', ids);
+      const rows = await this.sql.all<CollectionSql>(
+        `SELECT ${COLLECTION_COLUMNS} FROM collections c WHERE c.provider = ? AND ${match.sql}`,
+        [provider, ...match.params],
       );
       for (const row of rows) out.push(toCollection(row));
     }
@@ -101,18 +108,18 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
   }
 
   async listCollections(provider: string, page: KeysetPage): Promise<CollectionRow[]> {
-    return this.sql
-      .all<CollectionSql>(
+    return (
+      await this.sql.all<CollectionSql>(
         `SELECT ${COLLECTION_COLUMNS} FROM collections c WHERE c.provider = ? AND c.key > ? ORDER BY c.key LIMIT ?`,
         [provider, page.after ?? 0, page.limit],
       )
-      .map(toCollection);
+    ).map(toCollection);
   }
 
   async insertCollection(
     row: CollectionRef & { faceModelVersion: string | null; createdAt: Date },
   ): Promise<CollectionRow> {
-    const inserted = this.sql.get<CollectionSql>(
+    const inserted = await this.sql.get<CollectionSql>(
       `INSERT INTO collections (provider, collection_id, face_model_version, created_at) VALUES (?, ?, ?, ?)
        RETURNING key, provider, collection_id, face_model_version, created_at, face_count, user_count`,
       [row.provider, row.collectionId, row.faceModelVersion, row.createdAt.getTime()],
@@ -125,18 +132,18 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
     // visible here and identical on every backend. Faces go in bounded
     // batches so memory stays flat however large the collection.
     for (;;) {
-      const batch = this.sql.all<{ seq: number; image_sha256: string | null }>(
+      const batch = await this.sql.all<{ seq: number; image_sha256: string | null }>(
         'SELECT seq, image_sha256 FROM faces WHERE collection_key = ? ORDER BY seq LIMIT ?',
         [collectionKey, STORE_BATCH_CHUNK],
       );
       if (batch.length === 0) break;
-      const seqs = batch.map((r) => r.seq);
-      this.sql.run(`DELETE FROM faces WHERE seq IN (${marks(seqs.length)})`, seqs);
-      this.deleteUnreferencedImages(unique(batch.flatMap((r) => (r.image_sha256 === null ? [] : [r.image_sha256]))));
+      const match = this.sql.dialect.in('seq', batch.map((r) => r.seq));
+      await this.sql.run(`DELETE FROM faces WHERE ${match.sql}`, match.params);
+      await this.deleteUnreferencedImages(unique(batch.flatMap((r) => (r.image_sha256 === null ? [] : [r.image_sha256]))));
     }
-    this.sql.run('DELETE FROM idempotency WHERE collection_key = ?', [collectionKey]);
-    this.sql.run('DELETE FROM users WHERE collection_key = ?', [collectionKey]);
-    this.sql.run('DELETE FROM collections WHERE key = ?', [collectionKey]);
+    await this.sql.run('DELETE FROM idempotency WHERE collection_key = ?', [collectionKey]);
+    await this.sql.run('DELETE FROM users WHERE collection_key = ?', [collectionKey]);
+    await this.sql.run('DELETE FROM collections WHERE key = ?', [collectionKey]);
   }
 
   // ---- users -------------------------------------------------------------
@@ -148,11 +155,12 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
     for (const chunk of chunks(ids)) {
       // LEFT JOIN from the collection: one statement answers both "does the
       // collection exist" (≥1 row) and "which users do".
-      const rows = this.sql.all<{ c_key: number } & NullableUserSql>(
+      const match = this.sql.dialect.in('u.user_id', chunk);
+      const rows = await this.sql.all<{ c_key: number } & NullableUserSql>(
         `SELECT c.key AS c_key, ${USER_COLUMNS}
-         FROM collections c LEFT JOIN users u ON u.collection_key = c.key AND u.user_id IN (${marks(chunk.length)})
+         FROM collections c LEFT JOIN users u ON u.collection_key = c.key AND ${match.sql}
          WHERE c.provider = ? AND c.collection_id = ?`,
-        [...chunk, ref.provider, ref.collectionId],
+        [...match.params, ref.provider, ref.collectionId],
       );
       if (rows.length === 0) return null;
       for (const row of rows) if (row.seq !== null) out.push(toUser(row as UserSql));
@@ -161,16 +169,16 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
   }
 
   async listUsers(collectionKey: number, page: KeysetPage): Promise<UserRow[]> {
-    return this.sql
-      .all<UserSql>(
+    return (
+      await this.sql.all<UserSql>(
         `SELECT ${USER_COLUMNS} FROM users u WHERE u.collection_key = ? AND u.seq > ? ORDER BY u.seq LIMIT ?`,
         [collectionKey, page.after ?? 0, page.limit],
       )
-      .map(toUser);
+    ).map(toUser);
   }
 
   async getUser(collectionKey: number, userId: string): Promise<UserRow | null> {
-    const row = this.sql.get<UserSql>(
+    const row = await this.sql.get<UserSql>(
       `SELECT ${USER_COLUMNS} FROM users u WHERE u.collection_key = ? AND u.user_id = ?`,
       [collectionKey, userId],
     );
@@ -178,32 +186,32 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
   }
 
   async insertUser(collectionKey: number, userId: string, createdAt: Date): Promise<UserRow> {
-    const row = this.sql.get<UserSql>(
+    const row = await this.sql.get<UserSql>(
       `INSERT INTO users (collection_key, user_id, status, created_at) VALUES (?, ?, 'CREATED', ?)
        RETURNING seq, collection_key, user_id, status, created_at`,
       [collectionKey, userId, createdAt.getTime()],
     );
-    this.sql.run('UPDATE collections SET user_count = user_count + 1 WHERE key = ?', [collectionKey]);
+    await this.sql.run('UPDATE collections SET user_count = user_count + 1 WHERE key = ?', [collectionKey]);
     return toUser(required(row, 'INSERT INTO users … RETURNING'));
   }
 
   async deleteUser(userSeq: number): Promise<string[]> {
-    const faceIds = this.sql
-      .all<{ face_id: string }>('SELECT face_id FROM faces WHERE user_seq = ? ORDER BY seq', [userSeq])
-      .map((r) => r.face_id);
-    this.sql.run('UPDATE faces SET user_seq = NULL WHERE user_seq = ?', [userSeq]);
-    const deleted = this.sql.get<{ collection_key: number }>(
+    const faceIds = (
+      await this.sql.all<{ face_id: string }>('SELECT face_id FROM faces WHERE user_seq = ? ORDER BY seq', [userSeq])
+    ).map((r) => r.face_id);
+    await this.sql.run('UPDATE faces SET user_seq = NULL WHERE user_seq = ?', [userSeq]);
+    const deleted = await this.sql.get<{ collection_key: number }>(
       'DELETE FROM users WHERE seq = ? RETURNING collection_key',
       [userSeq],
     );
     if (deleted) {
-      this.sql.run('UPDATE collections SET user_count = user_count - 1 WHERE key = ?', [deleted.collection_key]);
+      await this.sql.run('UPDATE collections SET user_count = user_count - 1 WHERE key = ?', [deleted.collection_key]);
     }
     return faceIds;
   }
 
   async refreshUserStatus(userSeq: number): Promise<StoredUserStatus> {
-    const row = this.sql.get<{ status: StoredUserStatus }>(
+    const row = await this.sql.get<{ status: StoredUserStatus }>(
       `UPDATE users SET status = CASE WHEN EXISTS (SELECT 1 FROM faces WHERE user_seq = ?) THEN 'ACTIVE' ELSE 'CREATED' END
        WHERE seq = ? RETURNING status`,
       [userSeq, userSeq],
@@ -218,13 +226,14 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
     if (ids.length === 0) return (await this.getCollection(ref)) ? [] : null;
     const out: FaceRow[] = [];
     for (const chunk of chunks(ids)) {
-      const rows = this.sql.all<{ c_key: number } & NullableFaceSql>(
+      const match = this.sql.dialect.in('f.face_id', chunk);
+      const rows = await this.sql.all<{ c_key: number } & NullableFaceSql>(
         `SELECT c.key AS c_key, ${FACE_COLUMNS}
          FROM collections c
-         LEFT JOIN faces f ON f.collection_key = c.key AND f.face_id IN (${marks(chunk.length)})
+         LEFT JOIN faces f ON f.collection_key = c.key AND ${match.sql}
          LEFT JOIN users u ON u.seq = f.user_seq
          WHERE c.provider = ? AND c.collection_id = ?`,
-        [...chunk, ref.provider, ref.collectionId],
+        [...match.params, ref.provider, ref.collectionId],
       );
       if (rows.length === 0) return null;
       for (const row of rows) if (row.seq !== null) out.push(toFace(row as FaceSql));
@@ -235,10 +244,11 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
   async getFacesWithDescriptors(collectionKey: number, faceIds: readonly string[]): Promise<FaceWithDescriptor[]> {
     const out: FaceWithDescriptor[] = [];
     for (const chunk of chunks(unique(faceIds))) {
-      const rows = this.sql.all<FaceSql>(
+      const match = this.sql.dialect.in('f.face_id', chunk);
+      const rows = await this.sql.all<FaceSql>(
         `SELECT ${FACE_COLUMNS}, f.descriptor FROM ${FACE_FROM}
-         WHERE f.collection_key = ? AND f.face_id IN (${marks(chunk.length)})`,
-        [collectionKey, ...chunk],
+         WHERE f.collection_key = ? AND ${match.sql}`,
+        [collectionKey, ...match.params],
       );
       for (const row of rows) out.push(toFaceWithDescriptor(row));
     }
@@ -246,7 +256,7 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
   }
 
   async listFaces(collectionKey: number, filter: FaceListFilter, page: KeysetPage): Promise<FaceRow[]> {
-    return this.selectFacePage(collectionKey, filter, page, false).map(toFace);
+    return (await this.selectFacePage(collectionKey, filter, page, false)).map(toFace);
   }
 
   async listFacesWithDescriptors(
@@ -254,15 +264,15 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
     filter: FaceListFilter,
     page: KeysetPage,
   ): Promise<FaceWithDescriptor[]> {
-    return this.selectFacePage(collectionKey, filter, page, true).map(toFaceWithDescriptor);
+    return (await this.selectFacePage(collectionKey, filter, page, true)).map(toFaceWithDescriptor);
   }
 
   async getUserFaces(userSeq: number): Promise<FaceWithDescriptor[]> {
-    return this.sql
-      .all<FaceSql>(`SELECT ${FACE_COLUMNS}, f.descriptor FROM ${FACE_FROM} WHERE f.user_seq = ? ORDER BY f.seq`, [
+    return (
+      await this.sql.all<FaceSql>(`SELECT ${FACE_COLUMNS}, f.descriptor FROM ${FACE_FROM} WHERE f.user_seq = ? ORDER BY f.seq`, [
         userSeq,
       ])
-      .map(toFaceWithDescriptor);
+    ).map(toFaceWithDescriptor);
   }
 
   async countUserFaces(ref: CollectionRef, userIds: readonly string[]): Promise<Map<string, number> | null> {
@@ -270,14 +280,15 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
     if (ids.length === 0) return (await this.getCollection(ref)) ? new Map() : null;
     const out = new Map<string, number>();
     for (const chunk of chunks(ids)) {
-      const rows = this.sql.all<{ c_key: number; user_id: string | null; n: number }>(
+      const match = this.sql.dialect.in('u.user_id', chunk);
+      const rows = await this.sql.all<{ c_key: number; user_id: string | null; n: number }>(
         `SELECT c.key AS c_key, u.user_id, COUNT(f.seq) AS n
          FROM collections c
-         LEFT JOIN users u ON u.collection_key = c.key AND u.user_id IN (${marks(chunk.length)})
+         LEFT JOIN users u ON u.collection_key = c.key AND ${match.sql}
          LEFT JOIN faces f ON f.user_seq = u.seq
          WHERE c.provider = ? AND c.collection_id = ?
          GROUP BY c.key, u.user_id`,
-        [...chunk, ref.provider, ref.collectionId],
+        [...match.params, ref.provider, ref.collectionId],
       );
       if (rows.length === 0) return null;
       for (const row of rows) if (row.user_id !== null) out.set(row.user_id, Number(row.n));
@@ -290,14 +301,15 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
     if (ids.length === 0) return (await this.getCollection(ref)) ? [] : null;
     const out: FaceRow[] = [];
     for (const chunk of chunks(ids)) {
-      const rows = this.sql.all<{ c_key: number } & NullableFaceSql>(
+      const match = this.sql.dialect.in('u.user_id', chunk);
+      const rows = await this.sql.all<{ c_key: number } & NullableFaceSql>(
         `SELECT c.key AS c_key, ${FACE_COLUMNS}
          FROM collections c
-         LEFT JOIN users u ON u.collection_key = c.key AND u.user_id IN (${marks(chunk.length)})
+         LEFT JOIN users u ON u.collection_key = c.key AND ${match.sql}
          LEFT JOIN faces f ON f.user_seq = u.seq
          WHERE c.provider = ? AND c.collection_id = ?
          ORDER BY f.seq`,
-        [...chunk, ref.provider, ref.collectionId],
+        [...match.params, ref.provider, ref.collectionId],
       );
       if (rows.length === 0) return null;
       for (const row of rows) if (row.seq !== null) out.push(toFace(row as FaceSql));
@@ -313,28 +325,32 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
     const externalMatch = externalImageId === null ? 'f.external_image_id IS NULL' : 'f.external_image_id = ?';
     const params: unknown[] = [imageSha256, collectionKey];
     if (externalImageId !== null) params.push(externalImageId);
-    return this.sql
-      .all<FaceSql>(
+    return (
+      await this.sql.all<FaceSql>(
         `SELECT ${FACE_COLUMNS} FROM ${FACE_FROM}
          WHERE f.image_sha256 = ? AND f.collection_key = ? AND ${externalMatch} ORDER BY f.seq`,
         params,
       )
-      .map(toFace);
+    ).map(toFace);
   }
 
   async insertFaces(collectionKey: number, faces: readonly NewFace[], image: RetainedImage | null): Promise<FaceRow[]> {
     if (faces.length === 0) return [];
     if (image) {
-      this.sql.run('INSERT INTO images (sha256, bytes, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING', [
-        image.sha256,
-        Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength),
-        Date.now(),
-      ]);
+      // An upsert rather than DO NOTHING: the no-op update locks an existing
+      // row (PostgreSQL), so a concurrent transaction deleting its last face
+      // in another collection cannot delete the image under this insert —
+      // it waits, and its delete then sees this face (deleteUnreferencedImages).
+      await this.sql.run(
+        `INSERT INTO images (sha256, bytes, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (sha256) DO UPDATE SET created_at = images.created_at`,
+        [image.sha256, Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength), Date.now()],
+      );
     }
     const out: FaceRow[] = [];
     for (const face of faces) {
       const box = face.boundingBox;
-      const row = this.sql.get<{ seq: number }>(
+      const row = await this.sql.get<{ seq: number }>(
         `INSERT INTO faces (face_id, collection_key, user_seq, external_image_id, bbox_left, bbox_top, bbox_width,
            bbox_height, confidence, descriptor, image_sha256, indexed_at)
          VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
@@ -365,34 +381,36 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
         indexedAt: new Date(face.indexedAt.getTime()),
       });
     }
-    this.sql.run('UPDATE collections SET face_count = face_count + ? WHERE key = ?', [faces.length, collectionKey]);
+    await this.sql.run('UPDATE collections SET face_count = face_count + ? WHERE key = ?', [faces.length, collectionKey]);
     return out;
   }
 
   async deleteFaces(collectionKey: number, faceSeqs: readonly number[]): Promise<void> {
     for (const chunk of chunks(unique(faceSeqs))) {
-      const images = this.sql
-        .all<{ image_sha256: string }>(
+      const match = this.sql.dialect.in('seq', chunk);
+      const images = (
+        await this.sql.all<{ image_sha256: string }>(
           `SELECT DISTINCT image_sha256 FROM faces
-           WHERE collection_key = ? AND seq IN (${marks(chunk.length)}) AND image_sha256 IS NOT NULL`,
-          [collectionKey, ...chunk],
+           WHERE collection_key = ? AND ${match.sql} AND image_sha256 IS NOT NULL`,
+          [collectionKey, ...match.params],
         )
-        .map((r) => r.image_sha256);
-      const { changes } = this.sql.run(
-        `DELETE FROM faces WHERE collection_key = ? AND seq IN (${marks(chunk.length)})`,
-        [collectionKey, ...chunk],
-      );
-      this.sql.run('UPDATE collections SET face_count = face_count - ? WHERE key = ?', [changes, collectionKey]);
-      this.deleteUnreferencedImages(images);
+      ).map((r) => r.image_sha256);
+      const { changes } = await this.sql.run(`DELETE FROM faces WHERE collection_key = ? AND ${match.sql}`, [
+        collectionKey,
+        ...match.params,
+      ]);
+      await this.sql.run('UPDATE collections SET face_count = face_count - ? WHERE key = ?', [changes, collectionKey]);
+      await this.deleteUnreferencedImages(images);
     }
   }
 
   async setFacesUser(collectionKey: number, faceSeqs: readonly number[], userSeq: number | null): Promise<void> {
     for (const chunk of chunks(unique(faceSeqs))) {
-      this.sql.run(`UPDATE faces SET user_seq = ? WHERE collection_key = ? AND seq IN (${marks(chunk.length)})`, [
+      const match = this.sql.dialect.in('seq', chunk);
+      await this.sql.run(`UPDATE faces SET user_seq = ? WHERE collection_key = ? AND ${match.sql}`, [
         userSeq,
         collectionKey,
-        ...chunk,
+        ...match.params,
       ]);
     }
   }
@@ -400,17 +418,28 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
   // ---- images ------------------------------------------------------------
 
   async getImage(sha256: string): Promise<Uint8Array | null> {
-    const row = this.sql.get<{ bytes: Uint8Array }>('SELECT bytes FROM images WHERE sha256 = ?', [sha256]);
+    const row = await this.sql.get<{ bytes: Uint8Array }>('SELECT bytes FROM images WHERE sha256 = ?', [sha256]);
     return row ? new Uint8Array(row.bytes) : null;
   }
 
-  /** Biometric data must not linger: an image goes with the last face that references it. */
-  private deleteUnreferencedImages(candidates: readonly string[]): void {
+  /**
+   * Biometric data must not linger: an image goes with the last face that
+   * references it. Images are shared by collections, so on PostgreSQL a
+   * transaction of another collection may be inserting a face of the same
+   * image right now: the candidates are locked first (sorted, so two
+   * deleters cannot deadlock on them), and the DELETE, a statement of its
+   * own, then sees every face committed by the lock's previous holder.
+   */
+  private async deleteUnreferencedImages(candidates: readonly string[]): Promise<void> {
     for (const chunk of chunks(candidates)) {
-      this.sql.run(
-        `DELETE FROM images WHERE sha256 IN (${marks(chunk.length)})
+      const match = this.sql.dialect.in('sha256', chunk);
+      if (this.sql.dialect.lockRows) {
+        await this.sql.all(`SELECT sha256 FROM images WHERE ${match.sql} ORDER BY sha256 FOR UPDATE`, match.params);
+      }
+      await this.sql.run(
+        `DELETE FROM images WHERE ${match.sql}
          AND NOT EXISTS (SELECT 1 FROM faces WHERE faces.image_sha256 = images.sha256)`,
-        chunk,
+        match.params,
       );
     }
   }
@@ -422,7 +451,7 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
     operation: string,
     clientRequestToken: string,
   ): Promise<IdempotencyRecord | null> {
-    const row = this.sql.get<{ request_hash: string; response: string; created_at: number }>(
+    const row = await this.sql.get<{ request_hash: string; response: string; created_at: number }>(
       `SELECT request_hash, response, created_at FROM idempotency
        WHERE collection_key = ? AND operation = ? AND client_request_token = ?`,
       [collectionKey, operation, clientRequestToken],
@@ -436,7 +465,7 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
     clientRequestToken: string,
     record: IdempotencyRecord,
   ): Promise<void> {
-    this.sql.run(
+    await this.sql.run(
       `INSERT INTO idempotency (collection_key, operation, client_request_token, request_hash, response, created_at)
        VALUES (?, ?, ?, ?, ?, ?)`,
       [collectionKey, operation, clientRequestToken, record.requestHash, record.response, record.createdAt.getTime()],
@@ -444,17 +473,17 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
   }
 
   async pruneIdempotency(cutoff: Date): Promise<number> {
-    return this.sql.run('DELETE FROM idempotency WHERE created_at < ?', [cutoff.getTime()]).changes;
+    return (await this.sql.run('DELETE FROM idempotency WHERE created_at < ?', [cutoff.getTime()])).changes;
   }
 
   // ---- helpers -----------------------------------------------------------
 
-  private selectFacePage(
+  private async selectFacePage(
     collectionKey: number,
     filter: FaceListFilter,
     page: KeysetPage,
     withDescriptors: boolean,
-  ): FaceSql[] {
+  ): Promise<FaceSql[]> {
     const where = ['f.collection_key = ?', 'f.seq > ?'];
     const params: unknown[] = [collectionKey, page.after ?? 0];
     if (filter.userId !== undefined) {
@@ -465,13 +494,16 @@ export class SqliteQueries extends SqliteSnapshotQueries implements Omit<StoreTx
     if (filter.unassociated) where.push('f.user_seq IS NULL');
     if (filter.associated) where.push('f.user_seq IS NOT NULL');
     params.push(page.limit);
-    return this.sql.all<FaceSql>(
+    return await this.sql.all<FaceSql>(
       `SELECT ${FACE_COLUMNS}${withDescriptors ? ', f.descriptor' : ''} FROM ${FACE_FROM}
        WHERE ${where.join(' AND ')} ORDER BY f.seq LIMIT ?`,
       params,
     );
   }
 }
+
+/** The historical name of {@link StoreQueries}, from when only SQLite ran it. */
+export { StoreQueries as SqliteQueries };
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 type NullableUserSql = Nullable<UserSql>;

@@ -1,14 +1,15 @@
 /**
  * The SQL of snapshots and long-running operations, over any
- * {@link SqlRunner}. {@link SqliteQueries} extends this class, so the store's
- * committed reads and a transaction's reads and writes both include it.
+ * {@link SqlRunner}, on SQLite and PostgreSQL alike. {@link StoreQueries}
+ * extends this class, so the store's committed reads and a transaction's
+ * reads and writes both include it.
  *
  * Same rules as the rest of the store's SQL: portable texts (`?`
  * parameters, `RETURNING`, `INSERT … SELECT`, `LIMIT`), keyset pages, id
- * lists chunked. Snapshot copies run as `INSERT … SELECT` so content moves
- * from the source tables to the snapshot tables inside SQLite: no row of a
- * chunk passes through JavaScript, and descriptors and images are copied
- * byte for byte.
+ * lists chunked (through `this.sql.dialect`). Snapshot copies run as
+ * `INSERT … SELECT` so content moves from the source tables to the snapshot
+ * tables inside the database: no row of a chunk passes through JavaScript,
+ * and descriptors and images are copied byte for byte.
  *
  * The apply scope is stored twice: as a JSON array in `snapshots.apply_scope`
  * (read back whole, so the record round-trips exactly) and as one
@@ -28,7 +29,7 @@ import type {
   SnapshotUserRow,
   SnapshotWriter,
 } from './snapshot-store.js';
-import { chunks, marks, required, unique } from './sqlite-sql-helpers.js';
+import { chunks, required, unique } from './sqlite-sql-helpers.js';
 import type { SqlRunner } from './sqlite-statements.js';
 import { STORE_BATCH_CHUNK, type KeysetPage, type StoredUserStatus } from './store.js';
 
@@ -112,23 +113,23 @@ export class SqliteSnapshotQueries implements SnapshotWriter {
   // ---- snapshots ---------------------------------------------------------
 
   async getSnapshot(id: string): Promise<SnapshotRecord | null> {
-    const row = this.sql.get<SnapshotSql>(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE id = ?`, [id]);
+    const row = await this.sql.get<SnapshotSql>(`SELECT ${SNAPSHOT_COLUMNS} FROM snapshots WHERE id = ?`, [id]);
     return row ? toSnapshot(row) : null;
   }
 
   async listSnapshots(tenant: string, page: KeysetPage): Promise<{ seq: number; snapshot: SnapshotRecord }[]> {
-    return this.sql
-      .all<SnapshotSql>(
+    return (
+      await this.sql.all<SnapshotSql>(
         `SELECT ${SNAPSHOT_COLUMNS}
          FROM snapshot_visibility v JOIN snapshots s ON s.seq = v.snapshot_seq
          WHERE v.tenant = ? AND v.snapshot_seq > ? ORDER BY v.snapshot_seq LIMIT ?`,
         [tenant, page.after ?? 0, page.limit],
       )
-      .map((row) => ({ seq: row.seq, snapshot: toSnapshot(row) }));
+    ).map((row) => ({ seq: row.seq, snapshot: toSnapshot(row) }));
   }
 
   async insertSnapshot(snapshot: SnapshotRecord): Promise<void> {
-    const inserted = this.sql.get<{ seq: number }>(
+    const inserted = await this.sql.get<{ seq: number }>(
       `INSERT INTO snapshots (id, owner, source_provider, source_collection_id, apply_scope, user_data, state,
          user_count, face_count, created_at, last_updated_at, expires_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
@@ -149,7 +150,7 @@ export class SqliteSnapshotQueries implements SnapshotWriter {
     );
     const seq = required(inserted, 'INSERT INTO snapshots … RETURNING').seq;
     for (const tenants of chunks(unique([snapshot.owner, ...snapshot.applyScope]))) {
-      this.sql.run(
+      await this.sql.run(
         `INSERT INTO snapshot_visibility (tenant, snapshot_seq) VALUES ${tenants.map(() => '(?, ?)').join(', ')}`,
         tenants.flatMap((tenant) => [tenant, seq]),
       );
@@ -169,7 +170,7 @@ export class SqliteSnapshotQueries implements SnapshotWriter {
       return current;
     }
     // The column list is built from fixed names only (at most 2^4 texts for the statement cache).
-    const row = this.sql.get<SnapshotSql>(
+    const row = await this.sql.get<SnapshotSql>(
       `UPDATE snapshots SET ${sets.join(', ')} WHERE id = ?
        RETURNING ${SNAPSHOT_COLUMNS}`,
       [...params, id],
@@ -179,11 +180,11 @@ export class SqliteSnapshotQueries implements SnapshotWriter {
   }
 
   async deleteSnapshot(id: string): Promise<boolean> {
-    const row = this.sql.get<{ seq: number }>('SELECT seq FROM snapshots WHERE id = ?', [id]);
+    const row = await this.sql.get<{ seq: number }>('SELECT seq FROM snapshots WHERE id = ?', [id]);
     if (!row) return false;
     await this.clearSnapshotContent(id);
-    this.sql.run('DELETE FROM snapshot_visibility WHERE snapshot_seq = ?', [row.seq]);
-    this.sql.run('DELETE FROM snapshots WHERE seq = ?', [row.seq]);
+    await this.sql.run('DELETE FROM snapshot_visibility WHERE snapshot_seq = ?', [row.seq]);
+    await this.sql.run('DELETE FROM snapshots WHERE seq = ?', [row.seq]);
     return true;
   }
 
@@ -192,33 +193,33 @@ export class SqliteSnapshotQueries implements SnapshotWriter {
     // deleteCollection: faces reference images. One statement per table: the
     // rows never reach JavaScript, so memory stays flat at any size; the time
     // is proportional to the content, like the take that copied it.
-    this.sql.run('DELETE FROM snapshot_faces WHERE snapshot_id = ?', [snapshotId]);
-    this.sql.run('DELETE FROM snapshot_users WHERE snapshot_id = ?', [snapshotId]);
-    this.sql.run('DELETE FROM snapshot_images WHERE snapshot_id = ?', [snapshotId]);
+    await this.sql.run('DELETE FROM snapshot_faces WHERE snapshot_id = ?', [snapshotId]);
+    await this.sql.run('DELETE FROM snapshot_users WHERE snapshot_id = ?', [snapshotId]);
+    await this.sql.run('DELETE FROM snapshot_images WHERE snapshot_id = ?', [snapshotId]);
   }
 
   // ---- snapshot content --------------------------------------------------
 
   async listSnapshotUsers(snapshotId: string, page: KeysetPage): Promise<SnapshotUserRow[]> {
-    return this.sql
-      .all<SnapshotUserSql>(
+    return (
+      await this.sql.all<SnapshotUserSql>(
         'SELECT seq, user_id, status FROM snapshot_users WHERE snapshot_id = ? AND seq > ? ORDER BY seq LIMIT ?',
         [snapshotId, page.after ?? 0, page.limit],
       )
-      .map((row) => ({ seq: row.seq, userId: row.user_id, status: row.status }));
+    ).map((row) => ({ seq: row.seq, userId: row.user_id, status: row.status }));
   }
 
   async listSnapshotFaces(snapshotId: string, page: KeysetPage): Promise<SnapshotFaceRow[]> {
-    return this.sql
-      .all<SnapshotFaceSql>(
+    return (
+      await this.sql.all<SnapshotFaceSql>(
         `SELECT ${SNAPSHOT_FACE_COLUMNS} FROM snapshot_faces WHERE snapshot_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
         [snapshotId, page.after ?? 0, page.limit],
       )
-      .map(toSnapshotFace);
+    ).map(toSnapshotFace);
   }
 
   async getSnapshotImage(snapshotId: string, sha256: string): Promise<Uint8Array | null> {
-    const row = this.sql.get<{ bytes: Uint8Array }>(
+    const row = await this.sql.get<{ bytes: Uint8Array }>(
       'SELECT bytes FROM snapshot_images WHERE snapshot_id = ? AND sha256 = ?',
       [snapshotId, sha256],
     );
@@ -231,7 +232,7 @@ export class SqliteSnapshotQueries implements SnapshotWriter {
     afterSeq: number | null,
     limit: number,
   ): Promise<CopyChunk> {
-    const { changes } = this.sql.run(
+    const { changes } = await this.sql.run(
       `INSERT INTO snapshot_users (snapshot_id, seq, user_id, status)
        SELECT ?, u.seq, u.user_id, u.status FROM users u
        WHERE u.collection_key = ? AND u.seq > ? ORDER BY u.seq LIMIT ?`,
@@ -252,7 +253,7 @@ export class SqliteSnapshotQueries implements SnapshotWriter {
     // chunk's faces not already copied by an earlier chunk. The subquery is
     // the same chunk the face copy below selects; both run in this
     // transaction, so they see the same rows.
-    this.sql.run(
+    await this.sql.run(
       `INSERT INTO snapshot_images (snapshot_id, sha256, bytes)
        SELECT ?, i.sha256, i.bytes FROM images i
        WHERE i.sha256 IN (
@@ -261,7 +262,7 @@ export class SqliteSnapshotQueries implements SnapshotWriter {
        AND NOT EXISTS (SELECT 1 FROM snapshot_images si WHERE si.snapshot_id = ? AND si.sha256 = i.sha256)`,
       [snapshotId, collectionKey, after, n, snapshotId],
     );
-    const { changes } = this.sql.run(
+    const { changes } = await this.sql.run(
       `INSERT INTO snapshot_faces (snapshot_id, seq, face_id, user_id, external_image_id, bbox_left, bbox_top,
          bbox_width, bbox_height, confidence, descriptor, image_sha256, indexed_at)
        SELECT ?, f.seq, f.face_id, u.user_id, f.external_image_id, f.bbox_left, f.bbox_top,
@@ -276,7 +277,7 @@ export class SqliteSnapshotQueries implements SnapshotWriter {
   // ---- operations --------------------------------------------------------
 
   async getOperation(id: string): Promise<OperationRecord | null> {
-    const row = this.sql.get<OperationSql>(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE id = ?`, [id]);
+    const row = await this.sql.get<OperationSql>(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE id = ?`, [id]);
     return row ? toOperation(row) : null;
   }
 
@@ -287,10 +288,11 @@ export class SqliteSnapshotQueries implements SnapshotWriter {
     const out: OperationRecord[] = [];
     if (wanted.length === 0) return out;
     for (let after = 0; ; ) {
-      const rows = this.sql.all<OperationSql>(
+      const match = this.sql.dialect.in('status', wanted);
+      const rows = await this.sql.all<OperationSql>(
         `SELECT ${OPERATION_COLUMNS} FROM operations
-         WHERE status IN (${marks(wanted.length)}) AND seq > ? ORDER BY seq LIMIT ?`,
-        [...wanted, after, STORE_BATCH_CHUNK],
+         WHERE ${match.sql} AND seq > ? ORDER BY seq LIMIT ?`,
+        [...match.params, after, STORE_BATCH_CHUNK],
       );
       for (const row of rows) out.push(toOperation(row));
       if (rows.length < STORE_BATCH_CHUNK) return out;
@@ -300,7 +302,7 @@ export class SqliteSnapshotQueries implements SnapshotWriter {
 
   async insertOperation(op: NewOperation): Promise<OperationRecord> {
     const at = op.createdAt.getTime();
-    const row = this.sql.get<OperationSql>(
+    const row = await this.sql.get<OperationSql>(
       `INSERT INTO operations (id, kind, owner, status, percent, processed_items, total_items, snapshot_id,
          target_provider, target_collection_id, message, created_at, last_action_at)
        VALUES (?, ?, ?, 'NOT_STARTED', 0, 0, NULL, ?, ?, ?, NULL, ?, ?) RETURNING ${OPERATION_COLUMNS}`,
@@ -323,7 +325,7 @@ export class SqliteSnapshotQueries implements SnapshotWriter {
     }
     set(sets, params, 'last_action_at', at.getTime());
     // The column list is built from fixed names only (at most 2^6 texts for the statement cache).
-    const row = this.sql.get<OperationSql>(
+    const row = await this.sql.get<OperationSql>(
       `UPDATE operations SET ${sets.join(', ')} WHERE id = ? RETURNING ${OPERATION_COLUMNS}`,
       [...params, id],
     );
@@ -336,11 +338,11 @@ export class SqliteSnapshotQueries implements SnapshotWriter {
   /**
    * A copy's result. A chunk copies rows in seq order and each chunk starts
    * after the previous one, so the snapshot's largest seq is this chunk's
-   * last (one primary-key probe; the copied rows stay in SQLite).
+   * last (one primary-key probe; the copied rows stay in the database).
    */
-  private copied(table: 'snapshot_users' | 'snapshot_faces', snapshotId: string, changes: number): CopyChunk {
+  private async copied(table: 'snapshot_users' | 'snapshot_faces', snapshotId: string, changes: number): Promise<CopyChunk> {
     if (changes === 0) return { copied: 0, lastSeq: null };
-    const row = this.sql.get<{ last: number | null }>(`SELECT MAX(seq) AS last FROM ${table} WHERE snapshot_id = ?`, [
+    const row = await this.sql.get<{ last: number | null }>(`SELECT MAX(seq) AS last FROM ${table} WHERE snapshot_id = ?`, [
       snapshotId,
     ]);
     return { copied: changes, lastSeq: required(row, `SELECT MAX(seq) FROM ${table}`).last };

@@ -1,9 +1,15 @@
 /**
- * Runs SQL on one better-sqlite3 connection with a prepared-statement cache
- * and a shared statement counter (tests assert batch lookups stay one
+ * The {@link SqlRunner} the store's queries run on, and its SQLite
+ * implementation: one better-sqlite3 connection with a prepared-statement
+ * cache and a shared statement counter (tests assert batch lookups stay one
  * statement per chunk).
+ *
+ * The runner is asynchronous so that the same query classes run on
+ * PostgreSQL (postgres-store.ts); on SQLite each call still executes
+ * synchronously and returns a settled promise.
  */
 import type Database from 'better-sqlite3';
+import { SQLITE_DIALECT, type SqlDialect } from './sqlite-sql-helpers.js';
 
 /** Counts of work done by a store's connections. */
 export interface StoreStats {
@@ -11,15 +17,22 @@ export interface StoreStats {
   statements: number;
 }
 
-/** The three ways the queries run SQL; parameters are always bound, never spliced. */
+/**
+ * The three ways the queries run SQL; parameters are always bound, never
+ * spliced. Texts use `?` placeholders; a backend that numbers them
+ * (PostgreSQL) renumbers. Numbers come back as JS numbers on every backend.
+ */
 export interface SqlRunner {
-  all<T>(sql: string, params: readonly unknown[]): T[];
-  get<T>(sql: string, params: readonly unknown[]): T | undefined;
-  run(sql: string, params: readonly unknown[]): { changes: number };
+  /** Which backend: the few dialect-specific fragments come from here. */
+  readonly dialect: SqlDialect;
+  all<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
+  get<T>(sql: string, params: readonly unknown[]): Promise<T | undefined>;
+  run(sql: string, params: readonly unknown[]): Promise<{ changes: number }>;
 }
 
 /** A {@link SqlRunner} over one connection. */
 export class SqliteStatements implements SqlRunner {
+  readonly dialect = SQLITE_DIALECT;
   // Bounded: SQL texts are fixed except for `IN (…)` lists, whose length is
   // capped by STORE_BATCH_CHUNK, so at most a few thousand distinct texts.
   private readonly cache = new Map<string, Database.Statement>();
@@ -30,15 +43,15 @@ export class SqliteStatements implements SqlRunner {
     private readonly isOpen: () => boolean,
   ) {}
 
-  all<T>(sql: string, params: readonly unknown[]): T[] {
+  async all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
     return this.prepare(sql).all(...params) as T[];
   }
 
-  get<T>(sql: string, params: readonly unknown[]): T | undefined {
+  async get<T>(sql: string, params: readonly unknown[]): Promise<T | undefined> {
     return this.prepare(sql).get(...params) as T | undefined;
   }
 
-  run(sql: string, params: readonly unknown[]): { changes: number } {
+  async run(sql: string, params: readonly unknown[]): Promise<{ changes: number }> {
     const { changes } = this.prepare(sql).run(...params);
     return { changes };
   }
@@ -64,17 +77,21 @@ export class GuardedRunner implements SqlRunner {
     private readonly isActive: () => boolean,
   ) {}
 
-  all<T>(sql: string, params: readonly unknown[]): T[] {
+  get dialect(): SqlDialect {
+    return this.inner.dialect;
+  }
+
+  async all<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
     this.check();
     return this.inner.all<T>(sql, params);
   }
 
-  get<T>(sql: string, params: readonly unknown[]): T | undefined {
+  async get<T>(sql: string, params: readonly unknown[]): Promise<T | undefined> {
     this.check();
     return this.inner.get<T>(sql, params);
   }
 
-  run(sql: string, params: readonly unknown[]): { changes: number } {
+  async run(sql: string, params: readonly unknown[]): Promise<{ changes: number }> {
     this.check();
     return this.inner.run(sql, params);
   }

@@ -12,28 +12,35 @@ import { PHOTOS, type Identity } from '../support/photos.js';
 export type Ref = { provider: string; collectionId: string };
 export const refOf = (provider: string, collectionId: string): Ref => ({ provider, collectionId });
 
-/** Fields every union member can answer with. */
-const ERRORS = `
-  ... on Error { code message }
-  ... on InvalidInput { field }
-  ... on CollectionNotFound { collectionId }
-  ... on UserNotFound { userId }
-  ... on IdempotencyConflict { clientRequestToken }
-  ... on Throttled { retryAfterMs }
-  ... on ProviderUnavailable { provider }
-  ... on UnsupportedOperation { provider operation }`;
+/** Fields of each error member a result union may hold. */
+const MEMBER_FIELDS: Record<string, string> = {
+  InvalidInput: 'field',
+  CollectionNotFound: 'collectionId',
+  CollectionAlreadyExists: 'collectionId',
+  UserNotFound: 'userId',
+  UserAlreadyExists: 'userId',
+  IdempotencyConflict: 'clientRequestToken',
+  Throttled: 'retryAfterMs',
+  ProviderUnavailable: 'provider',
+  UnsupportedOperation: 'provider operation',
+};
+
+/** Selections for the error members of a union (GraphQL refuses fragments on types outside it). */
+const errors = (...members: string[]): string =>
+  ['... on Error { code message }', ...members.filter((m) => MEMBER_FIELDS[m]).map((m) => `... on ${m} { ${MEMBER_FIELDS[m]} }`)].join('\n  ');
+
+const COMMON = ['InvalidInput', 'ProviderUnavailable', 'Throttled'];
 
 export const CREATE_COLLECTION = `mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) {
   __typename
   ... on CreateCollectionSuccess { collection { id collectionId faceCount userCount provider { name } } }
-  ... on CollectionAlreadyExists { collectionId }
-  ${ERRORS}
+  ${errors(...COMMON, 'CollectionAlreadyExists', 'UnsupportedOperation')}
 } }`;
 
 export const DELETE_COLLECTION = `mutation($c: CollectionRef!) { deleteCollection(input: { collection: $c }) {
   __typename
   ... on DeleteCollectionSuccess { collectionId }
-  ${ERRORS}
+  ${errors(...COMMON, 'CollectionNotFound')}
 } }`;
 
 export const GET_COLLECTION = `query($c: CollectionRef!) { collection(ref: $c) { id collectionId faceCount userCount provider { name } } }`;
@@ -46,8 +53,7 @@ export const CREATE_USER = `mutation($c: CollectionRef!, $u: String!, $t: String
   createUser(input: { collection: $c, userId: $u, clientRequestToken: $t }) {
     __typename
     ... on CreateUserSuccess { user { id userId status faceCount } }
-    ... on UserAlreadyExists { userId }
-    ${ERRORS}
+    ${errors(...COMMON, 'CollectionNotFound', 'IdempotencyConflict', 'UnsupportedOperation', 'UserAlreadyExists')}
   }
 }`;
 
@@ -55,7 +61,7 @@ export const DELETE_USER = `mutation($c: CollectionRef!, $u: String!, $t: String
   deleteUser(input: { collection: $c, userId: $u, clientRequestToken: $t }) {
     __typename
     ... on DeleteUserSuccess { userId }
-    ${ERRORS}
+    ${errors(...COMMON, 'CollectionNotFound', 'IdempotencyConflict', 'UserNotFound')}
   }
 }`;
 
@@ -68,13 +74,13 @@ const FACE = 'faceId externalImageId confidence boundingBox { left top width hei
 export const INDEX_FACES = `mutation($input: IndexFacesInput!) { indexFaces(input: $input) {
   __typename
   ... on IndexFacesSuccess { faces { ${FACE} } unindexedFaces { reasons } faceModelVersion }
-  ${ERRORS}
+  ${errors(...COMMON, 'CollectionNotFound', 'UnsupportedOperation')}
 } }`;
 
 export const DELETE_FACES = `mutation($input: DeleteFacesInput!) { deleteFaces(input: $input) {
   __typename
   ... on DeleteFacesSuccess { deletedFaceIds unsuccessfulFaceDeletions { faceId userId reasons } }
-  ${ERRORS}
+  ${errors(...COMMON, 'CollectionNotFound')}
 } }`;
 
 export const ASSOCIATE_FACES = `mutation($input: AssociateFacesInput!) { associateFaces(input: $input) {
@@ -85,7 +91,7 @@ export const ASSOCIATE_FACES = `mutation($input: AssociateFacesInput!) { associa
     userStatus
     user { userId status faceCount }
   }
-  ${ERRORS}
+  ${errors(...COMMON, 'CollectionNotFound', 'IdempotencyConflict', 'UnsupportedOperation', 'UserNotFound')}
 } }`;
 
 export const DISASSOCIATE_FACES = `mutation($input: DisassociateFacesInput!) { disassociateFaces(input: $input) {
@@ -96,13 +102,13 @@ export const DISASSOCIATE_FACES = `mutation($input: DisassociateFacesInput!) { d
     userStatus
     user { userId status faceCount }
   }
-  ${ERRORS}
+  ${errors(...COMMON, 'CollectionNotFound', 'IdempotencyConflict', 'UnsupportedOperation', 'UserNotFound')}
 } }`;
 
 export const SEARCH_USERS = `query($input: SearchUsersByImageInput!) { searchUsersByImage(input: $input) {
   __typename
   ... on SearchUsersByImageSuccess { userMatches { similarity user { userId } } searchedFace { confidence } }
-  ${ERRORS}
+  ${errors(...COMMON, 'CollectionNotFound', 'UnsupportedOperation')}
 } }`;
 
 /** Everything observable about a collection's users and faces, for "nothing changed" checks. */

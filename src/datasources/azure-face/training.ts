@@ -1,0 +1,199 @@
+/**
+ * Training of one collection's LargePersonGroup. Azure's identify only sees
+ * what the last finished training saw, answers 400 *NotTrained before the
+ * first one and 409 *TrainingNotFinished during one, so:
+ *
+ * - every change of users' faces marks the index (`seq`) and schedules a
+ *   training `debounceMs` after the last change (one training for a burst);
+ * - {@link Trainer.waitTrained} starts it at once and waits, bounded, until
+ *   a training that includes every change made so far has finished — what
+ *   a search does first, so it sees its own writes;
+ * - a training is: POST train (on 409 wait for the running one, then again),
+ *   then poll GET training every `pollMs` until succeeded or failed, within
+ *   `timeoutMs`. Changes made meanwhile cause another round.
+ *
+ * A failed training is remembered: waiters get it as PROVIDER_UNAVAILABLE;
+ * the next change or search tries again.
+ */
+import { DomainError } from '../../errors.js';
+import type { CollectionIndex } from './collection-index.js';
+import { hasCode, toDomainError, type CallContext } from './errors.js';
+import type { FaceTransport, TrainingStatusOut } from './transport.js';
+
+export interface TrainerOptions {
+  debounceMs: number;
+  pollMs: number;
+  timeoutMs: number;
+}
+
+export class Trainer {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private lastError: DomainError | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly api: FaceTransport,
+    private readonly index: CollectionIndex,
+    private readonly options: TrainerOptions,
+    private readonly ctx: CallContext,
+  ) {}
+
+  /** A change was made: train `debounceMs` after the last one. */
+  schedule(): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.ensureRunning();
+    }, this.options.debounceMs);
+    this.timer.unref();
+  }
+
+  /** Whether a training round is under way. */
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  /**
+   * Trains now if a change is not in a finished training yet, and waits up
+   * to `waitMs` for that. True when trained; false when time ran out.
+   * Throws the failure of the training (PROVIDER_UNAVAILABLE, THROTTLED…).
+   */
+  async waitTrained(waitMs: number): Promise<boolean> {
+    const target = this.index.seq;
+    const deadline = Date.now() + waitMs;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    while (this.index.trainedSeq < target) {
+      if (this.closed) throw this.closedError();
+      const round = this.ensureRunning();
+      const finished = await raceTimeout(round, deadline - Date.now());
+      if (!finished) return false;
+      if (this.index.trainedSeq < target && this.lastError) throw this.lastError;
+    }
+    return true;
+  }
+
+  /**
+   * Waits (bounded) until the group is not training any more — for a 409
+   * *TrainingNotFinished from a training this process did not start.
+   * True when idle.
+   */
+  async waitIdle(waitMs: number): Promise<boolean> {
+    const deadline = Date.now() + waitMs;
+    if (this.running && !(await raceTimeout(this.running, waitMs))) return false;
+    try {
+      await this.pollUntilDone(deadline);
+      return true;
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'THROTTLED') return false;
+      throw e;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private ensureRunning(): Promise<void> {
+    if (!this.running) {
+      this.running = this.loop().finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  /** Trains until every change is in a finished training, or one fails. Never rejects. */
+  private async loop(): Promise<void> {
+    while (!this.closed && this.index.trainedSeq < this.index.seq) {
+      const target = this.index.seq;
+      try {
+        await this.trainOnce();
+        this.index.trainedSeq = Math.max(this.index.trainedSeq, target);
+        this.lastError = null;
+      } catch (e) {
+        this.lastError = toDomainError(e, this.ctx);
+        return;
+      }
+    }
+  }
+
+  private async trainOnce(): Promise<void> {
+    const deadline = Date.now() + this.options.timeoutMs;
+    for (;;) {
+      try {
+        await this.api.trainLargePersonGroup(this.index.collectionId);
+        break;
+      } catch (e) {
+        // Someone else's training is running: wait for it, then start ours.
+        if (!hasCode(e, 'LargePersonGroupTrainingNotFinished')) throw e;
+        await this.pollUntilDone(deadline);
+      }
+    }
+    const status = await this.pollUntilDone(deadline);
+    if (status.status === 'failed') {
+      throw new DomainError(
+        'PROVIDER_UNAVAILABLE',
+        `Azure Face training of collection "${this.index.collectionId}" (provider "${this.ctx.provider}") failed: expected status succeeded, got failed${status.message ? `: ${status.message}` : ''}`,
+        { provider: this.ctx.provider, collectionId: this.index.collectionId, operation: 'TrainLargePersonGroup', providerCode: 'TrainingFailed' },
+      );
+    }
+  }
+
+  /** Polls the training status until it is succeeded or failed. THROTTLED at the deadline. */
+  private async pollUntilDone(deadline: number): Promise<TrainingStatusOut> {
+    for (;;) {
+      let status: TrainingStatusOut;
+      try {
+        status = await this.api.getTrainingStatus(this.index.collectionId);
+      } catch (e) {
+        // Never trained: nothing runs.
+        if (hasCode(e, 'LargePersonGroupNotTrained')) return { status: 'failed', message: 'not trained' };
+        throw e;
+      }
+      if (status.status === 'succeeded' || status.status === 'failed') return status;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const retryAfterMs = Math.max(this.options.pollMs, 1000);
+        throw new DomainError(
+          'THROTTLED',
+          `Azure Face training of collection "${this.index.collectionId}" (provider "${this.ctx.provider}") is still ${status.status}: expected it to finish in time; retry after ${retryAfterMs} ms`,
+          { provider: this.ctx.provider, collectionId: this.index.collectionId, operation: 'GetLargePersonGroupTrainingStatus', providerCode: status.status, retryAfterMs },
+        );
+      }
+      await sleep(Math.min(this.options.pollMs, left));
+    }
+  }
+
+  private closedError(): DomainError {
+    return new DomainError('PROVIDER_UNAVAILABLE', `Provider "${this.ctx.provider}" is unavailable: expected an open provider, got one that was closed`, {
+      provider: this.ctx.provider,
+    });
+  }
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
+/** True when `promise` settles within `ms`. */
+async function raceTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  if (ms <= 0) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,382 @@
+/**
+ * The Face REST calls this adapter makes, on `@azure-rest/ai-vision-face`
+ * (API v1.2), with the adapter's own retry policy — the SDK's is switched
+ * off so that the cap on Retry-After and the rules for non-idempotent calls
+ * are ours:
+ *
+ * - 429 (either body shape) and 409 ConcurrentOperationConflict are retried
+ *   on every call: Azure did not perform the request.
+ * - 5xx and lost answers (socket errors, timeouts) are retried only on
+ *   calls that are safe to repeat (GET, PATCH, DELETE, PUT, train, detect,
+ *   identify, verify). A call that creates something with a server-made id
+ *   (create person, add face) is retried after such an ambiguous failure
+ *   only when it has a `recover` lookup that first finds out whether the
+ *   earlier attempt took effect (by a nonce the adapter put in userData).
+ * - Waits: Retry-After / retry-after-ms when sent, capped at
+ *   `maxRetryAfterMs`; otherwise exponential backoff from `retryBaseDelayMs`
+ *   with jitter.
+ *
+ * Failures come out as {@link AzureServiceError} / {@link AzureTransportError}
+ * (mapped to domain errors by ./errors.ts).
+ */
+import createClient from '@azure-rest/ai-vision-face';
+import { AzureServiceError, AzureTransportError } from './errors.js';
+
+/** Azure's recognition model for every container and detection of this adapter. */
+export const RECOGNITION_MODEL = 'recognition_04';
+
+export interface TransportOptions {
+  /** `https://<resource>.cognitiveservices.azure.com` (the client appends `/face/v1.2`). */
+  endpoint: string;
+  apiKey: string;
+  /** Attempts per call, first included. */
+  maxAttempts: number;
+  retryBaseDelayMs: number;
+  maxRetryAfterMs: number;
+  requestTimeoutMs: number;
+  /** For tests. @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface LargePersonGroupOut {
+  largePersonGroupId: string;
+  name: string;
+  userData?: string;
+  recognitionModel?: string;
+}
+export interface LargeFaceListOut {
+  largeFaceListId: string;
+  name: string;
+  userData?: string;
+  recognitionModel?: string;
+}
+export interface PersonOut {
+  personId: string;
+  name: string;
+  userData?: string;
+  persistedFaceIds?: string[];
+}
+export interface PersistedFaceOut {
+  persistedFaceId: string;
+  userData?: string;
+}
+export interface TrainingStatusOut {
+  status: 'notStarted' | 'running' | 'succeeded' | 'failed';
+  createdDateTime?: string;
+  lastActionDateTime?: string;
+  lastSuccessfulTrainingDateTime?: string | null;
+  message?: string;
+}
+export interface FaceRectangle {
+  top: number;
+  left: number;
+  width: number;
+  height: number;
+}
+export interface DetectedFaceOut {
+  faceId?: string;
+  faceRectangle: FaceRectangle;
+  faceAttributes?: { qualityForRecognition?: 'low' | 'medium' | 'high' };
+}
+export interface IdentifyOut {
+  faceId: string;
+  candidates: { personId: string; confidence: number }[];
+}
+export interface VerifyOut {
+  isIdentical: boolean;
+  confidence: number;
+}
+
+/** Query of an add-face call. */
+export interface AddFaceQuery {
+  targetFace: FaceRectangle;
+  detectionModel: string;
+  userData: string;
+}
+
+interface RawResponse {
+  status: string;
+  body: unknown;
+  headers: Record<string, string | undefined>;
+}
+
+type Send = (options: { timeout: number }) => PromiseLike<RawResponse>;
+
+interface CallOptions<T> {
+  /** Safe to repeat after a 5xx or a lost answer. */
+  safe: boolean;
+  /** For unsafe calls: finds the result of an earlier attempt that may have taken effect; null when it did not. */
+  recover?: () => Promise<T | null>;
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const octet = 'application/octet-stream' as const;
+const rect = (r: FaceRectangle) => [r.left, r.top, r.width, r.height];
+
+/** Typed Face calls with the adapter's retry policy. */
+export class FaceTransport {
+  private readonly client: ReturnType<typeof createClient>;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: TransportOptions) {
+    this.client = createClient(
+      options.endpoint.replace(/\/+$/, ''),
+      { key: options.apiKey },
+      {
+        allowInsecureConnection: options.endpoint.startsWith('http:'),
+        retryOptions: { maxRetries: 0 },
+      },
+    );
+    this.sleep = options.sleep ?? sleepFor;
+  }
+
+  // ---- LargePersonGroup ------------------------------------------------------
+
+  createLargePersonGroup(id: string, body: { name: string; userData: string }): Promise<void> {
+    return this.call('CreateLargePersonGroup', { safe: true }, (o) =>
+      this.client.path('/largepersongroups/{largePersonGroupId}', id).put({ body: { ...body, recognitionModel: RECOGNITION_MODEL }, ...o }),
+    );
+  }
+
+  getLargePersonGroup(id: string): Promise<LargePersonGroupOut> {
+    return this.call('GetLargePersonGroup', { safe: true }, (o) =>
+      this.client.path('/largepersongroups/{largePersonGroupId}', id).get({ queryParameters: { returnRecognitionModel: true }, ...o }),
+    );
+  }
+
+  listLargePersonGroups(start: string | undefined, top: number): Promise<LargePersonGroupOut[]> {
+    return this.call('GetLargePersonGroups', { safe: true }, (o) =>
+      this.client.path('/largepersongroups').get({ queryParameters: { ...(start ? { start } : {}), top, returnRecognitionModel: true }, ...o }),
+    );
+  }
+
+  deleteLargePersonGroup(id: string): Promise<void> {
+    return this.call('DeleteLargePersonGroup', { safe: true }, (o) => this.client.path('/largepersongroups/{largePersonGroupId}', id).delete(o));
+  }
+
+  /** Starts training; resolves on 202 (poll {@link getTrainingStatus}). */
+  trainLargePersonGroup(id: string): Promise<void> {
+    return this.call('TrainLargePersonGroup', { safe: true }, (o) => this.client.path('/largepersongroups/{largePersonGroupId}/train', id).post(o));
+  }
+
+  getTrainingStatus(id: string): Promise<TrainingStatusOut> {
+    return this.call('GetLargePersonGroupTrainingStatus', { safe: true }, (o) =>
+      this.client.path('/largepersongroups/{largePersonGroupId}/training', id).get(o),
+    );
+  }
+
+  // ---- persons -----------------------------------------------------------------
+
+  createPerson(groupId: string, body: { name: string; userData: string }, recover: () => Promise<{ personId: string } | null>): Promise<{ personId: string }> {
+    return this.call('CreateLargePersonGroupPerson', { safe: false, recover }, (o) =>
+      this.client.path('/largepersongroups/{largePersonGroupId}/persons', groupId).post({ body, ...o }),
+    );
+  }
+
+  listPersons(groupId: string, start: string | undefined, top: number): Promise<PersonOut[]> {
+    return this.call('GetLargePersonGroupPersons', { safe: true }, (o) =>
+      this.client.path('/largepersongroups/{largePersonGroupId}/persons', groupId).get({ queryParameters: { ...(start ? { start } : {}), top }, ...o }),
+    );
+  }
+
+  getPerson(groupId: string, personId: string): Promise<PersonOut> {
+    return this.call('GetLargePersonGroupPerson', { safe: true }, (o) =>
+      this.client.path('/largepersongroups/{largePersonGroupId}/persons/{personId}', groupId, personId).get(o),
+    );
+  }
+
+  deletePerson(groupId: string, personId: string): Promise<void> {
+    return this.call('DeleteLargePersonGroupPerson', { safe: true }, (o) =>
+      this.client.path('/largepersongroups/{largePersonGroupId}/persons/{personId}', groupId, personId).delete(o),
+    );
+  }
+
+  addPersonFace(
+    groupId: string,
+    personId: string,
+    image: Uint8Array,
+    query: AddFaceQuery,
+    recover: () => Promise<{ persistedFaceId: string } | null>,
+  ): Promise<{ persistedFaceId: string }> {
+    return this.call('AddLargePersonGroupPersonFace', { safe: false, recover }, (o) =>
+      this.client.path('/largepersongroups/{largePersonGroupId}/persons/{personId}/persistedfaces', groupId, personId).post({
+        contentType: octet,
+        body: image,
+        queryParameters: { targetFace: rect(query.targetFace), detectionModel: query.detectionModel as 'detection_03', userData: query.userData },
+        ...o,
+      }),
+    );
+  }
+
+  getPersonFace(groupId: string, personId: string, persistedFaceId: string): Promise<PersistedFaceOut> {
+    return this.call('GetLargePersonGroupPersonFace', { safe: true }, (o) =>
+      this.client
+        .path('/largepersongroups/{largePersonGroupId}/persons/{personId}/persistedfaces/{persistedFaceId}', groupId, personId, persistedFaceId)
+        .get(o),
+    );
+  }
+
+  deletePersonFace(groupId: string, personId: string, persistedFaceId: string): Promise<void> {
+    return this.call('DeleteLargePersonGroupPersonFace', { safe: true }, (o) =>
+      this.client
+        .path('/largepersongroups/{largePersonGroupId}/persons/{personId}/persistedfaces/{persistedFaceId}', groupId, personId, persistedFaceId)
+        .delete(o),
+    );
+  }
+
+  // ---- LargeFaceList -------------------------------------------------------------
+
+  createLargeFaceList(id: string, body: { name: string; userData: string }): Promise<void> {
+    return this.call('CreateLargeFaceList', { safe: true }, (o) =>
+      this.client.path('/largefacelists/{largeFaceListId}', id).put({ body: { ...body, recognitionModel: RECOGNITION_MODEL }, ...o }),
+    );
+  }
+
+  getLargeFaceList(id: string): Promise<LargeFaceListOut> {
+    return this.call('GetLargeFaceList', { safe: true }, (o) =>
+      this.client.path('/largefacelists/{largeFaceListId}', id).get({ queryParameters: { returnRecognitionModel: true }, ...o }),
+    );
+  }
+
+  deleteLargeFaceList(id: string): Promise<void> {
+    return this.call('DeleteLargeFaceList', { safe: true }, (o) => this.client.path('/largefacelists/{largeFaceListId}', id).delete(o));
+  }
+
+  addListFace(listId: string, image: Uint8Array, query: AddFaceQuery, recover: () => Promise<{ persistedFaceId: string } | null>): Promise<{ persistedFaceId: string }> {
+    return this.call('AddLargeFaceListFace', { safe: false, recover }, (o) =>
+      this.client.path('/largefacelists/{largeFaceListId}/persistedfaces', listId).post({
+        contentType: octet,
+        body: image,
+        queryParameters: { targetFace: rect(query.targetFace), detectionModel: query.detectionModel as 'detection_03', userData: query.userData },
+        ...o,
+      }),
+    );
+  }
+
+  listListFaces(listId: string, start: string | undefined, top: number): Promise<PersistedFaceOut[]> {
+    return this.call('GetLargeFaceListFaces', { safe: true }, (o) =>
+      this.client.path('/largefacelists/{largeFaceListId}/persistedfaces', listId).get({ queryParameters: { ...(start ? { start } : {}), top }, ...o }),
+    );
+  }
+
+  updateListFace(listId: string, persistedFaceId: string, userData: string): Promise<void> {
+    return this.call('UpdateLargeFaceListFace', { safe: true }, (o) =>
+      this.client.path('/largefacelists/{largeFaceListId}/persistedfaces/{persistedFaceId}', listId, persistedFaceId).patch({ body: { userData }, ...o }),
+    );
+  }
+
+  deleteListFace(listId: string, persistedFaceId: string): Promise<void> {
+    return this.call('DeleteLargeFaceListFace', { safe: true }, (o) =>
+      this.client.path('/largefacelists/{largeFaceListId}/persistedfaces/{persistedFaceId}', listId, persistedFaceId).delete(o),
+    );
+  }
+
+  // ---- recognition -----------------------------------------------------------------
+
+  /** Faces largest first; `returnFaceId` needs Limited Access approval. */
+  detect(image: Uint8Array, options: { returnFaceId: boolean; detectionModel: string; quality: boolean }): Promise<DetectedFaceOut[]> {
+    return this.call('Detect', { safe: true }, (o) =>
+      this.client.path('/detect').post({
+        contentType: octet,
+        body: image,
+        queryParameters: {
+          returnFaceId: options.returnFaceId,
+          recognitionModel: RECOGNITION_MODEL,
+          detectionModel: options.detectionModel as 'detection_03',
+          ...(options.returnFaceId ? { faceIdTimeToLive: 600 } : {}),
+          ...(options.quality ? { returnFaceAttributes: ['qualityForRecognition'] } : {}),
+        },
+        ...o,
+      }),
+    );
+  }
+
+  identify(groupId: string, faceIds: string[], maxCandidates: number, confidenceThreshold: number): Promise<IdentifyOut[]> {
+    return this.call('IdentifyFromLargePersonGroup', { safe: true }, (o) =>
+      this.client.path('/identify').post({
+        body: { faceIds, largePersonGroupId: groupId, maxNumOfCandidatesReturned: maxCandidates, confidenceThreshold },
+        ...o,
+      }),
+    );
+  }
+
+  verify(groupId: string, faceId: string, personId: string): Promise<VerifyOut> {
+    return this.call('VerifyFromLargePersonGroup', { safe: true }, (o) =>
+      this.client.path('/verify').post({ body: { faceId, personId, largePersonGroupId: groupId }, ...o }),
+    );
+  }
+
+  // ---- the retry loop ----------------------------------------------------------------
+
+  private async call<T>(operation: string, options: CallOptions<T>, send: Send): Promise<T> {
+    const { maxAttempts } = this.options;
+    let ambiguous = false;
+    for (let attempt = 1; ; attempt++) {
+      if (ambiguous && options.recover) {
+        const found = await options.recover();
+        if (found !== null) return found;
+      }
+      let response: RawResponse;
+      try {
+        response = await send({ timeout: this.options.requestTimeoutMs });
+      } catch (e) {
+        const failure = transportFailure(operation, e);
+        // A refused connection never reached Azure; anything else may have.
+        const retry = options.safe || options.recover !== undefined || failure.code === 'ECONNREFUSED';
+        if (failure.code !== 'ECONNREFUSED') ambiguous = true;
+        if (!retry || attempt >= maxAttempts) throw failure;
+        await this.sleep(this.backoff(attempt));
+        continue;
+      }
+      const status = Number(response.status);
+      if (status >= 200 && status < 300) return (response.body === '' ? undefined : response.body) as T;
+      const { code, message } = errorOf(response.body, response.headers, status);
+      const retryAfterMs = this.retryAfter(response.headers);
+      const rejected = status === 429 || code === '429' || code === 'ConcurrentOperationConflict';
+      const serverFault = status >= 500;
+      const retry = rejected || (serverFault && (options.safe || options.recover !== undefined));
+      if (!retry || attempt >= maxAttempts) throw new AzureServiceError(operation, status, code, message, retryAfterMs, ambiguous);
+      if (serverFault) ambiguous = true;
+      await this.sleep(retryAfterMs ?? this.backoff(attempt));
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const base = this.options.retryBaseDelayMs * 2 ** (attempt - 1);
+    const capped = Math.min(base, Math.max(this.options.maxRetryAfterMs, this.options.retryBaseDelayMs));
+    return Math.round(capped / 2 + Math.random() * (capped / 2));
+  }
+
+  /** Retry-After in ms (retry-after-ms, x-ms-retry-after-ms, or Retry-After seconds/date), capped; null when absent. */
+  private retryAfter(headers: Record<string, string | undefined>): number | null {
+    const cap = this.options.maxRetryAfterMs;
+    const ms = Number(headers['retry-after-ms'] ?? headers['x-ms-retry-after-ms']);
+    if (Number.isFinite(ms) && ms >= 0 && (headers['retry-after-ms'] ?? headers['x-ms-retry-after-ms']) !== undefined) return Math.min(ms, cap);
+    const raw = headers['retry-after'];
+    if (raw === undefined || raw.trim() === '') return null;
+    const seconds = Number(raw);
+    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, cap);
+    const date = Date.parse(raw);
+    if (Number.isFinite(date)) return Math.min(Math.max(date - Date.now(), 0), cap);
+    return null;
+  }
+}
+
+/** Code and message of an error body: `{"error":{code,message}}`, or the older `{"error":{statusCode,message}}`. */
+function errorOf(body: unknown, headers: Record<string, string | undefined>, status: number): { code: string; message: string } {
+  const error = (body as { error?: { code?: unknown; statusCode?: unknown; message?: unknown } } | null | undefined)?.error;
+  let code: string | undefined;
+  if (typeof error?.code === 'string' && error.code !== '') code = error.code;
+  else if (typeof error?.code === 'number') code = String(error.code);
+  else if (error?.statusCode !== undefined && error.statusCode !== null) code = String(error.statusCode);
+  code ??= headers['x-ms-error-code'] ?? String(status);
+  const message = typeof error?.message === 'string' ? error.message : typeof body === 'string' ? body.slice(0, 200) : '';
+  return { code, message };
+}
+
+function transportFailure(operation: string, e: unknown): AzureTransportError {
+  const err = e as { name?: string; code?: unknown; message?: string };
+  const code = err?.name === 'AbortError' ? 'TIMEOUT' : typeof err?.code === 'string' && err.code ? err.code : (err?.name ?? 'Error');
+  const message = code === 'TIMEOUT' ? 'no response within the request timeout' : String(err?.message ?? e);
+  return new AzureTransportError(operation, code, message);
+}

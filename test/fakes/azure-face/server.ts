@@ -1,0 +1,387 @@
+/**
+ * A protocol-faithful fake of Azure AI Face v1.2 (LargePersonGroups,
+ * LargeFaceLists, detect, identify, verify, training) for tests: a
+ * node:http server speaking the Face REST API as the real service does
+ * (providers.md §B), so the real `@azure-rest/ai-vision-face` client can be
+ * pointed at it:
+ *
+ *   createClient(fake.url, new AzureKeyCredential(fake.apiKey), { allowInsecureConnection: true })
+ *
+ * Wire protocol:
+ * - Routes under `/face/v1.2` (anything else is 404 code "404"
+ *   "Resource not found").
+ * - `Ocp-Apim-Subscription-Key` must equal the fake's key, else 401
+ *   `{"error":{"code":"401","message":"Access denied due to invalid
+ *   subscription key or wrong API endpoint. …"}}`.
+ * - JSON bodies; images as `application/octet-stream` on the same routes.
+ * - Success: JSON (or empty) with `apim-request-id`. Errors:
+ *   `{"error":{"code","message"}}` with `x-ms-error-code: <code>`.
+ * - Train: 202 with an absolute `operation-Location` (…/training).
+ *
+ * Semantics live in ./service.ts, field rules in ./validation.ts and face
+ * "detection" in ./images.ts. Tests can inject faults (429 with Retry-After
+ * in both body shapes seen in the wild, 5xx, latency, dropped connections,
+ * any error), move the fake's clock, make trainings fail and read a log of
+ * every call.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkDeclaredFace, sha256Hex, type DeclaredFace } from './images.js';
+import { DEFAULT_LIMITS, FaceState, OPERATIONS, ROUTES, type FaceLimits, type FaceRequest, type FaceResponse, type OperationName } from './service.js';
+import { AzureError } from './validation.js';
+
+export { fakePng, type DeclaredFace, type FakePngOptions, type Quality } from './images.js';
+export { OPERATIONS, type OperationName, type FaceLimits } from './service.js';
+
+/** The key the fake accepts unless told otherwise. */
+export const DEFAULT_API_KEY = 'fake-azure-face-key';
+export const API_PREFIX = '/face/v1.2';
+
+/** Kinds of injected fault. */
+export type FaultKind = 'throttle' | 'throttle-legacy' | '500' | '503' | 'latency' | 'drop' | 'error';
+
+/** A fault to inject into the next `times` matching requests. */
+export interface FaultSpec {
+  /** Only requests to this operation (e.g. `Detect`, `Identify`); any when absent. */
+  op?: OperationName;
+  /**
+   * - `throttle`: 429 `{"error":{"code":"429","message":"Rate limit is exceeded. …"}}` + Retry-After
+   * - `throttle-legacy`: 429 `{"error":{"statusCode":429,"message":"Rate limit is exceeded. Try again later."}}` + Retry-After
+   * - `500`: 500 InternalServerError; `503`: 503 ServiceUnavailable
+   * - `latency`: answer normally after `latencyMs`
+   * - `drop`: destroy the socket without any response
+   * - `error`: answer with `error`
+   */
+  kind: FaultKind;
+  /** How many matching requests get the fault. */
+  times: number;
+  /** For `latency`. @default 1000 */
+  latencyMs?: number;
+  /** Retry-After of a throttle, in seconds (`null`: no header). @default 1 */
+  retryAfterSeconds?: number | null;
+  /** For `error`. */
+  error?: { status: number; code: string; message?: string };
+  /**
+   * `before` (default): the request has no effect. `after`: the operation
+   * runs (its effects stay) and then its response is replaced by the fault
+   * (or, for `latency`, delayed) — a lost or late response.
+   */
+  phase?: 'before' | 'after';
+}
+
+/** One request the fake received. */
+export interface FakeCall {
+  /** Operation name (e.g. `AddLargeFaceListFace`), or `METHOD path` when no route matched. */
+  op: string;
+  method: string;
+  /** Path below `/face/v1.2`. */
+  path: string;
+  query: Record<string, string>;
+  /** The JSON body; an image body is `{ byteLength, sha256 }`. */
+  body: unknown;
+  fault: FaultKind | null;
+  /** HTTP status sent; null when the connection was dropped. */
+  status: number | null;
+  /** `error.code` of an error response. */
+  errorCode: string | null;
+  requestId: string;
+}
+
+/** A running fake. */
+export interface FakeAzureFace {
+  /** `http://127.0.0.1:<port>`: the endpoint to give the client (it appends `/face/v1.2`). */
+  readonly url: string;
+  readonly port: number;
+  /** The subscription key it accepts. */
+  readonly apiKey: string;
+  /** Every request received since start or the last reset, oldest first. */
+  readonly calls: readonly FakeCall[];
+  stop(): Promise<void>;
+  /** Forgets state, pending faults, the call log and the clock offset; image declarations stay unless `images: true`. */
+  reset(options?: { images?: boolean }): void;
+  clearCalls(): void;
+  inject(fault: FaultSpec): void;
+  /** Says which faces the fake detects in exactly these bytes. */
+  declareImage(bytes: Uint8Array, faces: DeclaredFace[], options?: { width?: number; height?: number }): void;
+  callsTo(op: OperationName): FakeCall[];
+  /** The fake's clock (epoch ms). */
+  now(): number;
+  /** Moves the fake's clock forward (training completion, faceId expiry). */
+  advanceClock(ms: number): void;
+  /** How long trainings started from now on run (fake clock). */
+  setTrainingMs(ms: number): void;
+  /** The next training of container `id` (of any container, when absent) ends `failed`. */
+  failNextTraining(id?: string, message?: string): void;
+  /** Persons, faces and training status of a group, looking behind the API. */
+  inspectGroup(id: string): { persons: number; faces: number; trainingStatus: string | null } | null;
+}
+
+export interface FakeAzureFaceOptions {
+  /** @default 0 (any free port) */
+  port?: number;
+  /** @default 127.0.0.1 */
+  host?: string;
+  /** @default {@link DEFAULT_API_KEY} */
+  apiKey?: string;
+  /** How long a training runs on the fake's clock. @default 25 */
+  trainingMs?: number;
+  /** Limited Access approval for identification/verification. @default true */
+  identification?: boolean;
+  limits?: Partial<FaceLimits>;
+  /** Base clock; `advanceClock` adds to it. @default Date.now */
+  now?: () => number;
+  /** Called once per request when it is answered (or dropped). */
+  onCall?: (call: FakeCall) => void;
+}
+
+/** Bodies above this are refused unread (6 MB images must still reach validation). */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+const ACCESS_DENIED =
+  'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Starts a fake Azure AI Face on loopback. */
+export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Promise<FakeAzureFace> {
+  const apiKey = options.apiKey ?? DEFAULT_API_KEY;
+  let offset = 0;
+  const baseNow = options.now ?? Date.now;
+  const now = () => baseNow() + offset;
+  const state = new FaceState({
+    now,
+    trainingMs: options.trainingMs ?? 25,
+    identification: options.identification ?? true,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+  });
+  const faults: (FaultSpec & { left: number })[] = [];
+  let calls: FakeCall[] = [];
+
+  const takeFault = (op: string): FaultSpec | null => {
+    const i = faults.findIndex((f) => f.left > 0 && (f.op === undefined || f.op === op));
+    if (i === -1) return null;
+    const fault = faults[i];
+    if (--fault.left === 0) faults.splice(i, 1);
+    return fault;
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) send(res, randomUUID(), errorReply(new AzureError(500, 'InternalServerError', `fake azure face: ${String(e)}`)));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const body = await readBody(req);
+    const below = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : null;
+    const route = below === null ? undefined : ROUTES.find((r) => r.method === method && r.path.test(below));
+    const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const call: FakeCall = {
+      op: route?.op ?? `${method} ${url.pathname}`,
+      method,
+      path: below ?? url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: summarize(body, contentType),
+      fault: null,
+      status: null,
+      errorCode: null,
+      requestId,
+    };
+    calls.push(call);
+    const reply = (r: Reply) => {
+      call.status = r.status;
+      call.errorCode = r.errorCode;
+      send(res, requestId, r);
+      options.onCall?.(call);
+    };
+
+    if (below === null) return reply(errorReply(new AzureError(404, '404', 'Resource not found')));
+    if (req.headers['ocp-apim-subscription-key'] !== apiKey) return reply(errorReply(new AzureError(401, '401', ACCESS_DENIED)));
+    if (!route) {
+      const known = ROUTES.some((r) => r.path.test(below));
+      return reply(errorReply(known ? new AzureError(405, '405', `Method ${method} is not allowed on ${below}.`) : new AzureError(404, '404', 'Resource not found')));
+    }
+    if (body === null) return reply(errorReply(new AzureError(400, 'InvalidImageSize', 'Image size is too big.')));
+
+    const fault = takeFault(route.op);
+    call.fault = fault?.kind ?? null;
+    const phase = fault?.phase ?? 'before';
+    if (fault && phase === 'before') {
+      if (fault.kind === 'latency') await sleep(fault.latencyMs ?? 1000);
+      else return applyFault(fault, call, req, reply);
+    }
+    const match = route.path.exec(below) as RegExpExecArray;
+    const request: FaceRequest = {
+      method,
+      params: match.slice(1).map((p) => decodeURIComponent(p)),
+      query: url.searchParams,
+      body,
+      contentType,
+      base: `http://${req.headers.host ?? '127.0.0.1'}${API_PREFIX}`,
+    };
+    let result: Reply;
+    try {
+      const out: FaceResponse = state.handle(route.op, request);
+      result = { status: out.status, body: out.body, headers: out.headers ?? {}, errorCode: null };
+    } catch (e) {
+      if (!(e instanceof AzureError)) throw e;
+      result = errorReply(e);
+    }
+    if (fault && phase === 'after') {
+      if (fault.kind === 'latency') await sleep(fault.latencyMs ?? 1000);
+      else return applyFault(fault, call, req, reply);
+    }
+    reply(result);
+  }
+
+  function applyFault(fault: FaultSpec, call: FakeCall, req: IncomingMessage, reply: (r: Reply) => void): void {
+    const retryAfter = fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds;
+    const retryHeaders: Record<string, string> = retryAfter === null ? {} : { 'Retry-After': String(retryAfter) };
+    switch (fault.kind) {
+      case 'drop':
+        req.socket.destroy();
+        options.onCall?.(call);
+        return;
+      case 'throttle':
+        return reply(
+          errorReply(new AzureError(429, '429', `Rate limit is exceeded. Try again in ${retryAfter ?? 1} seconds.`, retryHeaders)),
+        );
+      case 'throttle-legacy':
+        // The older body shape (microsoft/Cognitive-Face-iOS#9): statusCode instead of code, no x-ms-error-code.
+        return reply({
+          status: 429,
+          body: { error: { statusCode: 429, message: 'Rate limit is exceeded. Try again later.' } },
+          headers: retryHeaders,
+          errorCode: '429',
+          noErrorHeader: true,
+        });
+      case '500':
+        return reply(errorReply(new AzureError(500, 'InternalServerError', 'An internal server error occurred.')));
+      case '503':
+        return reply(errorReply(new AzureError(503, 'ServiceUnavailable', 'The service is temporarily unavailable.')));
+      case 'error': {
+        const e = fault.error ?? { status: 500, code: 'InternalServerError' };
+        return reply(errorReply(new AzureError(e.status, e.code, e.message ?? `Injected ${e.code}`)));
+      }
+      case 'latency':
+        return;
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    apiKey,
+    get calls() {
+      return calls;
+    },
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+    reset(resetOptions) {
+      state.reset(resetOptions);
+      faults.length = 0;
+      calls = [];
+      offset = 0;
+      state.options.trainingMs = options.trainingMs ?? 25;
+    },
+    clearCalls() {
+      calls = [];
+    },
+    inject(fault) {
+      if (!Number.isInteger(fault.times) || fault.times < 1) throw new Error(`fake azure face: inject expected times ≥ 1, got ${fault.times}`);
+      if (fault.op !== undefined && !OPERATIONS.includes(fault.op)) {
+        throw new Error(`fake azure face: inject expected op to be one of ${OPERATIONS.join(', ')}, got ${fault.op}`);
+      }
+      faults.push({ ...fault, left: fault.times });
+    },
+    declareImage(bytes, faces, declareOptions = {}) {
+      faces.forEach(checkDeclaredFace);
+      state.declareImage(sha256Hex(bytes), { faces: faces.map((f) => ({ ...f })), ...declareOptions });
+    },
+    callsTo(op) {
+      return calls.filter((c) => c.op === op);
+    },
+    now,
+    advanceClock(ms) {
+      if (!(ms >= 0)) throw new Error(`fake azure face: advanceClock expected ms ≥ 0, got ${ms}`);
+      offset += ms;
+    },
+    setTrainingMs(ms) {
+      if (!(ms >= 0)) throw new Error(`fake azure face: setTrainingMs expected ms ≥ 0, got ${ms}`);
+      state.options.trainingMs = ms;
+    },
+    failNextTraining(id, message = 'Training failed (injected).') {
+      state.failNextTraining(id, message);
+    },
+    inspectGroup(id) {
+      return state.inspectGroup(id);
+    },
+  };
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers: Record<string, string>;
+  errorCode: string | null;
+  /** Leave out x-ms-error-code (the legacy throttle body). */
+  noErrorHeader?: boolean;
+}
+
+function errorReply(e: AzureError): Reply {
+  return { status: e.status, body: { error: { code: e.code, message: e.message } }, headers: { ...e.headers }, errorCode: e.code };
+}
+
+function send(res: ServerResponse, requestId: string, reply: Reply): void {
+  if (res.destroyed) return;
+  const payload = reply.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(reply.body), 'utf8');
+  const headers: Record<string, string | number> = { 'apim-request-id': requestId, 'Content-Length': payload.length, ...reply.headers };
+  if (payload.length > 0) headers['Content-Type'] = 'application/json; charset=utf-8';
+  if (reply.errorCode !== null && !reply.noErrorHeader) headers['x-ms-error-code'] = reply.errorCode;
+  res.writeHead(reply.status, headers);
+  res.end(payload);
+}
+
+/** The body, or null when it exceeds {@link MAX_BODY_BYTES}. */
+async function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooBig = false;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) tooBig = true;
+    else chunks.push(chunk as Buffer);
+  }
+  return tooBig ? null : Buffer.concat(chunks);
+}
+
+/** The body for the call log, without megabytes of image. */
+function summarize(body: Buffer | null, contentType: string): unknown {
+  if (body === null) return { byteLength: MAX_BODY_BYTES + 1 };
+  if (body.length === 0) return null;
+  if (contentType === 'application/json') {
+    try {
+      return JSON.parse(body.toString('utf8')) as unknown;
+    } catch {
+      return body.toString('utf8').slice(0, 200);
+    }
+  }
+  return { byteLength: body.length, sha256: sha256Hex(body) };
+}

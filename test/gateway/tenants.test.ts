@@ -1,0 +1,141 @@
+/**
+ * Authentication and tenant isolation on a gateway of its own with two
+ * tenants: tenant B tries every operation on tenant A's data and learns
+ * nothing, changes nothing.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { collectSubscription, removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
+import { PHOTOS } from '../support/photos.js';
+
+const KEY_A = 'key-for-tenant-a-0123456789';
+const KEY_B = 'key-for-tenant-b-0123456789';
+const sha = (k: string) => createHash('sha256').update(k).digest('hex');
+
+let gw: GatewayProcess;
+
+async function as(key: string | null, query: string, variables?: Record<string, unknown>) {
+  const res = await fetch(gw.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, body: (await res.json()) as { data?: any; errors?: any[] } };
+}
+
+const A = (collectionId: string) => ({ provider: 'local', collectionId });
+const E = '__typename ... on Error { code message }';
+let aFace: string;
+let aOperation: string;
+let aSnapshot: string;
+let aSnapshotShared: string;
+
+beforeAll(async () => {
+  gw = await startGateway({
+    config: {
+      auth: { apiKeys: [{ tenant: 'a', sha256: sha(KEY_A) }, { tenant: 'b', sha256: sha(KEY_B) }] },
+      tenants: { a: { providers: ['local'], collections: ['a-*'] }, b: { providers: ['local'], collections: ['b-*'] } },
+    },
+  });
+  const ok = async (q: string, v?: Record<string, unknown>) => {
+    const r = await as(KEY_A, q, v);
+    if (r.body.errors) throw new Error(JSON.stringify(r.body.errors));
+    return r.body.data;
+  };
+  await ok(`mutation { createCollection(input: { collection: { provider: "local", collectionId: "a-1" } }) { ${E} } }`);
+  await ok(`mutation { createUser(input: { collection: { provider: "local", collectionId: "a-1" }, userId: "alice" }) { ${E} } }`);
+  const indexed = await ok(`mutation($img: String!) { indexFaces(input: { collection: { provider: "local", collectionId: "a-1" }, image: { base64: $img }, maxFaces: 1 }) {
+    ... on IndexFacesSuccess { faces { faceId } } } }`, { img: readFileSync(PHOTOS.franck[0]).toString('base64') });
+  aFace = indexed.indexFaces.faces[0].faceId;
+  await ok(`mutation($f: [String!]!) { associateFaces(input: { collection: { provider: "local", collectionId: "a-1" }, userId: "alice", faceIds: $f }) { ${E} } }`, { f: [aFace] });
+  const take = async (scope: string[]) => {
+    const t = await ok(`mutation($s: [String!]) { takeSnapshot(input: { collection: { provider: "local", collectionId: "a-1" }, applyScope: $s }) {
+      ... on TakeSnapshotAccepted { operation { id } } } }`, { s: scope });
+    const client = wsClient(gw.wsUrl, { apiKey: KEY_A });
+    const events = await collectSubscription<any>(client, `subscription($id: ID!) { snapshotProgress(operationId: $id) { status snapshot { id } } }`, { id: t.takeSnapshot.operation.id });
+    await client.dispose();
+    return { operation: t.takeSnapshot.operation.id as string, snapshot: events.at(-1).snapshotProgress.snapshot.id as string };
+  };
+  ({ operation: aOperation, snapshot: aSnapshot } = await take([]));
+  aSnapshotShared = (await take(['b'])).snapshot;
+});
+
+afterAll(async () => {
+  await gw.stop();
+  removeDataDir(gw.dataDir);
+});
+
+describe('authentication', () => {
+  it('refuses HTTP requests without or with a wrong key (401)', async () => {
+    expect((await as(null, '{ providers { name } }')).status).toBe(401);
+    const wrong = await as('not-a-key', '{ providers { name } }');
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await as(KEY_B, '{ providers { name } }')).body.data.providers).toEqual([{ name: 'local' }]);
+  });
+
+  it('closes a WebSocket without valid connectionParams with 4401', async () => {
+    for (const params of [undefined, { apiKey: 'wrong' }]) {
+      const socket = new WebSocket(gw.wsUrl, 'graphql-transport-ws');
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: params }));
+      expect(await new Promise((resolve) => socket.once('close', (code) => resolve(code)))).toBe(4401);
+    }
+  });
+});
+
+describe("tenant b against tenant a's data", () => {
+  it('cannot read collections, users, faces or nodes', async () => {
+    const r = await as(KEY_B, `query($c: CollectionRef!) { collection(ref: $c) { collectionId } }`, { c: A('a-1') });
+    expect(r.body.errors?.[0].extensions).toMatchObject({ code: 'INVALID_INPUT', field: 'ref.collectionId' });
+    const list = await as(KEY_B, '{ provider(name: "local") { collections(first: 100) { edges { node { collectionId } } } } }');
+    expect(list.body.data.provider.collections.edges).toEqual([]);
+    const aId = (await as(KEY_A, `query($c: CollectionRef!) { collection(ref: $c) { id users(first: 1) { edges { node { id } } } } }`, { c: A('a-1') })).body.data.collection;
+    for (const id of [aId.id, aId.users.edges[0].node.id]) {
+      expect((await as(KEY_B, `query($id: ID!) { node(id: $id) { id } }`, { id })).body.data.node).toBeNull();
+    }
+  });
+
+  it('cannot mutate: every mutation on a-1 is refused and nothing changes', async () => {
+    const c = A('a-1');
+    const attempts: [string, Record<string, unknown>][] = [
+      [`mutation($c: CollectionRef!) { r: deleteCollection(input: { collection: $c }) { ${E} } }`, { c }],
+      [`mutation($c: CollectionRef!) { r: createUser(input: { collection: $c, userId: "mallory" }) { ${E} } }`, { c }],
+      [`mutation($c: CollectionRef!) { r: deleteUser(input: { collection: $c, userId: "alice" }) { ${E} } }`, { c }],
+      [`mutation($c: CollectionRef!, $f: [String!]!) { r: deleteFaces(input: { collection: $c, faceIds: $f }) { ${E} } }`, { c, f: [aFace] }],
+      [`mutation($c: CollectionRef!, $f: [String!]!) { r: associateFaces(input: { collection: $c, userId: "alice", faceIds: $f }) { ${E} } }`, { c, f: [aFace] }],
+      [`mutation($c: CollectionRef!, $f: [String!]!) { r: disassociateFaces(input: { collection: $c, userId: "alice", faceIds: $f }) { ${E} } }`, { c, f: [aFace] }],
+      [`mutation($c: CollectionRef!) { r: indexFaces(input: { collection: $c, image: { base64: "AAAA" } }) { ${E} } }`, { c }],
+      [`mutation($c: CollectionRef!) { r: takeSnapshot(input: { collection: $c }) { ${E} } }`, { c }],
+      [`query($c: CollectionRef!) { r: searchUsersByImage(input: { collection: $c, image: { base64: "AAAA" } }) { ${E} } }`, { c }],
+    ];
+    for (const [query, variables] of attempts) {
+      const r = await as(KEY_B, query, variables);
+      expect(r.body.data.r, query).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT' });
+    }
+    const still = await as(KEY_A, `query($c: CollectionRef!) { collection(ref: $c) { userCount faceCount user(userId: "alice") { faceCount } } }`, { c });
+    expect(still.body.data.collection).toEqual({ userCount: 1, faceCount: 1, user: { faceCount: 1 } });
+  });
+
+  it("cannot see, apply, delete or follow a's snapshots and operations unless a shared one", async () => {
+    expect((await as(KEY_B, `query($id: ID!) { snapshot(id: $id) { id } operation(id: $id) { id } }`, { id: aSnapshot })).body.data).toEqual({ snapshot: null, operation: null });
+    expect((await as(KEY_B, `query($id: ID!) { operation(id: $id) { id } }`, { id: aOperation })).body.data.operation).toBeNull();
+    const apply = `mutation($s: ID!) { applySnapshot(input: { snapshotId: $s, target: { provider: "local", collectionId: "b-copy" } }) { ${E} } }`;
+    expect((await as(KEY_B, apply, { s: aSnapshot })).body.data.applySnapshot.__typename).toBe('SnapshotNotFound');
+    const del = `mutation($s: ID!) { deleteSnapshot(input: { snapshotId: $s }) { ${E} } }`;
+    expect((await as(KEY_B, del, { s: aSnapshot })).body.data.deleteSnapshot.__typename).toBe('SnapshotNotFound');
+    expect((await as(KEY_B, del, { s: aSnapshotShared })).body.data.deleteSnapshot.__typename).toBe('Forbidden');
+    const client = wsClient(gw.wsUrl, { apiKey: KEY_B });
+    await expect(collectSubscription(client, `subscription($id: ID!) { snapshotProgress(operationId: $id) { status } }`, { id: aOperation })).rejects.toThrow(/does not exist/);
+    await client.dispose();
+    const listed = await as(KEY_B, '{ snapshots(first: 50) { edges { node { id } } } }');
+    expect(listed.body.data.snapshots.edges.map((e: any) => e.node.id)).toEqual([aSnapshotShared]);
+
+    // A snapshot whose applyScope names b: b may apply it into its own collections only.
+    expect((await as(KEY_B, apply, { s: aSnapshotShared })).body.data.applySnapshot.__typename).toBe('ApplySnapshotAccepted');
+    const intoA = `mutation($s: ID!) { applySnapshot(input: { snapshotId: $s, target: { provider: "local", collectionId: "a-2" } }) { ${E} } }`;
+    expect((await as(KEY_B, intoA, { s: aSnapshotShared })).body.data.applySnapshot.__typename).toBe('InvalidInput');
+  });
+});

@@ -1,0 +1,206 @@
+/**
+ * Two PostgreSQL stores on one schema — two pools, as two gateway replicas
+ * would have — writing concurrently: transactions on one collection
+ * serialize (from their first touch of it), transactions on different
+ * collections do not, and the local provider's read-then-write decisions
+ * (collection creation, user creation, idempotency tokens, the 100-faces
+ * per-user quota, counters) stay right. Also the shared-image race between
+ * collections.
+ *
+ * Runs in its own schema, dropped at the end; skips when PostgreSQL is
+ * unreachable (fails in CI), see support.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalProvider as LocalProviderType } from '../../src/datasources/local/local-provider.js';
+import type { PostgresStore } from '../../src/store/postgres-store.js';
+import type { CollectionRow, NewFace } from '../../src/store/store.js';
+import { FakeEngine, LocalProvider, descriptor, face } from '../local-provider/support.js';
+import { pgAvailable, schemaName, sleep, storeTracker } from './support.js';
+
+const stores = storeTracker();
+const schema = schemaName('facegate_replicas');
+let a: PostgresStore;
+let b: PostgresStore;
+
+beforeAll(async () => {
+  if (!pgAvailable) return;
+  a = await stores.open(schema, { poolSize: 6 });
+  b = await stores.open(schema, { poolSize: 6 });
+});
+afterAll(() => stores.cleanup());
+
+const newFace = (i: number): NewFace => ({
+  faceId: randomUUID(),
+  externalImageId: null,
+  boundingBox: { left: 0.1, top: 0.2, width: 0.3, height: 0.4 },
+  confidence: 99,
+  descriptor: descriptor(i % 100),
+  indexedAt: new Date(),
+});
+
+async function collection(id: string): Promise<CollectionRow> {
+  return a.transaction((tx) => tx.insertCollection({ provider: 'local', collectionId: id, faceModelVersion: 'm', createdAt: new Date() }));
+}
+
+/** `n` items from `make(i)`, alternating between the two replicas. */
+const onBoth = <T>(n: number, make: (store: PostgresStore, i: number) => Promise<T>): Promise<PromiseSettledResult<T>[]> =>
+  Promise.allSettled(Array.from({ length: n }, (_, i) => make(i % 2 ? b : a, i)));
+
+describe.skipIf(!pgAvailable)('serialization across replicas', () => {
+  it('transactions on one collection never interleave; on different collections they overlap', async () => {
+    const c1 = await collection('serial-1');
+    const c2 = await collection('serial-2');
+    const trace: string[] = [];
+    const run = (store: PostgresStore, c: CollectionRow, name: string) =>
+      store.transaction(async (tx) => {
+        await tx.listUsers(c.key, { after: null, limit: 1 }); // first touch: locks c
+        trace.push(`${name}:start`);
+        await sleep(40);
+        await tx.insertUser(c.key, name, new Date());
+        trace.push(`${name}:end`);
+      });
+    const t0 = Date.now();
+    await Promise.all([run(a, c1, 'a1'), run(b, c1, 'b1'), run(a, c1, 'a2'), run(b, c1, 'b2')]);
+    const sameCollection = trace.splice(0);
+    for (let i = 0; i < sameCollection.length; i += 2) {
+      expect(sameCollection[i].replace(':start', '')).toBe(sameCollection[i + 1].replace(':end', ''));
+    }
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(4 * 40 - 5);
+
+    await Promise.all([run(a, c1, 'x'), run(b, c2, 'y')]);
+    expect(trace.slice(0, 2).sort()).toEqual(['x:start', 'y:start']); // both held their own lock at once
+    expect((await a.getCollection({ provider: 'local', collectionId: 'serial-1' }))?.userCount).toBe(5);
+  });
+
+  it('a check-then-insert quota and the counters hold under concurrent transactions from both replicas', async () => {
+    const c = await collection('quota');
+    const ref = { provider: 'local', collectionId: 'quota' };
+    const LIMIT = 20;
+    const results = await onBoth(16, (store, i) =>
+      store.transaction(async (tx) => {
+        const current = (await tx.getCollection(ref))!;
+        if (current.faceCount + 3 > LIMIT) return false;
+        await sleep(3); // widen the window between the check and the write
+        await tx.insertFaces(c.key, [newFace(i), newFace(i + 1), newFace(i + 2)], null);
+        await tx.insertUser(c.key, `user-${i}`, new Date());
+        return true;
+      }),
+    );
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    const admitted = results.filter((r) => r.status === 'fulfilled' && r.value).length;
+    expect(admitted).toBe(6); // 6 × 3 = 18 ≤ 20 < 21
+    const final = (await b.getCollection(ref))!;
+    expect(final.faceCount).toBe(18);
+    expect(final.userCount).toBe(6);
+    expect(await a.listFaces(c.key, {}, { after: null, limit: 100 })).toHaveLength(18);
+    expect(await a.listUsers(c.key, { after: null, limit: 100 })).toHaveLength(6);
+  });
+
+  it('keeps a shared image whose last face in one collection is deleted while another collection indexes it', async () => {
+    const c1 = await collection('share-1');
+    const c2 = await collection('share-2');
+    const c3 = await collection('share-3');
+    const img = { sha256: 'cd'.repeat(32), bytes: new Uint8Array([4, 5, 6]) };
+
+    // Indexer first: it holds the image row while the deleter waits for it.
+    const [f1] = await a.transaction((tx) => tx.insertFaces(c1.key, [newFace(1)], img));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const indexing = b.transaction(async (tx) => {
+      await tx.insertFaces(c2.key, [newFace(2)], img);
+      await gate;
+    });
+    await sleep(50);
+    const deleting = a.transaction((tx) => tx.deleteFaces(c1.key, [f1.seq]));
+    await sleep(100);
+    release();
+    await Promise.all([indexing, deleting]);
+    expect(await a.getImage(img.sha256)).toEqual(img.bytes);
+    expect((await a.findFacesFromImage(c2.key, img.sha256, null)).length).toBe(1);
+
+    // Deleter first: it removes the image; the indexer, waiting, inserts it again.
+    const [f2] = await a.listFaces(c2.key, {}, { after: null, limit: 1 });
+    let release2!: () => void;
+    const gate2 = new Promise<void>((r) => (release2 = r));
+    const deleting2 = a.transaction(async (tx) => {
+      await tx.deleteFaces(c2.key, [f2.seq]);
+      await gate2;
+    });
+    await sleep(50);
+    const indexing2 = b.transaction((tx) => tx.insertFaces(c3.key, [newFace(3)], img));
+    await sleep(100);
+    release2();
+    await Promise.all([deleting2, indexing2]);
+    expect(await a.getImage(img.sha256)).toEqual(img.bytes);
+    expect((await a.findFacesFromImage(c3.key, img.sha256, null)).length).toBe(1);
+  });
+});
+
+describe.skipIf(!pgAvailable)('the local provider on two replicas', () => {
+  const engine = new FakeEngine();
+  let one: LocalProviderType;
+  let two: LocalProviderType;
+
+  beforeAll(() => {
+    if (!pgAvailable) return;
+    one = new LocalProvider({ name: 'local', store: a, engine });
+    two = new LocalProvider({ name: 'local', store: b, engine });
+  });
+  afterAll(async () => {
+    await one?.close();
+    await two?.close();
+  });
+
+  const settle = async <T>(calls: Promise<T>[]) => {
+    const results = await Promise.allSettled(calls);
+    return {
+      ok: results.filter((r): r is PromiseFulfilledResult<Awaited<T>> => r.status === 'fulfilled').map((r) => r.value),
+      codes: results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as { code?: string }).code ?? String(r.reason)),
+    };
+  };
+
+  it('creates a collection once when both replicas are asked at the same time', async () => {
+    const { ok, codes } = await settle([one.createCollection('twice'), two.createCollection('twice'), one.createCollection('twice')]);
+    expect(ok).toHaveLength(1);
+    expect(codes).toEqual(['COLLECTION_ALREADY_EXISTS', 'COLLECTION_ALREADY_EXISTS']);
+  });
+
+  it('creates a user once; the same ClientRequestToken replays on the other replica', async () => {
+    await one.createCollection('users-twice');
+    const plain = await settle([one.createUser({ collectionId: 'users-twice', userId: 'u' }), two.createUser({ collectionId: 'users-twice', userId: 'u' })]);
+    expect(plain.ok).toHaveLength(1);
+    expect(plain.codes).toEqual(['USER_ALREADY_EXISTS']);
+
+    const token = randomUUID();
+    const input = { collectionId: 'users-twice', userId: 'v', clientRequestToken: token };
+    const replayed = await settle([one.createUser(input), two.createUser(input), one.createUser(input), two.createUser(input)]);
+    expect(replayed.codes).toEqual([]);
+    expect(new Set(replayed.ok.map((u) => JSON.stringify(u))).size).toBe(1);
+    expect((await a.getCollection({ provider: 'local', collectionId: 'users-twice' }))?.userCount).toBe(2);
+  });
+
+  it('enforces the 100-faces-per-user quota when two replicas associate at once', async () => {
+    await one.createCollection('quota-user');
+    await one.createUser({ collectionId: 'quota-user', userId: 'q' });
+    // 106 faces of one person, ten per image.
+    const faceIds: string[] = [];
+    for (let img = 0; faceIds.length < 106; img++) {
+      const faces = Array.from({ length: Math.min(10, 106 - faceIds.length) }, (_, slot) => face(7, { slot, variant: 1 }));
+      const out = await one.indexFaces({ collectionId: 'quota-user', image: engine.image(`quota-${img}`, faces) });
+      faceIds.push(...out.faces.map((f) => f.faceId));
+    }
+    expect(faceIds).toHaveLength(106);
+    const first = await one.associateFaces({ collectionId: 'quota-user', userId: 'q', faceIds: faceIds.slice(0, 90), userMatchThreshold: 0 });
+    expect(first.associatedFaceIds).toHaveLength(90);
+
+    // 90 + 8 fits, 90 + 8 + 8 does not: exactly one of the two may win.
+    const { ok, codes } = await settle([
+      one.associateFaces({ collectionId: 'quota-user', userId: 'q', faceIds: faceIds.slice(90, 98), userMatchThreshold: 0 }),
+      two.associateFaces({ collectionId: 'quota-user', userId: 'q', faceIds: faceIds.slice(98, 106), userMatchThreshold: 0 }),
+    ]);
+    expect(ok.map((o) => o.associatedFaceIds.length)).toEqual([8]);
+    expect(codes).toEqual(['QUOTA_EXCEEDED']);
+    expect(await two.countUserFaces('quota-user', ['q'])).toEqual([98]);
+  });
+});

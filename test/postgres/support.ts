@@ -1,0 +1,93 @@
+/**
+ * Shared helpers of the PostgreSQL store tests: the compiled store (dist/,
+ * built by `tsc -p tsconfig.build.json`), typed through its sources; the
+ * database URL; whether the server is reachable; a schema per test file.
+ *
+ * Unreachable server: the files skip, saying why, unless CI=true, where a
+ * missing database is a broken pipeline and the files fail.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type * as MigrationsModule from '../../src/store/migrations.js';
+import type * as PostgresStoreModule from '../../src/store/postgres-store.js';
+import type { PostgresStore } from '../../src/store/postgres-store.js';
+
+/** URL of a compiled module; a non-literal specifier so tsc does not look for its types. */
+const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.meta.url).href;
+
+export const { openPostgresStore } = (await import(distUrl('src/store/postgres-store.js'))) as typeof PostgresStoreModule;
+export const { MIGRATIONS, postgresStatements, toPostgresDdl } = (await import(
+  distUrl('src/store/migrations.js')
+)) as typeof MigrationsModule;
+
+/** Override with FACEGATE_TEST_DATABASE_URL. */
+export const DATABASE_URL = process.env.FACEGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function probe(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const unreachable = await probe();
+if (unreachable !== null) {
+  const message = `PostgreSQL at ${DATABASE_URL.replace(/\/\/[^@/]*@/, '//***@')} is unreachable (${unreachable})`;
+  if (process.env.CI === 'true') throw new Error(`${message}: expected a database in CI (set FACEGATE_TEST_DATABASE_URL)`);
+  console.warn(`${message}: skipping the PostgreSQL store tests (set FACEGATE_TEST_DATABASE_URL to run them)`);
+}
+/** False when the server is unreachable outside CI: describe.skipIf(!pgAvailable). */
+export const pgAvailable = unreachable === null;
+
+/** A fresh schema name (not created yet): the store creates it. */
+export function schemaName(prefix = 'facegate_test'): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** Runs `fn` on a one-off admin connection (not the store's). */
+export async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Stores opened in a file, closed and their schemas dropped at the end:
+ * `const stores = storeTracker(); … afterAll(stores.cleanup)`.
+ */
+export function storeTracker() {
+  const stores: PostgresStore[] = [];
+  const schemas = new Set<string>();
+  return {
+    async open(schema: string, options: { poolSize?: number } = {}): Promise<PostgresStore> {
+      schemas.add(schema);
+      const store = await openPostgresStore(DATABASE_URL, { schema, poolSize: options.poolSize ?? 4 });
+      stores.push(store);
+      return store;
+    },
+    /** Registers a schema created some other way, to drop it at cleanup. */
+    track(schema: string): void {
+      schemas.add(schema);
+    },
+    async cleanup(): Promise<void> {
+      await Promise.all(stores.map((s) => s.close()));
+      if (schemas.size === 0 || !pgAvailable) return;
+      await admin(async (client) => {
+        for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      });
+    },
+  };
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
