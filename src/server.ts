@@ -79,23 +79,32 @@ export function formatError(logger: Logger) {
 
 class BodyTooLarge extends Error {}
 
+/** Beyond this a refused body is not drained but cut off (the client may then see a reset instead of the 413). */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the body up to `limit` bytes. An oversized body is drained (up to
+ * MAX_DRAIN_BYTES) before the rejection, so the client reads the 413 instead
+ * of a broken pipe.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return Promise.reject(new BodyTooLarge(`request body: expected at most ${limit} bytes, got ${declared}`));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const tooLarge = () => new BodyTooLarge(`request body: expected at most ${limit} bytes, got ${Number(req.headers['content-length'] ?? size)}`);
+    if (Number(req.headers['content-length'] ?? 0) > MAX_DRAIN_BYTES) {
+      reject(tooLarge());
+      req.destroy();
+      return;
+    }
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge(`request body: expected at most ${limit} bytes, got more`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > MAX_DRAIN_BYTES) req.destroy();
+      else if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
+    req.on('close', () => size > limit && reject(tooLarge()));
   });
 }
 

@@ -162,7 +162,7 @@ export async function fetchImage(url: string, policy: FetchPolicy, signal?: Abor
       try {
         next = new URL(outcome.location, target.url).href;
       } catch {
-        throw refuse(ctx, 'a redirect to a valid URL', 'a malformed Location', hop);
+        throw refuse(ctx, 'a redirect to a valid URL', 'a malformed Location', hop + 1);
       }
     }
   } catch (e) {

@@ -55,7 +55,7 @@ afterAll(async () => {
 });
 
 /** Fields whose result unions carry Throttled and ProviderUnavailable, each with the Rekognition operation it calls. */
-const MUTATIONS = [
+const CALLS = [
   { op: 'CreateUser', run: () => api.createUser(col, 'carol') },
   { op: 'AssociateFaces', run: () => api.associate(col, 'alice', [faceA2]) },
   { op: 'DisassociateFaces', run: () => api.disassociate(col, 'alice', [faceA1]) },
@@ -85,7 +85,7 @@ describe.each([
   { kind: '500' as FaultKind, member: { __typename: 'ProviderUnavailable', code: 'PROVIDER_UNAVAILABLE', provider: PROVIDER } },
   { kind: 'drop' as FaultKind, member: { __typename: 'ProviderUnavailable', code: 'PROVIDER_UNAVAILABLE', provider: PROVIDER } },
 ])('fault $kind on every attempt', ({ kind, member }) => {
-  it.each(MUTATIONS)(`$op answers ${member.__typename} and writes nothing`, async ({ op, run }) => {
+  it.each(CALLS)(`$op answers ${member.__typename} and writes nothing`, async ({ op, run }) => {
     const before = await api.state(col);
     fake.clearCalls();
     fake.inject({ op, kind, times: MAX_ATTEMPTS });

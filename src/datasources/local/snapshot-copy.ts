@@ -80,9 +80,16 @@ export async function importSnapshot(
       return fn(tx);
     });
 
+  // An empty page ends a listing only if the snapshot still exists: a
+  // deleted snapshot's content reads as empty too.
+  const ended = async () => {
+    if (!(await store.getSnapshot(snapshotId))) throw snapshotGone(snapshotId);
+    return true;
+  };
+
   for (let after: number | null = null; ; ) {
     const users: SnapshotUserRow[] = await store.listSnapshotUsers(snapshotId, { after, limit });
-    if (users.length === 0) break;
+    if (users.length === 0 && (await ended())) break;
     await inChunk(async (tx) => {
       for (const u of users) await tx.insertUser(collection.key, u.userId, target.now());
     });
@@ -94,7 +101,7 @@ export async function importSnapshot(
 
   for (let after: number | null = null; ; ) {
     const faces: SnapshotFaceRow[] = await store.listSnapshotFaces(snapshotId, { after, limit });
-    if (faces.length === 0) break;
+    if (faces.length === 0 && (await ended())) break;
     await inChunk(async (tx) => {
       const changes: UserFaceChange[] = [];
       // insertFaces takes one retained image per call: group the chunk by image.
@@ -127,6 +134,9 @@ export async function importSnapshot(
     processed += faces.length;
     await onProgress({ processed, total });
     await yieldToEventLoop();
+  }
+  if (processed !== total) {
+    throw new Error(`snapshot ${snapshotId}: expected ${total} users and faces, copied ${processed}`);
   }
   return { userCount: snapshot.userCount, faceCount: snapshot.faceCount };
 }

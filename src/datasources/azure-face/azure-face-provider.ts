@@ -1,0 +1,991 @@
+/**
+ * The `azure-face` provider: the FaceProvider contract (Rekognition's
+ * users-and-faces vocabulary) on Azure AI Face v1.2 through
+ * `@azure-rest/ai-vision-face` (providers.md §D).
+ *
+ * Mapping
+ * - Collection = LargePersonGroup with recognition_04; its id is the
+ *   collection id, which must satisfy Azure's rule `^[a-z0-9-_]{1,64}$`
+ *   (anything else is INVALID_INPUT — never case-folded), its name the
+ *   collection id, its userData the creation time.
+ * - Face registry = a companion LargeFaceList with the *same id* (list and
+ *   group ids live in separate namespaces, so no suffix eats into the 64
+ *   characters). Every face indexed through facegate gets one entry there
+ *   for its whole life, and the entry's persistedFaceId is the facegate face
+ *   id — stable across associate/disassociate. Its userData holds the
+ *   external image id, the image's sha256, the pixel rectangle and image
+ *   size, the index time and, once associated, where it was copied to.
+ * - User = Person; name = userId, userData = {userId, createdAt}. Azure has
+ *   no lookup by name: the userId → personId index is built by listing the
+ *   persons and cached in memory (./collection-index.ts).
+ * - Associate = the face is re-extracted from its retained source image
+ *   into the person (Azure keeps no images and cannot move a face), the
+ *   person face's userData naming the facegate id. Disassociate = that copy
+ *   is deleted (the registry entry stays, so nothing is lost and no image is
+ *   needed). DeleteUser = delete the person (its copies go with it).
+ * - Training: every change of users' faces schedules a debounced training;
+ *   searchUsersByImage first waits (bounded) until a training that includes
+ *   every earlier change has finished, then detect → identify (confidence
+ *   0..1 → similarity × 100). UserStatus: CREATED without faces, UPDATING
+ *   until a finished training includes the user's last change, then ACTIVE.
+ * - LOW_MATCH_CONFIDENCE: /verify of the candidate face (detected again in
+ *   its retained image) against the person, when the user already had faces.
+ *
+ * Capabilities: all user/face operations and the unassociated-faces
+ * listing. Left out: EXPORT_DESCRIPTORS (Azure never returns face vectors)
+ * and TAKE/APPLY_SNAPSHOT (the v1.0 Snapshot API is retired, and a
+ * gateway-side copy needs durable retained images first).
+ *
+ * Costs and limits
+ * - Reads are served from the in-memory index; the first touch of a
+ *   collection rebuilds it (about (persons + faces) / 1000 list calls).
+ * - The index, the retained images (default in memory) and ClientRequestToken
+ *   records live in this process: several gateway replicas on one Face
+ *   resource would each see their own writes only until `indexMaxAgeMs`.
+ * - Faces indexed before a restart cannot be associated (their image is
+ *   gone) until images are retained durably: UNSUPPORTED_OPERATION, no change.
+ * - Face confidence: Azure reports none; FaceRecord.confidence is null and
+ *   a searched face is reported at 100.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { DomainError, invalidInput } from '../../errors.js';
+import { AsyncMutex } from '../../store/async-mutex.js';
+import type {
+  AssociateFacesInput,
+  AssociateFacesOutcome,
+  BoundingBox,
+  Capability,
+  CollectionRecord,
+  DeleteFacesOutcome,
+  DisassociateFacesInput,
+  DisassociateFacesOutcome,
+  FaceFilter,
+  FaceProvider,
+  FaceRecord,
+  IndexFacesInput,
+  IndexFacesOutcome,
+  Page,
+  PageRequest,
+  ProviderKind,
+  SearchUsersByImageInput,
+  SearchUsersByImageOutcome,
+  UnindexedReason,
+  UserMutationInput,
+  UserRecord,
+} from '../provider.js';
+import { CollectionIndex, compareKeys, faceKey, loadIndex, mapLimit, userKey, type IndexedFace } from './collection-index.js';
+import { hasCode, toDomainError, type CallContext } from './errors.js';
+import { IdempotencyMemo } from './idempotency.js';
+import { readImageSize, type ImageSize } from './image-size.js';
+import { decodePageToken, encodePageToken, pageLimit } from './page-token.js';
+import { InMemoryRetainedImages, type RetainedImages } from './retained-images.js';
+import { Trainer } from './training.js';
+import { FaceTransport, RECOGNITION_MODEL, type DetectedFaceOut, type FaceRectangle, type IdentifyOut } from './transport.js';
+import { decodeCollection, decodeFaceList, decodePerson, decodePersonFace, decodeListFace, encodeCollection, encodeFaceList, encodeListFace, encodePerson, encodePersonFace, type ListFaceData } from './userdata.js';
+
+/** Options for {@link AzureFaceProvider}. */
+export interface AzureFaceProviderOptions {
+  /** Instance name from configuration. */
+  name: string;
+  /** `https://<resource>.cognitiveservices.azure.com` (or a fake's URL). */
+  endpoint: string;
+  apiKey: string;
+  /** Attempts per call including the first. @default 4 */
+  maxAttempts?: number;
+  /** First backoff step without Retry-After. @default 500 */
+  retryBaseDelayMs?: number;
+  /** Cap on a Retry-After wait (and on backoff). @default 30000 */
+  maxRetryAfterMs?: number;
+  /** One attempt taking longer is abandoned. @default 30000 */
+  requestTimeoutMs?: number;
+  /** Training starts this long after the last change. @default 2000 */
+  trainDebounceMs?: number;
+  /** Training status poll interval. @default 1000 */
+  trainingPollMs?: number;
+  /** One training may take this long. @default 30 minutes */
+  trainingTimeoutMs?: number;
+  /** A search waits at most this long for a pending training, then THROTTLED. @default 10000 */
+  searchTrainingWaitMs?: number;
+  /** Azure detection model for detect and add-face. @default detection_03 */
+  detectionModel?: 'detection_01' | 'detection_03';
+  /** Rebuild a collection's index from Azure when older than this; absent = keep for the process lifetime. */
+  indexMaxAgeMs?: number;
+  /** Parallel calls of a batch (index rebuilds, collection records). @default 4 */
+  concurrency?: number;
+  /** Source images of indexed faces. @default a process-memory store (not durable) */
+  retainedImages?: RetainedImages;
+  /** ClientRequestToken retention. @default 24 hours */
+  idempotencyRetentionMs?: number;
+  /** Clock, for tests. @default Date.now */
+  now?: () => number;
+}
+
+/** Azure's container id rule, which collection ids must satisfy on this provider. */
+export const AZURE_COLLECTION_ID = /^[a-z0-9_-]{1,64}$/;
+/** Faces a user may own: the contract's (Rekognition's) cap; Azure's own is 248. */
+const MAX_FACES_PER_USER = 100;
+const DEFAULT_MAX_FACES = 100;
+/** Faces smaller than this are not indexed or searched (as the local provider). */
+const MIN_FACE_PIXELS = 40;
+/** identify's maxNumOfCandidatesReturned ceiling. */
+const MAX_CANDIDATES = 100;
+const AZURE_PAGE = 1000;
+
+interface Loaded {
+  index: CollectionIndex;
+  trainer: Trainer;
+}
+
+/** The `azure-face` provider. */
+export class AzureFaceProvider implements FaceProvider {
+  readonly name: string;
+  readonly kind: ProviderKind = 'AZURE_FACE';
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
+    'CREATE_COLLECTION',
+    'DELETE_COLLECTION',
+    'LIST_COLLECTIONS',
+    'CREATE_USER',
+    'DELETE_USER',
+    'INDEX_FACES',
+    'DELETE_FACES',
+    'ASSOCIATE_FACES',
+    'DISASSOCIATE_FACES',
+    'SEARCH_USERS_BY_IMAGE',
+    'LIST_UNASSOCIATED_FACES',
+  ]);
+
+  private readonly api: FaceTransport;
+  private readonly images: RetainedImages;
+  private readonly memo: IdempotencyMemo;
+  private readonly now: () => number;
+  private readonly detectionModel: string;
+  private readonly concurrency: number;
+  private readonly loaded = new Map<string, Promise<Loaded>>();
+  private readonly locks = new Map<string, AsyncMutex>();
+  private closed = false;
+
+  constructor(private readonly options: AzureFaceProviderOptions) {
+    this.name = options.name;
+    this.now = options.now ?? Date.now;
+    this.detectionModel = options.detectionModel ?? 'detection_03';
+    this.concurrency = options.concurrency ?? 4;
+    this.images = options.retainedImages ?? new InMemoryRetainedImages();
+    this.memo = new IdempotencyMemo(options.idempotencyRetentionMs ?? 24 * 60 * 60 * 1000, this.now);
+    this.api = new FaceTransport({
+      endpoint: options.endpoint,
+      apiKey: options.apiKey,
+      maxAttempts: options.maxAttempts ?? 4,
+      retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    });
+  }
+
+  // ---- collections -------------------------------------------------------
+
+  /** LargePersonGroups in id order (Azure's start/top), each with counts from its index. */
+  async listCollections(page: PageRequest): Promise<Page<CollectionRecord>> {
+    this.assertOpen();
+    const limit = pageLimit(page.limit);
+    const after = decodePageToken('collections', page.after);
+    const ids: string[] = [];
+    let start = after === undefined ? undefined : String(after[0]);
+    for (;;) {
+      const top = Math.min(AZURE_PAGE, limit + 1 - ids.length);
+      const groups = await this.call(this.ctx(), () => this.api.listLargePersonGroups(start, top));
+      ids.push(...groups.map((g) => g.largePersonGroupId));
+      if (groups.length < top || ids.length > limit) break;
+      start = ids[ids.length - 1];
+    }
+    const more = ids.length > limit;
+    const pageIds = ids.slice(0, limit);
+    const records = (await this.getCollections(pageIds)).filter((r): r is CollectionRecord => r !== null);
+    return more ? { items: records, nextToken: encodePageToken('collections', [pageIds[pageIds.length - 1]]) } : { items: records };
+  }
+
+  async getCollections(collectionIds: readonly string[]): Promise<(CollectionRecord | null)[]> {
+    this.assertOpen();
+    return mapLimit(collectionIds, this.concurrency, async (collectionId) => {
+      if (!AZURE_COLLECTION_ID.test(collectionId)) return null;
+      try {
+        return record(await this.index(collectionId));
+      } catch (e) {
+        if (e instanceof DomainError && e.code === 'COLLECTION_NOT_FOUND') return null;
+        throw e;
+      }
+    });
+  }
+
+  /** PUT the LargePersonGroup, then its companion LargeFaceList (the group is removed again if that fails). */
+  async createCollection(collectionId: string): Promise<CollectionRecord> {
+    this.assertOpen();
+    checkCollectionId(collectionId);
+    return this.locked(collectionId, async () => {
+      const ctx = this.ctx(collectionId);
+      const createdAt = this.now();
+      const nonce = newNonce();
+      try {
+        await this.api.createLargePersonGroup(collectionId, { name: collectionId, userData: encodeCollection({ createdAt, nonce }) });
+      } catch (e) {
+        // Our own earlier attempt may have created it before its answer was lost.
+        if (!(hasCode(e, 'LargePersonGroupExists') && e.afterAmbiguousFailure && (await this.groupNonce(collectionId)) === nonce)) {
+          throw toDomainError(e, ctx);
+        }
+      }
+      try {
+        await this.createFaceList(collectionId, nonce);
+      } catch (e) {
+        await this.api.deleteLargePersonGroup(collectionId).catch(() => undefined);
+        throw toDomainError(e, ctx);
+      }
+      const index = new CollectionIndex(collectionId, new Date(createdAt), RECOGNITION_MODEL, true, this.now());
+      this.forget(collectionId);
+      this.loaded.set(collectionId, Promise.resolve({ index, trainer: this.trainerFor(index) }));
+      return record(index);
+    });
+  }
+
+  /** DELETE the group (with its persons and their faces), then the companion list (best effort: a leftover is replaced on create). */
+  async deleteCollection(collectionId: string): Promise<void> {
+    this.assertOpen();
+    checkCollectionId(collectionId);
+    await this.locked(collectionId, async () => {
+      try {
+        await this.api.deleteLargePersonGroup(collectionId);
+      } catch (e) {
+        if (!(hasCode(e, 'LargePersonGroupNotFound') && e.afterAmbiguousFailure)) {
+          if (hasCode(e, 'LargePersonGroupNotFound')) this.forget(collectionId);
+          throw toDomainError(e, this.ctx(collectionId));
+        }
+      }
+      this.forget(collectionId);
+      this.memo.forgetCollection(collectionId);
+      await this.api.deleteLargeFaceList(collectionId).catch(() => undefined);
+    });
+  }
+
+  // ---- users -------------------------------------------------------------
+
+  /** Users in creation order, from the index. */
+  async listUsers(collectionId: string, page: PageRequest): Promise<Page<UserRecord>> {
+    this.assertOpen();
+    const limit = pageLimit(page.limit);
+    const after = decodePageToken('users', page.after);
+    checkCollectionId(collectionId);
+    const { index } = await this.index(collectionId);
+    const users = index.sortedUsers();
+    const from = after === undefined ? 0 : firstAfter(users, (u) => userKey(u), after);
+    const items = users.slice(from, from + limit);
+    const result: Page<UserRecord> = { items: items.map((u) => this.userRecord(index, u.userId)) };
+    if (from + limit < users.length) result.nextToken = encodePageToken('users', userKey(items[items.length - 1]));
+    return result;
+  }
+
+  async getUsers(collectionId: string, userIds: readonly string[]): Promise<(UserRecord | null)[]> {
+    this.assertOpen();
+    checkCollectionId(collectionId);
+    const { index } = await this.index(collectionId);
+    return userIds.map((id) => (index.users.has(id) ? this.userRecord(index, id) : null));
+  }
+
+  /** POST a person named after the user (its userData carries the userId and creation time). */
+  async createUser(input: UserMutationInput): Promise<UserRecord> {
+    this.assertOpen();
+    const { collectionId, userId } = input;
+    checkCollectionId(collectionId);
+    return this.mutate(input, 'CreateUser', { userId }, async ({ index }) => {
+      if (index.users.has(userId)) {
+        throw new DomainError('USER_ALREADY_EXISTS', `User "${userId}" already exists in collection "${collectionId}": expected a new user id, got one in use`, {
+          collectionId,
+          userId,
+          provider: this.name,
+        });
+      }
+      const createdAt = this.now();
+      const nonce = newNonce();
+      const { personId } = await this.api.createPerson(collectionId, { name: userId, userData: encodePerson({ userId, createdAt, nonce }) }, () =>
+        this.findPersonByNonce(collectionId, nonce),
+      );
+      index.addUser({ userId, personId, createdAt, changedSeq: 0 });
+      return this.userRecord(index, userId);
+    });
+  }
+
+  /** The user's faces go back to unassociated (their registry entries stay), then the person is deleted. */
+  async deleteUser(input: UserMutationInput): Promise<void> {
+    this.assertOpen();
+    const { collectionId, userId } = input;
+    checkCollectionId(collectionId);
+    await this.mutate<null>(input, 'DeleteUser', { userId }, async ({ index, trainer }) => {
+      const user = index.users.get(userId);
+      if (!user) throw this.userNotFound(input);
+      const faces = index.facesOf(userId);
+      this.refuseUnlisted(faces, userId, 'deleted with its user');
+      try {
+        await this.api.deletePerson(collectionId, user.personId);
+      } catch (e) {
+        if (!hasCode(e, 'PersonNotFound')) throw e;
+      }
+      index.removeUser(userId);
+      if (faces.length > 0) {
+        index.markChanged([]);
+        trainer.schedule();
+      }
+      return null;
+    });
+  }
+
+  // ---- faces -------------------------------------------------------------
+
+  async listFaces(collectionId: string, filter: FaceFilter, page: PageRequest): Promise<Page<FaceRecord>> {
+    this.assertOpen();
+    const limit = pageLimit(page.limit);
+    if (filter.userId !== undefined && filter.unassociated === true) throw invalidInput('unassociated', 'not true together with userId', 'both');
+    const signature = filter.userId !== undefined ? `u:${filter.userId}` : filter.unassociated === true ? 'unassociated' : undefined;
+    const after = decodePageToken('faces', page.after, signature);
+    checkCollectionId(collectionId);
+    const { index } = await this.index(collectionId);
+    const faces =
+      filter.userId !== undefined
+        ? index.facesOf(filter.userId)
+        : filter.unassociated === true
+          ? index.sortedFaces().filter((f) => f.userId === null)
+          : index.sortedFaces();
+    const from = after === undefined ? 0 : firstAfter(faces, faceKey, after);
+    const items = faces.slice(from, from + limit);
+    const result: Page<FaceRecord> = { items: items.map((f) => faceRecord(collectionId, f)) };
+    if (from + limit < faces.length) result.nextToken = encodePageToken('faces', faceKey(items[items.length - 1]), signature);
+    return result;
+  }
+
+  async getFaces(collectionId: string, faceIds: readonly string[]): Promise<(FaceRecord | null)[]> {
+    this.assertOpen();
+    checkCollectionId(collectionId);
+    const { index } = await this.index(collectionId);
+    return faceIds.map((id) => {
+      const face = index.faces.get(id);
+      return face ? faceRecord(collectionId, face) : null;
+    });
+  }
+
+  async countUserFaces(collectionId: string, userIds: readonly string[]): Promise<number[]> {
+    this.assertOpen();
+    checkCollectionId(collectionId);
+    const { index } = await this.index(collectionId);
+    return userIds.map((id) => index.faceCountOf(id));
+  }
+
+  async listUserFaces(collectionId: string, userIds: readonly string[]): Promise<FaceRecord[][]> {
+    this.assertOpen();
+    checkCollectionId(collectionId);
+    const { index } = await this.index(collectionId);
+    return userIds.map((id) => index.facesOf(id).map((f) => faceRecord(collectionId, f)));
+  }
+
+  /**
+   * detect (with qualityForRecognition), then one registry entry per face
+   * to index (add-face with targetFace on the companion list). Like
+   * Rekognition's QualityFilter AUTO: faces under 40 px are
+   * SMALL_BOUNDING_BOX, quality "low" is LOW_CONFIDENCE. The same image with
+   * the same externalImageId returns the faces indexed from it before.
+   */
+  async indexFaces(input: IndexFacesInput): Promise<IndexFacesOutcome> {
+    this.assertOpen();
+    const { collectionId, image } = input;
+    const externalImageId = input.externalImageId ?? null;
+    const maxFaces = input.maxFaces ?? DEFAULT_MAX_FACES;
+    if (!Number.isInteger(maxFaces) || maxFaces < 1) throw invalidInput('maxFaces', 'an integer ≥ 1', String(maxFaces));
+    checkCollectionId(collectionId);
+    const size = imageSize(image);
+    return this.locked(collectionId, async () => {
+      const { index } = await this.index(collectionId);
+      const ctx = this.ctx(collectionId);
+      const detected = await this.call(ctx, () => this.api.detect(image, { returnFaceId: false, detectionModel: this.detectionModel, quality: true }));
+      const selected: FaceRectangle[] = [];
+      const unindexedFaces: IndexFacesOutcome['unindexedFaces'] = [];
+      for (const face of byArea(detected)) {
+        const r = face.faceRectangle;
+        const reasons: UnindexedReason[] = [];
+        if (r.width < MIN_FACE_PIXELS || r.height < MIN_FACE_PIXELS) reasons.push('SMALL_BOUNDING_BOX');
+        if (face.faceAttributes?.qualityForRecognition === 'low') reasons.push('LOW_CONFIDENCE');
+        if (reasons.length === 0 && selected.length >= maxFaces) reasons.push('EXCEEDS_MAX_FACES');
+        if (reasons.length > 0) unindexedFaces.push({ boundingBox: ratioBox(r, size), reasons });
+        else selected.push(r);
+      }
+      const sha256 = createHash('sha256').update(image).digest('hex');
+      const earlier = index.sortedFaces().filter((f) => f.data?.sha256 === sha256 && f.data.externalImageId === externalImageId);
+      const faces: IndexedFace[] = [];
+      const indexedAt = this.now();
+      let retained = false;
+      for (const [ordinal, r] of selected.entries()) {
+        const repeat = earlier.find((f) => sameRect(f.data?.rect, r));
+        if (repeat) {
+          faces.push(repeat);
+          continue;
+        }
+        if (!retained) {
+          await this.images.put(sha256, image);
+          retained = true;
+        }
+        if (!index.hasFaceList) await this.call(ctx, () => this.ensureFaceList(index));
+        const data: ListFaceData = {
+          externalImageId,
+          sha256,
+          rect: [r.left, r.top, r.width, r.height],
+          size: [size.width, size.height],
+          indexedAt,
+          ordinal,
+          nonce: newNonce(),
+          personId: null,
+          personFaceId: null,
+          associatedAt: null,
+        };
+        const { persistedFaceId } = await this.call(ctx, () =>
+          this.api.addListFace(collectionId, image, { targetFace: r, detectionModel: this.detectionModel, userData: encodeListFace(data) }, () =>
+            this.findListFaceByNonce(collectionId, data.nonce),
+          ),
+        );
+        const face: IndexedFace = { faceId: persistedFaceId, data, inList: true, userId: null, personFaceId: null };
+        index.addFace(face);
+        faces.push(face);
+      }
+      return { faces: faces.map((f) => faceRecord(collectionId, f)), unindexedFaces, faceModelVersion: RECOGNITION_MODEL };
+    });
+  }
+
+  /** Deletes unassociated faces' registry entries; associated faces are refused (ASSOCIATED_TO_AN_EXISTING_USER). */
+  async deleteFaces(collectionId: string, faceIds: readonly string[]): Promise<DeleteFacesOutcome> {
+    this.assertOpen();
+    checkCollectionId(collectionId);
+    return this.locked(collectionId, async () => {
+      const { index } = await this.index(collectionId);
+      const outcome: DeleteFacesOutcome = { deletedFaceIds: [], unsuccessfulFaceDeletions: [] };
+      for (const faceId of [...new Set(faceIds)]) {
+        const face = index.faces.get(faceId);
+        if (!face) {
+          outcome.unsuccessfulFaceDeletions.push({ faceId, userId: null, reasons: ['FACE_NOT_FOUND'] });
+        } else if (face.userId !== null) {
+          outcome.unsuccessfulFaceDeletions.push({ faceId, userId: face.userId, reasons: ['ASSOCIATED_TO_AN_EXISTING_USER'] });
+        } else {
+          try {
+            await this.call(this.ctx(collectionId), () => this.api.deleteListFace(collectionId, faceId));
+            outcome.deletedFaceIds.push(faceId);
+          } catch (e) {
+            if (!(e instanceof DomainError && e.details.providerCode === 'PersistedFaceNotFound')) throw e;
+            outcome.unsuccessfulFaceDeletions.push({ faceId, userId: null, reasons: ['FACE_NOT_FOUND'] });
+          }
+          index.removeFace(faceId);
+        }
+      }
+      return outcome;
+    });
+  }
+
+  async associateFaces(input: AssociateFacesInput): Promise<AssociateFacesOutcome> {
+    this.assertOpen();
+    const { collectionId, userId, userMatchThreshold } = input;
+    checkCollectionId(collectionId);
+    return this.mutate(input, 'AssociateFaces', { userId, faceIds: input.faceIds, userMatchThreshold }, async ({ index, trainer }) => {
+      const user = index.users.get(userId);
+      if (!user) throw this.userNotFound(input);
+      const outcome: AssociateFacesOutcome = { associatedFaceIds: [], unsuccessfulFaceAssociations: [], userStatus: index.userStatus(userId) };
+      const owned = index.faceCountOf(userId);
+      const candidates: (IndexedFace & { data: ListFaceData })[] = [];
+      for (const faceId of [...new Set(input.faceIds)]) {
+        const face = index.faces.get(faceId);
+        if (!face) outcome.unsuccessfulFaceAssociations.push({ faceId, userId: null, confidence: null, reasons: ['FACE_NOT_FOUND'] });
+        else if (face.userId === userId) continue; // already this user's: silently ignored
+        else if (face.userId !== null) {
+          outcome.unsuccessfulFaceAssociations.push({ faceId, userId: face.userId, confidence: null, reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] });
+        } else if (face.data === null) {
+          throw this.unsupported(`face "${faceId}" was not indexed through facegate (no source image or position is known), so it cannot be copied into user "${userId}"`);
+        } else candidates.push(face as IndexedFace & { data: ListFaceData });
+      }
+      if (candidates.length === 0) return outcome;
+
+      // Every source image first: without one a face cannot be re-extracted, and nothing may change.
+      const images = new Map<string, Uint8Array>();
+      for (const face of candidates) {
+        if (images.has(face.data.sha256)) continue;
+        const bytes = await this.images.get(face.data.sha256);
+        if (!bytes) {
+          throw this.unsupported(
+            `face "${face.faceId}" cannot be copied into user "${userId}": Azure AI Face keeps no images and this gateway no longer retains the source image (sha256 ${face.data.sha256}); index the image again and associate the new face`,
+          );
+        }
+        images.set(face.data.sha256, bytes);
+      }
+
+      let accepted = candidates;
+      if (owned > 0) {
+        accepted = [];
+        const ctx = this.ctx(collectionId, userId);
+        const detections = new Map<string, DetectedFaceOut[]>();
+        for (const face of candidates) {
+          let detected = detections.get(face.data.sha256);
+          if (!detected) {
+            const bytes = images.get(face.data.sha256) as Uint8Array;
+            detected = await this.call(ctx, () => this.api.detect(bytes, { returnFaceId: true, detectionModel: this.detectionModel, quality: false }));
+            detections.set(face.data.sha256, detected);
+          }
+          const transient = bestMatch(detected, face.data.rect);
+          if (!transient?.faceId) {
+            throw new DomainError('PROVIDER_UNAVAILABLE', `Azure Face no longer detects face "${face.faceId}" in its source image: expected the face at ${face.data.rect.join(',')}, got none`, {
+              provider: this.name,
+              collectionId,
+              operation: 'Detect',
+            });
+          }
+          const verdict = await this.call(ctx, () => this.api.verify(collectionId, transient.faceId as string, user.personId));
+          const confidence = Math.round(verdict.confidence * 100 * 1000) / 1000;
+          if (confidence < userMatchThreshold) {
+            outcome.unsuccessfulFaceAssociations.push({ faceId: face.faceId, userId: null, confidence, reasons: ['LOW_MATCH_CONFIDENCE'] });
+          } else accepted.push(face);
+        }
+      }
+      if (owned + accepted.length > MAX_FACES_PER_USER) {
+        throw new DomainError(
+          'QUOTA_EXCEEDED',
+          `User "${userId}" in collection "${collectionId}" has ${owned} faces: expected at most ${MAX_FACES_PER_USER} after associating, got ${owned + accepted.length}; nothing was associated`,
+          { collectionId, userId, provider: this.name },
+        );
+      }
+      const ctx = this.ctx(collectionId, userId);
+      try {
+        for (const face of accepted) {
+          const associatedAt = this.now();
+          const { persistedFaceId } = await this.call(ctx, () =>
+            this.api.addPersonFace(
+              collectionId,
+              user.personId,
+              images.get(face.data.sha256) as Uint8Array,
+              { targetFace: rectOf(face.data.rect), detectionModel: this.detectionModel, userData: encodePersonFace({ faceId: face.faceId, associatedAt }) },
+              () => this.findPersonFace(collectionId, user.personId, face.faceId, index),
+            ),
+          );
+          index.setFaceUser(face.faceId, userId, persistedFaceId);
+          outcome.associatedFaceIds.push(face.faceId);
+          // The registry entry learns where its copy is (speeds up rebuilds; a rebuild also finds it from the person side).
+          const data: ListFaceData = { ...face.data, personId: user.personId, personFaceId: persistedFaceId, associatedAt };
+          face.data = data;
+          await this.api.updateListFace(collectionId, face.faceId, encodeListFace(data)).catch(() => undefined);
+        }
+      } finally {
+        if (outcome.associatedFaceIds.length > 0) {
+          index.markChanged([userId]);
+          trainer.schedule();
+        }
+      }
+      outcome.userStatus = index.userStatus(userId);
+      return outcome;
+    });
+  }
+
+  async disassociateFaces(input: DisassociateFacesInput): Promise<DisassociateFacesOutcome> {
+    this.assertOpen();
+    const { collectionId, userId } = input;
+    checkCollectionId(collectionId);
+    return this.mutate(input, 'DisassociateFaces', { userId, faceIds: input.faceIds }, async ({ index, trainer }) => {
+      const user = index.users.get(userId);
+      if (!user) throw this.userNotFound(input);
+      const outcome: DisassociateFacesOutcome = { disassociatedFaceIds: [], unsuccessfulFaceDisassociations: [], userStatus: index.userStatus(userId) };
+      const own: IndexedFace[] = [];
+      for (const faceId of [...new Set(input.faceIds)]) {
+        const face = index.faces.get(faceId);
+        if (!face) outcome.unsuccessfulFaceDisassociations.push({ faceId, userId: null, reasons: ['FACE_NOT_FOUND'] });
+        else if (face.userId === null) continue; // not associated (any more): ignored, not returned
+        else if (face.userId !== userId) outcome.unsuccessfulFaceDisassociations.push({ faceId, userId: face.userId, reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] });
+        else own.push(face);
+      }
+      this.refuseUnlisted(own, userId, 'disassociated');
+      const ctx = this.ctx(collectionId, userId);
+      try {
+        for (const face of own) {
+          try {
+            await this.call(ctx, () => this.api.deletePersonFace(collectionId, user.personId, face.personFaceId as string));
+          } catch (e) {
+            if (!(e instanceof DomainError && e.details.providerCode === 'PersistedFaceNotFound')) throw e;
+          }
+          index.setFaceUser(face.faceId, null, null);
+          outcome.disassociatedFaceIds.push(face.faceId);
+        }
+      } finally {
+        if (outcome.disassociatedFaceIds.length > 0) {
+          index.markChanged([userId]);
+          trainer.schedule();
+        }
+      }
+      outcome.userStatus = index.userStatus(userId);
+      return outcome;
+    });
+  }
+
+  /**
+   * detect → (bounded wait for training) → identify of the largest face of
+   * at least 40 px. No face → no matches and `searchedFace: null`. At most
+   * 100 users (identify's candidate ceiling).
+   */
+  async searchUsersByImage(input: SearchUsersByImageInput): Promise<SearchUsersByImageOutcome> {
+    this.assertOpen();
+    const { collectionId, userMatchThreshold, maxUsers } = input;
+    if (!Number.isInteger(maxUsers) || maxUsers < 1) throw invalidInput('maxUsers', 'an integer ≥ 1', String(maxUsers));
+    if (!(userMatchThreshold >= 0 && userMatchThreshold <= 100)) throw invalidInput('userMatchThreshold', 'a number 0..100', String(userMatchThreshold));
+    checkCollectionId(collectionId);
+    const size = imageSize(input.image);
+    const { index, trainer } = await this.index(collectionId);
+    const ctx = this.ctx(collectionId);
+    const detected = await this.call(ctx, () => this.api.detect(input.image, { returnFaceId: true, detectionModel: this.detectionModel, quality: false }));
+    const face = byArea(detected).find((f) => f.faceRectangle.width >= MIN_FACE_PIXELS && f.faceRectangle.height >= MIN_FACE_PIXELS);
+    if (!face?.faceId) return { userMatches: [], searchedFace: null };
+    const searchedFace = { boundingBox: ratioBox(face.faceRectangle, size), confidence: 100 };
+    if (!index.hasUserFaces()) return { userMatches: [], searchedFace };
+
+    const waitMs = this.options.searchTrainingWaitMs ?? 10_000;
+    const identify = () => this.api.identify(collectionId, [face.faceId as string], Math.min(maxUsers, MAX_CANDIDATES), userMatchThreshold / 100);
+    let results: IdentifyOut[];
+    try {
+      if (!(await trainer.waitTrained(waitMs))) throw this.stillTraining(collectionId);
+      results = await identify();
+    } catch (e) {
+      if (hasCode(e, 'LargePersonGroupTrainingNotFinished')) {
+        // A training this process did not start (another replica, a rebuild).
+        if (!(await trainer.waitIdle(waitMs))) throw this.stillTraining(collectionId);
+      } else if (hasCode(e, 'LargePersonGroupNotTrained')) {
+        // Trained state lost behind our back (e.g. the group was re-created): train again.
+        index.markChanged([]);
+        if (!(await trainer.waitTrained(waitMs))) throw this.stillTraining(collectionId);
+      } else {
+        throw this.mapError(e, ctx);
+      }
+      results = await this.call(ctx, identify);
+    }
+    const userMatches: SearchUsersByImageOutcome['userMatches'] = [];
+    for (const c of results[0]?.candidates ?? []) {
+      const userId = index.userByPerson.get(c.personId);
+      const similarity = Math.round(c.confidence * 100 * 1000) / 1000;
+      if (userId === undefined || similarity < userMatchThreshold) continue; // a person deleted since the training
+      userMatches.push({ similarity, user: this.userRecord(index, userId) });
+    }
+    userMatches.sort((a, b) => b.similarity - a.similarity);
+    return { userMatches: userMatches.slice(0, maxUsers), searchedFace };
+  }
+
+  /** Stops trainings; later calls fail with PROVIDER_UNAVAILABLE. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const entry of this.loaded.values()) entry.then((l) => l.trainer.close(), () => undefined);
+    this.loaded.clear();
+  }
+
+  // ---- helpers -----------------------------------------------------------
+
+  private ctx(collectionId?: string, userId?: string): CallContext {
+    return { provider: this.name, collectionId, userId };
+  }
+
+  /** One Azure call (with the transport's retries), failures mapped; a vanished group drops its index. */
+  private async call<T>(ctx: CallContext, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw this.mapError(e, ctx);
+    }
+  }
+
+  private mapError(e: unknown, ctx: CallContext): DomainError {
+    if (ctx.collectionId !== undefined && hasCode(e, 'LargePersonGroupNotFound')) this.forget(ctx.collectionId);
+    return toDomainError(e, ctx);
+  }
+
+  /** The collection's index, rebuilt from Azure on first use (or when older than `indexMaxAgeMs`). */
+  private async index(collectionId: string): Promise<Loaded> {
+    const cached = this.loaded.get(collectionId);
+    if (cached) {
+      const loaded = await cached;
+      const maxAge = this.options.indexMaxAgeMs;
+      if (maxAge === undefined || this.now() - loaded.index.loadedAt < maxAge || loaded.trainer.busy) return loaded;
+      if (this.loaded.get(collectionId) === cached) this.forget(collectionId);
+      return this.index(collectionId);
+    }
+    const loading = (async (): Promise<Loaded> => {
+      const result = await this.call(this.ctx(collectionId), () => loadIndex(this.api, collectionId, this.now(), this.concurrency));
+      const loaded = { index: result.index, trainer: this.trainerFor(result.index) };
+      for (const repair of result.repairs) {
+        void this.api.updateListFace(collectionId, repair.faceId, encodeListFace(repair.data)).catch(() => undefined);
+      }
+      if (result.needsTraining) loaded.trainer.schedule();
+      return loaded;
+    })();
+    this.loaded.set(collectionId, loading);
+    loading.catch(() => {
+      if (this.loaded.get(collectionId) === loading) this.loaded.delete(collectionId);
+    });
+    return loading;
+  }
+
+  private trainerFor(index: CollectionIndex): Trainer {
+    return new Trainer(
+      this.api,
+      index,
+      {
+        debounceMs: this.options.trainDebounceMs ?? 2000,
+        pollMs: this.options.trainingPollMs ?? 1000,
+        timeoutMs: this.options.trainingTimeoutMs ?? 30 * 60 * 1000,
+      },
+      this.ctx(index.collectionId),
+    );
+  }
+
+  /** Drops a collection's cached index (and stops its trainer). */
+  private forget(collectionId: string): void {
+    const entry = this.loaded.get(collectionId);
+    if (!entry) return;
+    this.loaded.delete(collectionId);
+    entry.then((l) => l.trainer.close(), () => undefined);
+  }
+
+  /** Runs `fn` holding the collection's lock: mutations of one collection never interleave. */
+  private async locked<T>(collectionId: string, fn: () => Promise<T>): Promise<T> {
+    let lock = this.locks.get(collectionId);
+    if (!lock) this.locks.set(collectionId, (lock = new AsyncMutex()));
+    const release = await lock.acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (lock.pending === 0) this.locks.delete(collectionId);
+    }
+  }
+
+  /** A user mutation: locked, ClientRequestToken-aware, Azure failures mapped. */
+  private mutate<T>(input: UserMutationInput, operation: string, request: unknown, fn: (loaded: Loaded) => Promise<T>): Promise<T> {
+    const { collectionId, clientRequestToken } = input;
+    return this.locked(collectionId, async () => {
+      const loaded = await this.index(collectionId);
+      return this.memo.run(collectionId, operation, clientRequestToken, request, async () => {
+        try {
+          return await fn(loaded);
+        } catch (e) {
+          throw this.mapError(e, this.ctx(collectionId, input.userId));
+        }
+      });
+    });
+  }
+
+  /** Creates the companion list; a leftover of ours (from an interrupted delete) is replaced, someone else's is refused. */
+  private async createFaceList(collectionId: string, nonce: string): Promise<void> {
+    const body = { name: `facegate faces of ${collectionId}`, userData: encodeFaceList(nonce) };
+    try {
+      await this.api.createLargeFaceList(collectionId, body);
+      return;
+    } catch (e) {
+      if (!hasCode(e, 'LargeFaceListExists')) throw e;
+    }
+    const existing = decodeFaceList((await this.api.getLargeFaceList(collectionId)).userData);
+    if (existing === nonce) return; // our own earlier attempt
+    if (existing === null) {
+      throw new DomainError(
+        'COLLECTION_ALREADY_EXISTS',
+        `Collection "${collectionId}" cannot be created in provider "${this.name}": expected no LargeFaceList "${collectionId}" (facegate keeps a collection's faces there), got one not made by facegate`,
+        { collectionId, provider: this.name, providerCode: 'LargeFaceListExists' },
+      );
+    }
+    await this.api.deleteLargeFaceList(collectionId);
+    await this.api.createLargeFaceList(collectionId, body);
+  }
+
+  /** For a group made outside facegate (or whose list was lost): creates the companion list. */
+  private async ensureFaceList(index: CollectionIndex): Promise<void> {
+    try {
+      await this.api.createLargeFaceList(index.collectionId, { name: `facegate faces of ${index.collectionId}`, userData: encodeFaceList(newNonce()) });
+    } catch (e) {
+      if (!hasCode(e, 'LargeFaceListExists')) throw e;
+    }
+    index.hasFaceList = true;
+  }
+
+  private async groupNonce(collectionId: string): Promise<string | null> {
+    return decodeCollection((await this.api.getLargePersonGroup(collectionId)).userData)?.nonce ?? null;
+  }
+
+  /** Recovery of a create-person whose answer was lost: the person carrying `nonce`, if it was made. */
+  private async findPersonByNonce(collectionId: string, nonce: string): Promise<{ personId: string } | null> {
+    let start: string | undefined;
+    for (;;) {
+      const persons = await this.api.listPersons(collectionId, start, AZURE_PAGE);
+      const hit = persons.find((p) => decodePerson(p.userData)?.nonce === nonce);
+      if (hit) return { personId: hit.personId };
+      if (persons.length < AZURE_PAGE) return null;
+      start = persons[persons.length - 1].personId;
+    }
+  }
+
+  /** Recovery of an add-face to the list whose answer was lost. */
+  private async findListFaceByNonce(collectionId: string, nonce: string): Promise<{ persistedFaceId: string } | null> {
+    let start: string | undefined;
+    for (;;) {
+      const faces = await this.api.listListFaces(collectionId, start, AZURE_PAGE);
+      const hit = faces.find((f) => decodeListFace(f.userData)?.nonce === nonce);
+      if (hit) return { persistedFaceId: hit.persistedFaceId };
+      if (faces.length < AZURE_PAGE) return null;
+      start = faces[faces.length - 1].persistedFaceId;
+    }
+  }
+
+  /** Recovery of an add-face to a person whose answer was lost: its copy of `faceId`, if made. */
+  private async findPersonFace(collectionId: string, personId: string, faceId: string, index: CollectionIndex): Promise<{ persistedFaceId: string } | null> {
+    const person = await this.api.getPerson(collectionId, personId);
+    const known = new Set([...index.faces.values()].map((f) => f.personFaceId));
+    for (const id of person.persistedFaceIds ?? []) {
+      if (known.has(id)) continue;
+      const face = await this.api.getPersonFace(collectionId, personId, id);
+      if (decodePersonFace(face.userData)?.faceId === faceId) return { persistedFaceId: id };
+    }
+    return null;
+  }
+
+  private userRecord(index: CollectionIndex, userId: string): UserRecord {
+    return { collectionId: index.collectionId, userId, status: index.userStatus(userId) };
+  }
+
+  /** Faces found only inside a person (added by other tools) would be lost by leaving it. */
+  private refuseUnlisted(faces: readonly IndexedFace[], userId: string, what: string): void {
+    const unlisted = faces.find((f) => !f.inList);
+    if (unlisted) {
+      throw this.unsupported(`face "${unlisted.faceId}" of user "${userId}" exists only inside the Azure person (it was not indexed through facegate), so it would be lost if ${what}`);
+    }
+  }
+
+  private unsupported(message: string): DomainError {
+    return new DomainError('UNSUPPORTED_OPERATION', `Provider "${this.name}" (Azure AI Face): ${message}`, { provider: this.name });
+  }
+
+  private stillTraining(collectionId: string): DomainError {
+    const retryAfterMs = Math.max(this.options.trainingPollMs ?? 1000, 1000);
+    return new DomainError(
+      'THROTTLED',
+      `Collection "${collectionId}" of provider "${this.name}" is being trained by Azure AI Face: expected identification to be possible, got training still running after ${this.options.searchTrainingWaitMs ?? 10_000} ms; retry after ${retryAfterMs} ms`,
+      { provider: this.name, collectionId, retryAfterMs, providerCode: 'LargePersonGroupTrainingNotFinished' },
+    );
+  }
+
+  private userNotFound(input: UserMutationInput): DomainError {
+    return new DomainError(
+      'USER_NOT_FOUND',
+      `User "${input.userId}" not found in collection "${input.collectionId}": expected an existing user id, got an unknown one`,
+      { collectionId: input.collectionId, userId: input.userId, provider: this.name },
+    );
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new DomainError('PROVIDER_UNAVAILABLE', `Provider "${this.name}" is unavailable: expected an open provider, got one that was closed`, {
+        provider: this.name,
+      });
+    }
+  }
+}
+
+// ---- mapping helpers ---------------------------------------------------------
+
+/** INVALID_INPUT unless the id is valid for Azure (lowercase letters, digits, "-", "_", 1..64). */
+function checkCollectionId(collectionId: string): void {
+  if (AZURE_COLLECTION_ID.test(collectionId)) return;
+  const shown = collectionId.length > 40 ? `a ${collectionId.length}-character string` : JSON.stringify(collectionId);
+  const hint = /[A-Z]/.test(collectionId) && AZURE_COLLECTION_ID.test(collectionId.toLowerCase()) ? ` (not case-folded: use ${JSON.stringify(collectionId.toLowerCase())} explicitly)` : '';
+  throw new DomainError(
+    'INVALID_INPUT',
+    `collectionId: expected 1..64 lowercase letters, digits, "-" or "_" (Azure AI Face LargePersonGroup ids are lowercase-only), got ${shown}${hint}`,
+    { field: 'collectionId' },
+  );
+}
+
+function imageSize(image: Uint8Array): ImageSize {
+  const size = readImageSize(image);
+  if (!size) {
+    throw new DomainError('INVALID_IMAGE', 'image: expected a JPEG or PNG image (GIF and BMP are accepted too) whose pixel size can be read, got bytes of no such format', {
+      field: 'image',
+    });
+  }
+  return size;
+}
+
+function record(loaded: Loaded | CollectionIndex): CollectionRecord {
+  const index = loaded instanceof CollectionIndex ? loaded : loaded.index;
+  return {
+    collectionId: index.collectionId,
+    faceModelVersion: index.faceModelVersion,
+    faceCount: index.faces.size,
+    userCount: index.users.size,
+    createdAt: index.createdAt,
+  };
+}
+
+function faceRecord(collectionId: string, face: IndexedFace): FaceRecord {
+  const d = face.data;
+  return {
+    collectionId,
+    faceId: face.faceId,
+    userId: face.userId,
+    externalImageId: d?.externalImageId ?? null,
+    boundingBox: d ? ratioBox(rectOf(d.rect), { width: d.size[0], height: d.size[1] }) : null,
+    confidence: null,
+    indexedAt: d ? new Date(d.indexedAt) : null,
+  };
+}
+
+const clamp01 = (n: number) => Math.min(1, Math.max(0, n));
+
+function ratioBox(r: FaceRectangle, size: ImageSize): BoundingBox {
+  return {
+    left: clamp01(r.left / size.width),
+    top: clamp01(r.top / size.height),
+    width: clamp01(r.width / size.width),
+    height: clamp01(r.height / size.height),
+  };
+}
+
+const rectOf = (r: readonly number[]): FaceRectangle => ({ left: r[0], top: r[1], width: r[2], height: r[3] });
+
+function sameRect(stored: readonly number[] | undefined, r: FaceRectangle): boolean {
+  return stored !== undefined && stored[0] === r.left && stored[1] === r.top && stored[2] === r.width && stored[3] === r.height;
+}
+
+/** Largest first (Azure promises it; sorted anyway, stable). */
+function byArea(faces: readonly DetectedFaceOut[]): DetectedFaceOut[] {
+  return [...faces].sort((a, b) => b.faceRectangle.width * b.faceRectangle.height - a.faceRectangle.width * a.faceRectangle.height);
+}
+
+/** The detected face overlapping `rect` best (IoU ≥ 0.5). */
+function bestMatch(detected: readonly DetectedFaceOut[], rect: readonly number[]): DetectedFaceOut | undefined {
+  const target = rectOf(rect);
+  let best: DetectedFaceOut | undefined;
+  let score = 0.5;
+  for (const f of detected) {
+    const s = iou(f.faceRectangle, target);
+    if (s >= score) [best, score] = [f, s];
+  }
+  return best;
+}
+
+function iou(a: FaceRectangle, b: FaceRectangle): number {
+  const x = Math.max(0, Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left));
+  const y = Math.max(0, Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top));
+  const inter = x * y;
+  const union = a.width * a.height + b.width * b.height - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/** Index of the first item whose key sorts after `after` (binary search over sorted items). */
+function firstAfter<T>(items: readonly T[], key: (item: T) => readonly (string | number)[], after: readonly (string | number)[]): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(key(items[mid]), after) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const newNonce = () => randomBytes(6).toString('base64url');

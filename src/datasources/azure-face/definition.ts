@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { defineProvider } from '../definition.js';
+import { AzureFaceProvider } from './azure-face-provider.js';
+
+/**
+ * Options of an `azure-face` provider entry, e.g.
+ * `{ "name": "azure-prod", "kind": "azure-face", "endpoint": "https://<resource>.cognitiveservices.azure.com", "apiKey": "…" }`.
+ *
+ * The API version is fixed at v1.2 (the `@azure-rest/ai-vision-face`
+ * default) and the recognition model at recognition_04. Identification
+ * (searchUsersByImage, and associateFaces' match check) needs the Face
+ * resource's Limited Access approval; without it Azure answers 403
+ * UnsupportedFeature (FORBIDDEN).
+ */
+export const azureFaceOptions = z
+  .object({
+    /** The Face resource's endpoint, without `/face/v1.2`. */
+    endpoint: z.string().url(),
+    /** Sent as Ocp-Apim-Subscription-Key. */
+    apiKey: z.string().min(1),
+    /** Attempts per call, first included (429 and 409 ConcurrentOperationConflict always; 5xx and lost answers on safe calls). */
+    maxAttempts: z.number().int().min(1).max(10).default(4),
+    /** First backoff step when Azure sends no Retry-After. */
+    retryBaseDelayMs: z.number().int().min(1).max(60_000).default(500),
+    /** Cap on a Retry-After (and backoff) wait. */
+    maxRetryAfterMs: z.number().int().min(0).max(600_000).default(30_000),
+    /** One attempt taking longer is abandoned (and retried when safe). */
+    requestTimeoutMs: z.number().int().min(1).max(600_000).default(30_000),
+    /** A training starts this long after the last change of users' faces. */
+    trainDebounceMs: z.number().int().min(0).max(600_000).default(2_000),
+    /** Training status poll interval. */
+    trainingPollMs: z.number().int().min(10).max(60_000).default(1_000),
+    /** One training may run this long before it counts as stuck. */
+    trainingTimeoutMs: z.number().int().min(1_000).max(24 * 60 * 60 * 1000).default(30 * 60 * 1000),
+    /** searchUsersByImage waits at most this long for a pending training, then answers THROTTLED. */
+    searchTrainingWaitMs: z.number().int().min(0).max(600_000).default(10_000),
+    detectionModel: z.enum(['detection_01', 'detection_03']).default('detection_03'),
+    /** Re-read a collection from Azure when its cached index is older (for several gateways on one Face resource); absent = never. */
+    indexMaxAgeMs: z.number().int().min(1_000).optional(),
+    /** Parallel calls of one batch (index rebuilds, collection lookups). */
+    concurrency: z.number().int().min(1).max(64).default(4),
+  })
+  .strict();
+
+/** Azure AI Face (v1.2) through `@azure-rest/ai-vision-face`. */
+export const azureFaceDefinition = defineProvider({
+  kind: 'azure-face',
+  options: azureFaceOptions,
+  create: (name, options) => new AzureFaceProvider({ name, ...options }),
+});
