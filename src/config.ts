@@ -8,6 +8,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { AuthConfig } from './auth/authenticator.js';
 import type { TenantGrant } from './auth/grants.js';
+import { isValidHostPattern, type FetchPolicy } from './images/safe-fetch.js';
+import { MAX_IMAGE_BYTES } from './validation.js';
 import { PROVIDER_DEFINITIONS, type ProviderConfig } from './datasources/registry.js';
 
 export interface GatewayConfig {
@@ -35,9 +37,13 @@ export interface GatewayConfig {
   snapshotTtlMs: number;
   /** PostgreSQL for the store (several replicas); the embedded SQLite store when absent. */
   databaseUrl?: string;
+  /** PostgreSQL schema holding facegate's tables. @default "public" */
+  databaseSchema: string;
   /** Redis for progress events and the operation queue (several replicas); in-process when absent. */
   redisUrl?: string;
   auth: AuthConfig;
+  /** How `ImageInput.url` is fetched; no hosts allowed (URLs refused) by default. */
+  imageFetch: FetchPolicy;
   /** What each tenant may use; by default the anonymous tenant may use everything. */
   tenants: Record<string, TenantGrant>;
   /** Prefix of every Redis key and channel: replicas of one deployment share it, other deployments must not. @default "facegate" */
@@ -73,6 +79,7 @@ const fileSchema = z
     graphiql: z.boolean().optional(),
     snapshotTtlHours: z.number().positive().optional(),
     databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+    databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
     redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
     redisPrefix: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/).optional(),
     auth: z
@@ -91,6 +98,18 @@ const fileSchema = z
           .strict()
           .refine((j) => !!j.hs256Secret !== !!j.jwksFile, 'exactly one of hs256Secret or jwksFile')
           .optional(),
+      })
+      .strict()
+      .optional(),
+    imageFetch: z
+      .object({
+        allowedHosts: z.array(z.string().refine(isValidHostPattern, 'a host name or *.domain pattern')).max(1000).default([]),
+        allowHttp: z.boolean().default(false),
+        allowedPorts: z.array(z.number().int().min(1).max(65535)).optional(),
+        maxBytes: z.number().int().min(1).max(MAX_IMAGE_BYTES).default(MAX_IMAGE_BYTES),
+        timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+        maxRedirects: z.number().int().min(0).max(10).default(3),
+        tlsCaFile: z.string().min(1).optional(),
       })
       .strict()
       .optional(),
@@ -170,6 +189,32 @@ function parseAuth(source: string, file: FileConfig, host: string): AuthConfig {
   return { anonymousTenant: anonymous ? (a.anonymousTenant ?? 'default') : null, apiKeys: a.apiKeys ?? [], jwt: a.jwt };
 }
 
+/** The fetch policy for image URLs, built field by field (the test-only policy knobs are never configurable). */
+function parseImageFetch(env: NodeJS.ProcessEnv, file: FileConfig): FetchPolicy {
+  const f = file.imageFetch;
+  const envHosts = env.FACEGATE_IMAGE_URL_HOSTS?.split(',').map((h) => h.trim()).filter(Boolean);
+  for (const h of envHosts ?? []) {
+    if (!isValidHostPattern(h)) throw new ConfigError(`FACEGATE_IMAGE_URL_HOSTS: expected host names or *.domain patterns, got ${JSON.stringify(h)}`);
+  }
+  let tlsCa: string | undefined;
+  if (f?.tlsCaFile) {
+    try {
+      tlsCa = readFileSync(f.tlsCaFile, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`imageFetch.tlsCaFile: expected a readable PEM file, got ${(e as Error).message}`);
+    }
+  }
+  return {
+    allowedHosts: envHosts ?? f?.allowedHosts ?? [],
+    allowHttp: f?.allowHttp ?? false,
+    allowedPorts: f?.allowedPorts,
+    maxBytes: f?.maxBytes ?? MAX_IMAGE_BYTES,
+    timeoutMs: f?.timeoutMs ?? 5000,
+    maxRedirects: f?.maxRedirects ?? 3,
+    tlsCa,
+  };
+}
+
 /** Builds the configuration; environment variables win over the file. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const fileName = env.FACEGATE_CONFIG;
@@ -183,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   return {
     host,
     auth,
+    imageFetch: parseImageFetch(env, file),
     tenants: file.tenants ?? (auth.anonymousTenant ? { [auth.anonymousTenant]: { providers: '*', collections: ['*'] } } : {}),
     port: envInt(env, 'PORT', 0, 65535) ?? file.port ?? 4000,
     dataDir: path.resolve(env.FACEGATE_DATA_DIR || file.dataDir || './data'),
@@ -195,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     maxBodyBytes: file.maxBodyBytes ?? 8 * 1024 * 1024,
     graphiql: env.FACEGATE_GRAPHIQL ? env.FACEGATE_GRAPHIQL !== 'false' : (file.graphiql ?? true),
     databaseUrl: envUrl(env, 'DATABASE_URL', /^postgres(ql)?:\/\//, 'a postgres:// URL') ?? file.databaseUrl,
+    databaseSchema: env.FACEGATE_DB_SCHEMA || file.databaseSchema || 'public',
     redisUrl: envUrl(env, 'REDIS_URL', /^rediss?:\/\//, 'a redis:// URL') ?? file.redisUrl,
     redisPrefix: env.FACEGATE_REDIS_PREFIX || file.redisPrefix || 'facegate',
     snapshotTtlMs: (envInt(env, 'FACEGATE_SNAPSHOT_TTL_SECONDS', 1, 365 * 24 * 3600) ?? (file.snapshotTtlHours ?? 48) * 3600) * 1000,

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Caller } from './auth/authenticator.js';
 import type { TenantGrants } from './auth/grants.js';
 import type { ProviderRegistry } from './datasources/registry.js';
+import type { FetchPolicy } from './images/safe-fetch.js';
 import type { SnapshotService } from './operations/snapshot-service.js';
 import { createLoaders, type Loaders } from './resolvers/loaders.js';
 
@@ -15,6 +16,8 @@ export interface GatewayContext {
   tenant: string;
   /** What tenants may use; every provider and collection access is checked against it. */
   grants: TenantGrants;
+  /** How image URLs are fetched. */
+  imagePolicy: FetchPolicy;
   requestId: string;
   registry: ProviderRegistry;
   snapshots: SnapshotService;
@@ -25,16 +28,18 @@ export interface GatewayContext {
 /** What every context is made from; created once at start-up. */
 export interface ContextDeps {
   grants: TenantGrants;
+  imagePolicy: FetchPolicy;
   registry: ProviderRegistry;
   snapshots: SnapshotService;
   logger: Logger;
 }
 
 export function createContext(deps: ContextDeps, caller: Caller, requestId: string): GatewayContext {
-  const { registry, snapshots, logger, grants } = deps;
+  const { registry, snapshots, logger, grants, imagePolicy } = deps;
   return {
     tenant: caller.tenant,
     grants,
+    imagePolicy,
     requestId,
     registry,
     snapshots,

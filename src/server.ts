@@ -21,6 +21,7 @@ import { TenantGrants } from './auth/grants.js';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext } from './context.js';
 import { ProviderRegistry } from './datasources/registry.js';
+import { CachedEngine } from './engine/detection-cache.js';
 import { FaceEngine } from './engine/index.js';
 import { ERROR_CODES, isDomainError } from './errors.js';
 import { graphiqlPage } from './graphiql.js';
@@ -32,6 +33,7 @@ import { RedisProgressTransport } from './operations/redis-progress-transport.js
 import { SnapshotService } from './operations/snapshot-service.js';
 import { toGraphQLError } from './resolvers/result.js';
 import { buildGatewaySchema } from './schema/build.js';
+import { openPostgresStore } from './store/postgres-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 
 /** A running gateway. */
@@ -121,8 +123,8 @@ function wantsGraphiQL(req: IncomingMessage): boolean {
 /** Starts the gateway on config.host:config.port (port 0 picks a free one). */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
   const metrics = new GatewayMetrics();
-  const store = await openSqliteStore(config.dataDir);
-  const engine = new FaceEngine({ workers: config.engine.workers, maxQueue: config.engine.maxQueue });
+  const store = config.databaseUrl ? await openPostgresStore(config.databaseUrl, { schema: config.databaseSchema }) : await openSqliteStore(config.dataDir);
+  const engine = new CachedEngine(new FaceEngine({ workers: config.engine.workers, maxQueue: config.engine.maxQueue }));
   const registry = new ProviderRegistry(config.providers, { store, engine, logger }, (p) => metrics.instrument(p));
   const redis = config.redisUrl ? new RedisProgressTransport(config.redisUrl, config.redisPrefix, logger) : undefined;
   await redis?.start();
@@ -135,7 +137,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     queue: (run) => (config.redisUrl ? new RedisJobQueue(run, { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger }) : new InProcessJobQueue(run)),
   });
   await snapshots.resume();
-  const deps = { registry, snapshots, logger, grants: new TenantGrants(config.tenants) };
+  const deps = { registry, snapshots, logger, grants: new TenantGrants(config.tenants), imagePolicy: config.imageFetch };
   const authenticator = new Authenticator(config.auth);
   if (config.auth.anonymousTenant) {
     logger.warn(

@@ -8,6 +8,7 @@
  * character outside the class, so they are applied to the whole value here.
  */
 import { DomainError, invalidInput } from './errors.js';
+import { fetchImage, type FetchPolicy } from './images/safe-fetch.js';
 
 /** Largest encoded image Rekognition accepts (Image.Bytes): 5 MiB. */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -77,30 +78,19 @@ export interface ImageSource {
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
- * Decodes an ImageInput to bytes. Only base64 is accepted until a safe URL
- * fetcher exists (SSRF); the size is checked on the string before decoding,
- * so a huge payload is refused without being copied.
+ * Decodes base64 image bytes. The size is checked on the string before
+ * decoding, so a huge payload is refused without being copied.
  */
-export function decodeImage(field: string, image: ImageSource): Uint8Array {
-  const hasBase64 = image.base64 != null;
-  const hasUrl = image.url != null;
-  if (hasBase64 === hasUrl) {
-    throw invalidInput(field, 'exactly one of base64 or url', hasBase64 ? 'both' : 'neither');
-  }
-  if (hasUrl) {
-    throw new DomainError('INVALID_INPUT', `${field}.url: image URLs are not enabled on this gateway; send the bytes as base64`, {
-      field: `${field}.url`,
-    });
-  }
-  const text = (image.base64 as string).replace(/\s+/g, '');
-  if (text.length === 0) throw invalidInput(`${field}.base64`, 'base64 of a JPEG or PNG image', 'an empty string');
+export function decodeBase64Image(field: string, base64: string): Uint8Array {
+  const text = base64.replace(/\s+/g, '');
+  if (text.length === 0) throw invalidInput(field, 'base64 of a JPEG or PNG image', 'an empty string');
   if (text.length > Math.ceil(MAX_IMAGE_BYTES / 3) * 4) {
-    throw new DomainError('INVALID_IMAGE', `${field}.base64: expected at most ${MAX_IMAGE_BYTES} bytes of image, got about ${Math.floor((text.length * 3) / 4)}`, {
-      field: `${field}.base64`,
+    throw new DomainError('INVALID_IMAGE', `${field}: expected at most ${MAX_IMAGE_BYTES} bytes of image, got about ${Math.floor((text.length * 3) / 4)}`, {
+      field,
     });
   }
   if (text.length % 4 !== 0 || !BASE64.test(text)) {
-    throw invalidInput(`${field}.base64`, 'standard base64 (A-Z a-z 0-9 + /, padded with =)', 'malformed base64');
+    throw invalidInput(field, 'standard base64 (A-Z a-z 0-9 + /, padded with =)', 'malformed base64');
   }
   return Buffer.from(text, 'base64');
 }
@@ -123,4 +113,13 @@ export function checkUserData(field: string, value: string | null | undefined): 
   if (value == null) return null;
   if (Buffer.byteLength(value) > 16 * 1024) throw invalidInput(field, 'at most 16384 bytes', `${Buffer.byteLength(value)}`);
   return value;
+}
+
+/** The bytes of an ImageInput: decoded base64, or fetched from its URL under `policy` (see images/safe-fetch.ts). */
+export async function resolveImage(field: string, image: ImageSource, policy: FetchPolicy): Promise<Uint8Array> {
+  if ((image.base64 != null) === (image.url != null)) {
+    throw invalidInput(field, 'exactly one of base64 or url', image.base64 != null ? 'both' : 'neither');
+  }
+  if (image.url != null) return fetchImage(image.url, { ...policy, field: `${field}.url` });
+  return decodeBase64Image(`${field}.base64`, image.base64 as string);
 }

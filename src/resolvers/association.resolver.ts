@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../context.js';
-import type { FaceProvider } from '../datasources/provider.js';
+import type { FaceProvider, UserStatus } from '../datasources/provider.js';
 import { DomainError } from '../errors.js';
 import { AssociateFacesInput, DisassociateFacesInput } from '../schema/association.inputs.js';
 import {
@@ -26,16 +26,39 @@ function userFacesInput(ctx: GatewayContext, input: DisassociateFacesInput) {
   };
 }
 
-/** Re-reads the user and the touched faces after the write, for the success payload. */
-async function loadPayload(ctx: GatewayContext, provider: FaceProvider, collectionId: string, userId: string, faceIds: string[]) {
+/**
+ * The user and the touched faces for the success payload, re-read after the
+ * write. The write has happened, so a failing re-read must not turn the
+ * answer into a failure: the payload then carries what the write itself
+ * told us (ids, owner, status) and leaves the rest of each face empty.
+ */
+async function loadPayload(
+  ctx: GatewayContext,
+  provider: FaceProvider,
+  written: { collectionId: string; userId: string; faceIds: string[]; owner: string | null; userStatus: UserStatus },
+) {
+  const { collectionId, userId, faceIds } = written;
   clearLoaders(ctx);
-  const [user, ...faces] = await Promise.all([
-    ctx.loaders.user.load({ provider: provider.name, collectionId, id: userId }),
-    ...faceIds.map((id) => ctx.loaders.face.load({ provider: provider.name, collectionId, id })),
-  ]);
-  if (!user) throw new DomainError('USER_NOT_FOUND', `user ${userId} was deleted while the call ran`, { userId });
-  const found = faces.filter((f) => f !== null);
-  return { user: User.from(provider.name, user), faces: found.map((f) => Face.from(provider.name, f)) };
+  try {
+    const [user, ...faces] = await Promise.all([
+      ctx.loaders.user.load({ provider: provider.name, collectionId, id: userId }),
+      ...faceIds.map((id) => ctx.loaders.face.load({ provider: provider.name, collectionId, id })),
+    ]);
+    if (!user) throw new DomainError('USER_NOT_FOUND', `user ${userId} was deleted while the call ran`, { userId });
+    const found = faces.filter((f) => f !== null);
+    return { user: User.from(provider.name, user), faces: found.map((f) => Face.from(provider.name, f)) };
+  } catch (e) {
+    ctx.logger.warn({ err: e, collectionId, userId }, 'write succeeded but re-reading its result failed; answering from the write');
+    clearLoaders(ctx);
+    return {
+      user: User.from(provider.name, { collectionId, userId, status: written.userStatus }),
+      faces: faceIds.map((faceId) =>
+        Face.from(provider.name, {
+          collectionId, faceId, userId: written.owner, externalImageId: null, boundingBox: null, confidence: null, indexedAt: null,
+        }),
+      ),
+    };
+  }
 }
 
 @Resolver()
@@ -46,7 +69,7 @@ export class AssociationResolver {
       const { provider, ...call } = userFacesInput(ctx, input);
       const userMatchThreshold = checkNumber('input.userMatchThreshold', input.userMatchThreshold ?? 75, 0, 100);
       const outcome = await provider.associateFaces({ ...call, userMatchThreshold });
-      const payload = await loadPayload(ctx, provider, call.collectionId, call.userId, outcome.associatedFaceIds);
+      const payload = await loadPayload(ctx, provider, { ...call, faceIds: outcome.associatedFaceIds, owner: call.userId, userStatus: outcome.userStatus });
       return Object.assign(new AssociateFacesSuccess(), {
         associatedFaces: payload.faces,
         unsuccessfulFaceAssociations: outcome.unsuccessfulFaceAssociations,
@@ -61,7 +84,7 @@ export class AssociationResolver {
     return resultOf(DisassociateFacesMembers, async () => {
       const { provider, ...call } = userFacesInput(ctx, input);
       const outcome = await provider.disassociateFaces(call);
-      const payload = await loadPayload(ctx, provider, call.collectionId, call.userId, outcome.disassociatedFaceIds);
+      const payload = await loadPayload(ctx, provider, { ...call, faceIds: outcome.disassociatedFaceIds, owner: null, userStatus: outcome.userStatus });
       return Object.assign(new DisassociateFacesSuccess(), {
         disassociatedFaces: payload.faces,
         unsuccessfulFaceDisassociations: outcome.unsuccessfulFaceDisassociations,

@@ -7,7 +7,7 @@ import {
 } from '../schema/face.results.js';
 import { Face } from '../schema/face.type.js';
 import { User } from '../schema/user.type.js';
-import { checkFaceIds, checkNumber, checkOptionalString, decodeImage } from '../validation.js';
+import { checkFaceIds, checkNumber, checkOptionalString, resolveImage } from '../validation.js';
 import { clearLoaders } from './collection.resolver.js';
 import { loadCollection } from './node.resolver.js';
 import { resolveRef } from './providers.js';
@@ -33,7 +33,7 @@ export class FaceResolver {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
       const externalImageId = checkOptionalString('externalImageId', 'input.externalImageId', input.externalImageId);
       const maxFaces = input.maxFaces == null ? undefined : checkNumber('input.maxFaces', input.maxFaces, 1, 100, true);
-      const image = decodeImage('input.image', input.image);
+      const image = await resolveImage('input.image', input.image, ctx.imagePolicy);
       const outcome = await provider.indexFaces({ collectionId, image, externalImageId, maxFaces });
       clearLoaders(ctx);
       return Object.assign(new IndexFacesSuccess(), {

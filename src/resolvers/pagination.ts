@@ -44,15 +44,18 @@ export async function paginate<T, N>(
     throw invalidInput('first', `an integer in 0..${MAX_PAGE_SIZE}`, String(args.first));
   }
   const start = args.after ? decode(args.after) : { s: 0 };
-  const page = await fetch({ limit: start.s + args.first, after: start.t });
-  const items = page.items.slice(start.s, start.s + args.first);
+  const want = start.s + args.first;
+  // first: 0 still reads one item, to answer hasNextPage.
+  const page = await fetch({ limit: Math.max(1, want), after: start.t });
+  const items = page.items.slice(start.s, want);
+  const endsPage = page.items.length === want;
   const edges = items.map((item, i) => ({
-    cursor: i === items.length - 1 && page.nextToken ? encode({ t: page.nextToken, s: 0 }) : encode({ t: start.t, s: start.s + i + 1 }),
+    cursor: i === items.length - 1 && endsPage && page.nextToken ? encode({ t: page.nextToken, s: 0 }) : encode({ t: start.t, s: start.s + i + 1 }),
     node: toNode(item),
   }));
   return {
     edges,
-    pageInfo: { hasNextPage: page.nextToken !== undefined, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: { hasNextPage: page.items.length > want || page.nextToken !== undefined, endCursor: edges.at(-1)?.cursor ?? null },
   };
 }
 

@@ -4,7 +4,7 @@ import {
   SearchUsersByImageInput, SearchUsersByImageMembers, SearchUsersByImageResult, SearchUsersByImageSuccess,
 } from '../schema/search.types.js';
 import { User } from '../schema/user.type.js';
-import { checkNumber, decodeImage } from '../validation.js';
+import { checkNumber, resolveImage } from '../validation.js';
 import { resolveRef } from './providers.js';
 import { resultOf } from './result.js';
 
@@ -18,7 +18,7 @@ export class SearchResolver {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
       const userMatchThreshold = checkNumber('input.userMatchThreshold', input.userMatchThreshold ?? 80, 0, 100);
       const maxUsers = checkNumber('input.maxUsers', input.maxUsers ?? 10, 1, 500, true);
-      const image = decodeImage('input.image', input.image);
+      const image = await resolveImage('input.image', input.image, ctx.imagePolicy);
       const outcome = await provider.searchUsersByImage({ collectionId, image, userMatchThreshold, maxUsers });
       return Object.assign(new SearchUsersByImageSuccess(), {
         userMatches: outcome.userMatches.map((m) => ({ similarity: m.similarity, user: User.from(provider.name, m.user) })),

@@ -236,7 +236,10 @@ export class PostgresStore implements Store {
     // A connection whose ROLLBACK failed is in an unknown state: destroy it.
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await client.query('BEGIN').catch((e: Error) => {
+        broken = e;
+        throw e;
+      });
       let active = true;
       const hooks: (() => void)[] = [];
       const tx = new PostgresTransaction(

@@ -16,7 +16,7 @@ import type { LocalProvider as LocalProviderType } from '../../src/datasources/l
 import type { PostgresStore } from '../../src/store/postgres-store.js';
 import type { CollectionRow, NewFace } from '../../src/store/store.js';
 import { FakeEngine, LocalProvider, descriptor, face } from '../local-provider/support.js';
-import { pgAvailable, schemaName, sleep, storeTracker } from './support.js';
+import { admin, pgAvailable, schemaName, sleep, storeTracker } from './support.js';
 
 const stores = storeTracker();
 const schema = schemaName('facegate_replicas');
@@ -134,6 +134,24 @@ describe.skipIf(!pgAvailable)('serialization across replicas', () => {
     await Promise.all([deleting2, indexing2]);
     expect(await a.getImage(img.sha256)).toEqual(img.bytes);
     expect((await a.findFacesFromImage(c3.key, img.sha256, null)).length).toBe(1);
+
+    // Deleter between the indexer's image statement and its face statement:
+    // an admin session holds c4's row, so the indexer's face INSERT (its
+    // foreign-key check on c4) waits right after the image upsert ran.
+    const c4 = await collection('share-4');
+    const [f3] = await a.listFaces(c3.key, {}, { after: null, limit: 1 });
+    await admin(async (blocker) => {
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT key FROM "${schema}".collections WHERE key = $1 FOR UPDATE`, [c4.key]);
+      const indexing3 = b.transaction((tx) => tx.insertFaces(c4.key, [newFace(4)], img));
+      await sleep(100);
+      const deleting3 = a.transaction((tx) => tx.deleteFaces(c3.key, [f3.seq]));
+      await sleep(100);
+      await blocker.query('COMMIT');
+      await Promise.all([indexing3, deleting3]);
+    });
+    expect(await a.getImage(img.sha256)).toEqual(img.bytes);
+    expect((await a.findFacesFromImage(c4.key, img.sha256, null)).length).toBe(1);
   });
 });
 

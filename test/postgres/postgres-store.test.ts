@@ -229,6 +229,26 @@ describe.skipIf(!pgAvailable)('transactions', () => {
     expect(await store.getCollection({ provider: 'local', collectionId: 'written-before' })).toBeNull();
   });
 
+  it('serves committed reads from their own pool: never queued behind transactions, even from inside one', async () => {
+    const own = await stores.open(schemaName('facegate_pools'), { poolSize: 1 });
+    const c = await collection('pools', 'p', own);
+    const ref = { provider: 'p', collectionId: 'pools' };
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const holder = own.transaction(async (tx) => {
+      await tx.insertUser(c.key, 'holder', new Date());
+      // The only transaction connection is busy: a store read still runs.
+      expect((await own.getCollection(ref))?.userCount).toBe(0);
+      await gate;
+    });
+    const queued = own.transaction((tx) => tx.insertUser(c.key, 'queued', new Date()));
+    await sleep(30);
+    expect(await own.getUser(c.key, 'holder')).toBeNull();
+    release();
+    await Promise.all([holder, queued]);
+    expect((await own.getCollection(ref))?.userCount).toBe(2);
+  });
+
   it('close waits for a running transaction, then refuses new ones', async () => {
     const own = await stores.open(schemaName('facegate_close'));
     const running = own.transaction(async (tx) => {

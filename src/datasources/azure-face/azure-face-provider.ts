@@ -48,6 +48,7 @@
  *   a searched face is reported at 100.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import { DomainError, invalidInput } from '../../errors.js';
 import { AsyncMutex } from '../../store/async-mutex.js';
 import type {
@@ -118,6 +119,8 @@ export interface AzureFaceProviderOptions {
   idempotencyRetentionMs?: number;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
+  /** Where best-effort failures go (background trainings, registry link updates, list cleanup). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** Azure's container id rule, which collection ids must satisfy on this provider. */
@@ -260,7 +263,7 @@ export class AzureFaceProvider implements FaceProvider {
       }
       this.forget(collectionId);
       this.memo.forgetCollection(collectionId);
-      await this.api.deleteLargeFaceList(collectionId).catch(() => undefined);
+      await this.api.deleteLargeFaceList(collectionId).catch((e: unknown) => this.warn('could not delete the companion LargeFaceList (replaced on the next create)', e, collectionId));
     });
   }
 
@@ -568,7 +571,7 @@ export class AzureFaceProvider implements FaceProvider {
           // The registry entry learns where its copy is (speeds up rebuilds; a rebuild also finds it from the person side).
           const data: ListFaceData = { ...face.data, personId: user.personId, personFaceId: persistedFaceId, associatedAt };
           face.data = data;
-          await this.api.updateListFace(collectionId, face.faceId, encodeListFace(data)).catch(() => undefined);
+          await this.api.updateListFace(collectionId, face.faceId, encodeListFace(data)).catch((e: unknown) => this.warn(`could not record the link of face ${face.faceId} (a rebuild finds it from the person)`, e, collectionId));
         }
       } finally {
         if (outcome.associatedFaceIds.length > 0) {
@@ -711,7 +714,7 @@ export class AzureFaceProvider implements FaceProvider {
       const result = await this.call(this.ctx(collectionId), () => loadIndex(this.api, collectionId, this.now(), this.concurrency));
       const loaded = { index: result.index, trainer: this.trainerFor(result.index) };
       for (const repair of result.repairs) {
-        void this.api.updateListFace(collectionId, repair.faceId, encodeListFace(repair.data)).catch(() => undefined);
+        void this.api.updateListFace(collectionId, repair.faceId, encodeListFace(repair.data)).catch((e: unknown) => this.warn(`could not repair the link of face ${repair.faceId}`, e, collectionId));
       }
       if (result.needsTraining) loaded.trainer.schedule();
       return loaded;
@@ -731,6 +734,7 @@ export class AzureFaceProvider implements FaceProvider {
         debounceMs: this.options.trainDebounceMs ?? 2000,
         pollMs: this.options.trainingPollMs ?? 1000,
         timeoutMs: this.options.trainingTimeoutMs ?? 30 * 60 * 1000,
+        onError: (e) => this.warn('training failed', e, index.collectionId),
       },
       this.ctx(index.collectionId),
     );
@@ -844,6 +848,11 @@ export class AzureFaceProvider implements FaceProvider {
     return null;
   }
 
+  private warn(what: string, error: unknown, collectionId: string): void {
+    const e = toDomainError(error, this.ctx(collectionId));
+    this.options.logger?.warn({ provider: this.name, collectionId, code: e.code, providerCode: e.details.providerCode }, `azure-face: ${what}: ${e.message}`);
+  }
+
   private userRecord(index: CollectionIndex, userId: string): UserRecord {
     return { collectionId: index.collectionId, userId, status: index.userStatus(userId) };
   }
@@ -852,12 +861,12 @@ export class AzureFaceProvider implements FaceProvider {
   private refuseUnlisted(faces: readonly IndexedFace[], userId: string, what: string): void {
     const unlisted = faces.find((f) => !f.inList);
     if (unlisted) {
-      throw this.unsupported(`face "${unlisted.faceId}" of user "${userId}" exists only inside the Azure person (it was not indexed through facegate), so it would be lost if ${what}`);
+      throw this.unsupported(`face "${unlisted.faceId}" of user "${userId}" exists only inside the Azure person (it was not indexed through facegate), so it would be lost if ${what}`, what === 'disassociated' ? 'DisassociateFaces' : 'DeleteUser');
     }
   }
 
-  private unsupported(message: string): DomainError {
-    return new DomainError('UNSUPPORTED_OPERATION', `Provider "${this.name}" (Azure AI Face): ${message}`, { provider: this.name });
+  private unsupported(message: string, operation = 'AssociateFaces'): DomainError {
+    return new DomainError('UNSUPPORTED_OPERATION', `Provider "${this.name}" (Azure AI Face): ${message}`, { provider: this.name, operation });
   }
 
   private stillTraining(collectionId: string): DomainError {

@@ -46,5 +46,5 @@ export const azureFaceOptions = z
 export const azureFaceDefinition = defineProvider({
   kind: 'azure-face',
   options: azureFaceOptions,
-  create: (name, options) => new AzureFaceProvider({ name, ...options }),
+  create: (name, options, deps) => new AzureFaceProvider({ name, ...options, logger: deps?.logger }),
 });

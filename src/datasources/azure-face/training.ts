@@ -24,6 +24,8 @@ export interface TrainerOptions {
   debounceMs: number;
   pollMs: number;
   timeoutMs: number;
+  /** Told about a failed training round (also when nobody waits for it). */
+  onError?: (error: DomainError) => void;
 }
 
 export class Trainer {
@@ -119,6 +121,7 @@ export class Trainer {
         this.lastError = null;
       } catch (e) {
         this.lastError = toDomainError(e, this.ctx);
+        if (!this.closed) this.options.onError?.(this.lastError);
         return;
       }
     }
@@ -149,6 +152,7 @@ export class Trainer {
   /** Polls the training status until it is succeeded or failed. THROTTLED at the deadline. */
   private async pollUntilDone(deadline: number): Promise<TrainingStatusOut> {
     for (;;) {
+      if (this.closed) throw this.closedError();
       let status: TrainingStatusOut;
       try {
         status = await this.api.getTrainingStatus(this.index.collectionId);

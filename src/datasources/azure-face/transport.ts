@@ -350,8 +350,11 @@ export class FaceTransport {
   /** Retry-After in ms (retry-after-ms, x-ms-retry-after-ms, or Retry-After seconds/date), capped; null when absent. */
   private retryAfter(headers: Record<string, string | undefined>): number | null {
     const cap = this.options.maxRetryAfterMs;
-    const ms = Number(headers['retry-after-ms'] ?? headers['x-ms-retry-after-ms']);
-    if (Number.isFinite(ms) && ms >= 0 && (headers['retry-after-ms'] ?? headers['x-ms-retry-after-ms']) !== undefined) return Math.min(ms, cap);
+    const msHeader = headers['retry-after-ms'] ?? headers['x-ms-retry-after-ms'];
+    if (msHeader !== undefined) {
+      const ms = Number(msHeader);
+      if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, cap);
+    }
     const raw = headers['retry-after'];
     if (raw === undefined || raw.trim() === '') return null;
     const seconds = Number(raw);
