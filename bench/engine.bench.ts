@@ -18,7 +18,9 @@
  * so leaks or one outsized image show there first) and V8 heap, which the
  * worker reports with every result.
  *
- * Run with --expose-gc (the npm script does).
+ * Env: BENCH_SOAK_IMAGES (default 500; 0 skips the soak). Run with
+ * --expose-gc (the npm script does). Throughput needs an otherwise idle
+ * machine: the footer prints the load average at start and end.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -150,6 +152,7 @@ async function engineBench(): Promise<void> {
   );
 
   // Soak: consecutive images on the default pool; memory sampled as it goes.
+  if (SOAK <= 0) return; // BENCH_SOAK_IMAGES=0: skip the soak
   const soakBase = await settle(); // the engines above are closed; their threads' memory is back
   const engine = new FaceEngine({ maxQueue: 1000 });
   await engine.start();

@@ -46,6 +46,8 @@ export interface GatewayConfig {
   imageFetch: FetchPolicy;
   /** What each tenant may use; by default the anonymous tenant may use everything. */
   tenants: Record<string, TenantGrant>;
+  /** With Redis: how long a worker's lease on an operation lasts; a dead replica's job is re-run after it. @default 10000 */
+  jobLeaseMs: number;
   /** Prefix of every Redis key and channel: replicas of one deployment share it, other deployments must not. @default "facegate" */
   redisPrefix: string;
 }
@@ -244,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     databaseSchema: env.FACEGATE_DB_SCHEMA || file.databaseSchema || 'public',
     redisUrl: envUrl(env, 'REDIS_URL', /^rediss?:\/\//, 'a redis:// URL') ?? file.redisUrl,
     redisPrefix: env.FACEGATE_REDIS_PREFIX || file.redisPrefix || 'facegate',
+    jobLeaseMs: envInt(env, 'FACEGATE_JOB_LEASE_MS', 1000, 600_000) ?? 10_000,
     snapshotTtlMs: (envInt(env, 'FACEGATE_SNAPSHOT_TTL_SECONDS', 1, 365 * 24 * 3600) ?? (file.snapshotTtlHours ?? 48) * 3600) * 1000,
   };
 }

@@ -75,12 +75,13 @@ export interface QueryLimits {
    */
   maxDocumentChars: number;
   /**
-   * Page size assumed for a `first` argument given as a variable (rules
-   * run before variables are known): the largest `first` the resolvers
-   * accept.
+   * The largest page the resolvers serve (`MAX_PAGE_SIZE`). A `first` given
+   * as a variable counts as this (rules run before variables are known); a
+   * literal above it counts as this too, since the resolvers refuse it
+   * (INVALID_INPUT) before doing any work.
    * @default 500
    */
-  variablePageSize: number;
+  maxPageSize: number;
   /**
    * Page size assumed for a `first` argument that is absent and has no
    * default in the schema (every `first` in this schema has one: 50 or 100).
@@ -102,7 +103,7 @@ export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
   maxAliases: 1000,
   maxRootFields: 1000,
   maxDocumentChars: 100_000,
-  variablePageSize: MAX_PAGE_SIZE,
+  maxPageSize: MAX_PAGE_SIZE,
   defaultPageSize: 100,
   defaultListSize: 10,
 });
@@ -252,8 +253,8 @@ function costRule(limits: QueryLimits): ValidationRule {
         const fallback = def.args.find((a) => a.name === 'first')?.defaultValue;
         return typeof fallback === 'number' ? Math.max(0, fallback) : limits.defaultPageSize;
       }
-      if (arg.value.kind === Kind.INT) return Math.max(0, Number(arg.value.value));
-      if (arg.value.kind === Kind.VARIABLE) return limits.variablePageSize;
+      if (arg.value.kind === Kind.INT) return Math.min(limits.maxPageSize, Math.max(0, Number(arg.value.value)));
+      if (arg.value.kind === Kind.VARIABLE) return limits.maxPageSize;
       if (arg.value.kind === Kind.NULL) return limits.defaultPageSize;
       return limits.defaultPageSize; // a wrong type: the spec rules report it
     }

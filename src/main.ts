@@ -19,11 +19,18 @@ try {
 const logger = createLogger(config.logLevel);
 const gateway = await startGateway(config, logger);
 
+/** A stop that takes longer than this (a service that does not answer) ends the process anyway. */
+const STOP_DEADLINE_MS = 15_000;
+
 let signals = 0;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (++signals > 1) process.exit(1);
     logger.info({ signal }, 'stopping');
+    setTimeout(() => {
+      logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'graceful stop took too long; exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     gateway.stop().then(
       () => process.exit(0),
       (err: unknown) => {

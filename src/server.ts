@@ -29,7 +29,7 @@ import { GatewayMetrics } from './metrics.js';
 import { InProcessJobQueue } from './operations/job-queue.js';
 import { ProgressBus } from './operations/progress-bus.js';
 import { RedisJobQueue } from './operations/redis-job-queue.js';
-import { RedisProgressTransport } from './operations/redis-progress-transport.js';
+import { RedisBroadcast } from './cluster/redis-broadcast.js';
 import { SnapshotService } from './operations/snapshot-service.js';
 import { toGraphQLError } from './resolvers/result.js';
 import { buildGatewaySchema } from './schema/build.js';
@@ -125,16 +125,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const metrics = new GatewayMetrics();
   const store = config.databaseUrl ? await openPostgresStore(config.databaseUrl, { schema: config.databaseSchema }) : await openSqliteStore(config.dataDir);
   const engine = new CachedEngine(new FaceEngine({ workers: config.engine.workers, maxQueue: config.engine.maxQueue }));
-  const registry = new ProviderRegistry(config.providers, { store, engine, logger }, (p) => metrics.instrument(p));
-  const redis = config.redisUrl ? new RedisProgressTransport(config.redisUrl, config.redisPrefix, logger) : undefined;
-  await redis?.start();
+  const redis = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'operation-progress', logger) : undefined;
+  const changes = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'collection-changes', logger) : undefined;
+  await Promise.all([redis?.start(), changes?.start()]);
+  const registry = new ProviderRegistry(config.providers, { store, engine, logger, changes }, (p) => metrics.instrument(p));
   const snapshots = new SnapshotService({
     store,
     registry,
     bus: new ProgressBus(redis),
     logger,
     snapshotTtlMs: config.snapshotTtlMs,
-    queue: (run) => (config.redisUrl ? new RedisJobQueue(run, { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger }) : new InProcessJobQueue(run)),
+    queue: (run) => (config.redisUrl ? new RedisJobQueue(run, { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger, leaseMs: config.jobLeaseMs }) : new InProcessJobQueue(run)),
   });
   await snapshots.resume();
   const deps = { registry, snapshots, logger, grants: new TenantGrants(config.tenants), imagePolicy: config.imageFetch };
@@ -217,7 +218,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const { pathname } = new URL(req.url ?? '/', 'http://x');
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') {
-      const checks = { store: await store.listCollections('-', { after: null, limit: 1 }).then(() => true, () => false), redis: redis ? redis.ready : true };
+      const checks = { store: await store.listCollections('-', { after: null, limit: 1 }).then(() => true, () => false), redis: redis && changes ? redis.ready && changes.ready : true };
       const ready = !stopping && checks.store && checks.redis;
       return sendJson(res, ready ? 200 : 503, { status: stopping ? 'stopping' : ready ? 'ready' : 'degraded', checks });
     }
@@ -309,6 +310,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await apollo.stop();
       await snapshots.stop();
       await redis?.close();
+      await changes?.close();
       await registry.close();
       await engine.close();
       await store.close();

@@ -10,11 +10,24 @@ import type { Store } from '../store/store.js';
 import type { FaceProvider } from './provider.js';
 
 /** Shared resources a provider may use; created once per process. */
+/**
+ * Tells other replicas that data changed, so they drop what they cached
+ * (RedisBroadcast implements it). Absent with a single process.
+ */
+export interface ChangeFeed {
+  publish(key: string, payload: string): void;
+  onMessage(handler: (key: string, payload: string) => void): void;
+  /** Messages may have been missed: drop every cache. */
+  onReconnect(handler: () => void): void;
+}
+
 export interface ProviderDeps {
   store: Store;
   /** The process's local face engine (its workers start on first use). */
   engine: FaceEngineApi;
   logger: Logger;
+  /** Present when several replicas share the store. */
+  changes?: ChangeFeed;
 }
 
 export interface ProviderDefinition<Options extends z.ZodTypeAny = z.ZodTypeAny> {

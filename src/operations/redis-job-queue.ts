@@ -59,8 +59,8 @@ export class RedisJobQueue implements JobQueue {
       });
   }
 
+  /** Stops without waiting for Redis: a job cut short here is re-delivered to another replica after its lease. */
   async stop(): Promise<void> {
-    await this.worker.close();
-    await this.queue.close();
+    await Promise.allSettled([this.worker.close(true), this.queue.close()]);
   }
 }

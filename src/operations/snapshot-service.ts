@@ -219,6 +219,7 @@ export class SnapshotService {
   private async run(operationId: string): Promise<void> {
     const op = await this.store.getOperation(operationId);
     if (!op || isTerminal(op.status)) return;
+    this.logger.info({ operationId, kind: op.kind, status: op.status }, 'operation started');
     try {
       if (op.kind === 'TAKE_SNAPSHOT') await this.runTake(op);
       else if (op.kind === 'APPLY_SNAPSHOT') await this.runApply(op);

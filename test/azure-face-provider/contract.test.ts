@@ -548,6 +548,50 @@ describe('rebuilding from Azure', () => {
     }
   });
 
+  it('replicas sharing a change feed drop and rebuild a collection another replica changed', async () => {
+    const handlers: ((key: string, payload: string) => void)[] = [];
+    const feed = {
+      publish: (key: string, payload: string) => handlers.forEach((h) => h(key, payload)),
+      onMessage: (h: (key: string, payload: string) => void) => void handlers.push(h),
+      onReconnect: () => undefined,
+    };
+    const images = new InMemoryRetainedImages();
+    const a = providerFor(fake, { changes: feed, retainedImages: images });
+    const b = providerFor(fake, { changes: feed, retainedImages: images });
+    const unshared = providerFor(fake, { retainedImages: images });
+    try {
+      const id = uniqueId();
+      await a.createCollection(id);
+      expect(await b.getUsers(id, ['u'])).toEqual([null]);
+      expect(await unshared.getUsers(id, ['u'])).toEqual([null]);
+      await a.createUser({ collectionId: id, userId: 'u' });
+      const faceId = (await a.indexFaces({ collectionId: id, image: png([face('u')]) })).faces[0].faceId;
+      expect(await b.getUsers(id, ['u'])).toEqual([expect.objectContaining({ userId: 'u' })]);
+      expect(await unshared.getUsers(id, ['u'])).toEqual([null]); // its cached index (no feed, no indexMaxAgeMs)
+      await b.associateFaces({ collectionId: id, userId: 'u', faceIds: [faceId], userMatchThreshold: 75 });
+      expect((await a.getFaces(id, [faceId]))[0]?.userId).toBe('u');
+    } finally {
+      await a.close();
+      await b.close();
+      await unshared.close();
+    }
+  });
+
+  it('indexMaxAgeMs re-reads a collection from Azure when its index is older', async () => {
+    let now = Date.now();
+    const reader = providerFor(fake, { indexMaxAgeMs: 1_000, now: () => now });
+    try {
+      const id = await collection();
+      expect(await reader.getUsers(id, ['late'])).toEqual([null]);
+      await provider.createUser({ collectionId: id, userId: 'late' });
+      expect(await reader.getUsers(id, ['late'])).toEqual([null]);
+      now += 1_001;
+      expect(await reader.getUsers(id, ['late'])).toEqual([expect.objectContaining({ userId: 'late' })]);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('closed providers refuse calls with PROVIDER_UNAVAILABLE', async () => {
     const p = providerFor(fake);
     await p.close();

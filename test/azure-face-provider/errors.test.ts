@@ -256,8 +256,9 @@ describe('training gating (never a raw 409)', () => {
     });
   });
 
-  it('a failed training → the search is PROVIDER_UNAVAILABLE (TrainingFailed); the next search trains again', async () => {
-    await using({}, async (p) => {
+  it('a failed training → the search is PROVIDER_UNAVAILABLE (TrainingFailed), logged; the next search trains again', async () => {
+    const warnings: string[] = [];
+    await using({ logger: { warn: (_obj: unknown, msg?: string) => void warnings.push(msg ?? '') } as never }, async (p) => {
       const id = uniqueId();
       await p.createCollection(id);
       await p.createUser({ collectionId: id, userId: 'ann' });
@@ -267,6 +268,7 @@ describe('training gating (never a raw 409)', () => {
       const search = () => p.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 });
       const e = await expectDomainError(search(), 'PROVIDER_UNAVAILABLE', { providerCode: 'TrainingFailed', collectionId: id });
       expect(e.message).toContain('model exploded');
+      expect(warnings.some((w) => w.includes('training failed') && w.includes('model exploded'))).toBe(true);
       expect((await search()).userMatches).toHaveLength(1);
     });
   });

@@ -200,7 +200,7 @@ describe('expiry and crashes (own gateway)', () => {
       opIds.push((await take(gw.url, 'crash')).id);
       await gw.kill();
     } finally {
-      if (gw.child.exitCode === null) await gw.kill();
+      await gw.kill();
     }
     const again = await startGateway({ dataDir: gw.dataDir });
     try {

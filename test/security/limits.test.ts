@@ -13,12 +13,13 @@ import {
 } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import {
   checkDocumentSize, DEFAULT_QUERY_LIMITS, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules, type QueryLimits,
 } from '../../dist/src/limits.js';
 import { buildGatewaySchema } from '../../dist/src/schema/build.js';
+import { gql, wsClient } from '../support/gateway.js';
 
 let schema: GraphQLSchema;
 beforeAll(async () => {
@@ -72,7 +73,7 @@ describe('defaults', () => {
       maxAliases: 1000,
       maxRootFields: 1000,
       maxDocumentChars: 100_000,
-      variablePageSize: 500,
+      maxPageSize: 500,
       defaultPageSize: 100,
       defaultListSize: 10,
     });
@@ -147,7 +148,13 @@ describe('cost', () => {
     expect(check(one)).toEqual([]);
     const two = `query($n: Int, $m: Int) { collection(ref: ${REF}) { users(first: $n) { edges { node { faces(first: $m) { edges { node { faceId } } } } } } } }`;
     expect(only(check(two), 'QUERY_TOO_COSTLY').extensions.value).toBe(2 + 500 * (3 + 500 * 3));
-    expect(check(two, { variablePageSize: 100 })).toEqual([]);
+    expect(check(two, { maxPageSize: 100 })).toEqual([]);
+  });
+
+  it('counts a literal first above the largest page (refused by the resolvers) as the largest page', () => {
+    // test/gateway/collections-users.test.ts expects INVALID_INPUT from the resolver for first: 100000.
+    expect(costOf(`{ collection(ref: ${REF}) { users(first: 100000) { edges { cursor } } } }`)).toBe(2 + 500 * 2);
+    expect(check(`{ collection(ref: ${REF}) { users(first: 100000) { edges { cursor } } } }`)).toEqual([]);
   });
 
   it('multiplies a list of objects without first by defaultListSize, and not the edges under a page again', () => {
@@ -321,5 +328,40 @@ describe('wiring (as proposed for server.ts)', () => {
       const large = await run(`{ ${'__typename '.repeat(200)}}`);
       expect(large.errors?.[0]).toMatchObject({ message: 'document size: expected at most 2000 characters, got 2203', extensions: { code: 'DOCUMENT_TOO_LARGE' } });
     });
+  });
+});
+
+// Skipped until src/server.ts wires the limits (Apollo validationRules + formatError,
+// checkDocumentSize before executeHTTPGraphQLRequest, graphql-ws validate/onSubscribe);
+// then drop the `.skip`.
+describe.skip('on the running gateway', () => {
+  const url = inject('gatewayUrl');
+
+  it('refuses too deep and too costly over HTTP with 400 and the codes', async () => {
+    const post = (query: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const deep = await post(nested(13));
+    expect(deep.status).toBe(400);
+    expect((await deep.json()).errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', limit: 12, value: 13 });
+    expect((await (await post(THREE_DEEP_500)).json()).errors[0].extensions.code).toBe('QUERY_TOO_COSTLY');
+    expect((await gql(url, PAGE_10K)).errors).toBeUndefined();
+  });
+
+  it('refuses a document over 100,000 characters before parsing', async () => {
+    const query = `{ ${'__typename '.repeat(9100)}}`; // 100,103 characters
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors[0].extensions).toEqual({ code: 'DOCUMENT_TOO_LARGE', limit: 100_000, value: query.length });
+  });
+
+  it('refuses too deep over graphql-ws with the code', async () => {
+    const client = wsClient(inject('gatewayWsUrl'));
+    try {
+      const errors = await new Promise<GraphQLFormattedError[]>((resolve, reject) => {
+        client.subscribe({ query: nested(13) }, { next: () => undefined, error: (e) => resolve(e as GraphQLFormattedError[]), complete: () => reject(new Error('completed')) });
+      });
+      expect(errors[0].extensions?.code).toBe('QUERY_TOO_DEEP');
+    } finally {
+      await client.dispose();
+    }
   });
 });

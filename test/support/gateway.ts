@@ -75,11 +75,11 @@ export function startGateway(options: StartOptions = {}): Promise<GatewayProcess
               child,
               logs,
               async stop() {
-                child.kill('SIGTERM');
+                if (isRunning(child)) child.kill('SIGTERM');
                 return exited;
               },
               async kill() {
-                child.kill('SIGKILL');
+                if (isRunning(child)) child.kill('SIGKILL');
                 await exited;
               },
             });
@@ -92,6 +92,9 @@ export function startGateway(options: StartOptions = {}): Promise<GatewayProcess
     void exited.then((code) => reject(new Error(`gateway exited with ${code} before listening: ${stderr.slice(0, 2000)}`)));
   });
 }
+
+/** Neither exited nor killed by a signal (a killed child keeps exitCode null). */
+export const isRunning = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null;
 
 /** Removes a temp data dir made by {@link startGateway}. */
 export function removeDataDir(dir: string): void {

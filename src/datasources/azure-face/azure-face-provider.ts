@@ -40,17 +40,20 @@
  * - Reads are served from the in-memory index; the first touch of a
  *   collection rebuilds it (about (persons + faces) / 1000 list calls).
  * - The index, the retained images (default in memory) and ClientRequestToken
- *   records live in this process: several gateway replicas on one Face
- *   resource would each see their own writes only until `indexMaxAgeMs`.
+ *   records live in this process. With several gateway replicas on one Face
+ *   resource, the gateway's change feed (when configured) makes the others
+ *   drop and rebuild a collection's index after each change; without it
+ *   they see other replicas' writes after `indexMaxAgeMs`.
  * - Faces indexed before a restart cannot be associated (their image is
  *   gone) until images are retained durably: UNSUPPORTED_OPERATION, no change.
  * - Face confidence: Azure reports none; FaceRecord.confidence is null and
  *   a searched face is reported at 100.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DomainError, invalidInput } from '../../errors.js';
 import { AsyncMutex } from '../../store/async-mutex.js';
+import type { ChangeFeed } from '../definition.js';
 import type {
   AssociateFacesInput,
   AssociateFacesOutcome,
@@ -121,6 +124,8 @@ export interface AzureFaceProviderOptions {
   now?: () => number;
   /** Where best-effort failures go (background trainings, registry link updates, list cleanup). */
   logger?: Pick<Logger, 'warn'>;
+  /** Several gateway replicas: announces this replica's changes and drops indexes other replicas changed. */
+  changes?: ChangeFeed;
 }
 
 /** Azure's container id rule, which collection ids must satisfy on this provider. */
@@ -165,6 +170,8 @@ export class AzureFaceProvider implements FaceProvider {
   private readonly concurrency: number;
   private readonly loaded = new Map<string, Promise<Loaded>>();
   private readonly locks = new Map<string, AsyncMutex>();
+  /** Tells this replica's own change messages from others'. */
+  private readonly replicaId = randomUUID();
   private closed = false;
 
   constructor(private readonly options: AzureFaceProviderOptions) {
@@ -181,6 +188,13 @@ export class AzureFaceProvider implements FaceProvider {
       retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    });
+    options.changes?.onMessage((key, from) => {
+      const cut = key.lastIndexOf(':');
+      if (from !== this.replicaId && key.slice(0, cut) === this.name) this.forget(key.slice(cut + 1));
+    });
+    options.changes?.onReconnect(() => {
+      for (const collectionId of [...this.loaded.keys()]) this.forget(collectionId);
     });
   }
 
@@ -231,14 +245,13 @@ export class AzureFaceProvider implements FaceProvider {
         await this.api.createLargePersonGroup(collectionId, { name: collectionId, userData: encodeCollection({ createdAt, nonce }) });
       } catch (e) {
         // Our own earlier attempt may have created it before its answer was lost.
-        if (!(hasCode(e, 'LargePersonGroupExists') && e.afterAmbiguousFailure && (await this.groupNonce(collectionId)) === nonce)) {
-          throw toDomainError(e, ctx);
-        }
+        const ours = hasCode(e, 'LargePersonGroupExists') && e.afterAmbiguousFailure && (await this.call(ctx, () => this.groupNonce(collectionId))) === nonce;
+        if (!ours) throw toDomainError(e, ctx);
       }
       try {
         await this.createFaceList(collectionId, nonce);
       } catch (e) {
-        await this.api.deleteLargePersonGroup(collectionId).catch(() => undefined);
+        await this.api.deleteLargePersonGroup(collectionId).catch((cleanup: unknown) => this.warn('could not remove the half-created LargePersonGroup', cleanup, collectionId));
         throw toDomainError(e, ctx);
       }
       const index = new CollectionIndex(collectionId, new Date(createdAt), RECOGNITION_MODEL, true, this.now());
@@ -637,31 +650,34 @@ export class AzureFaceProvider implements FaceProvider {
     const size = imageSize(input.image);
     const { index, trainer } = await this.index(collectionId);
     const ctx = this.ctx(collectionId);
-    const detected = await this.call(ctx, () => this.api.detect(input.image, { returnFaceId: true, detectionModel: this.detectionModel, quality: false }));
+    const waitMs = this.options.searchTrainingWaitMs ?? 10_000;
+    // The faceId must outlive the waits for training below (two at most) and the identify call.
+    const faceIdTtlSeconds = (2 * waitMs + 2 * (this.options.requestTimeoutMs ?? 30_000)) / 1000 + 60;
+    const detected = await this.call(ctx, () => this.api.detect(input.image, { returnFaceId: true, detectionModel: this.detectionModel, quality: false, faceIdTtlSeconds }));
     const face = byArea(detected).find((f) => f.faceRectangle.width >= MIN_FACE_PIXELS && f.faceRectangle.height >= MIN_FACE_PIXELS);
     if (!face?.faceId) return { userMatches: [], searchedFace: null };
     const searchedFace = { boundingBox: ratioBox(face.faceRectangle, size), confidence: 100 };
     if (!index.hasUserFaces()) return { userMatches: [], searchedFace };
 
-    const waitMs = this.options.searchTrainingWaitMs ?? 10_000;
     const identify = () => this.api.identify(collectionId, [face.faceId as string], Math.min(maxUsers, MAX_CANDIDATES), userMatchThreshold / 100);
-    let results: IdentifyOut[];
-    try {
-      if (!(await trainer.waitTrained(waitMs))) throw this.stillTraining(collectionId);
-      results = await identify();
-    } catch (e) {
-      if (hasCode(e, 'LargePersonGroupTrainingNotFinished')) {
-        // A training this process did not start (another replica, a rebuild).
-        if (!(await trainer.waitIdle(waitMs))) throw this.stillTraining(collectionId);
-      } else if (hasCode(e, 'LargePersonGroupNotTrained')) {
-        // Trained state lost behind our back (e.g. the group was re-created): train again.
-        index.markChanged([]);
+    const results = await this.call(ctx, async (): Promise<IdentifyOut[]> => {
+      try {
         if (!(await trainer.waitTrained(waitMs))) throw this.stillTraining(collectionId);
-      } else {
-        throw this.mapError(e, ctx);
+        return await identify();
+      } catch (e) {
+        if (hasCode(e, 'LargePersonGroupTrainingNotFinished')) {
+          // A training this process did not start (another replica, a rebuild).
+          if (!(await trainer.waitIdle(waitMs))) throw this.stillTraining(collectionId);
+        } else if (hasCode(e, 'LargePersonGroupNotTrained')) {
+          // Trained state lost behind our back (e.g. the group was re-created): train again.
+          index.markChanged([...index.users.keys()]);
+          if (!(await trainer.waitTrained(waitMs))) throw this.stillTraining(collectionId);
+        } else {
+          throw e;
+        }
+        return identify();
       }
-      results = await this.call(ctx, identify);
-    }
+    });
     const userMatches: SearchUsersByImageOutcome['userMatches'] = [];
     for (const c of results[0]?.candidates ?? []) {
       const userId = index.userByPerson.get(c.personId);
@@ -758,6 +774,8 @@ export class AzureFaceProvider implements FaceProvider {
     } finally {
       release();
       if (lock.pending === 0) this.locks.delete(collectionId);
+      // Every locked call may have changed Azure (even a failed one, part-way): other replicas re-read.
+      this.options.changes?.publish(`${this.name}:${collectionId}`, this.replicaId);
     }
   }
 

@@ -273,8 +273,9 @@ export class FaceTransport {
 
   // ---- recognition -----------------------------------------------------------------
 
-  /** Faces largest first; `returnFaceId` needs Limited Access approval. */
-  detect(image: Uint8Array, options: { returnFaceId: boolean; detectionModel: string; quality: boolean }): Promise<DetectedFaceOut[]> {
+  /** Faces largest first; `returnFaceId` needs Limited Access approval; its faceIds live `faceIdTtlSeconds` (60..86400, default 600). */
+  detect(image: Uint8Array, options: { returnFaceId: boolean; detectionModel: string; quality: boolean; faceIdTtlSeconds?: number }): Promise<DetectedFaceOut[]> {
+    const ttl = Math.min(86_400, Math.max(60, Math.ceil(options.faceIdTtlSeconds ?? 600)));
     return this.call('Detect', { safe: true }, (o) =>
       this.client.path('/detect').post({
         contentType: octet,
@@ -283,7 +284,7 @@ export class FaceTransport {
           returnFaceId: options.returnFaceId,
           recognitionModel: RECOGNITION_MODEL,
           detectionModel: options.detectionModel as 'detection_03',
-          ...(options.returnFaceId ? { faceIdTimeToLive: 600 } : {}),
+          ...(options.returnFaceId ? { faceIdTimeToLive: ttl } : {}),
           ...(options.quality ? { returnFaceAttributes: ['qualityForRecognition'] } : {}),
         },
         ...o,

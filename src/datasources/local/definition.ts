@@ -6,5 +6,5 @@ import { LocalProvider } from './local-provider.js';
 export const localDefinition = defineProvider({
   kind: 'local',
   options: z.object({}).strict(),
-  create: (name, _options, { store, engine }) => new LocalProvider({ name, store, engine }),
+  create: (name, _options, { store, engine, changes }) => new LocalProvider({ name, store, engine, changes }),
 });

@@ -49,6 +49,7 @@ import {
   type CopyProgress,
   type SnapshotCapable,
 } from '../provider.js';
+import type { ChangeFeed } from '../definition.js';
 import { matchEarlierFaces } from './duplicate-faces.js';
 import { fromEngineError } from './errors.js';
 import { searchableFace, selectFaces } from './face-selection.js';
@@ -82,6 +83,13 @@ export interface LocalProviderOptions {
   idempotencyRetentionMs?: number;
   /** Clock, for tests. @default () => new Date() */
   now?: () => Date;
+  /**
+   * Other replicas writing to the same store. The in-memory search indexes
+   * are invalidated through it: a replica drops its index of a collection
+   * when another replica changed the collection's associations, and reloads
+   * it from the store on the next search (read-through).
+   */
+  changes?: ChangeFeed;
 }
 
 /** A decision taken inside a transaction before anything is written. */
@@ -111,6 +119,21 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
     this.indexes = new UserFaceIndexes(options.store);
     this.retentionMs = options.idempotencyRetentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS;
     this.now = options.now ?? (() => new Date());
+    this.changes = options.changes;
+    this.changes?.onMessage((key, from) => {
+      const cut = key.lastIndexOf(':');
+      if (from !== this.replicaId && key.slice(0, cut) === this.name) this.indexes.drop(Number(key.slice(cut + 1)));
+    });
+    this.changes?.onReconnect(() => this.indexes.clear());
+  }
+
+  private readonly changes: ChangeFeed | undefined;
+  /** Tells this replica's own change messages from others'. */
+  private readonly replicaId = randomUUID();
+
+  /** Announces to other replicas that a collection's associations changed. */
+  private announce(collectionKey: number): void {
+    this.changes?.publish(`${this.name}:${collectionKey}`, this.replicaId);
   }
 
   // ---- collections -------------------------------------------------------
@@ -156,7 +179,10 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
     await this.store.transaction(async (tx) => {
       const collection = await this.requireCollection(tx, collectionId);
       await tx.deleteCollection(collection.key);
-      tx.afterCommit(() => this.indexes.drop(collection.key));
+      tx.afterCommit(() => {
+        this.indexes.drop(collection.key);
+        this.announce(collection.key);
+      });
     });
   }
 
@@ -573,7 +599,12 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
   }
 
   private onCommit(tx: StoreTx, collectionKey: number, changes: UserFaceChange[]): void {
-    if (changes.length > 0) tx.afterCommit(() => this.indexes.apply(collectionKey, changes));
+    if (changes.length > 0) {
+      tx.afterCommit(() => {
+        this.indexes.apply(collectionKey, changes);
+        this.announce(collectionKey);
+      });
+    }
   }
 
   private async detect(image: Uint8Array): Promise<DetectionResult> {
