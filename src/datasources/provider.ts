@@ -32,6 +32,8 @@ export const CAPABILITIES = [
   'EXPORT_DESCRIPTORS',
   'TAKE_SNAPSHOT',
   'APPLY_SNAPSHOT',
+  /** Collection ids keep their case ("Team" and "team" are two collections); Azure allows lowercase only. */
+  'MIXED_CASE_COLLECTION_IDS',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

@@ -5,12 +5,14 @@
  */
 import type { ProviderDefinition, ProviderDeps } from './definition.js';
 import type { FaceProvider } from './provider.js';
+import { azureFaceDefinition } from './azure-face/definition.js';
 import { localDefinition } from './local/definition.js';
 import { rekognitionDefinition } from './rekognition/definition.js';
 
 export const PROVIDER_DEFINITIONS: readonly ProviderDefinition[] = [
   localDefinition,
   rekognitionDefinition,
+  azureFaceDefinition,
 ];
 
 /** A validated provider entry from configuration. */

@@ -47,27 +47,18 @@
  * and if it returns normally the commit fails loudly rather than committing
  * part of the work.
  */
+import { CommittedReads } from './committed-reads.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
-import type { OperationRecord, OperationStatus, SnapshotRecord } from '../operations/types.js';
 import { AsyncMutex } from './async-mutex.js';
 import { MIGRATIONS, postgresStatements } from './migrations.js';
 import { PostgresStatements, storeTypes } from './postgres-runner.js';
 import { PostgresTransaction } from './postgres-transaction.js';
-import type { SnapshotFaceRow, SnapshotUserRow } from './snapshot-store.js';
 import { StoreQueries } from './sqlite-queries.js';
 import { GuardedRunner, type StoreStats } from './sqlite-statements.js';
 import type {
-  CollectionRef,
-  CollectionRow,
-  FaceListFilter,
-  FaceRow,
-  FaceWithDescriptor,
-  IdempotencyRecord,
-  KeysetPage,
   Store,
   StoreTx,
-  UserRow,
 } from './store.js';
 
 export interface PostgresStoreOptions {
@@ -108,7 +99,7 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresSt
 }
 
 /** {@link Store} on PostgreSQL. Create with {@link openPostgresStore}. */
-export class PostgresStore implements Store {
+export class PostgresStore extends CommittedReads implements Store {
   /** Statements executed so far by this store's runners (tests assert batch lookups stay one statement). */
   readonly stats: StoreStats = { statements: 0 };
   readonly schema: string;
@@ -117,7 +108,7 @@ export class PostgresStore implements Store {
 
   private readonly readPool: pg.Pool;
   private readonly txPool: pg.Pool;
-  private readonly reads: StoreQueries;
+  protected readonly reads: StoreQueries;
   private readonly commitGates = new KeyedMutex();
   private readonly inTransaction = new AsyncLocalStorage<true>();
   private readonly running = new Set<Promise<void>>();
@@ -127,6 +118,7 @@ export class PostgresStore implements Store {
 
   /** Use {@link openPostgresStore}, which also migrates. */
   constructor(databaseUrl: string, schema: string, poolSize: number) {
+    super();
     this.schema = schema;
     const config: pg.PoolConfig = {
       ...connectionConfig(databaseUrl, schema),
@@ -284,78 +276,6 @@ export class PostgresStore implements Store {
     } finally {
       client.release(broken);
     }
-  }
-
-  // ---- reads of committed data (read pool) --------------------------------
-
-  getCollection(ref: CollectionRef): Promise<CollectionRow | null> {
-    return this.reads.getCollection(ref);
-  }
-  getCollections(provider: string, collectionIds: readonly string[]): Promise<CollectionRow[]> {
-    return this.reads.getCollections(provider, collectionIds);
-  }
-  listCollections(provider: string, page: KeysetPage): Promise<CollectionRow[]> {
-    return this.reads.listCollections(provider, page);
-  }
-  findUsers(ref: CollectionRef, userIds: readonly string[]): Promise<UserRow[] | null> {
-    return this.reads.findUsers(ref, userIds);
-  }
-  listUsers(collectionKey: number, page: KeysetPage): Promise<UserRow[]> {
-    return this.reads.listUsers(collectionKey, page);
-  }
-  getUser(collectionKey: number, userId: string): Promise<UserRow | null> {
-    return this.reads.getUser(collectionKey, userId);
-  }
-  findFaces(ref: CollectionRef, faceIds: readonly string[]): Promise<FaceRow[] | null> {
-    return this.reads.findFaces(ref, faceIds);
-  }
-  getFacesWithDescriptors(collectionKey: number, faceIds: readonly string[]): Promise<FaceWithDescriptor[]> {
-    return this.reads.getFacesWithDescriptors(collectionKey, faceIds);
-  }
-  listFaces(collectionKey: number, filter: FaceListFilter, page: KeysetPage): Promise<FaceRow[]> {
-    return this.reads.listFaces(collectionKey, filter, page);
-  }
-  listFacesWithDescriptors(collectionKey: number, filter: FaceListFilter, page: KeysetPage): Promise<FaceWithDescriptor[]> {
-    return this.reads.listFacesWithDescriptors(collectionKey, filter, page);
-  }
-  getUserFaces(userSeq: number): Promise<FaceWithDescriptor[]> {
-    return this.reads.getUserFaces(userSeq);
-  }
-  countUserFaces(ref: CollectionRef, userIds: readonly string[]): Promise<Map<string, number> | null> {
-    return this.reads.countUserFaces(ref, userIds);
-  }
-  findUserFaces(ref: CollectionRef, userIds: readonly string[]): Promise<FaceRow[] | null> {
-    return this.reads.findUserFaces(ref, userIds);
-  }
-  findFacesFromImage(collectionKey: number, imageSha256: string, externalImageId: string | null): Promise<FaceRow[]> {
-    return this.reads.findFacesFromImage(collectionKey, imageSha256, externalImageId);
-  }
-  getImage(sha256: string): Promise<Uint8Array | null> {
-    return this.reads.getImage(sha256);
-  }
-  getIdempotency(collectionKey: number, operation: string, clientRequestToken: string): Promise<IdempotencyRecord | null> {
-    return this.reads.getIdempotency(collectionKey, operation, clientRequestToken);
-  }
-  getSnapshot(id: string): Promise<SnapshotRecord | null> {
-    return this.reads.getSnapshot(id);
-  }
-  listSnapshots(tenant: string, page: KeysetPage): Promise<{ seq: number; snapshot: SnapshotRecord }[]> {
-    return this.reads.listSnapshots(tenant, page);
-  }
-  getOperation(id: string): Promise<OperationRecord | null> {
-    return this.reads.getOperation(id);
-  }
-  listOperationsByStatus(statuses: readonly OperationStatus[]): Promise<OperationRecord[]> {
-    return this.reads.listOperationsByStatus(statuses);
-  }
-  listSnapshotUsers(snapshotId: string, page: KeysetPage): Promise<SnapshotUserRow[]> {
-    return this.reads.listSnapshotUsers(snapshotId, page);
-  }
-  listSnapshotFaces(snapshotId: string, page: KeysetPage): Promise<SnapshotFaceRow[]> {
-    return this.reads.listSnapshotFaces(snapshotId, page);
-  }
-  getSnapshotImage(snapshotId: string, sha256: string): Promise<Uint8Array | null> {
-    return this.reads.getSnapshotImage(snapshotId, sha256);
   }
 
   private assertOpen(): void {

@@ -19,27 +19,18 @@
  * better-sqlite3 is synchronous: a statement blocks the event loop while it
  * runs. Queries are bounded (keyset pages, chunked id lists) to keep that short.
  */
+import { CommittedReads } from './committed-reads.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { OperationRecord, OperationStatus, SnapshotRecord } from '../operations/types.js';
 import { AsyncMutex } from './async-mutex.js';
 import { MIGRATIONS } from './migrations.js';
-import type { SnapshotFaceRow, SnapshotUserRow } from './snapshot-store.js';
 import { SqliteQueries } from './sqlite-queries.js';
 import { GuardedRunner, SqliteStatements, type SqlRunner, type StoreStats } from './sqlite-statements.js';
 import type {
-  CollectionRef,
-  CollectionRow,
-  FaceListFilter,
-  FaceRow,
-  FaceWithDescriptor,
-  IdempotencyRecord,
-  KeysetPage,
   Store,
   StoreTx,
-  UserRow,
 } from './store.js';
 
 /** File name of the database inside the data directory. */
@@ -62,7 +53,7 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
 }
 
 /** {@link Store} on SQLite. Create with {@link openSqliteStore}. */
-export class SqliteStore implements Store {
+export class SqliteStore extends CommittedReads implements Store {
   /** Statements executed so far (tests assert batch lookups stay one statement). */
   readonly stats: StoreStats = { statements: 0 };
   /** Absolute path of the database file. */
@@ -71,7 +62,7 @@ export class SqliteStore implements Store {
   private readonly writer: Database.Database;
   private readonly reader: Database.Database;
   private readonly writerSql: SqliteStatements;
-  private readonly reads: SqliteQueries;
+  protected readonly reads: SqliteQueries;
   private readonly mutex = new AsyncMutex();
   // Marks async work running inside a transaction callback, to refuse nested
   // transactions (they would queue behind themselves forever).
@@ -79,6 +70,7 @@ export class SqliteStore implements Store {
   private closed = false;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
+    super();
     this.file = file;
     const busyTimeout = options.busyTimeoutMs ?? 5000;
     this.writer = new Database(file, { timeout: busyTimeout });
@@ -159,78 +151,6 @@ export class SqliteStore implements Store {
     } finally {
       release();
     }
-  }
-
-  // ---- reads of committed data (reader connection) -----------------------
-
-  getCollection(ref: CollectionRef): Promise<CollectionRow | null> {
-    return this.reads.getCollection(ref);
-  }
-  getCollections(provider: string, collectionIds: readonly string[]): Promise<CollectionRow[]> {
-    return this.reads.getCollections(provider, collectionIds);
-  }
-  listCollections(provider: string, page: KeysetPage): Promise<CollectionRow[]> {
-    return this.reads.listCollections(provider, page);
-  }
-  findUsers(ref: CollectionRef, userIds: readonly string[]): Promise<UserRow[] | null> {
-    return this.reads.findUsers(ref, userIds);
-  }
-  listUsers(collectionKey: number, page: KeysetPage): Promise<UserRow[]> {
-    return this.reads.listUsers(collectionKey, page);
-  }
-  getUser(collectionKey: number, userId: string): Promise<UserRow | null> {
-    return this.reads.getUser(collectionKey, userId);
-  }
-  findFaces(ref: CollectionRef, faceIds: readonly string[]): Promise<FaceRow[] | null> {
-    return this.reads.findFaces(ref, faceIds);
-  }
-  getFacesWithDescriptors(collectionKey: number, faceIds: readonly string[]): Promise<FaceWithDescriptor[]> {
-    return this.reads.getFacesWithDescriptors(collectionKey, faceIds);
-  }
-  listFaces(collectionKey: number, filter: FaceListFilter, page: KeysetPage): Promise<FaceRow[]> {
-    return this.reads.listFaces(collectionKey, filter, page);
-  }
-  listFacesWithDescriptors(collectionKey: number, filter: FaceListFilter, page: KeysetPage): Promise<FaceWithDescriptor[]> {
-    return this.reads.listFacesWithDescriptors(collectionKey, filter, page);
-  }
-  getUserFaces(userSeq: number): Promise<FaceWithDescriptor[]> {
-    return this.reads.getUserFaces(userSeq);
-  }
-  countUserFaces(ref: CollectionRef, userIds: readonly string[]): Promise<Map<string, number> | null> {
-    return this.reads.countUserFaces(ref, userIds);
-  }
-  findUserFaces(ref: CollectionRef, userIds: readonly string[]): Promise<FaceRow[] | null> {
-    return this.reads.findUserFaces(ref, userIds);
-  }
-  findFacesFromImage(collectionKey: number, imageSha256: string, externalImageId: string | null): Promise<FaceRow[]> {
-    return this.reads.findFacesFromImage(collectionKey, imageSha256, externalImageId);
-  }
-  getImage(sha256: string): Promise<Uint8Array | null> {
-    return this.reads.getImage(sha256);
-  }
-  getIdempotency(collectionKey: number, operation: string, clientRequestToken: string): Promise<IdempotencyRecord | null> {
-    return this.reads.getIdempotency(collectionKey, operation, clientRequestToken);
-  }
-  getSnapshot(id: string): Promise<SnapshotRecord | null> {
-    return this.reads.getSnapshot(id);
-  }
-  listSnapshots(tenant: string, page: KeysetPage): Promise<{ seq: number; snapshot: SnapshotRecord }[]> {
-    return this.reads.listSnapshots(tenant, page);
-  }
-  getOperation(id: string): Promise<OperationRecord | null> {
-    return this.reads.getOperation(id);
-  }
-  listOperationsByStatus(statuses: readonly OperationStatus[]): Promise<OperationRecord[]> {
-    return this.reads.listOperationsByStatus(statuses);
-  }
-  listSnapshotUsers(snapshotId: string, page: KeysetPage): Promise<SnapshotUserRow[]> {
-    return this.reads.listSnapshotUsers(snapshotId, page);
-  }
-  listSnapshotFaces(snapshotId: string, page: KeysetPage): Promise<SnapshotFaceRow[]> {
-    return this.reads.listSnapshotFaces(snapshotId, page);
-  }
-  getSnapshotImage(snapshotId: string, sha256: string): Promise<Uint8Array | null> {
-    return this.reads.getSnapshotImage(snapshotId, sha256);
   }
 
   private assertOpen(): void {

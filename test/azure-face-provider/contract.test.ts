@@ -330,14 +330,14 @@ describe('associations', () => {
     const faceId = await indexOne(id, 'u');
     expect((await provider.associateFaces({ collectionId: id, userId: 'u', faceIds: [faceId], userMatchThreshold: 75 })).userStatus).toBe('UPDATING');
     expect(await provider.getUsers(id, ['u'])).toEqual([expect.objectContaining({ status: 'UPDATING' })]);
-    for (let i = 0; i < 100 && (await provider.getUsers(id, ['u']))[0]?.status !== 'ACTIVE'; i++) await sleep(20);
+    for (let i = 0; i < 250 && (await provider.getUsers(id, ['u']))[0]?.status !== 'ACTIVE'; i++) await sleep(20);
     expect((await provider.getUsers(id, ['u']))[0]?.status).toBe('ACTIVE');
     expect(fake.inspectGroup(id)?.trainingStatus).toBe('succeeded');
     expect((await provider.disassociateFaces({ collectionId: id, userId: 'u', faceIds: [faceId] })).userStatus).toBe('CREATED');
   });
 
   it('a burst of changes is trained once (debounced)', async () => {
-    const slow = providerFor(fake, { trainDebounceMs: 400 });
+    const slow = providerFor(fake, { trainDebounceMs: 1_500 });
     try {
       const id = uniqueId();
       await slow.createCollection(id);
@@ -348,7 +348,7 @@ describe('associations', () => {
       for (const f of faces) await slow.associateFaces({ collectionId: id, userId: 'u', faceIds: [f], userMatchThreshold: 0 });
       const trainings = () => fake.callsTo('TrainLargePersonGroup').filter((c) => c.path.includes(id));
       expect(trainings()).toHaveLength(0);
-      for (let i = 0; i < 100 && (await slow.getUsers(id, ['u']))[0]?.status !== 'ACTIVE'; i++) await sleep(20);
+      for (let i = 0; i < 250 && (await slow.getUsers(id, ['u']))[0]?.status !== 'ACTIVE'; i++) await sleep(20);
       expect((await slow.getUsers(id, ['u']))[0]?.status).toBe('ACTIVE');
       expect(trainings()).toHaveLength(1);
     } finally {

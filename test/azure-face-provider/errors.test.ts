@@ -106,10 +106,10 @@ describe('throttling and retries', () => {
   });
 
   it('a timed-out attempt is abandoned and retried; all timing out → PROVIDER_UNAVAILABLE (TIMEOUT)', async () => {
-    await using({ maxAttempts: 2, requestTimeoutMs: 100 }, async (p) => {
-      fake.inject({ op: 'GetLargePersonGroups', kind: 'latency', times: 1, latencyMs: 400 });
+    await using({ maxAttempts: 2, requestTimeoutMs: 400 }, async (p) => {
+      fake.inject({ op: 'GetLargePersonGroups', kind: 'latency', times: 1, latencyMs: 1500 });
       expect(await p.listCollections({ limit: 5 })).toEqual({ items: [] });
-      fake.inject({ op: 'GetLargePersonGroups', kind: 'latency', times: 2, latencyMs: 400 });
+      fake.inject({ op: 'GetLargePersonGroups', kind: 'latency', times: 2, latencyMs: 1500 });
       await expectDomainError(p.listCollections({ limit: 5 }), 'PROVIDER_UNAVAILABLE', { providerCode: 'TIMEOUT' });
     });
   });

@@ -17,6 +17,13 @@ import {
   blankPng, client, LIST_COLLECTIONS, NOT_AN_IMAGE, photo, token, unknownFaceId, USERS_PAGE,
 } from './operations.js';
 
+/**
+ * A user with faces is ACTIVE, or UPDATING while the provider still applies
+ * the last association (Rekognition documents it; Azure shows it until its
+ * training finishes). Both mean "has faces".
+ */
+const WITH_FACES = expect.stringMatching(/^(ACTIVE|UPDATING)$/);
+
 const url = inject('gatewayUrl');
 
 interface ProviderInfo {
@@ -88,7 +95,7 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
       expect(await api.collection(`missing-${id}`)).toBeNull();
     });
 
-    it('treats collection ids as case-sensitive', async () => {
+    it.skipIf(lacks('MIXED_CASE_COLLECTION_IDS'))('treats collection ids as case-sensitive', async () => {
       const id = uniqueCollectionId('Conf-Case');
       expect((await api.createCollection(id)).__typename).toBe('CreateCollectionSuccess');
       created.push(id);
@@ -329,8 +336,11 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
           const [f] = res.faces;
           expect(f).toMatchObject({ externalImageId: names[i], user: null });
           expect(f.faceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-          expect(f.confidence).toBeGreaterThan(50);
-          expect(f.confidence).toBeLessThanOrEqual(100);
+          // Providers that report no detection confidence (Azure) leave it null.
+          if (f.confidence !== null) {
+            expect(f.confidence).toBeGreaterThan(50);
+            expect(f.confidence).toBeLessThanOrEqual(100);
+          }
           for (const v of Object.values(f.boundingBox as Record<string, number>)) {
             expect(v).toBeGreaterThanOrEqual(0);
             expect(v).toBeLessThanOrEqual(1);
@@ -402,16 +412,16 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
           __typename: 'AssociateFacesSuccess',
           associatedFaces: [{ faceId: f1, user: { userId: 'franck' } }],
           unsuccessfulFaceAssociations: [],
-          userStatus: 'ACTIVE',
-          user: { userId: 'franck', status: 'ACTIVE', faceCount: 1 },
+          userStatus: WITH_FACES,
+          user: { userId: 'franck', status: WITH_FACES, faceCount: 1 },
         });
       });
 
       it('silently ignores a face already associated with the same user', async () => {
         const res = await api.associate(col, 'franck', [f1, f2]);
-        expect(res).toMatchObject({ __typename: 'AssociateFacesSuccess', unsuccessfulFaceAssociations: [], userStatus: 'ACTIVE' });
+        expect(res).toMatchObject({ __typename: 'AssociateFacesSuccess', unsuccessfulFaceAssociations: [], userStatus: WITH_FACES });
         expect(res.associatedFaces.map((f: any) => f.faceId)).toEqual([f2]);
-        expect(res.user).toEqual({ userId: 'franck', status: 'ACTIVE', faceCount: 2 });
+        expect(res.user).toEqual({ userId: 'franck', status: WITH_FACES, faceCount: 2 });
       });
 
       it("reports LOW_MATCH_CONFIDENCE for another person's face", async () => {
@@ -431,7 +441,7 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
 
       it('reports ASSOCIATED_TO_A_DIFFERENT_USER and FACE_NOT_FOUND per face', async () => {
         expect(await api.associate(col, 'audrey', [a1])).toMatchObject({
-          __typename: 'AssociateFacesSuccess', associatedFaces: [{ faceId: a1, user: { userId: 'audrey' } }], userStatus: 'ACTIVE',
+          __typename: 'AssociateFacesSuccess', associatedFaces: [{ faceId: a1, user: { userId: 'audrey' } }], userStatus: WITH_FACES,
         });
         const missing = unknownFaceId();
         const res = await api.associate(col, 'audrey', [f1, missing]);
@@ -462,7 +472,7 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
         const t = token('assoc');
         const first = await api.associate(col, 'franck', [f3], { clientRequestToken: t });
         expect(first).toMatchObject({
-          __typename: 'AssociateFacesSuccess', associatedFaces: [{ faceId: f3 }], unsuccessfulFaceAssociations: [], userStatus: 'ACTIVE', user: { faceCount: 3 },
+          __typename: 'AssociateFacesSuccess', associatedFaces: [{ faceId: f3 }], unsuccessfulFaceAssociations: [], userStatus: WITH_FACES, user: { faceCount: 3 },
         });
         expect(await api.associate(col, 'franck', [f3], { clientRequestToken: t })).toEqual(first);
         const before = await api.state(col);
@@ -476,7 +486,7 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
         await expectConsistentPaging(', userId: "franck"', [f1, f2, f3]);
         expect(await listFaces(', userId: "audrey"')).toEqual([a1]);
         const franck = await userOf('franck');
-        expect(franck).toMatchObject({ userId: 'franck', status: 'ACTIVE', faceCount: 3 });
+        expect(franck).toMatchObject({ userId: 'franck', status: WITH_FACES, faceCount: 3 });
         expect(sorted(ids(franck.faces.edges, 'faceId'))).toEqual(sorted([f1, f2, f3]));
         if (caps.has('LIST_UNASSOCIATED_FACES')) expect(await listFaces(', unassociated: true')).toEqual([]);
       });
@@ -538,8 +548,8 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
           __typename: 'DisassociateFacesSuccess',
           disassociatedFaces: [{ faceId: f3, user: null }],
           unsuccessfulFaceDisassociations: [],
-          userStatus: 'ACTIVE',
-          user: { userId: 'franck', status: 'ACTIVE', faceCount: 2 },
+          userStatus: WITH_FACES,
+          user: { userId: 'franck', status: WITH_FACES, faceCount: 2 },
         });
         expect((await face(f3)).user).toBeNull();
       });
@@ -579,7 +589,7 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
       it('replays a clientRequestToken with the same input and answers IdempotencyConflict for other input', async () => {
         const t = token('dis');
         const first = await api.disassociate(col, 'franck', [f2], { clientRequestToken: t });
-        expect(first).toMatchObject({ __typename: 'DisassociateFacesSuccess', disassociatedFaces: [{ faceId: f2 }], userStatus: 'ACTIVE', user: { faceCount: 1 } });
+        expect(first).toMatchObject({ __typename: 'DisassociateFacesSuccess', disassociatedFaces: [{ faceId: f2 }], userStatus: WITH_FACES, user: { faceCount: 1 } });
         expect(await api.disassociate(col, 'franck', [f2], { clientRequestToken: t })).toEqual(first);
         const before = await api.state(col);
         expect(await api.disassociate(col, 'franck', [f1], { clientRequestToken: t })).toMatchObject({

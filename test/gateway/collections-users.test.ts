@@ -38,7 +38,7 @@ const DELETE_USER = `mutation($c: CollectionRef!, $u: String!, $t: String) {
 describe('providers', () => {
   it('lists the configured providers in order with their capabilities', async () => {
     const data = await gqlData(url, '{ providers { id name kind capabilities } provider(name: "nope") { name } }');
-    expect(data.providers.map((p: any) => [p.name, p.kind])).toEqual([['local', 'LOCAL'], ['aws', 'REKOGNITION']]);
+    expect(data.providers.map((p: any) => [p.name, p.kind])).toEqual([['local', 'LOCAL'], ['aws', 'REKOGNITION'], ['azure', 'AZURE_FACE']]);
     expect(data.providers[0].capabilities).toContain('DISASSOCIATE_FACES');
     expect(data.providers[1].capabilities).not.toContain('TAKE_SNAPSHOT');
     expect(data.provider).toBeNull();

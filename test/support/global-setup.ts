@@ -1,12 +1,14 @@
 /**
- * One gateway for the whole run, configured with two provider instances:
- * `local` (the built-in engine) and `aws` (the Rekognition adapter, pointed
- * at the protocol-faithful fake started here). Files that need their own
+ * One gateway for the whole run, configured with three provider instances:
+ * `local` (the built-in engine), `aws` (the Rekognition adapter) and `azure`
+ * (the Azure Face adapter), the last two pointed at the protocol-faithful
+ * fakes started here. Files that need their own
  * gateway (crash tests, fault injection) start one more.
  * Tests reach them with `inject('gatewayUrl')` etc.
  */
 import { readFileSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
+import { startFakeAzureFace } from '../fakes/azure-face/server.js';
 import { startFakeRekognition } from '../fakes/rekognition/server.js';
 import { removeDataDir, startGateway } from './gateway.js';
 import { PHOTOS, type Identity } from './photos.js';
@@ -16,11 +18,12 @@ declare module 'vitest' {
     gatewayUrl: string;
     gatewayWsUrl: string;
     fakeRekognitionUrl: string;
+    fakeAzureUrl: string;
   }
 }
 
 /** Provider instances of the shared gateway (the conformance suite runs on each). */
-export function sharedProviders(fakeRekognitionUrl: string): Record<string, unknown>[] {
+export function sharedProviders(fakeRekognitionUrl: string, fakeAzure: { url: string; apiKey: string }): Record<string, unknown>[] {
   return [
     { name: 'local', kind: 'local' },
     {
@@ -32,22 +35,29 @@ export function sharedProviders(fakeRekognitionUrl: string): Record<string, unkn
       secretAccessKey: 'fake-secret',
       maxAttempts: 2,
     },
+    { name: 'azure', kind: 'azure-face', endpoint: fakeAzure.url, apiKey: fakeAzure.apiKey, trainDebounceMs: 0, trainingPollMs: 20, retryBaseDelayMs: 20 },
   ];
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const fake = await startFakeRekognition();
-  // The fake has no model: it is told who is in each real photo the tests use.
+  const azure = await startFakeAzureFace();
+  // The fakes have no model: they are told who is in each real photo the tests use.
   for (const [identity, files] of Object.entries(PHOTOS) as [Identity, readonly string[]][]) {
-    for (const file of files) fake.declareImage(readFileSync(file), [{ identity }]);
+    for (const file of files) {
+      fake.declareImage(readFileSync(file), [{ identity }]);
+      azure.declareImage(readFileSync(file), [{ identity }]);
+    }
   }
-  const gateway = await startGateway({ config: { providers: sharedProviders(fake.url) } });
+  const gateway = await startGateway({ config: { providers: sharedProviders(fake.url, azure) } });
   project.provide('gatewayUrl', gateway.url);
   project.provide('gatewayWsUrl', gateway.wsUrl);
   project.provide('fakeRekognitionUrl', fake.url);
+  project.provide('fakeAzureUrl', azure.url);
   return async () => {
     await gateway.stop();
     await fake.stop();
+    await azure.stop();
     removeDataDir(gateway.dataDir);
   };
 }

@@ -117,6 +117,7 @@ export class RekognitionProvider implements FaceProvider {
    * capabilities are absent (no face vectors leave Rekognition).
    */
   readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
+    'MIXED_CASE_COLLECTION_IDS',
     'CREATE_COLLECTION',
     'DELETE_COLLECTION',
     'LIST_COLLECTIONS',
