@@ -11,12 +11,13 @@
  *   against the scalar-JS kernel and a naive Array<number[]> + sort.
  *
  * Memory method: workers are threads of this process, so an OS-level RSS of
- * "a worker" does not exist. We report (a) the process RSS increase over a
- * baseline taken after gc() with sharp loaded and no engine, divided by the
- * number of workers, which is what each worker costs the machine, and
- * (b) each worker's own tfjs wasm heap (the bulk; wasm memory never shrinks,
- * so leaks or one outsized image show there first) and V8 heap, which the
- * worker reports with every result.
+ * "a worker" does not exist. We report (a) the process RSS that close()
+ * gives back after the soak (threads' wasm and V8 heaps are unmapped when
+ * they end), divided by the number of workers, and the RSS increase over a
+ * baseline taken after gc() with sharp loaded and no engine — what each
+ * worker costs the machine; and (b) each worker's own tfjs wasm heap (the
+ * bulk; wasm memory never shrinks, so leaks or one outsized image show there
+ * first) and V8 heap, which the worker reports with every result.
  *
  * Env: BENCH_SOAK_IMAGES (default 500; 0 skips the soak). Run with
  * --expose-gc (the npm script does). Throughput needs an otherwise idle
@@ -180,14 +181,19 @@ async function engineBench(): Promise<void> {
   console.error('  soak samples (n, RSS MB, max wasm heap MB, max worker JS heap MB, tensors):');
   for (const s of samples) console.error(`    ${s.n}\t${fmt(s.rss / MB, 0)}\t${fmt(s.wasm / MB, 0)}\t${fmt(s.js / MB, 0)}\t${s.tensors}`);
   row(`soak: ${SOAK} mixed images on the pool`, `${fmt(soakS, 0)} s`, `${fmt(soakRate, 2)} images/s`);
-  row('RSS a worker at end of soak (process RSS over baseline / workers)', `${fmt(steady / MB, 0)} MB`, 'target ≤ 700');
+  await engine.close();
+  const released = last.rss - (await settle());
+  row(
+    'RSS a worker at end of soak: released by close() / workers',
+    `${fmt(released / MB / poolSize, 0)} MB`,
+    `over pre-engine baseline: ${fmt(steady / MB, 0)} MB; target ≤ 700`,
+  );
   row('worker wasm heap / V8 heap at end of soak', `${fmt(last.wasm / MB, 0)} MB / ${fmt(last.js / MB, 0)} MB`, `tensors ${last.tensors} (weights only)`);
   row(
     `growth from image ${first.n} to ${last.n}`,
     `RSS ${fmt((last.rss - first.rss) / MB, 0)} MB, wasm ${fmt((last.wasm - first.wasm) / MB, 0)} MB`,
     `tensors ${first.tensors} → ${last.tensors}`,
   );
-  await engine.close();
 }
 
 function randomDescriptor(): Float32Array {
@@ -266,10 +272,11 @@ async function searchBench(): Promise<void> {
 async function main(): Promise<void> {
   const load = os.loadavg()[0];
   console.error(`engine bench: ${os.availableParallelism()} cores, Node ${process.version}, load average ${fmt(load, 2)}, soak ${SOAK} images`);
-  console.error('search:');
-  await searchBench();
+  // Engine first: the search section's 100k-vector garbage would blur RSS baselines.
   console.error('engine:');
   await engineBench();
+  console.error('search:');
+  await searchBench();
   console.log(`\n| metric | value | note |\n|---|---:|---|`);
   for (const [m, v, n] of rows) console.log(`| ${m} | ${v} | ${n} |`);
   console.log(

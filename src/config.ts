@@ -10,11 +10,14 @@ import type { AuthConfig } from './auth/authenticator.js';
 import type { TenantGrant } from './auth/grants.js';
 import { isValidHostPattern, type FetchPolicy } from './images/safe-fetch.js';
 import { MAX_IMAGE_BYTES } from './validation.js';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.js';
 import { PROVIDER_DEFINITIONS, type ProviderConfig } from './datasources/registry.js';
 
 export interface GatewayConfig {
   /** @default "127.0.0.1" */
   host: string;
+  /** Query limits (depth, cost, aliases, root fields, document size); see src/limits.ts for each default. */
+  limits: QueryLimits;
   /** @default 4000 */
   port: number;
   /** Where the embedded store keeps its files. @default "./data" */
@@ -78,6 +81,16 @@ const fileSchema = z
       .strict()
       .optional(),
     maxBodyBytes: z.number().int().min(1024).optional(),
+    limits: z
+      .object({
+        maxDepth: z.number().int().min(1).optional(),
+        maxCost: z.number().int().min(1).optional(),
+        maxAliases: z.number().int().min(0).optional(),
+        maxRootFields: z.number().int().min(1).optional(),
+        maxDocumentChars: z.number().int().min(100).optional(),
+      })
+      .strict()
+      .optional(),
     graphiql: z.boolean().optional(),
     snapshotTtlHours: z.number().positive().optional(),
     databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
@@ -241,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       maxQueue: file.engine?.maxQueue ?? 64,
     },
     maxBodyBytes: file.maxBodyBytes ?? 8 * 1024 * 1024,
+    limits: { ...DEFAULT_QUERY_LIMITS, ...file.limits },
     graphiql: env.FACEGATE_GRAPHIQL ? env.FACEGATE_GRAPHIQL !== 'false' : (file.graphiql ?? true),
     databaseUrl: envUrl(env, 'DATABASE_URL', /^postgres(ql)?:\/\//, 'a postgres:// URL') ?? file.databaseUrl,
     databaseSchema: env.FACEGATE_DB_SCHEMA || file.databaseSchema || 'public',

@@ -8,11 +8,11 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
@@ -25,6 +25,7 @@ import { CachedEngine } from './engine/detection-cache.js';
 import { FaceEngine } from './engine/index.js';
 import { ERROR_CODES, isDomainError } from './errors.js';
 import { graphiqlPage } from './graphiql.js';
+import { checkDocumentSize, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
 import { InProcessJobQueue } from './operations/job-queue.js';
 import { ProgressBus } from './operations/progress-bus.js';
@@ -55,6 +56,7 @@ const CLIENT_CODES = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  ...LIMIT_ERROR_CODES,
 ]);
 
 /**
@@ -69,6 +71,12 @@ export function formatError(logger: Logger) {
       const e = toGraphQLError(original);
       return { message: e.message, locations: formatted.locations, path: formatted.path, extensions: e.extensions };
     }
+    // Apollo re-labels validation errors GRAPHQL_VALIDATION_FAILED; a query limit keeps its own code.
+    const limitCode = limitErrorCode(error);
+    if (limitCode) {
+      const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions: { ...extensions, code: limitCode } };
+    }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_CODES.has(code)) {
       const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
@@ -78,6 +86,21 @@ export function formatError(logger: Logger) {
     return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
 }
+
+/** graphql-js would run a subscription sent over HTTP as a query; it belongs on the WebSocket. */
+const subscriptionsOverWebSocketOnly: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation === 'subscription') {
+          throw new GraphQLError('subscriptions: expected a graphql-transport-ws WebSocket on this path, got an HTTP request', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          });
+        }
+      },
+    };
+  },
+};
 
 class BodyTooLarge extends Error {}
 
@@ -154,7 +177,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError: formatError(logger),
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
+    validationRules: limitRules(config.limits),
+    // Automatic persisted queries are not offered: their errors carry no code.
+    persistedQueries: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), subscriptionsOverWebSocketOnly],
   });
   await apollo.start();
 
@@ -182,6 +208,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       // A refused body is not read; closing the connection keeps the client from sending the rest.
       const headers: Record<string, string> = tooLarge ? { connection: 'close' } : {};
       sendJson(res, tooLarge ? 413 : 400, { errors: [{ message, extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] }, headers);
+      return;
+    }
+    const search = new URL(req.url ?? '/', 'http://x').search;
+    const query = req.method === 'GET' ? new URLSearchParams(search).get('query') : (body as { query?: unknown } | undefined)?.query;
+    const tooLarge = checkDocumentSize(query, config.limits.maxDocumentChars);
+    if (tooLarge) {
+      sendJson(res, 400, tooLarge, { 'x-request-id': requestId });
       return;
     }
     const headers = new HeaderMap();
@@ -256,9 +289,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCallers = new WeakMap<object, Caller>();
+  const wsRules = [...specifiedRules, ...limitRules(config.limits)];
   const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
+      validate: (s, document) => validate(s, document, wsRules),
+      onSubscribe: (_ctx, _id, payload) => {
+        const tooLarge = documentSizeError(payload.query, config.limits.maxDocumentChars);
+        return tooLarge ? [tooLarge] : undefined;
+      },
       context: (ctx) => createContext(deps, wsCallers.get(ctx.extra.socket)!, randomUUID()),
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};

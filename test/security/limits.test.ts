@@ -334,7 +334,7 @@ describe('wiring (as proposed for server.ts)', () => {
 // Skipped until src/server.ts wires the limits (Apollo validationRules + formatError,
 // checkDocumentSize before executeHTTPGraphQLRequest, graphql-ws validate/onSubscribe);
 // then drop the `.skip`.
-describe.skip('on the running gateway', () => {
+describe('on the running gateway', () => {
   const url = inject('gatewayUrl');
 
   it('refuses too deep and too costly over HTTP with 400 and the codes', async () => {
