@@ -14,7 +14,8 @@
  *    subscribers split evenly over the two replicas, all subscribed to one
  *    `applySnapshot` (20,000 users) started on replica B: latency from
  *    progress write (the event's `at`) to delivery, p50/p99 per replica,
- *    events delivered, terminal event seen.
+ *    events delivered, terminal event seen; the same apply followed by one
+ *    subscriber first, as the baseline for the apply's duration.
  *
  * Everything (replicas, load generator, subscribers, PostgreSQL, Redis) runs
  * on the same machine and shares its cores.
@@ -31,7 +32,7 @@ import autocannon from 'autocannon';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { openPostgresStore, type PostgresStore } from '../src/store/postgres-store.js';
-import { cpuSeconds, rssMb } from './process-stats.js';
+import { cpuSeconds } from './process-stats.js';
 import { seedCollection } from './seed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -366,8 +367,11 @@ async function measure(variant: string, targets: { replica: Replica; connections
 }
 
 // ---- 2. fan-out -----------------------------------------------------------------------
-const PROGRESS = 'subscription($id: ID!) { snapshotProgress(operationId: $id) { status at snapshot { id } } }';
-type Progress = { snapshotProgress: { status: string; at: string; snapshot: { id: string } | null } };
+/** What the fan-out subscribers select: `snapshot` would cost a store read per subscriber per event. */
+const PROGRESS = 'subscription($id: ID!) { snapshotProgress(operationId: $id) { status at } }';
+/** The take's follower also needs the snapshot id from the terminal event. */
+const PROGRESS_WITH_SNAPSHOT = 'subscription($id: ID!) { snapshotProgress(operationId: $id) { status at snapshot { id } } }';
+type Progress = { snapshotProgress: { status: string; at: string; snapshot?: { id: string } | null } };
 const isTerminal = (status: string) => status === 'SUCCEEDED' || status === 'FAILED';
 
 function connect(wsUrl: string): Promise<Client> {
@@ -378,12 +382,17 @@ function connect(wsUrl: string): Promise<Client> {
 }
 
 /** Follows an operation to its end; returns the terminal event. */
-function follow(client: Client, operationId: string, onEvent?: (e: Progress['snapshotProgress'], first: boolean, receivedAt: number) => void): Promise<Progress['snapshotProgress']> {
+function follow(
+  client: Client,
+  operationId: string,
+  onEvent?: (e: Progress['snapshotProgress'], first: boolean, receivedAt: number) => void,
+  query = PROGRESS,
+): Promise<Progress['snapshotProgress']> {
   return new Promise((resolve, reject) => {
     let first = true;
     let last: Progress['snapshotProgress'] | undefined;
     client.subscribe<Progress>(
-      { query: PROGRESS, variables: { id: operationId } },
+      { query, variables: { id: operationId } },
       {
         next: ({ data, errors }) => {
           const receivedAt = Date.now();
@@ -397,6 +406,16 @@ function follow(client: Client, operationId: string, onEvent?: (e: Progress['sna
       },
     );
   });
+}
+
+async function applyOn(replica: Replica, snapshotId: string, target: string): Promise<string> {
+  const d = await gql<{ applySnapshot: { __typename: string; operation?: { id: string } } }>(
+    replica.url,
+    'mutation($s: ID!, $t: String!) { applySnapshot(input: { snapshotId: $s, target: { provider: "local", collectionId: $t } }) { __typename ... on ApplySnapshotAccepted { operation { id } } } }',
+    { s: snapshotId, t: target },
+  );
+  if (!d.applySnapshot.operation) throw new Error(`applySnapshot: ${d.applySnapshot.__typename}`);
+  return d.applySnapshot.operation.id;
 }
 
 /** The store-internal operation id the replicas log ('operation started'). */
@@ -418,9 +437,12 @@ try {
   // Seed straight through the store: 20,000 users through GraphQL would take minutes.
   let t = performance.now();
   store = await openPostgresStore(DATABASE_URL, { schema, poolSize: 4 });
-  await seedCollection(store, { provider: 'local', collectionId: 'reads', users: 1_000, faces: 2_000, facesPerUser: 2 });
-  await seedCollection(store, { provider: 'local', collectionId: 'writes', users: 0, faces: 0, facesPerUser: 1 });
-  await seedCollection(store, { provider: 'local', collectionId: 'fan', users: 20_000, faces: 0, facesPerUser: 1 });
+  // Different collections: their transactions run concurrently.
+  await Promise.all([
+    seedCollection(store, { provider: 'local', collectionId: 'reads', users: 100, faces: 200, facesPerUser: 2 }),
+    seedCollection(store, { provider: 'local', collectionId: 'writes', users: 0, faces: 0, facesPerUser: 1 }),
+    seedCollection(store, { provider: 'local', collectionId: 'fan', users: 20_000, faces: 0, facesPerUser: 1 }),
+  ]);
   await store.close();
   store = undefined;
   const seedSeconds = (performance.now() - t) / 1000;
@@ -439,7 +461,7 @@ try {
 
   console.log(`\nnpm run bench:replicas — PostgreSQL + Redis, ${seconds} s per variant after a ${WARM_UP_SECONDS} s warm-up, Node ${process.version}, ${cpus().length} cores, 1-min load average at start ${loadAtStart.toFixed(1)}`);
   console.log(
-    `Mix as sent: ${((mix.page / sent) * 100).toFixed(1)} % 20-user page + faceCount, ${((mix.providers / sent) * 100).toFixed(1)} % providers, ${((mix.createUser / sent) * 100).toFixed(1)} % createUser (${fmt(mix.createUser)} users created)`,
+    `Mix as sent: ${((mix.page / sent) * 100).toFixed(1)} % 20-user page + faceCount, ${((mix.providers / sent) * 100).toFixed(1)} % providers, ${((mix.createUser / sent) * 100).toFixed(1)} % createUser (${fmt(mix.createUser)} createUser sent, unique ids)`,
   );
   console.table(
     [...one.rows, ...two.rows].map((r) => ({
@@ -474,12 +496,20 @@ try {
     a.url,
     'mutation { takeSnapshot(input: { collection: { provider: "local", collectionId: "fan" } }) { ... on TakeSnapshotAccepted { operation { id } } } }',
   );
-  const taken = await withTimeout(follow(takeClient, take.takeSnapshot.operation.id), 120_000, 'takeSnapshot');
+  const taken = await withTimeout(follow(takeClient, take.takeSnapshot.operation.id, undefined, PROGRESS_WITH_SNAPSHOT), 120_000, 'takeSnapshot');
   if (taken.status !== 'SUCCEEDED' || !taken.snapshot) throw new Error(`takeSnapshot ended ${taken.status}`);
   const takeSeconds = (performance.now() - t) / 1000;
+  const snapshotId = taken.snapshot.id;
+
+  // Baseline: the same apply, started on B, followed by one subscriber on A.
+  const baselineStart = Date.now();
+  const baselineOp = await applyOn(b, snapshotId, 'fan-baseline');
+  const baseline = await withTimeout(follow(takeClient, baselineOp), 120_000, 'baseline applySnapshot');
+  if (baseline.status !== 'SUCCEEDED') throw new Error(`baseline applySnapshot ended ${baseline.status}`);
+  const baselineSeconds = (Date.parse(baseline.at) - baselineStart) / 1000;
+  const baselineRunner = [a, b].find((r) => r.logs.some((l) => l.msg === 'operation started' && String(l.operationId) === internalOperationId(baselineOp)));
 
   const replicas = [a, b];
-  const rssBefore = replicas.map((r) => rssMb(r.child.pid!));
   const groups = replicas.map((replica, i) => ({ replica, clients: [] as Client[], count: Math.floor(subscribers / 2) + (i === 0 ? subscribers % 2 : 0) }));
   t = performance.now();
   for (const g of groups) {
@@ -489,16 +519,9 @@ try {
   }
   const connectSeconds = (performance.now() - t) / 1000;
   await new Promise((r) => setTimeout(r, 500));
-  const rssIdle = replicas.map((r) => rssMb(r.child.pid!));
 
   const applyStart = Date.now();
-  const apply = await gql<{ applySnapshot: { __typename: string; operation?: { id: string } } }>(
-    b.url,
-    'mutation($s: ID!) { applySnapshot(input: { snapshotId: $s, target: { provider: "local", collectionId: "fan-copy" } }) { __typename ... on ApplySnapshotAccepted { operation { id } } } }',
-    { s: taken.snapshot.id },
-  );
-  if (!apply.applySnapshot.operation) throw new Error(`applySnapshot: ${apply.applySnapshot.__typename}`);
-  const operationId = apply.applySnapshot.operation.id;
+  const operationId = await applyOn(b, snapshotId, 'fan-copy');
   let lastTerminalAt = 0;
   let terminalAt = 0;
   const stats = await withTimeout(
@@ -532,7 +555,7 @@ try {
         return { g, latencies, perSubscriber, events, terminal, statuses };
       }),
     ),
-    120_000,
+    150_000,
     'applySnapshot fan-out',
   );
   const runner = replicas.find((r) => r.logs.some((l) => l.msg === 'operation started' && String(l.operationId) === internalOperationId(operationId)));
@@ -542,10 +565,13 @@ try {
     `\nFan-out: ${fmt(subscribers)} graphql-ws subscribers (one client process) to one applySnapshot of 20,000 users, started on replica B, run by replica ${runner?.name ?? '?'}`,
   );
   console.log(
-    `Seeded through the store in ${seedSeconds.toFixed(1)} s; take ${takeSeconds.toFixed(1)} s; subscribers connected in ${connectSeconds.toFixed(1)} s; apply ${((terminalAt - applyStart) / 1000).toFixed(1)} s to its terminal event, last delivery ${((lastTerminalAt - applyStart) / 1000).toFixed(1)} s after the mutation; copy has ${fmt(copied.collection.userCount)} users`,
+    `Seeded through the store in ${seedSeconds.toFixed(1)} s; take ${takeSeconds.toFixed(1)} s; subscribers connected in ${connectSeconds.toFixed(1)} s; copy has ${fmt(copied.collection.userCount)} users`,
+  );
+  console.log(
+    `Apply, mutation → terminal event: ${baselineSeconds.toFixed(1)} s with 1 subscriber (baseline, run by replica ${baselineRunner?.name ?? '?'}), ${((terminalAt - applyStart) / 1000).toFixed(1)} s with ${fmt(subscribers)} (last delivery ${((lastTerminalAt - applyStart) / 1000).toFixed(1)} s after the mutation)`,
   );
   console.table(
-    stats.map((s, i) => ({
+    stats.map((s) => ({
       replica: s.g.replica.name + (s.g.replica === runner ? ' (ran the job)' : ''),
       subscribers: s.g.clients.length,
       'events delivered': s.events,
@@ -555,8 +581,6 @@ try {
       'p50 ms': percentile(s.latencies, 50),
       'p99 ms': percentile(s.latencies, 99),
       'max ms': s.latencies.at(-1),
-      'RSS before → idle subscribers MB': `${rssBefore[i].toFixed(0)} → ${rssIdle[i].toFixed(0)}`,
-      'KB per idle subscriber': (((rssIdle[i] - rssBefore[i]) * 1024) / s.g.clients.length).toFixed(1),
     })),
   );
   console.log(`\nTotal run time ${((performance.now() - runStart) / 1000).toFixed(0)} s`);

@@ -58,10 +58,10 @@ async function userWithFace(collectionId: string, userId: string, identity: stri
 }
 
 describe('identity, capabilities and definition', () => {
-  it('is kind AZURE_FACE with the user/face capabilities; no descriptors or snapshots', () => {
+  it('is kind AZURE_FACE with the user/face capabilities; no descriptors, snapshots or mixed-case ids', () => {
     expect(provider.kind).toBe('AZURE_FACE');
     expect(provider.name).toBe('azure-test');
-    const absent = ['EXPORT_DESCRIPTORS', 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT'];
+    const absent = ['EXPORT_DESCRIPTORS', 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT', 'MIXED_CASE_COLLECTION_IDS'];
     expect([...provider.capabilities].sort()).toEqual(CAPABILITIES.filter((c) => !absent.includes(c)).sort());
     expect('exportToSnapshot' in provider).toBe(false);
   });
