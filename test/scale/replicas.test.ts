@@ -151,7 +151,12 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
     execSync(REDIS_START, { stdio: 'ignore' });
     const events = await following;
     expect(['SUCCEEDED', 'FAILED']).toContain(events.at(-1).snapshotProgress.status);
-    const ready = await fetch(sub.url.replace(/\/graphql$/, '/readyz'));
-    expect(ready.status).toBe(200);
+    // Readiness comes back once the replica has reconnected (ioredis backs off up to 2 s).
+    let ready = 0;
+    for (let i = 0; i < 60 && ready !== 200; i++) {
+      ready = (await fetch(sub.url.replace(/\/graphql$/, '/readyz'))).status;
+      if (ready !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(ready).toBe(200);
   }, 120_000);
 });
