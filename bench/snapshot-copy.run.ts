@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { LocalProvider } from '../src/datasources/local/local-provider.js';
 import { ProviderRegistry } from '../src/datasources/registry.js';
 import { EngineError, type FaceEngineApi } from '../src/engine/types.js';
 import { ProgressBus } from '../src/operations/progress-bus.js';
@@ -28,7 +27,6 @@ const noEngine: FaceEngineApi = {
 };
 const logger = pino({ level: 'silent' });
 const registry = new ProviderRegistry([{ name: 'local', kind: 'local', options: {} }], { store, engine: noEngine, logger });
-void LocalProvider;
 const bus = new ProgressBus();
 const service = new SnapshotService({ store, registry, bus, logger });
 
