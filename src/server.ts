@@ -152,16 +152,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const changes = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'collection-changes', logger) : undefined;
   await Promise.all([redis?.start(), changes?.start()]);
   const registry = new ProviderRegistry(config.providers, { store, engine, logger, changes }, (p) => metrics.instrument(p));
+  const grants = new TenantGrants(config.tenants);
   const snapshots = new SnapshotService({
     store,
     registry,
+    canSee: (tenant, ref) => grants.canUseCollection(tenant, ref.provider, ref.collectionId),
     bus: new ProgressBus(redis),
     logger,
     snapshotTtlMs: config.snapshotTtlMs,
     queue: (run) => (config.redisUrl ? new RedisJobQueue(run, { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger, leaseMs: config.jobLeaseMs }) : new InProcessJobQueue(run)),
   });
   await snapshots.resume();
-  const deps = { registry, snapshots, logger, grants: new TenantGrants(config.tenants), imagePolicy: config.imageFetch };
+  const deps = { registry, snapshots, logger, grants, imagePolicy: config.imageFetch };
   const authenticator = new Authenticator(config.auth);
   if (config.auth.anonymousTenant) {
     logger.warn(

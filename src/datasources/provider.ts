@@ -32,6 +32,8 @@ export const CAPABILITIES = [
   'EXPORT_DESCRIPTORS',
   'TAKE_SNAPSHOT',
   'APPLY_SNAPSHOT',
+  /** Search sees writes only after a training (Azure); trainCollection starts one. Without it a collection is always trained. */
+  'TRAIN_COLLECTION',
   /** Collection ids keep their case ("Team" and "team" are two collections); Azure allows lowercase only. */
   'MIXED_CASE_COLLECTION_IDS',
 ] as const;
@@ -247,3 +249,30 @@ export interface SnapshotCapable {
 
 export const isSnapshotCapable = (p: FaceProvider): p is FaceProvider & SnapshotCapable =>
   typeof (p as Partial<SnapshotCapable>).exportToSnapshot === 'function' && typeof (p as Partial<SnapshotCapable>).importFromSnapshot === 'function';
+
+/** Told about each training round a {@link Trainable} provider runs (the gateway records them as TRAIN_COLLECTION operations). */
+export interface TrainingRounds {
+  /** A round of `collectionId` started; resolves to the id of the operation recording it (null if none could be recorded). */
+  started(collectionId: string): Promise<string | null>;
+  /** The round recorded as `operationId` ended: null on success, else why it failed. */
+  finished(operationId: Promise<string | null>, error: { code: string; message: string } | null): void;
+}
+
+/**
+ * A provider whose search only sees what a finished training saw (Azure AI
+ * Face). It trains by itself after changes (debounced) and on request;
+ * every round is reported to the observer. Capability TRAIN_COLLECTION.
+ */
+export interface Trainable {
+  /** Registers where rounds are reported (one observer; a later call replaces it). */
+  observeTraining(rounds: TrainingRounds): void;
+  /**
+   * Starts a round now that includes every change made so far (even if the
+   * collection looks trained) and resolves, once it started, to the id its
+   * observer gave it. Throws COLLECTION_NOT_FOUND.
+   */
+  trainCollection(collectionId: string): Promise<string | null>;
+}
+
+export const isTrainable = (p: FaceProvider): p is FaceProvider & Trainable =>
+  typeof (p as Partial<Trainable>).observeTraining === 'function' && typeof (p as Partial<Trainable>).trainCollection === 'function';

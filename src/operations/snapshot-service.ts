@@ -10,13 +10,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isSnapshotCapable, type FaceProvider, type SnapshotCapable } from '../datasources/provider.js';
+import { isSnapshotCapable, isTrainable, type FaceProvider, type SnapshotCapable } from '../datasources/provider.js';
 import type { ProviderRegistry } from '../datasources/registry.js';
 import { DomainError, isDomainError } from '../errors.js';
 import type { OperationPatch } from '../store/snapshot-store.js';
 import type { CollectionRef, KeysetPage, Store } from '../store/store.js';
 import { InProcessJobQueue, type JobQueue } from './job-queue.js';
 import { ProgressBus } from './progress-bus.js';
+import { SHARED_OWNER, TrainingOperations } from './training-operations.js';
 import { isTerminal, type OperationRecord, type SnapshotRecord } from './types.js';
 
 export interface SnapshotServiceOptions {
@@ -30,6 +31,8 @@ export interface SnapshotServiceOptions {
   now?: () => Date;
   /** Builds the queue operations wait in. @default an in-process queue */
   queue?: (run: (operationId: string) => Promise<void>) => JobQueue;
+  /** Whether a tenant may use a collection: who sees a shared (training) operation. @default nobody but its owner */
+  canSee?: (tenant: string, ref: CollectionRef) => boolean;
 }
 
 export const DEFAULT_SNAPSHOT_TTL_MS = 48 * 60 * 60 * 1000;
@@ -57,6 +60,9 @@ export class SnapshotService {
   private readonly ttlMs: number;
   private readonly now: () => Date;
   private readonly queue: JobQueue;
+  private readonly canSee: (tenant: string, ref: CollectionRef) => boolean;
+  /** TRAIN_COLLECTION operations, reported by trainable providers. */
+  readonly trainings: TrainingOperations;
 
   constructor(options: SnapshotServiceOptions) {
     this.store = options.store;
@@ -66,6 +72,9 @@ export class SnapshotService {
     this.ttlMs = options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS;
     this.now = options.now ?? (() => new Date());
     this.queue = (options.queue ?? ((run) => new InProcessJobQueue(run)))((id) => this.run(id));
+    this.canSee = options.canSee ?? (() => false);
+    this.trainings = new TrainingOperations({ store: this.store, bus: this.bus, logger: this.logger, now: this.now, update: (id, patch) => this.update(id, patch) });
+    for (const provider of this.registry.list()) if (isTrainable(provider)) void provider.observeTraining(this.trainings.roundsOf(provider.name));
   }
 
   /**
@@ -77,7 +86,10 @@ export class SnapshotService {
   async resume(): Promise<void> {
     const pending = await this.store.listOperationsByStatus(this.queue.redelivers ? ['NOT_STARTED'] : ['NOT_STARTED', 'RUNNING']);
     for (const op of pending) {
-      if (op.kind === 'APPLY_SNAPSHOT' && op.status === 'RUNNING') {
+      if (op.kind === 'TRAIN_COLLECTION') {
+        // The provider ran it, not the queue; it trains again when the collection is next used.
+        await this.update(op.id, { status: 'FAILED', message: 'interrupted by a gateway restart; the collection is trained again on its next use' });
+      } else if (op.kind === 'APPLY_SNAPSHOT' && op.status === 'RUNNING') {
         await this.removeTarget(op);
         await this.update(op.id, { status: 'FAILED', message: 'interrupted by a gateway restart; the partial target collection was removed' });
       } else {
@@ -175,7 +187,29 @@ export class SnapshotService {
 
   async getOperation(tenant: string, operationId: string): Promise<OperationRecord | null> {
     const op = await this.store.getOperation(operationId);
-    return op && op.owner === tenant ? op : null;
+    if (!op) return null;
+    return op.owner === tenant || (op.owner === SHARED_OWNER && op.target !== null && this.canSee(tenant, op.target)) ? op : null;
+  }
+
+  /**
+   * Trains a collection: on a provider that needs it, the round started now
+   * (shared with everyone whose changes it includes); elsewhere an
+   * operation that SUCCEEDED at once. Throws COLLECTION_NOT_FOUND.
+   */
+  async trainCollection(tenant: string, target: CollectionRef): Promise<OperationRecord> {
+    const provider = this.registry.get(target.provider);
+    if (!provider) throw new DomainError('INVALID_INPUT', `provider: expected a configured provider, got ${JSON.stringify(target.provider.slice(0, 64))}`, { field: 'input.collection.provider' });
+    if (!provider.capabilities.has('TRAIN_COLLECTION') || !isTrainable(provider)) {
+      const [collection] = await provider.getCollections([target.collectionId]);
+      if (!collection) {
+        throw new DomainError('COLLECTION_NOT_FOUND', `collection ${target.collectionId} does not exist on ${target.provider}`, { collectionId: target.collectionId });
+      }
+      return this.trainings.untrained(tenant, target, `provider ${provider.name} (${provider.kind}) needs no training: its searches see every write at once`);
+    }
+    const operationId = await provider.trainCollection(target.collectionId);
+    const op = operationId ? await this.store.getOperation(operationId) : null;
+    if (!op) throw new DomainError('PROVIDER_UNAVAILABLE', `training of ${target.collectionId} on ${target.provider}: expected a recorded operation, got none (the store could not record it)`, { provider: target.provider });
+    return op;
   }
 
   /**

@@ -12,6 +12,7 @@ import { OperationResolver, SnapshotProgressResolver } from '../resolvers/operat
 import { ProviderResolver } from '../resolvers/provider.resolver.js';
 import { SearchResolver } from '../resolvers/search.resolver.js';
 import { SnapshotResolver } from '../resolvers/snapshot.resolver.js';
+import { TrainingResolver } from '../resolvers/training.resolver.js';
 import { UserResolver } from '../resolvers/user.resolver.js';
 
 export const RESOLVERS = [
@@ -25,6 +26,7 @@ export const RESOLVERS = [
   SnapshotResolver,
   OperationResolver,
   SnapshotProgressResolver,
+  TrainingResolver,
 ] as const;
 
 export function buildGatewaySchema(): Promise<GraphQLSchema> {

@@ -54,7 +54,7 @@ describe('identity and capabilities', () => {
   it('is kind REKOGNITION with the user/face capabilities (unassociated listing emulated), no descriptors or snapshots', () => {
     expect(provider.kind).toBe('REKOGNITION');
     expect(provider.name).toBe('aws-test');
-    const absent = ['EXPORT_DESCRIPTORS', 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT'];
+    const absent = ['EXPORT_DESCRIPTORS', 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT', 'TRAIN_COLLECTION'];
     expect([...provider.capabilities].sort()).toEqual(CAPABILITIES.filter((c) => !absent.includes(c)).sort());
     expect(provider.capabilities.has('LIST_UNASSOCIATED_FACES')).toBe(true);
     expect('exportToSnapshot' in provider).toBe(false);

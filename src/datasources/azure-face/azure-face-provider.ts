@@ -72,7 +72,9 @@ import type {
   PageRequest,
   ProviderKind,
   SearchUsersByImageInput,
+  Trainable,
   SearchUsersByImageOutcome,
+  TrainingRounds,
   UnindexedReason,
   UserMutationInput,
   UserRecord,
@@ -145,7 +147,7 @@ interface Loaded {
 }
 
 /** The `azure-face` provider. */
-export class AzureFaceProvider implements FaceProvider {
+export class AzureFaceProvider implements FaceProvider, Trainable {
   readonly name: string;
   readonly kind: ProviderKind = 'AZURE_FACE';
   readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
@@ -160,6 +162,7 @@ export class AzureFaceProvider implements FaceProvider {
     'DISASSOCIATE_FACES',
     'SEARCH_USERS_BY_IMAGE',
     'LIST_UNASSOCIATED_FACES',
+    'TRAIN_COLLECTION',
   ]);
 
   private readonly api: FaceTransport;
@@ -173,6 +176,7 @@ export class AzureFaceProvider implements FaceProvider {
   /** Tells this replica's own change messages from others'. */
   private readonly replicaId = randomUUID();
   private closed = false;
+  private rounds: TrainingRounds | undefined;
 
   constructor(private readonly options: AzureFaceProviderOptions) {
     this.name = options.name;
@@ -689,6 +693,20 @@ export class AzureFaceProvider implements FaceProvider {
     return { userMatches: userMatches.slice(0, maxUsers), searchedFace };
   }
 
+  // ---- training ----------------------------------------------------------
+
+  observeTraining(rounds: TrainingRounds): void {
+    this.rounds = rounds;
+  }
+
+  /** Starts a training round of the collection now; resolves to its operation id once it started. */
+  async trainCollection(collectionId: string): Promise<string | null> {
+    this.assertOpen();
+    checkCollectionId(collectionId);
+    const { trainer } = await this.index(collectionId);
+    return trainer.trainNow();
+  }
+
   /** Stops trainings; later calls fail with PROVIDER_UNAVAILABLE. */
   async close(): Promise<void> {
     this.closed = true;
@@ -751,6 +769,7 @@ export class AzureFaceProvider implements FaceProvider {
         pollMs: this.options.trainingPollMs ?? 1000,
         timeoutMs: this.options.trainingTimeoutMs ?? 30 * 60 * 1000,
         onError: (e) => this.warn('training failed', e, index.collectionId),
+        rounds: () => this.rounds,
       },
       this.ctx(index.collectionId),
     );

@@ -16,6 +16,7 @@
  * the next change or search tries again.
  */
 import { DomainError } from '../../errors.js';
+import type { TrainingRounds } from '../provider.js';
 import type { CollectionIndex } from './collection-index.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
 import type { FaceTransport, TrainingStatusOut } from './transport.js';
@@ -26,6 +27,8 @@ export interface TrainerOptions {
   timeoutMs: number;
   /** Told about a failed training round (also when nobody waits for it). */
   onError?: (error: DomainError) => void;
+  /** Where each round is reported (read at each round's start: the observer may be attached later). */
+  rounds?: () => TrainingRounds | undefined;
 }
 
 export class Trainer {
@@ -33,6 +36,8 @@ export class Trainer {
   private running: Promise<void> | null = null;
   private lastError: DomainError | null = null;
   private closed = false;
+  /** Callers of {@link trainNow} waiting for the round that includes change `target` to start. */
+  private roundWaiters: { target: number; resolve: (operationId: string | null | Promise<string | null>) => void }[] = [];
 
   constructor(
     private readonly api: FaceTransport,
@@ -50,6 +55,24 @@ export class Trainer {
       void this.ensureRunning();
     }, this.options.debounceMs);
     this.timer.unref();
+  }
+
+  /**
+   * Starts a round now (cancelling the debounce) that includes every change
+   * so far, even when nothing changed since the last one, and resolves to
+   * the operation id the observer gave that round once it starts.
+   */
+  trainNow(): Promise<string | null> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.index.markChanged([]);
+    const target = this.index.seq;
+    const started = new Promise<string | null>((resolve) => this.roundWaiters.push({ target, resolve }));
+    void this.ensureRunning();
+    return started;
   }
 
   /** Whether a training round is under way. */
@@ -98,6 +121,7 @@ export class Trainer {
 
   close(): void {
     this.closed = true;
+    for (const waiter of this.roundWaiters.splice(0)) waiter.resolve(null);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -106,6 +130,8 @@ export class Trainer {
     if (!this.running) {
       this.running = this.loop().finally(() => {
         this.running = null;
+        // A failed round ends the loop; a trainNow() made during it still needs its own round.
+        if (this.roundWaiters.length > 0 && !this.closed) void this.ensureRunning();
       });
     }
     return this.running;
@@ -115,12 +141,17 @@ export class Trainer {
   private async loop(): Promise<void> {
     while (!this.closed && this.index.trainedSeq < this.index.seq) {
       const target = this.index.seq;
+      const rounds = this.options.rounds?.();
+      const operationId = rounds ? rounds.started(this.index.collectionId).catch(() => null) : Promise.resolve(null);
+      this.roundWaiters = this.roundWaiters.filter((w) => (w.target <= target ? (w.resolve(operationId), false) : true));
       try {
         await this.trainOnce();
         this.index.trainedSeq = Math.max(this.index.trainedSeq, target);
         this.lastError = null;
+        rounds?.finished(operationId, null);
       } catch (e) {
         this.lastError = toDomainError(e, this.ctx);
+        rounds?.finished(operationId, this.lastError);
         if (!this.closed) this.options.onError?.(this.lastError);
         return;
       }
