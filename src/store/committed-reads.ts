@@ -4,6 +4,7 @@
  * extend it, so the read surface is written once.
  */
 import type { OperationRecord, OperationStatus, SnapshotRecord } from '../operations/types.js';
+import type { ProviderRecord } from './provider-record-store.js';
 import type { SnapshotFaceRow, SnapshotUserRow } from './snapshot-store.js';
 import type {
   CollectionRef,
@@ -90,5 +91,11 @@ export abstract class CommittedReads implements StoreReader {
   }
   getSnapshotImage(snapshotId: string, sha256: string): Promise<Uint8Array | null> {
     return this.reads.getSnapshotImage(snapshotId, sha256);
+  }
+  listProviderRecords(ref: CollectionRef, kind: string, afterKey: string | null, limit: number): Promise<ProviderRecord[]> {
+    return this.reads.listProviderRecords(ref, kind, afterKey, limit);
+  }
+  getProviderImage(ref: CollectionRef, sha256: string): Promise<Uint8Array | null> {
+    return this.reads.getProviderImage(ref, sha256);
   }
 }

@@ -223,4 +223,29 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX operations_by_status ON operations (status, seq)`,
     ],
   },
+  {
+    version: 3,
+    description: 'provider records and retained images of cloud provider collections',
+    statements: [
+      // Scoped by provider instance and collection id, not by a collections
+      // row: the collection lives in the cloud provider (see provider-record-store.ts).
+      `CREATE TABLE provider_records (
+        provider TEXT NOT NULL,
+        collection_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        record_key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (provider, collection_id, kind, record_key)
+      )`,
+      `CREATE TABLE provider_images (
+        provider TEXT NOT NULL,
+        collection_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (provider, collection_id, sha256)
+      )`,
+    ],
+  },
 ];

@@ -68,6 +68,13 @@ export const TX_COLLECTION_LOCKS = {
   putIdempotency: 'key',
   copyUsersToSnapshot: 'key',
   copyFacesToSnapshot: 'key',
+  listProviderRecords: 'ref',
+  getProviderImage: 'ref',
+  putProviderRecords: 'ref',
+  deleteProviderRecords: 'ref',
+  putProviderImage: 'ref',
+  deleteProviderImages: 'ref',
+  deleteProviderCollection: 'ref',
 
   getUserFaces: 'user',
   deleteUser: 'user',

@@ -20,6 +20,7 @@
  */
 import type { OperationKind, OperationRecord, OperationStatus, SnapshotRecord } from '../operations/types.js';
 import { decodeDescriptor } from './descriptor-codec.js';
+import { ProviderRecordQueries } from './provider-record-queries.js';
 import type {
   CopyChunk,
   NewOperation,
@@ -107,8 +108,10 @@ const OPERATION_KINDS = {
 } satisfies Record<OperationKind, true>;
 
 /** Snapshot and operation SQL over one runner: {@link SnapshotWriter}. */
-export class SqliteSnapshotQueries implements SnapshotWriter {
-  constructor(protected readonly sql: SqlRunner) {}
+export class SqliteSnapshotQueries extends ProviderRecordQueries implements SnapshotWriter {
+  constructor(sql: SqlRunner) {
+    super(sql);
+  }
 
   // ---- snapshots ---------------------------------------------------------
 

@@ -20,6 +20,7 @@
  * and all batch lookups run one statement per chunk of
  * {@link STORE_BATCH_CHUNK} ids.
  */
+import type { ProviderRecordReader, ProviderRecordWriter } from './provider-record-store.js';
 import type { SnapshotReader, SnapshotWriter } from './snapshot-store.js';
 
 /** Largest id list a batch lookup puts into one `IN (…)` statement. */
@@ -130,7 +131,7 @@ export interface IdempotencyRecord {
  * Reads, available on the store (committed data) and inside a transaction
  * (its own writes included); snapshots and operations included.
  */
-export interface StoreReader extends SnapshotReader {
+export interface StoreReader extends SnapshotReader, ProviderRecordReader {
   getCollection(ref: CollectionRef): Promise<CollectionRow | null>;
   /** Existing collections among `collectionIds`, in no particular order. */
   getCollections(provider: string, collectionIds: readonly string[]): Promise<CollectionRow[]>;
@@ -184,7 +185,7 @@ export interface StoreReader extends SnapshotReader {
  * A write transaction: reads see its own writes; nothing is visible to
  * others until commit. Snapshot and operation writes included.
  */
-export interface StoreTx extends StoreReader, SnapshotWriter {
+export interface StoreTx extends StoreReader, SnapshotWriter, ProviderRecordWriter {
   insertCollection(row: CollectionRef & { faceModelVersion: string | null; createdAt: Date }): Promise<CollectionRow>;
   /** Deletes the collection, its users, faces, idempotency records and images no other face references. */
   deleteCollection(collectionKey: number): Promise<void>;

@@ -97,7 +97,7 @@ describe.skipIf(!pgAvailable)('opening', () => {
     expect(column('faces', 'indexed_at')?.data_type).toBe('bigint');
     expect(column('snapshot_images', 'bytes')?.data_type).toBe('bytea');
     expect(new Set(columns.map((c) => c.table_name))).toEqual(
-      new Set(['schema_version', 'collections', 'users', 'images', 'faces', 'idempotency', 'snapshots', 'snapshot_visibility', 'snapshot_users', 'snapshot_images', 'snapshot_faces', 'operations']),
+      new Set(['schema_version', 'collections', 'users', 'images', 'faces', 'idempotency', 'snapshots', 'snapshot_visibility', 'snapshot_users', 'snapshot_images', 'snapshot_faces', 'operations', 'provider_records', 'provider_images']),
     );
     // Nothing leaked into public.
     const leaked = await admin(async (c) => (await c.query(`SELECT to_regclass('public.faces') AS t`)).rows[0].t);

@@ -53,6 +53,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DomainError, invalidInput } from '../../errors.js';
 import { AsyncMutex } from '../../store/async-mutex.js';
+import type { Store } from '../../store/store.js';
 import type { ChangeFeed } from '../definition.js';
 import type {
   AssociateFacesInput,
@@ -84,7 +85,8 @@ import { hasCode, toDomainError, type CallContext } from './errors.js';
 import { IdempotencyMemo } from './idempotency.js';
 import { readImageSize, type ImageSize } from './image-size.js';
 import { decodePageToken, encodePageToken, pageLimit } from './page-token.js';
-import { InMemoryRetainedImages, type RetainedImages } from './retained-images.js';
+import { PersonRecords } from './person-records.js';
+import { InMemoryRetainedImages, StoreRetainedImages, type RetainedImages } from './retained-images.js';
 import { Trainer } from './training.js';
 import { FaceTransport, RECOGNITION_MODEL, type DetectedFaceOut, type FaceRectangle, type IdentifyOut } from './transport.js';
 import { decodeCollection, decodeFaceList, decodePerson, decodePersonFace, decodeListFace, encodeCollection, encodeFaceList, encodeListFace, encodePerson, encodePersonFace, type ListFaceData } from './userdata.js';
@@ -118,8 +120,10 @@ export interface AzureFaceProviderOptions {
   indexMaxAgeMs?: number;
   /** Parallel calls of a batch (index rebuilds, collection records). @default 4 */
   concurrency?: number;
-  /** Source images of indexed faces. @default a process-memory store (not durable) */
+  /** Source images of indexed faces. @default the gateway store's provider images with `store`, else process memory (not durable) */
   retainedImages?: RetainedImages;
+  /** The gateway store: retained images and the userId → personId index are kept there. */
+  store?: Store;
   /** ClientRequestToken retention. @default 24 hours */
   idempotencyRetentionMs?: number;
   /** Clock, for tests. @default Date.now */
@@ -167,6 +171,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
 
   private readonly api: FaceTransport;
   private readonly images: RetainedImages;
+  private readonly persons: PersonRecords | null;
   private readonly memo: IdempotencyMemo;
   private readonly now: () => number;
   private readonly detectionModel: string;
@@ -177,13 +182,15 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
   private readonly replicaId = randomUUID();
   private closed = false;
   private rounds: TrainingRounds | undefined;
+  private lastUserCreatedAt = 0;
 
   constructor(private readonly options: AzureFaceProviderOptions) {
     this.name = options.name;
     this.now = options.now ?? Date.now;
     this.detectionModel = options.detectionModel ?? 'detection_03';
     this.concurrency = options.concurrency ?? 4;
-    this.images = options.retainedImages ?? new InMemoryRetainedImages();
+    this.images = options.retainedImages ?? (options.store ? new StoreRetainedImages(options.store, options.name) : new InMemoryRetainedImages());
+    this.persons = options.store ? new PersonRecords(options.store, options.name) : null;
     this.memo = new IdempotencyMemo(options.idempotencyRetentionMs ?? 24 * 60 * 60 * 1000, this.now);
     this.api = new FaceTransport({
       endpoint: options.endpoint,
@@ -280,6 +287,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
       }
       this.forget(collectionId);
       this.memo.forgetCollection(collectionId);
+      await this.images.deleteCollection(collectionId).catch((e: unknown) => this.warn('could not delete the retained images', e, collectionId));
       await this.api.deleteLargeFaceList(collectionId).catch((e: unknown) => this.warn('could not delete the companion LargeFaceList (replaced on the next create)', e, collectionId));
     });
   }
@@ -321,12 +329,14 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
           provider: this.name,
         });
       }
-      const createdAt = this.now();
+      // Strictly increasing within the process: users created in one millisecond still list in creation order.
+      const createdAt = (this.lastUserCreatedAt = Math.max(this.now(), this.lastUserCreatedAt + 1));
       const nonce = newNonce();
       const { personId } = await this.api.createPerson(collectionId, { name: userId, userData: encodePerson({ userId, createdAt, nonce }) }, () =>
         this.findPersonByNonce(collectionId, nonce),
       );
       index.addUser({ userId, personId, createdAt, changedSeq: 0 });
+      await this.persons?.put(collectionId, userId, personId).catch((e: unknown) => this.warn(`could not record person ${personId} of user ${userId} (a rebuild records it)`, e, collectionId));
       return this.userRecord(index, userId);
     });
   }
@@ -347,6 +357,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
         if (!hasCode(e, 'PersonNotFound')) throw e;
       }
       index.removeUser(userId);
+      await this.persons?.remove(collectionId, userId).catch((e: unknown) => this.warn(`could not forget the person of user ${userId} (a rebuild does)`, e, collectionId));
       if (faces.length > 0) {
         index.markChanged([]);
         trainer.schedule();
@@ -444,7 +455,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
           continue;
         }
         if (!retained) {
-          await this.images.put(sha256, image);
+          await this.images.put(collectionId, sha256, image);
           retained = true;
         }
         if (!index.hasFaceList) await this.call(ctx, () => this.ensureFaceList(index));
@@ -480,8 +491,10 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
     return this.locked(collectionId, async () => {
       const { index } = await this.index(collectionId);
       const outcome: DeleteFacesOutcome = { deletedFaceIds: [], unsuccessfulFaceDeletions: [] };
+      const deletedShas: string[] = [];
       for (const faceId of [...new Set(faceIds)]) {
         const face = index.faces.get(faceId);
+        if (face?.userId === null && face.data) deletedShas.push(face.data.sha256);
         if (!face) {
           outcome.unsuccessfulFaceDeletions.push({ faceId, userId: null, reasons: ['FACE_NOT_FOUND'] });
         } else if (face.userId !== null) {
@@ -497,6 +510,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
           index.removeFace(faceId);
         }
       }
+      await this.pruneImages(index, outcome.deletedFaceIds.length > 0 ? deletedShas : []);
       return outcome;
     });
   }
@@ -527,7 +541,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
       const images = new Map<string, Uint8Array>();
       for (const face of candidates) {
         if (images.has(face.data.sha256)) continue;
-        const bytes = await this.images.get(face.data.sha256);
+        const bytes = await this.images.get(collectionId, face.data.sha256);
         if (!bytes) {
           throw this.unsupported(
             `face "${face.faceId}" cannot be copied into user "${userId}": Azure AI Face keeps no images and this gateway no longer retains the source image (sha256 ${face.data.sha256}); index the image again and associate the new face`,
@@ -745,7 +759,10 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
       return this.index(collectionId);
     }
     const loading = (async (): Promise<Loaded> => {
-      const result = await this.call(this.ctx(collectionId), () => loadIndex(this.api, collectionId, this.now(), this.concurrency));
+      const recorded = (await this.persons?.load(collectionId)) ?? new Map<string, string>();
+      const result = await this.call(this.ctx(collectionId), () => loadIndex(this.api, collectionId, this.now(), this.concurrency, recorded));
+      const current = new Map([...result.index.users.values()].map((u) => [u.userId, u.personId]));
+      await this.persons?.reconcile(collectionId, recorded, current).catch((e: unknown) => this.warn('could not record the rebuilt person index', e, collectionId));
       const loaded = { index: result.index, trainer: this.trainerFor(result.index) };
       for (const repair of result.repairs) {
         void this.api.updateListFace(collectionId, repair.faceId, encodeListFace(repair.data)).catch((e: unknown) => this.warn(`could not repair the link of face ${repair.faceId}`, e, collectionId));
@@ -758,6 +775,14 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
       if (this.loaded.get(collectionId) === loading) this.loaded.delete(collectionId);
     });
     return loading;
+  }
+
+  /** Forgets retained images of `sha256s` that no face of the collection references any more. */
+  private async pruneImages(index: CollectionIndex, sha256s: readonly string[]): Promise<void> {
+    if (sha256s.length === 0) return;
+    const used = new Set([...index.faces.values()].map((f) => f.data?.sha256));
+    const unused = [...new Set(sha256s)].filter((sha) => !used.has(sha));
+    await this.images.delete(index.collectionId, unused).catch((e: unknown) => this.warn('could not delete unused retained images', e, index.collectionId));
   }
 
   private trainerFor(index: CollectionIndex): Trainer {

@@ -190,7 +190,14 @@ export interface LoadResult {
  * Rebuilds the index of `collectionId` from Azure. Throws the transport's
  * errors (LargePersonGroupNotFound when the collection does not exist).
  */
-export async function loadIndex(api: FaceTransport, collectionId: string, now: number, concurrency: number): Promise<LoadResult> {
+export async function loadIndex(
+  api: FaceTransport,
+  collectionId: string,
+  now: number,
+  concurrency: number,
+  /** The userId → personId index facegate recorded: the person to prefer when a userId has several. */
+  recorded: ReadonlyMap<string, string> = new Map(),
+): Promise<LoadResult> {
   const group = await api.getLargePersonGroup(collectionId);
   const meta = decodeCollection(group.userData);
   const persons = await listAll((start) => api.listPersons(collectionId, start, PAGE), (p) => p.personId);
@@ -221,6 +228,11 @@ export async function loadIndex(api: FaceTransport, collectionId: string, now: n
     const createdAt = data?.createdAt ?? 0;
     const current = chosen.get(userId);
     const count = (p: PersonOut) => p.persistedFaceIds?.length ?? 0;
+    const preferred = recorded.get(userId);
+    if (current && preferred !== undefined && (current.person.personId === preferred) !== (person.personId === preferred)) {
+      if (person.personId === preferred) chosen.set(userId, { person, createdAt });
+      continue;
+    }
     if (
       !current ||
       count(person) > count(current.person) ||

@@ -46,5 +46,5 @@ export const azureFaceOptions = z
 export const azureFaceDefinition = defineProvider({
   kind: 'azure-face',
   options: azureFaceOptions,
-  create: (name, options, deps) => new AzureFaceProvider({ name, ...options, logger: deps?.logger, changes: deps?.changes }),
+  create: (name, options, deps) => new AzureFaceProvider({ name, ...options, logger: deps?.logger, changes: deps?.changes, store: deps?.store }),
 });
