@@ -97,6 +97,9 @@ export const TX_COLLECTION_LOCKS = {
   insertOperation: 'none',
   updateOperation: 'none',
   clearSnapshotContent: 'none',
+  insertSnapshotUsers: 'none',
+  insertSnapshotFaces: 'none',
+  putSnapshotImage: 'none',
 } as const satisfies Record<Exclude<keyof StoreTx, 'afterCommit'>, LockPolicy>;
 
 /**

@@ -120,6 +120,20 @@ export interface SnapshotWriter extends SnapshotReader {
    * their source images (once per snapshot) into the snapshot, in SQL.
    */
   copyFacesToSnapshot(collectionKey: number, snapshotId: string, afterSeq: number | null, limit: number): Promise<CopyChunk>;
+  /**
+   * Writes users into a snapshot from rows a provider built (a provider whose
+   * collections live outside the store, e.g. Azure); `seq` orders them.
+   */
+  insertSnapshotUsers(snapshotId: string, users: readonly SnapshotUserRow[]): Promise<void>;
+  /**
+   * Writes faces into a snapshot from rows a provider built, after their
+   * images ({@link putSnapshotImage}). An empty descriptor means the
+   * provider keeps none: a provider applying the snapshot computes one from
+   * the image.
+   */
+  insertSnapshotFaces(snapshotId: string, faces: readonly SnapshotFaceRow[]): Promise<void>;
+  /** Keeps an image with a snapshot (a repeat is a no-op). */
+  putSnapshotImage(snapshotId: string, sha256: string, bytes: Uint8Array): Promise<void>;
   /** Removes a snapshot's content (users, faces, images), keeping its record: for restarting a take. */
   clearSnapshotContent(snapshotId: string): Promise<void>;
 }

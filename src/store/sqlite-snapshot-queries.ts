@@ -19,7 +19,7 @@
  * could not use an index in keyset order.
  */
 import type { OperationKind, OperationRecord, OperationStatus, SnapshotRecord } from '../operations/types.js';
-import { decodeDescriptor } from './descriptor-codec.js';
+import { decodeDescriptor, encodeDescriptor } from './descriptor-codec.js';
 import { ProviderRecordQueries } from './provider-record-queries.js';
 import type {
   CopyChunk,
@@ -277,6 +277,35 @@ export class SqliteSnapshotQueries extends ProviderRecordQueries implements Snap
     return this.copied('snapshot_faces', snapshotId, changes);
   }
 
+  async insertSnapshotUsers(snapshotId: string, users: readonly SnapshotUserRow[]): Promise<void> {
+    for (const u of users) {
+      await this.sql.run('INSERT INTO snapshot_users (snapshot_id, seq, user_id, status) VALUES (?, ?, ?, ?)', [snapshotId, u.seq, u.userId, u.status]);
+    }
+  }
+
+  async putSnapshotImage(snapshotId: string, sha256: string, bytes: Uint8Array): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO snapshot_images (snapshot_id, sha256, bytes) VALUES (?, ?, ?)
+       ON CONFLICT (snapshot_id, sha256) DO NOTHING`,
+      [snapshotId, sha256, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)],
+    );
+  }
+
+  async insertSnapshotFaces(snapshotId: string, faces: readonly SnapshotFaceRow[]): Promise<void> {
+    for (const f of faces) {
+      const b = f.boundingBox;
+      await this.sql.run(
+        `INSERT INTO snapshot_faces (snapshot_id, seq, face_id, user_id, external_image_id, bbox_left, bbox_top,
+           bbox_width, bbox_height, confidence, descriptor, image_sha256, indexed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          snapshotId, f.seq, f.faceId, f.userId, f.externalImageId, b.left, b.top, b.width, b.height, f.confidence,
+          f.descriptor.length === 0 ? Buffer.alloc(0) : encodeDescriptor(f.descriptor), f.imageSha256, f.indexedAt.getTime(),
+        ],
+      );
+    }
+  }
+
   // ---- operations --------------------------------------------------------
 
   async getOperation(id: string): Promise<OperationRecord | null> {
@@ -430,7 +459,8 @@ function toSnapshotFace(row: SnapshotFaceSql): SnapshotFaceRow {
     externalImageId: row.external_image_id,
     boundingBox: { left: row.bbox_left, top: row.bbox_top, width: row.bbox_width, height: row.bbox_height },
     confidence: row.confidence,
-    descriptor: decodeDescriptor(row.descriptor),
+    // Empty for faces from a provider that keeps no descriptors (Azure): see insertSnapshotFaces.
+    descriptor: row.descriptor.byteLength === 0 ? new Float32Array(0) : decodeDescriptor(row.descriptor),
     imageSha256: row.image_sha256,
     indexedAt: new Date(row.indexed_at),
   };

@@ -54,6 +54,7 @@ import type { Logger } from 'pino';
 import { DomainError, invalidInput } from '../../errors.js';
 import { AsyncMutex } from '../../store/async-mutex.js';
 import type { Store } from '../../store/store.js';
+import { faceAtBox, iou } from '../box-match.js';
 import type { ChangeFeed } from '../definition.js';
 import type {
   AssociateFacesInput,
@@ -61,6 +62,8 @@ import type {
   BoundingBox,
   Capability,
   CollectionRecord,
+  CopyOutcome,
+  CopyProgress,
   DeleteFacesOutcome,
   DisassociateFacesInput,
   DisassociateFacesOutcome,
@@ -73,14 +76,15 @@ import type {
   PageRequest,
   ProviderKind,
   SearchUsersByImageInput,
-  Trainable,
   SearchUsersByImageOutcome,
+  SnapshotCapable,
+  Trainable,
   TrainingRounds,
   UnindexedReason,
   UserMutationInput,
   UserRecord,
 } from '../provider.js';
-import { CollectionIndex, compareKeys, faceKey, loadIndex, mapLimit, userKey, type IndexedFace } from './collection-index.js';
+import { CollectionIndex, compareKeys, faceKey, loadIndex, mapLimit, userKey, type IndexedFace, type IndexedUser } from './collection-index.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
 import { IdempotencyMemo } from './idempotency.js';
 import { readImageSize, type ImageSize } from './image-size.js';
@@ -144,6 +148,24 @@ const MIN_FACE_PIXELS = 40;
 /** identify's maxNumOfCandidatesReturned ceiling. */
 const MAX_CANDIDATES = 100;
 const AZURE_PAGE = 1000;
+/** What every instance can do; gateway snapshots need the store as well. */
+const CAPABILITIES_WITHOUT_STORE: readonly Capability[] = [
+  'CREATE_COLLECTION',
+  'DELETE_COLLECTION',
+  'LIST_COLLECTIONS',
+  'CREATE_USER',
+  'DELETE_USER',
+  'INDEX_FACES',
+  'DELETE_FACES',
+  'ASSOCIATE_FACES',
+  'DISASSOCIATE_FACES',
+  'SEARCH_USERS_BY_IMAGE',
+  'LIST_UNASSOCIATED_FACES',
+  'TRAIN_COLLECTION',
+];
+
+/** Users or faces per page of a snapshot copy. */
+const SNAPSHOT_CHUNK = 100;
 
 interface Loaded {
   index: CollectionIndex;
@@ -151,23 +173,10 @@ interface Loaded {
 }
 
 /** The `azure-face` provider. */
-export class AzureFaceProvider implements FaceProvider, Trainable {
+export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapable {
   readonly name: string;
   readonly kind: ProviderKind = 'AZURE_FACE';
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
-    'CREATE_COLLECTION',
-    'DELETE_COLLECTION',
-    'LIST_COLLECTIONS',
-    'CREATE_USER',
-    'DELETE_USER',
-    'INDEX_FACES',
-    'DELETE_FACES',
-    'ASSOCIATE_FACES',
-    'DISASSOCIATE_FACES',
-    'SEARCH_USERS_BY_IMAGE',
-    'LIST_UNASSOCIATED_FACES',
-    'TRAIN_COLLECTION',
-  ]);
+  readonly capabilities: ReadonlySet<Capability>;
 
   private readonly api: FaceTransport;
   private readonly images: RetainedImages;
@@ -186,6 +195,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
 
   constructor(private readonly options: AzureFaceProviderOptions) {
     this.name = options.name;
+    this.capabilities = new Set<Capability>([...CAPABILITIES_WITHOUT_STORE, ...(options.store ? (['TAKE_SNAPSHOT', 'APPLY_SNAPSHOT'] as const) : [])]);
     this.now = options.now ?? Date.now;
     this.detectionModel = options.detectionModel ?? 'detection_03';
     this.concurrency = options.concurrency ?? 4;
@@ -329,14 +339,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
           provider: this.name,
         });
       }
-      // Strictly increasing within the process: users created in one millisecond still list in creation order.
-      const createdAt = (this.lastUserCreatedAt = Math.max(this.now(), this.lastUserCreatedAt + 1));
-      const nonce = newNonce();
-      const { personId } = await this.api.createPerson(collectionId, { name: userId, userData: encodePerson({ userId, createdAt, nonce }) }, () =>
-        this.findPersonByNonce(collectionId, nonce),
-      );
-      index.addUser({ userId, personId, createdAt, changedSeq: 0 });
-      await this.persons?.put(collectionId, userId, personId).catch((e: unknown) => this.warn(`could not record person ${personId} of user ${userId} (a rebuild records it)`, e, collectionId));
+      await this.addPerson(index, userId);
       return this.userRecord(index, userId);
     });
   }
@@ -458,27 +461,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
           await this.images.put(collectionId, sha256, image);
           retained = true;
         }
-        if (!index.hasFaceList) await this.call(ctx, () => this.ensureFaceList(index));
-        const data: ListFaceData = {
-          externalImageId,
-          sha256,
-          rect: [r.left, r.top, r.width, r.height],
-          size: [size.width, size.height],
-          indexedAt,
-          ordinal,
-          nonce: newNonce(),
-          personId: null,
-          personFaceId: null,
-          associatedAt: null,
-        };
-        const { persistedFaceId } = await this.call(ctx, () =>
-          this.api.addListFace(collectionId, image, { targetFace: r, detectionModel: this.detectionModel, userData: encodeListFace(data) }, () =>
-            this.findListFaceByNonce(collectionId, data.nonce),
-          ),
-        );
-        const face: IndexedFace = { faceId: persistedFaceId, data, inList: true, userId: null, personFaceId: null };
-        index.addFace(face);
-        faces.push(face);
+        faces.push(await this.call(ctx, () => this.addToList(index, image, { externalImageId, sha256, rect: r, size, indexedAt, ordinal })));
       }
       return { faces: faces.map((f) => faceRecord(collectionId, f)), unindexedFaces, faceModelVersion: RECOGNITION_MODEL };
     });
@@ -587,22 +570,8 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
       const ctx = this.ctx(collectionId, userId);
       try {
         for (const face of accepted) {
-          const associatedAt = this.now();
-          const { persistedFaceId } = await this.call(ctx, () =>
-            this.api.addPersonFace(
-              collectionId,
-              user.personId,
-              images.get(face.data.sha256) as Uint8Array,
-              { targetFace: rectOf(face.data.rect), detectionModel: this.detectionModel, userData: encodePersonFace({ faceId: face.faceId, associatedAt }) },
-              () => this.findPersonFace(collectionId, user.personId, face.faceId, index),
-            ),
-          );
-          index.setFaceUser(face.faceId, userId, persistedFaceId);
+          await this.call(ctx, () => this.copyIntoPerson(index, user, face, images.get(face.data.sha256) as Uint8Array));
           outcome.associatedFaceIds.push(face.faceId);
-          // The registry entry learns where its copy is (speeds up rebuilds; a rebuild also finds it from the person side).
-          const data: ListFaceData = { ...face.data, personId: user.personId, personFaceId: persistedFaceId, associatedAt };
-          face.data = data;
-          await this.api.updateListFace(collectionId, face.faceId, encodeListFace(data)).catch((e: unknown) => this.warn(`could not record the link of face ${face.faceId} (a rebuild finds it from the person)`, e, collectionId));
         }
       } finally {
         if (outcome.associatedFaceIds.length > 0) {
@@ -707,6 +676,147 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
     return { userMatches: userMatches.slice(0, maxUsers), searchedFace };
   }
 
+  // ---- gateway snapshots ---------------------------------------------------
+
+  /**
+   * Copies the collection into a gateway snapshot: users in creation order,
+   * faces in index order with their boxes and retained source images, and
+   * no descriptors (Azure keeps none; a local apply computes them from the
+   * images). Holds the collection's lock, so no write of this gateway lands
+   * half-way; the snapshot content is written in one store transaction.
+   * A face facegate did not index (no retained image) makes it
+   * UNSUPPORTED_OPERATION: it could not be re-created from the snapshot.
+   */
+  async exportToSnapshot(collectionId: string, snapshotId: string, onProgress: (p: CopyProgress) => void): Promise<CopyOutcome> {
+    this.assertOpen();
+    checkCollectionId(collectionId);
+    const store = this.requireStore('TAKE_SNAPSHOT');
+    return this.locked(collectionId, async () => {
+      const { index } = await this.index(collectionId);
+      const users = index.sortedUsers();
+      const faces = index.sortedFaces();
+      const total = users.length + faces.length;
+      const orphan = faces.find((f) => f.data === null);
+      if (orphan) throw this.unsupported(`face "${orphan.faceId}" of collection "${collectionId}" was not indexed through facegate (no source image is retained), so it cannot be put into a snapshot`, 'TakeSnapshot');
+      await store.transaction(async (tx) => {
+        await tx.clearSnapshotContent(snapshotId);
+        await tx.insertSnapshotUsers(snapshotId, users.map((u, i) => ({ seq: i + 1, userId: u.userId, status: index.faceCountOf(u.userId) > 0 ? 'ACTIVE' : 'CREATED' })));
+        let processed = users.length;
+        onProgress({ processed, total });
+        const copied = new Set<string>();
+        for (let i = 0; i < faces.length; i += SNAPSHOT_CHUNK) {
+          const chunk = faces.slice(i, i + SNAPSHOT_CHUNK) as (IndexedFace & { data: ListFaceData })[];
+          for (const { faceId, data } of chunk) {
+            if (copied.has(data.sha256)) continue;
+            const bytes = await this.images.get(collectionId, data.sha256);
+            if (!bytes) throw this.unsupported(`face "${faceId}" cannot be put into a snapshot: its source image (sha256 ${data.sha256}) is no longer retained`, 'TakeSnapshot');
+            await tx.putSnapshotImage(snapshotId, data.sha256, bytes);
+            copied.add(data.sha256);
+          }
+          await tx.insertSnapshotFaces(
+            snapshotId,
+            chunk.map((f, j) => {
+              const record = faceRecord(collectionId, f);
+              return {
+                seq: i + j + 1,
+                faceId: f.faceId,
+                userId: f.userId,
+                externalImageId: record.externalImageId,
+                boundingBox: record.boundingBox as BoundingBox,
+                confidence: 100,
+                descriptor: new Float32Array(0),
+                imageSha256: f.data.sha256,
+                indexedAt: new Date(f.data.indexedAt),
+              };
+            }),
+          );
+          processed += chunk.length;
+          onProgress({ processed, total });
+        }
+      });
+      return { userCount: users.length, faceCount: faces.length };
+    });
+  }
+
+  /**
+   * Creates the collection and re-creates the snapshot's users and faces:
+   * each face is found again by Azure in its image (the detected face at the
+   * snapshot's box), added to the registry and, when it had a user, copied
+   * into the person. New face ids; users, associations, external image ids
+   * and index times are kept. One training follows (debounced).
+   */
+  async importFromSnapshot(snapshotId: string, targetCollectionId: string, onProgress: (p: CopyProgress) => Promise<void>): Promise<CopyOutcome> {
+    this.assertOpen();
+    const store = this.requireStore('APPLY_SNAPSHOT');
+    const snapshot = await store.getSnapshot(snapshotId);
+    if (!snapshot) throw snapshotGone(snapshotId);
+    await this.createCollection(targetCollectionId);
+    const total = snapshot.userCount + snapshot.faceCount;
+    let processed = 0;
+    // An empty page ends a listing only if the snapshot still exists (a deleted one reads as empty).
+    const ended = async () => {
+      if (!(await store.getSnapshot(snapshotId))) throw snapshotGone(snapshotId);
+      return true;
+    };
+    return this.locked(targetCollectionId, async () => {
+      const { index, trainer } = await this.index(targetCollectionId);
+      const ctx = this.ctx(targetCollectionId);
+      const changed = new Set<string>();
+      try {
+        for (let after: number | null = null; ; ) {
+          const users = await store.listSnapshotUsers(snapshotId, { after, limit: SNAPSHOT_CHUNK });
+          if (users.length === 0 && (await ended())) break;
+          for (const u of users) {
+            await this.call(ctx, () => this.addPerson(index, u.userId));
+            await onProgress({ processed: ++processed, total });
+          }
+          after = users[users.length - 1].seq;
+        }
+        for (let after: number | null = null; ; ) {
+          const faces = await store.listSnapshotFaces(snapshotId, { after, limit: SNAPSHOT_CHUNK });
+          if (faces.length === 0 && (await ended())) break;
+          const images = new Map<string, { bytes: Uint8Array; size: ImageSize; detected: DetectedFaceOut[] }>();
+          for (const [ordinal, f] of faces.entries()) {
+            const sha256 = f.imageSha256;
+            let image = sha256 ? images.get(sha256) : undefined;
+            if (sha256 && !image) {
+              const bytes = await store.getSnapshotImage(snapshotId, sha256);
+              if (bytes) {
+                const detected = await this.call(ctx, () => this.api.detect(bytes, { returnFaceId: false, detectionModel: this.detectionModel, quality: false }));
+                image = { bytes, size: imageSize(bytes), detected };
+                images.set(sha256, image);
+                await this.images.put(targetCollectionId, sha256, bytes);
+              }
+            }
+            if (!sha256 || !image) throw this.unsupported(`face "${f.faceId}" of snapshot ${snapshotId} has no source image, and Azure AI Face can only add faces from images`, 'ApplySnapshot');
+            const { bytes, size, detected } = image;
+            const box = f.boundingBox;
+            const target = { left: box.left * size.width, top: box.top * size.height, width: box.width * size.width, height: box.height * size.height };
+            const found = faceAtBox(detected, target, (d) => d.faceRectangle);
+            if (!found) throw this.unsupported(`Azure AI Face finds no face at the box of face "${f.faceId}" of snapshot ${snapshotId} in its image`, 'ApplySnapshot');
+            const face = await this.call(ctx, () =>
+              this.addToList(index, bytes, { externalImageId: f.externalImageId, sha256, rect: found.faceRectangle, size, indexedAt: f.indexedAt.getTime(), ordinal }),
+            );
+            if (f.userId !== null) {
+              const user = index.users.get(f.userId);
+              if (!user) throw new Error(`snapshot ${snapshotId}: face ${f.faceId} names user ${f.userId}, who is not in the snapshot`);
+              await this.call(ctx, () => this.copyIntoPerson(index, user, face as IndexedFace & { data: ListFaceData }, bytes));
+              changed.add(f.userId);
+            }
+            await onProgress({ processed: ++processed, total });
+          }
+          after = faces[faces.length - 1].seq;
+        }
+      } finally {
+        if (changed.size > 0) {
+          index.markChanged([...changed]);
+          trainer.schedule();
+        }
+      }
+      return { userCount: snapshot.userCount, faceCount: snapshot.faceCount };
+    });
+  }
+
   // ---- training ----------------------------------------------------------
 
   observeTraining(rounds: TrainingRounds): void {
@@ -775,6 +885,74 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
       if (this.loaded.get(collectionId) === loading) this.loaded.delete(collectionId);
     });
     return loading;
+  }
+
+  /** Creates the person of a new user and records it. Throws transport errors. */
+  private async addPerson(index: CollectionIndex, userId: string): Promise<IndexedUser> {
+    const { collectionId } = index;
+    // Strictly increasing within the process: users created in one millisecond still list in creation order.
+    const createdAt = (this.lastUserCreatedAt = Math.max(this.now(), this.lastUserCreatedAt + 1));
+    const nonce = newNonce();
+    const { personId } = await this.api.createPerson(collectionId, { name: userId, userData: encodePerson({ userId, createdAt, nonce }) }, () =>
+      this.findPersonByNonce(collectionId, nonce),
+    );
+    const user: IndexedUser = { userId, personId, createdAt, changedSeq: 0 };
+    index.addUser(user);
+    await this.persons?.put(collectionId, userId, personId).catch((e: unknown) => this.warn(`could not record person ${personId} of user ${userId} (a rebuild records it)`, e, collectionId));
+    return user;
+  }
+
+  /**
+   * Adds one face of `image` (already retained under `face.sha256`) to the
+   * collection's registry list; its persistedFaceId becomes the face id.
+   * Throws transport errors.
+   */
+  private async addToList(
+    index: CollectionIndex,
+    image: Uint8Array,
+    face: { externalImageId: string | null; sha256: string; rect: FaceRectangle; size: ImageSize; indexedAt: number; ordinal: number },
+  ): Promise<IndexedFace> {
+    if (!index.hasFaceList) await this.ensureFaceList(index);
+    const r = face.rect;
+    const data: ListFaceData = {
+      externalImageId: face.externalImageId,
+      sha256: face.sha256,
+      rect: [r.left, r.top, r.width, r.height],
+      size: [face.size.width, face.size.height],
+      indexedAt: face.indexedAt,
+      ordinal: face.ordinal,
+      nonce: newNonce(),
+      personId: null,
+      personFaceId: null,
+      associatedAt: null,
+    };
+    const { persistedFaceId } = await this.api.addListFace(index.collectionId, image, { targetFace: r, detectionModel: this.detectionModel, userData: encodeListFace(data) }, () =>
+      this.findListFaceByNonce(index.collectionId, data.nonce),
+    );
+    const added: IndexedFace = { faceId: persistedFaceId, data, inList: true, userId: null, personFaceId: null };
+    index.addFace(added);
+    return added;
+  }
+
+  /**
+   * Copies a registry face into a user's person (re-extracted from its
+   * source `image`), records the link on the registry entry (best effort: a
+   * rebuild finds it from the person side). The caller marks the change.
+   */
+  private async copyIntoPerson(index: CollectionIndex, user: { userId: string; personId: string }, face: IndexedFace & { data: ListFaceData }, image: Uint8Array): Promise<void> {
+    const { collectionId } = index;
+    const associatedAt = this.now();
+    const { persistedFaceId } = await this.api.addPersonFace(
+      collectionId,
+      user.personId,
+      image,
+      { targetFace: rectOf(face.data.rect), detectionModel: this.detectionModel, userData: encodePersonFace({ faceId: face.faceId, associatedAt }) },
+      () => this.findPersonFace(collectionId, user.personId, face.faceId, index),
+    );
+    index.setFaceUser(face.faceId, user.userId, persistedFaceId);
+    const data: ListFaceData = { ...face.data, personId: user.personId, personFaceId: persistedFaceId, associatedAt };
+    face.data = data;
+    await this.api.updateListFace(collectionId, face.faceId, encodeListFace(data)).catch((e: unknown) => this.warn(`could not record the link of face ${face.faceId} (a rebuild finds it from the person)`, e, collectionId));
   }
 
   /** Forgets retained images of `sha256s` that no face of the collection references any more. */
@@ -927,6 +1105,12 @@ export class AzureFaceProvider implements FaceProvider, Trainable {
     }
   }
 
+  /** The gateway store, which gateway snapshots live in; UNSUPPORTED_OPERATION for a provider built without one. */
+  private requireStore(operation: 'TAKE_SNAPSHOT' | 'APPLY_SNAPSHOT'): Store {
+    if (!this.options.store) throw this.unsupported('snapshots need the gateway store, and this provider was built without one', operation);
+    return this.options.store;
+  }
+
   private unsupported(message: string, operation = 'AssociateFaces'): DomainError {
     return new DomainError('UNSUPPORTED_OPERATION', `Provider "${this.name}" (Azure AI Face): ${message}`, { provider: this.name, operation });
   }
@@ -1027,6 +1211,10 @@ function byArea(faces: readonly DetectedFaceOut[]): DetectedFaceOut[] {
   return [...faces].sort((a, b) => b.faceRectangle.width * b.faceRectangle.height - a.faceRectangle.width * a.faceRectangle.height);
 }
 
+function snapshotGone(snapshotId: string): DomainError {
+  return new DomainError('SNAPSHOT_NOT_FOUND', `snapshot ${snapshotId} was deleted while it was being applied`, { snapshotId });
+}
+
 /** The detected face overlapping `rect` best (IoU ≥ 0.5). */
 function bestMatch(detected: readonly DetectedFaceOut[], rect: readonly number[]): DetectedFaceOut | undefined {
   const target = rectOf(rect);
@@ -1039,13 +1227,6 @@ function bestMatch(detected: readonly DetectedFaceOut[], rect: readonly number[]
   return best;
 }
 
-function iou(a: FaceRectangle, b: FaceRectangle): number {
-  const x = Math.max(0, Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left));
-  const y = Math.max(0, Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top));
-  const inter = x * y;
-  const union = a.width * a.height + b.width * b.height - inter;
-  return union > 0 ? inter / union : 0;
-}
 
 /** Index of the first item whose key sorts after `after` (binary search over sorted items). */
 function firstAfter<T>(items: readonly T[], key: (item: T) => readonly (string | number)[], after: readonly (string | number)[]): number {

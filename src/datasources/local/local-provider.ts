@@ -542,7 +542,7 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
     await this.createCollection(targetCollectionId);
     const collection = await this.requireCollection(this.store, targetCollectionId);
     return importSnapshot(
-      { store: this.store, collection, now: this.now, onCommit: (tx, changes) => this.onCommit(tx, collection.key, changes) },
+      { store: this.store, collection, now: this.now, onCommit: (tx, changes) => this.onCommit(tx, collection.key, changes), detect: (image) => this.detect(image) },
       snapshotId,
       onProgress,
     );

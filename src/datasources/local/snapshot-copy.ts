@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../errors.js';
 import type { CopyChunk, SnapshotFaceRow, SnapshotUserRow } from '../../store/snapshot-store.js';
 import type { CollectionRef, CollectionRow, NewFace, Store, StoreTx } from '../../store/store.js';
+import type { DetectionResult } from '../../engine/types.js';
+import { faceAtBox } from '../box-match.js';
 import type { CopyOutcome, CopyProgress } from '../provider.js';
 import type { UserFaceChange } from './user-face-index.js';
 
@@ -58,6 +60,8 @@ export interface ImportTarget {
   now: () => Date;
   /** Registers index changes to apply after the transaction commits. */
   onCommit: (tx: StoreTx, changes: UserFaceChange[]) => void;
+  /** The engine: faces of a snapshot taken on a provider without descriptors (Azure) are described from their image. */
+  detect: (image: Uint8Array) => Promise<DetectionResult>;
 }
 
 /** Fills an empty collection from a snapshot, chunk by chunk, each chunk one transaction. */
@@ -100,7 +104,8 @@ export async function importSnapshot(
   }
 
   for (let after: number | null = null; ; ) {
-    const faces: SnapshotFaceRow[] = await store.listSnapshotFaces(snapshotId, { after, limit });
+    // Inference (for faces without descriptors) runs before the chunk's transaction, not inside it.
+    const faces: SnapshotFaceRow[] = await describeMissing(target, snapshotId, await store.listSnapshotFaces(snapshotId, { after, limit }));
     if (faces.length === 0 && (await ended())) break;
     await inChunk(async (tx) => {
       const changes: UserFaceChange[] = [];
@@ -139,6 +144,37 @@ export async function importSnapshot(
     throw new Error(`snapshot ${snapshotId}: expected ${total} users and faces, copied ${processed}`);
   }
   return { userCount: snapshot.userCount, faceCount: snapshot.faceCount };
+}
+
+/**
+ * Faces with an empty descriptor (from a provider that keeps none) get the
+ * descriptor, box and confidence of the face the engine finds at their box
+ * in their image; UNSUPPORTED_OPERATION when there is no image or no face.
+ */
+async function describeMissing(target: ImportTarget, snapshotId: string, faces: SnapshotFaceRow[]): Promise<SnapshotFaceRow[]> {
+  const detections = new Map<string, DetectionResult>();
+  const out: SnapshotFaceRow[] = [];
+  for (const f of faces) {
+    if (f.descriptor.length > 0) {
+      out.push(f);
+      continue;
+    }
+    const sha256 = f.imageSha256;
+    let detection = sha256 ? detections.get(sha256) : undefined;
+    if (sha256 && !detection) {
+      const bytes = await target.store.getSnapshotImage(snapshotId, sha256);
+      if (bytes) detections.set(sha256, (detection = await target.detect(bytes)));
+    }
+    const found = detection && faceAtBox(detection.faces, f.boundingBox, (d) => d.boundingBox);
+    if (!found) {
+      throw new DomainError('UNSUPPORTED_OPERATION', `snapshot ${snapshotId}: face ${f.faceId} has no descriptor and the local engine finds no face at its box in its image`, {
+        provider: target.collection.provider,
+        operation: 'APPLY_SNAPSHOT',
+      });
+    }
+    out.push({ ...f, descriptor: found.descriptor, boundingBox: found.boundingBox, confidence: found.confidence });
+  }
+  return out;
 }
 
 function snapshotGone(snapshotId: string): DomainError {
