@@ -245,6 +245,12 @@ export interface SnapshotCapable {
    * deleted meanwhile; the caller removes the partial target.
    */
   importFromSnapshot(snapshotId: string, targetCollectionId: string, onProgress: (p: CopyProgress) => Promise<void>): Promise<CopyOutcome>;
+  /**
+   * Optional check at apply time, before the operation is accepted: throws
+   * SNAPSHOT_EXPIRED when the provider's own copy of the snapshot (e.g. in
+   * Azure's Snapshot API) is gone.
+   */
+  checkApplicable?(snapshotId: string): Promise<void>;
 }
 
 export const isSnapshotCapable = (p: FaceProvider): p is FaceProvider & SnapshotCapable =>

@@ -155,6 +155,7 @@ export class SnapshotService {
       });
     }
     const provider = this.snapshotProvider(target.provider, 'APPLY_SNAPSHOT');
+    await provider.checkApplicable?.(snapshotId);
     const [existing] = await provider.getCollections([target.collectionId]);
     if (existing) {
       throw new DomainError('COLLECTION_ALREADY_EXISTS', `collection ${target.collectionId} exists on ${target.provider}; apply creates a new one`, {

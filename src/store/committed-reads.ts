@@ -95,6 +95,9 @@ export abstract class CommittedReads implements StoreReader {
   listProviderRecords(ref: CollectionRef, kind: string, afterKey: string | null, limit: number): Promise<ProviderRecord[]> {
     return this.reads.listProviderRecords(ref, kind, afterKey, limit);
   }
+  getProviderRecord(ref: CollectionRef, kind: string, key: string): Promise<string | null> {
+    return this.reads.getProviderRecord(ref, kind, key);
+  }
   getProviderImage(ref: CollectionRef, sha256: string): Promise<Uint8Array | null> {
     return this.reads.getProviderImage(ref, sha256);
   }

@@ -70,6 +70,7 @@ export const TX_COLLECTION_LOCKS = {
   copyFacesToSnapshot: 'key',
   listProviderRecords: 'ref',
   getProviderImage: 'ref',
+  getProviderRecord: 'ref',
   putProviderRecords: 'ref',
   deleteProviderRecords: 'ref',
   putProviderImage: 'ref',

@@ -19,6 +19,14 @@ export class ProviderRecordQueries implements ProviderRecordWriter {
     );
   }
 
+  async getProviderRecord(ref: CollectionRef, kind: string, key: string): Promise<string | null> {
+    const row = await this.sql.get<{ value: string }>(
+      'SELECT value FROM provider_records WHERE provider = ? AND collection_id = ? AND kind = ? AND record_key = ?',
+      [ref.provider, ref.collectionId, kind, key],
+    );
+    return row?.value ?? null;
+  }
+
   async getProviderImage(ref: CollectionRef, sha256: string): Promise<Uint8Array | null> {
     const row = await this.sql.get<{ bytes: Uint8Array }>(
       'SELECT bytes FROM provider_images WHERE provider = ? AND collection_id = ? AND sha256 = ?',

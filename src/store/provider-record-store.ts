@@ -20,6 +20,8 @@ export interface ProviderRecord {
 export interface ProviderRecordReader {
   /** A collection's records of `kind` in key order: at most `limit` with key > `afterKey` (null from the start). */
   listProviderRecords(ref: CollectionRef, kind: string, afterKey: string | null, limit: number): Promise<ProviderRecord[]>;
+  /** One record, or null. */
+  getProviderRecord(ref: CollectionRef, kind: string, key: string): Promise<string | null>;
   /** A retained image of a collection, or null. */
   getProviderImage(ref: CollectionRef, sha256: string): Promise<Uint8Array | null>;
 }

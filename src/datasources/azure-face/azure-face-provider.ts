@@ -89,6 +89,7 @@ import { hasCode, toDomainError, type CallContext } from './errors.js';
 import { IdempotencyMemo } from './idempotency.js';
 import { readImageSize, type ImageSize } from './image-size.js';
 import { decodePageToken, encodePageToken, pageLimit } from './page-token.js';
+import { AzureSnapshots } from './azure-snapshots.js';
 import { PersonRecords } from './person-records.js';
 import { InMemoryRetainedImages, StoreRetainedImages, type RetainedImages } from './retained-images.js';
 import { Trainer } from './training.js';
@@ -128,6 +129,10 @@ export interface AzureFaceProviderOptions {
   retainedImages?: RetainedImages;
   /** The gateway store: retained images and the userId → personId index are kept there. */
   store?: Store;
+  /** "v1.0": takes and applies also go through Azure's own (retired) Snapshot API; needs `subscriptionId` and `store`. @default "gateway" */
+  snapshotApi?: 'gateway' | 'v1.0';
+  /** The Azure subscription allowed to apply v1.0 snapshots (their applyScope). */
+  subscriptionId?: string;
   /** ClientRequestToken retention. @default 24 hours */
   idempotencyRetentionMs?: number;
   /** Clock, for tests. @default Date.now */
@@ -181,6 +186,8 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   private readonly api: FaceTransport;
   private readonly images: RetainedImages;
   private readonly persons: PersonRecords | null;
+  /** Azure's own Snapshot API, for an instance with `snapshotApi: "v1.0"`. */
+  private readonly azureSnapshots: AzureSnapshots | null;
   private readonly memo: IdempotencyMemo;
   private readonly now: () => number;
   private readonly detectionModel: string;
@@ -210,6 +217,18 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
       maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     });
+    this.azureSnapshots =
+      options.snapshotApi === 'v1.0' && options.store && options.subscriptionId
+        ? new AzureSnapshots({
+            api: this.api,
+            store: options.store,
+            provider: this.name,
+            subscriptionId: options.subscriptionId,
+            pollMs: options.trainingPollMs ?? 1000,
+            timeoutMs: options.trainingTimeoutMs ?? 30 * 60 * 1000,
+            now: this.now,
+          })
+        : null;
     options.changes?.onMessage((key, from) => {
       const cut = key.lastIndexOf(':');
       if (from !== this.replicaId && key.slice(0, cut) === this.name) this.forget(key.slice(cut + 1));
@@ -695,7 +714,8 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
       const { index } = await this.index(collectionId);
       const users = index.sortedUsers();
       const faces = index.sortedFaces();
-      const total = users.length + faces.length;
+      const items = users.length + faces.length;
+      const total = items + (this.azureSnapshots ? AzureSnapshots.units(index.hasFaceList ? 2 : 1) : 0);
       const orphan = faces.find((f) => f.data === null);
       if (orphan) throw this.unsupported(`face "${orphan.faceId}" of collection "${collectionId}" was not indexed through facegate (no source image is retained), so it cannot be put into a snapshot`, 'TakeSnapshot');
       await store.transaction(async (tx) => {
@@ -734,6 +754,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
           onProgress({ processed, total });
         }
       });
+      await this.azureSnapshots?.take(collectionId, index.hasFaceList, snapshotId, (done) => onProgress({ processed: items + done, total }));
       return { userCount: users.length, faceCount: faces.length };
     });
   }
@@ -750,6 +771,18 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     const store = this.requireStore('APPLY_SNAPSHOT');
     const snapshot = await store.getSnapshot(snapshotId);
     if (!snapshot) throw snapshotGone(snapshotId);
+    const azure = await this.azureSnapshots?.recordOf(snapshotId);
+    if (azure && this.azureSnapshots) {
+      checkCollectionId(targetCollectionId);
+      const units = AzureSnapshots.units(azure.list === null ? 1 : 2);
+      await this.locked(targetCollectionId, async () => {
+        this.forget(targetCollectionId);
+        await (this.azureSnapshots as AzureSnapshots).apply(snapshotId, azure, targetCollectionId, (done) => onProgress({ processed: done, total: units }));
+        await this.copySnapshotImages(store, snapshotId, targetCollectionId);
+        this.forget(targetCollectionId);
+      });
+      return { userCount: snapshot.userCount, faceCount: snapshot.faceCount };
+    }
     await this.createCollection(targetCollectionId);
     const total = snapshot.userCount + snapshot.faceCount;
     let processed = 0;
@@ -815,6 +848,28 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
       }
       return { userCount: snapshot.userCount, faceCount: snapshot.faceCount };
     });
+  }
+
+  /** For an instance on Azure's Snapshot API: SNAPSHOT_EXPIRED when Azure no longer holds the snapshot. */
+  async checkApplicable(snapshotId: string): Promise<void> {
+    const record = await this.azureSnapshots?.recordOf(snapshotId);
+    if (record) await this.azureSnapshots?.check(snapshotId, record);
+  }
+
+  /** Retains the images of a snapshot's faces for the target collection (Azure's apply copies no images). */
+  private async copySnapshotImages(store: Store, snapshotId: string, targetCollectionId: string): Promise<void> {
+    const copied = new Set<string>();
+    for (let after: number | null = null; ; ) {
+      const faces = await store.listSnapshotFaces(snapshotId, { after, limit: SNAPSHOT_CHUNK });
+      if (faces.length === 0) return;
+      for (const { imageSha256: sha256 } of faces) {
+        if (!sha256 || copied.has(sha256)) continue;
+        const bytes = await store.getSnapshotImage(snapshotId, sha256);
+        if (bytes) await this.images.put(targetCollectionId, sha256, bytes);
+        copied.add(sha256);
+      }
+      after = faces[faces.length - 1].seq;
+    }
   }
 
   // ---- training ----------------------------------------------------------

@@ -39,8 +39,21 @@ export const azureFaceOptions = z
     indexMaxAgeMs: z.number().int().min(1_000).optional(),
     /** Parallel calls of one batch (index rebuilds, collection lookups). */
     concurrency: z.number().int().min(1).max(64).default(4),
+    /**
+     * "gateway": snapshots are copies in the gateway store, re-added face by
+     * face on apply. "v1.0": takes and applies also use Azure's own Snapshot
+     * API (retired by Azure; for resources that still have it), which keeps
+     * ids and training; needs `subscriptionId`.
+     */
+    snapshotApi: z.enum(['gateway', 'v1.0']).default('gateway'),
+    /** The Azure subscription (uuid) allowed to apply v1.0 snapshots: their applyScope. */
+    subscriptionId: z.string().uuid().optional(),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.snapshotApi !== 'v1.0' || o.subscriptionId !== undefined, {
+    message: 'snapshotApi "v1.0" needs subscriptionId (the Azure subscription allowed to apply the snapshots)',
+    path: ['subscriptionId'],
+  });
 
 /** Azure AI Face (v1.2) through `@azure-rest/ai-vision-face`. */
 export const azureFaceDefinition = defineProvider({

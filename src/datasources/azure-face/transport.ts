@@ -86,6 +86,20 @@ export interface VerifyOut {
   isIdentical: boolean;
   confidence: number;
 }
+/** v1.0 Snapshot API (§B.3): what Take and Apply run as. */
+export interface SnapshotOperationOut {
+  status: 'notstarted' | 'running' | 'succeeded' | 'failed';
+  createdTime: string;
+  lastActionTime?: string;
+  /** Take: `/snapshots/{snapshotId}`; Apply: the target object id. */
+  resourceLocation?: string;
+  message?: string;
+}
+export interface SnapshotOut {
+  id: string;
+  type: string;
+  createdTime: string;
+}
 
 /** Query of an add-face call. */
 export interface AddFaceQuery {
@@ -116,18 +130,49 @@ const rect = (r: FaceRectangle) => [r.left, r.top, r.width, r.height];
 /** Typed Face calls with the adapter's retry policy. */
 export class FaceTransport {
   private readonly client: ReturnType<typeof createClient>;
+  /** The same resource on API v1.0, for the retired Snapshot API (only called when an instance opts in). */
+  private readonly v10: ReturnType<typeof createClient>;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: TransportOptions) {
-    this.client = createClient(
-      options.endpoint.replace(/\/+$/, ''),
-      { key: options.apiKey },
-      {
-        allowInsecureConnection: options.endpoint.startsWith('http:'),
-        retryOptions: { maxRetries: 0 },
-      },
-    );
+    const clientOf = (apiVersion: string) =>
+      createClient(
+        options.endpoint.replace(/\/+$/, ''),
+        { key: options.apiKey },
+        {
+          // v1.0 is missing from the client's Versions type (the Snapshot API was retired); the client only puts it in the base URL.
+          apiVersion: apiVersion as 'v1.2',
+          allowInsecureConnection: options.endpoint.startsWith('http:'),
+          retryOptions: { maxRetries: 0 },
+        },
+      );
+    this.client = clientOf('v1.2');
+    this.v10 = clientOf('v1.0');
     this.sleep = options.sleep ?? sleepFor;
+  }
+
+  // ---- v1.0 Snapshot API (§B.3) -------------------------------------------------
+
+  /** POST /snapshots: starts a take; resolves to the id of its operation (from Operation-Location). */
+  async takeSnapshot(type: 'LargePersonGroup' | 'LargeFaceList', objectId: string, applyScope: string[]): Promise<string> {
+    const response = await this.exchange('TakeSnapshot', { safe: false }, (o) => this.v10.pathUnchecked('/snapshots').post({ body: { type, objectId, applyScope }, ...o }));
+    return operationIdOf('TakeSnapshot', 'headers' in response ? response.headers : {});
+  }
+
+  /** POST /snapshots/{id}/apply (mode CreateNew): resolves to the id of its operation. */
+  async applySnapshot(snapshotId: string, objectId: string): Promise<string> {
+    const response = await this.exchange('ApplySnapshot', { safe: false }, (o) =>
+      this.v10.pathUnchecked('/snapshots/{snapshotId}/apply', snapshotId).post({ body: { objectId, mode: 'CreateNew' }, ...o }),
+    );
+    return operationIdOf('ApplySnapshot', 'headers' in response ? response.headers : {});
+  }
+
+  getSnapshot(snapshotId: string): Promise<SnapshotOut> {
+    return this.call('GetSnapshot', { safe: true }, (o) => this.v10.pathUnchecked('/snapshots/{snapshotId}', snapshotId).get(o));
+  }
+
+  getSnapshotOperation(operationId: string): Promise<SnapshotOperationOut> {
+    return this.call('GetSnapshotOperationStatus', { safe: true }, (o) => this.v10.pathUnchecked('/operations/{operationId}', operationId).get(o));
   }
 
   // ---- LargePersonGroup ------------------------------------------------------
@@ -310,12 +355,18 @@ export class FaceTransport {
   // ---- the retry loop ----------------------------------------------------------------
 
   private async call<T>(operation: string, options: CallOptions<T>, send: Send): Promise<T> {
+    const response = await this.exchange(operation, options, send);
+    return ('recovered' in response ? response.recovered : response.body === '' ? undefined : response.body) as T;
+  }
+
+  /** The retry loop; the successful response (or what `recover` found). */
+  private async exchange<T>(operation: string, options: CallOptions<T>, send: Send): Promise<RawResponse | { recovered: T }> {
     const { maxAttempts } = this.options;
     let ambiguous = false;
     for (let attempt = 1; ; attempt++) {
       if (ambiguous && options.recover) {
         const found = await options.recover();
-        if (found !== null) return found;
+        if (found !== null) return { recovered: found };
       }
       let response: RawResponse;
       try {
@@ -330,7 +381,7 @@ export class FaceTransport {
         continue;
       }
       const status = Number(response.status);
-      if (status >= 200 && status < 300) return (response.body === '' ? undefined : response.body) as T;
+      if (status >= 200 && status < 300) return response;
       const { code, message } = errorOf(response.body, response.headers, status);
       const retryAfterMs = this.retryAfter(response.headers);
       const rejected = status === 429 || code === '429' || code === 'ConcurrentOperationConflict';
@@ -376,6 +427,14 @@ function errorOf(body: unknown, headers: Record<string, string | undefined>, sta
   code ??= headers['x-ms-error-code'] ?? String(status);
   const message = typeof error?.message === 'string' ? error.message : typeof body === 'string' ? body.slice(0, 200) : '';
   return { code, message };
+}
+
+/** The operation id at the end of an Operation-Location header (relative `/operations/{id}` or absolute). */
+function operationIdOf(operation: string, headers: Record<string, string | undefined>): string {
+  const location = headers['operation-location'] ?? '';
+  const id = location.split('?')[0].split('/').filter(Boolean).at(-1);
+  if (!id) throw new AzureServiceError(operation, 202, 'MissingOperationLocation', `expected an Operation-Location header naming an operation, got ${JSON.stringify(location.slice(0, 100))}`, null, false);
+  return id;
 }
 
 function transportFailure(operation: string, e: unknown): AzureTransportError {

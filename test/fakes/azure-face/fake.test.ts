@@ -25,7 +25,7 @@ interface Res {
   json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-async function call(method: string, path: string, options: { body?: unknown; image?: Uint8Array; key?: string | null; raw?: string } = {}): Promise<Res> {
+async function call(method: string, path: string, options: { body?: unknown; image?: Uint8Array; key?: string | null; raw?: string; version?: 'v1.0' } = {}): Promise<Res> {
   const headers: Record<string, string> = {};
   if (options.key !== null) headers['Ocp-Apim-Subscription-Key'] = options.key ?? fake.apiKey;
   let body: BodyInit | undefined;
@@ -39,7 +39,7 @@ async function call(method: string, path: string, options: { body?: unknown; ima
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.body);
   }
-  const res = await fetch(`${fake.url}/face/v1.2${path}`, { method, headers, body });
+  const res = await fetch(`${fake.url}/face/${options.version ?? 'v1.2'}${path}`, { method, headers, body });
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
 }
@@ -513,5 +513,49 @@ describe('the real @azure-rest/ai-vision-face client against the fake', () => {
     const wrongKey = createClient(fake.url, { key: 'nope' }, { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
     const denied = await wrongKey.path('/largepersongroups').get();
     expect(denied.status).toBe('401');
+  });
+});
+
+describe('v1.0 Snapshot API (retired; §B.3)', () => {
+  const v10 = { version: 'v1.0' as const };
+  const scope = ['6f0c1c52-9d2b-4a36-9f4e-0d2a3b4c5d6e'];
+  const operationOf = (res: Res) => {
+    expect(res.status).toBe(202);
+    const location = res.headers.get('operation-location') ?? '';
+    expect(location).toMatch(/^\/operations\/[0-9a-f-]{36}$/);
+    return location.slice('/operations/'.length);
+  };
+  const statusOf = async (op: string) => (await call('GET', `/operations/${op}`, v10)).json;
+
+  it('take → notstarted/running → succeeded with resourceLocation; apply copies the group with its ids; 48 h later the snapshot is gone', async () => {
+    fake.setSnapshotMs(1000);
+    await group('src');
+    const person = (await call('POST', '/largepersongroups/src/persons', { body: { name: 'p' } })).json.personId;
+    expect(await call('POST', '/snapshots', { ...v10, key: null, body: { type: 'LargePersonGroup', objectId: 'src', applyScope: scope } })).toMatchObject({ status: 401 });
+    expectError(await call('POST', '/snapshots', { ...v10, body: { type: 'LargePersonGroup', objectId: 'src', applyScope: [] } }), 400, 'BadArgument');
+    expectError(await call('POST', '/snapshots', { ...v10, body: { type: 'LargePersonGroup', objectId: 'nope', applyScope: scope } }), 404, 'LargePersonGroupNotFound');
+
+    const take = operationOf(await call('POST', '/snapshots', { ...v10, body: { type: 'LargePersonGroup', objectId: 'src', applyScope: scope } }));
+    expect((await statusOf(take)).status).toBe('notstarted');
+    fake.advanceClock(500);
+    expect((await statusOf(take)).status).toBe('running');
+    fake.advanceClock(500);
+    const done = await statusOf(take);
+    expect(done).toMatchObject({ status: 'succeeded', resourceLocation: expect.stringMatching(/^\/snapshots\/[0-9a-f-]{36}$/) });
+    const snapshotId = done.resourceLocation.slice('/snapshots/'.length);
+    expect((await call('GET', `/snapshots/${snapshotId}`, v10)).json).toMatchObject({ id: snapshotId, type: 'LargePersonGroup', applyScope: scope });
+
+    const apply = operationOf(await call('POST', `/snapshots/${snapshotId}/apply`, { ...v10, body: { objectId: 'dst' } }));
+    expectError(await call('GET', '/largepersongroups/dst'), 404, 'LargePersonGroupNotFound');
+    fake.advanceClock(1000);
+    expect(await statusOf(apply)).toMatchObject({ status: 'succeeded', resourceLocation: 'dst' });
+    expect((await call('GET', `/largepersongroups/dst/persons/${person}`)).json).toMatchObject({ personId: person, name: 'p' });
+    expectError(await call('POST', `/snapshots/${snapshotId}/apply`, { ...v10, body: { objectId: 'dst' } }), 409, 'LargePersonGroupExists');
+    expectError(await call('POST', `/snapshots/${snapshotId}/apply`, { ...v10, body: { objectId: 'x', mode: 'Replace' } }), 400, 'BadArgument');
+
+    fake.advanceClock(48 * 60 * 60 * 1000);
+    expectError(await call('GET', `/snapshots/${snapshotId}`, v10), 404, 'SnapshotNotFound');
+    expectError(await call('POST', `/snapshots/${snapshotId}/apply`, { ...v10, body: { objectId: 'late' } }), 404, 'SnapshotNotFound');
+    expectError(await call('GET', `/operations/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`, v10), 404, 'OperationNotFound');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Runs the fake Azure AI Face by hand:
+ * Runs the fake Azure AI Face by hand (`npm run fake:azure -- --port 7071`):
  *
  *   node dist/test/fakes/azure-face/main.js [--port 7071] [--host 127.0.0.1] [--key fake-azure-face-key] [--training-ms 25]
  *
@@ -36,7 +36,7 @@ const fake = await startFakeAzureFace({
   trainingMs,
   onCall: (call) => console.error(`${call.status ?? 'dropped'} ${call.op}${call.errorCode ? ` ${call.errorCode}` : ''}`),
 });
-console.log(`fake azure face listening on ${fake.url} (endpoint for clients; API under ${fake.url}/face/v1.2)`);
+console.log(`fake azure face listening on ${fake.url} (endpoint for clients; API under ${fake.url}/face/v1.2, v1.0 snapshots under ${fake.url}/face/v1.0)`);
 
 const shutdown = () => void fake.stop().then(() => process.exit(0));
 process.on('SIGINT', shutdown);

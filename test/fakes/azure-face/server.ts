@@ -17,6 +17,8 @@
  * - Success: JSON (or empty) with `apim-request-id`. Errors:
  *   `{"error":{"code","message"}}` with `x-ms-error-code: <code>`.
  * - Train: 202 with an absolute `operation-Location` (…/training).
+ * - The retired v1.0 Snapshot API under `/face/v1.0` (snapshots and their
+ *   operations, 48 h expiry on the fake's clock): ./snapshots.ts.
  *
  * Semantics live in ./service.ts, field rules in ./validation.ts and face
  * "detection" in ./images.ts. Tests can inject faults (429 with Retry-After
@@ -29,6 +31,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { checkDeclaredFace, sha256Hex, type DeclaredFace } from './images.js';
 import { DEFAULT_LIMITS, FaceState, OPERATIONS, ROUTES, type FaceLimits, type FaceRequest, type FaceResponse, type OperationName } from './service.js';
+import { SNAPSHOT_API_PREFIX, SNAPSHOT_ROUTES, SnapshotState, type SnapshotOperationName } from './snapshots.js';
 import { AzureError } from './validation.js';
 
 export { fakePng, type DeclaredFace, type FakePngOptions, type Quality } from './images.js';
@@ -44,7 +47,7 @@ export type FaultKind = 'throttle' | 'throttle-legacy' | '500' | '503' | 'latenc
 /** A fault to inject into the next `times` matching requests. */
 export interface FaultSpec {
   /** Only requests to this operation (e.g. `Detect`, `Identify`); any when absent. */
-  op?: OperationName;
+  op?: OperationName | SnapshotOperationName;
   /**
    * - `throttle`: 429 `{"error":{"code":"429","message":"Rate limit is exceeded. …"}}` + Retry-After
    * - `throttle-legacy`: 429 `{"error":{"statusCode":429,"message":"Rate limit is exceeded. Try again later."}}` + Retry-After
@@ -104,13 +107,15 @@ export interface FakeAzureFace {
   inject(fault: FaultSpec): void;
   /** Says which faces the fake detects in exactly these bytes. */
   declareImage(bytes: Uint8Array, faces: DeclaredFace[], options?: { width?: number; height?: number }): void;
-  callsTo(op: OperationName): FakeCall[];
+  callsTo(op: OperationName | SnapshotOperationName): FakeCall[];
   /** The fake's clock (epoch ms). */
   now(): number;
   /** Moves the fake's clock forward (training completion, faceId expiry). */
   advanceClock(ms: number): void;
   /** How long trainings started from now on run (fake clock). */
   setTrainingMs(ms: number): void;
+  /** How long v1.0 snapshot takes and applies started from now on run (fake clock). */
+  setSnapshotMs(ms: number): void;
   /** The next training of container `id` (of any container, when absent) ends `failed`. */
   failNextTraining(id?: string, message?: string): void;
   /** Persons, faces and training status of a group, looking behind the API. */
@@ -126,6 +131,8 @@ export interface FakeAzureFaceOptions {
   apiKey?: string;
   /** How long a training runs on the fake's clock. @default 25 */
   trainingMs?: number;
+  /** How long a v1.0 snapshot take or apply runs on the fake's clock. @default 25 */
+  snapshotMs?: number;
   /** Limited Access approval for identification/verification. @default true */
   identification?: boolean;
   limits?: Partial<FaceLimits>;
@@ -154,6 +161,8 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
     identification: options.identification ?? true,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   });
+  let snapshotMs = options.snapshotMs ?? 25;
+  const snapshots = new SnapshotState(state, now, () => snapshotMs);
   const faults: (FaultSpec & { left: number })[] = [];
   let calls: FakeCall[] = [];
 
@@ -176,8 +185,10 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = (req.method ?? 'GET').toUpperCase();
     const body = await readBody(req);
-    const below = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : null;
-    const route = below === null ? undefined : ROUTES.find((r) => r.method === method && r.path.test(below));
+    const v10 = url.pathname.startsWith(`${SNAPSHOT_API_PREFIX}/`) ? url.pathname.slice(SNAPSHOT_API_PREFIX.length) : null;
+    const below = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : v10;
+    const routes: readonly { method: string; path: RegExp; op: string }[] = v10 !== null ? SNAPSHOT_ROUTES : ROUTES;
+    const route = below === null ? undefined : routes.find((r) => r.method === method && r.path.test(below));
     const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const call: FakeCall = {
       op: route?.op ?? `${method} ${url.pathname}`,
@@ -201,7 +212,7 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
     if (below === null) return reply(errorReply(new AzureError(404, '404', 'Resource not found')));
     if (req.headers['ocp-apim-subscription-key'] !== apiKey) return reply(errorReply(new AzureError(401, '401', ACCESS_DENIED)));
     if (!route) {
-      const known = ROUTES.some((r) => r.path.test(below));
+      const known = routes.some((r) => r.path.test(below));
       return reply(errorReply(known ? new AzureError(405, '405', `Method ${method} is not allowed on ${below}.`) : new AzureError(404, '404', 'Resource not found')));
     }
     if (body === null) return reply(errorReply(new AzureError(400, 'InvalidImageSize', 'Image size is too big.')));
@@ -220,11 +231,12 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
       query: url.searchParams,
       body,
       contentType,
-      base: `http://${req.headers.host ?? '127.0.0.1'}${API_PREFIX}`,
+      base: `http://${req.headers.host ?? '127.0.0.1'}${v10 !== null ? SNAPSHOT_API_PREFIX : API_PREFIX}`,
     };
     let result: Reply;
     try {
-      const out: FaceResponse = state.handle(route.op, request);
+      snapshots.settle();
+      const out: FaceResponse = v10 !== null ? snapshots.handle(route.op as SnapshotOperationName, request) : state.handle(route.op as OperationName, request);
       result = { status: out.status, body: out.body, headers: out.headers ?? {}, errorCode: null };
     } catch (e) {
       if (!(e instanceof AzureError)) throw e;
@@ -296,6 +308,8 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
     },
     reset(resetOptions) {
       state.reset(resetOptions);
+      snapshots.reset();
+      snapshotMs = options.snapshotMs ?? 25;
       faults.length = 0;
       calls = [];
       offset = 0;
@@ -306,8 +320,9 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
     },
     inject(fault) {
       if (!Number.isInteger(fault.times) || fault.times < 1) throw new Error(`fake azure face: inject expected times ≥ 1, got ${fault.times}`);
-      if (fault.op !== undefined && !OPERATIONS.includes(fault.op)) {
-        throw new Error(`fake azure face: inject expected op to be one of ${OPERATIONS.join(', ')}, got ${fault.op}`);
+      const ops: readonly string[] = [...OPERATIONS, ...SNAPSHOT_ROUTES.map((r) => r.op)];
+      if (fault.op !== undefined && !ops.includes(fault.op)) {
+        throw new Error(`fake azure face: inject expected op to be one of ${ops.join(', ')}, got ${fault.op}`);
       }
       faults.push({ ...fault, left: fault.times });
     },
@@ -322,6 +337,10 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
     advanceClock(ms) {
       if (!(ms >= 0)) throw new Error(`fake azure face: advanceClock expected ms ≥ 0, got ${ms}`);
       offset += ms;
+    },
+    setSnapshotMs(ms) {
+      if (!(ms >= 0)) throw new Error(`fake azure face: setSnapshotMs expected ms ≥ 0, got ${ms}`);
+      snapshotMs = ms;
     },
     setTrainingMs(ms) {
       if (!(ms >= 0)) throw new Error(`fake azure face: setTrainingMs expected ms ≥ 0, got ${ms}`);

@@ -189,6 +189,9 @@ interface Container {
   trained: TrainedSnapshot | null;
 }
 
+/** An opaque deep copy of a container, for the v1.0 Snapshot API (./snapshots.ts). */
+export type ContainerCopy = Container;
+
 interface TransientFace {
   identity: string;
   key: string;
@@ -235,6 +238,27 @@ export class FaceState {
     this.transient.clear();
     this.failTraining.clear();
     if (options.images) this.declarations.clear();
+  }
+
+  /** A deep copy of a container as it is now (the v1.0 Snapshot API's content), or null when there is none. */
+  copyContainer(type: 'LargePersonGroup' | 'LargeFaceList', id: string): ContainerCopy | null {
+    const c = this.containers[type === 'LargePersonGroup' ? 'lpg' : 'lfl'].get(id);
+    if (!c) return null;
+    this.settle(c);
+    return structuredClone(c);
+  }
+
+  /** Creates container `id` from a copy (ids of persons and faces kept, training results too); false when `id` is taken. */
+  restoreContainer(type: 'LargePersonGroup' | 'LargeFaceList', id: string, copy: ContainerCopy): boolean {
+    const kind = type === 'LargePersonGroup' ? 'lpg' : 'lfl';
+    if (this.containers[kind].has(id)) return false;
+    this.containers[kind].set(id, { ...structuredClone(copy), id, createdAt: this.options.now() });
+    return true;
+  }
+
+  /** Whether container `id` exists. */
+  hasContainer(type: 'LargePersonGroup' | 'LargeFaceList', id: string): boolean {
+    return this.containers[type === 'LargePersonGroup' ? 'lpg' : 'lfl'].has(id);
   }
 
   /** Persons and faces of a group, for tests that want to look behind the API. */

@@ -1,0 +1,152 @@
+/**
+ * Azure's own Snapshot API (v1.0, providers.md §B.3), for an instance
+ * configured with `snapshotApi: "v1.0"`: a collection's LargePersonGroup
+ * and its companion LargeFaceList are each taken into an Azure snapshot and
+ * applied (mode CreateNew) to a new id, with training results and all ids
+ * kept. Take and Apply answer 202 + Operation-Location; the operation is
+ * polled until it succeeds or fails, each status change reported as
+ * progress. The Azure snapshot ids are kept in the gateway store as a
+ * provider record of the gateway snapshot (they outlive the source
+ * collection, so they are not scoped to it). Azure deletes snapshots 48
+ * hours after their take: an apply of an older one is SNAPSHOT_EXPIRED.
+ */
+import { DomainError } from '../../errors.js';
+import type { Store } from '../../store/store.js';
+import type { CopyProgress } from '../provider.js';
+import { hasCode, toDomainError, type CallContext } from './errors.js';
+import type { FaceTransport, SnapshotOperationOut } from './transport.js';
+
+/** How long Azure keeps a snapshot after its take. */
+export const AZURE_SNAPSHOT_LIFETIME_MS = 48 * 60 * 60 * 1000;
+const KIND = 'azure-face.snapshot';
+/** Records of this kind belong to no collection. */
+const PROVIDER_WIDE = '';
+
+/** Where a gateway snapshot's Azure copies are. */
+export interface AzureSnapshotRecord {
+  /** The Azure snapshot of the LargePersonGroup. */
+  group: string;
+  /** The Azure snapshot of the companion LargeFaceList; null when the collection had none. */
+  list: string | null;
+  /** When the take started (ms): Azure's 48 hours count from about then. */
+  takenAt: number;
+}
+
+export interface AzureSnapshotOptions {
+  api: FaceTransport;
+  store: Store;
+  provider: string;
+  /** The Azure subscription allowed to apply the snapshots (applyScope). */
+  subscriptionId: string;
+  pollMs: number;
+  timeoutMs: number;
+  now: () => number;
+}
+
+/** Units of progress an Azure operation is worth: notstarted 0, running 1, done 2. */
+const UNITS_PER_OPERATION = 2;
+
+export class AzureSnapshots {
+  constructor(private readonly o: AzureSnapshotOptions) {}
+
+  /** Progress units {@link take} and {@link apply} report for `operations` Azure operations. */
+  static units(operations: number): number {
+    return operations * UNITS_PER_OPERATION;
+  }
+
+  /**
+   * Takes the group (and list) of `collectionId` into Azure snapshots and
+   * records them under the gateway snapshot. `progress(done)` is called on
+   * each status change with the units done so far.
+   */
+  async take(collectionId: string, hasFaceList: boolean, gatewaySnapshotId: string, progress: (done: number) => void | Promise<void>): Promise<void> {
+    const ctx: CallContext = { provider: this.o.provider, collectionId };
+    const takenAt = this.o.now();
+    const started = await this.mapped(ctx, async () => {
+      const group = await this.o.api.takeSnapshot('LargePersonGroup', collectionId, [this.o.subscriptionId]);
+      const list = hasFaceList ? await this.o.api.takeSnapshot('LargeFaceList', collectionId, [this.o.subscriptionId]) : null;
+      return list === null ? [group] : [group, list];
+    });
+    const done = await this.follow(ctx, started, progress, 'take');
+    const [group, list] = done.map((op) => {
+      const id = /\/snapshots\/([^/?]+)/.exec(op.resourceLocation ?? '')?.[1];
+      if (!id) throw this.unavailable(ctx, `expected a succeeded take to name its snapshot in resourceLocation, got ${JSON.stringify(op.resourceLocation ?? null)}`);
+      return id;
+    });
+    const record: AzureSnapshotRecord = { group, list: list ?? null, takenAt };
+    await this.o.store.transaction((tx) => tx.putProviderRecords(this.scope(), KIND, [{ key: gatewaySnapshotId, value: JSON.stringify(record) }], new Date()));
+  }
+
+  /** The Azure snapshots recorded for a gateway snapshot, or null (a gateway-native snapshot). */
+  async recordOf(gatewaySnapshotId: string): Promise<AzureSnapshotRecord | null> {
+    const value = await this.o.store.getProviderRecord(this.scope(), KIND, gatewaySnapshotId);
+    return value === null ? null : (JSON.parse(value) as AzureSnapshotRecord);
+  }
+
+  /** Throws SNAPSHOT_EXPIRED when Azure no longer has the group's snapshot. */
+  async check(gatewaySnapshotId: string, record: AzureSnapshotRecord): Promise<void> {
+    const ctx: CallContext = { provider: this.o.provider };
+    await this.mapped(ctx, () => this.o.api.getSnapshot(record.group), gatewaySnapshotId, record);
+  }
+
+  /** Applies the recorded snapshots to a new collection `target` (CreateNew), reporting progress units. */
+  async apply(gatewaySnapshotId: string, record: AzureSnapshotRecord, target: string, progress: (done: number) => void | Promise<void>): Promise<void> {
+    const ctx: CallContext = { provider: this.o.provider, collectionId: target };
+    const started = await this.mapped(
+      ctx,
+      async () => {
+        const group = await this.o.api.applySnapshot(record.group, target);
+        const list = record.list === null ? null : await this.o.api.applySnapshot(record.list, target);
+        return list === null ? [group] : [group, list];
+      },
+      gatewaySnapshotId,
+      record,
+    );
+    await this.follow(ctx, started, progress, 'apply');
+  }
+
+  /** Polls operations until all succeeded; throws on a failed one or after `timeoutMs`. */
+  private async follow(ctx: CallContext, operationIds: string[], progress: (done: number) => void | Promise<void>, what: string): Promise<SnapshotOperationOut[]> {
+    const deadline = this.o.now() + this.o.timeoutMs;
+    const states: (SnapshotOperationOut | null)[] = operationIds.map(() => null);
+    let reported = -1;
+    for (;;) {
+      for (const [i, id] of operationIds.entries()) {
+        if (states[i]?.status === 'succeeded') continue;
+        const state = await this.mapped(ctx, () => this.o.api.getSnapshotOperation(id));
+        if (state.status === 'failed') throw this.unavailable(ctx, `expected the snapshot ${what} (operation ${id}) to succeed, got failed${state.message ? `: ${state.message}` : ''}`);
+        states[i] = state;
+      }
+      const done = states.reduce((n, s) => n + (s?.status === 'succeeded' ? 2 : s?.status === 'running' ? 1 : 0), 0);
+      if (done !== reported) await progress((reported = done));
+      if (states.every((s) => s?.status === 'succeeded')) return states as SnapshotOperationOut[];
+      if (this.o.now() >= deadline) throw this.unavailable(ctx, `expected the snapshot ${what} to finish within ${this.o.timeoutMs} ms, got it still running`);
+      await new Promise<void>((resolve) => setTimeout(resolve, this.o.pollMs).unref());
+    }
+  }
+
+  /** Runs Azure calls with failures mapped; a vanished snapshot of `record` is SNAPSHOT_EXPIRED. */
+  private async mapped<T>(ctx: CallContext, fn: () => Promise<T>, gatewaySnapshotId?: string, record?: AzureSnapshotRecord): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (record && gatewaySnapshotId && hasCode(e, 'SnapshotNotFound')) {
+        const expiredAt = new Date(record.takenAt + AZURE_SNAPSHOT_LIFETIME_MS);
+        throw new DomainError(
+          'SNAPSHOT_EXPIRED',
+          `snapshot ${gatewaySnapshotId}: expected Azure AI Face to still hold its copy (kept 48 hours after the take, until about ${expiredAt.toISOString()}), got none`,
+          { snapshotId: gatewaySnapshotId, expiredAt, provider: this.o.provider, providerCode: 'SnapshotNotFound' },
+        );
+      }
+      throw toDomainError(e, ctx);
+    }
+  }
+
+  private unavailable(ctx: CallContext, detail: string): DomainError {
+    return new DomainError('PROVIDER_UNAVAILABLE', `Azure AI Face snapshot API of provider "${this.o.provider}": ${detail}`, { provider: this.o.provider, collectionId: ctx.collectionId });
+  }
+
+  private scope() {
+    return { provider: this.o.provider, collectionId: PROVIDER_WIDE };
+  }
+}

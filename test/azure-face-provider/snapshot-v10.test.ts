@@ -1,0 +1,92 @@
+/**
+ * An azure-face instance with `snapshotApi: "v1.0"`: takes and applies go
+ * through Azure's own Snapshot API (Operation-Location polling), whose
+ * statuses feed snapshotProgress; the applied collection keeps ids,
+ * associations and retained images; a snapshot Azure has expired (48 h on
+ * the fake's clock) is refused with SnapshotExpired.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakePng, startFakeAzureFace, type FakeAzureFace } from '../fakes/azure-face/server.js';
+import { createCollection, createUsers, ERROR_FIELDS, ref, uniqueCollectionId } from '../support/fixtures.js';
+import { gqlData, removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
+import { associate, follow, indexFace, search } from './gateway-support.js';
+
+const SUBSCRIPTION = '6f0c1c52-9d2b-4a36-9f4e-0d2a3b4c5d6e';
+let fake: FakeAzureFace;
+let gw: GatewayProcess;
+
+beforeAll(async () => {
+  fake = await startFakeAzureFace({ snapshotMs: 400 });
+  gw = await startGateway({
+    config: {
+      providers: [
+        { name: 'azure', kind: 'azure-face', endpoint: fake.url, apiKey: fake.apiKey, trainDebounceMs: 0, trainingPollMs: 20, retryBaseDelayMs: 20, snapshotApi: 'v1.0', subscriptionId: SUBSCRIPTION },
+      ],
+    },
+  });
+});
+afterAll(async () => {
+  await gw?.stop();
+  if (gw) removeDataDir(gw.dataDir);
+  await fake?.stop();
+});
+
+const TAKE = `mutation($c: CollectionRef!) { takeSnapshot(input: { collection: $c }) {
+  __typename ... on TakeSnapshotAccepted { operation { id snapshot { id } } } ${ERROR_FIELDS} } }`;
+const APPLY = `mutation($s: ID!, $t: CollectionRef!) { applySnapshot(input: { snapshotId: $s, target: $t }) {
+  __typename ... on ApplySnapshotAccepted { operation { id } } ... on SnapshotExpired { snapshotId expiredAt } ${ERROR_FIELDS} } }`;
+const FACES = `query($c: CollectionRef!) { collection(ref: $c) { userCount faceCount faces { edges { node { faceId user { userId } } } } } }`;
+
+describe('snapshotApi "v1.0"', () => {
+  const id = uniqueCollectionId('v10');
+  const c = ref(id, 'azure');
+  const identity = `${id}-alice`;
+  let snapshotId = '';
+
+  it('takes through Azure’s Snapshot API with progress events from the polled operations', async () => {
+    await createCollection(gw.url, id, 'azure');
+    await createUsers(gw.url, id, ['alice', 'bob'], 'azure');
+    await associate(gw.url, c, 'alice', [await indexFace(gw.url, c, fakePng({ label: `${id}-1`, faces: [{ identity }] }))]);
+    await indexFace(gw.url, c, fakePng({ label: `${id}-2`, faces: [{ identity }] }), 'spare');
+
+    fake.clearCalls();
+    const taken = await gqlData(gw.url, TAKE, { c });
+    expect(taken.takeSnapshot.__typename, JSON.stringify(taken)).toBe('TakeSnapshotAccepted');
+    snapshotId = taken.takeSnapshot.operation.snapshot.id;
+    const events = await follow(gw.wsUrl, taken.takeSnapshot.operation.id);
+    expect(events.at(-1)).toMatchObject({ kind: 'TAKE_SNAPSHOT', status: 'SUCCEEDED', percent: 100, snapshot: { userCount: 2, faceCount: 2 } });
+    // Items copied (2 users + 2 faces), then the two Azure operations (group, list) moving notstarted → running → succeeded.
+    const running = events.filter((e) => e.status === 'RUNNING').map((e) => e.processedItems);
+    expect(running.some((n) => n > 4 && n < 8), JSON.stringify(events)).toBe(true);
+    expect(events.filter((e) => e.status === 'RUNNING' && e.processedItems > 0).every((e) => e.totalItems === 8)).toBe(true);
+    expect(fake.callsTo('TakeSnapshot').map((call) => (call.body as { type: string }).type).sort()).toEqual(['LargeFaceList', 'LargePersonGroup']);
+    expect(fake.callsTo('TakeSnapshot').every((call) => call.status === 202)).toBe(true);
+    expect(fake.callsTo('GetSnapshotOperationStatus').length).toBeGreaterThan(2);
+  });
+
+  it('applies through Azure: same face ids and associations, images retained (associate works), search finds the user', async () => {
+    const target = ref(`${id}-copy`, 'azure');
+    fake.clearCalls();
+    const applied = await gqlData(gw.url, APPLY, { s: snapshotId, t: target });
+    expect(applied.applySnapshot.__typename, JSON.stringify(applied)).toBe('ApplySnapshotAccepted');
+    const events = await follow(gw.wsUrl, applied.applySnapshot.operation.id);
+    expect(events.at(-1)).toMatchObject({ kind: 'APPLY_SNAPSHOT', status: 'SUCCEEDED', percent: 100 });
+    expect(fake.callsTo('ApplySnapshot')).toHaveLength(2);
+    expect(fake.callsTo('AddLargeFaceListFace')).toHaveLength(0); // nothing re-added face by face
+
+    const [source, copy] = await Promise.all([gqlData(gw.url, FACES, { c }), gqlData(gw.url, FACES, { c: target })]);
+    expect(copy.collection).toEqual(source.collection);
+    expect(await search(gw.url, target, fakePng({ label: `${id}-3`, faces: [{ identity }] }))).toEqual(['alice']);
+    const spare = (copy.collection.faces.edges as { node: { faceId: string; user: unknown } }[]).find((e) => e.node.user === null)!.node.faceId;
+    expect(await associate(gw.url, target, 'alice', [spare])).toEqual([spare]);
+  });
+
+  it('a snapshot Azure expired (48 h on its clock) is SnapshotExpired at apply time, and nothing is created', async () => {
+    fake.advanceClock(48 * 60 * 60 * 1000 + 1000);
+    const target = ref(`${id}-late`, 'azure');
+    const late = await gqlData(gw.url, APPLY, { s: snapshotId, t: target });
+    expect(late.applySnapshot).toMatchObject({ __typename: 'SnapshotExpired', code: 'SNAPSHOT_EXPIRED', snapshotId });
+    expect(Date.parse(late.applySnapshot.expiredAt)).toBeLessThanOrEqual(Date.now() + 48 * 60 * 60 * 1000);
+    expect((await gqlData(gw.url, `query($c: CollectionRef!) { collection(ref: $c) { collectionId } }`, { c: target })).collection).toBeNull();
+  });
+});
