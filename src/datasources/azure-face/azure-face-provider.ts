@@ -31,21 +31,23 @@
  * - LOW_MATCH_CONFIDENCE: /verify of the candidate face (detected again in
  *   its retained image) against the person, when the user already had faces.
  *
- * Capabilities: all user/face operations and the unassociated-faces
- * listing. Left out: EXPORT_DESCRIPTORS (Azure never returns face vectors)
- * and TAKE/APPLY_SNAPSHOT (the v1.0 Snapshot API is retired, and a
- * gateway-side copy needs durable retained images first).
+ * Capabilities: all user/face operations, the unassociated-faces listing
+ * and TRAIN_COLLECTION; TAKE/APPLY_SNAPSHOT when built with the gateway
+ * store (gateway copies; with `snapshotApi: "v1.0"` also Azure's own
+ * Snapshot API, ./azure-snapshots.ts). Left out: EXPORT_DESCRIPTORS (Azure
+ * never returns face vectors).
  *
  * Costs and limits
  * - Reads are served from the in-memory index; the first touch of a
  *   collection rebuilds it (about (persons + faces) / 1000 list calls).
- * - The index, the retained images (default in memory) and ClientRequestToken
- *   records live in this process. With several gateway replicas on one Face
+ * - Retained images and the userId → personId index live in the gateway
+ *   store (./retained-images.ts, ./person-records.ts); the index itself
+ *   and ClientRequestToken records live in this process. With several gateway replicas on one Face
  *   resource, the gateway's change feed (when configured) makes the others
  *   drop and rebuild a collection's index after each change; without it
  *   they see other replicas' writes after `indexMaxAgeMs`.
- * - Faces indexed before a restart cannot be associated (their image is
- *   gone) until images are retained durably: UNSUPPORTED_OPERATION, no change.
+ * - Without the store (a provider built by hand) images are kept in memory:
+ *   after a restart such faces cannot be associated (UNSUPPORTED_OPERATION).
  * - Face confidence: Azure reports none; FaceRecord.confidence is null and
  *   a searched face is reported at 100.
  */
