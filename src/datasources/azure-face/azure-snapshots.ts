@@ -75,6 +75,19 @@ export class AzureSnapshots {
     });
     const record: AzureSnapshotRecord = { group, list: list ?? null, takenAt };
     await this.o.store.transaction((tx) => tx.putProviderRecords(this.scope(), KIND, [{ key: gatewaySnapshotId, value: JSON.stringify(record) }], new Date()));
+    await this.pruneExpired();
+  }
+
+  /** Forgets records of snapshots Azure has deleted by now (48 h after their take). */
+  private async pruneExpired(): Promise<void> {
+    const expired: string[] = [];
+    for (let after: string | null = null; ; ) {
+      const page = await this.o.store.listProviderRecords(this.scope(), KIND, after, 500);
+      for (const r of page) if ((JSON.parse(r.value) as AzureSnapshotRecord).takenAt + AZURE_SNAPSHOT_LIFETIME_MS < this.o.now()) expired.push(r.key);
+      if (page.length < 500) break;
+      after = page[page.length - 1].key;
+    }
+    if (expired.length > 0) await this.o.store.transaction((tx) => tx.deleteProviderRecords(this.scope(), KIND, expired));
   }
 
   /** The Azure snapshots recorded for a gateway snapshot, or null (a gateway-native snapshot). */

@@ -17,7 +17,7 @@ export interface RetainedImages {
   get(collectionId: string, sha256: string): Promise<Uint8Array | null>;
   /** Forgets images no face of the collection references any more. */
   delete(collectionId: string, sha256s: readonly string[]): Promise<void>;
-  /** Forgets every image of the collection. */
+  /** Forgets every image of the collection (in the store: with the collection's other provider records). */
   deleteCollection(collectionId: string): Promise<void>;
 }
 

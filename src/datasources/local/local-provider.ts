@@ -102,7 +102,8 @@ const PRUNE_INTERVAL_MS = 60_000;
 export class LocalProvider implements FaceProvider, SnapshotCapable {
   readonly name: string;
   readonly kind: ProviderKind = 'LOCAL';
-  readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
+  /** Everything but TRAIN_COLLECTION: its search sees every write at once, there is nothing to train. */
+  readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES.filter((c) => c !== 'TRAIN_COLLECTION'));
 
   private readonly store: Store;
   private readonly engine: FaceEngineApi;
