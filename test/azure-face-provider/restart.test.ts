@@ -24,7 +24,7 @@ const config = () => ({
   providers: [{ name: 'azure', kind: 'azure-face', endpoint: fake.url, apiKey: fake.apiKey, trainDebounceMs: 0, trainingPollMs: 20, retryBaseDelayMs: 20 }],
 });
 
-const backends = [
+const backends: { name: string; env: (schema: string) => Record<string, string>; available: boolean }[] = [
   { name: 'SQLite', env: () => ({}), available: true },
   { name: 'PostgreSQL', env: (schema: string) => ({ DATABASE_URL, FACEGATE_DB_SCHEMA: schema }), available: pgAvailable },
 ];
