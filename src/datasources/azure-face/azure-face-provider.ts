@@ -58,6 +58,7 @@ import { AsyncMutex } from '../../store/async-mutex.js';
 import type { Store } from '../../store/store.js';
 import { faceAtBox, iou } from '../box-match.js';
 import type { ChangeFeed } from '../definition.js';
+import { CAPABILITIES } from '../provider.js';
 import type {
   AssociateFacesInput,
   AssociateFacesOutcome,
@@ -155,21 +156,9 @@ const MIN_FACE_PIXELS = 40;
 /** identify's maxNumOfCandidatesReturned ceiling. */
 const MAX_CANDIDATES = 100;
 const AZURE_PAGE = 1000;
-/** What every instance can do; gateway snapshots need the store as well. */
-const CAPABILITIES_WITHOUT_STORE: readonly Capability[] = [
-  'CREATE_COLLECTION',
-  'DELETE_COLLECTION',
-  'LIST_COLLECTIONS',
-  'CREATE_USER',
-  'DELETE_USER',
-  'INDEX_FACES',
-  'DELETE_FACES',
-  'ASSOCIATE_FACES',
-  'DISASSOCIATE_FACES',
-  'SEARCH_USERS_BY_IMAGE',
-  'LIST_UNASSOCIATED_FACES',
-  'TRAIN_COLLECTION',
-];
+/** What an instance cannot do: descriptors (Azure never returns them), mixed-case ids; snapshots only with the gateway store. */
+const NOT_WITHOUT_STORE: readonly Capability[] = ['EXPORT_DESCRIPTORS', 'MIXED_CASE_COLLECTION_IDS', 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT'];
+const NOT_WITH_STORE: readonly Capability[] = ['EXPORT_DESCRIPTORS', 'MIXED_CASE_COLLECTION_IDS'];
 
 /** Users or faces per page of a snapshot copy. */
 const SNAPSHOT_CHUNK = 100;
@@ -204,7 +193,8 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
 
   constructor(private readonly options: AzureFaceProviderOptions) {
     this.name = options.name;
-    this.capabilities = new Set<Capability>([...CAPABILITIES_WITHOUT_STORE, ...(options.store ? (['TAKE_SNAPSHOT', 'APPLY_SNAPSHOT'] as const) : [])]);
+    const absent = options.store ? NOT_WITH_STORE : NOT_WITHOUT_STORE;
+    this.capabilities = new Set(CAPABILITIES.filter((c) => !absent.includes(c)));
     this.now = options.now ?? Date.now;
     this.detectionModel = options.detectionModel ?? 'detection_03';
     this.concurrency = options.concurrency ?? 4;
