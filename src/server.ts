@@ -27,6 +27,7 @@ import { ERROR_CODES, isDomainError } from './errors.js';
 import { graphiqlPage } from './graphiql.js';
 import { checkDocumentSize, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
+import { RateLimiter, throttledError, throttledResponse } from './rate-limit.js';
 import { InProcessJobQueue } from './operations/job-queue.js';
 import { ProgressBus } from './operations/progress-bus.js';
 import { RedisJobQueue } from './operations/redis-job-queue.js';
@@ -170,6 +171,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         `"${config.auth.anonymousTenant}". Configure auth.apiKeys or auth.jwt before exposing facegate.`,
     );
   }
+  const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit) : null;
   const schema = await buildGatewaySchema();
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -197,6 +199,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         'www-authenticate': 'Bearer, ApiKey',
       });
       return;
+    }
+    const throttle = rateLimiter?.take(caller.tenant);
+    if (throttle) {
+      req.resume();
+      const refusal = throttledResponse(caller.tenant, throttle);
+      metrics.graphqlRequests.inc({ operation: 'throttled', status: '429' });
+      return sendJson(res, refusal.status, refusal.body, { ...refusal.headers, 'x-request-id': requestId });
     }
     let body: unknown;
     try {
@@ -294,7 +303,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     {
       schema,
       validate: (s, document) => validate(s, document, wsRules),
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
+        const caller = wsCallers.get(ctx.extra.socket)!;
+        const throttle = rateLimiter?.take(caller.tenant);
+        if (throttle) return [throttledError(caller.tenant, throttle)];
         const tooLarge = documentSizeError(payload.query, config.limits.maxDocumentChars);
         return tooLarge ? [tooLarge] : undefined;
       },
