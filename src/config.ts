@@ -13,6 +13,7 @@ import { MAX_IMAGE_BYTES } from './validation.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.js';
 import type { RateLimitConfig } from './rate-limit.js';
 import { PROVIDER_DEFINITIONS, type ProviderConfig } from './datasources/registry.js';
+import { resilienceOptions } from './datasources/resilience/options.js';
 
 export interface GatewayConfig {
   /** @default "127.0.0.1" */
@@ -164,7 +165,7 @@ function parseProviders(source: string, entries: FileConfig['providers']): Provi
   const list = entries ?? [{ name: 'local', kind: 'local' }];
   const seen = new Set<string>();
   return list.map((entry, i) => {
-    const { name, kind, ...rest } = entry;
+    const { name, kind, resilience: rawResilience, ...rest } = entry;
     if (seen.has(name)) throw new ConfigError(`${source}: providers.${i}.name: expected a unique name, got ${name} twice`);
     seen.add(name);
     const definition = PROVIDER_DEFINITIONS.find((d) => d.kind === kind);
@@ -174,7 +175,9 @@ function parseProviders(source: string, entries: FileConfig['providers']): Provi
     }
     const options = definition.options.safeParse(rest);
     if (!options.success) throw new ConfigError(formatIssues(`${source}: providers.${i} (${name})`, options.error));
-    return { name, kind, options: options.data };
+    const resilience = resilienceOptions.safeParse(rawResilience);
+    if (!resilience.success) throw new ConfigError(formatIssues(`${source}: providers.${i}.resilience (${name})`, resilience.error));
+    return { name, kind, options: options.data, resilience: resilience.data };
   });
 }
 

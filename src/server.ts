@@ -12,7 +12,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLReque
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError } from 'graphql';
+import { execute, GraphQLError, specifiedRules, subscribe, validate, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
@@ -28,6 +28,8 @@ import { graphiqlPage } from './graphiql.js';
 import { checkDocumentSize, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
 import { RateLimiter, throttledError, throttledResponse } from './rate-limit.js';
+import { OperationSignals, requestSignal } from './cancellation.js';
+import { runWithSignal } from './datasources/call-context.js';
 import { InProcessJobQueue } from './operations/job-queue.js';
 import { ProgressBus } from './operations/progress-bus.js';
 import { RedisJobQueue } from './operations/redis-job-queue.js';
@@ -236,10 +238,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       search: new URL(req.url ?? '/', 'http://x').search,
       body,
     };
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest,
-      context: async () => createContext(deps, caller, requestId),
-    });
+    const signal = requestSignal(req, res);
+    const response = await runWithSignal(signal, () =>
+      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => createContext(deps, caller, requestId, signal) }),
+    );
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
     const status = response.status ?? 200;
@@ -298,6 +300,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCallers = new WeakMap<object, Caller>();
+  const wsSignals = new OperationSignals();
+  const signalOf = (args: ExecutionArgs) => (args.contextValue as GatewayContext).signal;
   const wsRules = [...specifiedRules, ...limitRules(config.limits)];
   const wsCleanup = useServer<Record<string, unknown>>(
     {
@@ -310,7 +314,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         const tooLarge = documentSizeError(payload.query, config.limits.maxDocumentChars);
         return tooLarge ? [tooLarge] : undefined;
       },
-      context: (ctx) => createContext(deps, wsCallers.get(ctx.extra.socket)!, randomUUID()),
+      context: (ctx, id) => createContext(deps, wsCallers.get(ctx.extra.socket)!, randomUUID(), wsSignals.open(ctx.extra.socket, id)),
+      execute: (args) => runWithSignal(signalOf(args), () => execute(args)),
+      subscribe: (args) => runWithSignal(signalOf(args), () => subscribe(args)),
+      onOperation: (ctx, id, _payload, _args, result) => {
+        if (!(Symbol.asyncIterator in result)) wsSignals.finish(ctx.extra.socket, id);
+      },
+      onComplete: (ctx, id) => wsSignals.cancel(ctx.extra.socket, id),
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const credentials: Credentials = {
@@ -327,6 +337,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         return true;
       },
       onClose: (ctx) => {
+        wsSignals.cancelAll(ctx.extra.socket);
         if (wsCallers.delete(ctx.extra.socket)) metrics.wsConnections.dec();
       },
       onError: (_ctx, _id, _payload, errors) => {

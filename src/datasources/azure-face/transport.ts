@@ -20,6 +20,7 @@
  * (mapped to domain errors by ./errors.ts).
  */
 import createClient from '@azure-rest/ai-vision-face';
+import { callSignal } from '../call-context.js';
 import { AzureServiceError, AzureTransportError } from './errors.js';
 
 /** Azure's recognition model for every container and detection of this adapter. */
@@ -100,7 +101,7 @@ interface RawResponse {
   headers: Record<string, string | undefined>;
 }
 
-type Send = (options: { timeout: number }) => PromiseLike<RawResponse>;
+type Send = (options: { timeout: number; abortSignal?: AbortSignal }) => PromiseLike<RawResponse>;
 
 interface CallOptions<T> {
   /** Safe to repeat after a 5xx or a lost answer. */
@@ -317,10 +318,14 @@ export class FaceTransport {
         const found = await options.recover();
         if (found !== null) return found;
       }
+      // The current call's signal (client gone, gateway timeout) aborts the request and ends the retries.
+      const abortSignal = callSignal();
+      if (abortSignal?.aborted) throw new AzureTransportError(operation, 'CANCELLED', 'the call was cancelled before this attempt');
       let response: RawResponse;
       try {
-        response = await send({ timeout: this.options.requestTimeoutMs });
+        response = await send({ timeout: this.options.requestTimeoutMs, abortSignal });
       } catch (e) {
+        if (abortSignal?.aborted) throw new AzureTransportError(operation, 'CANCELLED', 'the call was cancelled during this attempt');
         const failure = transportFailure(operation, e);
         // A refused connection never reached Azure; anything else may have.
         const retry = options.safe || options.recover !== undefined || failure.code === 'ECONNREFUSED';

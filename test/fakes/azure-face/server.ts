@@ -85,7 +85,8 @@ export interface FakeCall {
   status: number | null;
   /** `error.code` of an error response. */
   errorCode: string | null;
-  requestId: string;
+  requestId: string;  /** True when the client closed the connection before the answer (a cancelled or timed-out request). */
+  clientAborted: boolean;
 }
 
 /** A running fake. */
@@ -189,8 +190,12 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
       status: null,
       errorCode: null,
       requestId,
+      clientAborted: false,
     };
     calls.push(call);
+    res.once('close', () => {
+      if (!res.writableFinished && call.fault !== 'drop') call.clientAborted = true;
+    });
     const reply = (r: Reply) => {
       call.status = r.status;
       call.errorCode = r.errorCode;
