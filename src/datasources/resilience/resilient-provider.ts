@@ -16,11 +16,13 @@
  *   THROTTLED, `retry.attempts` in all (1 by default: see options.ts).
  * - Breaker: PROVIDER_UNAVAILABLE answers (timeouts included) count as
  *   failures; any other answer, expected domain errors included, is the
- *   provider working. An open circuit answers PROVIDER_UNAVAILABLE
+ *   provider working. A failure of the gateway's own store (STORE_FULL…)
+ *   counts as neither, is logged, and leaves with the instance's name. An open circuit answers PROVIDER_UNAVAILABLE
  *   (providerCode CIRCUIT_OPEN, with retryAfterMs) without calling it.
  */
 import type { Logger } from 'pino';
 import { DomainError, isDomainError } from '../../errors.js';
+import { STORAGE_CODES } from '../../store/storage-errors.js';
 import { callSignal, runWithSignal } from '../call-context.js';
 import type { FaceProvider } from '../provider.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
@@ -114,6 +116,12 @@ export function withResilience(provider: FaceProvider, options: ResilienceOption
       if (outer?.aborted) {
         breaker.released(probe);
         throw unavailable(method, 'CANCELLED', `Provider "${name}" ${method}: cancelled, the client went away`);
+      }
+      if (isDomainError(e) && STORAGE_CODES.has(e.details.providerCode ?? '')) {
+        // The gateway's own store failed (disk full, read-only): reads still work, so the circuit stays as it is.
+        breaker.released(probe);
+        logger.error({ provider: name, method, providerCode: e.details.providerCode }, e.message);
+        throw new DomainError(e.code, e.message, { ...e.details, provider: name, operation: method });
       }
       if (isDomainError(e) && e.code === 'PROVIDER_UNAVAILABLE') breaker.failed(probe);
       else if (isDomainError(e)) breaker.succeeded(probe);
