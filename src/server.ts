@@ -164,6 +164,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     queue: (run) => (config.redisUrl ? new RedisJobQueue(run, { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger, leaseMs: config.jobLeaseMs }) : new InProcessJobQueue(run)),
   });
   await snapshots.resume();
+  snapshots.startPurging();
   const deps = { registry, snapshots, logger, grants: new TenantGrants(config.tenants), imagePolicy: config.imageFetch };
   const authenticator = new Authenticator(config.auth);
   if (config.auth.anonymousTenant) {

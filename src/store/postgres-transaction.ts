@@ -90,6 +90,7 @@ export const TX_COLLECTION_LOCKS = {
   insertOperation: 'none',
   updateOperation: 'none',
   clearSnapshotContent: 'none',
+  expiredSnapshotsWithContent: 'none',
 } as const satisfies Record<Exclude<keyof StoreTx, 'afterCommit'>, LockPolicy>;
 
 /**

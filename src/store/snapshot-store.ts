@@ -122,4 +122,6 @@ export interface SnapshotWriter extends SnapshotReader {
   copyFacesToSnapshot(collectionKey: number, snapshotId: string, afterSeq: number | null, limit: number): Promise<CopyChunk>;
   /** Removes a snapshot's content (users, faces, images), keeping its record: for restarting a take. */
   clearSnapshotContent(snapshotId: string): Promise<void>;
+  /** Ids of up to `limit` snapshots expired at `now` that still hold content (users, faces or images). */
+  expiredSnapshotsWithContent(now: Date, limit: number): Promise<string[]>;
 }
