@@ -102,6 +102,8 @@ export interface FakeAzureFace {
   /** Forgets state, pending faults, the call log and the clock offset; image declarations stay unless `images: true`. */
   reset(options?: { images?: boolean }): void;
   clearCalls(): void;
+  /** Drops pending faults only (state and calls stay). */
+  clearFaults(): void;
   inject(fault: FaultSpec): void;
   /** Says which faces the fake detects in exactly these bytes. */
   declareImage(bytes: Uint8Array, faces: DeclaredFace[], options?: { width?: number; height?: number }): void;
@@ -305,6 +307,9 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
       calls = [];
       offset = 0;
       state.options.trainingMs = options.trainingMs ?? 25;
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     clearCalls() {
       calls = [];
