@@ -154,7 +154,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const redis = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'operation-progress', logger) : undefined;
   const changes = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'collection-changes', logger) : undefined;
   await Promise.all([redis?.start(), changes?.start()]);
-  const registry = new ProviderRegistry(config.providers, { store, engine, logger, changes }, (p) => metrics.instrument(p));
+  const registry = new ProviderRegistry(config.providers, { store, engine, logger, changes }, (p) => metrics.instrument(p), (provider, state) =>
+    metrics.providerCircuit.set({ provider }, state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0),
+  );
   const snapshots = new SnapshotService({
     store,
     registry,

@@ -14,7 +14,7 @@ import { fakePng, startFakeAzureFace, type FakeAzureFace } from '../fakes/azure-
 
 type AzureFault = Parameters<FakeAzureFace['inject']>[0];
 import { startFakeRekognition, type FakeRekognition } from '../fakes/rekognition/server.js';
-import { gql, removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
+import { gql, metricSum, removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
 
 const TIMEOUT_MS = 1000;
 const THRESHOLD = 3;
@@ -156,6 +156,7 @@ describe.each(FAKES)('$provider', ({ provider, patient, searchOp, fake }) => {
     const query = await gql(gw.url, `query($c: CollectionRef!) { collection(ref: $c) { collectionId } }`, { c: { provider, collectionId: COLLECTION } });
     expect(query.errors?.[0].extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', providerCode: 'CIRCUIT_OPEN' });
     expect(fake().calls.length).toBe(reached);
+    expect(await metricSum(gw.url, 'facegate_provider_circuit_open', { provider })).toBe(1);
     // The other instance on the same fake has its own circuit.
     expect((await createCollection(patient, 'open-other')).__typename).toBe('ProviderUnavailable');
     expect(fake().calls.length).toBeGreaterThan(reached);
@@ -174,6 +175,7 @@ describe.each(FAKES)('$provider', ({ provider, patient, searchOp, fake }) => {
     expect(await createCollection(provider, COLLECTION)).toMatchObject({ __typename: 'CreateCollectionSuccess' });
     expect(await createCollection(provider, 'closed-again')).toMatchObject({ __typename: 'CreateCollectionSuccess' });
     expect(fake().calls.length).toBeGreaterThanOrEqual(2);
+    expect(await metricSum(gw.url, 'facegate_provider_circuit_open', { provider })).toBe(0);
     // Log lines arrive through a pipe, a moment later.
     await until(() => gw.logs.some((l) => l.msg === 'provider circuit open' && l.provider === provider), 'a log line for the opening');
     await until(() => gw.logs.some((l) => l.msg === 'provider circuit closed' && l.provider === provider), 'a log line for the closing');
