@@ -12,16 +12,47 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-const storage = new AsyncLocalStorage<AbortSignal>();
+/** Something that has a signal: a request's, or a {@link LazyAbort}. */
+interface SignalSource {
+  readonly signal: AbortSignal;
+}
 
-/** Runs `work` with `signal` as the call signal of everything it starts. */
-export function runWithSignal<T>(signal: AbortSignal, work: () => T): T {
-  return storage.run(signal, work);
+const storage = new AsyncLocalStorage<SignalSource>();
+
+/**
+ * An abort whose AbortSignal is only made when someone asks for it: making
+ * one costs more than the rest of a provider call that never reads it (a
+ * store lookup of the local provider).
+ */
+export class LazyAbort implements SignalSource {
+  private controller: AbortController | undefined;
+  private reason: unknown;
+  private done = false;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.done) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/** Runs `work` with `signal` (a signal, or a {@link LazyAbort}) as the call signal of everything it starts. */
+export function runWithSignal<T>(signal: AbortSignal | LazyAbort, work: () => T): T {
+  return storage.run(signal instanceof LazyAbort ? signal : { signal }, work);
 }
 
 /** The signal of the current request or provider call; undefined outside one (start-up, background jobs). */
 export function callSignal(): AbortSignal | undefined {
-  return storage.getStore();
+  return storage.getStore()?.signal;
 }
 
 /** Runs `work` outside any call: shared background work that no single request may cancel. */

@@ -23,7 +23,7 @@
 import type { Logger } from 'pino';
 import { DomainError, isDomainError } from '../../errors.js';
 import { STORAGE_CODES } from '../../store/storage-errors.js';
-import { callSignal, runWithSignal } from '../call-context.js';
+import { callSignal, LazyAbort, runWithSignal } from '../call-context.js';
 import type { FaceProvider } from '../provider.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import type { ResilienceOptions } from './options.js';
@@ -43,16 +43,6 @@ const GUARDED: ReadonlySet<string> = new Set([
 export type CircuitListener = (provider: string, state: CircuitState) => void;
 
 class Abandoned extends Error {}
-
-/** Settles with `work`, or rejects as soon as `signal` aborts (the work may go on; its outcome is dropped). */
-function abandonOnAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Abandoned());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Abandoned());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -97,15 +87,30 @@ export function withResilience(provider: FaceProvider, options: ResilienceOption
       );
     }
     const { probe } = admission;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
-    const signal = outer ? AbortSignal.any([outer, timeout.signal]) : timeout.signal;
+    // One lazy controller for both causes, and a race instead of listeners on it:
+    // making AbortSignals (AbortSignal.any included) costs more than the rest of a call.
+    const controller = new LazyAbort();
+    let timedOut = false;
+    let abandon: () => void = () => undefined;
+    const abandoned = new Promise<never>((_, reject) => (abandon = () => reject(new Abandoned())));
+    abandoned.catch(() => undefined);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`no answer within ${options.timeoutMs} ms`));
+      abandon();
+    }, options.timeoutMs);
+    const onOuterAbort = () => {
+      controller.abort(outer?.reason);
+      abandon();
+    };
+    outer?.addEventListener('abort', onOuterAbort);
     try {
-      const result = await abandonOnAbort(runWithSignal(signal, run), signal);
+      // The work may go on after an abort (an adapter that ignores the signal); its outcome is dropped.
+      const result = await Promise.race([runWithSignal(controller, run), abandoned]);
       breaker.succeeded(probe);
       return result;
     } catch (e) {
-      if (timeout.signal.aborted && !outer?.aborted) {
+      if (timedOut && !outer?.aborted) {
         breaker.failed(probe);
         throw unavailable(
           method,
@@ -129,6 +134,7 @@ export function withResilience(provider: FaceProvider, options: ResilienceOption
       throw e;
     } finally {
       clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
     }
   }
 
