@@ -10,6 +10,7 @@
  * only a cancellation can end a slow request early.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { fakePng, startFakeAzureFace, type FakeAzureFace } from '../fakes/azure-face/server.js';
 
 type AzureFault = Parameters<FakeAzureFace['inject']>[0];
@@ -214,5 +215,22 @@ describe('over WebSocket', () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it('aborts the provider request when the socket closes before the result', async () => {
+    azure.clearCalls();
+    azure.inject({ op: 'Detect', kind: 'latency', latencyMs: 20_000, times: 1 });
+    const socket = new WebSocket(gw.wsUrl, 'graphql-transport-ws');
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await new Promise((resolve) => socket.once('message', resolve)); // connection_ack
+    socket.send(JSON.stringify({
+      id: '1',
+      type: 'subscribe',
+      payload: { query: SEARCH, variables: { c: { provider: 'azure-patient', collectionId: COLLECTION }, img: Buffer.from(png).toString('base64') } },
+    }));
+    await until(() => azure.calls.some((c) => c.op === 'Detect'), 'the search to reach the fake');
+    socket.terminate();
+    await until(() => azure.calls.find((c) => c.op === 'Detect')?.clientAborted === true, 'the gateway to abort its request to the fake');
   });
 });

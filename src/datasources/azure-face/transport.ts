@@ -331,7 +331,7 @@ export class FaceTransport {
         const retry = options.safe || options.recover !== undefined || failure.code === 'ECONNREFUSED';
         if (failure.code !== 'ECONNREFUSED') ambiguous = true;
         if (!retry || attempt >= maxAttempts) throw failure;
-        await this.sleep(this.backoff(attempt));
+        await this.wait(this.backoff(attempt), abortSignal);
         continue;
       }
       const status = Number(response.status);
@@ -343,8 +343,22 @@ export class FaceTransport {
       const retry = rejected || (serverFault && (options.safe || options.recover !== undefined));
       if (!retry || attempt >= maxAttempts) throw new AzureServiceError(operation, status, code, message, retryAfterMs, ambiguous);
       if (serverFault) ambiguous = true;
-      await this.sleep(retryAfterMs ?? this.backoff(attempt));
+      await this.wait(retryAfterMs ?? this.backoff(attempt), abortSignal);
     }
+  }
+
+  /** Sleeps between attempts, cut short when the call is cancelled (the next attempt then does not start). */
+  private async wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (!signal) return this.sleep(ms);
+    if (signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done);
+      void this.sleep(ms).then(done);
+    });
   }
 
   private backoff(attempt: number): number {
