@@ -11,13 +11,17 @@ import type { TenantGrant } from './auth/grants.js';
 import { isValidHostPattern, type FetchPolicy } from './images/safe-fetch.js';
 import { MAX_IMAGE_BYTES } from './validation.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.js';
+import type { RateLimitConfig } from './rate-limit.js';
 import { PROVIDER_DEFINITIONS, type ProviderConfig } from './datasources/registry.js';
+import { resilienceOptions } from './datasources/resilience/options.js';
 
 export interface GatewayConfig {
   /** @default "127.0.0.1" */
   host: string;
   /** Query limits (depth, cost, aliases, root fields, document size); see src/limits.ts for each default. */
   limits: QueryLimits;
+  /** Per-tenant request rate (`limits.rateLimit`); null: no rate limit. @default null */
+  rateLimit: RateLimitConfig | null;
   /** @default 4000 */
   port: number;
   /** Where the embedded store keeps its files. @default "./data" */
@@ -62,6 +66,10 @@ export class ConfigError extends Error {
 
 const tenantId = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, "_" or "-", 1..64 characters');
 
+const rateLimitSchema = z
+  .object({ requestsPerSecond: z.number().positive().max(1_000_000), burst: z.number().int().min(1).max(1_000_000).optional() })
+  .strict();
+
 const providerEntry = z
   .object({
     name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, "_" or "-", 1..64 characters'),
@@ -88,6 +96,7 @@ const fileSchema = z
         maxAliases: z.number().int().min(0).optional(),
         maxRootFields: z.number().int().min(1).optional(),
         maxDocumentChars: z.number().int().min(100).optional(),
+        rateLimit: rateLimitSchema.extend({ tenants: z.record(tenantId, rateLimitSchema).default({}) }).strict().optional(),
       })
       .strict()
       .optional(),
@@ -156,7 +165,7 @@ function parseProviders(source: string, entries: FileConfig['providers']): Provi
   const list = entries ?? [{ name: 'local', kind: 'local' }];
   const seen = new Set<string>();
   return list.map((entry, i) => {
-    const { name, kind, ...rest } = entry;
+    const { name, kind, resilience: rawResilience, ...rest } = entry;
     if (seen.has(name)) throw new ConfigError(`${source}: providers.${i}.name: expected a unique name, got ${name} twice`);
     seen.add(name);
     const definition = PROVIDER_DEFINITIONS.find((d) => d.kind === kind);
@@ -166,7 +175,9 @@ function parseProviders(source: string, entries: FileConfig['providers']): Provi
     }
     const options = definition.options.safeParse(rest);
     if (!options.success) throw new ConfigError(formatIssues(`${source}: providers.${i} (${name})`, options.error));
-    return { name, kind, options: options.data };
+    const resilience = resilienceOptions.safeParse(rawResilience);
+    if (!resilience.success) throw new ConfigError(formatIssues(`${source}: providers.${i}.resilience (${name})`, resilience.error));
+    return { name, kind, options: options.data, resilience: resilience.data };
   });
 }
 
@@ -230,6 +241,13 @@ function parseImageFetch(env: NodeJS.ProcessEnv, file: FileConfig): FetchPolicy 
   };
 }
 
+/** A missing burst is the rate (at least 1): one second's worth of requests at once. */
+function parseRateLimit(file: NonNullable<FileConfig['limits']>['rateLimit']): RateLimitConfig | null {
+  if (!file) return null;
+  const rate = (r: { requestsPerSecond: number; burst?: number }) => ({ requestsPerSecond: r.requestsPerSecond, burst: r.burst ?? Math.max(1, Math.ceil(r.requestsPerSecond)) });
+  return { default: rate(file), tenants: Object.fromEntries(Object.entries(file.tenants).map(([t, r]) => [t, rate(r)])) };
+}
+
 /** Builds the configuration; environment variables win over the file. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const fileName = env.FACEGATE_CONFIG;
@@ -240,6 +258,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   }
   const host = env.HOST || file.host || '127.0.0.1';
   const auth = parseAuth(fileName ?? 'default configuration', file, host);
+  const { rateLimit, ...limits } = file.limits ?? {};
+  const queryLimits = { ...DEFAULT_QUERY_LIMITS, ...limits };
   return {
     host,
     auth,
@@ -254,7 +274,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       maxQueue: file.engine?.maxQueue ?? 64,
     },
     maxBodyBytes: file.maxBodyBytes ?? 8 * 1024 * 1024,
-    limits: { ...DEFAULT_QUERY_LIMITS, ...file.limits },
+    limits: queryLimits,
+    rateLimit: parseRateLimit(rateLimit),
     graphiql: env.FACEGATE_GRAPHIQL ? env.FACEGATE_GRAPHIQL !== 'false' : (file.graphiql ?? true),
     databaseUrl: envUrl(env, 'DATABASE_URL', /^postgres(ql)?:\/\//, 'a postgres:// URL') ?? file.databaseUrl,
     databaseSchema: env.FACEGATE_DB_SCHEMA || file.databaseSchema || 'public',

@@ -23,6 +23,8 @@ export interface GatewayContext {
   snapshots: SnapshotService;
   loaders: Loaders;
   logger: Logger;
+  /** Aborted when the client goes away before the result; provider calls see it through the call context. */
+  signal: AbortSignal;
 }
 
 /** What every context is made from; created once at start-up. */
@@ -34,7 +36,7 @@ export interface ContextDeps {
   logger: Logger;
 }
 
-export function createContext(deps: ContextDeps, caller: Caller, requestId: string): GatewayContext {
+export function createContext(deps: ContextDeps, caller: Caller, requestId: string, signal: AbortSignal): GatewayContext {
   const { registry, snapshots, logger, grants, imagePolicy } = deps;
   return {
     tenant: caller.tenant,
@@ -45,5 +47,6 @@ export function createContext(deps: ContextDeps, caller: Caller, requestId: stri
     snapshots,
     loaders: createLoaders(registry),
     logger: logger.child({ requestId, tenant: caller.tenant }),
+    signal,
   };
 }

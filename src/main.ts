@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startGateway } from './server.js';
+import { DataDirError } from './store/data-dir.js';
 
 let config;
 try {
@@ -17,7 +18,14 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const gateway = await startGateway(config, logger);
+let gateway;
+try {
+  gateway = await startGateway(config, logger);
+} catch (e) {
+  if (!(e instanceof DataDirError)) throw e;
+  process.stderr.write(`facegate: cannot use the data directory\n${e.message}\n`);
+  process.exit(74);
+}
 
 /** A stop that takes longer than this (a service that does not answer) ends the process anyway. */
 const STOP_DEADLINE_MS = 15_000;

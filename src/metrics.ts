@@ -31,6 +31,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly providerCircuit = new Gauge({
+    name: 'facegate_provider_circuit_open',
+    help: 'Circuit breaker of each provider instance: 0 closed, 0.5 half-open (probing), 1 open (failing fast).',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
   readonly wsConnections = new Gauge({
     name: 'facegate_ws_connections',
     help: 'Open graphql-ws connections.',

@@ -12,7 +12,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLReque
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError } from 'graphql';
+import { execute, GraphQLError, specifiedRules, subscribe, validate, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
@@ -27,6 +27,9 @@ import { ERROR_CODES, isDomainError } from './errors.js';
 import { graphiqlPage } from './graphiql.js';
 import { checkDocumentSize, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
+import { RateLimiter, throttledError, throttledResponse } from './rate-limit.js';
+import { OperationSignals, requestSignal } from './cancellation.js';
+import { runWithSignal } from './datasources/call-context.js';
 import { InProcessJobQueue } from './operations/job-queue.js';
 import { ProgressBus } from './operations/progress-bus.js';
 import { RedisJobQueue } from './operations/redis-job-queue.js';
@@ -151,7 +154,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const redis = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'operation-progress', logger) : undefined;
   const changes = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'collection-changes', logger) : undefined;
   await Promise.all([redis?.start(), changes?.start()]);
-  const registry = new ProviderRegistry(config.providers, { store, engine, logger, changes }, (p) => metrics.instrument(p));
+  const registry = new ProviderRegistry(config.providers, { store, engine, logger, changes }, (p) => metrics.instrument(p), (provider, state) =>
+    metrics.providerCircuit.set({ provider }, state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0),
+  );
   const grants = new TenantGrants(config.tenants);
   const snapshots = new SnapshotService({
     store,
@@ -163,6 +168,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     queue: (run) => (config.redisUrl ? new RedisJobQueue(run, { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger, leaseMs: config.jobLeaseMs }) : new InProcessJobQueue(run)),
   });
   await snapshots.resume();
+  snapshots.startPurging();
   const deps = { registry, snapshots, logger, grants, imagePolicy: config.imageFetch };
   const authenticator = new Authenticator(config.auth);
   if (config.auth.anonymousTenant) {
@@ -172,6 +178,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         `"${config.auth.anonymousTenant}". Configure auth.apiKeys or auth.jwt before exposing facegate.`,
     );
   }
+  const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit) : null;
   const schema = await buildGatewaySchema();
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -199,6 +206,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         'www-authenticate': 'Bearer, ApiKey',
       });
       return;
+    }
+    const throttle = rateLimiter?.take(caller.tenant);
+    if (throttle) {
+      req.resume();
+      const refusal = throttledResponse(caller.tenant, throttle);
+      metrics.graphqlRequests.inc({ operation: 'throttled', status: '429' });
+      return sendJson(res, refusal.status, refusal.body, { ...refusal.headers, 'x-request-id': requestId });
     }
     let body: unknown;
     try {
@@ -229,10 +243,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       search: new URL(req.url ?? '/', 'http://x').search,
       body,
     };
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest,
-      context: async () => createContext(deps, caller, requestId),
-    });
+    const signal = requestSignal(req, res);
+    const response = await runWithSignal(signal, () =>
+      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => createContext(deps, caller, requestId, signal) }),
+    );
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
     const status = response.status ?? 200;
@@ -291,16 +305,27 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCallers = new WeakMap<object, Caller>();
+  const wsSignals = new OperationSignals();
+  const signalOf = (args: ExecutionArgs) => (args.contextValue as GatewayContext).signal;
   const wsRules = [...specifiedRules, ...limitRules(config.limits)];
   const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
       validate: (s, document) => validate(s, document, wsRules),
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
+        const caller = wsCallers.get(ctx.extra.socket)!;
+        const throttle = rateLimiter?.take(caller.tenant);
+        if (throttle) return [throttledError(caller.tenant, throttle)];
         const tooLarge = documentSizeError(payload.query, config.limits.maxDocumentChars);
         return tooLarge ? [tooLarge] : undefined;
       },
-      context: (ctx) => createContext(deps, wsCallers.get(ctx.extra.socket)!, randomUUID()),
+      context: (ctx, id) => createContext(deps, wsCallers.get(ctx.extra.socket)!, randomUUID(), wsSignals.open(ctx.extra.socket, id)),
+      execute: (args) => runWithSignal(signalOf(args), () => execute(args)),
+      subscribe: (args) => runWithSignal(signalOf(args), () => subscribe(args)),
+      onOperation: (ctx, id, _payload, _args, result) => {
+        if (!(Symbol.asyncIterator in result)) wsSignals.finish(ctx.extra.socket, id);
+      },
+      onComplete: (ctx, id) => wsSignals.cancel(ctx.extra.socket, id),
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const credentials: Credentials = {
@@ -317,6 +342,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         return true;
       },
       onClose: (ctx) => {
+        wsSignals.cancelAll(ctx.extra.socket);
         if (wsCallers.delete(ctx.extra.socket)) metrics.wsConnections.dec();
       },
       onError: (_ctx, _id, _payload, errors) => {

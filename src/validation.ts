@@ -9,6 +9,7 @@
  */
 import { DomainError, invalidInput } from './errors.js';
 import { fetchImage, type FetchPolicy } from './images/safe-fetch.js';
+import { callSignal } from './datasources/call-context.js';
 
 /** Largest encoded image Rekognition accepts (Image.Bytes): 5 MiB. */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -120,6 +121,6 @@ export async function resolveImage(field: string, image: ImageSource, policy: Fe
   if ((image.base64 != null) === (image.url != null)) {
     throw invalidInput(field, 'exactly one of base64 or url', image.base64 != null ? 'both' : 'neither');
   }
-  if (image.url != null) return fetchImage(image.url, { ...policy, field: `${field}.url` });
+  if (image.url != null) return fetchImage(image.url, { ...policy, field: `${field}.url` }, callSignal());
   return decodeBase64Image(`${field}.base64`, image.base64 as string);
 }

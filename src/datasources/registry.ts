@@ -8,6 +8,8 @@ import type { FaceProvider } from './provider.js';
 import { azureFaceDefinition } from './azure-face/definition.js';
 import { localDefinition } from './local/definition.js';
 import { rekognitionDefinition } from './rekognition/definition.js';
+import { resilienceOptions, type ResilienceOptions } from './resilience/options.js';
+import { withResilience, type CircuitListener } from './resilience/resilient-provider.js';
 
 export const PROVIDER_DEFINITIONS: readonly ProviderDefinition[] = [
   localDefinition,
@@ -20,18 +22,31 @@ export interface ProviderConfig {
   name: string;
   kind: string;
   options: unknown;
+  /** Timeout, retries and circuit breaker of the instance; the defaults of resilience/options.ts when absent. */
+  resilience?: ResilienceOptions;
 }
 
 /** The configured provider instances, by name. */
 export class ProviderRegistry {
   private readonly byName = new Map<string, FaceProvider>();
 
-  /** `wrap` decorates each instance, e.g. with metrics. */
-  constructor(configs: readonly ProviderConfig[], deps: ProviderDeps, wrap: (p: FaceProvider) => FaceProvider = (p) => p) {
+  /**
+   * Every instance is wrapped with its resilience settings (timeout,
+   * retries, circuit breaker), then with `wrap` (e.g. metrics, which so
+   * count fast failures too).
+   */
+  constructor(
+    configs: readonly ProviderConfig[],
+    deps: ProviderDeps,
+    wrap: (p: FaceProvider) => FaceProvider = (p) => p,
+    onCircuit?: CircuitListener,
+  ) {
     for (const config of configs) {
       const definition = PROVIDER_DEFINITIONS.find((d) => d.kind === config.kind);
       if (!definition) throw new Error(`provider ${config.name}: expected a known kind, got ${config.kind}`);
-      this.byName.set(config.name, wrap(definition.create(config.name, config.options, deps)));
+      const instance = definition.create(config.name, config.options, deps);
+      const resilience = config.resilience ?? resilienceOptions.parse(undefined);
+      this.byName.set(config.name, wrap(withResilience(instance, resilience, deps.logger, onCircuit)));
     }
   }
 

@@ -20,6 +20,7 @@ import {
   type BoundingBox,
   type DetectedFace,
   type DetectionResult,
+  type DetectOptions,
   type EngineOptions,
   type FaceEngineApi,
 } from './types.js';
@@ -160,7 +161,9 @@ export class FaceEngine implements FaceEngineApi {
     return ready;
   }
 
-  async detect(image: Uint8Array): Promise<DetectionResult> {
+  async detect(image: Uint8Array, options: DetectOptions = {}): Promise<DetectionResult> {
+    const { signal } = options;
+    signal?.throwIfAborted();
     if (this.closed) throw closedError();
     checkEncoded(image, this.limits);
     if (this.accepted >= this.workers + this.maxQueue) {
@@ -176,10 +179,15 @@ export class FaceEngine implements FaceEngineApi {
     try {
       const info = await probeImage(image, this.limits);
       if (this.closed) throw closedError();
-      return await new Promise<DetectionResult>((resolve, reject) => {
-        this.waiting.push({ id: this.nextId++, image, info, resolve, reject, settled: false });
-        this.pump();
-      });
+      signal?.throwIfAborted();
+      const job: Job = { id: this.nextId++, image, info, resolve: () => undefined, reject: () => undefined, settled: false };
+      const result = new Promise<DetectionResult>((resolve, reject) => Object.assign(job, { resolve, reject }));
+      // An image not yet sent to a worker is dropped (pump skips settled jobs); one in inference finishes.
+      const drop = () => job.sent === undefined && settle(job, signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      signal?.addEventListener('abort', drop, { once: true });
+      this.waiting.push(job);
+      this.pump();
+      return await result.finally(() => signal?.removeEventListener('abort', drop));
     } finally {
       this.accepted--;
     }

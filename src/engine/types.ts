@@ -77,10 +77,16 @@ export interface EngineOptions {
   jobTimeoutMs?: number;
 }
 
+/** Options of one detection. */
+export interface DetectOptions {
+  /** Aborting drops the image if it still waits for a worker (rejecting with the signal's reason); inference under way finishes. */
+  signal?: AbortSignal;
+}
+
 /** Contract of the engine; the implementation lives in ./index.ts. */
 export interface FaceEngineApi {
   /** Detect every face, largest first. Rejects with EngineError. Workers start lazily on first use. */
-  detect(image: Uint8Array): Promise<DetectionResult>;
+  detect(image: Uint8Array, options?: DetectOptions): Promise<DetectionResult>;
   /** Model identifier, reported as the collection's faceModelVersion. */
   readonly modelVersion: string;
   /** Images queued or in flight (for metrics and back-pressure). */

@@ -43,6 +43,9 @@ const REREAD_EVERY_MS = 1000;
 /** Progress events of a running operation are stored at most this often (they are published every time). */
 const STORE_PROGRESS_EVERY_MS = 1000;
 
+/** Expired snapshots emptied per transaction. */
+const PURGE_BATCH = 20;
+
 const STATUS_RANK = { NOT_STARTED: 0, RUNNING: 1, SUCCEEDED: 2, FAILED: 2 } as const;
 
 /** Whether `next` is a later state than `prev` (statuses and counts only move forward). */
@@ -63,6 +66,7 @@ export class SnapshotService {
   private readonly canSee: (tenant: string, ref: CollectionRef) => boolean;
   /** TRAIN_COLLECTION operations, reported by trainable providers. */
   readonly trainings: TrainingOperations;
+  private purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SnapshotServiceOptions) {
     this.store = options.store;
@@ -100,7 +104,38 @@ export class SnapshotService {
   }
 
   stop(): Promise<void> {
+    clearInterval(this.purgeTimer);
     return this.queue.stop();
+  }
+
+  /**
+   * Biometric data must not outlive its use: once a snapshot has expired
+   * (it can no longer be applied) its users, faces, descriptors and
+   * retained images are deleted; the record stays, so an apply still
+   * answers SNAPSHOT_EXPIRED. Runs every quarter TTL (1 s..60 s) from
+   * {@link startPurging}; returns how many snapshots it emptied.
+   */
+  async purgeExpired(): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      const ids = await this.store.transaction(async (tx) => {
+        const expired = await tx.expiredSnapshotsWithContent(this.now(), PURGE_BATCH);
+        for (const id of expired) await tx.clearSnapshotContent(id);
+        return expired;
+      });
+      purged += ids.length;
+      if (ids.length > 0) this.logger.info({ snapshotIds: ids }, 'expired snapshots emptied (users, faces, descriptors, images)');
+      if (ids.length < PURGE_BATCH) return purged;
+    }
+  }
+
+  /** Purges expired snapshots now and then periodically until {@link stop}. */
+  startPurging(): void {
+    const every = Math.min(60_000, Math.max(1000, Math.floor(this.ttlMs / 4)));
+    const purge = () => void this.purgeExpired().catch((err: unknown) => this.logger.error({ err }, 'purging expired snapshots failed'));
+    purge();
+    this.purgeTimer = setInterval(purge, every);
+    this.purgeTimer.unref();
   }
 
   // ---- requests ------------------------------------------------------------

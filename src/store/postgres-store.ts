@@ -47,6 +47,7 @@
  * and if it returns normally the commit fails loudly rather than committing
  * part of the work.
  */
+import { storageFailure } from './storage-errors.js';
 import { CommittedReads } from './committed-reads.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
@@ -183,7 +184,7 @@ export class PostgresStore extends CommittedReads implements Store {
         await client.query('COMMIT');
       } catch (e) {
         await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-        throw e;
+        throw storageFailure(e) ?? e;
       }
     } finally {
       client.release(broken);
@@ -257,7 +258,7 @@ export class PostgresStore extends CommittedReads implements Store {
         active = false;
         releaseGates?.();
         await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-        throw e;
+        throw storageFailure(e) ?? e;
       }
       try {
         for (const hook of hooks) {

@@ -101,6 +101,7 @@ export const TX_COLLECTION_LOCKS = {
   insertSnapshotUsers: 'none',
   insertSnapshotFaces: 'none',
   putSnapshotImage: 'none',
+  expiredSnapshotsWithContent: 'none',
 } as const satisfies Record<Exclude<keyof StoreTx, 'afterCommit'>, LockPolicy>;
 
 /**

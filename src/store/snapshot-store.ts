@@ -136,4 +136,6 @@ export interface SnapshotWriter extends SnapshotReader {
   putSnapshotImage(snapshotId: string, sha256: string, bytes: Uint8Array): Promise<void>;
   /** Removes a snapshot's content (users, faces, images), keeping its record: for restarting a take. */
   clearSnapshotContent(snapshotId: string): Promise<void>;
+  /** Ids of up to `limit` snapshots expired at `now` that still hold content (users, faces or images). */
+  expiredSnapshotsWithContent(now: Date, limit: number): Promise<string[]>;
 }

@@ -191,6 +191,19 @@ export class SqliteSnapshotQueries extends ProviderRecordQueries implements Snap
     return true;
   }
 
+  async expiredSnapshotsWithContent(now: Date, limit: number): Promise<string[]> {
+    const rows = await this.sql.all<{ id: string }>(
+      `SELECT s.id FROM snapshots s
+       WHERE s.expires_at <= ?
+       AND (EXISTS (SELECT 1 FROM snapshot_faces f WHERE f.snapshot_id = s.id)
+         OR EXISTS (SELECT 1 FROM snapshot_users u WHERE u.snapshot_id = s.id)
+         OR EXISTS (SELECT 1 FROM snapshot_images i WHERE i.snapshot_id = s.id))
+       ORDER BY s.seq LIMIT ?`,
+      [now.getTime(), limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async clearSnapshotContent(snapshotId: string): Promise<void> {
     // Children before parents, explicitly (no ON DELETE CASCADE), as in
     // deleteCollection: faces reference images. One statement per table: the

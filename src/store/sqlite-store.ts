@@ -19,9 +19,10 @@
  * better-sqlite3 is synchronous: a statement blocks the event loop while it
  * runs. Queries are bounded (keyset pages, chunked id lists) to keep that short.
  */
+import { checkDataDir } from './data-dir.js';
+import { storageFailure } from './storage-errors.js';
 import { CommittedReads } from './committed-reads.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AsyncMutex } from './async-mutex.js';
@@ -48,7 +49,7 @@ export interface SqliteStoreOptions {
 
 /** Opens (creating if needed) `<dataDir>/facegate.db` and brings its schema up to date. */
 export async function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
-  mkdirSync(dataDir, { recursive: true });
+  checkDataDir(dataDir);
   return new SqliteStore(join(dataDir, SQLITE_FILE_NAME), options);
 }
 
@@ -122,8 +123,12 @@ export class SqliteStore extends CommittedReads implements Store {
         this.writer.exec('COMMIT');
       } catch (e) {
         active = false;
-        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
-        throw e;
+        try {
+          if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+        } catch {
+          // SQLite rolls back by itself when it cannot (e.g. after SQLITE_FULL during COMMIT).
+        }
+        throw storageFailure(e) ?? e;
       }
       for (const hook of hooks) {
         try {

@@ -1,22 +1,26 @@
 /**
- * Provider faults through GraphQL: a gateway of its own whose only provider
- * is the Rekognition adapter, pointed at an in-process fake that injects
- * throttling, 500s and dropped connections. This reaches the Throttled and
+ * Provider faults through GraphQL: a gateway of its own with the Rekognition
+ * and Azure Face adapters, pointed at in-process fakes that inject
+ * throttling, 5xx and dropped connections. This reaches the Throttled and
  * ProviderUnavailable members of the mutation unions (which the local
  * provider cannot produce on demand) and checks that a failed call leaves
- * the state, as seen through GraphQL, unchanged.
+ * the state, as seen through GraphQL, unchanged. (Latency past the timeout:
+ * test/gateway/resilience.test.ts, on both fakes.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakePng, startFakeRekognition, type FakeRekognition, type FaultKind } from '../fakes/rekognition/server.js';
+import { fakePng as azurePng, startFakeAzureFace, type FakeAzureFace, type FaultKind as AzureFaultKind } from '../fakes/azure-face/server.js';
 import { removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 import { createUsers, uniqueCollectionId } from '../support/fixtures.js';
 import { client } from './operations.js';
 
 const PROVIDER = 'aws';
+const AZURE = 'azure';
 /** The adapter is configured with maxAttempts 2: two faults exhaust the SDK's retries. */
 const MAX_ATTEMPTS = 2;
 
 let fake: FakeRekognition;
+let azure: FakeAzureFace;
 let gateway: GatewayProcess;
 let api: ReturnType<typeof client>;
 const col = uniqueCollectionId('faults');
@@ -28,10 +32,24 @@ const alicePng = () => Buffer.from(fakePng({ faces: [{ identity: 'alice' }], lab
 
 beforeAll(async () => {
   fake = await startFakeRekognition();
+  azure = await startFakeAzureFace();
   gateway = await startGateway({
     config: {
       providers: [
         { name: PROVIDER, kind: 'rekognition', region: 'us-east-1', endpoint: fake.url, accessKeyId: 'AKIDFAKE', secretAccessKey: 'x', maxAttempts: MAX_ATTEMPTS },
+        {
+          name: AZURE,
+          kind: 'azure-face',
+          endpoint: azure.url,
+          apiKey: azure.apiKey,
+          maxAttempts: MAX_ATTEMPTS,
+          retryBaseDelayMs: 10,
+          maxRetryAfterMs: 50,
+          trainDebounceMs: 0,
+          trainingPollMs: 20,
+          // Every call of the matrix fails: the circuit must not open in the middle of it.
+          resilience: { breaker: { failureThreshold: 1000 } },
+        },
       ],
     },
   });
@@ -51,6 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await fake?.stop();
+  await azure?.stop();
   if (gateway) removeDataDir(gateway.dataDir);
 });
 
@@ -195,5 +214,64 @@ describe('lost responses', () => {
     const state = await api.state(col);
     expect(state?.users.filter((u: any) => u.userId === 'erin')).toHaveLength(1);
     expect(state?.users.find((u: any) => u.userId === 'alice')).toEqual({ userId: 'alice', status: 'ACTIVE', faceCount: 2 });
+  });
+});
+
+describe('Azure Face: each fault kind on every request of a call', () => {
+  const az = () => client(gateway.url, AZURE);
+  const azCol = uniqueCollectionId('azfaults');
+  let azFaceA1: string;
+  let azFaceA2: string;
+  let n = 0;
+  const png = () => Buffer.from(azurePng({ faces: [{ identity: 'alice' }], label: `az-alice-${n++}` }));
+
+  beforeAll(async () => {
+    expect((await az().createCollection(azCol)).__typename).toBe('CreateCollectionSuccess');
+    await createUsers(gateway.url, azCol, ['alice', 'bob'], AZURE);
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await az().indexFaces(azCol, png());
+      if (res.__typename !== 'IndexFacesSuccess') throw new Error(JSON.stringify(res));
+      ids.push(res.faces[0].faceId);
+    }
+    [azFaceA1, azFaceA2] = ids;
+    expect(await az().associate(azCol, 'alice', [azFaceA1])).toMatchObject({ __typename: 'AssociateFacesSuccess' });
+  });
+
+  const AZURE_CALLS = [
+    { op: 'createUser', run: () => az().createUser(azCol, 'carol') },
+    { op: 'associateFaces', run: () => az().associate(azCol, 'alice', [azFaceA2]) },
+    { op: 'disassociateFaces', run: () => az().disassociate(azCol, 'alice', [azFaceA1]) },
+    { op: 'indexFaces', run: () => az().indexFaces(azCol, png()) },
+    { op: 'deleteUser', run: () => az().deleteUser(azCol, 'bob') },
+    { op: 'deleteFaces', run: () => az().deleteFaces(azCol, [azFaceA2]) },
+    { op: 'searchUsersByImage', run: () => az().search(azCol, png()) },
+  ] as const;
+
+  describe.each([
+    { kind: 'throttle' as AzureFaultKind, member: { __typename: 'Throttled', code: 'THROTTLED' } },
+    { kind: 'throttle-legacy' as AzureFaultKind, member: { __typename: 'Throttled', code: 'THROTTLED' } },
+    { kind: '500' as AzureFaultKind, member: { __typename: 'ProviderUnavailable', code: 'PROVIDER_UNAVAILABLE', provider: AZURE } },
+    { kind: '503' as AzureFaultKind, member: { __typename: 'ProviderUnavailable', code: 'PROVIDER_UNAVAILABLE', provider: AZURE } },
+    { kind: 'drop' as AzureFaultKind, member: { __typename: 'ProviderUnavailable', code: 'PROVIDER_UNAVAILABLE', provider: AZURE } },
+  ])('fault $kind', ({ kind, member }) => {
+    it.each(AZURE_CALLS)(`$op answers ${member.__typename} and writes nothing`, async ({ run }) => {
+      const before = await az().state(azCol);
+      azure.clearCalls();
+      azure.inject({ kind, times: 10_000 });
+      let res;
+      try {
+        res = await run();
+      } finally {
+        azure.clearFaults();
+      }
+      expect(res).toMatchObject(member);
+      if (member.code === 'THROTTLED') expect(res.retryAfterMs).toBeGreaterThan(0);
+      expect(res.message).not.toMatch(new RegExp(`${azure.apiKey}|\\n\\s+at `));
+      // Every request the call made met the fault.
+      expect(azure.calls.length).toBeGreaterThan(0);
+      expect(azure.calls.every((c) => c.fault === kind)).toBe(true);
+      expect(await az().state(azCol)).toEqual(before);
+    });
   });
 });

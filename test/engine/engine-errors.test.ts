@@ -140,6 +140,23 @@ describe('back-pressure, crashes, time-outs, close', () => {
     expect(engine.queueDepth).toBe(0);
   });
 
+  it('drops a queued image whose signal aborts, before any worker sees it; inference under way finishes', async () => {
+    let firstDone = false;
+    const first = engine.detect(photo).then((r) => ((firstDone = true), r));
+    const controller = new AbortController();
+    const second = engine.detect(photo, { signal: controller.signal });
+    expect(engine.queueDepth).toBe(2);
+    await new Promise((r) => setTimeout(r, 50)); // the first reaches the only worker; the second waits
+    const reason = new Error('client gone');
+    controller.abort(reason);
+    await expect(second).rejects.toBe(reason);
+    // Dropped while the only worker was still busy with the first image: it was never inferred.
+    expect(firstDone).toBe(false);
+    expect((await first).faces).toHaveLength(1);
+    expect(engine.queueDepth).toBe(0);
+    await expect(engine.detect(photo, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+  });
+
   it('downscales large images for inference but reports boxes and sizes of the original', async () => {
     const r = await engine.detect(readPhoto(GROUP_PHOTOS[0].path)); // 1920×1280 → 1024×683 for inference
     expect(r).toMatchObject({ imageWidth: 1920, imageHeight: 1280 });

@@ -15,6 +15,7 @@
  * A failed training is remembered: waiters get it as PROVIDER_UNAVAILABLE;
  * the next change or search tries again.
  */
+import { detached } from '../call-context.js';
 import { DomainError } from '../../errors.js';
 import type { TrainingRounds } from '../provider.js';
 import type { CollectionIndex } from './collection-index.js';
@@ -128,7 +129,8 @@ export class Trainer {
 
   private ensureRunning(): Promise<void> {
     if (!this.running) {
-      this.running = this.loop().finally(() => {
+      // Shared by every waiting request: none of their signals may cancel it.
+      this.running = detached(() => this.loop()).finally(() => {
         this.running = null;
         // A failed round ends the loop; a trainNow() made during it still needs its own round.
         if (this.roundWaiters.length > 0 && !this.closed) void this.ensureRunning();

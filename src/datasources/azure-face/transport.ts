@@ -20,6 +20,7 @@
  * (mapped to domain errors by ./errors.ts).
  */
 import createClient from '@azure-rest/ai-vision-face';
+import { callSignal } from '../call-context.js';
 import { AzureServiceError, AzureTransportError } from './errors.js';
 
 /** Azure's recognition model for every container and detection of this adapter. */
@@ -114,7 +115,7 @@ interface RawResponse {
   headers: Record<string, string | undefined>;
 }
 
-type Send = (options: { timeout: number }) => PromiseLike<RawResponse>;
+type Send = (options: { timeout: number; abortSignal?: AbortSignal }) => PromiseLike<RawResponse>;
 
 interface CallOptions<T> {
   /** Safe to repeat after a 5xx or a lost answer. */
@@ -368,16 +369,20 @@ export class FaceTransport {
         const found = await options.recover();
         if (found !== null) return { recovered: found };
       }
+      // The current call's signal (client gone, gateway timeout) aborts the request and ends the retries.
+      const abortSignal = callSignal();
+      if (abortSignal?.aborted) throw new AzureTransportError(operation, 'CANCELLED', 'the call was cancelled before this attempt');
       let response: RawResponse;
       try {
-        response = await send({ timeout: this.options.requestTimeoutMs });
+        response = await send({ timeout: this.options.requestTimeoutMs, abortSignal });
       } catch (e) {
+        if (abortSignal?.aborted) throw new AzureTransportError(operation, 'CANCELLED', 'the call was cancelled during this attempt');
         const failure = transportFailure(operation, e);
         // A refused connection never reached Azure; anything else may have.
         const retry = options.safe || options.recover !== undefined || failure.code === 'ECONNREFUSED';
         if (failure.code !== 'ECONNREFUSED') ambiguous = true;
         if (!retry || attempt >= maxAttempts) throw failure;
-        await this.sleep(this.backoff(attempt));
+        await this.wait(this.backoff(attempt), abortSignal);
         continue;
       }
       const status = Number(response.status);
@@ -389,8 +394,22 @@ export class FaceTransport {
       const retry = rejected || (serverFault && (options.safe || options.recover !== undefined));
       if (!retry || attempt >= maxAttempts) throw new AzureServiceError(operation, status, code, message, retryAfterMs, ambiguous);
       if (serverFault) ambiguous = true;
-      await this.sleep(retryAfterMs ?? this.backoff(attempt));
+      await this.wait(retryAfterMs ?? this.backoff(attempt), abortSignal);
     }
+  }
+
+  /** Sleeps between attempts, cut short when the call is cancelled (the next attempt then does not start). */
+  private async wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (!signal) return this.sleep(ms);
+    if (signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done);
+      void this.sleep(ms).then(done);
+    });
   }
 
   private backoff(attempt: number): number {

@@ -49,6 +49,7 @@ import {
   type CopyProgress,
   type SnapshotCapable,
 } from '../provider.js';
+import { callSignal } from '../call-context.js';
 import type { ChangeFeed } from '../definition.js';
 import { matchEarlierFaces } from './duplicate-faces.js';
 import { fromEngineError } from './errors.js';
@@ -610,7 +611,7 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
 
   private async detect(image: Uint8Array): Promise<DetectionResult> {
     try {
-      return await this.engine.detect(image);
+      return await this.engine.detect(image, { signal: callSignal() });
     } catch (e) {
       throw fromEngineError(e, this.name);
     }

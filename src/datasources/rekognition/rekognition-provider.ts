@@ -64,8 +64,12 @@ import {
   type UserRecord,
   type UserStatus,
 } from '../provider.js';
+import { callSignal } from '../call-context.js';
 import { providerCodeOf, toDomainError, type CallContext } from './errors.js';
 import { decodePageToken, encodePageToken, type Listing, type PageToken } from './page-token.js';
+
+/** The SDK's per-send options: the current call's signal aborts the HTTP request (and stops the SDK's retries). */
+const sendOptions = () => ({ abortSignal: callSignal() });
 
 /** Static credentials; prefer the SDK's default chain (env, profile, SSO, instance/container roles). */
 export interface StaticCredentials {
@@ -160,7 +164,7 @@ export class RekognitionProvider implements FaceProvider {
     const start = decodePageToken('collections', page.after);
     const ctx = this.ctx('ListCollections');
     const { items: ids, nextToken } = await collect(limit, start?.t, MAX_LIST_RESULTS, async (max, token) => {
-      const out = await this.run(ctx, () => this.client.send(new ListCollectionsCommand({ MaxResults: max, NextToken: token })));
+      const out = await this.run(ctx, () => this.client.send(new ListCollectionsCommand({ MaxResults: max, NextToken: token }), sendOptions()));
       return { items: out.CollectionIds ?? [], next: out.NextToken };
     });
     // A collection deleted between the two calls is left out, as a later list would.
@@ -183,7 +187,7 @@ export class RekognitionProvider implements FaceProvider {
   /** CreateCollection, then DescribeCollection for the record. */
   async createCollection(collectionId: string): Promise<CollectionRecord> {
     const created = await this.run(this.ctx('CreateCollection', { collectionId }), () =>
-      this.client.send(new CreateCollectionCommand({ CollectionId: collectionId })),
+      this.client.send(new CreateCollectionCommand({ CollectionId: collectionId }), sendOptions()),
     );
     try {
       return await this.describe(collectionId);
@@ -202,7 +206,7 @@ export class RekognitionProvider implements FaceProvider {
 
   async deleteCollection(collectionId: string): Promise<void> {
     await this.run(this.ctx('DeleteCollection', { collectionId }), () =>
-      this.client.send(new DeleteCollectionCommand({ CollectionId: collectionId })),
+      this.client.send(new DeleteCollectionCommand({ CollectionId: collectionId }), sendOptions()),
     );
   }
 
@@ -215,7 +219,7 @@ export class RekognitionProvider implements FaceProvider {
     const ctx = this.ctx('ListUsers', { collectionId });
     const { items, nextToken } = await collect(limit, start?.t, MAX_USERS_RESULTS, async (max, token) => {
       const out = await this.run(ctx, () =>
-        this.client.send(new ListUsersCommand({ CollectionId: collectionId, MaxResults: max, NextToken: token })),
+        this.client.send(new ListUsersCommand({ CollectionId: collectionId, MaxResults: max, NextToken: token }), sendOptions()),
       );
       return { items: (out.Users ?? []).map((u) => userRecord(collectionId, u.UserId ?? '', u.UserStatus)), next: out.NextToken };
     });
@@ -235,7 +239,7 @@ export class RekognitionProvider implements FaceProvider {
     let token: string | undefined;
     do {
       const out = await this.run(ctx, () =>
-        this.client.send(new ListUsersCommand({ CollectionId: collectionId, MaxResults: MAX_USERS_RESULTS, NextToken: token })),
+        this.client.send(new ListUsersCommand({ CollectionId: collectionId, MaxResults: MAX_USERS_RESULTS, NextToken: token }), sendOptions()),
       );
       for (const u of out.Users ?? []) {
         if (u.UserId !== undefined && wanted.has(u.UserId)) found.set(u.UserId, userRecord(collectionId, u.UserId, u.UserStatus));
@@ -248,7 +252,7 @@ export class RekognitionProvider implements FaceProvider {
   async createUser(input: UserMutationInput): Promise<UserRecord> {
     const { collectionId, userId, clientRequestToken } = input;
     await this.run(this.ctx('CreateUser', { collectionId, userId, clientRequestToken }), () =>
-      this.client.send(new CreateUserCommand({ CollectionId: collectionId, UserId: userId, ClientRequestToken: clientRequestToken })),
+      this.client.send(new CreateUserCommand({ CollectionId: collectionId, UserId: userId, ClientRequestToken: clientRequestToken }), sendOptions()),
     );
     // CreateUser answers {}; a new user has no faces yet.
     return { collectionId, userId, status: 'CREATED' };
@@ -257,7 +261,7 @@ export class RekognitionProvider implements FaceProvider {
   async deleteUser(input: UserMutationInput): Promise<void> {
     const { collectionId, userId, clientRequestToken } = input;
     await this.run(this.ctx('DeleteUser', { collectionId, userId, clientRequestToken, notFound: 'user' }), () =>
-      this.client.send(new DeleteUserCommand({ CollectionId: collectionId, UserId: userId, ClientRequestToken: clientRequestToken })),
+      this.client.send(new DeleteUserCommand({ CollectionId: collectionId, UserId: userId, ClientRequestToken: clientRequestToken }), sendOptions()),
     );
   }
 
@@ -335,7 +339,7 @@ export class RekognitionProvider implements FaceProvider {
           MaxFaces: maxFaces,
           QualityFilter: 'AUTO',
           DetectionAttributes: ['DEFAULT'],
-        }),
+        }), sendOptions()
       ),
     );
     const faces = (out.FaceRecords ?? []).flatMap((r) => (r.Face ? [faceRecord(collectionId, r.Face)] : []));
@@ -352,7 +356,7 @@ export class RekognitionProvider implements FaceProvider {
     const ctx = this.ctx('DeleteFaces', { collectionId });
     // Sequential: the outcome lists keep the caller's order.
     for (const part of chunk([...new Set(faceIds)], MAX_LIST_RESULTS)) {
-      const out = await this.run(ctx, () => this.client.send(new DeleteFacesCommand({ CollectionId: collectionId, FaceIds: part })));
+      const out = await this.run(ctx, () => this.client.send(new DeleteFacesCommand({ CollectionId: collectionId, FaceIds: part }), sendOptions()));
       outcome.deletedFaceIds.push(...(out.DeletedFaces ?? []));
       for (const u of out.UnsuccessfulFaceDeletions ?? []) {
         outcome.unsuccessfulFaceDeletions.push({ faceId: u.FaceId ?? '', userId: u.UserId ?? null, reasons: u.Reasons ?? [] });
@@ -371,7 +375,7 @@ export class RekognitionProvider implements FaceProvider {
           FaceIds: [...input.faceIds],
           UserMatchThreshold: input.userMatchThreshold,
           ClientRequestToken: clientRequestToken,
-        }),
+        }), sendOptions()
       ),
     );
     return {
@@ -395,7 +399,7 @@ export class RekognitionProvider implements FaceProvider {
           UserId: userId,
           FaceIds: [...input.faceIds],
           ClientRequestToken: clientRequestToken,
-        }),
+        }), sendOptions()
       ),
     );
     return {
@@ -420,7 +424,7 @@ export class RekognitionProvider implements FaceProvider {
           UserMatchThreshold: input.userMatchThreshold,
           MaxUsers: input.maxUsers,
           QualityFilter: 'AUTO',
-        }),
+        }), sendOptions()
       ),
     );
     const detail = out.SearchedFace?.FaceDetail;
@@ -475,7 +479,7 @@ export class RekognitionProvider implements FaceProvider {
 
   private async describe(collectionId: string): Promise<CollectionRecord> {
     const out: DescribeCollectionCommandOutput = await this.run(this.ctx('DescribeCollection', { collectionId }), () =>
-      this.client.send(new DescribeCollectionCommand({ CollectionId: collectionId })),
+      this.client.send(new DescribeCollectionCommand({ CollectionId: collectionId }), sendOptions()),
     );
     return {
       collectionId,
@@ -487,7 +491,7 @@ export class RekognitionProvider implements FaceProvider {
   }
 
   private async listFacesPage(ctx: CallContext, input: ListFacesCommandInput): Promise<{ items: FaceRecord[]; next?: string }> {
-    const out = await this.run(ctx, () => this.client.send(new ListFacesCommand(input)));
+    const out = await this.run(ctx, () => this.client.send(new ListFacesCommand(input), sendOptions()));
     const collectionId = input.CollectionId as string;
     return { items: (out.Faces ?? []).map((f) => faceRecord(collectionId, f)), next: out.NextToken };
   }

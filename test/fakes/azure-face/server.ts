@@ -88,7 +88,8 @@ export interface FakeCall {
   status: number | null;
   /** `error.code` of an error response. */
   errorCode: string | null;
-  requestId: string;
+  requestId: string;  /** True when the client closed the connection before the answer (a cancelled or timed-out request). */
+  clientAborted: boolean;
 }
 
 /** A running fake. */
@@ -104,6 +105,8 @@ export interface FakeAzureFace {
   /** Forgets state, pending faults, the call log and the clock offset; image declarations stay unless `images: true`. */
   reset(options?: { images?: boolean }): void;
   clearCalls(): void;
+  /** Drops pending faults only (state and calls stay). */
+  clearFaults(): void;
   inject(fault: FaultSpec): void;
   /** Says which faces the fake detects in exactly these bytes. */
   declareImage(bytes: Uint8Array, faces: DeclaredFace[], options?: { width?: number; height?: number }): void;
@@ -200,8 +203,12 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
       status: null,
       errorCode: null,
       requestId,
+      clientAborted: false,
     };
     calls.push(call);
+    res.once('close', () => {
+      if (!res.writableFinished && call.fault !== 'drop') call.clientAborted = true;
+    });
     const reply = (r: Reply) => {
       call.status = r.status;
       call.errorCode = r.errorCode;
@@ -314,6 +321,9 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
       calls = [];
       offset = 0;
       state.options.trainingMs = options.trainingMs ?? 25;
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     clearCalls() {
       calls = [];

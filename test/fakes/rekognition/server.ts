@@ -72,7 +72,8 @@ export interface FakeCall {
   status: number | null;
   /** `__type` of an error response. */
   errorType: string | null;
-  requestId: string;
+  requestId: string;  /** True when the client closed the connection before the answer (a cancelled or timed-out request). */
+  clientAborted: boolean;
 }
 
 /** A running fake. */
@@ -147,8 +148,11 @@ export async function startFakeRekognition(options: FakeRekognitionOptions = {})
     const body = await readBody(req);
     const target = String(req.headers['x-amz-target'] ?? '');
     const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
-    const call: FakeCall = { op, params: {}, attempt: attemptOf(req), fault: null, status: null, errorType: null, requestId };
+    const call: FakeCall = { op, params: {}, attempt: attemptOf(req), fault: null, status: null, errorType: null, requestId, clientAborted: false };
     calls.push(call);
+    res.once('close', () => {
+      if (!res.writableFinished && call.fault !== 'drop') call.clientAborted = true;
+    });
     const reply = (r: Reply) => {
       call.status = r.status;
       call.errorType = r.errorType;

@@ -1,0 +1,50 @@
+/**
+ * Signals that abort when a client goes away, for the call context
+ * (datasources/call-context.ts): an HTTP request whose connection closes
+ * before its response is complete, a WebSocket operation the client
+ * completes (or whose socket closes) before it finished.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Aborted when the client closes the connection before the response is complete. */
+export function requestSignal(_req: IncomingMessage, res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('the client closed the connection before the response'));
+  });
+  return controller.signal;
+}
+
+/** Abort controllers of the operations under way on each WebSocket. */
+export class OperationSignals {
+  private readonly bySocket = new WeakMap<object, Map<string, AbortController>>();
+
+  /** A signal for operation `id` of `socket`. */
+  open(socket: object, id: string): AbortSignal {
+    let operations = this.bySocket.get(socket);
+    if (!operations) this.bySocket.set(socket, (operations = new Map()));
+    operations.get(id)?.abort(new Error('the client reused the id of an operation under way'));
+    const controller = new AbortController();
+    operations.set(id, controller);
+    return controller.signal;
+  }
+
+  /** The operation produced its result: nothing to cancel any more. */
+  finish(socket: object, id: string): void {
+    this.bySocket.get(socket)?.delete(id);
+  }
+
+  /** The client completed the operation: abort it if it is still running. */
+  cancel(socket: object, id: string): void {
+    const operations = this.bySocket.get(socket);
+    operations?.get(id)?.abort(new Error('the client completed the operation before its result'));
+    operations?.delete(id);
+  }
+
+  /** The socket closed: abort everything still running on it. */
+  cancelAll(socket: object): void {
+    const operations = this.bySocket.get(socket);
+    for (const controller of operations?.values() ?? []) controller.abort(new Error('the WebSocket closed before the result'));
+    this.bySocket.delete(socket);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Per-tenant rate limit on a gateway of its own (the shared gateway has
+ * none): tenant `a` may burst 3 requests at 2 a second, tenant `b` has the
+ * default of 50 a second. Over HTTP a refusal is 429 + Retry-After + a
+ * THROTTLED error; over WebSocket an `error` for that operation.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
+
+const KEY_A = 'rate-limit-key-tenant-a-0123';
+const KEY_B = 'rate-limit-key-tenant-b-0123';
+const sha = (k: string) => createHash('sha256').update(k).digest('hex');
+const BURST_A = 3;
+
+let gw: GatewayProcess;
+
+async function post(key: string, query: string) {
+  const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query }) });
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { data?: any; errors?: any[] } };
+}
+
+/** Waits until tenant a's bucket is full again (burst 3 at 2/s: 1.5 s). */
+const refill = () => new Promise((r) => setTimeout(r, 1600));
+
+beforeAll(async () => {
+  gw = await startGateway({
+    config: {
+      auth: { apiKeys: [{ tenant: 'a', sha256: sha(KEY_A) }, { tenant: 'b', sha256: sha(KEY_B) }] },
+      tenants: { a: { providers: ['local'], collections: ['a-*'] }, b: { providers: ['local'], collections: ['b-*'] } },
+      limits: { rateLimit: { requestsPerSecond: 50, burst: 50, tenants: { a: { requestsPerSecond: 2, burst: BURST_A } } } },
+    },
+  });
+});
+
+afterAll(async () => {
+  await gw?.stop();
+  if (gw) removeDataDir(gw.dataDir);
+});
+
+describe('over HTTP', () => {
+  it('answers 429 with Retry-After and a THROTTLED error once the burst is spent, for that tenant only', async () => {
+    await refill();
+    // Sent at once, so the bucket cannot refill in between on a slow machine.
+    const answers = await Promise.all(Array.from({ length: BURST_A + 1 }, () => post(KEY_A, '{ providers { name } }')));
+    expect(answers.map((a) => a.status).sort()).toEqual([...Array(BURST_A).fill(200), 429]);
+    const refused = answers.find((a) => a.status === 429)!;
+    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(refused.body.data).toBeUndefined();
+    expect(refused.body.errors).toHaveLength(1);
+    expect(refused.body.errors?.[0].message).toMatch(/rate limit: expected tenant "a" to stay within/);
+    const { code, retryAfterMs } = refused.body.errors?.[0].extensions ?? {};
+    expect(code).toBe('THROTTLED');
+    expect(retryAfterMs).toBeGreaterThan(0);
+    expect(retryAfterMs).toBeLessThanOrEqual(500);
+    // Another tenant is not affected.
+    expect((await post(KEY_B, '{ providers { name } }')).status).toBe(200);
+    // After retryAfterMs the tenant is served again.
+    await new Promise((r) => setTimeout(r, retryAfterMs + 20));
+    expect((await post(KEY_A, '{ providers { name } }')).status).toBe(200);
+  });
+
+  it('a throttled mutation has no effect', async () => {
+    await refill();
+    const answers = await Promise.all([
+      ...Array.from({ length: BURST_A }, () => post(KEY_A, '{ __typename }')),
+      post(KEY_A, 'mutation { createCollection(input: { collection: { provider: "local", collectionId: "a-throttled" } }) { __typename } }'),
+    ]);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(1);
+    // Whichever request was refused, the collection exists only if the mutation ran, and then it answered 200.
+    const mutation = answers[BURST_A];
+    await refill();
+    const after = await post(KEY_A, '{ collection(ref: { provider: "local", collectionId: "a-throttled" }) { collectionId } }');
+    expect(after.body.data).toEqual({ collection: mutation.status === 429 ? null : { collectionId: 'a-throttled' } });
+  });
+});
+
+describe('over WebSocket', () => {
+  it('refuses the operation over the limit with an error for its id and keeps the connection', async () => {
+    await refill();
+    const client = wsClient(gw.wsUrl, { apiKey: KEY_A });
+    const run = () =>
+      new Promise<{ data?: unknown; error?: any }>((resolve) => {
+        client.subscribe({ query: '{ providers { name } }' }, {
+          next: (r) => resolve({ data: r.data }),
+          error: (e) => resolve({ error: e }),
+          complete: () => undefined,
+        });
+      });
+    try {
+      const answers = await Promise.all(Array.from({ length: BURST_A + 1 }, run));
+      expect(answers.filter((a) => a.data)).toHaveLength(BURST_A);
+      const refused = answers.find((a) => a.error)!;
+      expect(Array.isArray(refused.error)).toBe(true);
+      expect(refused.error[0].extensions).toMatchObject({ code: 'THROTTLED' });
+      expect(refused.error[0].extensions.retryAfterMs).toBeGreaterThan(0);
+      await refill();
+      expect((await run()).data).toEqual({ providers: [{ name: 'local' }] });
+    } finally {
+      await client.dispose();
+    }
+  });
+});
