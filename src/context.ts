@@ -36,6 +36,7 @@ export interface ContextDeps {
 
 export function createContext(deps: ContextDeps, caller: Caller, requestId: string): GatewayContext {
   const { registry, snapshots, logger, grants, imagePolicy } = deps;
+  let requestLogger: Logger | undefined;
   return {
     tenant: caller.tenant,
     grants,
@@ -44,6 +45,9 @@ export function createContext(deps: ContextDeps, caller: Caller, requestId: stri
     registry,
     snapshots,
     loaders: createLoaders(registry),
-    logger: logger.child({ requestId, tenant: caller.tenant }),
+    // Made on first use: most requests log nothing.
+    get logger() {
+      return (requestLogger ??= logger.child({ requestId, tenant: caller.tenant }));
+    },
   };
 }

@@ -8,7 +8,7 @@
  */
 import type { Page, PageRequest } from '../datasources/provider.js';
 import { invalidInput } from '../errors.js';
-import type { Connection } from '../schema/connection.types.js';
+import type { Connection, Edge } from '../schema/connection.types.js';
 
 /** Largest `first` accepted on any list. */
 export const MAX_PAGE_SIZE = 500;
@@ -49,14 +49,32 @@ export async function paginate<T, N>(
   const page = await fetch({ limit: Math.max(1, want), after: start.t });
   const items = page.items.slice(start.s, want);
   const endsPage = page.items.length === want;
-  const edges = items.map((item, i) => ({
-    cursor: i === items.length - 1 && endsPage && page.nextToken ? encode({ t: page.nextToken, s: 0 }) : encode({ t: start.t, s: start.s + i + 1 }),
-    node: toNode(item),
-  }));
+  const edges = items.map(
+    (item, i) =>
+      new PageEdge(toNode(item), i === items.length - 1 && endsPage && page.nextToken ? { t: page.nextToken, s: 0 } : { t: start.t, s: start.s + i + 1 }),
+  );
+  const last = edges.at(-1);
   return {
     edges,
-    pageInfo: { hasNextPage: page.items.length > want || page.nextToken !== undefined, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: page.items.length > want || page.nextToken !== undefined,
+      get endCursor() {
+        return last?.cursor ?? null;
+      },
+    },
   };
+}
+
+/** An edge whose cursor is encoded only when a query selects it. */
+class PageEdge<N> implements Edge<N> {
+  constructor(
+    readonly node: N,
+    private readonly position: Cursor,
+  ) {}
+
+  get cursor(): string {
+    return encode(this.position);
+  }
 }
 
 /** Pages a list already in memory (e.g. a user's ≤ 100 faces). */

@@ -48,7 +48,6 @@
  * part of the work.
  */
 import { CommittedReads } from './committed-reads.js';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { AsyncMutex } from './async-mutex.js';
 import { MIGRATIONS, postgresStatements } from './migrations.js';
@@ -60,6 +59,7 @@ import type {
   Store,
   StoreTx,
 } from './store.js';
+import { TransactionScope } from './transaction-scope.js';
 
 export interface PostgresStoreOptions {
   /**
@@ -110,7 +110,7 @@ export class PostgresStore extends CommittedReads implements Store {
   private readonly txPool: pg.Pool;
   protected readonly reads: StoreQueries;
   private readonly commitGates = new KeyedMutex();
-  private readonly inTransaction = new AsyncLocalStorage<true>();
+  private readonly inTransaction = new TransactionScope();
   private readonly running = new Set<Promise<void>>();
   private closing = false;
   private closed = false;
@@ -196,7 +196,7 @@ export class PostgresStore extends CommittedReads implements Store {
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    if (this.inTransaction.getStore()) {
+    if (this.inTransaction.active) {
       throw new Error(
         'Store.transaction: expected a call outside any transaction, got a nested call (use the tx you were given)',
       );
@@ -244,7 +244,7 @@ export class PostgresStore extends CommittedReads implements Store {
       let result: T;
       let releaseGates: (() => void) | undefined;
       try {
-        result = await this.inTransaction.run(true, () => fn(tx));
+        result = await this.inTransaction.run(() => fn(tx));
         active = false;
         if (hooks.length > 0) releaseGates = await this.commitGates.acquire(tx.lockedCollections);
         const commit = await client.query('COMMIT');

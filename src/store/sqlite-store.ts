@@ -20,7 +20,6 @@
  * runs. Queries are bounded (keyset pages, chunked id lists) to keep that short.
  */
 import { CommittedReads } from './committed-reads.js';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -32,6 +31,7 @@ import type {
   Store,
   StoreTx,
 } from './store.js';
+import { TransactionScope } from './transaction-scope.js';
 
 /** File name of the database inside the data directory. */
 export const SQLITE_FILE_NAME = 'facegate.db';
@@ -66,7 +66,7 @@ export class SqliteStore extends CommittedReads implements Store {
   private readonly mutex = new AsyncMutex();
   // Marks async work running inside a transaction callback, to refuse nested
   // transactions (they would queue behind themselves forever).
-  private readonly inTransaction = new AsyncLocalStorage<true>();
+  private readonly inTransaction = new TransactionScope();
   private closed = false;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
@@ -96,7 +96,7 @@ export class SqliteStore extends CommittedReads implements Store {
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    if (this.inTransaction.getStore()) {
+    if (this.inTransaction.active) {
       throw new Error(
         'Store.transaction: expected a call outside any transaction, got a nested call (use the tx you were given)',
       );
@@ -117,7 +117,7 @@ export class SqliteStore extends CommittedReads implements Store {
       );
       let result: T;
       try {
-        result = await this.inTransaction.run(true, () => fn(tx));
+        result = await this.inTransaction.run(() => fn(tx));
         active = false;
         this.writer.exec('COMMIT');
       } catch (e) {
