@@ -31,6 +31,7 @@ import type {
   Store,
   StoreTx,
 } from './store.js';
+import { SqliteReadCache } from './sqlite-read-cache.js';
 import { TransactionScope } from './transaction-scope.js';
 
 /** File name of the database inside the data directory. */
@@ -92,7 +93,7 @@ export class SqliteStore extends CommittedReads implements Store {
     }
     const isOpen = () => !this.closed;
     this.writerSql = new SqliteStatements(this.writer, this.stats, isOpen);
-    this.reads = new SqliteQueries(new SqliteStatements(this.reader, this.stats, isOpen));
+    this.reads = new SqliteQueries(new SqliteReadCache(this.reader, new SqliteStatements(this.reader, this.stats, isOpen)));
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
