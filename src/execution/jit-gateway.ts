@@ -16,6 +16,14 @@
  * - errors are re-created as graphql-js GraphQLErrors with their path,
  *   locations, `originalError` and `extensions`, so `formatError` sees what
  *   it sees under graphql-js.
+ *
+ * Field-level hooks still run: type-graphql middlewares wrap field
+ * resolvers, and jit calls every resolver the schema has when it compiles
+ * (fields declared with `simpleResolvers` have none, so no middleware
+ * either). An Apollo plugin's `willResolveField` is seen for documents
+ * compiled after the first request that had such a listener (Apollo wraps
+ * the schema's resolvers in place then); a plugin that listens on every
+ * request is therefore always seen.
  */
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { execute, GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
