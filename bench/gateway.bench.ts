@@ -1,11 +1,20 @@
 /**
- * `npm run bench`: facegate against a raw node:http server that returns the
- * same response bytes, on this machine, in one run. Prints req/s, latency
- * p50/p99, server CPU µs per request and the ratio to raw, then facegate's
- * RSS under load (its engine workers start only on the first image, so none
- * run here).
+ * `npm run bench`: facegate against a raw node:http server returning the
+ * same response bytes and a fastify + mercurius + graphql-jit reference
+ * over the same data, all measured in one run. Prints one table (req/s,
+ * latency p50/p99, server CPU µs per request, ratio to raw), the
+ * datasource calls each benchmark query costs (from /metrics), and
+ * facegate's RSS under load with its slope over a soak.
  *
- * Env: BENCH_SECONDS (default 10) per variant, BENCH_CONNECTIONS (default 10).
+ * Data: one local collection of 100 users with one face each, seeded
+ * straight into the store (no inference); facegate then serves a few
+ * writes over HTTP before the load, as a live gateway would have.
+ *
+ * Env: BENCH_SECONDS (default 10) per variant, BENCH_CONNECTIONS (default
+ * 10), BENCH_SOAK_SECONDS (default 60; 0 skips the soak).
+ * Exits non-zero when a request fails, when facegate and the reference
+ * answer different bytes, or when a list level costs more than one
+ * datasource call.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,11 +22,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { openSqliteStore } from '../src/store/sqlite-store.js';
 import { cpuSeconds, rssMb } from './process-stats.js';
+import { seedCollection } from './seed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 
 function startProcess(args: string[], env: Record<string, string>, ready: (line: string) => string | null): Promise<{ child: ChildProcess; info: string }> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -36,37 +48,87 @@ function startProcess(args: string[], env: Record<string, string>, ready: (line:
 
 async function post(url: string, query: string, variables?: unknown): Promise<string> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  return res.text();
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}: ${text.slice(0, 300)}`);
+  return text;
 }
 
 interface Row {
   variant: string;
+  query: string;
   reqPerSec: number;
   p50: number;
   p99: number;
   cpuUsPerReq: number;
   bytes: number;
+  rssMb: number;
 }
 
-async function load(variant: string, url: string, body: string, pid: number, bytes: number): Promise<Row> {
-  await autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections, duration: 2 }); // warm-up
+function autocannonRun(url: string, body: string, duration: number) {
+  return autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections, duration });
+}
+
+async function load(variant: string, query: string, url: string, body: string, pid: number, bytes: number): Promise<Row> {
+  await autocannonRun(url, body, 2); // warm-up: JIT, compiled-query caches
   const cpu0 = cpuSeconds(pid);
-  const result = await autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections, duration: seconds });
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 500);
+  const result = await autocannonRun(url, body, seconds);
+  clearInterval(sampler);
   const cpu = cpuSeconds(pid) - cpu0;
-  if (result.non2xx || result.errors) throw new Error(`${variant}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  if (result.non2xx || result.errors || result.timeouts) {
+    throw new Error(`${variant} ${query}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
   return {
     variant,
+    query,
     reqPerSec: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpuUsPerReq: (cpu / result.requests.total) * 1e6,
     bytes,
+    rssMb: peakRss,
   };
 }
 
+/** Sum of facegate_provider_calls_total by method. */
+async function providerCalls(metricsUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^facegate_provider_calls_total\{[^}]*method="([^"]+)"[^}]*\} (\d+)/.exec(line);
+    if (m) out.set(m[1], (out.get(m[1]) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: { x: number; y: number }[]): number {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  const num = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0);
+  const den = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
+const PAGE = '100 users + faces';
+const QUERIES: Record<string, string> = {
+  '{ providers { name } }': '{ providers { name } }',
+  [PAGE]:
+    '{ collection(ref: { provider: "local", collectionId: "bench" }) { users(first: 100) { edges { node { userId status faces { edges { node { faceId } } } } } } } }',
+};
+/** Datasource calls each query may cost: one per list level, whatever the page size. */
+const MAX_CALLS: Record<string, number> = { '{ providers { name } }': 0, [PAGE]: 3 };
+
 const dataDir = mkdtempSync(path.join(tmpdir(), 'facegate-bench-'));
 const children: ChildProcess[] = [];
+let failed = false;
 try {
+  const store = await openSqliteStore(dataDir);
+  await seedCollection(store, { provider: 'local', collectionId: 'bench', users: 100, faces: 100, facesPerUser: 1 });
+  await store.close();
+
   const gateway = await startProcess([path.join(here, '../src/main.js')], { PORT: '0', FACEGATE_DATA_DIR: dataDir, LOG_LEVEL: 'info' }, (line) => {
     try {
       const entry = JSON.parse(line) as { msg?: string; url?: string };
@@ -77,51 +139,99 @@ try {
   });
   children.push(gateway.child);
   const url = gateway.info;
+  const metricsUrl = url.replace(/\/graphql$/, '/metrics');
+  // A live gateway has served writes: run a few (a write transaction used to switch on process-wide promise hooks).
+  const scratch = { provider: 'local', collectionId: 'bench-writes' };
+  await post(url, 'mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) { __typename } }', { c: scratch });
+  for (let i = 0; i < 5; i++) {
+    await post(url, `mutation($c: CollectionRef!) { createUser(input: { collection: $c, userId: "w${i}" }) { __typename } }`, { c: scratch });
+  }
 
-  // Seed: one collection with 100 users.
-  const c = { provider: 'local', collectionId: 'bench' };
-  await post(url, 'mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) { __typename } }', { c });
-  const creates = Array.from({ length: 100 }, (_, i) => `u${i}: createUser(input: { collection: $c, userId: "user-${String(i).padStart(3, '0')}" }) { __typename }`);
-  await post(url, `mutation($c: CollectionRef!) { ${creates.join(' ')} }`, { c });
-
-  const queries = {
-    'providers { name }': '{ providers { name } }',
-    '100 users + faceCount': '{ collection(ref: { provider: "local", collectionId: "bench" }) { users(first: 100) { edges { node { userId status faceCount } } } } }',
-  };
+  const reference = await startProcess([path.join(here, 'mercurius-reference.js'), '47100', dataDir], { NODE_ENV: 'production' }, (line) =>
+    line === 'ready' ? '' : null,
+  );
+  children.push(reference.child);
+  const referenceUrl = 'http://127.0.0.1:47100/graphql';
 
   const rows: Row[] = [];
+  const calls: { query: string; method: string; calls: number }[] = [];
   let port = 47_000;
-  for (const [name, query] of Object.entries(queries)) {
+  for (const [name, query] of Object.entries(QUERIES)) {
     const body = JSON.stringify({ query });
+    const before = await providerCalls(metricsUrl);
     const response = await post(url, query);
+    const after = await providerCalls(metricsUrl);
     if (!response.includes('"data"') || response.includes('"errors"')) throw new Error(`${name}: ${response.slice(0, 300)}`);
+    let total = 0;
+    for (const [method, n] of after) {
+      const d = n - (before.get(method) ?? 0);
+      if (d > 0) calls.push({ query: name, method, calls: d });
+      total += Math.max(0, d);
+    }
+    if (total === 0) calls.push({ query: name, method: '(none)', calls: 0 });
+    if (total > MAX_CALLS[name]) {
+      console.error(`${name}: expected at most ${MAX_CALLS[name]} datasource calls, got ${total}`);
+      failed = true;
+    }
+    const referenceResponse = await post(referenceUrl, query);
+    // Apollo ends its JSON with a newline; the data must be the same.
+    if (JSON.stringify(JSON.parse(referenceResponse)) !== JSON.stringify(JSON.parse(response))) {
+      throw new Error(`${name}: the reference answered other data than facegate:\n${referenceResponse.slice(0, 200)}\n${response.slice(0, 200)}`);
+    }
     const file = path.join(dataDir, `response-${port}.json`);
     writeFileSync(file, response);
     const raw = await startProcess([path.join(here, 'raw-server.js'), String(port), file], {}, (line) => (line === 'ready' ? '' : null));
     children.push(raw.child);
-    rows.push(await load(`raw node:http — ${name}`, `http://127.0.0.1:${port}/`, body, raw.child.pid!, response.length));
-    rows.push(await load(`facegate — ${name}`, url, body, gateway.child.pid!, response.length));
+    rows.push(await load('raw node:http', name, `http://127.0.0.1:${port}/`, body, raw.child.pid!, response.length));
+    rows.push(await load('facegate', name, url, body, gateway.child.pid!, response.length));
+    rows.push(await load('mercurius + graphql-jit', name, referenceUrl, body, reference.child.pid!, response.length));
     raw.child.kill();
     port++;
   }
 
-  const table = rows.map((r, i) => {
-    const raw = rows[i - (i % 2)];
+  const table = rows.map((r) => {
+    const raw = rows.find((x) => x.query === r.query && x.variant === 'raw node:http')!;
     return {
+      query: r.query,
       variant: r.variant,
       'req/s': Math.round(r.reqPerSec),
       'p50 ms': r.p50,
       'p99 ms': r.p99,
       'CPU µs/req': Math.round(r.cpuUsPerReq),
       'response bytes': r.bytes,
+      'peak RSS MB': Math.round(r.rssMb),
       'ratio to raw': `${((r.reqPerSec / raw.reqPerSec) * 100).toFixed(1)} %`,
     };
   });
-  console.log(`\nnpm run bench — ${connections} connections, ${seconds} s per variant, Node ${process.version}\n`);
+  console.log(`\nnpm run bench — ${connections} connections, ${seconds} s per variant after a 2 s warm-up, Node ${process.version}\n`);
   console.table(table);
+  console.log('\nDatasource calls per query (facegate /metrics, one request each):');
+  console.table(calls);
+
+  if (soakSeconds > 0) {
+    const body = JSON.stringify({ query: QUERIES[PAGE] });
+    const samples: { x: number; y: number }[] = [];
+    const t0 = Date.now();
+    const sampler = setInterval(() => samples.push({ x: (Date.now() - t0) / 1000, y: rssMb(gateway.child.pid!) }), 2000);
+    const result = await autocannonRun(url, body, soakSeconds);
+    clearInterval(sampler);
+    if (result.non2xx || result.errors || result.timeouts) throw new Error(`soak: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+    // The first 10 s settle heap sizes; the slope is taken over the rest.
+    const steady = samples.filter((s) => s.x >= 10);
+    const rss = samples.map((s) => s.y);
+    console.log(
+      `\nSoak: ${soakSeconds} s of "${PAGE}", ${Math.round(result.requests.average)} req/s, ${result.requests.total} requests; ` +
+        `facegate RSS ${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)} MB, ` +
+        `slope after 10 s ${(slope(steady) * 60).toFixed(2)} MB/min over ${steady.length} samples`,
+    );
+  }
   console.log(`facegate RSS after load: ${rssMb(gateway.child.pid!).toFixed(0)} MB (no engine workers started)`);
+} catch (e) {
+  console.error(e);
+  failed = true;
 } finally {
   for (const child of children) child.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 300));
+  await new Promise((r) => setTimeout(r, 500));
   rmSync(dataDir, { recursive: true, force: true });
 }
+if (failed) process.exitCode = 1;

@@ -38,6 +38,7 @@ export interface ContextDeps {
 
 export function createContext(deps: ContextDeps, caller: Caller, requestId: string, signal: AbortSignal): GatewayContext {
   const { registry, snapshots, logger, grants, imagePolicy } = deps;
+  let requestLogger: Logger | undefined;
   return {
     tenant: caller.tenant,
     grants,
@@ -46,7 +47,10 @@ export function createContext(deps: ContextDeps, caller: Caller, requestId: stri
     registry,
     snapshots,
     loaders: createLoaders(registry),
-    logger: logger.child({ requestId, tenant: caller.tenant }),
     signal,
+    // Made on first use: most requests log nothing.
+    get logger() {
+      return (requestLogger ??= logger.child({ requestId, tenant: caller.tenant }));
+    },
   };
 }

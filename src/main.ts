@@ -2,6 +2,7 @@
  * `npm start`: loads configuration, starts the gateway and stops it
  * gracefully on SIGTERM/SIGINT.
  */
+import './production-mode.js';
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';

@@ -24,6 +24,7 @@ import { ProviderRegistry } from './datasources/registry.js';
 import { CachedEngine } from './engine/detection-cache.js';
 import { FaceEngine } from './engine/index.js';
 import { ERROR_CODES, isDomainError } from './errors.js';
+import { jitGateway } from './execution/jit-gateway.js';
 import { graphiqlPage } from './graphiql.js';
 import { checkDocumentSize, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
@@ -182,9 +183,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const schema = await buildGatewaySchema();
 
   const apollo = new ApolloServer<GatewayContext>({
-    schema,
+    gateway: jitGateway(schema),
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    introspection: true,
     formatError: formatError(logger),
     validationRules: limitRules(config.limits),
     // Automatic persisted queries are not offered: their errors carry no code.

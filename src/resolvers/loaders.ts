@@ -26,7 +26,9 @@ export interface Loaders {
   userFaces: DataLoader<ItemKey, FaceRecord[], string>;
 }
 
-const keyOf = (k: CollectionKey & { id?: string }): string => JSON.stringify([k.provider, k.collectionId, k.id ?? null]);
+// Length-prefixed, so no choice of names and ids makes two keys collide; cheaper than JSON.stringify.
+const keyOf = (k: CollectionKey & { id?: string }): string =>
+  `${k.provider.length}:${k.provider}${k.collectionId.length}:${k.collectionId}${k.id ?? ''}`;
 
 /**
  * Groups keys by (provider, collection), calls `fetch` once per group with

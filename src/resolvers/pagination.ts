@@ -8,7 +8,7 @@
  */
 import type { Page, PageRequest } from '../datasources/provider.js';
 import { invalidInput } from '../errors.js';
-import type { Connection } from '../schema/connection.types.js';
+import type { Connection, Edge } from '../schema/connection.types.js';
 
 /** Largest `first` accepted on any list. */
 export const MAX_PAGE_SIZE = 500;
@@ -40,31 +40,59 @@ export async function paginate<T, N>(
   fetch: (page: PageRequest) => Promise<Page<T>>,
   toNode: (item: T) => N,
 ): Promise<Connection<N>> {
+  const { start, want } = window(args);
+  // first: 0 still reads one item, to answer hasNextPage.
+  return connectionOf(start, want, await fetch({ limit: Math.max(1, want), after: start.t }), toNode);
+}
+
+/** Pages a list already in memory (e.g. a user's ≤ 100 faces), without a promise per list. */
+export function paginateArray<T, N>(args: { first: number; after?: string | null }, all: readonly T[], toNode: (item: T) => N): Connection<N> {
+  const { start, want } = window(args);
+  const from = start.t ? Number(start.t) : 0;
+  if (!Number.isInteger(from) || from < 0) throw invalidInput('after', 'a cursor from a previous page', 'an unknown cursor');
+  const limit = Math.max(1, want);
+  const page = { items: all.slice(from, from + limit), nextToken: from + limit < all.length ? String(from + limit) : undefined };
+  return connectionOf(start, want, page, toNode);
+}
+
+/** Checks `first`, decodes `after`: where the page starts and how many items it needs from there. */
+function window(args: { first: number; after?: string | null }): { start: Cursor; want: number } {
   if (!Number.isInteger(args.first) || args.first < 0 || args.first > MAX_PAGE_SIZE) {
     throw invalidInput('first', `an integer in 0..${MAX_PAGE_SIZE}`, String(args.first));
   }
   const start = args.after ? decode(args.after) : { s: 0 };
-  const want = start.s + args.first;
-  // first: 0 still reads one item, to answer hasNextPage.
-  const page = await fetch({ limit: Math.max(1, want), after: start.t });
+  return { start, want: start.s + args.first };
+}
+
+function connectionOf<T, N>(start: Cursor, want: number, page: Page<T>, toNode: (item: T) => N): Connection<N> {
   const items = page.items.slice(start.s, want);
   const endsPage = page.items.length === want;
-  const edges = items.map((item, i) => ({
-    cursor: i === items.length - 1 && endsPage && page.nextToken ? encode({ t: page.nextToken, s: 0 }) : encode({ t: start.t, s: start.s + i + 1 }),
-    node: toNode(item),
-  }));
+  const edges = items.map((item, i) =>
+    i === items.length - 1 && endsPage && page.nextToken
+      ? new PageEdge(toNode(item), page.nextToken, 0)
+      : new PageEdge(toNode(item), start.t, start.s + i + 1),
+  );
+  const last = edges.at(-1);
   return {
     edges,
-    pageInfo: { hasNextPage: page.items.length > want || page.nextToken !== undefined, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: page.items.length > want || page.nextToken !== undefined,
+      get endCursor() {
+        return last?.cursor ?? null;
+      },
+    },
   };
 }
 
-/** Pages a list already in memory (e.g. a user's ≤ 100 faces). */
-export function paginateArray<T, N>(args: { first: number; after?: string | null }, all: readonly T[], toNode: (item: T) => N): Promise<Connection<N>> {
-  return paginate(args, async ({ limit, after }) => {
-    const from = after ? Number(after) : 0;
-    if (!Number.isInteger(from) || from < 0) throw invalidInput('after', 'a cursor from a previous page', 'an unknown cursor');
-    const items = all.slice(from, from + limit);
-    return { items, nextToken: from + limit < all.length ? String(from + limit) : undefined };
-  }, toNode);
+/** An edge whose cursor is encoded only when a query selects it. */
+class PageEdge<N> implements Edge<N> {
+  constructor(
+    readonly node: N,
+    private readonly token: string | undefined,
+    private readonly skip: number,
+  ) {}
+
+  get cursor(): string {
+    return encode({ t: this.token, s: this.skip });
+  }
 }

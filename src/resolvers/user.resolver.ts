@@ -29,14 +29,15 @@ export class UserResolver {
   }
 
   @FieldResolver(() => FaceConnection)
-  async faces(
+  faces(
     @Root() root: User,
     @Arg('first', () => Int, { nullable: true, defaultValue: 100 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<Connection<Face>> {
-    const faces = await ctx.loaders.userFaces.load({ provider: root.providerName, collectionId: root.collectionId, id: root.userId });
-    return paginateArray({ first, after }, faces, (r) => Face.from(root.providerName, r));
+    return ctx.loaders.userFaces
+      .load({ provider: root.providerName, collectionId: root.collectionId, id: root.userId })
+      .then((faces) => paginateArray({ first, after }, faces, (r) => Face.from(root.providerName, r)));
   }
 
   @Mutation(() => CreateUserResult)

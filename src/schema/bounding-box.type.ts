@@ -1,7 +1,7 @@
 import { Field, Float, ObjectType } from 'type-graphql';
 
 /** Ratios of the source image's width and height, 0..1. */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class BoundingBox {
   @Field(() => Float) left!: number;
   @Field(() => Float) top!: number;

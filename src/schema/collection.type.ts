@@ -1,10 +1,10 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { CollectionRecord } from '../datasources/provider.js';
-import { toGlobalId } from './global-id.js';
+import { defineGlobalId } from './global-id.js';
 import { Node } from './node.interface.js';
 
 /** A collection of users and faces on one provider instance. */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: Node, simpleResolvers: true })
 export class Collection extends Node {
   /** Provider instance name; resolved to `provider` by the collection resolver. */
   providerName!: string;
@@ -26,7 +26,6 @@ export class Collection extends Node {
 
   static from(providerName: string, r: CollectionRecord): Collection {
     return Object.assign(new Collection(), {
-      id: toGlobalId('Collection', providerName, r.collectionId),
       providerName,
       collectionId: r.collectionId,
       faceModelVersion: r.faceModelVersion,
@@ -36,3 +35,5 @@ export class Collection extends Node {
     });
   }
 }
+
+defineGlobalId(Collection, 'Collection', (c) => [c.providerName, c.collectionId]);

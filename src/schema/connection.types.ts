@@ -5,7 +5,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -26,7 +26,7 @@ export interface Connection<T> {
 
 /** Declares `<Name>Connection` and `<Name>Edge` object types for `NodeType`. */
 export function connectionOf<T extends object>(name: string, NodeType: ClassType<T>): ClassType<Connection<T>> {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType implements Edge<T> {
     @Field()
     cursor!: string;
@@ -35,7 +35,7 @@ export function connectionOf<T extends object>(name: string, NodeType: ClassType
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionType implements Connection<T> {
     @Field(() => [EdgeType])
     edges!: Edge<T>[];

@@ -1,11 +1,11 @@
 import { Field, Float, ObjectType } from 'type-graphql';
 import type { FaceRecord } from '../datasources/provider.js';
 import { BoundingBox } from './bounding-box.type.js';
-import { toGlobalId } from './global-id.js';
+import { defineGlobalId } from './global-id.js';
 import { Node } from './node.interface.js';
 
 /** An indexed face; it may belong to no user until associated. */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: Node, simpleResolvers: true })
 export class Face extends Node {
   providerName!: string;
   collectionId!: string;
@@ -29,7 +29,6 @@ export class Face extends Node {
 
   static from(providerName: string, r: FaceRecord): Face {
     return Object.assign(new Face(), {
-      id: toGlobalId('Face', providerName, r.collectionId, r.faceId),
       providerName,
       collectionId: r.collectionId,
       userId: r.userId,
@@ -41,3 +40,5 @@ export class Face extends Node {
     });
   }
 }
+
+defineGlobalId(Face, 'Face', (f) => [f.providerName, f.collectionId, f.faceId]);

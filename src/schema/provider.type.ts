@@ -5,7 +5,7 @@ import { toGlobalId } from './global-id.js';
 import { Node } from './node.interface.js';
 
 /** A configured provider instance, e.g. `local`, `aws-eu`, `azure-prod`. */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: Node, simpleResolvers: true })
 export class Provider extends Node {
   @Field()
   name!: string;

@@ -1,11 +1,11 @@
 import { Field, ObjectType } from 'type-graphql';
 import type { UserRecord } from '../datasources/provider.js';
 import { UserStatus } from './enums.js';
-import { toGlobalId } from './global-id.js';
+import { defineGlobalId } from './global-id.js';
 import { Node } from './node.interface.js';
 
 /** A person in a collection, addressed by a client-chosen userId. */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: Node, simpleResolvers: true })
 export class User extends Node {
   providerName!: string;
   collectionId!: string;
@@ -18,7 +18,6 @@ export class User extends Node {
 
   static from(providerName: string, r: UserRecord): User {
     return Object.assign(new User(), {
-      id: toGlobalId('User', providerName, r.collectionId, r.userId),
       providerName,
       collectionId: r.collectionId,
       userId: r.userId,
@@ -26,3 +25,5 @@ export class User extends Node {
     });
   }
 }
+
+defineGlobalId(User, 'User', (u) => [u.providerName, u.collectionId, u.userId]);

@@ -49,7 +49,6 @@
  */
 import { storageFailure } from './storage-errors.js';
 import { CommittedReads } from './committed-reads.js';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { AsyncMutex } from './async-mutex.js';
 import { MIGRATIONS, postgresStatements } from './migrations.js';
@@ -61,6 +60,7 @@ import type {
   Store,
   StoreTx,
 } from './store.js';
+import { TransactionScope } from './transaction-scope.js';
 
 export interface PostgresStoreOptions {
   /**
@@ -111,7 +111,7 @@ export class PostgresStore extends CommittedReads implements Store {
   private readonly txPool: pg.Pool;
   protected readonly reads: StoreQueries;
   private readonly commitGates = new KeyedMutex();
-  private readonly inTransaction = new AsyncLocalStorage<true>();
+  private readonly inTransaction = new TransactionScope();
   private readonly running = new Set<Promise<void>>();
   private closing = false;
   private closed = false;
@@ -197,7 +197,7 @@ export class PostgresStore extends CommittedReads implements Store {
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    if (this.inTransaction.getStore()) {
+    if (this.inTransaction.active) {
       throw new Error(
         'Store.transaction: expected a call outside any transaction, got a nested call (use the tx you were given)',
       );
@@ -245,7 +245,7 @@ export class PostgresStore extends CommittedReads implements Store {
       let result: T;
       let releaseGates: (() => void) | undefined;
       try {
-        result = await this.inTransaction.run(true, () => fn(tx));
+        result = await this.inTransaction.run(() => fn(tx));
         active = false;
         if (hooks.length > 0) releaseGates = await this.commitGates.acquire(tx.lockedCollections);
         const commit = await client.query('COMMIT');

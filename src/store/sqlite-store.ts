@@ -22,7 +22,6 @@
 import { checkDataDir } from './data-dir.js';
 import { storageFailure } from './storage-errors.js';
 import { CommittedReads } from './committed-reads.js';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AsyncMutex } from './async-mutex.js';
@@ -33,6 +32,8 @@ import type {
   Store,
   StoreTx,
 } from './store.js';
+import { SqliteReadCache } from './sqlite-read-cache.js';
+import { TransactionScope } from './transaction-scope.js';
 
 /** File name of the database inside the data directory. */
 export const SQLITE_FILE_NAME = 'facegate.db';
@@ -67,7 +68,7 @@ export class SqliteStore extends CommittedReads implements Store {
   private readonly mutex = new AsyncMutex();
   // Marks async work running inside a transaction callback, to refuse nested
   // transactions (they would queue behind themselves forever).
-  private readonly inTransaction = new AsyncLocalStorage<true>();
+  private readonly inTransaction = new TransactionScope();
   private closed = false;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
@@ -93,11 +94,11 @@ export class SqliteStore extends CommittedReads implements Store {
     }
     const isOpen = () => !this.closed;
     this.writerSql = new SqliteStatements(this.writer, this.stats, isOpen);
-    this.reads = new SqliteQueries(new SqliteStatements(this.reader, this.stats, isOpen));
+    this.reads = new SqliteQueries(new SqliteReadCache(this.reader, new SqliteStatements(this.reader, this.stats, isOpen)));
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    if (this.inTransaction.getStore()) {
+    if (this.inTransaction.active) {
       throw new Error(
         'Store.transaction: expected a call outside any transaction, got a nested call (use the tx you were given)',
       );
@@ -118,7 +119,7 @@ export class SqliteStore extends CommittedReads implements Store {
       );
       let result: T;
       try {
-        result = await this.inTransaction.run(true, () => fn(tx));
+        result = await this.inTransaction.run(() => fn(tx));
         active = false;
         this.writer.exec('COMMIT');
       } catch (e) {
