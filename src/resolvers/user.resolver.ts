@@ -59,13 +59,14 @@ export class UserResolver {
     return resultOf(DeleteUserMembers, async () => {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
       const userId = checkString('userId', 'input.userId', input.userId);
-      await provider.deleteUser({
-        collectionId,
-        userId,
-        clientRequestToken: checkOptionalString('clientRequestToken', 'input.clientRequestToken', input.clientRequestToken),
-      });
+      const clientRequestToken = checkOptionalString('clientRequestToken', 'input.clientRequestToken', input.clientRequestToken);
+      // Listed before the user goes: afterwards nothing ties the faces to it.
+      // Deleted after it: a face still associated with a user cannot be deleted.
+      const faceIds = input.deleteFaces ? ((await provider.listUserFaces(collectionId, [userId]))[0] ?? []).map((f) => f.faceId) : [];
+      await provider.deleteUser({ collectionId, userId, clientRequestToken });
+      const deletedFaceIds = faceIds.length > 0 ? (await provider.deleteFaces(collectionId, faceIds)).deletedFaceIds : [];
       clearLoaders(ctx);
-      return Object.assign(new DeleteUserSuccess(), { userId });
+      return Object.assign(new DeleteUserSuccess(), { userId, deletedFaceIds });
     });
   }
 }

@@ -23,4 +23,11 @@ export class DeleteUserInput {
 
   @Field(() => String, { nullable: true })
   clientRequestToken?: string | null;
+
+  /** @default false */
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description: "Also delete the user's faces (images and descriptors). Off: they stay in the collection, unassociated, as Rekognition's DeleteUser leaves them.",
+  })
+  deleteFaces!: boolean;
 }

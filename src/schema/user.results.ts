@@ -21,6 +21,9 @@ export const CreateUserResult = createUnionType({ name: 'CreateUserResult', type
 export class DeleteUserSuccess {
   @Field()
   userId!: string;
+
+  @Field(() => [String], { description: 'The faces deleted with the user: empty unless the input asked for deleteFaces.' })
+  deletedFaceIds!: string[];
 }
 
 export const DeleteUserMembers = [

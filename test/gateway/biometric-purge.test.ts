@@ -2,8 +2,8 @@
  * Biometric data does not linger, checked in the store itself (SQLite and
  * PostgreSQL), through a real gateway: deleteFaces / deleteCollection remove
  * descriptors and retained images; deleteUser removes the user and leaves
- * its faces unassociated (Rekognition semantics: faces are deleted with
- * deleteFaces); a snapshot's copy of users, faces, descriptors and images
+ * its faces unassociated (Rekognition semantics) unless asked to delete
+ * them too (deleteFaces: true); a snapshot's copy of users, faces, descriptors and images
  * goes when the snapshot is deleted, and when it expires (its record stays,
  * so an apply answers SnapshotExpired).
  *
@@ -126,6 +126,21 @@ describe.each(BACKENDS)('$name store', (backend) => {
     // deleteFaces: the descriptor and the retained image go with the last face of the image.
     await gqlData(gw.url, `mutation($c: CollectionRef!, $f: [String!]!) { deleteFaces(input: { collection: $c, faceIds: $f }) { ${E} } }`, { c: c(col), f: [faceId] });
     expect(await backend.counts(gw)).toMatchObject({ faces: 0, images: 0 });
+
+    // deleteUser with deleteFaces: the user, its face, descriptor and image all go.
+    await gqlData(gw.url, `mutation($c: CollectionRef!) { createUser(input: { collection: $c, userId: "bob" }) { ${E} } }`, { c: c(col) });
+    const again = await gqlData(gw.url, `mutation($c: CollectionRef!, $img: String!) { indexFaces(input: { collection: $c, image: { base64: $img } }) {
+      ${E} ... on IndexFacesSuccess { faces { faceId } } } }`, { c: c(col), img: readFileSync(PHOTOS.franck[0]).toString('base64') });
+    const bobFace = again.indexFaces.faces[0].faceId as string;
+    await gqlData(gw.url, `mutation($c: CollectionRef!, $f: [String!]!) { associateFaces(input: { collection: $c, userId: "bob", faceIds: $f }) { ${E} } }`, {
+      c: c(col),
+      f: [bobFace],
+    });
+    expect(await backend.counts(gw)).toMatchObject({ users: 1, faces: 1, images: 1 });
+    const gone = await gqlData(gw.url, `mutation($c: CollectionRef!) { deleteUser(input: { collection: $c, userId: "bob", deleteFaces: true }) {
+      ${E} ... on DeleteUserSuccess { userId deletedFaceIds } } }`, { c: c(col) });
+    expect(gone.deleteUser).toEqual({ __typename: 'DeleteUserSuccess', userId: 'bob', deletedFaceIds: [bobFace] });
+    expect(await backend.counts(gw)).toMatchObject({ users: 0, faces: 0, images: 0 });
 
     // deleteCollection of a collection holding a face: nothing of it remains.
     await gqlData(gw.url, `mutation($c: CollectionRef!, $img: String!) { indexFaces(input: { collection: $c, image: { base64: $img } }) { ${E} } }`, {
