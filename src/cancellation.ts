@@ -6,11 +6,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/** The abort reason when a client goes away: an expected end, not a fault to log as one. */
+export class ClientGone extends Error {
+  override readonly name = 'ClientGone';
+}
+
 /** Aborted when the client closes the connection before the response is complete. */
 export function requestSignal(_req: IncomingMessage, res: ServerResponse): AbortSignal {
   const controller = new AbortController();
   res.once('close', () => {
-    if (!res.writableFinished) controller.abort(new Error('the client closed the connection before the response'));
+    if (!res.writableFinished) controller.abort(new ClientGone('the client closed the connection before the response'));
   });
   return controller.signal;
 }
@@ -23,7 +28,7 @@ export class OperationSignals {
   open(socket: object, id: string): AbortSignal {
     let operations = this.bySocket.get(socket);
     if (!operations) this.bySocket.set(socket, (operations = new Map()));
-    operations.get(id)?.abort(new Error('the client reused the id of an operation under way'));
+    operations.get(id)?.abort(new ClientGone('the client reused the id of an operation under way'));
     const controller = new AbortController();
     operations.set(id, controller);
     return controller.signal;
@@ -37,14 +42,14 @@ export class OperationSignals {
   /** The client completed the operation: abort it if it is still running. */
   cancel(socket: object, id: string): void {
     const operations = this.bySocket.get(socket);
-    operations?.get(id)?.abort(new Error('the client completed the operation before its result'));
+    operations?.get(id)?.abort(new ClientGone('the client completed the operation before its result'));
     operations?.delete(id);
   }
 
   /** The socket closed: abort everything still running on it. */
   cancelAll(socket: object): void {
     const operations = this.bySocket.get(socket);
-    for (const controller of operations?.values() ?? []) controller.abort(new Error('the WebSocket closed before the result'));
+    for (const controller of operations?.values() ?? []) controller.abort(new ClientGone('the WebSocket closed before the result'));
     this.bySocket.delete(socket);
   }
 }

@@ -29,7 +29,7 @@ import { graphiqlPage } from './graphiql.js';
 import { checkDocumentSize, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
 import { RateLimiter, throttledError, throttledResponse } from './rate-limit.js';
-import { OperationSignals, requestSignal } from './cancellation.js';
+import { ClientGone, OperationSignals, requestSignal } from './cancellation.js';
 import { runWithSignal } from './datasources/call-context.js';
 import { InProcessJobQueue } from './operations/job-queue.js';
 import { ProgressBus } from './operations/progress-bus.js';
@@ -85,6 +85,10 @@ export function formatError(logger: Logger) {
     if (typeof code === 'string' && CLIENT_CODES.has(code)) {
       const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
+    }
+    if (original instanceof ClientGone) {
+      logger.debug({ reason: original.message, path: formatted.path }, 'operation cancelled: the client went away');
+      return { message: 'Cancelled: the client went away', path: formatted.path, extensions: { code: 'CANCELLED' } };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL operation');
     return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };

@@ -196,6 +196,8 @@ describe.each(FAKES)('$provider', ({ provider, patient, searchOp, fake }) => {
     controller.abort();
     await expect(request).rejects.toThrow();
     await until(() => fake().calls.find((c) => c.op === searchOp)?.clientAborted === true, 'the gateway to abort its request to the fake');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(gw.logs.filter((l) => String(l.msg).startsWith('unexpected error'))).toEqual([]);
   });
 });
 
