@@ -262,7 +262,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     }
     if (pathname !== '/graphql') return sendJson(res, 404, { errors: [{ message: `no route ${pathname}; GraphQL is at /graphql` }] });
     if (config.graphiql && wantsGraphiQL(req)) {
-      const page = graphiqlPage();
+      const page = await graphiqlPage(config.auth);
       const gzip = (req.headers['accept-encoding'] ?? '').includes('gzip');
       const bytes = gzip ? page.gzipped : page.html;
       res.writeHead(200, {
