@@ -27,6 +27,7 @@ import { ERROR_CODES, isDomainError } from './errors.js';
 import { graphiqlPage } from './graphiql.js';
 import { checkDocumentSize, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
+import { countRefusedWebSocketOperation, countWebSocketOperation, operationMetricsPlugin, trackResultUnions } from './operation-metrics.js';
 import { InProcessJobQueue } from './operations/job-queue.js';
 import { ProgressBus } from './operations/progress-bus.js';
 import { RedisJobQueue } from './operations/redis-job-queue.js';
@@ -147,7 +148,7 @@ function wantsGraphiQL(req: IncomingMessage): boolean {
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
   const metrics = new GatewayMetrics();
   const store = config.databaseUrl ? await openPostgresStore(config.databaseUrl, { schema: config.databaseSchema }) : await openSqliteStore(config.dataDir);
-  const engine = new CachedEngine(new FaceEngine({ workers: config.engine.workers, maxQueue: config.engine.maxQueue }));
+  const engine = new CachedEngine(metrics.instrumentEngine(new FaceEngine({ workers: config.engine.workers, maxQueue: config.engine.maxQueue })));
   const redis = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'operation-progress', logger) : undefined;
   const changes = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'collection-changes', logger) : undefined;
   await Promise.all([redis?.start(), changes?.start()]);
@@ -155,7 +156,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const snapshots = new SnapshotService({
     store,
     registry,
-    bus: new ProgressBus(redis),
+    bus: metrics.instrumentProgress(new ProgressBus(redis)),
     logger,
     snapshotTtlMs: config.snapshotTtlMs,
     queue: (run) => (config.redisUrl ? new RedisJobQueue(run, { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger, leaseMs: config.jobLeaseMs }) : new InProcessJobQueue(run)),
@@ -171,6 +172,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     );
   }
   const schema = await buildGatewaySchema();
+  trackResultUnions(schema);
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
@@ -180,7 +182,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     validationRules: limitRules(config.limits),
     // Automatic persisted queries are not offered: their errors carry no code.
     persistedQueries: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), subscriptionsOverWebSocketOnly],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), subscriptionsOverWebSocketOnly, operationMetricsPlugin(metrics)],
   });
   await apollo.start();
 
@@ -317,7 +319,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       onClose: (ctx) => {
         if (wsCallers.delete(ctx.extra.socket)) metrics.wsConnections.dec();
       },
-      onError: (_ctx, _id, _payload, errors) => {
+      onOperation: (_ctx, _id, _payload, args, result) => countWebSocketOperation(metrics, args, result),
+      onError: (_ctx, _id, payload, errors) => {
+        countRefusedWebSocketOperation(metrics, payload.operationName, errors);
         logger.warn({ errors: errors.map((e: GraphQLError) => e.message) }, 'subscription error');
       },
     },

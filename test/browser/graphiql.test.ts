@@ -6,48 +6,17 @@
  * saved under test-artifacts/.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { openSqliteStore } from '../../dist/src/store/sqlite-store.js';
-import { seedCollection } from '../../dist/bench/seed.js';
-import { collectSubscription, gqlData, removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
+import { removeDataDir, type GatewayProcess } from '../support/gateway.js';
+import { applySnapshot, SEEDED, startSeededGateway } from '../support/seeded-gateway.js';
 import { launchChromium, type Browser } from './chromium.js';
-import { queryEditor, replaceVariablesLine, resultPane, runOperation, setVariables, toolEditor } from './graphiql-page.js';
-
-/** Big enough that an apply runs for a few hundred progress events (~1 s) while the page subscribes. */
-const SEED = { provider: 'local', collectionId: 'big', users: 1000, faces: 10_000, facesPerUser: 10 };
+import { queryEditor, replaceVariablesLine, resultPane, runOperation, toolEditor, setVariables } from './graphiql-page.js';
 
 let gateway: GatewayProcess;
 let browser: Browser;
 let snapshotId: string;
 
-async function operationOf(mutation: Record<string, any>): Promise<string> {
-  const result = Object.values(mutation)[0] as { __typename: string; operation?: { id: string } };
-  if (!result.operation) throw new Error(`expected an accepted operation, got ${JSON.stringify(result)}`);
-  return result.operation.id;
-}
-
-const APPLY = `mutation($s: ID!, $t: String!) { applySnapshot(input: { snapshotId: $s, target: { provider: "local", collectionId: $t } }) {
-  __typename ... on ApplySnapshotAccepted { operation { id } } ... on Error { code message } } }`;
-
 beforeAll(async () => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'facegate-browser-'));
-  const store = await openSqliteStore(dataDir);
-  await seedCollection(store, SEED);
-  await store.close();
-  gateway = await startGateway({ dataDir, env: { FACEGATE_ENGINE_WORKERS: '1' } });
-  const take = await gqlData(gateway.url, `mutation { takeSnapshot(input: { collection: { provider: "local", collectionId: "big" } }) {
-    __typename ... on TakeSnapshotAccepted { operation { id } } ... on Error { code message } } }`);
-  const client = wsClient(gateway.wsUrl);
-  const events = await collectSubscription<{ snapshotProgress: { status: string; snapshot: { id: string } | null } }>(
-    client,
-    `subscription($id: ID!) { snapshotProgress(operationId: $id) { status snapshot { id } } }`,
-    { id: await operationOf(take) },
-  );
-  await client.dispose();
-  expect(events.at(-1)!.snapshotProgress.status).toBe('SUCCEEDED');
-  snapshotId = events.at(-1)!.snapshotProgress.snapshot!.id;
+  ({ gateway, snapshotId } = await startSeededGateway());
   browser = await launchChromium();
 });
 
@@ -103,8 +72,8 @@ describe('GraphiQL in Chromium', () => {
     const frames: { type: string; payload?: { data?: { snapshotProgress: { status: string; percent: number } } } }[] = [];
     page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(JSON.parse(String(f.payload)))));
     // Applies ahead in the queue (one at a time, ~1 s each), so the page subscribes before the one it follows has ended.
-    for (let i = 0; i < 3; i++) await gqlData(gateway.url, APPLY, { s: snapshotId, t: `copy-ahead-${i}` });
-    const operationId = await operationOf(await gqlData(gateway.url, APPLY, { s: snapshotId, t: 'copy-followed' }));
+    for (let i = 0; i < 3; i++) await applySnapshot(gateway.url, snapshotId, `copy-ahead-${i}`);
+    const operationId = await applySnapshot(gateway.url, snapshotId, 'copy-followed');
 
     await page.locator('.graphiql-tab', { hasText: 'SnapshotProgress' }).click();
     await setVariables(page, { operationId });
@@ -113,7 +82,7 @@ describe('GraphiQL in Chromium', () => {
     const pane = await resultPane(page);
     expect(pane).toContain('"status": "SUCCEEDED"');
     expect(pane).toContain('"percent": 100');
-    expect(pane).toContain(`"faceCount": ${SEED.faces}`);
+    expect(pane).toContain(`"faceCount": ${SEEDED.faces}`);
 
     const events = frames.filter((f) => f.type === 'next').map((f) => f.payload!.data!.snapshotProgress);
     expect(events.length).toBeGreaterThanOrEqual(3);
