@@ -8,6 +8,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { FaceProvider } from './datasources/provider.js';
 import type { FaceEngineApi } from './engine/types.js';
+import { interceptCalls } from './intercept-calls.js';
 import type { ProgressBus } from './operations/progress-bus.js';
 import { isTerminal } from './operations/types.js';
 
@@ -139,25 +140,18 @@ export class GatewayMetrics {
 
   /** The same provider, with each method call counted and timed. */
   instrument(provider: FaceProvider): FaceProvider {
-    const metrics = this;
-    return new Proxy(provider, {
-      get(target, prop, receiver) {
-        const value: unknown = Reflect.get(target, prop, receiver);
-        if (typeof value !== 'function' || typeof prop !== 'string' || prop === 'close') return value;
-        return async (...args: unknown[]) => {
-          const stop = metrics.providerLatency.startTimer({ provider: target.name, method: prop });
-          let outcome = 'ok';
-          try {
-            return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          } catch (e) {
-            outcome = (e as { code?: string }).code ?? 'error';
-            throw e;
-          } finally {
-            stop();
-            metrics.providerCalls.inc({ provider: target.name, method: prop, outcome });
-          }
-        };
-      },
+    return interceptCalls(provider, async (method, call) => {
+      const stop = this.providerLatency.startTimer({ provider: provider.name, method });
+      let outcome = 'ok';
+      try {
+        return await call();
+      } catch (e) {
+        outcome = (e as { code?: string }).code ?? 'error';
+        throw e;
+      } finally {
+        stop();
+        this.providerCalls.inc({ provider: provider.name, method, outcome });
+      }
     });
   }
 }

@@ -152,7 +152,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const redis = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'operation-progress', logger) : undefined;
   const changes = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'collection-changes', logger) : undefined;
   await Promise.all([redis?.start(), changes?.start()]);
-  const registry = new ProviderRegistry(config.providers, { store, engine, logger, changes }, (p) => metrics.instrument(p));
+  const tracing = config.tracing ? (await import('./tracing/gateway-tracing.js')).startGatewayTracing(config.tracing) : undefined;
+  const registry = new ProviderRegistry(config.providers, { store, engine, logger, changes }, (p) => (tracing ? tracing.instrument(metrics.instrument(p)) : metrics.instrument(p)));
   const snapshots = new SnapshotService({
     store,
     registry,
@@ -173,6 +174,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   }
   const schema = await buildGatewaySchema();
   trackResultUnions(schema);
+  tracing?.traceSchema(schema);
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
@@ -182,7 +184,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     validationRules: limitRules(config.limits),
     // Automatic persisted queries are not offered: their errors carry no code.
     persistedQueries: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), subscriptionsOverWebSocketOnly, operationMetricsPlugin(metrics)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), subscriptionsOverWebSocketOnly, operationMetricsPlugin(metrics), ...(tracing ? [tracing.plugin] : [])],
   });
   await apollo.start();
 
@@ -357,6 +359,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await registry.close();
       await engine.close();
       await store.close();
+      await tracing?.shutdown();
       logger.info('facegate stopped');
     },
   };
