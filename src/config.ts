@@ -14,6 +14,7 @@ import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.js';
 import type { RateLimitConfig } from './rate-limit.js';
 import { PROVIDER_DEFINITIONS, type ProviderConfig } from './datasources/registry.js';
 import { resilienceOptions } from './datasources/resilience/options.js';
+import type { TracingConfig } from './tracing/tracing.js';
 
 export interface GatewayConfig {
   /** @default "127.0.0.1" */
@@ -57,6 +58,8 @@ export interface GatewayConfig {
   jobLeaseMs: number;
   /** Prefix of every Redis key and channel: replicas of one deployment share it, other deployments must not. @default "facegate" */
   redisPrefix: string;
+  /** OpenTelemetry tracing over OTLP/HTTP; off when absent (the default). */
+  tracing?: TracingConfig;
 }
 
 /** Thrown for configuration that cannot be used; main() prints it and exits 78 (EX_CONFIG). */
@@ -134,6 +137,14 @@ const fileSchema = z
         timeoutMs: z.number().int().min(100).max(60_000).default(5000),
         maxRedirects: z.number().int().min(0).max(10).default(3),
         tlsCaFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    tracing: z
+      .object({
+        otlpEndpoint: z.string().regex(/^https?:\/\//, 'an http(s):// OTLP traces URL, e.g. http://collector:4318/v1/traces'),
+        serviceName: z.string().min(1).max(128).default('facegate'),
+        sampleRatio: z.number().min(0).max(1).default(1),
       })
       .strict()
       .optional(),
@@ -248,6 +259,13 @@ function parseRateLimit(file: NonNullable<FileConfig['limits']>['rateLimit']): R
   return { default: rate(file), tenants: Object.fromEntries(Object.entries(file.tenants).map(([t, r]) => [t, rate(r)])) };
 }
 
+/** Tracing is on when the file or FACEGATE_OTLP_ENDPOINT names an endpoint. */
+function parseTracing(env: NodeJS.ProcessEnv, file: FileConfig): TracingConfig | undefined {
+  const endpoint = envUrl(env, 'FACEGATE_OTLP_ENDPOINT', /^https?:\/\//, 'an http(s):// OTLP traces URL');
+  if (endpoint) return { serviceName: 'facegate', sampleRatio: 1, ...file.tracing, otlpEndpoint: endpoint };
+  return file.tracing;
+}
+
 /** Builds the configuration; environment variables win over the file. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const fileName = env.FACEGATE_CONFIG;
@@ -281,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     databaseSchema: env.FACEGATE_DB_SCHEMA || file.databaseSchema || 'public',
     redisUrl: envUrl(env, 'REDIS_URL', /^rediss?:\/\//, 'a redis:// URL') ?? file.redisUrl,
     redisPrefix: env.FACEGATE_REDIS_PREFIX || file.redisPrefix || 'facegate',
+    tracing: parseTracing(env, file),
     jobLeaseMs: envInt(env, 'FACEGATE_JOB_LEASE_MS', 1000, 600_000) ?? 10_000,
     snapshotTtlMs: (envInt(env, 'FACEGATE_SNAPSHOT_TTL_SECONDS', 1, 365 * 24 * 3600) ?? (file.snapshotTtlHours ?? 48) * 3600) * 1000,
   };

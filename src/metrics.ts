@@ -1,10 +1,16 @@
 /**
  * Prometheus metrics served at /metrics. Providers are wrapped so every
  * datasource call is counted and timed by instance and method; tests use the
- * counter to prove that lists cost O(1) provider calls (no N+1).
+ * counter to prove that lists cost O(1) provider calls (no N+1). The engine
+ * and the progress bus are wrapped the same way: inference latency, queue
+ * depth, live subscriptions and how long snapshot operations take.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { FaceProvider } from './datasources/provider.js';
+import type { FaceEngineApi } from './engine/types.js';
+import { interceptCalls } from './intercept-calls.js';
+import type { ProgressBus } from './operations/progress-bus.js';
+import { isTerminal } from './operations/types.js';
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -44,31 +50,115 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly graphqlOperations = new Counter({
+    name: 'facegate_graphql_operations_total',
+    help: 'GraphQL operations (HTTP and WebSocket) by operation name, type and result: success, the error member a root field returned, or the GraphQL error code.',
+    labelNames: ['operation', 'type', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly graphqlOperationSeconds = new Histogram({
+    name: 'facegate_graphql_operation_seconds',
+    help: 'Time to answer a GraphQL operation over HTTP, by operation name and type.',
+    labelNames: ['operation', 'type'] as const,
+    buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly engineInference = new Histogram({
+    name: 'facegate_engine_inference_seconds',
+    help: 'Local engine detection time per image (queue wait included), by outcome (ok or an engine error code).',
+    labelNames: ['outcome'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly snapshotOperationSeconds = new Histogram({
+    name: 'facegate_snapshot_operation_seconds',
+    help: 'Snapshot operations from request to SUCCEEDED or FAILED, by kind and final status (run on this replica).',
+    labelNames: ['kind', 'status'] as const,
+    buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'facegate_' });
   }
 
+  /** The same engine, with each detection timed and its queue depth reported. */
+  instrumentEngine(engine: FaceEngineApi): FaceEngineApi {
+    const metrics = this;
+    new Gauge({
+      name: 'facegate_engine_queue_depth',
+      help: 'Images accepted by the local engine and not yet answered (queued, decoding or in inference).',
+      registers: [this.registry],
+      collect() {
+        this.set(engine.queueDepth);
+      },
+    });
+    return {
+      get modelVersion() {
+        return engine.modelVersion;
+      },
+      get queueDepth() {
+        return engine.queueDepth;
+      },
+      async detect(image) {
+        const stop = metrics.engineInference.startTimer();
+        let outcome = 'ok';
+        try {
+          return await engine.detect(image);
+        } catch (e) {
+          outcome = (e as { code?: string }).code ?? 'error';
+          throw e;
+        } finally {
+          stop({ outcome });
+        }
+      },
+      close: () => engine.close(),
+    };
+  }
+
+  /**
+   * The same bus, reporting its live subscriptions (snapshotProgress
+   * streams) and timing each operation that ends here.
+   */
+  instrumentProgress(bus: ProgressBus): ProgressBus {
+    new Gauge({
+      name: 'facegate_graphql_subscriptions',
+      help: 'Active snapshotProgress subscriptions on this replica.',
+      registers: [this.registry],
+      collect() {
+        this.set(bus.subscriberCount);
+      },
+    });
+    const publish = bus.publish.bind(bus);
+    bus.publish = (record) => {
+      if (isTerminal(record.status)) {
+        this.snapshotOperationSeconds.observe(
+          { kind: record.kind, status: record.status },
+          (record.lastActionAt.getTime() - record.createdAt.getTime()) / 1000,
+        );
+      }
+      publish(record);
+    };
+    return bus;
+  }
+
   /** The same provider, with each method call counted and timed. */
   instrument(provider: FaceProvider): FaceProvider {
-    const metrics = this;
-    return new Proxy(provider, {
-      get(target, prop, receiver) {
-        const value: unknown = Reflect.get(target, prop, receiver);
-        if (typeof value !== 'function' || typeof prop !== 'string' || prop === 'close') return value;
-        return async (...args: unknown[]) => {
-          const stop = metrics.providerLatency.startTimer({ provider: target.name, method: prop });
-          let outcome = 'ok';
-          try {
-            return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          } catch (e) {
-            outcome = (e as { code?: string }).code ?? 'error';
-            throw e;
-          } finally {
-            stop();
-            metrics.providerCalls.inc({ provider: target.name, method: prop, outcome });
-          }
-        };
-      },
+    return interceptCalls(provider, async (method, call) => {
+      const stop = this.providerLatency.startTimer({ provider: provider.name, method });
+      let outcome = 'ok';
+      try {
+        return await call();
+      } catch (e) {
+        outcome = (e as { code?: string }).code ?? 'error';
+        throw e;
+      } finally {
+        stop();
+        this.providerCalls.inc({ provider: provider.name, method, outcome });
+      }
     });
   }
 }

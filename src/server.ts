@@ -31,6 +31,7 @@ import { GatewayMetrics } from './metrics.js';
 import { RateLimiter, throttledError, throttledResponse } from './rate-limit.js';
 import { ClientGone, OperationSignals, requestSignal } from './cancellation.js';
 import { runWithSignal } from './datasources/call-context.js';
+import { countRefusedWebSocketOperation, countWebSocketOperation, operationMetricsPlugin, trackResultUnions } from './operation-metrics.js';
 import { InProcessJobQueue } from './operations/job-queue.js';
 import { ProgressBus } from './operations/progress-bus.js';
 import { RedisJobQueue } from './operations/redis-job-queue.js';
@@ -155,19 +156,23 @@ function wantsGraphiQL(req: IncomingMessage): boolean {
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
   const metrics = new GatewayMetrics();
   const store = config.databaseUrl ? await openPostgresStore(config.databaseUrl, { schema: config.databaseSchema }) : await openSqliteStore(config.dataDir);
-  const engine = new CachedEngine(new FaceEngine({ workers: config.engine.workers, maxQueue: config.engine.maxQueue }));
+  const engine = new CachedEngine(metrics.instrumentEngine(new FaceEngine({ workers: config.engine.workers, maxQueue: config.engine.maxQueue })));
   const redis = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'operation-progress', logger) : undefined;
   const changes = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'collection-changes', logger) : undefined;
   await Promise.all([redis?.start(), changes?.start()]);
-  const registry = new ProviderRegistry(config.providers, { store, engine, logger, changes }, (p) => metrics.instrument(p), (provider, state) =>
-    metrics.providerCircuit.set({ provider }, state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0),
+  const tracing = config.tracing ? (await import('./tracing/gateway-tracing.js')).startGatewayTracing(config.tracing) : undefined;
+  const registry = new ProviderRegistry(
+    config.providers,
+    { store, engine, logger, changes },
+    (p) => (tracing ? tracing.instrument(metrics.instrument(p)) : metrics.instrument(p)),
+    (provider, state) => metrics.providerCircuit.set({ provider }, state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0),
   );
   const grants = new TenantGrants(config.tenants);
   const snapshots = new SnapshotService({
     store,
     registry,
     canSee: (tenant, ref) => grants.canUseCollection(tenant, ref.provider, ref.collectionId),
-    bus: new ProgressBus(redis),
+    bus: metrics.instrumentProgress(new ProgressBus(redis)),
     logger,
     snapshotTtlMs: config.snapshotTtlMs,
     queue: (run) => (config.redisUrl ? new RedisJobQueue(run, { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger, leaseMs: config.jobLeaseMs }) : new InProcessJobQueue(run)),
@@ -185,6 +190,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   }
   const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit) : null;
   const schema = await buildGatewaySchema();
+  trackResultUnions(schema);
+  tracing?.traceSchema(schema);
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway: jitGateway(schema),
@@ -195,7 +202,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     validationRules: limitRules(config.limits),
     // Automatic persisted queries are not offered: their errors carry no code.
     persistedQueries: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), subscriptionsOverWebSocketOnly],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), subscriptionsOverWebSocketOnly, operationMetricsPlugin(metrics), ...(tracing ? [tracing.plugin] : [])],
   });
   await apollo.start();
 
@@ -284,7 +291,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     }
     if (pathname !== '/graphql') return sendJson(res, 404, { errors: [{ message: `no route ${pathname}; GraphQL is at /graphql` }] });
     if (config.graphiql && wantsGraphiQL(req)) {
-      const page = graphiqlPage();
+      const page = await graphiqlPage(config.auth);
       const gzip = (req.headers['accept-encoding'] ?? '').includes('gzip');
       const bytes = gzip ? page.gzipped : page.html;
       res.writeHead(200, {
@@ -328,8 +335,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       context: (ctx, id) => createContext(deps, wsCallers.get(ctx.extra.socket)!, randomUUID(), wsSignals.open(ctx.extra.socket, id)),
       execute: (args) => runWithSignal(signalOf(args), () => execute(args)),
       subscribe: (args) => runWithSignal(signalOf(args), () => subscribe(args)),
-      onOperation: (ctx, id, _payload, _args, result) => {
+      onOperation: (ctx, id, _payload, args, result) => {
         if (!(Symbol.asyncIterator in result)) wsSignals.finish(ctx.extra.socket, id);
+        countWebSocketOperation(metrics, args, result);
       },
       onComplete: (ctx, id) => wsSignals.cancel(ctx.extra.socket, id),
       onConnect: async (ctx) => {
@@ -351,7 +359,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         wsSignals.cancelAll(ctx.extra.socket);
         if (wsCallers.delete(ctx.extra.socket)) metrics.wsConnections.dec();
       },
-      onError: (_ctx, _id, _payload, errors) => {
+      onError: (_ctx, _id, payload, errors) => {
+        countRefusedWebSocketOperation(metrics, payload.operationName, errors);
         logger.warn({ errors: errors.map((e: GraphQLError) => e.message) }, 'subscription error');
       },
     },
@@ -387,6 +396,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       await registry.close();
       await engine.close();
       await store.close();
+      await tracing?.shutdown();
       logger.info('facegate stopped');
     },
   };

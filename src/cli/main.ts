@@ -1,29 +1,35 @@
 #!/usr/bin/env node
 /**
- * `npm run facegate -- <command>`: a client of a running gateway.
+ * `facegate <command>` (`npm run facegate -- <command>`): runs the gateway,
+ * prints its schema, or acts as a client of a running gateway.
  *
+ *   serve                      the gateway (as `npm start`; configured by the environment)
+ *   schema                     the schema's SDL on stdout
  *   snapshot take  --provider P --collection C [--apply-scope T,...] [--watch]
  *   snapshot apply --snapshot ID --provider P --collection C [--watch]
  *   snapshot watch --operation ID
  *   collections ls [--provider P]
+ *   index <image|folder>... --collection C [--provider P] [--user U] [--concurrency N]
  *
  * --url (or FACEGATE_URL) names the gateway; default http://127.0.0.1:4000/graphql.
- * --watch follows the operation over graphql-ws with a progress bar and
- * exits 0 on SUCCEEDED, 1 on FAILED.
+ * --api-key (or FACEGATE_API_KEY) authenticates. --watch follows the
+ * operation over graphql-ws with a progress bar and exits 0 on SUCCEEDED, 1
+ * on FAILED; index draws a progress bar and exits 1 if any image failed.
  */
 import { parseArgs } from 'node:util';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
+import { accepted, CliError, gatewayClient } from './client.js';
+import { expandImagePaths, indexImages } from './index-images.js';
 import { ProgressBar } from './progress-bar.js';
 
 const USAGE = `usage:
+  facegate serve
+  facegate schema
   facegate snapshot take  --provider P --collection C [--apply-scope T,...] [--watch]
   facegate snapshot apply --snapshot ID --provider P --collection C [--watch]
   facegate snapshot watch --operation ID
   facegate collections ls [--provider P]
-options: --url URL (default $FACEGATE_URL or http://127.0.0.1:4000/graphql)`;
-
-class CliError extends Error {}
+  facegate index <image|folder>... --collection C [--provider P] [--user U] [--concurrency N]
+options: --url URL (default $FACEGATE_URL or http://127.0.0.1:4000/graphql), --api-key KEY (default $FACEGATE_API_KEY)`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -34,28 +40,21 @@ const { values, positionals } = parseArgs({
     snapshot: { type: 'string' },
     operation: { type: 'string' },
     'apply-scope': { type: 'string' },
+    'api-key': { type: 'string', default: process.env.FACEGATE_API_KEY },
+    user: { type: 'string' },
+    concurrency: { type: 'string', default: '2' },
     watch: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 
-async function call<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(values.url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length) throw new CliError(body.errors.map((e) => e.message).join('; '));
-  return body.data as T;
-}
+const client = gatewayClient(values.url!, values['api-key']);
+const call = client.call;
 
 function required(name: 'collection' | 'snapshot' | 'operation'): string {
   const v = values[name];
   if (!v) throw new CliError(`--${name} is required\n${USAGE}`);
   return v;
-}
-
-/** Fails with the error value's message when a mutation returned an Error member. */
-function accepted<T extends { __typename: string; message?: string; code?: string }>(result: T, success: string): T {
-  if (result.__typename !== success) throw new CliError(`${result.__typename}${result.code ? ` (${result.code})` : ''}: ${result.message ?? ''}`);
-  return result;
 }
 
 interface ProgressEvent {
@@ -69,11 +68,11 @@ interface ProgressEvent {
 
 /** Follows an operation with a progress bar; resolves with its last event. */
 function watch(operationId: string): Promise<ProgressEvent> {
-  const client = createClient({ url: values.url!.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 3 });
+  const ws = client.ws();
   const bar = new ProgressBar();
   let last: ProgressEvent | undefined;
   return new Promise<ProgressEvent>((resolve, reject) => {
-    client.subscribe<{ snapshotProgress: ProgressEvent }>(
+    ws.subscribe<{ snapshotProgress: ProgressEvent }>(
       {
         query: `subscription($id: ID!) { snapshotProgress(operationId: $id) { status percent processedItems totalItems message snapshot { id } } }`,
         variables: { id: operationId },
@@ -90,7 +89,7 @@ function watch(operationId: string): Promise<ProgressEvent> {
     );
   }).finally(() => {
     bar.done();
-    void client.dispose();
+    void ws.dispose();
   });
 }
 
@@ -109,6 +108,26 @@ async function main(): Promise<number> {
   if (values.help || !group) {
     console.log(USAGE);
     return values.help ? 0 : 2;
+  }
+  if (group === 'serve') {
+    await import('../main.js');
+    return new Promise<number>(() => {}); // runs until a signal stops the gateway
+  }
+  if (group === 'schema') {
+    await import('reflect-metadata');
+    const { lexicographicSortSchema, printSchema } = await import('graphql');
+    const { buildGatewaySchema } = await import('../schema/build.js');
+    process.stdout.write(`${printSchema(lexicographicSortSchema(await buildGatewaySchema()))}\n`);
+    return 0;
+  }
+  if (group === 'index') {
+    const concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new CliError(`--concurrency: expected an integer in 1..16, got ${values.concurrency}`);
+    const files = await expandImagePaths(positionals.slice(1));
+    const options = { provider: values.provider!, collectionId: required('collection'), userId: values.user, concurrency };
+    const summary = await indexImages(client, files, options, new ProgressBar());
+    console.log(JSON.stringify(summary));
+    return summary.failed.length > 0 ? 1 : 0;
   }
   const collection = () => ({ provider: values.provider, collectionId: required('collection') });
   if (group === 'snapshot' && command === 'take') {

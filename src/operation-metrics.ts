@@ -1,0 +1,94 @@
+/**
+ * GraphQL operations counted by name and result: `success`, the result
+ * union's error member a root field returned (e.g. `UserNotFound`), or the
+ * GraphQL error code (e.g. `GRAPHQL_VALIDATION_FAILED`). Root fields that
+ * return a union are wrapped in the schema itself, so the count holds for
+ * HTTP and WebSocket and for any executor (no per-field plugin hooks).
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  getNamedType,
+  getOperationAST,
+  isUnionType,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLError,
+  type GraphQLFieldResolver,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import type { GatewayMetrics } from './metrics.js';
+
+/** Error members returned by root fields, per context (one context per operation). */
+const errorMembers = new WeakMap<object, string[]>();
+
+/**
+ * Wraps every Query and Mutation field whose type is a result union so the
+ * member it resolves to is noted when it implements `Error`. Call once,
+ * right after the schema is built.
+ */
+export function trackResultUnions(schema: GraphQLSchema): void {
+  for (const root of [schema.getQueryType(), schema.getMutationType()]) {
+    for (const field of Object.values(root?.getFields() ?? {})) {
+      const union = getNamedType(field.type);
+      if (!isUnionType(union) || !union.resolveType) continue;
+      const errorTypes = new Set(
+        union.getTypes().filter((t) => t.getInterfaces().some((i) => i.name === 'Error')).map((t) => t.name),
+      );
+      const resolve = field.resolve as GraphQLFieldResolver<unknown, object>;
+      const resolveType = union.resolveType;
+      field.resolve = async (source, args, context, info) => {
+        const value: unknown = await resolve(source, args, context, info);
+        if (value && typeof value === 'object' && context) {
+          const name = await resolveType(value, context, info, union);
+          if (name && errorTypes.has(name)) errorMembers.set(context, [...(errorMembers.get(context) ?? []), name]);
+        }
+        return value;
+      };
+    }
+  }
+}
+
+/** Operation names become label values only when they look like names (bounded, no free text). */
+export function operationLabel(name: unknown): string {
+  return typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) ? name : 'anonymous';
+}
+
+type AnyError = GraphQLError | GraphQLFormattedError;
+
+/** `success`, the first GraphQL error's code, or the first error member a root field returned. */
+export function resultLabel(errors: readonly AnyError[] | undefined, context: object | undefined): string {
+  const code = errors?.[0]?.extensions?.code;
+  if (errors?.length) return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+  return (context && errorMembers.get(context)?.[0]) ?? 'success';
+}
+
+/** Counts and times every operation Apollo answers over HTTP. */
+export function operationMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin<object> {
+  return {
+    async requestDidStart({ request }) {
+      const stop = metrics.graphqlOperationSeconds.startTimer();
+      return {
+        async willSendResponse({ response, contextValue, operation }) {
+          const operationName = operationLabel(request.operationName ?? operation?.name?.value);
+          const type = operation?.operation ?? 'unknown';
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          metrics.graphqlOperations.inc({ operation: operationName, type, result: resultLabel(errors, contextValue) });
+          stop({ operation: operationName, type });
+        },
+      };
+    },
+  };
+}
+
+/** Counts an operation run over graphql-ws: a subscription when it starts, a query or mutation when it answers. */
+export function countWebSocketOperation(metrics: GatewayMetrics, args: ExecutionArgs, result: unknown): void {
+  const type = getOperationAST(args.document, args.operationName)?.operation ?? 'unknown';
+  const errors = result && typeof result === 'object' && !(Symbol.asyncIterator in result) ? (result as ExecutionResult).errors : undefined;
+  metrics.graphqlOperations.inc({ operation: operationLabel(args.operationName), type, result: resultLabel(errors, args.contextValue as object) });
+}
+
+/** Counts an operation graphql-ws refused before running it (e.g. validation errors). */
+export function countRefusedWebSocketOperation(metrics: GatewayMetrics, operationName: unknown, errors: readonly GraphQLError[]): void {
+  metrics.graphqlOperations.inc({ operation: operationLabel(operationName), type: 'unknown', result: resultLabel(errors, undefined) });
+}

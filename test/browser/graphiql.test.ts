@@ -1,0 +1,100 @@
+/**
+ * GraphiQL in a real browser (Debian's Chromium through playwright-core):
+ * the default tab's walk-through runs as it opens (a query, mutations, a
+ * face indexed and found), a snapshotProgress subscription streams events
+ * into the result pane, and no request leaves localhost. A screenshot is
+ * saved under test-artifacts/.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { removeDataDir, type GatewayProcess } from '../support/gateway.js';
+import { applySnapshot, SEEDED, startSeededGateway } from '../support/seeded-gateway.js';
+import { launchChromium, type Browser } from './chromium.js';
+import { queryEditor, replaceVariablesLine, resultPane, runOperation, toolEditor, setVariables } from './graphiql-page.js';
+
+let gateway: GatewayProcess;
+let browser: Browser;
+let snapshotId: string;
+
+beforeAll(async () => {
+  ({ gateway, snapshotId } = await startSeededGateway());
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await gateway?.stop();
+  if (gateway) removeDataDir(gateway.dataDir);
+});
+
+// A failing step leaves a picture of the page behind.
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') await browser?.screenshot(`graphiql-failed-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+});
+
+describe('GraphiQL in Chromium', () => {
+  it('opens on the walk-through with the credential header prefilled, and runs it end to end', async () => {
+    const { page } = browser;
+    await page.goto(gateway.url);
+    await page.waitForSelector('.graphiql-execute-button');
+    expect(await queryEditor(page)).toContain('mutation CreateCollection');
+    // Anonymous access is on: an empty key means "anonymous" and the page works as it opens.
+    expect(JSON.parse(await toolEditor(page, 'Headers'))).toEqual({ 'x-api-key': '' });
+
+    const { body: providers } = await runOperation(page, 'Providers');
+    expect(providers.data.providers.map((p: { name: string }) => p.name)).toEqual(['local']);
+    expect(await resultPane(page)).toContain('"kind": "LOCAL"');
+
+    expect((await runOperation(page, 'CreateCollection')).body.data.createCollection.__typename).toBe('CreateCollectionSuccess');
+    expect(await resultPane(page)).toContain('CreateCollectionSuccess');
+
+    const { body: indexed, variables } = await runOperation(page, 'IndexFace');
+    expect(indexed.data.indexFaces.__typename).toBe('IndexFacesSuccess');
+    const faceId: string = indexed.data.indexFaces.faces[0].faceId;
+    expect(await resultPane(page)).toContain(faceId);
+
+    expect((await runOperation(page, 'CreateUser')).body.data.createUser.__typename).toBe('CreateUserSuccess');
+    // The sample photo came prefilled; the faceId is pasted over its placeholder (line 2).
+    expect(variables.image).toMatch(/^\/9j\//);
+    await replaceVariablesLine(page, 2, `"faceId": ${JSON.stringify(faceId)},`);
+    const { body: associated, variables: sent } = await runOperation(page, 'AssociateFace');
+    expect(sent).toEqual({ ...variables, faceId });
+    expect(associated.data.associateFaces).toMatchObject({ __typename: 'AssociateFacesSuccess', associatedFaces: [{ faceId }] });
+
+    const { body: found } = await runOperation(page, 'SearchUsers');
+    const [match] = found.data.searchUsersByImage.userMatches;
+    expect(match.user.userId).toBe('alice');
+    expect(match.similarity).toBeGreaterThan(80);
+    expect(await resultPane(page)).toContain('"userId": "alice"');
+  });
+
+  it('streams snapshotProgress events into the result pane over graphql-ws', async () => {
+    const { page } = browser;
+    const frames: { type: string; payload?: { data?: { snapshotProgress: { status: string; percent: number } } } }[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(JSON.parse(String(f.payload)))));
+    // Applies ahead in the queue (one at a time, ~1 s each), so the page subscribes before the one it follows has ended.
+    for (let i = 0; i < 3; i++) await applySnapshot(gateway.url, snapshotId, `copy-ahead-${i}`);
+    const operationId = await applySnapshot(gateway.url, snapshotId, 'copy-followed');
+
+    await page.locator('.graphiql-tab', { hasText: 'SnapshotProgress' }).click();
+    await setVariables(page, { operationId });
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => resultPane(page), { timeout: 60_000, interval: 200 }).toContain('"status": "SUCCEEDED"');
+    const pane = await resultPane(page);
+    expect(pane).toContain('"status": "SUCCEEDED"');
+    expect(pane).toContain('"percent": 100');
+    expect(pane).toContain(`"faceCount": ${SEEDED.faces}`);
+
+    const events = frames.filter((f) => f.type === 'next').map((f) => f.payload!.data!.snapshotProgress);
+    expect(events.length).toBeGreaterThanOrEqual(3);
+    expect(['NOT_STARTED', 'RUNNING']).toContain(events[0].status);
+    expect(events.at(-1)).toMatchObject({ status: 'SUCCEEDED', percent: 100 });
+    expect(frames.at(-1)!.type).toBe('complete');
+    await browser.screenshot('graphiql');
+  });
+
+  it('made no request outside localhost', () => {
+    expect(browser.requests.some((u) => u.startsWith('ws://127.0.0.1'))).toBe(true);
+    expect(browser.requests.length).toBeGreaterThan(5);
+    expect(browser.foreignRequests()).toEqual([]);
+  });
+});
