@@ -23,8 +23,12 @@ describe('trainCollection and TRAIN_COLLECTION operations', () => {
     const faceId = await indexFace(url, c, fakePng({ label: `${id}-a1`, faces: [{ identity: `${id}-alice` }] }));
     await associate(url, c, 'alice', [faceId]);
 
-    const d = await gqlData(url, `query($c: CollectionRef!) { collection(ref: $c) { training { id kind targetCollection { collectionId } } } }`, { c });
-    const training = d.collection.training;
+    // The debounced round starts after the mutation has answered: wait for its operation to appear.
+    let training = null;
+    for (const deadline = Date.now() + 10_000; !training && Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      const d = await gqlData(url, `query($c: CollectionRef!) { collection(ref: $c) { training { id kind targetCollection { collectionId } } } }`, { c });
+      training = d.collection.training;
+    }
     expect(training).toMatchObject({ kind: 'TRAIN_COLLECTION', targetCollection: { collectionId: id } });
     const events = await follow(wsUrl, training.id);
     expect(events.at(-1)).toMatchObject({ kind: 'TRAIN_COLLECTION', status: 'SUCCEEDED', percent: 100 });
