@@ -97,17 +97,24 @@ describe.each(BACKENDS)('$name store', (backend) => {
     }
   }
 
+  /** A user `userId` holding the one face of franck's first photo; its face id. */
+  async function userWithFace(collectionId: string, userId: string): Promise<string> {
+    await gqlData(gw.url, `mutation($c: CollectionRef!, $u: String!) { createUser(input: { collection: $c, userId: $u }) { ${E} } }`, { c: c(collectionId), u: userId });
+    const indexed = await gqlData(gw.url, `mutation($c: CollectionRef!, $img: String!) { indexFaces(input: { collection: $c, image: { base64: $img } }) {
+      ${E} ... on IndexFacesSuccess { faces { faceId } } } }`, { c: c(collectionId), img: readFileSync(PHOTOS.franck[0]).toString('base64') });
+    const faceId = indexed.indexFaces.faces[0].faceId as string;
+    await gqlData(gw.url, `mutation($c: CollectionRef!, $u: String!, $f: [String!]!) { associateFaces(input: { collection: $c, userId: $u, faceIds: $f }) { ${E} } }`, {
+      c: c(collectionId),
+      u: userId,
+      f: [faceId],
+    });
+    return faceId;
+  }
+
   it.skipIf(skip)('deleteUser, deleteFaces, deleteCollection and snapshot deletion and expiry leave no biometric rows behind', async () => {
     const col = `purge-${backend.name}`;
     await gqlData(gw.url, `mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) { ${E} } }`, { c: c(col) });
-    await gqlData(gw.url, `mutation($c: CollectionRef!) { createUser(input: { collection: $c, userId: "ann" }) { ${E} } }`, { c: c(col) });
-    const indexed = await gqlData(gw.url, `mutation($c: CollectionRef!, $img: String!) { indexFaces(input: { collection: $c, image: { base64: $img } }) {
-      ${E} ... on IndexFacesSuccess { faces { faceId } } } }`, { c: c(col), img: readFileSync(PHOTOS.franck[0]).toString('base64') });
-    const faceId = indexed.indexFaces.faces[0].faceId as string;
-    await gqlData(gw.url, `mutation($c: CollectionRef!, $f: [String!]!) { associateFaces(input: { collection: $c, userId: "ann", faceIds: $f }) { ${E} } }`, {
-      c: c(col),
-      f: [faceId],
-    });
+    const faceId = await userWithFace(col, 'ann');
     expect(await backend.counts(gw)).toMatchObject({ faces: 1, images: 1, users: 1 });
 
     // Two snapshots hold their own copies of the face, descriptor and image.
@@ -128,14 +135,7 @@ describe.each(BACKENDS)('$name store', (backend) => {
     expect(await backend.counts(gw)).toMatchObject({ faces: 0, images: 0 });
 
     // deleteUser with deleteFaces: the user, its face, descriptor and image all go.
-    await gqlData(gw.url, `mutation($c: CollectionRef!) { createUser(input: { collection: $c, userId: "bob" }) { ${E} } }`, { c: c(col) });
-    const again = await gqlData(gw.url, `mutation($c: CollectionRef!, $img: String!) { indexFaces(input: { collection: $c, image: { base64: $img } }) {
-      ${E} ... on IndexFacesSuccess { faces { faceId } } } }`, { c: c(col), img: readFileSync(PHOTOS.franck[0]).toString('base64') });
-    const bobFace = again.indexFaces.faces[0].faceId as string;
-    await gqlData(gw.url, `mutation($c: CollectionRef!, $f: [String!]!) { associateFaces(input: { collection: $c, userId: "bob", faceIds: $f }) { ${E} } }`, {
-      c: c(col),
-      f: [bobFace],
-    });
+    const bobFace = await userWithFace(col, 'bob');
     expect(await backend.counts(gw)).toMatchObject({ users: 1, faces: 1, images: 1 });
     const gone = await gqlData(gw.url, `mutation($c: CollectionRef!) { deleteUser(input: { collection: $c, userId: "bob", deleteFaces: true }) {
       ${E} ... on DeleteUserSuccess { userId deletedFaceIds } } }`, { c: c(col) });
