@@ -3,9 +3,6 @@
  * (dist/, built by `tsc -p tsconfig.build.json`) typed through its sources,
  * and the fake Azure Face from its TypeScript source.
  */
-import { expect } from 'vitest';
-import type * as ErrorsModule from '../../src/errors.js';
-import type { ErrorCode, ErrorDetails } from '../../src/errors.js';
 import type * as ProviderContractModule from '../../src/datasources/provider.js';
 import type * as DefinitionModule from '../../src/datasources/azure-face/definition.js';
 import type * as ProviderModule from '../../src/datasources/azure-face/azure-face-provider.js';
@@ -13,13 +10,14 @@ import type * as RetainedImagesModule from '../../src/datasources/azure-face/ret
 import type { AzureFaceProviderOptions } from '../../src/datasources/azure-face/azure-face-provider.js';
 import type { FakeAzureFace } from '../fakes/azure-face/server.js';
 
+export { DomainError, expectDomainError } from '../support/domain-error.js';
+
 /** URL of a compiled module; a non-literal specifier so tsc does not look for its types. */
 const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.meta.url).href;
 
 export const { AzureFaceProvider } = (await import(distUrl('src/datasources/azure-face/azure-face-provider.js'))) as typeof ProviderModule;
 export const { azureFaceDefinition } = (await import(distUrl('src/datasources/azure-face/definition.js'))) as typeof DefinitionModule;
 export const { InMemoryRetainedImages } = (await import(distUrl('src/datasources/azure-face/retained-images.js'))) as typeof RetainedImagesModule;
-export const { DomainError } = (await import(distUrl('src/errors.js'))) as typeof ErrorsModule;
 export const { CAPABILITIES } = (await import(distUrl('src/datasources/provider.js'))) as typeof ProviderContractModule;
 
 export type Provider = InstanceType<typeof AzureFaceProvider>;
@@ -38,27 +36,6 @@ export const FAST: Partial<AzureFaceProviderOptions> = {
 /** A provider pointed at the fake. */
 export function providerFor(fake: FakeAzureFace, options: Partial<AzureFaceProviderOptions> = {}): Provider {
   return new AzureFaceProvider({ name: 'azure-test', endpoint: fake.url, apiKey: fake.apiKey, ...FAST, ...options });
-}
-
-/** Asserts `promise` rejects with a DomainError of `code` whose details include `details`; returns it. */
-export async function expectDomainError(
-  promise: Promise<unknown>,
-  code: ErrorCode,
-  details: Partial<ErrorDetails> = {},
-  secret?: string,
-): Promise<InstanceType<typeof DomainError>> {
-  let error: unknown;
-  try {
-    await promise;
-  } catch (e) {
-    error = e;
-  }
-  expect(error, `expected a ${code} DomainError`).toBeInstanceOf(DomainError);
-  const domain = error as InstanceType<typeof DomainError>;
-  expect({ code: domain.code, message: domain.message }).toMatchObject({ code });
-  expect(domain.details).toMatchObject(details);
-  if (secret) expect(domain.message).not.toContain(secret);
-  return domain;
 }
 
 let collections = 0;

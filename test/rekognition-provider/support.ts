@@ -5,14 +5,15 @@
  * arranging state directly on the fake.
  */
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
-import { expect } from 'vitest';
-import type * as ErrorsModule from '../../src/errors.js';
 import type { ErrorCode, ErrorDetails } from '../../src/errors.js';
 import type * as ProviderContractModule from '../../src/datasources/provider.js';
 import type * as RekognitionDefinitionModule from '../../src/datasources/rekognition/definition.js';
 import type * as RekognitionProviderModule from '../../src/datasources/rekognition/rekognition-provider.js';
 import type { RekognitionProviderOptions } from '../../src/datasources/rekognition/rekognition-provider.js';
 import type { FakeRekognition } from '../fakes/rekognition/server.js';
+import { expectDomainError as expectDomainErrorLeaving } from '../support/domain-error.js';
+
+export { DomainError } from '../support/domain-error.js';
 
 /** URL of a compiled module; a non-literal specifier so tsc does not look for its types. */
 const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.meta.url).href;
@@ -23,7 +24,6 @@ export const { RekognitionProvider } = (await import(
 export const { rekognitionDefinition } = (await import(
   distUrl('src/datasources/rekognition/definition.js')
 )) as typeof RekognitionDefinitionModule;
-export const { DomainError } = (await import(distUrl('src/errors.js'))) as typeof ErrorsModule;
 export const { CAPABILITIES } = (await import(distUrl('src/datasources/provider.js'))) as typeof ProviderContractModule;
 
 export type Provider = InstanceType<typeof RekognitionProvider>;
@@ -48,25 +48,9 @@ export function rawClient(fake: FakeRekognition): RekognitionClient {
   return new RekognitionClient({ endpoint: fake.url, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
 }
 
-/** Asserts `promise` rejects with a DomainError of `code` whose details include `details`; returns it. */
-export async function expectDomainError(
-  promise: Promise<unknown>,
-  code: ErrorCode,
-  details: Partial<ErrorDetails> = {},
-): Promise<InstanceType<typeof DomainError>> {
-  let error: unknown;
-  try {
-    await promise;
-  } catch (e) {
-    error = e;
-  }
-  expect(error, `expected a ${code} DomainError`).toBeInstanceOf(DomainError);
-  const domain = error as InstanceType<typeof DomainError>;
-  expect({ code: domain.code, message: domain.message }).toMatchObject({ code });
-  expect(domain.details).toMatchObject(details);
-  expect(domain.message).not.toContain(CREDENTIALS.secretAccessKey);
-  return domain;
-}
+/** Asserts `promise` rejects with a DomainError of `code` whose details include `details` and whose message leaves out the secret key; returns it. */
+export const expectDomainError = (promise: Promise<unknown>, code: ErrorCode, details: Partial<ErrorDetails> = {}) =>
+  expectDomainErrorLeaving(promise, code, details, CREDENTIALS.secretAccessKey);
 
 let collections = 0;
 /** A fresh collection id per test. */

@@ -24,11 +24,11 @@
  * "detection" in ./images.ts. Tests can inject faults (429 with Retry-After
  * in both body shapes seen in the wild, 5xx, latency, dropped connections,
  * any error), move the fake's clock, make trainings fail and read a log of
- * every call.
+ * every call; the HTTP server, fault queue and call log are
+ * ../fake-http-server.ts, this file is the protocol.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startFakeHttpServer, type FakeHttpServer, type FakeHttpServerOptions, type FaultBase, type ParsedRequest, type ProtocolFault, type RecordedCall } from '../fake-http-server.js';
 import { checkDeclaredFace, sha256Hex, type DeclaredFace } from './images.js';
 import { DEFAULT_LIMITS, FaceState, OPERATIONS, ROUTES, type FaceLimits, type FaceRequest, type FaceResponse, type OperationName } from './service.js';
 import { SNAPSHOT_API_PREFIX, SNAPSHOT_ROUTES, SnapshotState, type SnapshotOperationName } from './snapshots.js';
@@ -45,7 +45,7 @@ export const API_PREFIX = '/face/v1.2';
 export type FaultKind = 'throttle' | 'throttle-legacy' | '500' | '503' | 'latency' | 'drop' | 'error';
 
 /** A fault to inject into the next `times` matching requests. */
-export interface FaultSpec {
+export interface FaultSpec extends FaultBase {
   /** Only requests to this operation (e.g. `Detect`, `Identify`); any when absent. */
   op?: OperationName | SnapshotOperationName;
   /**
@@ -57,24 +57,14 @@ export interface FaultSpec {
    * - `error`: answer with `error`
    */
   kind: FaultKind;
-  /** How many matching requests get the fault. */
-  times: number;
-  /** For `latency`. @default 1000 */
-  latencyMs?: number;
   /** Retry-After of a throttle, in seconds (`null`: no header). @default 1 */
   retryAfterSeconds?: number | null;
   /** For `error`. */
   error?: { status: number; code: string; message?: string };
-  /**
-   * `before` (default): the request has no effect. `after`: the operation
-   * runs (its effects stay) and then its response is replaced by the fault
-   * (or, for `latency`, delayed) — a lost or late response.
-   */
-  phase?: 'before' | 'after';
 }
 
 /** One request the fake received. */
-export interface FakeCall {
+export interface FakeCall extends RecordedCall {
   /** Operation name (e.g. `AddLargeFaceListFace`), or `METHOD path` when no route matched. */
   op: string;
   method: string;
@@ -84,30 +74,16 @@ export interface FakeCall {
   /** The JSON body; an image body is `{ byteLength, sha256 }`. */
   body: unknown;
   fault: FaultKind | null;
-  /** HTTP status sent; null when the connection was dropped. */
-  status: number | null;
   /** `error.code` of an error response. */
   errorCode: string | null;
-  requestId: string;  /** True when the client closed the connection before the answer (a cancelled or timed-out request). */
-  clientAborted: boolean;
 }
 
-/** A running fake. */
-export interface FakeAzureFace {
-  /** `http://127.0.0.1:<port>`: the endpoint to give the client (it appends `/face/v1.2`). */
-  readonly url: string;
-  readonly port: number;
+/** A running fake: `url` is the endpoint to give the client (it appends `/face/v1.2`). */
+export interface FakeAzureFace extends FakeHttpServer<FakeCall, FaultSpec> {
   /** The subscription key it accepts. */
   readonly apiKey: string;
-  /** Every request received since start or the last reset, oldest first. */
-  readonly calls: readonly FakeCall[];
-  stop(): Promise<void>;
   /** Forgets state, pending faults, the call log and the clock offset; image declarations stay unless `images: true`. */
   reset(options?: { images?: boolean }): void;
-  clearCalls(): void;
-  /** Drops pending faults only (state and calls stay). */
-  clearFaults(): void;
-  inject(fault: FaultSpec): void;
   /** Says which faces the fake detects in exactly these bytes. */
   declareImage(bytes: Uint8Array, faces: DeclaredFace[], options?: { width?: number; height?: number }): void;
   callsTo(op: OperationName | SnapshotOperationName): FakeCall[];
@@ -125,11 +101,7 @@ export interface FakeAzureFace {
   inspectGroup(id: string): { persons: number; faces: number; trainingStatus: string | null } | null;
 }
 
-export interface FakeAzureFaceOptions {
-  /** @default 0 (any free port) */
-  port?: number;
-  /** @default 127.0.0.1 */
-  host?: string;
+export interface FakeAzureFaceOptions extends FakeHttpServerOptions<FakeCall> {
   /** @default {@link DEFAULT_API_KEY} */
   apiKey?: string;
   /** How long a training runs on the fake's clock. @default 25 */
@@ -141,16 +113,12 @@ export interface FakeAzureFaceOptions {
   limits?: Partial<FaceLimits>;
   /** Base clock; `advanceClock` adds to it. @default Date.now */
   now?: () => number;
-  /** Called once per request when it is answered (or dropped). */
-  onCall?: (call: FakeCall) => void;
 }
 
-/** Bodies above this are refused unread (6 MB images must still reach validation). */
+/** Bodies above this are refused (6 MB images must still reach validation). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const ACCESS_DENIED =
   'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Starts a fake Azure AI Face on loopback. */
 export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Promise<FakeAzureFace> {
@@ -166,28 +134,10 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
   });
   let snapshotMs = options.snapshotMs ?? 25;
   const snapshots = new SnapshotState(state, now, () => snapshotMs);
-  const faults: (FaultSpec & { left: number })[] = [];
-  let calls: FakeCall[] = [];
 
-  const takeFault = (op: string): FaultSpec | null => {
-    const i = faults.findIndex((f) => f.left > 0 && (f.op === undefined || f.op === op));
-    if (i === -1) return null;
-    const fault = faults[i];
-    if (--fault.left === 0) faults.splice(i, 1);
-    return fault;
-  };
-
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) send(res, randomUUID(), errorReply(new AzureError(500, 'InternalServerError', `fake azure face: ${String(e)}`)));
-    });
-  });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestId = randomUUID();
+  function parse(req: IncomingMessage, body: Buffer | null, requestId: string): ParsedRequest<FakeCall, Reply> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = (req.method ?? 'GET').toUpperCase();
-    const body = await readBody(req);
     const v10 = url.pathname.startsWith(`${SNAPSHOT_API_PREFIX}/`) ? url.pathname.slice(SNAPSHOT_API_PREFIX.length) : null;
     const below = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : v10;
     const routes: readonly { method: string; path: RegExp; op: string }[] = v10 !== null ? SNAPSHOT_ROUTES : ROUTES;
@@ -205,32 +155,16 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
       requestId,
       clientAborted: false,
     };
-    calls.push(call);
-    res.once('close', () => {
-      if (!res.writableFinished && call.fault !== 'drop') call.clientAborted = true;
-    });
-    const reply = (r: Reply) => {
-      call.status = r.status;
-      call.errorCode = r.errorCode;
-      send(res, requestId, r);
-      options.onCall?.(call);
-    };
+    const refuse = (status: number, code: string, message: string) => ({ call, answer: errorReply(new AzureError(status, code, message)) });
 
-    if (below === null) return reply(errorReply(new AzureError(404, '404', 'Resource not found')));
-    if (req.headers['ocp-apim-subscription-key'] !== apiKey) return reply(errorReply(new AzureError(401, '401', ACCESS_DENIED)));
+    if (below === null) return refuse(404, '404', 'Resource not found');
+    if (req.headers['ocp-apim-subscription-key'] !== apiKey) return refuse(401, '401', ACCESS_DENIED);
     if (!route) {
       const known = routes.some((r) => r.path.test(below));
-      return reply(errorReply(known ? new AzureError(405, '405', `Method ${method} is not allowed on ${below}.`) : new AzureError(404, '404', 'Resource not found')));
+      return known ? refuse(405, '405', `Method ${method} is not allowed on ${below}.`) : refuse(404, '404', 'Resource not found');
     }
-    if (body === null) return reply(errorReply(new AzureError(400, 'InvalidImageSize', 'Image size is too big.')));
+    if (body === null) return refuse(400, 'InvalidImageSize', 'Image size is too big.');
 
-    const fault = takeFault(route.op);
-    call.fault = fault?.kind ?? null;
-    const phase = fault?.phase ?? 'before';
-    if (fault && phase === 'before') {
-      if (fault.kind === 'latency') await sleep(fault.latencyMs ?? 1000);
-      else return applyFault(fault, call, req, reply);
-    }
     const match = route.path.exec(below) as RegExpExecArray;
     const request: FaceRequest = {
       method,
@@ -240,129 +174,99 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
       contentType,
       base: `http://${req.headers.host ?? '127.0.0.1'}${v10 !== null ? SNAPSHOT_API_PREFIX : API_PREFIX}`,
     };
-    let result: Reply;
-    try {
-      snapshots.settle();
-      const out: FaceResponse = v10 !== null ? snapshots.handle(route.op as SnapshotOperationName, request) : state.handle(route.op as OperationName, request);
-      result = { status: out.status, body: out.body, headers: out.headers ?? {}, errorCode: null };
-    } catch (e) {
-      if (!(e instanceof AzureError)) throw e;
-      result = errorReply(e);
-    }
-    if (fault && phase === 'after') {
-      if (fault.kind === 'latency') await sleep(fault.latencyMs ?? 1000);
-      else return applyFault(fault, call, req, reply);
-    }
-    reply(result);
+    return {
+      call,
+      run: () => {
+        try {
+          snapshots.settle();
+          const out: FaceResponse = v10 !== null ? snapshots.handle(route.op as SnapshotOperationName, request) : state.handle(route.op as OperationName, request);
+          return { status: out.status, body: out.body, headers: out.headers ?? {}, errorCode: null };
+        } catch (e) {
+          if (!(e instanceof AzureError)) throw e;
+          return errorReply(e);
+        }
+      },
+    };
   }
 
-  function applyFault(fault: FaultSpec, call: FakeCall, req: IncomingMessage, reply: (r: Reply) => void): void {
-    const retryAfter = fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds;
-    const retryHeaders: Record<string, string> = retryAfter === null ? {} : { 'Retry-After': String(retryAfter) };
-    switch (fault.kind) {
-      case 'drop':
-        req.socket.destroy();
-        options.onCall?.(call);
-        return;
-      case 'throttle':
-        return reply(
-          errorReply(new AzureError(429, '429', `Rate limit is exceeded. Try again in ${retryAfter ?? 1} seconds.`, retryHeaders)),
-        );
-      case 'throttle-legacy':
-        // The older body shape (microsoft/Cognitive-Face-iOS#9): statusCode instead of code, no x-ms-error-code.
-        return reply({
-          status: 429,
-          body: { error: { statusCode: 429, message: 'Rate limit is exceeded. Try again later.' } },
-          headers: retryHeaders,
-          errorCode: '429',
-          noErrorHeader: true,
-        });
-      case '500':
-        return reply(errorReply(new AzureError(500, 'InternalServerError', 'An internal server error occurred.')));
-      case '503':
-        return reply(errorReply(new AzureError(503, 'ServiceUnavailable', 'The service is temporarily unavailable.')));
-      case 'error': {
-        const e = fault.error ?? { status: 500, code: 'InternalServerError' };
-        return reply(errorReply(new AzureError(e.status, e.code, e.message ?? `Injected ${e.code}`)));
-      }
-      case 'latency':
-        return;
-    }
-  }
+  const server = await startFakeHttpServer<FakeCall, FaultSpec, Reply>(
+    {
+      name: 'fake azure face',
+      operations: [...OPERATIONS, ...SNAPSHOT_ROUTES.map((r) => r.op)],
+      maxBodyBytes: MAX_BODY_BYTES,
+      parse,
+      send,
+      record: (call, reply) => {
+        call.errorCode = reply.errorCode;
+      },
+      faultReply,
+      internalError: (message) => errorReply(new AzureError(500, 'InternalServerError', message)),
+    },
+    options,
+  );
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
-
-  return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
+  return Object.assign(server, {
     apiKey,
-    get calls() {
-      return calls;
-    },
-    async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
-    reset(resetOptions) {
+    reset(resetOptions?: { images?: boolean }) {
       state.reset(resetOptions);
       snapshots.reset();
       snapshotMs = options.snapshotMs ?? 25;
-      faults.length = 0;
-      calls = [];
+      server.clearFaults();
+      server.clearCalls();
       offset = 0;
       state.options.trainingMs = options.trainingMs ?? 25;
     },
-    clearFaults() {
-      faults.length = 0;
-    },
-    clearCalls() {
-      calls = [];
-    },
-    inject(fault) {
-      if (!Number.isInteger(fault.times) || fault.times < 1) throw new Error(`fake azure face: inject expected times ≥ 1, got ${fault.times}`);
-      const ops: readonly string[] = [...OPERATIONS, ...SNAPSHOT_ROUTES.map((r) => r.op)];
-      if (fault.op !== undefined && !ops.includes(fault.op)) {
-        throw new Error(`fake azure face: inject expected op to be one of ${ops.join(', ')}, got ${fault.op}`);
-      }
-      faults.push({ ...fault, left: fault.times });
-    },
-    declareImage(bytes, faces, declareOptions = {}) {
+    declareImage(bytes: Uint8Array, faces: DeclaredFace[], declareOptions: { width?: number; height?: number } = {}) {
       faces.forEach(checkDeclaredFace);
       state.declareImage(sha256Hex(bytes), { faces: faces.map((f) => ({ ...f })), ...declareOptions });
     },
-    callsTo(op) {
-      return calls.filter((c) => c.op === op);
-    },
     now,
-    advanceClock(ms) {
+    advanceClock(ms: number) {
       if (!(ms >= 0)) throw new Error(`fake azure face: advanceClock expected ms ≥ 0, got ${ms}`);
       offset += ms;
     },
-    setSnapshotMs(ms) {
+    setSnapshotMs(ms: number) {
       if (!(ms >= 0)) throw new Error(`fake azure face: setSnapshotMs expected ms ≥ 0, got ${ms}`);
       snapshotMs = ms;
     },
-    setTrainingMs(ms) {
+    setTrainingMs(ms: number) {
       if (!(ms >= 0)) throw new Error(`fake azure face: setTrainingMs expected ms ≥ 0, got ${ms}`);
       state.options.trainingMs = ms;
     },
-    failNextTraining(id, message = 'Training failed (injected).') {
+    failNextTraining(id?: string, message = 'Training failed (injected).') {
       state.failNextTraining(id, message);
     },
-    inspectGroup(id) {
+    inspectGroup(id: string) {
       return state.inspectGroup(id);
     },
-  };
+  });
+}
+
+/** The answer of an injected fault. */
+function faultReply(fault: ProtocolFault<FaultSpec>): Reply {
+  const retryAfter = fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds;
+  const retryHeaders: Record<string, string> = retryAfter === null ? {} : { 'Retry-After': String(retryAfter) };
+  switch (fault.kind) {
+    case 'throttle':
+      return errorReply(new AzureError(429, '429', `Rate limit is exceeded. Try again in ${retryAfter ?? 1} seconds.`, retryHeaders));
+    case 'throttle-legacy':
+      // The older body shape (microsoft/Cognitive-Face-iOS#9): statusCode instead of code, no x-ms-error-code.
+      return {
+        status: 429,
+        body: { error: { statusCode: 429, message: 'Rate limit is exceeded. Try again later.' } },
+        headers: retryHeaders,
+        errorCode: '429',
+        noErrorHeader: true,
+      };
+    case '500':
+      return errorReply(new AzureError(500, 'InternalServerError', 'An internal server error occurred.'));
+    case '503':
+      return errorReply(new AzureError(503, 'ServiceUnavailable', 'The service is temporarily unavailable.'));
+    case 'error': {
+      const e = fault.error ?? { status: 500, code: 'InternalServerError' };
+      return errorReply(new AzureError(e.status, e.code, e.message ?? `Injected ${e.code}`));
+    }
+  }
 }
 
 interface Reply {
@@ -379,26 +283,12 @@ function errorReply(e: AzureError): Reply {
 }
 
 function send(res: ServerResponse, requestId: string, reply: Reply): void {
-  if (res.destroyed) return;
   const payload = reply.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(reply.body), 'utf8');
   const headers: Record<string, string | number> = { 'apim-request-id': requestId, 'Content-Length': payload.length, ...reply.headers };
   if (payload.length > 0) headers['Content-Type'] = 'application/json; charset=utf-8';
   if (reply.errorCode !== null && !reply.noErrorHeader) headers['x-ms-error-code'] = reply.errorCode;
   res.writeHead(reply.status, headers);
   res.end(payload);
-}
-
-/** The body, or null when it exceeds {@link MAX_BODY_BYTES}. */
-async function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooBig = false;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) tooBig = true;
-    else chunks.push(chunk as Buffer);
-  }
-  return tooBig ? null : Buffer.concat(chunks);
 }
 
 /** The body for the call log, without megabytes of image. */

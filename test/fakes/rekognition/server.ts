@@ -16,11 +16,12 @@
  *
  * Semantics live in ./service.ts, validation in ./validation.ts and face
  * "detection" in ./images.ts. Tests can also inject faults and read a log of
- * every call.
+ * every call; the HTTP server, fault queue and call log are
+ * ../fake-http-server.ts, this file is the protocol.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startFakeHttpServer, type FakeHttpServer, type FakeHttpServerOptions, type FaultBase, type ParsedRequest, type RecordedCall } from '../fake-http-server.js';
 import { checkDeclaredFace, sha256Hex, type DeclaredFace } from './images.js';
 import { RekognitionState, type Json } from './service.js';
 import { AwsError, OPERATIONS, type OperationName } from './validation.js';
@@ -32,7 +33,7 @@ export { FACE_MODEL_VERSION } from './service.js';
 export type FaultKind = 'throttle' | 'provisioned' | '500' | 'latency' | 'drop' | 'error';
 
 /** A fault to inject into the next `times` matching requests. */
-export interface FaultSpec {
+export interface FaultSpec extends FaultBase {
   /** Only requests to this operation (e.g. `CreateUser`); any when absent. */
   op?: string;
   /**
@@ -44,69 +45,35 @@ export interface FaultSpec {
    * - `error`: answer with `error` (any exception, e.g. AccessDeniedException)
    */
   kind: FaultKind;
-  /** How many matching requests get the fault. */
-  times: number;
-  /** For `latency`. @default 1000 */
-  latencyMs?: number;
   /** For `error`. `status` defaults to 400. */
   error?: { type: string; status?: number; message?: string };
-  /**
-   * `before` (default): the request has no effect. `after`: the operation
-   * runs (its effects stay) and then its response is replaced by the fault
-   * (or, for `latency`, delayed) — a lost or late response.
-   */
-  phase?: 'before' | 'after';
 }
 
 /** One request the fake received. */
-export interface FakeCall {
+export interface FakeCall extends RecordedCall {
   /** Operation name from X-Amz-Target (e.g. `IndexFaces`), or the raw header when unknown. */
   op: string;
   /** The JSON body; Image.Bytes replaced by `{ byteLength, sha256 }`. */
   params: Json;
   /** From the SDK's `amz-sdk-request: attempt=N; max=M` header, when present. */
   attempt: number | null;
-  /** The fault applied to this request, if any. */
   fault: FaultKind | null;
-  /** HTTP status sent; null when the connection was dropped or nothing was sent yet. */
-  status: number | null;
   /** `__type` of an error response. */
   errorType: string | null;
-  requestId: string;  /** True when the client closed the connection before the answer (a cancelled or timed-out request). */
-  clientAborted: boolean;
 }
 
-/** A running fake. */
-export interface FakeRekognition {
-  /** `http://127.0.0.1:<port>`: the SDK's `endpoint`. */
-  readonly url: string;
-  readonly port: number;
-  /** Every request received since start or the last reset, oldest first. */
-  readonly calls: readonly FakeCall[];
-  /** Closes the server and every open connection. */
-  stop(): Promise<void>;
+/** A running fake: `url` is the SDK's `endpoint`. */
+export interface FakeRekognition extends FakeHttpServer<FakeCall, FaultSpec> {
   /** Forgets state, pending faults and the call log; image declarations stay unless `images: true`. */
   reset(options?: { images?: boolean }): void;
-  /** Empties the call log only (state and faults stay). */
-  clearCalls(): void;
-  /** Queues a fault; faults are matched in the order injected. */
-  inject(fault: FaultSpec): void;
   /** Says which faces the fake detects in exactly these bytes (which must still be a JPEG or PNG). */
   declareImage(bytes: Uint8Array, faces: DeclaredFace[], options?: { width?: number; height?: number }): void;
-  /** Calls to one operation (a convenience over `calls`). */
-  callsTo(op: string): FakeCall[];
 }
 
 /** Options for {@link startFakeRekognition}. */
-export interface FakeRekognitionOptions {
-  /** @default 0 (any free port) */
-  port?: number;
-  /** @default 127.0.0.1 */
-  host?: string;
+export interface FakeRekognitionOptions extends FakeHttpServerOptions<FakeCall> {
   /** Region in ARNs. @default us-east-1 */
   region?: string;
-  /** Called once per request when it is answered (or dropped). */
-  onCall?: (call: FakeCall) => void;
 }
 
 /** Largest request body accepted: a 5 MiB image is ~7 MB as base64, and over-limit images must reach validation. */
@@ -120,157 +87,84 @@ const FAULT_ERRORS: Record<'throttle' | 'provisioned' | '500', AwsError> = {
   '500': new AwsError('InternalServerError', 500, 'Internal server error'),
 };
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** Starts a fake Rekognition on loopback. */
 export async function startFakeRekognition(options: FakeRekognitionOptions = {}): Promise<FakeRekognition> {
   const state = new RekognitionState(options.region ?? 'us-east-1');
-  const faults: (FaultSpec & { left: number })[] = [];
-  let calls: FakeCall[] = [];
 
-  const takeFault = (op: string): FaultSpec | null => {
-    const i = faults.findIndex((f) => f.left > 0 && (f.op === undefined || f.op === op));
-    if (i === -1) return null;
-    const fault = faults[i];
-    if (--fault.left === 0) faults.splice(i, 1);
-    return fault;
-  };
-
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      // A bug in the fake: answer like the service would rather than hang.
-      if (!res.headersSent) send(res, randomUUID(), errorBody(new AwsError('InternalServerError', 500, `fake rekognition: ${String(e)}`)));
-    });
-  });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestId = randomUUID();
-    const body = await readBody(req);
+  function parse(req: IncomingMessage, body: Buffer | null, requestId: string): ParsedRequest<FakeCall, Reply> {
     const target = String(req.headers['x-amz-target'] ?? '');
     const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
     const call: FakeCall = { op, params: {}, attempt: attemptOf(req), fault: null, status: null, errorType: null, requestId, clientAborted: false };
-    calls.push(call);
-    res.once('close', () => {
-      if (!res.writableFinished && call.fault !== 'drop') call.clientAborted = true;
-    });
-    const reply = (r: Reply) => {
-      call.status = r.status;
-      call.errorType = r.errorType;
-      send(res, requestId, r);
-      options.onCall?.(call);
-    };
+    const refuse = (type: string, status: number, message: string) => ({ call, answer: errorBody(new AwsError(type, status, message)) });
 
-    if (body === null) return reply(errorBody(new AwsError('SerializationException', 413, `Request body larger than ${MAX_BODY_BYTES} bytes`)));
+    if (body === null) return refuse('SerializationException', 413, `Request body larger than ${MAX_BODY_BYTES} bytes`);
     if (req.method !== 'POST' || (req.url ?? '/') !== '/') {
-      return reply(errorBody(new AwsError('UnknownOperationException', 404, `Expected POST /, got ${req.method} ${req.url}`)));
+      return refuse('UnknownOperationException', 404, `Expected POST /, got ${req.method} ${req.url}`);
     }
     if (!target.startsWith(TARGET_PREFIX) || !(OPERATIONS as string[]).includes(op)) {
-      return reply(errorBody(new AwsError('UnknownOperationException', 400, `Expected X-Amz-Target RekognitionService.<one of ${OPERATIONS.join(', ')}>, got ${target || 'none'}`)));
+      return refuse('UnknownOperationException', 400, `Expected X-Amz-Target RekognitionService.<one of ${OPERATIONS.join(', ')}>, got ${target || 'none'}`);
     }
     const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim();
     if (contentType !== CONTENT_TYPE) {
-      return reply(errorBody(new AwsError('SerializationException', 400, `Expected Content-Type ${CONTENT_TYPE}, got ${contentType || 'none'}`)));
+      return refuse('SerializationException', 400, `Expected Content-Type ${CONTENT_TYPE}, got ${contentType || 'none'}`);
     }
     if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=')) {
-      return reply(errorBody(new AwsError('MissingAuthenticationTokenException', 400, 'Missing Authentication Token')));
+      return refuse('MissingAuthenticationTokenException', 400, 'Missing Authentication Token');
     }
     let input: unknown;
     try {
       input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch {
-      return reply(errorBody(new AwsError('SerializationException', 400, 'Expected a JSON object body, got malformed JSON')));
+      return refuse('SerializationException', 400, 'Expected a JSON object body, got malformed JSON');
     }
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-      return reply(errorBody(new AwsError('SerializationException', 400, 'Expected a JSON object body')));
+      return refuse('SerializationException', 400, 'Expected a JSON object body');
     }
     call.params = summarize(input as Json);
-
-    const fault = takeFault(op);
-    call.fault = fault?.kind ?? null;
-    const phase = fault?.phase ?? 'before';
-    if (fault && phase === 'before') {
-      if (fault.kind === 'latency') await sleep(fault.latencyMs ?? 1000);
-      else return applyFault(fault, call, req, reply);
-    }
-    let result: Reply;
-    try {
-      result = { status: 200, errorType: null, body: state.handle(op as OperationName, input as Json) };
-    } catch (e) {
-      if (!(e instanceof AwsError)) throw e;
-      result = errorBody(e);
-    }
-    if (fault && phase === 'after') {
-      if (fault.kind === 'latency') await sleep(fault.latencyMs ?? 1000);
-      else return applyFault(fault, call, req, reply);
-    }
-    reply(result);
+    return {
+      call,
+      run: () => {
+        try {
+          return { status: 200, errorType: null, body: state.handle(op as OperationName, input as Json) };
+        } catch (e) {
+          if (!(e instanceof AwsError)) throw e;
+          return errorBody(e);
+        }
+      },
+    };
   }
 
-  function applyFault(fault: FaultSpec, call: FakeCall, req: IncomingMessage, reply: (r: Reply) => void): void {
-    switch (fault.kind) {
-      case 'drop':
-        req.socket.destroy();
-        options.onCall?.(call);
-        return;
-      case 'error': {
+  const server = await startFakeHttpServer<FakeCall, FaultSpec, Reply>(
+    {
+      name: 'fake rekognition',
+      operations: OPERATIONS,
+      maxBodyBytes: MAX_BODY_BYTES,
+      parse,
+      send,
+      record: (call, reply) => {
+        call.errorType = reply.errorType;
+      },
+      faultReply: (fault) => {
+        if (fault.kind !== 'error') return errorBody(FAULT_ERRORS[fault.kind]);
         const e = fault.error ?? { type: 'InternalServerError', status: 500 };
-        reply(errorBody(new AwsError(e.type, e.status ?? 400, e.message ?? `Injected ${e.type}`)));
-        return;
-      }
-      case 'latency':
-        return; // handled by the caller
-      default:
-        reply(errorBody(FAULT_ERRORS[fault.kind]));
-    }
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
-
-  return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
-    get calls() {
-      return calls;
+        return errorBody(new AwsError(e.type, e.status ?? 400, e.message ?? `Injected ${e.type}`));
+      },
+      internalError: (message) => errorBody(new AwsError('InternalServerError', 500, message)),
     },
-    async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
-    reset(resetOptions) {
+    options,
+  );
+
+  return Object.assign(server, {
+    reset(resetOptions?: { images?: boolean }) {
       state.reset(resetOptions);
-      faults.length = 0;
-      calls = [];
+      server.clearFaults();
+      server.clearCalls();
     },
-    clearCalls() {
-      calls = [];
-    },
-    inject(fault) {
-      if (!Number.isInteger(fault.times) || fault.times < 1) {
-        throw new Error(`fake rekognition: inject expected times ≥ 1, got ${fault.times}`);
-      }
-      if (fault.op !== undefined && !(OPERATIONS as string[]).includes(fault.op)) {
-        throw new Error(`fake rekognition: inject expected op to be one of ${OPERATIONS.join(', ')}, got ${fault.op}`);
-      }
-      faults.push({ ...fault, left: fault.times });
-    },
-    declareImage(bytes, faces, declareOptions = {}) {
+    declareImage(bytes: Uint8Array, faces: DeclaredFace[], declareOptions: { width?: number; height?: number } = {}) {
       faces.forEach(checkDeclaredFace);
       state.declareImage(sha256Hex(bytes), { faces: faces.map((f) => ({ ...f })), ...declareOptions });
     },
-    callsTo(op) {
-      return calls.filter((c) => c.op === op);
-    },
-  };
+  });
 }
 
 interface Reply {
@@ -284,7 +178,6 @@ function errorBody(e: AwsError): Reply {
 }
 
 function send(res: ServerResponse, requestId: string, reply: Reply): void {
-  if (res.destroyed) return; // the client gave up (timeout) while we waited
   const payload = Buffer.from(JSON.stringify(reply.body), 'utf8');
   const headers: Record<string, string | number> = {
     'Content-Type': CONTENT_TYPE,
@@ -294,18 +187,6 @@ function send(res: ServerResponse, requestId: string, reply: Reply): void {
   if (reply.errorType) headers['x-amzn-ErrorType'] = reply.errorType;
   res.writeHead(reply.status, headers);
   res.end(payload);
-}
-
-/** The body, or null when it exceeds {@link MAX_BODY_BYTES}. */
-async function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function attemptOf(req: IncomingMessage): number | null {
