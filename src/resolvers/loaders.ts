@@ -6,6 +6,7 @@
 import DataLoader from 'dataloader';
 import type { CollectionRecord, FaceProvider, FaceRecord, UserRecord } from '../datasources/provider.js';
 import type { ProviderRegistry } from '../datasources/registry.js';
+import { Preloaded } from './preloaded.js';
 
 /** A collection on a provider instance. */
 export interface CollectionKey {
@@ -24,6 +25,8 @@ export interface Loaders {
   face: DataLoader<ItemKey, FaceRecord | null, string>;
   userFaceCount: DataLoader<ItemKey, number, string>;
   userFaces: DataLoader<ItemKey, FaceRecord[], string>;
+  /** Faces of a page's users, loaded by Collection.users in one call when the query selects them. */
+  preloadedUserFaces: Preloaded<FaceRecord[]>;
 }
 
 // Length-prefixed, so no choice of names and ids makes two keys collide; cheaper than JSON.stringify.
@@ -73,5 +76,6 @@ export function createLoaders(registry: ProviderRegistry): Loaders {
     face: new DataLoader(batchByCollection(registry, (p, c, ids) => p.getFaces(c, ids)), { cacheKeyFn: keyOf }),
     userFaceCount: new DataLoader(batchByCollection(registry, (p, c, ids) => p.countUserFaces(c, ids)), { cacheKeyFn: keyOf }),
     userFaces: new DataLoader(batchByCollection(registry, (p, c, ids) => p.listUserFaces(c, ids)), { cacheKeyFn: keyOf }),
+    preloadedUserFaces: new Preloaded(),
   };
 }
