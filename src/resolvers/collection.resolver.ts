@@ -125,5 +125,5 @@ async function preloadFaces(ctx: GatewayContext, provider: FaceProvider, users: 
 
 /** After a write, this request's cached reads may be stale; drop them all. */
 export function clearLoaders(ctx: GatewayContext): void {
-  for (const loader of Object.values(ctx.loaders)) loader.clearAll();
+  ctx.loaders.clearAll();
 }
