@@ -17,7 +17,7 @@ import { checkString } from '../validation.js';
 import { invalidInput } from '../errors.js';
 import { paginate } from './pagination.js';
 import { requireProvider, resolveRef } from './providers.js';
-import type { FaceProvider } from '../datasources/provider.js';
+import type { FaceProvider, PageRequest } from '../datasources/provider.js';
 import { resultOf } from './result.js';
 import { selects } from './selection.js';
 
@@ -46,10 +46,12 @@ export class CollectionResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<User>> {
     const provider = requireProvider(ctx, root.providerName, 'provider');
-    const connection = await paginate({ first, after }, (page) => provider.listUsers(root.collectionId, page), (r) => {
-      ctx.loaders.user.prime({ provider: provider.name, collectionId: r.collectionId, id: r.userId }, r);
-      return User.from(provider.name, r);
-    });
+    const listUsers = async (page: PageRequest) => {
+      const result = await provider.listUsers(root.collectionId, page);
+      ctx.loaders.primeUsers(provider.name, result.items);
+      return result;
+    };
+    const connection = await paginate({ first, after }, listUsers, (r) => User.from(provider.name, r));
     if (connection.edges.length && selects(info, USER_FACES)) await preloadFaces(ctx, provider, connection.edges.map((e) => e.node));
     return connection;
   }

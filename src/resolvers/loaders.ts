@@ -27,11 +27,17 @@ export interface Loaders {
   userFaces: DataLoader<ItemKey, FaceRecord[], string>;
   /** Faces of a page's users, loaded by Collection.users in one call when the query selects them. */
   preloadedUserFaces: Preloaded<FaceRecord[]>;
+  /**
+   * Makes a page's users known to the `user` loader, so a later lookup of
+   * one of them in this request costs no call; primed only when something
+   * reads the `user` loader.
+   */
+  primeUsers(provider: string, records: readonly UserRecord[]): void;
   /** Drops every cached read (after a write). */
   clearAll(): void;
 }
 
-type LoaderName = Exclude<keyof Loaders, 'clearAll'>;
+type LoaderName = Exclude<keyof Loaders, 'clearAll' | 'primeUsers'>;
 
 // Length-prefixed, so no choice of names and ids makes two keys collide; cheaper than JSON.stringify.
 const keyOf = (k: CollectionKey & { id?: string }): string =>
@@ -92,8 +98,21 @@ class RequestLoaders implements Loaders {
     });
   }
 
+  private unprimedUsers: { provider: string; records: readonly UserRecord[] }[] = [];
+
   get user(): Loaders['user'] {
-    return this.lazy('user', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.getUsers(c, ids)), { cacheKeyFn: keyOf }));
+    const loader = this.lazy('user', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.getUsers(c, ids)), { cacheKeyFn: keyOf }));
+    if (this.unprimedUsers.length) {
+      for (const { provider, records } of this.unprimedUsers) {
+        for (const r of records) loader.prime({ provider, collectionId: r.collectionId, id: r.userId }, r);
+      }
+      this.unprimedUsers = [];
+    }
+    return loader;
+  }
+
+  primeUsers(provider: string, records: readonly UserRecord[]): void {
+    this.unprimedUsers.push({ provider, records });
   }
 
   get face(): Loaders['face'] {
@@ -113,6 +132,7 @@ class RequestLoaders implements Loaders {
   }
 
   clearAll(): void {
+    this.unprimedUsers = [];
     for (const loader of Object.values(this.made)) loader.clearAll();
   }
 }
