@@ -9,6 +9,7 @@ import type { TenantGrants } from './auth/grants.js';
 import type { ProviderRegistry } from './datasources/registry.js';
 import type { FetchPolicy } from './images/safe-fetch.js';
 import type { SnapshotService } from './operations/snapshot-service.js';
+import { LazyAbort } from './datasources/call-context.js';
 import { createLoaders, type Loaders } from './resolvers/loaders.js';
 
 export interface GatewayContext {
@@ -36,21 +37,47 @@ export interface ContextDeps {
   logger: Logger;
 }
 
-export function createContext(deps: ContextDeps, caller: Caller, requestId: string, signal: AbortSignal): GatewayContext {
-  const { registry, snapshots, logger, grants, imagePolicy } = deps;
-  let requestLogger: Logger | undefined;
-  return {
-    tenant: caller.tenant,
-    grants,
-    imagePolicy,
-    requestId,
-    registry,
-    snapshots,
-    loaders: createLoaders(registry),
-    signal,
-    // Made on first use: most requests log nothing.
-    get logger() {
-      return (requestLogger ??= logger.child({ requestId, tenant: caller.tenant }));
-    },
-  };
+/**
+ * A class, not an object literal: Apollo copies the context of each request
+ * with Object.assign, which would run an own getter (and so make the request
+ * logger and the AbortSignal every time); prototype getters survive the copy
+ * unrun.
+ */
+class RequestContext implements GatewayContext {
+  readonly tenant: string;
+  readonly grants: TenantGrants;
+  readonly imagePolicy: FetchPolicy;
+  readonly registry: ProviderRegistry;
+  readonly snapshots: SnapshotService;
+  readonly loaders: Loaders;
+  private requestLogger: Logger | undefined;
+
+  constructor(
+    private readonly baseLogger: Logger,
+    deps: ContextDeps,
+    caller: Caller,
+    readonly requestId: string,
+    private readonly abort: AbortSignal | LazyAbort,
+  ) {
+    this.tenant = caller.tenant;
+    this.grants = deps.grants;
+    this.imagePolicy = deps.imagePolicy;
+    this.registry = deps.registry;
+    this.snapshots = deps.snapshots;
+    this.loaders = createLoaders(deps.registry);
+  }
+
+  /** Made on first use: most requests log nothing. */
+  get logger(): Logger {
+    return (this.requestLogger ??= this.baseLogger.child({ requestId: this.requestId, tenant: this.tenant }));
+  }
+
+  get signal(): AbortSignal {
+    return this.abort instanceof LazyAbort ? this.abort.signal : this.abort;
+  }
+}
+
+/** A request's context; `signal` may be a {@link LazyAbort}, whose AbortSignal is only made when read. */
+export function createContext(deps: ContextDeps, caller: Caller, requestId: string, signal: AbortSignal | LazyAbort): GatewayContext {
+  return new RequestContext(deps.logger, deps, caller, requestId, signal);
 }

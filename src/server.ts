@@ -253,7 +253,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const httpGraphQLRequest: HTTPGraphQLRequest = {
       method: req.method ?? 'GET',
       headers,
-      search: new URL(req.url ?? '/', 'http://x').search,
+      search,
       body,
     };
     const signal = requestSignal(req, res);

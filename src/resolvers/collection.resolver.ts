@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../context.js';
 import { CreateCollectionInput, DeleteCollectionInput } from '../schema/collection.inputs.js';
 import {
@@ -16,7 +17,11 @@ import { checkString } from '../validation.js';
 import { invalidInput } from '../errors.js';
 import { paginate } from './pagination.js';
 import { requireProvider, resolveRef } from './providers.js';
+import type { FaceProvider, PageRequest } from '../datasources/provider.js';
 import { resultOf } from './result.js';
+import { selects } from './selection.js';
+
+const USER_FACES = ['edges', 'node', 'faces'] as const;
 
 @Resolver(() => Collection)
 export class CollectionResolver {
@@ -33,17 +38,22 @@ export class CollectionResolver {
   }
 
   @FieldResolver(() => UserConnection)
-  users(
+  async users(
     @Root() root: Collection,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<User>> {
     const provider = requireProvider(ctx, root.providerName, 'provider');
-    return paginate({ first, after }, (page) => provider.listUsers(root.collectionId, page), (r) => {
-      ctx.loaders.user.prime({ provider: provider.name, collectionId: r.collectionId, id: r.userId }, r);
-      return User.from(provider.name, r);
-    });
+    const listUsers = async (page: PageRequest) => {
+      const result = await provider.listUsers(root.collectionId, page);
+      ctx.loaders.primeUsers(provider.name, result.items);
+      return result;
+    };
+    const connection = await paginate({ first, after }, listUsers, (r) => User.from(provider.name, r));
+    if (connection.edges.length && selects(info, USER_FACES)) await preloadFaces(ctx, provider, connection.edges.map((e) => e.node));
+    return connection;
   }
 
   @FieldResolver(() => User, { nullable: true })
@@ -100,7 +110,22 @@ export class CollectionResolver {
   }
 }
 
+/**
+ * The faces of a page's users in one provider call (what DataLoader would
+ * batch from each User.faces), kept by user for User.faces; a failed call
+ * is kept as each user's error, as DataLoader would answer it.
+ */
+async function preloadFaces(ctx: GatewayContext, provider: FaceProvider, users: readonly User[]): Promise<void> {
+  const preloaded = ctx.loaders.preloadedUserFaces;
+  try {
+    const faces = await provider.listUserFaces(users[0].collectionId, users.map((u) => u.userId));
+    users.forEach((user, i) => preloaded.set(user, faces[i]));
+  } catch (e) {
+    for (const user of users) preloaded.set(user, e instanceof Error ? e : new Error(String(e)));
+  }
+}
+
 /** After a write, this request's cached reads may be stale; drop them all. */
 export function clearLoaders(ctx: GatewayContext): void {
-  for (const loader of Object.values(ctx.loaders)) loader.clearAll();
+  ctx.loaders.clearAll();
 }

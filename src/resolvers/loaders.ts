@@ -6,6 +6,7 @@
 import DataLoader from 'dataloader';
 import type { CollectionRecord, FaceProvider, FaceRecord, UserRecord } from '../datasources/provider.js';
 import type { ProviderRegistry } from '../datasources/registry.js';
+import { Preloaded } from './preloaded.js';
 
 /** A collection on a provider instance. */
 export interface CollectionKey {
@@ -24,7 +25,19 @@ export interface Loaders {
   face: DataLoader<ItemKey, FaceRecord | null, string>;
   userFaceCount: DataLoader<ItemKey, number, string>;
   userFaces: DataLoader<ItemKey, FaceRecord[], string>;
+  /** Faces of a page's users, loaded by Collection.users in one call when the query selects them. */
+  preloadedUserFaces: Preloaded<FaceRecord[]>;
+  /**
+   * Makes a page's users known to the `user` loader, so a later lookup of
+   * one of them in this request costs no call; primed only when something
+   * reads the `user` loader.
+   */
+  primeUsers(provider: string, records: readonly UserRecord[]): void;
+  /** Drops every cached read (after a write). */
+  clearAll(): void;
 }
+
+type LoaderName = Exclude<keyof Loaders, 'clearAll' | 'primeUsers'>;
 
 // Length-prefixed, so no choice of names and ids makes two keys collide; cheaper than JSON.stringify.
 const keyOf = (k: CollectionKey & { id?: string }): string =>
@@ -62,16 +75,68 @@ function batchByCollection<V>(
   };
 }
 
+/**
+ * Each loader is made on first use: most requests need one or two of them
+ * (`{ providers { name } }` none), and five DataLoaders a request were ~1 %
+ * of its CPU.
+ */
+class RequestLoaders implements Loaders {
+  private made: Partial<Record<LoaderName, { clearAll(): unknown }>> = {};
+
+  constructor(private readonly registry: ProviderRegistry) {}
+
+  private lazy<T extends { clearAll(): unknown }>(name: LoaderName, make: () => T): T {
+    return (this.made[name] ??= make()) as T;
+  }
+
+  get collection(): Loaders['collection'] {
+    return this.lazy('collection', () => {
+      const batch = batchByCollection(this.registry, (p, _c, ids) => p.getCollections(ids));
+      return new DataLoader((keys: readonly CollectionKey[]) => batch(keys.map((k) => ({ provider: k.provider, collectionId: '', id: k.collectionId }))), {
+        cacheKeyFn: keyOf,
+      });
+    });
+  }
+
+  private unprimedUsers: { provider: string; records: readonly UserRecord[] }[] = [];
+
+  get user(): Loaders['user'] {
+    const loader = this.lazy('user', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.getUsers(c, ids)), { cacheKeyFn: keyOf }));
+    if (this.unprimedUsers.length) {
+      for (const { provider, records } of this.unprimedUsers) {
+        for (const r of records) loader.prime({ provider, collectionId: r.collectionId, id: r.userId }, r);
+      }
+      this.unprimedUsers = [];
+    }
+    return loader;
+  }
+
+  primeUsers(provider: string, records: readonly UserRecord[]): void {
+    this.unprimedUsers.push({ provider, records });
+  }
+
+  get face(): Loaders['face'] {
+    return this.lazy('face', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.getFaces(c, ids)), { cacheKeyFn: keyOf }));
+  }
+
+  get userFaceCount(): Loaders['userFaceCount'] {
+    return this.lazy('userFaceCount', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.countUserFaces(c, ids)), { cacheKeyFn: keyOf }));
+  }
+
+  get userFaces(): Loaders['userFaces'] {
+    return this.lazy('userFaces', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.listUserFaces(c, ids)), { cacheKeyFn: keyOf }));
+  }
+
+  get preloadedUserFaces(): Loaders['preloadedUserFaces'] {
+    return this.lazy('preloadedUserFaces', () => new Preloaded<FaceRecord[]>());
+  }
+
+  clearAll(): void {
+    this.unprimedUsers = [];
+    for (const loader of Object.values(this.made)) loader.clearAll();
+  }
+}
+
 export function createLoaders(registry: ProviderRegistry): Loaders {
-  const collectionBatch = batchByCollection(registry, (p, _c, ids) => p.getCollections(ids));
-  return {
-    collection: new DataLoader(
-      (keys) => collectionBatch(keys.map((k) => ({ provider: k.provider, collectionId: '', id: k.collectionId }))),
-      { cacheKeyFn: keyOf },
-    ),
-    user: new DataLoader(batchByCollection(registry, (p, c, ids) => p.getUsers(c, ids)), { cacheKeyFn: keyOf }),
-    face: new DataLoader(batchByCollection(registry, (p, c, ids) => p.getFaces(c, ids)), { cacheKeyFn: keyOf }),
-    userFaceCount: new DataLoader(batchByCollection(registry, (p, c, ids) => p.countUserFaces(c, ids)), { cacheKeyFn: keyOf }),
-    userFaces: new DataLoader(batchByCollection(registry, (p, c, ids) => p.listUserFaces(c, ids)), { cacheKeyFn: keyOf }),
-  };
+  return new RequestLoaders(registry);
 }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../context.js';
+import type { FaceRecord } from '../datasources/provider.js';
 import { Collection } from '../schema/collection.type.js';
 import type { Connection } from '../schema/connection.types.js';
 import { FaceConnection } from '../schema/connections.js';
@@ -34,10 +35,12 @@ export class UserResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 100 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
-  ): Promise<Connection<Face>> {
-    return ctx.loaders.userFaces
-      .load({ provider: root.providerName, collectionId: root.collectionId, id: root.userId })
-      .then((faces) => paginateArray({ first, after }, faces, (r) => Face.from(root.providerName, r)));
+  ): Connection<Face> | Promise<Connection<Face>> {
+    const toConnection = (faces: readonly FaceRecord[]) => paginateArray({ first, after }, faces, (r) => Face.from(root.providerName, r));
+    // Loaded already by the page's list resolver: answered without a promise.
+    const preloaded = ctx.loaders.preloadedUserFaces.get(root);
+    if (preloaded) return toConnection(preloaded);
+    return ctx.loaders.userFaces.load({ provider: root.providerName, collectionId: root.collectionId, id: root.userId }).then(toConnection);
   }
 
   @Mutation(() => CreateUserResult)

@@ -3,7 +3,8 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { DateTimeResolver } from 'graphql-scalars';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type BuildSchemaOptions } from 'type-graphql';
+import { directResolvers } from '../execution/direct-resolvers.js';
 import { AssociationResolver } from '../resolvers/association.resolver.js';
 import { CollectionResolver } from '../resolvers/collection.resolver.js';
 import { FaceResolver } from '../resolvers/face.resolver.js';
@@ -29,13 +30,17 @@ export const RESOLVERS = [
   TrainingResolver,
 ] as const;
 
-export function buildGatewaySchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildGatewaySchema(): Promise<GraphQLSchema> {
+  // One options object: directResolvers must see what the build was given (e.g. a global middleware).
+  const options: BuildSchemaOptions = {
     resolvers: [...RESOLVERS],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
     // Our one subscription brings its own `subscribe` stream (SnapshotService.progress);
     // type-graphql still refuses to build a schema with a Subscription but no PubSub.
     pubSub: createPubSub(),
-  });
+  };
+  const schema = await buildSchema(options);
+  directResolvers(schema, options);
+  return schema;
 }

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { FaceProvider } from '../datasources/provider.js';
 import { ProviderKind } from './enums.js';
-import { toGlobalId } from './global-id.js';
+import { defineGlobalId } from './global-id.js';
 import { Node } from './node.interface.js';
 
 /** A configured provider instance, e.g. `local`, `aws-eu`, `azure-prod`. */
@@ -18,10 +18,11 @@ export class Provider extends Node {
 
   static from(p: FaceProvider): Provider {
     return Object.assign(new Provider(), {
-      id: toGlobalId('Provider', p.name),
       name: p.name,
       kind: p.kind,
       capabilities: [...p.capabilities],
     });
   }
 }
+
+defineGlobalId(Provider, 'Provider', (p) => [p.name]);

@@ -29,6 +29,20 @@ describe('no N+1', () => {
     expect(calls).toEqual({ getCollections: 1, listUsers: 1, listUserFaces: 1, countUserFaces: 1 });
   });
 
+  it('loads the faces of a page in one call whether selected directly or through fragments, and not at all when not selected', async () => {
+    const direct = `query($c: CollectionRef!) { collection(ref: $c) { users(first: 100) { edges { node { userId faces { edges { node { faceId } } } } } } } }`;
+    const throughFragments = `query($c: CollectionRef!) { collection(ref: $c) { users(first: 100) { ...Page } } }
+      fragment Page on UserConnection { edges { ... on UserEdge { node { userId ...Faces } } } }
+      fragment Faces on User { faces { edges { node { faceId } } } }`;
+    let expected: unknown;
+    expect(await callsDuring(async () => (expected = await gqlData(url, direct, { c: ref(collectionId) })))).toEqual({ getCollections: 1, listUsers: 1, listUserFaces: 1 });
+    expect(await callsDuring(async () => expect(await gqlData(url, throughFragments, { c: ref(collectionId) })).toEqual(expected))).toEqual({
+      getCollections: 1, listUsers: 1, listUserFaces: 1,
+    });
+    const withoutFaces = `query($c: CollectionRef!) { collection(ref: $c) { users(first: 100) { edges { node { userId } } } } }`;
+    expect(await callsDuring(() => gqlData(url, withoutFaces, { c: ref(collectionId) }))).toEqual({ getCollections: 1, listUsers: 1 });
+  });
+
   it('batches node(id) lookups of many users into one call', async () => {
     const ids = (await gqlData(url, `query($c: CollectionRef!) { collection(ref: $c) { users(first: 20) { edges { node { id } } } } }`, {
       c: ref(collectionId),
