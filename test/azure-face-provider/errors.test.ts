@@ -41,6 +41,20 @@ async function using<T>(options: Parameters<typeof providerFor>[1], fn: (p: Prov
   }
 }
 
+/**
+ * A new collection whose user "ann" holds one face, and a search for her;
+ * `beforeAssociate` runs once the face is indexed, before it is associated.
+ */
+async function annEnrolled(p: Provider, beforeAssociate?: (collectionId: string) => void) {
+  const id = uniqueId();
+  await p.createCollection(id);
+  await p.createUser({ collectionId: id, userId: 'ann' });
+  const faceId = (await p.indexFaces({ collectionId: id, image: png([face('ann')]) })).faces[0].faceId;
+  beforeAssociate?.(id);
+  await p.associateFaces({ collectionId: id, userId: 'ann', faceIds: [faceId], userMatchThreshold: 75 });
+  return { id, search: () => p.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 }) };
+}
+
 describe('throttling and retries', () => {
   it('429 then success: retried after Retry-After (capped), both body shapes', async () => {
     await using({ maxAttempts: 3, maxRetryAfterMs: 30 }, async (p) => {
@@ -223,12 +237,7 @@ describe('training gating (never a raw 409)', () => {
   it('a search waits for the pending training; too long → THROTTLED with retryAfterMs; later it works', async () => {
     fake.setTrainingMs(60_000); // on the fake's clock, which the test moves
     await using({ searchTrainingWaitMs: 150 }, async (p) => {
-      const id = uniqueId();
-      await p.createCollection(id);
-      await p.createUser({ collectionId: id, userId: 'ann' });
-      const faceId = (await p.indexFaces({ collectionId: id, image: png([face('ann')]) })).faces[0].faceId;
-      await p.associateFaces({ collectionId: id, userId: 'ann', faceIds: [faceId], userMatchThreshold: 75 });
-      const search = () => p.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 });
+      const { id, search } = await annEnrolled(p);
       const e = await expectDomainError(search(), 'THROTTLED', { collectionId: id, providerCode: 'LargePersonGroupTrainingNotFinished' });
       expect(e.details.retryAfterMs).toBeGreaterThan(0);
       expect((await p.getUsers(id, ['ann']))[0]?.status).toBe('UPDATING');
@@ -240,12 +249,7 @@ describe('training gating (never a raw 409)', () => {
 
   it('a 409 from a training someone else started: the search waits for it to finish, then identifies', async () => {
     await using({ searchTrainingWaitMs: 3_000 }, async (p) => {
-      const id = uniqueId();
-      await p.createCollection(id);
-      await p.createUser({ collectionId: id, userId: 'ann' });
-      const faceId = (await p.indexFaces({ collectionId: id, image: png([face('ann')]) })).faces[0].faceId;
-      await p.associateFaces({ collectionId: id, userId: 'ann', faceIds: [faceId], userMatchThreshold: 75 });
-      const search = () => p.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 });
+      const { id, search } = await annEnrolled(p);
       expect((await search()).userMatches).toHaveLength(1); // trained by the adapter
       fake.setTrainingMs(60_000);
       expect((await rest(fake, 'POST', `/largepersongroups/${id}/train`)).status).toBe(202); // another replica
@@ -259,13 +263,7 @@ describe('training gating (never a raw 409)', () => {
   it('a failed training → the search is PROVIDER_UNAVAILABLE (TrainingFailed), logged; the next search trains again', async () => {
     const warnings: string[] = [];
     await using({ logger: { warn: (_obj: unknown, msg?: string) => void warnings.push(msg ?? '') } as never }, async (p) => {
-      const id = uniqueId();
-      await p.createCollection(id);
-      await p.createUser({ collectionId: id, userId: 'ann' });
-      const faceId = (await p.indexFaces({ collectionId: id, image: png([face('ann')]) })).faces[0].faceId;
-      fake.failNextTraining(id, 'model exploded');
-      await p.associateFaces({ collectionId: id, userId: 'ann', faceIds: [faceId], userMatchThreshold: 75 });
-      const search = () => p.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 });
+      const { id, search } = await annEnrolled(p, (id) => fake.failNextTraining(id, 'model exploded'));
       const e = await expectDomainError(search(), 'PROVIDER_UNAVAILABLE', { providerCode: 'TrainingFailed', collectionId: id });
       expect(e.message).toContain('model exploded');
       expect(warnings.some((w) => w.includes('training failed') && w.includes('model exploded'))).toBe(true);
@@ -275,12 +273,7 @@ describe('training gating (never a raw 409)', () => {
 
   it('a group that lost its training behind our back (400 NotTrained) is trained again before identify', async () => {
     await using({}, async (p) => {
-      const id = uniqueId();
-      await p.createCollection(id);
-      await p.createUser({ collectionId: id, userId: 'ann' });
-      const faceId = (await p.indexFaces({ collectionId: id, image: png([face('ann')]) })).faces[0].faceId;
-      await p.associateFaces({ collectionId: id, userId: 'ann', faceIds: [faceId], userMatchThreshold: 75 });
-      const search = () => p.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 });
+      const { search } = await annEnrolled(p);
       expect((await search()).userMatches).toHaveLength(1);
       fake.inject({ op: 'Identify', kind: 'error', times: 1, error: { status: 400, code: 'LargePersonGroupNotTrained', message: 'not trained' } });
       expect((await search()).userMatches).toHaveLength(1);
@@ -289,12 +282,7 @@ describe('training gating (never a raw 409)', () => {
 
   it('the group deleted behind our back: identify’s 400 LargePersonGroupNotFound → COLLECTION_NOT_FOUND, index dropped', async () => {
     await using({}, async (p) => {
-      const id = uniqueId();
-      await p.createCollection(id);
-      await p.createUser({ collectionId: id, userId: 'ann' });
-      const faceId = (await p.indexFaces({ collectionId: id, image: png([face('ann')]) })).faces[0].faceId;
-      await p.associateFaces({ collectionId: id, userId: 'ann', faceIds: [faceId], userMatchThreshold: 75 });
-      const search = () => p.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 });
+      const { id, search } = await annEnrolled(p);
       expect((await search()).userMatches).toHaveLength(1);
       await rest(fake, 'DELETE', `/largepersongroups/${id}`);
       await expectDomainError(search(), 'COLLECTION_NOT_FOUND', { collectionId: id, providerCode: 'LargePersonGroupNotFound', operation: 'IdentifyFromLargePersonGroup' });

@@ -87,7 +87,8 @@ import type {
   UserMutationInput,
   UserRecord,
 } from '../provider.js';
-import { CollectionIndex, compareKeys, faceKey, loadIndex, mapLimit, userKey, type IndexedFace, type IndexedUser } from './collection-index.js';
+import { CollectionIndex, compareKeys, faceKey, loadIndex, userKey, type IndexedFace, type IndexedUser } from './collection-index.js';
+import { mapLimit } from '../map-limit.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
 import { IdempotencyMemo } from './idempotency.js';
 import { readImageSize, type ImageSize } from './image-size.js';

@@ -13,6 +13,7 @@
  */
 import type { UserStatus } from '../provider.js';
 import type { FaceTransport, PersonOut, PersistedFaceOut, TrainingStatusOut } from './transport.js';
+import { mapLimit } from '../map-limit.js';
 import { hasCode } from './errors.js';
 import { decodeCollection, decodeListFace, decodePerson, decodePersonFace, type ListFaceData } from './userdata.js';
 
@@ -323,18 +324,4 @@ async function listAll<T>(page: (start: string | undefined) => Promise<T[]>, id:
     if (items.length < PAGE) return all;
     start = id(items[items.length - 1]);
   }
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -65,6 +65,7 @@ import {
   type UserStatus,
 } from '../provider.js';
 import { callSignal } from '../call-context.js';
+import { mapLimit } from '../map-limit.js';
 import { providerCodeOf, toDomainError, type CallContext } from './errors.js';
 import { decodePageToken, encodePageToken, type Listing, type PageToken } from './page-token.js';
 
@@ -617,18 +618,4 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

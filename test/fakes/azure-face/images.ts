@@ -29,6 +29,7 @@ import {
   similarity,
   type Box,
   type DeclaredFace as RekognitionFace,
+  type FakePngOptions as RekognitionPngOptions,
 } from '../rekognition/images.js';
 
 export { sha256Hex, similarity, type Box };
@@ -186,17 +187,11 @@ export function iou(a: Rect, b: Rect): number {
   return union > 0 ? inter / union : 0;
 }
 
-/** Options for {@link fakePng}. */
-export interface FakePngOptions {
-  /** Makes the bytes unique, so two images with the same faces differ. */
-  label?: string;
+/** Options for {@link fakePng}: the Rekognition fake's, with Azure's declared faces. */
+export type FakePngOptions = Omit<RekognitionPngOptions, 'faces'> & {
   /** Faces embedded in the image itself; absent → the default single face. */
   faces?: DeclaredFace[];
-  /** @default 1000 */
-  width?: number;
-  /** @default 1000 */
-  height?: number;
-}
+};
 
 /**
  * A valid greyscale PNG the fake (and the fake Rekognition) detect as
