@@ -19,8 +19,8 @@ import {
 } from 'graphql';
 import type { GatewayMetrics } from './metrics.js';
 
-/** Error members returned by root fields, per context (one context per operation). */
-const errorMembers = new WeakMap<object, string[]>();
+/** The first error member a root field returned, per context (one context per operation). */
+const firstErrorMember = new WeakMap<object, string>();
 
 /**
  * Wraps every Query and Mutation field whose type is a result union so the
@@ -41,7 +41,7 @@ export function trackResultUnions(schema: GraphQLSchema): void {
         const value: unknown = await resolve(source, args, context, info);
         if (value && typeof value === 'object' && context) {
           const name = await resolveType(value, context, info, union);
-          if (name && errorTypes.has(name)) errorMembers.set(context, [...(errorMembers.get(context) ?? []), name]);
+          if (name && errorTypes.has(name) && !firstErrorMember.has(context)) firstErrorMember.set(context, name);
         }
         return value;
       };
@@ -60,7 +60,7 @@ type AnyError = GraphQLError | GraphQLFormattedError;
 export function resultLabel(errors: readonly AnyError[] | undefined, context: object | undefined): string {
   const code = errors?.[0]?.extensions?.code;
   if (errors?.length) return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
-  return (context && errorMembers.get(context)?.[0]) ?? 'success';
+  return (context && firstErrorMember.get(context)) ?? 'success';
 }
 
 /** Counts and times every operation Apollo answers over HTTP. */

@@ -31,7 +31,7 @@ import { GatewayMetrics } from './metrics.js';
 import { RateLimiter, throttledError, throttledResponse } from './rate-limit.js';
 import { ClientGone, OperationSignals, requestSignal } from './cancellation.js';
 import { runWithSignal } from './datasources/call-context.js';
-import { countRefusedWebSocketOperation, countWebSocketOperation, operationMetricsPlugin, trackResultUnions } from './operation-metrics.js';
+import { countRefusedWebSocketOperation, countWebSocketOperation, operationLabel, operationMetricsPlugin, trackResultUnions } from './operation-metrics.js';
 import { InProcessJobQueue } from './operations/job-queue.js';
 import { ProgressBus } from './operations/progress-bus.js';
 import { RedisJobQueue } from './operations/redis-job-queue.js';
@@ -264,7 +264,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     for (const [key, value] of response.headers) outHeaders[key] = value;
     const status = response.status ?? 200;
     const operation = (body as { operationName?: unknown } | undefined)?.operationName;
-    metrics.graphqlRequests.inc({ operation: typeof operation === 'string' ? operation.slice(0, 64) : 'anonymous', status: String(status) });
+    metrics.graphqlRequests.inc({ operation: operationLabel(operation), status: String(status) });
     if (response.body.kind === 'complete') {
       outHeaders['content-length'] = String(Buffer.byteLength(response.body.string));
       res.writeHead(status, outHeaders);
