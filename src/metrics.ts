@@ -37,6 +37,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly queryPlanRequests = new Counter({
+    name: 'facegate_query_plan_requests_total',
+    help: 'GraphQL HTTP requests by the path that answered: cached (a repeat of a query answered from its compiled plan) or apollo (the full Apollo pipeline).',
+    labelNames: ['path'] as const,
+    registers: [this.registry],
+  });
+
   readonly providerCircuit = new Gauge({
     name: 'facegate_provider_circuit_open',
     help: 'Circuit breaker of each provider instance: 0 closed, 0.5 half-open (probing), 1 open (failing fast).',

@@ -24,11 +24,16 @@
  * compiled after the first request that had such a listener (Apollo wraps
  * the schema's resolvers in place then); a plugin that listens on every
  * request is therefore always seen.
+ *
+ * Each query document that compiled is also recorded in the
+ * {@link QueryPlans} given, under the query text and operationName as sent,
+ * for the fast path (execution/fast-path.ts) to answer its repeats.
  */
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { execute, GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { BoundedCache } from './bounded-cache.js';
+import type { QueryPlans } from './query-plans.js';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
@@ -41,6 +46,8 @@ export interface JitGatewayOptions {
    * @default 1000
    */
   maxCompiledQueries?: number;
+  /** Where each query that compiled is recorded for the fast path; none by default. */
+  plans?: QueryPlans;
 }
 
 /** Marks a document that graphql-jit could not compile: it runs on graphql-js. */
@@ -80,6 +87,11 @@ export function jitGateway(schema: GraphQLSchema, options: JitGatewayOptions = {
     if (request.operation?.operation !== 'query') return withGraphQLJs(request);
     const query = compile(request);
     if (query === NOT_COMPILED) return withGraphQLJs(request);
+    const { plans } = options;
+    const text = request.request.query;
+    if (plans && text !== undefined && plans.get(text, request.request.operationName)?.compiled !== query) {
+      plans.record(text, request.request.operationName, { compiled: query, operationName: request.operationName });
+    }
     const result = await query.query(undefined, request.context, request.request.variables ?? {});
     // No data at all: the variables did not coerce, nothing ran. graphql-js answers with its own messages.
     if (result.errors?.length && result.data === undefined) return withGraphQLJs(request);
@@ -96,12 +108,13 @@ export function jitGateway(schema: GraphQLSchema, options: JitGatewayOptions = {
     },
     async stop() {
       compiled.clear();
+      options.plans?.clear();
     },
   };
 }
 
 /** graphql-jit's own error objects as graphql-js GraphQLErrors (same path, locations, cause and extensions). */
-function asGraphQLJsError(error: GraphQLError): GraphQLError {
+export function asGraphQLJsError(error: GraphQLError): GraphQLError {
   const out = new GraphQLError(error.message, {
     path: error.path,
     originalError: error.originalError ?? undefined,
