@@ -153,7 +153,7 @@ export class QueryFastPath {
     if (!headers['content-type']) headers['content-type'] = CONTENT_TYPE;
     bound.result(resultLabel(formattedErrors, context)).inc();
     bound.seconds.observe((performance.now() - started) / 1000);
-    const text = JSON.stringify({ errors: formattedErrors, data: result.data, extensions: result.extensions }) + '\n';
+    const text = serialize(plan, result, formattedErrors) + '\n';
     headers['content-length'] = String(Buffer.byteLength(text));
     const code = status ?? 200;
     bound.status(code).inc();
@@ -162,6 +162,19 @@ export class QueryFastPath {
     res.end(text);
     return true;
   }
+}
+
+/** The result as Apollo writes it (errors, data, extensions), through the plan's compiled serializer when there are no errors. */
+function serialize(plan: QueryPlan, result: ExecutionResult, errors: GraphQLFormattedError[] | undefined): string {
+  if (errors === undefined && result.extensions === undefined) {
+    // graphql-jit's serializer when the document has one (compiled-json.ts), JSON.stringify otherwise.
+    try {
+      return plan.compiled.stringify({ data: result.data });
+    } catch {
+      // A value it refuses (none expected): JSON.stringify writes what Apollo writes.
+    }
+  }
+  return JSON.stringify({ errors, data: result.data, extensions: result.extensions });
 }
 
 function isOperationBody(body: unknown): body is OperationBody {

@@ -33,6 +33,7 @@ import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server
 import { execute, GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { BoundedCache } from './bounded-cache.js';
+import { compiledJsonMatchesStringify } from './compiled-json.js';
 import type { QueryPlans } from './query-plans.js';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
@@ -70,14 +71,20 @@ export function jitGateway(schema: GraphQLSchema, options: JitGatewayOptions = {
     const key = `${request.queryHash}\n${request.operationName ?? ''}`;
     let entry = compiled.get(key);
     if (entry === undefined) {
-      try {
-        const result = compileQuery(schema, request.document, request.operationName ?? undefined, {
-          disablingCapturingStackErrors: true,
-        });
-        entry = isCompiledQuery(result) ? result : NOT_COMPILED;
-      } catch {
-        entry = NOT_COMPILED;
-      }
+      const compileWith = (customJSONSerializer: boolean): CompiledQuery | typeof NOT_COMPILED => {
+        try {
+          const result = compileQuery(schema, request.document, request.operationName ?? undefined, {
+            disablingCapturingStackErrors: true,
+            customJSONSerializer,
+          });
+          return isCompiledQuery(result) ? result : NOT_COMPILED;
+        } catch {
+          return NOT_COMPILED;
+        }
+      };
+      // The compiled serializer only where it writes JSON.stringify's bytes; the fast path uses it, Apollo does not.
+      entry = compiledJsonMatchesStringify(schema, request.document) ? compileWith(true) : NOT_COMPILED;
+      if (entry === NOT_COMPILED) entry = compileWith(false);
       compiled.set(key, entry);
     }
     return entry;
