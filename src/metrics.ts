@@ -90,6 +90,7 @@ export class GatewayMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'facegate_' });
+    for (const path of ['cached', 'apollo']) this.queryPlanRequests.inc({ path }, 0);
   }
 
   /** The same engine, with each detection timed and its queue depth reported. */

@@ -89,7 +89,6 @@ class PlanMetrics {
 export class QueryFastPath {
   private readonly bound = new WeakMap<QueryPlan, PlanMetrics>();
   private readonly cached: { inc(): void };
-  private readonly apollo: { inc(): void };
 
   constructor(
     private readonly plans: QueryPlans,
@@ -97,14 +96,6 @@ export class QueryFastPath {
     private readonly formatError: FormatError,
   ) {
     this.cached = metrics.queryPlanRequests.labels('cached');
-    this.apollo = metrics.queryPlanRequests.labels('apollo');
-    metrics.queryPlanRequests.inc({ path: 'cached' }, 0);
-    metrics.queryPlanRequests.inc({ path: 'apollo' }, 0);
-  }
-
-  /** Counts a request Apollo answers. */
-  countApollo(): void {
-    this.apollo.inc();
   }
 
   /** The plan for this request (its body already parsed) when the fast path may answer it; undefined otherwise. */

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../dist/src/config.js';
-import { gqlData, removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
+import { gqlData, metricSum, removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 
 interface OtlpSpan {
   traceId: string;
@@ -98,5 +98,13 @@ describe('tracing', () => {
     // Property reads are not spanned.
     expect(inTrace.some((s) => s.name === 'Collection.collectionId' || s.name === 'User.userId')).toBe(false);
     expect(receiver.contentTypes[0]).toContain('application/json');
+  });
+
+  it('traces every repeat of a query: with tracing on, Apollo (and its tracing plugin) answers every request', async () => {
+    const query = 'query Repeated { providers { name } }';
+    for (let i = 0; i < 3; i++) await gqlData(gateway.url, query);
+    await expect.poll(() => receiver.spans.filter((s) => s.name === 'query Repeated').length, { timeout: 15_000 }).toBe(3);
+    expect(await metricSum(gateway.url, 'facegate_query_plan_requests_total', { path: 'cached' })).toBe(0);
+    expect(await metricSum(gateway.url, 'facegate_query_plan_requests_total', { path: 'apollo' })).toBeGreaterThanOrEqual(3);
   });
 });
