@@ -1,11 +1,12 @@
 /**
- * Signals that abort when a client goes away, for the call context
- * (datasources/call-context.ts): an HTTP request whose connection closes
- * before its response is complete, a WebSocket operation the client
- * completes (or whose socket closes) before it finished.
+ * Signals that abort when a client goes away, carried by the request's
+ * context to every provider call made for it (see CallOptions in
+ * datasources/provider.ts): an HTTP request whose connection closes before
+ * its response is complete, a WebSocket operation the client completes (or
+ * whose socket closes) before it finished.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LazyAbort } from './datasources/call-context.js';
+import { LazyAbort } from './lazy-abort.js';
 
 /** The abort reason when a client goes away: an expected end, not a fault to log as one. */
 export class ClientGone extends Error {

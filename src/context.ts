@@ -9,7 +9,7 @@ import type { TenantGrants } from './auth/grants.js';
 import type { ProviderRegistry } from './datasources/registry.js';
 import type { FetchPolicy } from './images/safe-fetch.js';
 import type { SnapshotService } from './operations/snapshot-service.js';
-import { LazyAbort } from './datasources/call-context.js';
+import { LazyAbort } from './lazy-abort.js';
 import { createLoaders, type Loaders } from './resolvers/loaders.js';
 
 export interface GatewayContext {
@@ -24,8 +24,12 @@ export interface GatewayContext {
   snapshots: SnapshotService;
   loaders: Loaders;
   logger: Logger;
-  /** Aborted when the client goes away before the result; provider calls see it through the call context. */
-  signal: AbortSignal;
+  /**
+   * Aborted when the client goes away before the result. The context is the
+   * CallOptions of the provider calls made for it: pass `ctx` itself (its
+   * `signal` is a getter, made only when an adapter reads it).
+   */
+  readonly signal: AbortSignal;
 }
 
 /** What every context is made from; created once at start-up. */
@@ -64,7 +68,7 @@ class RequestContext implements GatewayContext {
     this.imagePolicy = deps.imagePolicy;
     this.registry = deps.registry;
     this.snapshots = deps.snapshots;
-    this.loaders = createLoaders(deps.registry);
+    this.loaders = createLoaders(deps.registry, this);
   }
 
   /** Made on first use: most requests log nothing. */

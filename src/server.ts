@@ -12,7 +12,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLReque
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { execute, GraphQLError, specifiedRules, subscribe, validate, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
@@ -32,7 +32,6 @@ import { checkDocumentSize, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode
 import { GatewayMetrics } from './metrics.js';
 import { RateLimiter, throttledError, throttledResponse } from './rate-limit.js';
 import { ClientGone, OperationSignals, requestSignal } from './cancellation.js';
-import { runWithSignal } from './datasources/call-context.js';
 import { countRefusedWebSocketOperation, countWebSocketOperation, operationLabel, operationMetricsPlugin, trackResultUnions } from './operation-metrics.js';
 import { InProcessJobQueue } from './operations/job-queue.js';
 import { ProgressBus } from './operations/progress-bus.js';
@@ -266,7 +265,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const signal = requestSignal(req, res);
     if (fastPath) {
       const plan = fastPath.planFor(req, body);
-      if (plan && (await fastPath.answer(plan, body, createContext(deps, caller, requestId, signal), signal, requestId, res))) return;
+      if (plan && (await fastPath.answer(plan, body, createContext(deps, caller, requestId, signal), requestId, res))) return;
     }
     viaApollo.inc();
     const headers = new HeaderMap();
@@ -279,9 +278,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       search: searchOf(req),
       body,
     };
-    const response = await runWithSignal(signal, () =>
-      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => createContext(deps, caller, requestId, signal) }),
-    );
+    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => createContext(deps, caller, requestId, signal) });
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [key, value] of response.headers) outHeaders[key] = value;
     const status = response.status ?? 200;
@@ -341,7 +338,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCallers = new WeakMap<object, Caller>();
   const wsSignals = new OperationSignals();
-  const signalOf = (args: ExecutionArgs) => (args.contextValue as GatewayContext).signal;
   const wsRules = [...specifiedRules, ...limitRules(config.limits)];
   const wsCleanup = useServer<Record<string, unknown>>(
     {
@@ -355,8 +351,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         return tooLarge ? [tooLarge] : undefined;
       },
       context: (ctx, id) => createContext(deps, wsCallers.get(ctx.extra.socket)!, randomUUID(), wsSignals.open(ctx.extra.socket, id)),
-      execute: (args) => runWithSignal(signalOf(args), () => execute(args)),
-      subscribe: (args) => runWithSignal(signalOf(args), () => subscribe(args)),
       onOperation: (ctx, id, _payload, args, result) => {
         if (!(Symbol.asyncIterator in result)) wsSignals.finish(ctx.extra.socket, id);
         countWebSocketOperation(metrics, args, result);

@@ -9,7 +9,7 @@
  */
 import { DomainError, invalidInput } from './errors.js';
 import { fetchImage, type FetchPolicy } from './images/safe-fetch.js';
-import { callSignal } from './datasources/call-context.js';
+import type { CallOptions } from './datasources/provider.js';
 
 /** Largest encoded image Rekognition accepts (Image.Bytes): 5 MiB. */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -116,11 +116,15 @@ export function checkUserData(field: string, value: string | null | undefined): 
   return value;
 }
 
-/** The bytes of an ImageInput: decoded base64, or fetched from its URL under `policy` (see images/safe-fetch.ts). */
-export async function resolveImage(field: string, image: ImageSource, policy: FetchPolicy): Promise<Uint8Array> {
+/**
+ * The bytes of an ImageInput: decoded base64, or fetched from its URL under
+ * `policy` (see images/safe-fetch.ts), cancelled by the signal of `call`
+ * (the request's), which is read only for a URL.
+ */
+export async function resolveImage(field: string, image: ImageSource, policy: FetchPolicy, call?: CallOptions): Promise<Uint8Array> {
   if ((image.base64 != null) === (image.url != null)) {
     throw invalidInput(field, 'exactly one of base64 or url', image.base64 != null ? 'both' : 'neither');
   }
-  if (image.url != null) return fetchImage(image.url, { ...policy, field: `${field}.url` }, callSignal());
+  if (image.url != null) return fetchImage(image.url, { ...policy, field: `${field}.url` }, call?.signal);
   return decodeBase64Image(`${field}.base64`, image.base64 as string);
 }

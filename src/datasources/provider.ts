@@ -12,6 +12,22 @@ import type { BoundingBox } from '../engine/types.js';
 
 export type { BoundingBox };
 
+/**
+ * What a provider call is made on behalf of: the trailing argument of every
+ * contract method that calls out. Explicit rather than carried by
+ * AsyncLocalStorage, whose first `run` on Node 20 switches on promise hooks
+ * for the whole process: a hook on every promise, ~40 % of the CPU of a small query.
+ *
+ * Structural: a request's context and a lazy abort (whose `signal` is a
+ * getter) are passed as they are, so no AbortSignal is made unless an
+ * adapter reads it. Background work (training rounds, snapshot jobs) passes
+ * none: no single request may cancel it.
+ */
+export interface CallOptions {
+  /** Aborted when the call is no longer wanted: the client went away, or the gateway's timeout for the call ran out. */
+  readonly signal?: AbortSignal;
+}
+
 export type ProviderKind = 'LOCAL' | 'REKOGNITION' | 'AZURE_FACE';
 
 export type UserStatus = 'ACTIVE' | 'UPDATING' | 'CREATING' | 'CREATED';
@@ -165,7 +181,9 @@ export interface FaceFilter {
 
 /**
  * One configured provider instance. Every method that names a collection
- * throws COLLECTION_NOT_FOUND when it does not exist.
+ * throws COLLECTION_NOT_FOUND when it does not exist. Each method that calls
+ * out takes the {@link CallOptions} of the call last; adapters hand its
+ * signal to their I/O.
  */
 export interface FaceProvider {
   /** Instance name from configuration, e.g. `local`, `aws-eu`. */
@@ -173,41 +191,41 @@ export interface FaceProvider {
   readonly kind: ProviderKind;
   readonly capabilities: ReadonlySet<Capability>;
 
-  listCollections(page: PageRequest): Promise<Page<CollectionRecord>>;
+  listCollections(page: PageRequest, call?: CallOptions): Promise<Page<CollectionRecord>>;
   /** Batched lookup (DataLoader): null where a collection does not exist. */
-  getCollections(collectionIds: readonly string[]): Promise<(CollectionRecord | null)[]>;
+  getCollections(collectionIds: readonly string[], call?: CallOptions): Promise<(CollectionRecord | null)[]>;
   /** Throws COLLECTION_ALREADY_EXISTS. */
-  createCollection(collectionId: string): Promise<CollectionRecord>;
+  createCollection(collectionId: string, call?: CallOptions): Promise<CollectionRecord>;
   /** Removes the collection with all its users, faces and descriptors. */
-  deleteCollection(collectionId: string): Promise<void>;
+  deleteCollection(collectionId: string, call?: CallOptions): Promise<void>;
 
   /** Users in creation order. */
-  listUsers(collectionId: string, page: PageRequest): Promise<Page<UserRecord>>;
+  listUsers(collectionId: string, page: PageRequest, call?: CallOptions): Promise<Page<UserRecord>>;
   /** Batched lookup: null where a user does not exist. */
-  getUsers(collectionId: string, userIds: readonly string[]): Promise<(UserRecord | null)[]>;
+  getUsers(collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<(UserRecord | null)[]>;
   /** Throws USER_ALREADY_EXISTS, QUOTA_EXCEEDED, IDEMPOTENCY_CONFLICT. */
-  createUser(input: UserMutationInput): Promise<UserRecord>;
+  createUser(input: UserMutationInput, call?: CallOptions): Promise<UserRecord>;
   /** Disassociates the user's faces, then deletes the user. Throws USER_NOT_FOUND. */
-  deleteUser(input: UserMutationInput): Promise<void>;
+  deleteUser(input: UserMutationInput, call?: CallOptions): Promise<void>;
 
   /** Faces in index order, optionally filtered. */
-  listFaces(collectionId: string, filter: FaceFilter, page: PageRequest): Promise<Page<FaceRecord>>;
+  listFaces(collectionId: string, filter: FaceFilter, page: PageRequest, call?: CallOptions): Promise<Page<FaceRecord>>;
   /** Batched lookup: null where a face does not exist. */
-  getFaces(collectionId: string, faceIds: readonly string[]): Promise<(FaceRecord | null)[]>;
+  getFaces(collectionId: string, faceIds: readonly string[], call?: CallOptions): Promise<(FaceRecord | null)[]>;
   /** Batched count of each user's faces (0 for unknown users). */
-  countUserFaces(collectionId: string, userIds: readonly string[]): Promise<number[]>;
+  countUserFaces(collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<number[]>;
   /** Batched: each user's faces (at most 100 a user), in index order; [] for unknown users. */
-  listUserFaces(collectionId: string, userIds: readonly string[]): Promise<FaceRecord[][]>;
+  listUserFaces(collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<FaceRecord[][]>;
 
   /** Throws INVALID_IMAGE, THROTTLED. */
-  indexFaces(input: IndexFacesInput): Promise<IndexFacesOutcome>;
-  deleteFaces(collectionId: string, faceIds: readonly string[]): Promise<DeleteFacesOutcome>;
+  indexFaces(input: IndexFacesInput, call?: CallOptions): Promise<IndexFacesOutcome>;
+  deleteFaces(collectionId: string, faceIds: readonly string[], call?: CallOptions): Promise<DeleteFacesOutcome>;
   /** Throws USER_NOT_FOUND, QUOTA_EXCEEDED (over 100 faces a user), IDEMPOTENCY_CONFLICT. */
-  associateFaces(input: AssociateFacesInput): Promise<AssociateFacesOutcome>;
+  associateFaces(input: AssociateFacesInput, call?: CallOptions): Promise<AssociateFacesOutcome>;
   /** Throws USER_NOT_FOUND, IDEMPOTENCY_CONFLICT. */
-  disassociateFaces(input: DisassociateFacesInput): Promise<DisassociateFacesOutcome>;
+  disassociateFaces(input: DisassociateFacesInput, call?: CallOptions): Promise<DisassociateFacesOutcome>;
   /** No face in the image → empty matches and `searchedFace: null` (not an error). */
-  searchUsersByImage(input: SearchUsersByImageInput): Promise<SearchUsersByImageOutcome>;
+  searchUsersByImage(input: SearchUsersByImageInput, call?: CallOptions): Promise<SearchUsersByImageOutcome>;
 
   /** Release connections, workers and files. */
   close(): Promise<void>;
@@ -238,19 +256,19 @@ export interface SnapshotCapable {
    * content the snapshot had (a restarted take). `onProgress` is called
    * synchronously after each chunk (at least every 1 %).
    */
-  exportToSnapshot(collectionId: string, snapshotId: string, onProgress: (p: CopyProgress) => void): Promise<CopyOutcome>;
+  exportToSnapshot(collectionId: string, snapshotId: string, onProgress: (p: CopyProgress) => void, call?: CallOptions): Promise<CopyOutcome>;
   /**
    * Creates `targetCollectionId` (COLLECTION_ALREADY_EXISTS if it exists) and
    * fills it from the snapshot. Throws SNAPSHOT_NOT_FOUND if the snapshot is
    * deleted meanwhile; the caller removes the partial target.
    */
-  importFromSnapshot(snapshotId: string, targetCollectionId: string, onProgress: (p: CopyProgress) => Promise<void>): Promise<CopyOutcome>;
+  importFromSnapshot(snapshotId: string, targetCollectionId: string, onProgress: (p: CopyProgress) => Promise<void>, call?: CallOptions): Promise<CopyOutcome>;
   /**
    * Optional check at apply time, before the operation is accepted: throws
    * SNAPSHOT_EXPIRED when the provider's own copy of the snapshot (e.g. in
    * Azure's Snapshot API) is gone.
    */
-  checkApplicable?(snapshotId: string): Promise<void>;
+  checkApplicable?(snapshotId: string, call?: CallOptions): Promise<void>;
 }
 
 export const isSnapshotCapable = (p: FaceProvider): p is FaceProvider & SnapshotCapable =>
@@ -277,7 +295,7 @@ export interface Trainable {
    * collection looks trained) and resolves, once it started, to the id its
    * observer gave it. Throws COLLECTION_NOT_FOUND.
    */
-  trainCollection(collectionId: string): Promise<string | null>;
+  trainCollection(collectionId: string, call?: CallOptions): Promise<string | null>;
 }
 
 export const isTrainable = (p: FaceProvider): p is FaceProvider & Trainable =>

@@ -24,7 +24,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
-import { runWithSignal, type LazyAbort } from '../datasources/call-context.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { operationLabel, resultLabel } from '../operation-metrics.js';
 import { ensureGraphQLError, formatErrorsAsApollo, type FormatError } from './apollo-errors.js';
@@ -107,19 +106,20 @@ export class QueryFastPath {
   }
 
   /**
-   * Runs `plan` for `body` (a body {@link planFor} accepted) with `context`,
-   * under `signal` as the call signal, and writes the whole response. False,
+   * Runs `plan` for `body` (a body {@link planFor} accepted) with `context`
+   * (which carries the request's cancellation signal to every provider call,
+   * as on Apollo's path) and writes the whole response. False,
    * with nothing written or counted, when the variables do not coerce:
    * Apollo answers those with graphql-js's own messages.
    */
-  async answer(plan: QueryPlan, body: unknown, context: object, signal: LazyAbort, requestId: string, res: ServerResponse): Promise<boolean> {
+  async answer(plan: QueryPlan, body: unknown, context: object, requestId: string, res: ServerResponse): Promise<boolean> {
     const { operationName, variables } = body as OperationBody;
     const started = performance.now();
     let result: ExecutionResult;
     let errors: readonly GraphQLError[] | undefined;
     let status: number | undefined;
     try {
-      result = await runWithSignal(signal, () => plan.compiled.query(undefined, context, variables ?? {}));
+      result = await plan.compiled.query(undefined, context, variables ?? {});
       if (result.errors?.length && result.data === undefined) return false;
       errors = result.errors?.map(asGraphQLJsError);
     } catch (e) {

@@ -1,5 +1,3 @@
-import { detached } from '../datasources/call-context.js';
-
 /** Where operations wait for a worker. Jobs are operation ids; the state lives in the store. */
 export interface JobQueue {
   enqueue(operationId: string): void;
@@ -29,8 +27,8 @@ export class InProcessJobQueue implements JobQueue {
   enqueue(operationId: string): void {
     if (this.stopped) return;
     this.pending.push(operationId);
-    // A job outlives the request that enqueued it: it must not inherit its cancellation.
-    this.running ??= detached(() => this.drain());
+    // A job outlives the request that enqueued it: its provider calls pass no request's call options.
+    this.running ??= this.drain();
   }
 
   /** Stops taking jobs and waits for the one running. */

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isSnapshotCapable, isTrainable, type FaceProvider, type SnapshotCapable } from '../datasources/provider.js';
+import { isSnapshotCapable, isTrainable, type CallOptions, type FaceProvider, type SnapshotCapable } from '../datasources/provider.js';
 import type { ProviderRegistry } from '../datasources/registry.js';
 import { DomainError, isDomainError } from '../errors.js';
 import type { OperationPatch } from '../store/snapshot-store.js';
@@ -140,10 +140,10 @@ export class SnapshotService {
 
   // ---- requests ------------------------------------------------------------
 
-  /** Starts a take; the operation is returned NOT_STARTED at once. */
-  async takeSnapshot(tenant: string, source: CollectionRef, applyScope: string[], userData: string | null): Promise<OperationRecord> {
+  /** Starts a take; the operation is returned NOT_STARTED at once. `call`: the request's, for the provider calls made before. */
+  async takeSnapshot(tenant: string, source: CollectionRef, applyScope: string[], userData: string | null, call?: CallOptions): Promise<OperationRecord> {
     const provider = this.snapshotProvider(source.provider, 'TAKE_SNAPSHOT');
-    const [collection] = await provider.getCollections([source.collectionId]);
+    const [collection] = await provider.getCollections([source.collectionId], call);
     if (!collection) {
       throw new DomainError('COLLECTION_NOT_FOUND', `collection ${source.collectionId} does not exist on ${source.provider}`, {
         collectionId: source.collectionId,
@@ -172,8 +172,8 @@ export class SnapshotService {
     return op;
   }
 
-  /** Starts an apply (CREATE_NEW); refuses at once what can be known at once. */
-  async applySnapshot(tenant: string, snapshotId: string, target: CollectionRef): Promise<OperationRecord> {
+  /** Starts an apply (CREATE_NEW); refuses at once what can be known at once. `call`: the request's, for those checks. */
+  async applySnapshot(tenant: string, snapshotId: string, target: CollectionRef, call?: CallOptions): Promise<OperationRecord> {
     const snapshot = await this.visibleSnapshot(tenant, snapshotId);
     if (snapshot.owner !== tenant && !snapshot.applyScope.includes(tenant)) {
       throw new DomainError('FORBIDDEN', `snapshot ${snapshotId} may be applied by its owner and its applyScope; ${tenant} is neither`);
@@ -190,8 +190,8 @@ export class SnapshotService {
       });
     }
     const provider = this.snapshotProvider(target.provider, 'APPLY_SNAPSHOT');
-    await provider.checkApplicable?.(snapshotId);
-    const [existing] = await provider.getCollections([target.collectionId]);
+    await provider.checkApplicable?.(snapshotId, call);
+    const [existing] = await provider.getCollections([target.collectionId], call);
     if (existing) {
       throw new DomainError('COLLECTION_ALREADY_EXISTS', `collection ${target.collectionId} exists on ${target.provider}; apply creates a new one`, {
         collectionId: target.collectionId,
@@ -230,19 +230,20 @@ export class SnapshotService {
   /**
    * Trains a collection: on a provider that needs it, the round started now
    * (shared with everyone whose changes it includes); elsewhere an
-   * operation that SUCCEEDED at once. Throws COLLECTION_NOT_FOUND.
+   * operation that SUCCEEDED at once. Throws COLLECTION_NOT_FOUND. `call`:
+   * the request's (the round itself, shared, is not cancelled with it).
    */
-  async trainCollection(tenant: string, target: CollectionRef): Promise<OperationRecord> {
+  async trainCollection(tenant: string, target: CollectionRef, call?: CallOptions): Promise<OperationRecord> {
     const provider = this.registry.get(target.provider);
     if (!provider) throw new DomainError('INVALID_INPUT', `provider: expected a configured provider, got ${JSON.stringify(target.provider.slice(0, 64))}`, { field: 'input.collection.provider' });
     if (!provider.capabilities.has('TRAIN_COLLECTION') || !isTrainable(provider)) {
-      const [collection] = await provider.getCollections([target.collectionId]);
+      const [collection] = await provider.getCollections([target.collectionId], call);
       if (!collection) {
         throw new DomainError('COLLECTION_NOT_FOUND', `collection ${target.collectionId} does not exist on ${target.provider}`, { collectionId: target.collectionId });
       }
       return this.trainings.untrained(tenant, target, `provider ${provider.name} (${provider.kind}) needs no training: its searches see every write at once`);
     }
-    const operationId = await provider.trainCollection(target.collectionId);
+    const operationId = await provider.trainCollection(target.collectionId, call);
     const op = operationId ? await this.store.getOperation(operationId) : null;
     if (!op) throw new DomainError('PROVIDER_UNAVAILABLE', `training of ${target.collectionId} on ${target.provider}: expected a recorded operation, got none (the store could not record it)`, { provider: target.provider });
     return op;

@@ -68,7 +68,7 @@ export class AssociationResolver {
     return resultOf(AssociateFacesMembers, async () => {
       const { provider, ...call } = userFacesInput(ctx, input);
       const userMatchThreshold = checkNumber('input.userMatchThreshold', input.userMatchThreshold ?? 75, 0, 100);
-      const outcome = await provider.associateFaces({ ...call, userMatchThreshold });
+      const outcome = await provider.associateFaces({ ...call, userMatchThreshold }, ctx);
       const payload = await loadPayload(ctx, provider, { ...call, faceIds: outcome.associatedFaceIds, owner: call.userId, userStatus: outcome.userStatus });
       return Object.assign(new AssociateFacesSuccess(), {
         associatedFaces: payload.faces,
@@ -83,7 +83,7 @@ export class AssociationResolver {
   disassociateFaces(@Arg('input') input: DisassociateFacesInput, @Ctx() ctx: GatewayContext): Promise<typeof DisassociateFacesResult> {
     return resultOf(DisassociateFacesMembers, async () => {
       const { provider, ...call } = userFacesInput(ctx, input);
-      const outcome = await provider.disassociateFaces(call);
+      const outcome = await provider.disassociateFaces(call, ctx);
       const payload = await loadPayload(ctx, provider, { ...call, faceIds: outcome.disassociatedFaceIds, owner: null, userStatus: outcome.userStatus });
       return Object.assign(new DisassociateFacesSuccess(), {
         disassociatedFaces: payload.faces,

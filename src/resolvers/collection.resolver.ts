@@ -47,7 +47,7 @@ export class CollectionResolver {
   ): Promise<Connection<User>> {
     const provider = requireProvider(ctx, root.providerName, 'provider');
     const listUsers = async (page: PageRequest) => {
-      const result = await provider.listUsers(root.collectionId, page);
+      const result = await provider.listUsers(root.collectionId, page, ctx);
       ctx.loaders.primeUsers(provider.name, result.items);
       return result;
     };
@@ -76,7 +76,7 @@ export class CollectionResolver {
     if (userId != null && unassociated) throw invalidInput('unassociated', 'not true together with userId', 'both');
     const provider = requireProvider(ctx, root.providerName, 'provider');
     const filter = { userId: userId ?? undefined, unassociated: unassociated ?? undefined };
-    return paginate({ first, after }, (page) => provider.listFaces(root.collectionId, filter, page), (r) => {
+    return paginate({ first, after }, (page) => provider.listFaces(root.collectionId, filter, page, ctx), (r) => {
       ctx.loaders.face.prime({ provider: provider.name, collectionId: r.collectionId, id: r.faceId }, r);
       return Face.from(provider.name, r);
     });
@@ -93,7 +93,7 @@ export class CollectionResolver {
   createCollection(@Arg('input') input: CreateCollectionInput, @Ctx() ctx: GatewayContext): Promise<typeof CreateCollectionResult> {
     return resultOf(CreateCollectionMembers, async () => {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
-      const record = await provider.createCollection(collectionId);
+      const record = await provider.createCollection(collectionId, ctx);
       ctx.loaders.collection.clear({ provider: provider.name, collectionId });
       return Object.assign(new CreateCollectionSuccess(), { collection: Collection.from(provider.name, record) });
     });
@@ -103,7 +103,7 @@ export class CollectionResolver {
   deleteCollection(@Arg('input') input: DeleteCollectionInput, @Ctx() ctx: GatewayContext): Promise<typeof DeleteCollectionResult> {
     return resultOf(DeleteCollectionMembers, async () => {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
-      await provider.deleteCollection(collectionId);
+      await provider.deleteCollection(collectionId, ctx);
       clearLoaders(ctx);
       return Object.assign(new DeleteCollectionSuccess(), { collectionId });
     });
@@ -118,7 +118,7 @@ export class CollectionResolver {
 async function preloadFaces(ctx: GatewayContext, provider: FaceProvider, users: readonly User[]): Promise<void> {
   const preloaded = ctx.loaders.preloadedUserFaces;
   try {
-    const faces = await provider.listUserFaces(users[0].collectionId, users.map((u) => u.userId));
+    const faces = await provider.listUserFaces(users[0].collectionId, users.map((u) => u.userId), ctx);
     users.forEach((user, i) => preloaded.set(user, faces[i]));
   } catch (e) {
     for (const user of users) preloaded.set(user, e instanceof Error ? e : new Error(String(e)));

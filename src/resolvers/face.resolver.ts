@@ -33,8 +33,8 @@ export class FaceResolver {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
       const externalImageId = checkOptionalString('externalImageId', 'input.externalImageId', input.externalImageId);
       const maxFaces = input.maxFaces == null ? undefined : checkNumber('input.maxFaces', input.maxFaces, 1, 100, true);
-      const image = await resolveImage('input.image', input.image, ctx.imagePolicy);
-      const outcome = await provider.indexFaces({ collectionId, image, externalImageId, maxFaces });
+      const image = await resolveImage('input.image', input.image, ctx.imagePolicy, ctx);
+      const outcome = await provider.indexFaces({ collectionId, image, externalImageId, maxFaces }, ctx);
       clearLoaders(ctx);
       return Object.assign(new IndexFacesSuccess(), {
         faces: outcome.faces.map((f) => Face.from(provider.name, f)),
@@ -49,7 +49,7 @@ export class FaceResolver {
     return resultOf(DeleteFacesMembers, async () => {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
       const faceIds = checkFaceIds('input.faceIds', input.faceIds, 1, 4096);
-      const outcome = await provider.deleteFaces(collectionId, faceIds);
+      const outcome = await provider.deleteFaces(collectionId, faceIds, ctx);
       clearLoaders(ctx);
       return Object.assign(new DeleteFacesSuccess(), outcome);
     });

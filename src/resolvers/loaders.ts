@@ -4,7 +4,7 @@
  * of 100 users with their faces costs one list call plus one batched call.
  */
 import DataLoader from 'dataloader';
-import type { CollectionRecord, FaceProvider, FaceRecord, UserRecord } from '../datasources/provider.js';
+import type { CallOptions, CollectionRecord, FaceProvider, FaceRecord, UserRecord } from '../datasources/provider.js';
 import type { ProviderRegistry } from '../datasources/registry.js';
 import { Preloaded } from './preloaded.js';
 
@@ -83,7 +83,11 @@ function batchByCollection<V>(
 class RequestLoaders implements Loaders {
   private made: Partial<Record<LoaderName, { clearAll(): unknown }>> = {};
 
-  constructor(private readonly registry: ProviderRegistry) {}
+  /** `call`: the request's, passed to every batched provider call. */
+  constructor(
+    private readonly registry: ProviderRegistry,
+    private readonly call: CallOptions,
+  ) {}
 
   private lazy<T extends { clearAll(): unknown }>(name: LoaderName, make: () => T): T {
     return (this.made[name] ??= make()) as T;
@@ -91,7 +95,7 @@ class RequestLoaders implements Loaders {
 
   get collection(): Loaders['collection'] {
     return this.lazy('collection', () => {
-      const batch = batchByCollection(this.registry, (p, _c, ids) => p.getCollections(ids));
+      const batch = batchByCollection(this.registry, (p, _c, ids) => p.getCollections(ids, this.call));
       return new DataLoader((keys: readonly CollectionKey[]) => batch(keys.map((k) => ({ provider: k.provider, collectionId: '', id: k.collectionId }))), {
         cacheKeyFn: keyOf,
       });
@@ -101,7 +105,7 @@ class RequestLoaders implements Loaders {
   private unprimedUsers: { provider: string; records: readonly UserRecord[] }[] = [];
 
   get user(): Loaders['user'] {
-    const loader = this.lazy('user', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.getUsers(c, ids)), { cacheKeyFn: keyOf }));
+    const loader = this.lazy('user', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.getUsers(c, ids, this.call)), { cacheKeyFn: keyOf }));
     if (this.unprimedUsers.length) {
       for (const { provider, records } of this.unprimedUsers) {
         for (const r of records) loader.prime({ provider, collectionId: r.collectionId, id: r.userId }, r);
@@ -116,15 +120,15 @@ class RequestLoaders implements Loaders {
   }
 
   get face(): Loaders['face'] {
-    return this.lazy('face', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.getFaces(c, ids)), { cacheKeyFn: keyOf }));
+    return this.lazy('face', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.getFaces(c, ids, this.call)), { cacheKeyFn: keyOf }));
   }
 
   get userFaceCount(): Loaders['userFaceCount'] {
-    return this.lazy('userFaceCount', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.countUserFaces(c, ids)), { cacheKeyFn: keyOf }));
+    return this.lazy('userFaceCount', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.countUserFaces(c, ids, this.call)), { cacheKeyFn: keyOf }));
   }
 
   get userFaces(): Loaders['userFaces'] {
-    return this.lazy('userFaces', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.listUserFaces(c, ids)), { cacheKeyFn: keyOf }));
+    return this.lazy('userFaces', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.listUserFaces(c, ids, this.call)), { cacheKeyFn: keyOf }));
   }
 
   get preloadedUserFaces(): Loaders['preloadedUserFaces'] {
@@ -137,6 +141,7 @@ class RequestLoaders implements Loaders {
   }
 }
 
-export function createLoaders(registry: ProviderRegistry): Loaders {
-  return new RequestLoaders(registry);
+/** A request's loaders; `call` is the request's (its context), handed to each provider call they make. */
+export function createLoaders(registry: ProviderRegistry, call: CallOptions): Loaders {
+  return new RequestLoaders(registry, call);
 }

@@ -31,7 +31,7 @@ export class ProviderResolver {
     const provider = requireProvider(ctx, root.name, 'provider');
     // Collections outside the tenant's grant are left out of each page.
     const listGranted = async (page: PageRequest) => {
-      const result = await provider.listCollections(page);
+      const result = await provider.listCollections(page, ctx);
       return { ...result, items: result.items.filter((r) => ctx.grants.canUseCollection(ctx.tenant, provider.name, r.collectionId)) };
     };
     return paginate({ first, after }, listGranted, (r) => {

@@ -18,8 +18,8 @@ export class SearchResolver {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
       const userMatchThreshold = checkNumber('input.userMatchThreshold', input.userMatchThreshold ?? 80, 0, 100);
       const maxUsers = checkNumber('input.maxUsers', input.maxUsers ?? 10, 1, 500, true);
-      const image = await resolveImage('input.image', input.image, ctx.imagePolicy);
-      const outcome = await provider.searchUsersByImage({ collectionId, image, userMatchThreshold, maxUsers });
+      const image = await resolveImage('input.image', input.image, ctx.imagePolicy, ctx);
+      const outcome = await provider.searchUsersByImage({ collectionId, image, userMatchThreshold, maxUsers }, ctx);
       return Object.assign(new SearchUsersByImageSuccess(), {
         userMatches: outcome.userMatches.map((m) => ({ similarity: m.similarity, user: User.from(provider.name, m.user) })),
         searchedFace: outcome.searchedFace,

@@ -67,6 +67,7 @@ export class SnapshotResolver {
         { provider: provider.name, collectionId },
         checkApplyScope('input.applyScope', input.applyScope),
         checkUserData('input.userData', input.userData),
+        ctx,
       );
       return Object.assign(new TakeSnapshotAccepted(), { operation: Operation.from(op) });
     });
@@ -77,7 +78,7 @@ export class SnapshotResolver {
     return resultOf(ApplySnapshotMembers, async () => {
       const { provider, collectionId } = resolveRef(ctx, input.target, 'input.target');
       const target = { provider: provider.name, collectionId };
-      const op = await reportingSnapshotId(input.snapshotId, () => ctx.snapshots.applySnapshot(ctx.tenant, snapshotUuid(input.snapshotId), target));
+      const op = await reportingSnapshotId(input.snapshotId, () => ctx.snapshots.applySnapshot(ctx.tenant, snapshotUuid(input.snapshotId), target, ctx));
       return Object.assign(new ApplySnapshotAccepted(), { operation: Operation.from(op) });
     });
   }

@@ -13,7 +13,7 @@ export class TrainingResolver {
   trainCollection(@Arg('input') input: TrainCollectionInput, @Ctx() ctx: GatewayContext): Promise<typeof TrainCollectionResult> {
     return resultOf(TrainCollectionMembers, async () => {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
-      const op = await ctx.snapshots.trainCollection(ctx.tenant, { provider: provider.name, collectionId });
+      const op = await ctx.snapshots.trainCollection(ctx.tenant, { provider: provider.name, collectionId }, ctx);
       return Object.assign(new TrainCollectionAccepted(), { operation: Operation.from(op) });
     });
   }

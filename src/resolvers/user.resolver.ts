@@ -51,7 +51,7 @@ export class UserResolver {
         collectionId,
         userId: checkString('userId', 'input.userId', input.userId),
         clientRequestToken: checkOptionalString('clientRequestToken', 'input.clientRequestToken', input.clientRequestToken),
-      });
+      }, ctx);
       clearLoaders(ctx);
       return Object.assign(new CreateUserSuccess(), { user: User.from(provider.name, record) });
     });
@@ -65,9 +65,9 @@ export class UserResolver {
       const clientRequestToken = checkOptionalString('clientRequestToken', 'input.clientRequestToken', input.clientRequestToken);
       // Listed before the user goes: afterwards nothing ties the faces to it.
       // Deleted after it: a face still associated with a user cannot be deleted.
-      const faceIds = input.deleteFaces ? ((await provider.listUserFaces(collectionId, [userId]))[0] ?? []).map((f) => f.faceId) : [];
-      await provider.deleteUser({ collectionId, userId, clientRequestToken });
-      const deletedFaceIds = faceIds.length > 0 ? (await provider.deleteFaces(collectionId, faceIds)).deletedFaceIds : [];
+      const faceIds = input.deleteFaces ? ((await provider.listUserFaces(collectionId, [userId], ctx))[0] ?? []).map((f) => f.faceId) : [];
+      await provider.deleteUser({ collectionId, userId, clientRequestToken }, ctx);
+      const deletedFaceIds = faceIds.length > 0 ? (await provider.deleteFaces(collectionId, faceIds, ctx)).deletedFaceIds : [];
       clearLoaders(ctx);
       return Object.assign(new DeleteUserSuccess(), { userId, deletedFaceIds });
     });

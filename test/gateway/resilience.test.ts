@@ -31,6 +31,8 @@ interface FakeUnderTest {
   provider: string;
   patient: string;
   searchOp: string;
+  /** The operation a collection lookup (a DataLoader batch) makes for a collection the adapter has not cached. */
+  lookupOp: string;
   fake: () => {
     reset(): void;
     clearCalls(): void;
@@ -40,11 +42,12 @@ interface FakeUnderTest {
 }
 
 const FAKES: FakeUnderTest[] = [
-  { provider: 'aws', patient: 'aws-patient', searchOp: 'SearchUsersByImage', fake: () => rekognition },
+  { provider: 'aws', patient: 'aws-patient', searchOp: 'SearchUsersByImage', lookupOp: 'DescribeCollection', fake: () => rekognition },
   {
     provider: 'azure',
     patient: 'azure-patient',
     searchOp: 'Detect',
+    lookupOp: 'GetLargePersonGroup',
     // The Azure fake types `op` as its operation names; searchOp is one of them.
     fake: () => Object.assign(Object.create(azure) as FakeAzureFace, { inject: (f: { op?: string }) => azure.inject(f as AzureFault) }),
   },
@@ -101,7 +104,7 @@ async function healthy(provider: string): Promise<void> {
   }
 }
 
-describe.each(FAKES)('$provider', ({ provider, patient, searchOp, fake }) => {
+describe.each(FAKES)('$provider', ({ provider, patient, searchOp, lookupOp, fake }) => {
   beforeEach(async () => {
     await healthy(provider);
     await healthy(patient);
@@ -182,20 +185,35 @@ describe.each(FAKES)('$provider', ({ provider, patient, searchOp, fake }) => {
     await until(() => gw.logs.some((l) => l.msg === 'provider circuit closed' && l.provider === provider), 'a log line for the closing');
   });
 
-  it('aborts the provider request when the HTTP client disconnects (no gateway timeout involved)', async () => {
+  // The request's signal reaches the adapter as the context the resolver passes, and as the call options the request's DataLoaders were made with.
+  it.each([
+    {
+      via: 'a resolver',
+      op: () => searchOp,
+      query: SEARCH,
+      variables: () => ({ c: { provider: patient, collectionId: COLLECTION }, img: Buffer.from(png).toString('base64') }),
+    },
+    {
+      via: 'a DataLoader batch',
+      op: () => lookupOp,
+      query: `query($c: CollectionRef!) { collection(ref: $c) { collectionId } }`,
+      // Not a collection the adapter holds in a cache: the lookup reaches the fake.
+      variables: () => ({ c: { provider: patient, collectionId: 'resilience-lookup' } }),
+    },
+  ])('aborts the provider request made through $via when the HTTP client disconnects (no gateway timeout involved)', async ({ op, query, variables }) => {
     fake().clearCalls();
-    fake().inject({ op: searchOp, kind: 'latency', latencyMs: 20_000, times: 1 });
+    fake().inject({ op: op(), kind: 'latency', latencyMs: 20_000, times: 1 });
     const controller = new AbortController();
     const request = fetch(gw.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: SEARCH, variables: { c: { provider: patient, collectionId: COLLECTION }, img: Buffer.from(png).toString('base64') } }),
+      body: JSON.stringify({ query, variables: variables() }),
       signal: controller.signal,
     });
-    await until(() => fake().calls.some((c) => c.op === searchOp), 'the search to reach the fake');
+    await until(() => fake().calls.some((c) => c.op === op()), 'the call to reach the fake');
     controller.abort();
     await expect(request).rejects.toThrow();
-    await until(() => fake().calls.find((c) => c.op === searchOp)?.clientAborted === true, 'the gateway to abort its request to the fake');
+    await until(() => fake().calls.find((c) => c.op === op())?.clientAborted === true, 'the gateway to abort its request to the fake');
     await new Promise((r) => setTimeout(r, 200));
     expect(gw.logs.filter((l) => String(l.msg).startsWith('unexpected error'))).toEqual([]);
   });

@@ -62,6 +62,7 @@ import { CAPABILITIES } from '../provider.js';
 import type {
   AssociateFacesInput,
   AssociateFacesOutcome,
+  CallOptions,
   BoundingBox,
   Capability,
   CollectionRecord,
@@ -234,7 +235,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   // ---- collections -------------------------------------------------------
 
   /** LargePersonGroups in id order (Azure's start/top), each with counts from its index. */
-  async listCollections(page: PageRequest): Promise<Page<CollectionRecord>> {
+  async listCollections(page: PageRequest, call?: CallOptions): Promise<Page<CollectionRecord>> {
     this.assertOpen();
     const limit = pageLimit(page.limit);
     const after = decodePageToken('collections', page.after);
@@ -242,23 +243,23 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     let start = after === undefined ? undefined : String(after[0]);
     for (;;) {
       const top = Math.min(AZURE_PAGE, limit + 1 - ids.length);
-      const groups = await this.call(this.ctx(), () => this.api.listLargePersonGroups(start, top));
+      const groups = await this.call(this.ctx(), () => this.api.listLargePersonGroups(start, top, call));
       ids.push(...groups.map((g) => g.largePersonGroupId));
       if (groups.length < top || ids.length > limit) break;
       start = ids[ids.length - 1];
     }
     const more = ids.length > limit;
     const pageIds = ids.slice(0, limit);
-    const records = (await this.getCollections(pageIds)).filter((r): r is CollectionRecord => r !== null);
+    const records = (await this.getCollections(pageIds, call)).filter((r): r is CollectionRecord => r !== null);
     return more ? { items: records, nextToken: encodePageToken('collections', [pageIds[pageIds.length - 1]]) } : { items: records };
   }
 
-  async getCollections(collectionIds: readonly string[]): Promise<(CollectionRecord | null)[]> {
+  async getCollections(collectionIds: readonly string[], call?: CallOptions): Promise<(CollectionRecord | null)[]> {
     this.assertOpen();
     return mapLimit(collectionIds, this.concurrency, async (collectionId) => {
       if (!AZURE_COLLECTION_ID.test(collectionId)) return null;
       try {
-        return record(await this.index(collectionId));
+        return record(await this.index(collectionId, call));
       } catch (e) {
         if (e instanceof DomainError && e.code === 'COLLECTION_NOT_FOUND') return null;
         throw e;
@@ -267,7 +268,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   }
 
   /** PUT the LargePersonGroup, then its companion LargeFaceList (the group is removed again if that fails). */
-  async createCollection(collectionId: string): Promise<CollectionRecord> {
+  async createCollection(collectionId: string, call?: CallOptions): Promise<CollectionRecord> {
     this.assertOpen();
     checkCollectionId(collectionId);
     return this.locked(collectionId, async () => {
@@ -275,16 +276,16 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
       const createdAt = this.now();
       const nonce = newNonce();
       try {
-        await this.api.createLargePersonGroup(collectionId, { name: collectionId, userData: encodeCollection({ createdAt, nonce }) });
+        await this.api.createLargePersonGroup(collectionId, { name: collectionId, userData: encodeCollection({ createdAt, nonce }) }, call);
       } catch (e) {
         // Our own earlier attempt may have created it before its answer was lost.
-        const ours = hasCode(e, 'LargePersonGroupExists') && e.afterAmbiguousFailure && (await this.call(ctx, () => this.groupNonce(collectionId))) === nonce;
+        const ours = hasCode(e, 'LargePersonGroupExists') && e.afterAmbiguousFailure && (await this.call(ctx, () => this.groupNonce(collectionId, call))) === nonce;
         if (!ours) throw toDomainError(e, ctx);
       }
       try {
-        await this.createFaceList(collectionId, nonce);
+        await this.createFaceList(collectionId, nonce, call);
       } catch (e) {
-        await this.api.deleteLargePersonGroup(collectionId).catch((cleanup: unknown) => this.warn('could not remove the half-created LargePersonGroup', cleanup, collectionId));
+        await this.api.deleteLargePersonGroup(collectionId, call).catch((cleanup: unknown) => this.warn('could not remove the half-created LargePersonGroup', cleanup, collectionId));
         throw toDomainError(e, ctx);
       }
       const index = new CollectionIndex(collectionId, new Date(createdAt), RECOGNITION_MODEL, true, this.now());
@@ -295,12 +296,12 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   }
 
   /** DELETE the group (with its persons and their faces), then the companion list (best effort: a leftover is replaced on create). */
-  async deleteCollection(collectionId: string): Promise<void> {
+  async deleteCollection(collectionId: string, call?: CallOptions): Promise<void> {
     this.assertOpen();
     checkCollectionId(collectionId);
     await this.locked(collectionId, async () => {
       try {
-        await this.api.deleteLargePersonGroup(collectionId);
+        await this.api.deleteLargePersonGroup(collectionId, call);
       } catch (e) {
         if (!(hasCode(e, 'LargePersonGroupNotFound') && e.afterAmbiguousFailure)) {
           if (hasCode(e, 'LargePersonGroupNotFound')) this.forget(collectionId);
@@ -310,19 +311,19 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
       this.forget(collectionId);
       this.memo.forgetCollection(collectionId);
       await this.images.deleteCollection(collectionId).catch((e: unknown) => this.warn('could not delete the retained images', e, collectionId));
-      await this.api.deleteLargeFaceList(collectionId).catch((e: unknown) => this.warn('could not delete the companion LargeFaceList (replaced on the next create)', e, collectionId));
+      await this.api.deleteLargeFaceList(collectionId, call).catch((e: unknown) => this.warn('could not delete the companion LargeFaceList (replaced on the next create)', e, collectionId));
     });
   }
 
   // ---- users -------------------------------------------------------------
 
   /** Users in creation order, from the index. */
-  async listUsers(collectionId: string, page: PageRequest): Promise<Page<UserRecord>> {
+  async listUsers(collectionId: string, page: PageRequest, call?: CallOptions): Promise<Page<UserRecord>> {
     this.assertOpen();
     const limit = pageLimit(page.limit);
     const after = decodePageToken('users', page.after);
     checkCollectionId(collectionId);
-    const { index } = await this.index(collectionId);
+    const { index } = await this.index(collectionId, call);
     const users = index.sortedUsers();
     const from = after === undefined ? 0 : firstAfter(users, (u) => userKey(u), after);
     const items = users.slice(from, from + limit);
@@ -331,19 +332,19 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     return result;
   }
 
-  async getUsers(collectionId: string, userIds: readonly string[]): Promise<(UserRecord | null)[]> {
+  async getUsers(collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<(UserRecord | null)[]> {
     this.assertOpen();
     checkCollectionId(collectionId);
-    const { index } = await this.index(collectionId);
+    const { index } = await this.index(collectionId, call);
     return userIds.map((id) => (index.users.has(id) ? this.userRecord(index, id) : null));
   }
 
   /** POST a person named after the user (its userData carries the userId and creation time). */
-  async createUser(input: UserMutationInput): Promise<UserRecord> {
+  async createUser(input: UserMutationInput, call?: CallOptions): Promise<UserRecord> {
     this.assertOpen();
     const { collectionId, userId } = input;
     checkCollectionId(collectionId);
-    return this.mutate(input, 'CreateUser', { userId }, async ({ index }) => {
+    return this.mutate(input, call, 'CreateUser', { userId }, async ({ index }) => {
       if (index.users.has(userId)) {
         throw new DomainError('USER_ALREADY_EXISTS', `User "${userId}" already exists in collection "${collectionId}": expected a new user id, got one in use`, {
           collectionId,
@@ -351,23 +352,23 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
           provider: this.name,
         });
       }
-      await this.addPerson(index, userId);
+      await this.addPerson(index, userId, call);
       return this.userRecord(index, userId);
     });
   }
 
   /** The user's faces go back to unassociated (their registry entries stay), then the person is deleted. */
-  async deleteUser(input: UserMutationInput): Promise<void> {
+  async deleteUser(input: UserMutationInput, call?: CallOptions): Promise<void> {
     this.assertOpen();
     const { collectionId, userId } = input;
     checkCollectionId(collectionId);
-    await this.mutate<null>(input, 'DeleteUser', { userId }, async ({ index, trainer }) => {
+    await this.mutate<null>(input, call, 'DeleteUser', { userId }, async ({ index, trainer }) => {
       const user = index.users.get(userId);
       if (!user) throw this.userNotFound(input);
       const faces = index.facesOf(userId);
       this.refuseUnlisted(faces, userId, 'deleted with its user');
       try {
-        await this.api.deletePerson(collectionId, user.personId);
+        await this.api.deletePerson(collectionId, user.personId, call);
       } catch (e) {
         if (!hasCode(e, 'PersonNotFound')) throw e;
       }
@@ -383,14 +384,14 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
 
   // ---- faces -------------------------------------------------------------
 
-  async listFaces(collectionId: string, filter: FaceFilter, page: PageRequest): Promise<Page<FaceRecord>> {
+  async listFaces(collectionId: string, filter: FaceFilter, page: PageRequest, call?: CallOptions): Promise<Page<FaceRecord>> {
     this.assertOpen();
     const limit = pageLimit(page.limit);
     if (filter.userId !== undefined && filter.unassociated === true) throw invalidInput('unassociated', 'not true together with userId', 'both');
     const signature = filter.userId !== undefined ? `u:${filter.userId}` : filter.unassociated === true ? 'unassociated' : undefined;
     const after = decodePageToken('faces', page.after, signature);
     checkCollectionId(collectionId);
-    const { index } = await this.index(collectionId);
+    const { index } = await this.index(collectionId, call);
     const faces =
       filter.userId !== undefined
         ? index.facesOf(filter.userId)
@@ -404,27 +405,27 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     return result;
   }
 
-  async getFaces(collectionId: string, faceIds: readonly string[]): Promise<(FaceRecord | null)[]> {
+  async getFaces(collectionId: string, faceIds: readonly string[], call?: CallOptions): Promise<(FaceRecord | null)[]> {
     this.assertOpen();
     checkCollectionId(collectionId);
-    const { index } = await this.index(collectionId);
+    const { index } = await this.index(collectionId, call);
     return faceIds.map((id) => {
       const face = index.faces.get(id);
       return face ? faceRecord(collectionId, face) : null;
     });
   }
 
-  async countUserFaces(collectionId: string, userIds: readonly string[]): Promise<number[]> {
+  async countUserFaces(collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<number[]> {
     this.assertOpen();
     checkCollectionId(collectionId);
-    const { index } = await this.index(collectionId);
+    const { index } = await this.index(collectionId, call);
     return userIds.map((id) => index.faceCountOf(id));
   }
 
-  async listUserFaces(collectionId: string, userIds: readonly string[]): Promise<FaceRecord[][]> {
+  async listUserFaces(collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<FaceRecord[][]> {
     this.assertOpen();
     checkCollectionId(collectionId);
-    const { index } = await this.index(collectionId);
+    const { index } = await this.index(collectionId, call);
     return userIds.map((id) => index.facesOf(id).map((f) => faceRecord(collectionId, f)));
   }
 
@@ -435,7 +436,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
    * SMALL_BOUNDING_BOX, quality "low" is LOW_CONFIDENCE. The same image with
    * the same externalImageId returns the faces indexed from it before.
    */
-  async indexFaces(input: IndexFacesInput): Promise<IndexFacesOutcome> {
+  async indexFaces(input: IndexFacesInput, call?: CallOptions): Promise<IndexFacesOutcome> {
     this.assertOpen();
     const { collectionId, image } = input;
     const externalImageId = input.externalImageId ?? null;
@@ -444,9 +445,9 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     checkCollectionId(collectionId);
     const size = imageSize(image);
     return this.locked(collectionId, async () => {
-      const { index } = await this.index(collectionId);
+      const { index } = await this.index(collectionId, call);
       const ctx = this.ctx(collectionId);
-      const detected = await this.call(ctx, () => this.api.detect(image, { returnFaceId: false, detectionModel: this.detectionModel, quality: true }));
+      const detected = await this.call(ctx, () => this.api.detect(image, { returnFaceId: false, detectionModel: this.detectionModel, quality: true }, call));
       const selected: FaceRectangle[] = [];
       const unindexedFaces: IndexFacesOutcome['unindexedFaces'] = [];
       for (const face of byArea(detected)) {
@@ -473,18 +474,18 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
           await this.images.put(collectionId, sha256, image);
           retained = true;
         }
-        faces.push(await this.call(ctx, () => this.addToList(index, image, { externalImageId, sha256, rect: r, size, indexedAt, ordinal })));
+        faces.push(await this.call(ctx, () => this.addToList(index, image, { externalImageId, sha256, rect: r, size, indexedAt, ordinal }, call)));
       }
       return { faces: faces.map((f) => faceRecord(collectionId, f)), unindexedFaces, faceModelVersion: RECOGNITION_MODEL };
     });
   }
 
   /** Deletes unassociated faces' registry entries; associated faces are refused (ASSOCIATED_TO_AN_EXISTING_USER). */
-  async deleteFaces(collectionId: string, faceIds: readonly string[]): Promise<DeleteFacesOutcome> {
+  async deleteFaces(collectionId: string, faceIds: readonly string[], call?: CallOptions): Promise<DeleteFacesOutcome> {
     this.assertOpen();
     checkCollectionId(collectionId);
     return this.locked(collectionId, async () => {
-      const { index } = await this.index(collectionId);
+      const { index } = await this.index(collectionId, call);
       const outcome: DeleteFacesOutcome = { deletedFaceIds: [], unsuccessfulFaceDeletions: [] };
       const deletedShas: string[] = [];
       for (const faceId of [...new Set(faceIds)]) {
@@ -496,7 +497,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
           outcome.unsuccessfulFaceDeletions.push({ faceId, userId: face.userId, reasons: ['ASSOCIATED_TO_AN_EXISTING_USER'] });
         } else {
           try {
-            await this.call(this.ctx(collectionId), () => this.api.deleteListFace(collectionId, faceId));
+            await this.call(this.ctx(collectionId), () => this.api.deleteListFace(collectionId, faceId, call));
             outcome.deletedFaceIds.push(faceId);
           } catch (e) {
             if (!(e instanceof DomainError && e.details.providerCode === 'PersistedFaceNotFound')) throw e;
@@ -510,11 +511,11 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     });
   }
 
-  async associateFaces(input: AssociateFacesInput): Promise<AssociateFacesOutcome> {
+  async associateFaces(input: AssociateFacesInput, call?: CallOptions): Promise<AssociateFacesOutcome> {
     this.assertOpen();
     const { collectionId, userId, userMatchThreshold } = input;
     checkCollectionId(collectionId);
-    return this.mutate(input, 'AssociateFaces', { userId, faceIds: input.faceIds, userMatchThreshold }, async ({ index, trainer }) => {
+    return this.mutate(input, call, 'AssociateFaces', { userId, faceIds: input.faceIds, userMatchThreshold }, async ({ index, trainer }) => {
       const user = index.users.get(userId);
       if (!user) throw this.userNotFound(input);
       const outcome: AssociateFacesOutcome = { associatedFaceIds: [], unsuccessfulFaceAssociations: [], userStatus: index.userStatus(userId) };
@@ -554,7 +555,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
           let detected = detections.get(face.data.sha256);
           if (!detected) {
             const bytes = images.get(face.data.sha256) as Uint8Array;
-            detected = await this.call(ctx, () => this.api.detect(bytes, { returnFaceId: true, detectionModel: this.detectionModel, quality: false }));
+            detected = await this.call(ctx, () => this.api.detect(bytes, { returnFaceId: true, detectionModel: this.detectionModel, quality: false }, call));
             detections.set(face.data.sha256, detected);
           }
           const transient = bestMatch(detected, face.data.rect);
@@ -565,7 +566,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
               operation: 'Detect',
             });
           }
-          const verdict = await this.call(ctx, () => this.api.verify(collectionId, transient.faceId as string, user.personId));
+          const verdict = await this.call(ctx, () => this.api.verify(collectionId, transient.faceId as string, user.personId, call));
           const confidence = Math.round(verdict.confidence * 100 * 1000) / 1000;
           if (confidence < userMatchThreshold) {
             outcome.unsuccessfulFaceAssociations.push({ faceId: face.faceId, userId: null, confidence, reasons: ['LOW_MATCH_CONFIDENCE'] });
@@ -582,7 +583,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
       const ctx = this.ctx(collectionId, userId);
       try {
         for (const face of accepted) {
-          await this.call(ctx, () => this.copyIntoPerson(index, user, face, images.get(face.data.sha256) as Uint8Array));
+          await this.call(ctx, () => this.copyIntoPerson(index, user, face, images.get(face.data.sha256) as Uint8Array, call));
           outcome.associatedFaceIds.push(face.faceId);
         }
       } finally {
@@ -596,11 +597,11 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     });
   }
 
-  async disassociateFaces(input: DisassociateFacesInput): Promise<DisassociateFacesOutcome> {
+  async disassociateFaces(input: DisassociateFacesInput, call?: CallOptions): Promise<DisassociateFacesOutcome> {
     this.assertOpen();
     const { collectionId, userId } = input;
     checkCollectionId(collectionId);
-    return this.mutate(input, 'DisassociateFaces', { userId, faceIds: input.faceIds }, async ({ index, trainer }) => {
+    return this.mutate(input, call, 'DisassociateFaces', { userId, faceIds: input.faceIds }, async ({ index, trainer }) => {
       const user = index.users.get(userId);
       if (!user) throw this.userNotFound(input);
       const outcome: DisassociateFacesOutcome = { disassociatedFaceIds: [], unsuccessfulFaceDisassociations: [], userStatus: index.userStatus(userId) };
@@ -617,7 +618,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
       try {
         for (const face of own) {
           try {
-            await this.call(ctx, () => this.api.deletePersonFace(collectionId, user.personId, face.personFaceId as string));
+            await this.call(ctx, () => this.api.deletePersonFace(collectionId, user.personId, face.personFaceId as string, call));
           } catch (e) {
             if (!(e instanceof DomainError && e.details.providerCode === 'PersistedFaceNotFound')) throw e;
           }
@@ -640,25 +641,25 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
    * at least 40 px. No face → no matches and `searchedFace: null`. At most
    * 100 users (identify's candidate ceiling).
    */
-  async searchUsersByImage(input: SearchUsersByImageInput): Promise<SearchUsersByImageOutcome> {
+  async searchUsersByImage(input: SearchUsersByImageInput, call?: CallOptions): Promise<SearchUsersByImageOutcome> {
     this.assertOpen();
     const { collectionId, userMatchThreshold, maxUsers } = input;
     if (!Number.isInteger(maxUsers) || maxUsers < 1) throw invalidInput('maxUsers', 'an integer ≥ 1', String(maxUsers));
     if (!(userMatchThreshold >= 0 && userMatchThreshold <= 100)) throw invalidInput('userMatchThreshold', 'a number 0..100', String(userMatchThreshold));
     checkCollectionId(collectionId);
     const size = imageSize(input.image);
-    const { index, trainer } = await this.index(collectionId);
+    const { index, trainer } = await this.index(collectionId, call);
     const ctx = this.ctx(collectionId);
     const waitMs = this.options.searchTrainingWaitMs ?? 10_000;
     // The faceId must outlive the waits for training below (two at most) and the identify call.
     const faceIdTtlSeconds = (2 * waitMs + 2 * (this.options.requestTimeoutMs ?? 30_000)) / 1000 + 60;
-    const detected = await this.call(ctx, () => this.api.detect(input.image, { returnFaceId: true, detectionModel: this.detectionModel, quality: false, faceIdTtlSeconds }));
+    const detected = await this.call(ctx, () => this.api.detect(input.image, { returnFaceId: true, detectionModel: this.detectionModel, quality: false, faceIdTtlSeconds }, call));
     const face = byArea(detected).find((f) => f.faceRectangle.width >= MIN_FACE_PIXELS && f.faceRectangle.height >= MIN_FACE_PIXELS);
     if (!face?.faceId) return { userMatches: [], searchedFace: null };
     const searchedFace = { boundingBox: ratioBox(face.faceRectangle, size), confidence: 100 };
     if (!index.hasUserFaces()) return { userMatches: [], searchedFace };
 
-    const identify = () => this.api.identify(collectionId, [face.faceId as string], Math.min(maxUsers, MAX_CANDIDATES), userMatchThreshold / 100);
+    const identify = () => this.api.identify(collectionId, [face.faceId as string], Math.min(maxUsers, MAX_CANDIDATES), userMatchThreshold / 100, call);
     const results = await this.call(ctx, async (): Promise<IdentifyOut[]> => {
       try {
         if (!(await trainer.waitTrained(waitMs))) throw this.stillTraining(collectionId);
@@ -666,7 +667,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
       } catch (e) {
         if (hasCode(e, 'LargePersonGroupTrainingNotFinished')) {
           // A training this process did not start (another replica, a rebuild).
-          if (!(await trainer.waitIdle(waitMs))) throw this.stillTraining(collectionId);
+          if (!(await trainer.waitIdle(waitMs, call))) throw this.stillTraining(collectionId);
         } else if (hasCode(e, 'LargePersonGroupNotTrained')) {
           // Trained state lost behind our back (e.g. the group was re-created): train again.
           index.markChanged([...index.users.keys()]);
@@ -699,12 +700,12 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
    * A face facegate did not index (no retained image) makes it
    * UNSUPPORTED_OPERATION: it could not be re-created from the snapshot.
    */
-  async exportToSnapshot(collectionId: string, snapshotId: string, onProgress: (p: CopyProgress) => void): Promise<CopyOutcome> {
+  async exportToSnapshot(collectionId: string, snapshotId: string, onProgress: (p: CopyProgress) => void, call?: CallOptions): Promise<CopyOutcome> {
     this.assertOpen();
     checkCollectionId(collectionId);
     const store = this.requireStore('TAKE_SNAPSHOT');
     return this.locked(collectionId, async () => {
-      const { index } = await this.index(collectionId);
+      const { index } = await this.index(collectionId, call);
       const users = index.sortedUsers();
       const faces = index.sortedFaces();
       const items = users.length + faces.length;
@@ -747,7 +748,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
           onProgress({ processed, total });
         }
       });
-      await this.azureSnapshots?.take(collectionId, index.hasFaceList, snapshotId, (done) => onProgress({ processed: items + done, total }));
+      await this.azureSnapshots?.take(collectionId, index.hasFaceList, snapshotId, (done) => onProgress({ processed: items + done, total }), call);
       return { userCount: users.length, faceCount: faces.length };
     });
   }
@@ -759,7 +760,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
    * into the person. New face ids; users, associations, external image ids
    * and index times are kept. One training follows (debounced).
    */
-  async importFromSnapshot(snapshotId: string, targetCollectionId: string, onProgress: (p: CopyProgress) => Promise<void>): Promise<CopyOutcome> {
+  async importFromSnapshot(snapshotId: string, targetCollectionId: string, onProgress: (p: CopyProgress) => Promise<void>, call?: CallOptions): Promise<CopyOutcome> {
     this.assertOpen();
     const store = this.requireStore('APPLY_SNAPSHOT');
     const snapshot = await store.getSnapshot(snapshotId);
@@ -770,13 +771,13 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
       const units = AzureSnapshots.units(azure.list === null ? 1 : 2);
       await this.locked(targetCollectionId, async () => {
         this.forget(targetCollectionId);
-        await (this.azureSnapshots as AzureSnapshots).apply(snapshotId, azure, targetCollectionId, (done) => onProgress({ processed: done, total: units }));
+        await (this.azureSnapshots as AzureSnapshots).apply(snapshotId, azure, targetCollectionId, (done) => onProgress({ processed: done, total: units }), call);
         await this.copySnapshotImages(store, snapshotId, targetCollectionId);
         this.forget(targetCollectionId);
       });
       return { userCount: snapshot.userCount, faceCount: snapshot.faceCount };
     }
-    await this.createCollection(targetCollectionId);
+    await this.createCollection(targetCollectionId, call);
     const total = snapshot.userCount + snapshot.faceCount;
     let processed = 0;
     // An empty page ends a listing only if the snapshot still exists (a deleted one reads as empty).
@@ -785,7 +786,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
       return true;
     };
     return this.locked(targetCollectionId, async () => {
-      const { index, trainer } = await this.index(targetCollectionId);
+      const { index, trainer } = await this.index(targetCollectionId, call);
       const ctx = this.ctx(targetCollectionId);
       const changed = new Set<string>();
       try {
@@ -793,7 +794,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
           const users = await store.listSnapshotUsers(snapshotId, { after, limit: SNAPSHOT_CHUNK });
           if (users.length === 0 && (await ended())) break;
           for (const u of users) {
-            await this.call(ctx, () => this.addPerson(index, u.userId));
+            await this.call(ctx, () => this.addPerson(index, u.userId, call));
             await onProgress({ processed: ++processed, total });
           }
           after = users[users.length - 1].seq;
@@ -808,7 +809,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
             if (sha256 && !image) {
               const bytes = await store.getSnapshotImage(snapshotId, sha256);
               if (bytes) {
-                const detected = await this.call(ctx, () => this.api.detect(bytes, { returnFaceId: false, detectionModel: this.detectionModel, quality: false }));
+                const detected = await this.call(ctx, () => this.api.detect(bytes, { returnFaceId: false, detectionModel: this.detectionModel, quality: false }, call));
                 image = { bytes, size: imageSize(bytes), detected };
                 images.set(sha256, image);
                 await this.images.put(targetCollectionId, sha256, bytes);
@@ -821,12 +822,12 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
             const found = faceAtBox(detected, target, (d) => d.faceRectangle);
             if (!found) throw this.unsupported(`Azure AI Face finds no face at the box of face "${f.faceId}" of snapshot ${snapshotId} in its image`, 'ApplySnapshot');
             const face = await this.call(ctx, () =>
-              this.addToList(index, bytes, { externalImageId: f.externalImageId, sha256, rect: found.faceRectangle, size, indexedAt: f.indexedAt.getTime(), ordinal }),
+              this.addToList(index, bytes, { externalImageId: f.externalImageId, sha256, rect: found.faceRectangle, size, indexedAt: f.indexedAt.getTime(), ordinal }, call),
             );
             if (f.userId !== null) {
               const user = index.users.get(f.userId);
               if (!user) throw new Error(`snapshot ${snapshotId}: face ${f.faceId} names user ${f.userId}, who is not in the snapshot`);
-              await this.call(ctx, () => this.copyIntoPerson(index, user, face as IndexedFace & { data: ListFaceData }, bytes));
+              await this.call(ctx, () => this.copyIntoPerson(index, user, face as IndexedFace & { data: ListFaceData }, bytes, call));
               changed.add(f.userId);
             }
             await onProgress({ processed: ++processed, total });
@@ -844,9 +845,9 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   }
 
   /** For an instance on Azure's Snapshot API: SNAPSHOT_EXPIRED when Azure no longer holds the snapshot. */
-  async checkApplicable(snapshotId: string): Promise<void> {
+  async checkApplicable(snapshotId: string, call?: CallOptions): Promise<void> {
     const record = await this.azureSnapshots?.recordOf(snapshotId);
-    if (record) await this.azureSnapshots?.check(snapshotId, record);
+    if (record) await this.azureSnapshots?.check(snapshotId, record, call);
   }
 
   /** Retains the images of a snapshot's faces for the target collection (Azure's apply copies no images). */
@@ -872,10 +873,10 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   }
 
   /** Starts a training round of the collection now; resolves to its operation id once it started. */
-  async trainCollection(collectionId: string): Promise<string | null> {
+  async trainCollection(collectionId: string, call?: CallOptions): Promise<string | null> {
     this.assertOpen();
     checkCollectionId(collectionId);
-    const { trainer } = await this.index(collectionId);
+    const { trainer } = await this.index(collectionId, call);
     return trainer.trainNow();
   }
 
@@ -907,23 +908,23 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   }
 
   /** The collection's index, rebuilt from Azure on first use (or when older than `indexMaxAgeMs`). */
-  private async index(collectionId: string): Promise<Loaded> {
+  private async index(collectionId: string, call: CallOptions | undefined): Promise<Loaded> {
     const cached = this.loaded.get(collectionId);
     if (cached) {
       const loaded = await cached;
       const maxAge = this.options.indexMaxAgeMs;
       if (maxAge === undefined || this.now() - loaded.index.loadedAt < maxAge || loaded.trainer.busy) return loaded;
       if (this.loaded.get(collectionId) === cached) this.forget(collectionId);
-      return this.index(collectionId);
+      return this.index(collectionId, call);
     }
     const loading = (async (): Promise<Loaded> => {
       const recorded = (await this.persons?.load(collectionId)) ?? new Map<string, string>();
-      const result = await this.call(this.ctx(collectionId), () => loadIndex(this.api, collectionId, this.now(), this.concurrency, recorded));
+      const result = await this.call(this.ctx(collectionId), () => loadIndex(this.api, collectionId, this.now(), this.concurrency, recorded, call));
       const current = new Map([...result.index.users.values()].map((u) => [u.userId, u.personId]));
       await this.persons?.reconcile(collectionId, recorded, current).catch((e: unknown) => this.warn('could not record the rebuilt person index', e, collectionId));
       const loaded = { index: result.index, trainer: this.trainerFor(result.index) };
       for (const repair of result.repairs) {
-        void this.api.updateListFace(collectionId, repair.faceId, encodeListFace(repair.data)).catch((e: unknown) => this.warn(`could not repair the link of face ${repair.faceId}`, e, collectionId));
+        void this.api.updateListFace(collectionId, repair.faceId, encodeListFace(repair.data), call).catch((e: unknown) => this.warn(`could not repair the link of face ${repair.faceId}`, e, collectionId));
       }
       if (result.needsTraining) loaded.trainer.schedule();
       return loaded;
@@ -936,13 +937,14 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   }
 
   /** Creates the person of a new user and records it. Throws transport errors. */
-  private async addPerson(index: CollectionIndex, userId: string): Promise<IndexedUser> {
+  private async addPerson(index: CollectionIndex, userId: string, call: CallOptions | undefined): Promise<IndexedUser> {
     const { collectionId } = index;
     // Strictly increasing within the process: users created in one millisecond still list in creation order.
     const createdAt = (this.lastUserCreatedAt = Math.max(this.now(), this.lastUserCreatedAt + 1));
     const nonce = newNonce();
-    const { personId } = await this.api.createPerson(collectionId, { name: userId, userData: encodePerson({ userId, createdAt, nonce }) }, () =>
-      this.findPersonByNonce(collectionId, nonce),
+    const { personId } = await this.api.createPerson(collectionId, { name: userId, userData: encodePerson({ userId, createdAt, nonce }) },
+      () => this.findPersonByNonce(collectionId, nonce, call),
+      call,
     );
     const user: IndexedUser = { userId, personId, createdAt, changedSeq: 0 };
     index.addUser(user);
@@ -959,8 +961,9 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     index: CollectionIndex,
     image: Uint8Array,
     face: { externalImageId: string | null; sha256: string; rect: FaceRectangle; size: ImageSize; indexedAt: number; ordinal: number },
+    call: CallOptions | undefined,
   ): Promise<IndexedFace> {
-    if (!index.hasFaceList) await this.ensureFaceList(index);
+    if (!index.hasFaceList) await this.ensureFaceList(index, call);
     const r = face.rect;
     const data: ListFaceData = {
       externalImageId: face.externalImageId,
@@ -974,8 +977,9 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
       personFaceId: null,
       associatedAt: null,
     };
-    const { persistedFaceId } = await this.api.addListFace(index.collectionId, image, { targetFace: r, detectionModel: this.detectionModel, userData: encodeListFace(data) }, () =>
-      this.findListFaceByNonce(index.collectionId, data.nonce),
+    const { persistedFaceId } = await this.api.addListFace(index.collectionId, image, { targetFace: r, detectionModel: this.detectionModel, userData: encodeListFace(data) },
+      () => this.findListFaceByNonce(index.collectionId, data.nonce, call),
+      call,
     );
     const added: IndexedFace = { faceId: persistedFaceId, data, inList: true, userId: null, personFaceId: null };
     index.addFace(added);
@@ -987,7 +991,13 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
    * source `image`), records the link on the registry entry (best effort: a
    * rebuild finds it from the person side). The caller marks the change.
    */
-  private async copyIntoPerson(index: CollectionIndex, user: { userId: string; personId: string }, face: IndexedFace & { data: ListFaceData }, image: Uint8Array): Promise<void> {
+  private async copyIntoPerson(
+    index: CollectionIndex,
+    user: { userId: string; personId: string },
+    face: IndexedFace & { data: ListFaceData },
+    image: Uint8Array,
+    call: CallOptions | undefined,
+  ): Promise<void> {
     const { collectionId } = index;
     const associatedAt = this.now();
     const { persistedFaceId } = await this.api.addPersonFace(
@@ -995,12 +1005,13 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
       user.personId,
       image,
       { targetFace: rectOf(face.data.rect), detectionModel: this.detectionModel, userData: encodePersonFace({ faceId: face.faceId, associatedAt }) },
-      () => this.findPersonFace(collectionId, user.personId, face.faceId, index),
+      () => this.findPersonFace(collectionId, user.personId, face.faceId, index, call),
+      call,
     );
     index.setFaceUser(face.faceId, user.userId, persistedFaceId);
     const data: ListFaceData = { ...face.data, personId: user.personId, personFaceId: persistedFaceId, associatedAt };
     face.data = data;
-    await this.api.updateListFace(collectionId, face.faceId, encodeListFace(data)).catch((e: unknown) => this.warn(`could not record the link of face ${face.faceId} (a rebuild finds it from the person)`, e, collectionId));
+    await this.api.updateListFace(collectionId, face.faceId, encodeListFace(data), call).catch((e: unknown) => this.warn(`could not record the link of face ${face.faceId} (a rebuild finds it from the person)`, e, collectionId));
   }
 
   /** Forgets retained images of `sha256s` that no face of the collection references any more. */
@@ -1050,10 +1061,10 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   }
 
   /** A user mutation: locked, ClientRequestToken-aware, Azure failures mapped. */
-  private mutate<T>(input: UserMutationInput, operation: string, request: unknown, fn: (loaded: Loaded) => Promise<T>): Promise<T> {
+  private mutate<T>(input: UserMutationInput, call: CallOptions | undefined, operation: string, request: unknown, fn: (loaded: Loaded) => Promise<T>): Promise<T> {
     const { collectionId, clientRequestToken } = input;
     return this.locked(collectionId, async () => {
-      const loaded = await this.index(collectionId);
+      const loaded = await this.index(collectionId, call);
       return this.memo.run(collectionId, operation, clientRequestToken, request, async () => {
         try {
           return await fn(loaded);
@@ -1065,15 +1076,15 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   }
 
   /** Creates the companion list; a leftover of ours (from an interrupted delete) is replaced, someone else's is refused. */
-  private async createFaceList(collectionId: string, nonce: string): Promise<void> {
+  private async createFaceList(collectionId: string, nonce: string, call: CallOptions | undefined): Promise<void> {
     const body = { name: `facegate faces of ${collectionId}`, userData: encodeFaceList(nonce) };
     try {
-      await this.api.createLargeFaceList(collectionId, body);
+      await this.api.createLargeFaceList(collectionId, body, call);
       return;
     } catch (e) {
       if (!hasCode(e, 'LargeFaceListExists')) throw e;
     }
-    const existing = decodeFaceList((await this.api.getLargeFaceList(collectionId)).userData);
+    const existing = decodeFaceList((await this.api.getLargeFaceList(collectionId, call)).userData);
     if (existing === nonce) return; // our own earlier attempt
     if (existing === null) {
       throw new DomainError(
@@ -1082,29 +1093,29 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
         { collectionId, provider: this.name, providerCode: 'LargeFaceListExists' },
       );
     }
-    await this.api.deleteLargeFaceList(collectionId);
-    await this.api.createLargeFaceList(collectionId, body);
+    await this.api.deleteLargeFaceList(collectionId, call);
+    await this.api.createLargeFaceList(collectionId, body, call);
   }
 
   /** For a group made outside facegate (or whose list was lost): creates the companion list. */
-  private async ensureFaceList(index: CollectionIndex): Promise<void> {
+  private async ensureFaceList(index: CollectionIndex, call: CallOptions | undefined): Promise<void> {
     try {
-      await this.api.createLargeFaceList(index.collectionId, { name: `facegate faces of ${index.collectionId}`, userData: encodeFaceList(newNonce()) });
+      await this.api.createLargeFaceList(index.collectionId, { name: `facegate faces of ${index.collectionId}`, userData: encodeFaceList(newNonce()) }, call);
     } catch (e) {
       if (!hasCode(e, 'LargeFaceListExists')) throw e;
     }
     index.hasFaceList = true;
   }
 
-  private async groupNonce(collectionId: string): Promise<string | null> {
-    return decodeCollection((await this.api.getLargePersonGroup(collectionId)).userData)?.nonce ?? null;
+  private async groupNonce(collectionId: string, call: CallOptions | undefined): Promise<string | null> {
+    return decodeCollection((await this.api.getLargePersonGroup(collectionId, call)).userData)?.nonce ?? null;
   }
 
   /** Recovery of a create-person whose answer was lost: the person carrying `nonce`, if it was made. */
-  private async findPersonByNonce(collectionId: string, nonce: string): Promise<{ personId: string } | null> {
+  private async findPersonByNonce(collectionId: string, nonce: string, call: CallOptions | undefined): Promise<{ personId: string } | null> {
     let start: string | undefined;
     for (;;) {
-      const persons = await this.api.listPersons(collectionId, start, AZURE_PAGE);
+      const persons = await this.api.listPersons(collectionId, start, AZURE_PAGE, call);
       const hit = persons.find((p) => decodePerson(p.userData)?.nonce === nonce);
       if (hit) return { personId: hit.personId };
       if (persons.length < AZURE_PAGE) return null;
@@ -1113,10 +1124,10 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   }
 
   /** Recovery of an add-face to the list whose answer was lost. */
-  private async findListFaceByNonce(collectionId: string, nonce: string): Promise<{ persistedFaceId: string } | null> {
+  private async findListFaceByNonce(collectionId: string, nonce: string, call: CallOptions | undefined): Promise<{ persistedFaceId: string } | null> {
     let start: string | undefined;
     for (;;) {
-      const faces = await this.api.listListFaces(collectionId, start, AZURE_PAGE);
+      const faces = await this.api.listListFaces(collectionId, start, AZURE_PAGE, call);
       const hit = faces.find((f) => decodeListFace(f.userData)?.nonce === nonce);
       if (hit) return { persistedFaceId: hit.persistedFaceId };
       if (faces.length < AZURE_PAGE) return null;
@@ -1125,12 +1136,12 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   }
 
   /** Recovery of an add-face to a person whose answer was lost: its copy of `faceId`, if made. */
-  private async findPersonFace(collectionId: string, personId: string, faceId: string, index: CollectionIndex): Promise<{ persistedFaceId: string } | null> {
-    const person = await this.api.getPerson(collectionId, personId);
+  private async findPersonFace(collectionId: string, personId: string, faceId: string, index: CollectionIndex, call: CallOptions | undefined): Promise<{ persistedFaceId: string } | null> {
+    const person = await this.api.getPerson(collectionId, personId, call);
     const known = new Set([...index.faces.values()].map((f) => f.personFaceId));
     for (const id of person.persistedFaceIds ?? []) {
       if (known.has(id)) continue;
-      const face = await this.api.getPersonFace(collectionId, personId, id);
+      const face = await this.api.getPersonFace(collectionId, personId, id, call);
       if (decodePersonFace(face.userData)?.faceId === faceId) return { persistedFaceId: id };
     }
     return null;

@@ -12,7 +12,7 @@
  */
 import { DomainError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
-import type { CopyProgress } from '../provider.js';
+import type { CallOptions, CopyProgress } from '../provider.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
 import type { FaceTransport, SnapshotOperationOut } from './transport.js';
 
@@ -57,17 +57,18 @@ export class AzureSnapshots {
   /**
    * Takes the group (and list) of `collectionId` into Azure snapshots and
    * records them under the gateway snapshot. `progress(done)` is called on
-   * each status change with the units done so far.
+   * each status change with the units done so far. `call`: what the take
+   * is made for (a snapshot job passes none).
    */
-  async take(collectionId: string, hasFaceList: boolean, gatewaySnapshotId: string, progress: (done: number) => void | Promise<void>): Promise<void> {
+  async take(collectionId: string, hasFaceList: boolean, gatewaySnapshotId: string, progress: (done: number) => void | Promise<void>, call: CallOptions | undefined): Promise<void> {
     const ctx: CallContext = { provider: this.o.provider, collectionId };
     const takenAt = this.o.now();
     const started = await this.mapped(ctx, async () => {
-      const group = await this.o.api.takeSnapshot('LargePersonGroup', collectionId, [this.o.subscriptionId]);
-      const list = hasFaceList ? await this.o.api.takeSnapshot('LargeFaceList', collectionId, [this.o.subscriptionId]) : null;
+      const group = await this.o.api.takeSnapshot('LargePersonGroup', collectionId, [this.o.subscriptionId], call);
+      const list = hasFaceList ? await this.o.api.takeSnapshot('LargeFaceList', collectionId, [this.o.subscriptionId], call) : null;
       return list === null ? [group] : [group, list];
     });
-    const done = await this.follow(ctx, started, progress, 'take');
+    const done = await this.follow(ctx, started, progress, 'take', call);
     const [group, list] = done.map((op) => {
       const id = /\/snapshots\/([^/?]+)/.exec(op.resourceLocation ?? '')?.[1];
       if (!id) throw this.unavailable(ctx, `expected a succeeded take to name its snapshot in resourceLocation, got ${JSON.stringify(op.resourceLocation ?? null)}`);
@@ -97,36 +98,36 @@ export class AzureSnapshots {
   }
 
   /** Throws SNAPSHOT_EXPIRED when Azure no longer has the group's snapshot. */
-  async check(gatewaySnapshotId: string, record: AzureSnapshotRecord): Promise<void> {
+  async check(gatewaySnapshotId: string, record: AzureSnapshotRecord, call: CallOptions | undefined): Promise<void> {
     const ctx: CallContext = { provider: this.o.provider };
-    await this.mapped(ctx, () => this.o.api.getSnapshot(record.group), gatewaySnapshotId, record);
+    await this.mapped(ctx, () => this.o.api.getSnapshot(record.group, call), gatewaySnapshotId, record);
   }
 
   /** Applies the recorded snapshots to a new collection `target` (CreateNew), reporting progress units. */
-  async apply(gatewaySnapshotId: string, record: AzureSnapshotRecord, target: string, progress: (done: number) => void | Promise<void>): Promise<void> {
+  async apply(gatewaySnapshotId: string, record: AzureSnapshotRecord, target: string, progress: (done: number) => void | Promise<void>, call: CallOptions | undefined): Promise<void> {
     const ctx: CallContext = { provider: this.o.provider, collectionId: target };
     const started = await this.mapped(
       ctx,
       async () => {
-        const group = await this.o.api.applySnapshot(record.group, target);
-        const list = record.list === null ? null : await this.o.api.applySnapshot(record.list, target);
+        const group = await this.o.api.applySnapshot(record.group, target, call);
+        const list = record.list === null ? null : await this.o.api.applySnapshot(record.list, target, call);
         return list === null ? [group] : [group, list];
       },
       gatewaySnapshotId,
       record,
     );
-    await this.follow(ctx, started, progress, 'apply');
+    await this.follow(ctx, started, progress, 'apply', call);
   }
 
   /** Polls operations until all succeeded; throws on a failed one or after `timeoutMs`. */
-  private async follow(ctx: CallContext, operationIds: string[], progress: (done: number) => void | Promise<void>, what: string): Promise<SnapshotOperationOut[]> {
+  private async follow(ctx: CallContext, operationIds: string[], progress: (done: number) => void | Promise<void>, what: string, call: CallOptions | undefined): Promise<SnapshotOperationOut[]> {
     const deadline = this.o.now() + this.o.timeoutMs;
     const states: (SnapshotOperationOut | null)[] = operationIds.map(() => null);
     let reported = -1;
     for (;;) {
       for (const [i, id] of operationIds.entries()) {
         if (states[i]?.status === 'succeeded') continue;
-        const state = await this.mapped(ctx, () => this.o.api.getSnapshotOperation(id));
+        const state = await this.mapped(ctx, () => this.o.api.getSnapshotOperation(id, call));
         if (state.status === 'failed') throw this.unavailable(ctx, `expected the snapshot ${what} (operation ${id}) to succeed, got failed${state.message ? `: ${state.message}` : ''}`);
         states[i] = state;
       }

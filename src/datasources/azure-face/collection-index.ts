@@ -11,7 +11,7 @@
  * plus one GET per person face that no list entry points at (crash
  * leftovers, faces added by other tools). See ./userdata.ts for the layout.
  */
-import type { UserStatus } from '../provider.js';
+import type { CallOptions, UserStatus } from '../provider.js';
 import type { FaceTransport, PersonOut, PersistedFaceOut, TrainingStatusOut } from './transport.js';
 import { mapLimit } from '../map-limit.js';
 import { hasCode } from './errors.js';
@@ -188,8 +188,9 @@ export interface LoadResult {
 }
 
 /**
- * Rebuilds the index of `collectionId` from Azure. Throws the transport's
- * errors (LargePersonGroupNotFound when the collection does not exist).
+ * Rebuilds the index of `collectionId` from Azure, with the Face calls made
+ * for `call`. Throws the transport's errors (LargePersonGroupNotFound when
+ * the collection does not exist).
  */
 export async function loadIndex(
   api: FaceTransport,
@@ -197,22 +198,23 @@ export async function loadIndex(
   now: number,
   concurrency: number,
   /** The userId → personId index facegate recorded: the person to prefer when a userId has several. */
-  recorded: ReadonlyMap<string, string> = new Map(),
+  recorded: ReadonlyMap<string, string>,
+  call: CallOptions | undefined,
 ): Promise<LoadResult> {
-  const group = await api.getLargePersonGroup(collectionId);
+  const group = await api.getLargePersonGroup(collectionId, call);
   const meta = decodeCollection(group.userData);
-  const persons = await listAll((start) => api.listPersons(collectionId, start, PAGE), (p) => p.personId);
+  const persons = await listAll((start) => api.listPersons(collectionId, start, PAGE, call), (p) => p.personId);
   let listFaces: PersistedFaceOut[] = [];
   let hasFaceList = true;
   try {
-    listFaces = await listAll((start) => api.listListFaces(collectionId, start, PAGE), (f) => f.persistedFaceId);
+    listFaces = await listAll((start) => api.listListFaces(collectionId, start, PAGE, call), (f) => f.persistedFaceId);
   } catch (e) {
     if (!hasCode(e, 'LargeFaceListNotFound')) throw e;
     hasFaceList = false;
   }
   let training: TrainingStatusOut | null = null;
   try {
-    training = await api.getTrainingStatus(collectionId);
+    training = await api.getTrainingStatus(collectionId, call);
   } catch (e) {
     if (!hasCode(e, 'LargePersonGroupNotTrained')) throw e;
   }
@@ -266,7 +268,7 @@ export async function loadIndex(
   for (const [personId, ids] of personFaces) for (const id of ids) if (!claimed.has(id)) unclaimed.push({ personId, persistedFaceId: id });
   const found = await mapLimit(unclaimed, concurrency, async (u): Promise<{ userData?: string } | null> => {
     try {
-      return { userData: (await api.getPersonFace(collectionId, u.personId, u.persistedFaceId)).userData };
+      return { userData: (await api.getPersonFace(collectionId, u.personId, u.persistedFaceId, call)).userData };
     } catch (e) {
       if (hasCode(e, 'PersistedFaceNotFound', 'PersonNotFound')) return null; // deleted meanwhile
       throw e;

@@ -15,9 +15,8 @@
  * A failed training is remembered: waiters get it as PROVIDER_UNAVAILABLE;
  * the next change or search tries again.
  */
-import { detached } from '../call-context.js';
 import { DomainError } from '../../errors.js';
-import type { TrainingRounds } from '../provider.js';
+import type { CallOptions, TrainingRounds } from '../provider.js';
 import type { CollectionIndex } from './collection-index.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
 import type { FaceTransport, TrainingStatusOut } from './transport.js';
@@ -106,13 +105,13 @@ export class Trainer {
   /**
    * Waits (bounded) until the group is not training any more — for a 409
    * *TrainingNotFinished from a training this process did not start.
-   * True when idle.
+   * True when idle. `call`: the search's, for the status polls it makes.
    */
-  async waitIdle(waitMs: number): Promise<boolean> {
+  async waitIdle(waitMs: number, call: CallOptions | undefined): Promise<boolean> {
     const deadline = Date.now() + waitMs;
     if (this.running && !(await raceTimeout(this.running, waitMs))) return false;
     try {
-      await this.pollUntilDone(deadline);
+      await this.pollUntilDone(deadline, call);
       return true;
     } catch (e) {
       if (e instanceof DomainError && e.code === 'THROTTLED') return false;
@@ -129,8 +128,8 @@ export class Trainer {
 
   private ensureRunning(): Promise<void> {
     if (!this.running) {
-      // Shared by every waiting request: none of their signals may cancel it.
-      this.running = detached(() => this.loop()).finally(() => {
+      // Shared by every waiting request: its Face calls pass no request's call options, so none of them may cancel it.
+      this.running = this.loop().finally(() => {
         this.running = null;
         // A failed round ends the loop; a trainNow() made during it still needs its own round.
         if (this.roundWaiters.length > 0 && !this.closed) void this.ensureRunning();
@@ -164,15 +163,15 @@ export class Trainer {
     const deadline = Date.now() + this.options.timeoutMs;
     for (;;) {
       try {
-        await this.api.trainLargePersonGroup(this.index.collectionId);
+        await this.api.trainLargePersonGroup(this.index.collectionId, undefined);
         break;
       } catch (e) {
         // Someone else's training is running: wait for it, then start ours.
         if (!hasCode(e, 'LargePersonGroupTrainingNotFinished')) throw e;
-        await this.pollUntilDone(deadline);
+        await this.pollUntilDone(deadline, undefined);
       }
     }
-    const status = await this.pollUntilDone(deadline);
+    const status = await this.pollUntilDone(deadline, undefined);
     if (status.status === 'failed') {
       throw new DomainError(
         'PROVIDER_UNAVAILABLE',
@@ -183,12 +182,12 @@ export class Trainer {
   }
 
   /** Polls the training status until it is succeeded or failed. THROTTLED at the deadline. */
-  private async pollUntilDone(deadline: number): Promise<TrainingStatusOut> {
+  private async pollUntilDone(deadline: number, call: CallOptions | undefined): Promise<TrainingStatusOut> {
     for (;;) {
       if (this.closed) throw this.closedError();
       let status: TrainingStatusOut;
       try {
-        status = await this.api.getTrainingStatus(this.index.collectionId);
+        status = await this.api.getTrainingStatus(this.index.collectionId, call);
       } catch (e) {
         // Never trained: nothing runs.
         if (hasCode(e, 'LargePersonGroupNotTrained')) return { status: 'failed', message: 'not trained' };

@@ -20,7 +20,7 @@
  * (mapped to domain errors by ./errors.ts).
  */
 import createClient from '@azure-rest/ai-vision-face';
-import { callSignal } from '../call-context.js';
+import type { CallOptions } from '../provider.js';
 import { AzureServiceError, AzureTransportError } from './errors.js';
 
 /** Azure's recognition model for every container and detection of this adapter. */
@@ -117,7 +117,8 @@ interface RawResponse {
 
 type Send = (options: { timeout: number; abortSignal?: AbortSignal }) => PromiseLike<RawResponse>;
 
-interface CallOptions<T> {
+/** How one Face call may be retried. */
+interface RetryRules<T> {
   /** Safe to repeat after a 5xx or a lost answer. */
   safe: boolean;
   /** For unsafe calls: finds the result of an earlier attempt that may have taken effect; null when it did not. */
@@ -128,7 +129,11 @@ const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resol
 const octet = 'application/octet-stream' as const;
 const rect = (r: FaceRectangle) => [r.left, r.top, r.width, r.height];
 
-/** Typed Face calls with the adapter's retry policy. */
+/**
+ * Typed Face calls with the adapter's retry policy. Each takes the
+ * CallOptions of the provider call it is made for last (undefined for
+ * background work): its signal aborts the request and ends the retries.
+ */
 export class FaceTransport {
   private readonly client: ReturnType<typeof createClient>;
   /** The same resource on API v1.0, for the retired Snapshot API (only called when an instance opts in). */
@@ -155,84 +160,84 @@ export class FaceTransport {
   // ---- v1.0 Snapshot API (§B.3) -------------------------------------------------
 
   /** POST /snapshots: starts a take; resolves to the id of its operation (from Operation-Location). */
-  async takeSnapshot(type: 'LargePersonGroup' | 'LargeFaceList', objectId: string, applyScope: string[]): Promise<string> {
-    const response = await this.exchange('TakeSnapshot', { safe: false }, (o) => this.v10.pathUnchecked('/snapshots').post({ body: { type, objectId, applyScope }, ...o }));
+  async takeSnapshot(type: 'LargePersonGroup' | 'LargeFaceList', objectId: string, applyScope: string[], call: CallOptions | undefined): Promise<string> {
+    const response = await this.exchange('TakeSnapshot', { safe: false }, call, (o) => this.v10.pathUnchecked('/snapshots').post({ body: { type, objectId, applyScope }, ...o }));
     return operationIdOf('TakeSnapshot', 'headers' in response ? response.headers : {});
   }
 
   /** POST /snapshots/{id}/apply (mode CreateNew): resolves to the id of its operation. */
-  async applySnapshot(snapshotId: string, objectId: string): Promise<string> {
-    const response = await this.exchange('ApplySnapshot', { safe: false }, (o) =>
+  async applySnapshot(snapshotId: string, objectId: string, call: CallOptions | undefined): Promise<string> {
+    const response = await this.exchange('ApplySnapshot', { safe: false }, call, (o) =>
       this.v10.pathUnchecked('/snapshots/{snapshotId}/apply', snapshotId).post({ body: { objectId, mode: 'CreateNew' }, ...o }),
     );
     return operationIdOf('ApplySnapshot', 'headers' in response ? response.headers : {});
   }
 
-  getSnapshot(snapshotId: string): Promise<SnapshotOut> {
-    return this.call('GetSnapshot', { safe: true }, (o) => this.v10.pathUnchecked('/snapshots/{snapshotId}', snapshotId).get(o));
+  getSnapshot(snapshotId: string, call: CallOptions | undefined): Promise<SnapshotOut> {
+    return this.call('GetSnapshot', { safe: true }, call, (o) => this.v10.pathUnchecked('/snapshots/{snapshotId}', snapshotId).get(o));
   }
 
-  getSnapshotOperation(operationId: string): Promise<SnapshotOperationOut> {
-    return this.call('GetSnapshotOperationStatus', { safe: true }, (o) => this.v10.pathUnchecked('/operations/{operationId}', operationId).get(o));
+  getSnapshotOperation(operationId: string, call: CallOptions | undefined): Promise<SnapshotOperationOut> {
+    return this.call('GetSnapshotOperationStatus', { safe: true }, call, (o) => this.v10.pathUnchecked('/operations/{operationId}', operationId).get(o));
   }
 
   // ---- LargePersonGroup ------------------------------------------------------
 
-  createLargePersonGroup(id: string, body: { name: string; userData: string }): Promise<void> {
-    return this.call('CreateLargePersonGroup', { safe: true }, (o) =>
+  createLargePersonGroup(id: string, body: { name: string; userData: string }, call: CallOptions | undefined): Promise<void> {
+    return this.call('CreateLargePersonGroup', { safe: true }, call, (o) =>
       this.client.path('/largepersongroups/{largePersonGroupId}', id).put({ body: { ...body, recognitionModel: RECOGNITION_MODEL }, ...o }),
     );
   }
 
-  getLargePersonGroup(id: string): Promise<LargePersonGroupOut> {
-    return this.call('GetLargePersonGroup', { safe: true }, (o) =>
+  getLargePersonGroup(id: string, call: CallOptions | undefined): Promise<LargePersonGroupOut> {
+    return this.call('GetLargePersonGroup', { safe: true }, call, (o) =>
       this.client.path('/largepersongroups/{largePersonGroupId}', id).get({ queryParameters: { returnRecognitionModel: true }, ...o }),
     );
   }
 
-  listLargePersonGroups(start: string | undefined, top: number): Promise<LargePersonGroupOut[]> {
-    return this.call('GetLargePersonGroups', { safe: true }, (o) =>
+  listLargePersonGroups(start: string | undefined, top: number, call: CallOptions | undefined): Promise<LargePersonGroupOut[]> {
+    return this.call('GetLargePersonGroups', { safe: true }, call, (o) =>
       this.client.path('/largepersongroups').get({ queryParameters: { ...(start ? { start } : {}), top, returnRecognitionModel: true }, ...o }),
     );
   }
 
-  deleteLargePersonGroup(id: string): Promise<void> {
-    return this.call('DeleteLargePersonGroup', { safe: true }, (o) => this.client.path('/largepersongroups/{largePersonGroupId}', id).delete(o));
+  deleteLargePersonGroup(id: string, call: CallOptions | undefined): Promise<void> {
+    return this.call('DeleteLargePersonGroup', { safe: true }, call, (o) => this.client.path('/largepersongroups/{largePersonGroupId}', id).delete(o));
   }
 
   /** Starts training; resolves on 202 (poll {@link getTrainingStatus}). */
-  trainLargePersonGroup(id: string): Promise<void> {
-    return this.call('TrainLargePersonGroup', { safe: true }, (o) => this.client.path('/largepersongroups/{largePersonGroupId}/train', id).post(o));
+  trainLargePersonGroup(id: string, call: CallOptions | undefined): Promise<void> {
+    return this.call('TrainLargePersonGroup', { safe: true }, call, (o) => this.client.path('/largepersongroups/{largePersonGroupId}/train', id).post(o));
   }
 
-  getTrainingStatus(id: string): Promise<TrainingStatusOut> {
-    return this.call('GetLargePersonGroupTrainingStatus', { safe: true }, (o) =>
+  getTrainingStatus(id: string, call: CallOptions | undefined): Promise<TrainingStatusOut> {
+    return this.call('GetLargePersonGroupTrainingStatus', { safe: true }, call, (o) =>
       this.client.path('/largepersongroups/{largePersonGroupId}/training', id).get(o),
     );
   }
 
   // ---- persons -----------------------------------------------------------------
 
-  createPerson(groupId: string, body: { name: string; userData: string }, recover: () => Promise<{ personId: string } | null>): Promise<{ personId: string }> {
-    return this.call('CreateLargePersonGroupPerson', { safe: false, recover }, (o) =>
+  createPerson(groupId: string, body: { name: string; userData: string }, recover: () => Promise<{ personId: string } | null>, call: CallOptions | undefined): Promise<{ personId: string }> {
+    return this.call('CreateLargePersonGroupPerson', { safe: false, recover }, call, (o) =>
       this.client.path('/largepersongroups/{largePersonGroupId}/persons', groupId).post({ body, ...o }),
     );
   }
 
-  listPersons(groupId: string, start: string | undefined, top: number): Promise<PersonOut[]> {
-    return this.call('GetLargePersonGroupPersons', { safe: true }, (o) =>
+  listPersons(groupId: string, start: string | undefined, top: number, call: CallOptions | undefined): Promise<PersonOut[]> {
+    return this.call('GetLargePersonGroupPersons', { safe: true }, call, (o) =>
       this.client.path('/largepersongroups/{largePersonGroupId}/persons', groupId).get({ queryParameters: { ...(start ? { start } : {}), top }, ...o }),
     );
   }
 
-  getPerson(groupId: string, personId: string): Promise<PersonOut> {
-    return this.call('GetLargePersonGroupPerson', { safe: true }, (o) =>
+  getPerson(groupId: string, personId: string, call: CallOptions | undefined): Promise<PersonOut> {
+    return this.call('GetLargePersonGroupPerson', { safe: true }, call, (o) =>
       this.client.path('/largepersongroups/{largePersonGroupId}/persons/{personId}', groupId, personId).get(o),
     );
   }
 
-  deletePerson(groupId: string, personId: string): Promise<void> {
-    return this.call('DeleteLargePersonGroupPerson', { safe: true }, (o) =>
+  deletePerson(groupId: string, personId: string, call: CallOptions | undefined): Promise<void> {
+    return this.call('DeleteLargePersonGroupPerson', { safe: true }, call, (o) =>
       this.client.path('/largepersongroups/{largePersonGroupId}/persons/{personId}', groupId, personId).delete(o),
     );
   }
@@ -243,8 +248,9 @@ export class FaceTransport {
     image: Uint8Array,
     query: AddFaceQuery,
     recover: () => Promise<{ persistedFaceId: string } | null>,
+    call: CallOptions | undefined,
   ): Promise<{ persistedFaceId: string }> {
-    return this.call('AddLargePersonGroupPersonFace', { safe: false, recover }, (o) =>
+    return this.call('AddLargePersonGroupPersonFace', { safe: false, recover }, call, (o) =>
       this.client.path('/largepersongroups/{largePersonGroupId}/persons/{personId}/persistedfaces', groupId, personId).post({
         contentType: octet,
         body: image,
@@ -254,16 +260,16 @@ export class FaceTransport {
     );
   }
 
-  getPersonFace(groupId: string, personId: string, persistedFaceId: string): Promise<PersistedFaceOut> {
-    return this.call('GetLargePersonGroupPersonFace', { safe: true }, (o) =>
+  getPersonFace(groupId: string, personId: string, persistedFaceId: string, call: CallOptions | undefined): Promise<PersistedFaceOut> {
+    return this.call('GetLargePersonGroupPersonFace', { safe: true }, call, (o) =>
       this.client
         .path('/largepersongroups/{largePersonGroupId}/persons/{personId}/persistedfaces/{persistedFaceId}', groupId, personId, persistedFaceId)
         .get(o),
     );
   }
 
-  deletePersonFace(groupId: string, personId: string, persistedFaceId: string): Promise<void> {
-    return this.call('DeleteLargePersonGroupPersonFace', { safe: true }, (o) =>
+  deletePersonFace(groupId: string, personId: string, persistedFaceId: string, call: CallOptions | undefined): Promise<void> {
+    return this.call('DeleteLargePersonGroupPersonFace', { safe: true }, call, (o) =>
       this.client
         .path('/largepersongroups/{largePersonGroupId}/persons/{personId}/persistedfaces/{persistedFaceId}', groupId, personId, persistedFaceId)
         .delete(o),
@@ -272,24 +278,24 @@ export class FaceTransport {
 
   // ---- LargeFaceList -------------------------------------------------------------
 
-  createLargeFaceList(id: string, body: { name: string; userData: string }): Promise<void> {
-    return this.call('CreateLargeFaceList', { safe: true }, (o) =>
+  createLargeFaceList(id: string, body: { name: string; userData: string }, call: CallOptions | undefined): Promise<void> {
+    return this.call('CreateLargeFaceList', { safe: true }, call, (o) =>
       this.client.path('/largefacelists/{largeFaceListId}', id).put({ body: { ...body, recognitionModel: RECOGNITION_MODEL }, ...o }),
     );
   }
 
-  getLargeFaceList(id: string): Promise<LargeFaceListOut> {
-    return this.call('GetLargeFaceList', { safe: true }, (o) =>
+  getLargeFaceList(id: string, call: CallOptions | undefined): Promise<LargeFaceListOut> {
+    return this.call('GetLargeFaceList', { safe: true }, call, (o) =>
       this.client.path('/largefacelists/{largeFaceListId}', id).get({ queryParameters: { returnRecognitionModel: true }, ...o }),
     );
   }
 
-  deleteLargeFaceList(id: string): Promise<void> {
-    return this.call('DeleteLargeFaceList', { safe: true }, (o) => this.client.path('/largefacelists/{largeFaceListId}', id).delete(o));
+  deleteLargeFaceList(id: string, call: CallOptions | undefined): Promise<void> {
+    return this.call('DeleteLargeFaceList', { safe: true }, call, (o) => this.client.path('/largefacelists/{largeFaceListId}', id).delete(o));
   }
 
-  addListFace(listId: string, image: Uint8Array, query: AddFaceQuery, recover: () => Promise<{ persistedFaceId: string } | null>): Promise<{ persistedFaceId: string }> {
-    return this.call('AddLargeFaceListFace', { safe: false, recover }, (o) =>
+  addListFace(listId: string, image: Uint8Array, query: AddFaceQuery, recover: () => Promise<{ persistedFaceId: string } | null>, call: CallOptions | undefined): Promise<{ persistedFaceId: string }> {
+    return this.call('AddLargeFaceListFace', { safe: false, recover }, call, (o) =>
       this.client.path('/largefacelists/{largeFaceListId}/persistedfaces', listId).post({
         contentType: octet,
         body: image,
@@ -299,20 +305,20 @@ export class FaceTransport {
     );
   }
 
-  listListFaces(listId: string, start: string | undefined, top: number): Promise<PersistedFaceOut[]> {
-    return this.call('GetLargeFaceListFaces', { safe: true }, (o) =>
+  listListFaces(listId: string, start: string | undefined, top: number, call: CallOptions | undefined): Promise<PersistedFaceOut[]> {
+    return this.call('GetLargeFaceListFaces', { safe: true }, call, (o) =>
       this.client.path('/largefacelists/{largeFaceListId}/persistedfaces', listId).get({ queryParameters: { ...(start ? { start } : {}), top }, ...o }),
     );
   }
 
-  updateListFace(listId: string, persistedFaceId: string, userData: string): Promise<void> {
-    return this.call('UpdateLargeFaceListFace', { safe: true }, (o) =>
+  updateListFace(listId: string, persistedFaceId: string, userData: string, call: CallOptions | undefined): Promise<void> {
+    return this.call('UpdateLargeFaceListFace', { safe: true }, call, (o) =>
       this.client.path('/largefacelists/{largeFaceListId}/persistedfaces/{persistedFaceId}', listId, persistedFaceId).patch({ body: { userData }, ...o }),
     );
   }
 
-  deleteListFace(listId: string, persistedFaceId: string): Promise<void> {
-    return this.call('DeleteLargeFaceListFace', { safe: true }, (o) =>
+  deleteListFace(listId: string, persistedFaceId: string, call: CallOptions | undefined): Promise<void> {
+    return this.call('DeleteLargeFaceListFace', { safe: true }, call, (o) =>
       this.client.path('/largefacelists/{largeFaceListId}/persistedfaces/{persistedFaceId}', listId, persistedFaceId).delete(o),
     );
   }
@@ -320,9 +326,9 @@ export class FaceTransport {
   // ---- recognition -----------------------------------------------------------------
 
   /** Faces largest first; `returnFaceId` needs Limited Access approval; its faceIds live `faceIdTtlSeconds` (60..86400, default 600). */
-  detect(image: Uint8Array, options: { returnFaceId: boolean; detectionModel: string; quality: boolean; faceIdTtlSeconds?: number }): Promise<DetectedFaceOut[]> {
+  detect(image: Uint8Array, options: { returnFaceId: boolean; detectionModel: string; quality: boolean; faceIdTtlSeconds?: number }, call: CallOptions | undefined): Promise<DetectedFaceOut[]> {
     const ttl = Math.min(86_400, Math.max(60, Math.ceil(options.faceIdTtlSeconds ?? 600)));
-    return this.call('Detect', { safe: true }, (o) =>
+    return this.call('Detect', { safe: true }, call, (o) =>
       this.client.path('/detect').post({
         contentType: octet,
         body: image,
@@ -338,8 +344,8 @@ export class FaceTransport {
     );
   }
 
-  identify(groupId: string, faceIds: string[], maxCandidates: number, confidenceThreshold: number): Promise<IdentifyOut[]> {
-    return this.call('IdentifyFromLargePersonGroup', { safe: true }, (o) =>
+  identify(groupId: string, faceIds: string[], maxCandidates: number, confidenceThreshold: number, call: CallOptions | undefined): Promise<IdentifyOut[]> {
+    return this.call('IdentifyFromLargePersonGroup', { safe: true }, call, (o) =>
       this.client.path('/identify').post({
         body: { faceIds, largePersonGroupId: groupId, maxNumOfCandidatesReturned: maxCandidates, confidenceThreshold },
         ...o,
@@ -347,21 +353,21 @@ export class FaceTransport {
     );
   }
 
-  verify(groupId: string, faceId: string, personId: string): Promise<VerifyOut> {
-    return this.call('VerifyFromLargePersonGroup', { safe: true }, (o) =>
+  verify(groupId: string, faceId: string, personId: string, call: CallOptions | undefined): Promise<VerifyOut> {
+    return this.call('VerifyFromLargePersonGroup', { safe: true }, call, (o) =>
       this.client.path('/verify').post({ body: { faceId, personId, largePersonGroupId: groupId }, ...o }),
     );
   }
 
   // ---- the retry loop ----------------------------------------------------------------
 
-  private async call<T>(operation: string, options: CallOptions<T>, send: Send): Promise<T> {
-    const response = await this.exchange(operation, options, send);
+  private async call<T>(operation: string, options: RetryRules<T>, call: CallOptions | undefined, send: Send): Promise<T> {
+    const response = await this.exchange(operation, options, call, send);
     return ('recovered' in response ? response.recovered : response.body === '' ? undefined : response.body) as T;
   }
 
   /** The retry loop; the successful response (or what `recover` found). */
-  private async exchange<T>(operation: string, options: CallOptions<T>, send: Send): Promise<RawResponse | { recovered: T }> {
+  private async exchange<T>(operation: string, options: RetryRules<T>, call: CallOptions | undefined, send: Send): Promise<RawResponse | { recovered: T }> {
     const { maxAttempts } = this.options;
     let ambiguous = false;
     for (let attempt = 1; ; attempt++) {
@@ -369,8 +375,8 @@ export class FaceTransport {
         const found = await options.recover();
         if (found !== null) return { recovered: found };
       }
-      // The current call's signal (client gone, gateway timeout) aborts the request and ends the retries.
-      const abortSignal = callSignal();
+      // The call's signal (client gone, gateway timeout) aborts the request and ends the retries.
+      const abortSignal = call?.signal;
       if (abortSignal?.aborted) throw new AzureTransportError(operation, 'CANCELLED', 'the call was cancelled before this attempt');
       let response: RawResponse;
       try {

@@ -28,6 +28,7 @@ import {
   CAPABILITIES,
   type AssociateFacesInput,
   type AssociateFacesOutcome,
+  type CallOptions,
   type Capability,
   type CollectionRecord,
   type DeleteFacesOutcome,
@@ -49,7 +50,6 @@ import {
   type CopyProgress,
   type SnapshotCapable,
 } from '../provider.js';
-import { callSignal } from '../call-context.js';
 import type { ChangeFeed } from '../definition.js';
 import { matchEarlierFaces } from './duplicate-faces.js';
 import { fromEngineError } from './errors.js';
@@ -284,7 +284,7 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
     return userIds.map((id) => byUser.get(id) ?? []);
   }
 
-  async indexFaces(input: IndexFacesInput): Promise<IndexFacesOutcome> {
+  async indexFaces(input: IndexFacesInput, call?: CallOptions): Promise<IndexFacesOutcome> {
     this.assertOpen();
     const { collectionId, image } = input;
     const externalImageId = input.externalImageId ?? null;
@@ -294,7 +294,7 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
     }
     // Fail fast before ~0.6 s of inference; checked again in the transaction.
     await this.requireCollection(this.store, collectionId);
-    const detection = await this.detect(image);
+    const detection = await this.detect(image, call);
     const selection = selectFaces(detection.faces, maxFaces);
     const sha256 = createHash('sha256').update(image).digest('hex');
 
@@ -499,7 +499,7 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
     });
   }
 
-  async searchUsersByImage(input: SearchUsersByImageInput): Promise<SearchUsersByImageOutcome> {
+  async searchUsersByImage(input: SearchUsersByImageInput, call?: CallOptions): Promise<SearchUsersByImageOutcome> {
     this.assertOpen();
     const { collectionId, userMatchThreshold, maxUsers } = input;
     if (!Number.isInteger(maxUsers) || maxUsers < 1) throw invalidInput('maxUsers', 'an integer ≥ 1', String(maxUsers));
@@ -507,7 +507,7 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
       throw invalidInput('userMatchThreshold', 'a number 0..100', String(userMatchThreshold));
     }
     const collection = await this.requireCollection(this.store, collectionId);
-    const detection = await this.detect(input.image);
+    const detection = await this.detect(input.image, call);
     const face = searchableFace(detection.faces);
     if (!face) return { userMatches: [], searchedFace: null };
 
@@ -539,12 +539,13 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
     snapshotId: string,
     targetCollectionId: string,
     onProgress: (p: CopyProgress) => Promise<void>,
+    call?: CallOptions,
   ): Promise<CopyOutcome> {
     this.assertOpen();
     await this.createCollection(targetCollectionId);
     const collection = await this.requireCollection(this.store, targetCollectionId);
     return importSnapshot(
-      { store: this.store, collection, now: this.now, onCommit: (tx, changes) => this.onCommit(tx, collection.key, changes), detect: (image) => this.detect(image) },
+      { store: this.store, collection, now: this.now, onCommit: (tx, changes) => this.onCommit(tx, collection.key, changes), detect: (image) => this.detect(image, call) },
       snapshotId,
       onProgress,
     );
@@ -609,9 +610,10 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
     }
   }
 
-  private async detect(image: Uint8Array): Promise<DetectionResult> {
+  /** The engine's detection; `call`'s signal drops it from the engine's queue when the call is no longer wanted. */
+  private async detect(image: Uint8Array, call: CallOptions | undefined): Promise<DetectionResult> {
     try {
-      return await this.engine.detect(image, { signal: callSignal() });
+      return await this.engine.detect(image, { signal: call?.signal });
     } catch (e) {
       throw fromEngineError(e, this.name);
     }

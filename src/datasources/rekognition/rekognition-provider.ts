@@ -43,6 +43,7 @@ import { DomainError, invalidInput } from '../../errors.js';
 import {
   type AssociateFacesInput,
   type AssociateFacesOutcome,
+  type CallOptions,
   type BoundingBox,
   type Capability,
   type CollectionRecord,
@@ -64,13 +65,9 @@ import {
   type UserRecord,
   type UserStatus,
 } from '../provider.js';
-import { callSignal } from '../call-context.js';
 import { mapLimit } from '../map-limit.js';
 import { providerCodeOf, toDomainError, type CallContext } from './errors.js';
 import { decodePageToken, encodePageToken, type Listing, type PageToken } from './page-token.js';
-
-/** The SDK's per-send options: the current call's signal aborts the HTTP request (and stops the SDK's retries). */
-const sendOptions = () => ({ abortSignal: callSignal() });
 
 /** Static credentials; prefer the SDK's default chain (env, profile, SSO, instance/container roles). */
 export interface StaticCredentials {
@@ -98,6 +95,9 @@ export interface RekognitionProviderOptions {
   /** Parallel calls one batched method makes (DescribeCollection per id, ListFaces per user). @default 8 */
   concurrency?: number;
 }
+
+/** The SDK's per-send options. */
+type SendOptions = { abortSignal?: AbortSignal };
 
 /** Largest MaxResults of ListCollections and ListFaces; also the FaceIds cap of ListFaces and DeleteFaces. */
 const MAX_LIST_RESULTS = 4096;
@@ -160,24 +160,24 @@ export class RekognitionProvider implements FaceProvider {
   // ---- collections -------------------------------------------------------
 
   /** One ListCollections per 4096 ids, then one DescribeCollection per collection (counts, creation time). */
-  async listCollections(page: PageRequest): Promise<Page<CollectionRecord>> {
+  async listCollections(page: PageRequest, call?: CallOptions): Promise<Page<CollectionRecord>> {
     const limit = pageLimit(page.limit);
     const start = decodePageToken('collections', page.after);
     const ctx = this.ctx('ListCollections');
     const { items: ids, nextToken } = await collect(limit, start?.t, MAX_LIST_RESULTS, async (max, token) => {
-      const out = await this.run(ctx, () => this.client.send(new ListCollectionsCommand({ MaxResults: max, NextToken: token }), sendOptions()));
+      const out = await this.run(ctx, call, (o) => this.client.send(new ListCollectionsCommand({ MaxResults: max, NextToken: token }), o));
       return { items: out.CollectionIds ?? [], next: out.NextToken };
     });
     // A collection deleted between the two calls is left out, as a later list would.
-    const records = await this.getCollections(ids);
+    const records = await this.getCollections(ids, call);
     return withToken(records.filter((r): r is CollectionRecord => r !== null), 'collections', nextToken);
   }
 
   /** DescribeCollection per id, `concurrency` at a time. */
-  async getCollections(collectionIds: readonly string[]): Promise<(CollectionRecord | null)[]> {
+  async getCollections(collectionIds: readonly string[], call?: CallOptions): Promise<(CollectionRecord | null)[]> {
     return mapLimit(collectionIds, this.concurrency, async (collectionId) => {
       try {
-        return await this.describe(collectionId);
+        return await this.describe(collectionId, call);
       } catch (e) {
         if (e instanceof DomainError && e.code === 'COLLECTION_NOT_FOUND') return null;
         throw e;
@@ -186,12 +186,12 @@ export class RekognitionProvider implements FaceProvider {
   }
 
   /** CreateCollection, then DescribeCollection for the record. */
-  async createCollection(collectionId: string): Promise<CollectionRecord> {
-    const created = await this.run(this.ctx('CreateCollection', { collectionId }), () =>
-      this.client.send(new CreateCollectionCommand({ CollectionId: collectionId }), sendOptions()),
+  async createCollection(collectionId: string, call?: CallOptions): Promise<CollectionRecord> {
+    const created = await this.run(this.ctx('CreateCollection', { collectionId }), call, (o) =>
+      this.client.send(new CreateCollectionCommand({ CollectionId: collectionId }), o),
     );
     try {
-      return await this.describe(collectionId);
+      return await this.describe(collectionId, call);
     } catch {
       // The collection exists now: failing here would make a retry see
       // COLLECTION_ALREADY_EXISTS. A new collection is empty.
@@ -205,22 +205,22 @@ export class RekognitionProvider implements FaceProvider {
     }
   }
 
-  async deleteCollection(collectionId: string): Promise<void> {
-    await this.run(this.ctx('DeleteCollection', { collectionId }), () =>
-      this.client.send(new DeleteCollectionCommand({ CollectionId: collectionId }), sendOptions()),
+  async deleteCollection(collectionId: string, call?: CallOptions): Promise<void> {
+    await this.run(this.ctx('DeleteCollection', { collectionId }), call, (o) =>
+      this.client.send(new DeleteCollectionCommand({ CollectionId: collectionId }), o),
     );
   }
 
   // ---- users -------------------------------------------------------------
 
   /** ListUsers, 500 a call, in Rekognition's order (creation order). */
-  async listUsers(collectionId: string, page: PageRequest): Promise<Page<UserRecord>> {
+  async listUsers(collectionId: string, page: PageRequest, call?: CallOptions): Promise<Page<UserRecord>> {
     const limit = pageLimit(page.limit);
     const start = decodePageToken('users', page.after);
     const ctx = this.ctx('ListUsers', { collectionId });
     const { items, nextToken } = await collect(limit, start?.t, MAX_USERS_RESULTS, async (max, token) => {
-      const out = await this.run(ctx, () =>
-        this.client.send(new ListUsersCommand({ CollectionId: collectionId, MaxResults: max, NextToken: token }), sendOptions()),
+      const out = await this.run(ctx, call, (o) =>
+        this.client.send(new ListUsersCommand({ CollectionId: collectionId, MaxResults: max, NextToken: token }), o),
       );
       return { items: (out.Users ?? []).map((u) => userRecord(collectionId, u.UserId ?? '', u.UserStatus)), next: out.NextToken };
     });
@@ -232,15 +232,15 @@ export class RekognitionProvider implements FaceProvider {
    * (500 a call) until every requested id is found or the list ends — one
    * scan per batch, O(users / 500) calls.
    */
-  async getUsers(collectionId: string, userIds: readonly string[]): Promise<(UserRecord | null)[]> {
+  async getUsers(collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<(UserRecord | null)[]> {
     if (userIds.length === 0) return [];
     const wanted = new Set(userIds);
     const found = new Map<string, UserRecord>();
     const ctx = this.ctx('ListUsers', { collectionId });
     let token: string | undefined;
     do {
-      const out = await this.run(ctx, () =>
-        this.client.send(new ListUsersCommand({ CollectionId: collectionId, MaxResults: MAX_USERS_RESULTS, NextToken: token }), sendOptions()),
+      const out = await this.run(ctx, call, (o) =>
+        this.client.send(new ListUsersCommand({ CollectionId: collectionId, MaxResults: MAX_USERS_RESULTS, NextToken: token }), o),
       );
       for (const u of out.Users ?? []) {
         if (u.UserId !== undefined && wanted.has(u.UserId)) found.set(u.UserId, userRecord(collectionId, u.UserId, u.UserStatus));
@@ -250,19 +250,19 @@ export class RekognitionProvider implements FaceProvider {
     return userIds.map((id) => found.get(id) ?? null);
   }
 
-  async createUser(input: UserMutationInput): Promise<UserRecord> {
+  async createUser(input: UserMutationInput, call?: CallOptions): Promise<UserRecord> {
     const { collectionId, userId, clientRequestToken } = input;
-    await this.run(this.ctx('CreateUser', { collectionId, userId, clientRequestToken }), () =>
-      this.client.send(new CreateUserCommand({ CollectionId: collectionId, UserId: userId, ClientRequestToken: clientRequestToken }), sendOptions()),
+    await this.run(this.ctx('CreateUser', { collectionId, userId, clientRequestToken }), call, (o) =>
+      this.client.send(new CreateUserCommand({ CollectionId: collectionId, UserId: userId, ClientRequestToken: clientRequestToken }), o),
     );
     // CreateUser answers {}; a new user has no faces yet.
     return { collectionId, userId, status: 'CREATED' };
   }
 
-  async deleteUser(input: UserMutationInput): Promise<void> {
+  async deleteUser(input: UserMutationInput, call?: CallOptions): Promise<void> {
     const { collectionId, userId, clientRequestToken } = input;
-    await this.run(this.ctx('DeleteUser', { collectionId, userId, clientRequestToken, notFound: 'user' }), () =>
-      this.client.send(new DeleteUserCommand({ CollectionId: collectionId, UserId: userId, ClientRequestToken: clientRequestToken }), sendOptions()),
+    await this.run(this.ctx('DeleteUser', { collectionId, userId, clientRequestToken, notFound: 'user' }), call, (o) =>
+      this.client.send(new DeleteUserCommand({ CollectionId: collectionId, UserId: userId, ClientRequestToken: clientRequestToken }), o),
     );
   }
 
@@ -273,43 +273,43 @@ export class RekognitionProvider implements FaceProvider {
    * pages of ≥ 500 faces are read and faces without a UserId kept, so the
    * cost grows with the associated faces skipped over.
    */
-  async listFaces(collectionId: string, filter: FaceFilter, page: PageRequest): Promise<Page<FaceRecord>> {
+  async listFaces(collectionId: string, filter: FaceFilter, page: PageRequest, call?: CallOptions): Promise<Page<FaceRecord>> {
     const limit = pageLimit(page.limit);
     if (filter.userId !== undefined && filter.unassociated === true) {
       throw invalidInput('unassociated', 'not true together with userId', 'both');
     }
-    if (filter.unassociated === true) return this.listUnassociatedFaces(collectionId, limit, page.after);
+    if (filter.unassociated === true) return this.listUnassociatedFaces(collectionId, limit, page.after, call);
     const listing: Listing = filter.userId !== undefined ? 'user-faces' : 'faces';
     const start = decodePageToken(listing, page.after, filter.userId);
     const ctx = this.ctx('ListFaces', { collectionId, userId: filter.userId });
     const { items, nextToken } = await collect(limit, start?.t, MAX_LIST_RESULTS, (max, token) =>
-      this.listFacesPage(ctx, { CollectionId: collectionId, UserId: filter.userId, MaxResults: max, NextToken: token }),
+      this.listFacesPage(ctx, call, { CollectionId: collectionId, UserId: filter.userId, MaxResults: max, NextToken: token }),
     );
     const next = nextToken === undefined ? undefined : encodePageToken({ l: listing, t: nextToken, ...(filter.userId !== undefined ? { u: filter.userId } : {}) });
     return next === undefined ? { items } : { items, nextToken: next };
   }
 
   /** ListFaces with FaceIds, 4096 ids a call, `concurrency` calls at a time. */
-  async getFaces(collectionId: string, faceIds: readonly string[]): Promise<(FaceRecord | null)[]> {
+  async getFaces(collectionId: string, faceIds: readonly string[], call?: CallOptions): Promise<(FaceRecord | null)[]> {
     const ids = [...new Set(faceIds)];
     const ctx = this.ctx('ListFaces', { collectionId });
     const chunks = await mapLimit(chunk(ids, MAX_LIST_RESULTS), this.concurrency, (part) =>
-      this.listAllFaces(ctx, { CollectionId: collectionId, FaceIds: part }),
+      this.listAllFaces(ctx, call, { CollectionId: collectionId, FaceIds: part }),
     );
     const byId = new Map(chunks.flat().map((f) => [f.faceId, f]));
     return faceIds.map((id) => byId.get(id) ?? null);
   }
 
   /** One ListFaces (UserId) per user, `concurrency` at a time. */
-  async countUserFaces(collectionId: string, userIds: readonly string[]): Promise<number[]> {
-    return (await this.listUserFaces(collectionId, userIds)).map((faces) => faces.length);
+  async countUserFaces(collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<number[]> {
+    return (await this.listUserFaces(collectionId, userIds, call)).map((faces) => faces.length);
   }
 
   /** One ListFaces (UserId) per user, `concurrency` at a time; [] for an unknown user. */
-  async listUserFaces(collectionId: string, userIds: readonly string[]): Promise<FaceRecord[][]> {
+  async listUserFaces(collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<FaceRecord[][]> {
     const unique = [...new Set(userIds)];
     const lists = await mapLimit(unique, this.concurrency, (userId) =>
-      this.listAllFaces(this.ctx('ListFaces', { collectionId, userId, notFound: 'user' }), { CollectionId: collectionId, UserId: userId }).catch(
+      this.listAllFaces(this.ctx('ListFaces', { collectionId, userId, notFound: 'user' }), call, { CollectionId: collectionId, UserId: userId }).catch(
         (e: unknown) => {
           // Should Rekognition refuse an unknown UserId, it has no faces.
           if (e instanceof DomainError && e.code === 'USER_NOT_FOUND') return [];
@@ -327,11 +327,11 @@ export class RekognitionProvider implements FaceProvider {
    * reasons the contract has no name for (EXTREME_POSE, LOW_BRIGHTNESS,
    * LOW_SHARPNESS, LOW_FACE_QUALITY) are reported as LOW_CONFIDENCE.
    */
-  async indexFaces(input: IndexFacesInput): Promise<IndexFacesOutcome> {
+  async indexFaces(input: IndexFacesInput, call?: CallOptions): Promise<IndexFacesOutcome> {
     const { collectionId, image } = input;
     const maxFaces = input.maxFaces ?? DEFAULT_MAX_FACES;
     if (!Number.isInteger(maxFaces) || maxFaces < 1) throw invalidInput('maxFaces', 'an integer ≥ 1', String(maxFaces));
-    const out = await this.run(this.ctx('IndexFaces', { collectionId }), () =>
+    const out = await this.run(this.ctx('IndexFaces', { collectionId }), call, (o) =>
       this.client.send(
         new IndexFacesCommand({
           CollectionId: collectionId,
@@ -340,7 +340,7 @@ export class RekognitionProvider implements FaceProvider {
           MaxFaces: maxFaces,
           QualityFilter: 'AUTO',
           DetectionAttributes: ['DEFAULT'],
-        }), sendOptions()
+        }), o
       ),
     );
     const faces = (out.FaceRecords ?? []).flatMap((r) => (r.Face ? [faceRecord(collectionId, r.Face)] : []));
@@ -352,12 +352,12 @@ export class RekognitionProvider implements FaceProvider {
   }
 
   /** DeleteFaces, 4096 ids a call. */
-  async deleteFaces(collectionId: string, faceIds: readonly string[]): Promise<DeleteFacesOutcome> {
+  async deleteFaces(collectionId: string, faceIds: readonly string[], call?: CallOptions): Promise<DeleteFacesOutcome> {
     const outcome: DeleteFacesOutcome = { deletedFaceIds: [], unsuccessfulFaceDeletions: [] };
     const ctx = this.ctx('DeleteFaces', { collectionId });
     // Sequential: the outcome lists keep the caller's order.
     for (const part of chunk([...new Set(faceIds)], MAX_LIST_RESULTS)) {
-      const out = await this.run(ctx, () => this.client.send(new DeleteFacesCommand({ CollectionId: collectionId, FaceIds: part }), sendOptions()));
+      const out = await this.run(ctx, call, (o) => this.client.send(new DeleteFacesCommand({ CollectionId: collectionId, FaceIds: part }), o));
       outcome.deletedFaceIds.push(...(out.DeletedFaces ?? []));
       for (const u of out.UnsuccessfulFaceDeletions ?? []) {
         outcome.unsuccessfulFaceDeletions.push({ faceId: u.FaceId ?? '', userId: u.UserId ?? null, reasons: u.Reasons ?? [] });
@@ -366,9 +366,9 @@ export class RekognitionProvider implements FaceProvider {
     return outcome;
   }
 
-  async associateFaces(input: AssociateFacesInput): Promise<AssociateFacesOutcome> {
+  async associateFaces(input: AssociateFacesInput, call?: CallOptions): Promise<AssociateFacesOutcome> {
     const { collectionId, userId, clientRequestToken } = input;
-    const out = await this.run(this.ctx('AssociateFaces', { collectionId, userId, clientRequestToken, notFound: 'user' }), () =>
+    const out = await this.run(this.ctx('AssociateFaces', { collectionId, userId, clientRequestToken, notFound: 'user' }), call, (o) =>
       this.client.send(
         new AssociateFacesCommand({
           CollectionId: collectionId,
@@ -376,7 +376,7 @@ export class RekognitionProvider implements FaceProvider {
           FaceIds: [...input.faceIds],
           UserMatchThreshold: input.userMatchThreshold,
           ClientRequestToken: clientRequestToken,
-        }), sendOptions()
+        }), o
       ),
     );
     return {
@@ -391,16 +391,16 @@ export class RekognitionProvider implements FaceProvider {
     };
   }
 
-  async disassociateFaces(input: DisassociateFacesInput): Promise<DisassociateFacesOutcome> {
+  async disassociateFaces(input: DisassociateFacesInput, call?: CallOptions): Promise<DisassociateFacesOutcome> {
     const { collectionId, userId, clientRequestToken } = input;
-    const out = await this.run(this.ctx('DisassociateFaces', { collectionId, userId, clientRequestToken, notFound: 'user' }), () =>
+    const out = await this.run(this.ctx('DisassociateFaces', { collectionId, userId, clientRequestToken, notFound: 'user' }), call, (o) =>
       this.client.send(
         new DisassociateFacesCommand({
           CollectionId: collectionId,
           UserId: userId,
           FaceIds: [...input.faceIds],
           ClientRequestToken: clientRequestToken,
-        }), sendOptions()
+        }), o
       ),
     );
     return {
@@ -415,9 +415,9 @@ export class RekognitionProvider implements FaceProvider {
   }
 
   /** SearchUsersByImage with QualityFilter AUTO (too-small faces are not searched, like the local provider). */
-  async searchUsersByImage(input: SearchUsersByImageInput): Promise<SearchUsersByImageOutcome> {
+  async searchUsersByImage(input: SearchUsersByImageInput, call?: CallOptions): Promise<SearchUsersByImageOutcome> {
     const { collectionId } = input;
-    const out = await this.run(this.ctx('SearchUsersByImage', { collectionId }), () =>
+    const out = await this.run(this.ctx('SearchUsersByImage', { collectionId }), call, (o) =>
       this.client.send(
         new SearchUsersByImageCommand({
           CollectionId: collectionId,
@@ -425,7 +425,7 @@ export class RekognitionProvider implements FaceProvider {
           UserMatchThreshold: input.userMatchThreshold,
           MaxUsers: input.maxUsers,
           QualityFilter: 'AUTO',
-        }), sendOptions()
+        }), o
       ),
     );
     const detail = out.SearchedFace?.FaceDetail;
@@ -456,7 +456,7 @@ export class RekognitionProvider implements FaceProvider {
    * a user operation is ambiguous (the user or its collection?): one
    * DescribeCollection settles it.
    */
-  private async run<T>(ctx: CallContext, call: () => Promise<T>): Promise<T> {
+  private async run<T>(ctx: CallContext, call: CallOptions | undefined, send: (options: SendOptions) => Promise<T>): Promise<T> {
     if (this.closed) {
       throw new DomainError('PROVIDER_UNAVAILABLE', `Provider "${this.name}" is unavailable: expected an open provider, got one that was closed`, {
         provider: this.name,
@@ -464,11 +464,12 @@ export class RekognitionProvider implements FaceProvider {
       });
     }
     try {
-      return await call();
+      // The call's signal aborts the HTTP request (and stops the SDK's retries); read only here, when a request is sent.
+      return await send({ abortSignal: call?.signal });
     } catch (e) {
       if (ctx.notFound === 'user' && providerCodeOf(e) === 'ResourceNotFoundException' && ctx.collectionId !== undefined) {
         try {
-          await this.describe(ctx.collectionId);
+          await this.describe(ctx.collectionId, call);
         } catch (check) {
           if (check instanceof DomainError && check.code === 'COLLECTION_NOT_FOUND') throw toDomainError(e, { ...ctx, notFound: 'collection' });
           throw check;
@@ -478,9 +479,9 @@ export class RekognitionProvider implements FaceProvider {
     }
   }
 
-  private async describe(collectionId: string): Promise<CollectionRecord> {
-    const out: DescribeCollectionCommandOutput = await this.run(this.ctx('DescribeCollection', { collectionId }), () =>
-      this.client.send(new DescribeCollectionCommand({ CollectionId: collectionId }), sendOptions()),
+  private async describe(collectionId: string, call: CallOptions | undefined): Promise<CollectionRecord> {
+    const out: DescribeCollectionCommandOutput = await this.run(this.ctx('DescribeCollection', { collectionId }), call, (o) =>
+      this.client.send(new DescribeCollectionCommand({ CollectionId: collectionId }), o),
     );
     return {
       collectionId,
@@ -491,18 +492,18 @@ export class RekognitionProvider implements FaceProvider {
     };
   }
 
-  private async listFacesPage(ctx: CallContext, input: ListFacesCommandInput): Promise<{ items: FaceRecord[]; next?: string }> {
-    const out = await this.run(ctx, () => this.client.send(new ListFacesCommand(input), sendOptions()));
+  private async listFacesPage(ctx: CallContext, call: CallOptions | undefined, input: ListFacesCommandInput): Promise<{ items: FaceRecord[]; next?: string }> {
+    const out = await this.run(ctx, call, (o) => this.client.send(new ListFacesCommand(input), o));
     const collectionId = input.CollectionId as string;
     return { items: (out.Faces ?? []).map((f) => faceRecord(collectionId, f)), next: out.NextToken };
   }
 
   /** Every page of one ListFaces query. */
-  private async listAllFaces(ctx: CallContext, input: ListFacesCommandInput): Promise<FaceRecord[]> {
+  private async listAllFaces(ctx: CallContext, call: CallOptions | undefined, input: ListFacesCommandInput): Promise<FaceRecord[]> {
     const all: FaceRecord[] = [];
     let token: string | undefined;
     do {
-      const page = await this.listFacesPage(ctx, { ...input, MaxResults: MAX_LIST_RESULTS, NextToken: token });
+      const page = await this.listFacesPage(ctx, call, { ...input, MaxResults: MAX_LIST_RESULTS, NextToken: token });
       all.push(...page.items);
       token = page.next;
     } while (token);
@@ -510,7 +511,7 @@ export class RekognitionProvider implements FaceProvider {
   }
 
   /** The emulated `unassociated` filter (see {@link listFaces}). */
-  private async listUnassociatedFaces(collectionId: string, limit: number, after: string | undefined): Promise<Page<FaceRecord>> {
+  private async listUnassociatedFaces(collectionId: string, limit: number, after: string | undefined, call: CallOptions | undefined): Promise<Page<FaceRecord>> {
     const listing: Listing = 'unassociated-faces';
     const start = decodePageToken(listing, after);
     const ctx = this.ctx('ListFaces', { collectionId });
@@ -520,7 +521,7 @@ export class RekognitionProvider implements FaceProvider {
     let resume: PageToken | undefined = start?.f !== undefined ? start : undefined;
     for (;;) {
       const size = resume?.m ?? Math.min(MAX_LIST_RESULTS, Math.max(limit - items.length, UNASSOCIATED_SCAN_PAGE));
-      const page = await this.listFacesPage(ctx, { CollectionId: collectionId, MaxResults: size, NextToken: token });
+      const page = await this.listFacesPage(ctx, call, { CollectionId: collectionId, MaxResults: size, NextToken: token });
       let from = 0;
       if (resume) {
         const at = page.items.findIndex((f) => f.faceId === resume?.f);

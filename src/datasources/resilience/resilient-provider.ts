@@ -6,10 +6,11 @@
  * the protocol; this layer bounds the whole call and stops calling a provider
  * that keeps failing.
  *
- * - Timeout: the call's signal ({@link callSignal}) is aborted after
- *   `timeoutMs` (adapters abort their HTTP request) and the call answers
- *   PROVIDER_UNAVAILABLE (providerCode TIMEOUT) at once.
- * - Cancellation: when the request's signal aborts (the client went away),
+ * - Timeout: each call gets its own CallOptions, whose signal is aborted
+ *   after `timeoutMs` or with the caller's (adapters abort their HTTP
+ *   request), and the call answers PROVIDER_UNAVAILABLE (providerCode
+ *   TIMEOUT) at once.
+ * - Cancellation: when the caller's signal aborts (the client went away),
  *   the call is abandoned (PROVIDER_UNAVAILABLE, providerCode CANCELLED,
  *   which nobody reads) and does not count against the provider.
  * - Retries: only read-only methods, only on PROVIDER_UNAVAILABLE or
@@ -23,8 +24,8 @@
 import type { Logger } from 'pino';
 import { DomainError, isDomainError } from '../../errors.js';
 import { STORAGE_CODES } from '../../store/storage-errors.js';
-import { callSignal, LazyAbort, runWithSignal } from '../call-context.js';
-import type { FaceProvider } from '../provider.js';
+import { LazyAbort } from '../../lazy-abort.js';
+import type { CallOptions, FaceProvider } from '../provider.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import type { ResilienceOptions } from './options.js';
 
@@ -33,11 +34,37 @@ const READ_ONLY: ReadonlySet<string> = new Set([
   'listCollections', 'getCollections', 'listUsers', 'getUsers', 'listFaces', 'getFaces', 'countUserFaces', 'listUserFaces', 'searchUsersByImage',
 ] satisfies (keyof FaceProvider)[]);
 
-/** Every contract method under the timeout and the breaker (snapshot copies are jobs with their own lifecycle). */
-const GUARDED: ReadonlySet<string> = new Set([
-  ...READ_ONLY,
-  ...(['createCollection', 'deleteCollection', 'createUser', 'deleteUser', 'indexFaces', 'deleteFaces', 'associateFaces', 'disassociateFaces'] satisfies (keyof FaceProvider)[]),
-]);
+/** The position of a method's trailing CallOptions argument; `never` (so no number fits) for a method that takes none last. */
+type CallArgument<F> = F extends (...args: infer P) => unknown ? (Required<P> extends [...infer Before, CallOptions] ? Before['length'] : never) : never;
+
+/**
+ * Every contract method under the timeout and the breaker (snapshot copies
+ * are jobs with their own lifecycle), with the position of its call
+ * argument: where the caller's signal comes from and where the call's own
+ * goes. Checked against FaceProvider, so a changed signature fails to compile.
+ */
+const CALL_ARGUMENT = {
+  listCollections: 1,
+  getCollections: 1,
+  createCollection: 1,
+  deleteCollection: 1,
+  listUsers: 2,
+  getUsers: 2,
+  createUser: 1,
+  deleteUser: 1,
+  listFaces: 3,
+  getFaces: 2,
+  countUserFaces: 2,
+  listUserFaces: 2,
+  indexFaces: 1,
+  deleteFaces: 2,
+  associateFaces: 1,
+  disassociateFaces: 1,
+  searchUsersByImage: 1,
+} as const satisfies { [M in Exclude<keyof FaceProvider, 'name' | 'kind' | 'capabilities' | 'close'>]: CallArgument<FaceProvider[M]> };
+
+const callArgumentOf = (prop: string | symbol): number | undefined =>
+  typeof prop === 'string' && Object.hasOwn(CALL_ARGUMENT, prop) ? CALL_ARGUMENT[prop as keyof typeof CALL_ARGUMENT] : undefined;
 
 /** Tells state changes of an instance's circuit (for logs and metrics). */
 export type CircuitListener = (provider: string, state: CircuitState) => void;
@@ -74,8 +101,7 @@ export function withResilience(provider: FaceProvider, options: ResilienceOption
   const unavailable = (method: string, providerCode: string, message: string, extra: { retryAfterMs?: number } = {}) =>
     new DomainError('PROVIDER_UNAVAILABLE', message, { provider: name, operation: method, providerCode, ...extra });
 
-  async function once<T>(method: string, run: () => Promise<T>): Promise<T> {
-    const outer = callSignal();
+  async function once<T>(method: string, outer: AbortSignal | undefined, run: (call: CallOptions) => Promise<T>): Promise<T> {
     if (outer?.aborted) throw unavailable(method, 'CANCELLED', `Provider "${name}" ${method}: cancelled, the client went away`);
     const admission = breaker.admit();
     if (!admission.admitted) {
@@ -106,7 +132,7 @@ export function withResilience(provider: FaceProvider, options: ResilienceOption
     outer?.addEventListener('abort', onOuterAbort);
     try {
       // The work may go on after an abort (an adapter that ignores the signal); its outcome is dropped.
-      const result = await Promise.race([runWithSignal(controller, run), abandoned]);
+      const result = await Promise.race([run(controller), abandoned]);
       breaker.succeeded(probe);
       return result;
     } catch (e) {
@@ -138,18 +164,18 @@ export function withResilience(provider: FaceProvider, options: ResilienceOption
     }
   }
 
-  async function call<T>(method: string, run: () => Promise<T>): Promise<T> {
+  async function call<T>(method: string, outer: AbortSignal | undefined, run: (call: CallOptions) => Promise<T>): Promise<T> {
     const attempts = READ_ONLY.has(method) ? options.retry.attempts : 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await once(method, run);
+        return await once(method, outer, run);
       } catch (e) {
         if (attempt >= attempts || !retryable(e)) throw e;
         const cap = Math.min(options.retry.maxDelayMs, options.retry.baseDelayMs * 2 ** (attempt - 1));
         const hinted = (e as DomainError).details.retryAfterMs;
         const wait = hinted !== undefined ? Math.min(hinted, options.retry.maxDelayMs) : Math.round(Math.random() * cap);
         try {
-          await sleep(wait, callSignal());
+          await sleep(wait, outer);
         } catch {
           throw unavailable(method, 'CANCELLED', `Provider "${name}" ${method}: cancelled, the client went away`);
         }
@@ -160,8 +186,15 @@ export function withResilience(provider: FaceProvider, options: ResilienceOption
   return new Proxy(provider, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
-      if (typeof prop !== 'string' || !GUARDED.has(prop) || typeof value !== 'function') return value;
-      return (...args: unknown[]) => call(prop, () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+      const at = callArgumentOf(prop);
+      if (at === undefined || typeof value !== 'function') return value;
+      return (...args: unknown[]) =>
+        call(prop as string, (args[at] as CallOptions | undefined)?.signal, (own) => {
+          // The adapter gets this call's own options in place of the caller's.
+          const inner = args.slice();
+          inner[at] = own;
+          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, inner);
+        });
     },
   });
 }
