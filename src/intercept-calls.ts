@@ -4,12 +4,15 @@
  */
 export type CallHook = (method: string, call: () => Promise<unknown>) => Promise<unknown>;
 
-/** The same object, each method call (but `close`) going through `around`. */
+/** Members that are not provider calls: `close`, and the synchronous `readVersion`. */
+const NOT_CALLS: ReadonlySet<string> = new Set(['close', 'readVersion']);
+
+/** The same object, each method call (but {@link NOT_CALLS}) going through `around`. */
 export function interceptCalls<T extends object>(target: T, around: CallHook): T {
   return new Proxy(target, {
     get(object, prop, receiver) {
       const value: unknown = Reflect.get(object, prop, receiver);
-      if (typeof value !== 'function' || typeof prop !== 'string' || prop === 'close') return value;
+      if (typeof value !== 'function' || typeof prop !== 'string' || NOT_CALLS.has(prop)) return value;
       return (...args: unknown[]) => around(prop, () => (value as (...a: unknown[]) => Promise<unknown>).apply(object, args));
     },
   });

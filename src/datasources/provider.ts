@@ -217,6 +217,15 @@ export interface FaceProvider {
   /** Batched: each user's faces (at most 100 a user), in index order; [] for unknown users. */
   listUserFaces(collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<FaceRecord[][]>;
 
+  /**
+   * Optional. A number that stays the same exactly while nothing this
+   * instance lists or looks up has changed, so the gateway may reuse what it
+   * built from earlier answers (see resolvers/reuse.ts); undefined, or no
+   * method, when the provider cannot tell (cloud providers, a local
+   * provider on a shared PostgreSQL store).
+   */
+  readVersion?(): number | undefined;
+
   /** Throws INVALID_IMAGE, THROTTLED. */
   indexFaces(input: IndexFacesInput, call?: CallOptions): Promise<IndexFacesOutcome>;
   deleteFaces(collectionId: string, faceIds: readonly string[], call?: CallOptions): Promise<DeleteFacesOutcome>;

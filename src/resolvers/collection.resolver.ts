@@ -15,10 +15,12 @@ import { Provider } from '../schema/provider.type.js';
 import { User } from '../schema/user.type.js';
 import { checkString } from '../validation.js';
 import { invalidInput } from '../errors.js';
+import { keepPageFaces } from './page-faces.js';
 import { paginate } from './pagination.js';
 import { requireProvider, resolveRef } from './providers.js';
 import type { FaceProvider, PageRequest } from '../datasources/provider.js';
 import { resultOf } from './result.js';
+import { reuse } from './reuse.js';
 import { selects } from './selection.js';
 
 const USER_FACES = ['edges', 'node', 'faces'] as const;
@@ -28,8 +30,10 @@ export class CollectionResolver {
   @Query(() => Collection, { nullable: true, description: 'The collection, or null when it does not exist.' })
   async collection(@Arg('ref', () => CollectionRef) ref: CollectionRef, @Ctx() ctx: GatewayContext): Promise<Collection | null> {
     const { provider, collectionId } = resolveRef(ctx, ref, 'ref');
-    const record = await ctx.loaders.collection.load({ provider: provider.name, collectionId });
-    return record ? Collection.from(provider.name, record) : null;
+    return reuse(provider, `collection:${collectionId}`, async () => {
+      const record = await ctx.loaders.collection.load({ provider: provider.name, collectionId });
+      return { value: record ? Collection.from(provider.name, record) : null, reusable: true };
+    });
   }
 
   @FieldResolver(() => Provider)
@@ -46,14 +50,19 @@ export class CollectionResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<User>> {
     const provider = requireProvider(ctx, root.providerName, 'provider');
-    const listUsers = async (page: PageRequest) => {
-      const result = await provider.listUsers(root.collectionId, page, ctx);
-      ctx.loaders.primeUsers(provider.name, result.items);
-      return result;
-    };
-    const connection = await paginate({ first, after }, listUsers, (r) => User.from(provider.name, r));
-    if (connection.edges.length && selects(info, USER_FACES)) await preloadFaces(ctx, provider, connection.edges.map((e) => e.node));
-    return connection;
+    const withFaces = selects(info, USER_FACES);
+    const key = `users:${first}:${withFaces ? 'faces' : ''}:${root.collectionId.length}:${root.collectionId}${after ?? ''}`;
+    return reuse(provider, key, async () => {
+      const listUsers = async (page: PageRequest) => {
+        const result = await provider.listUsers(root.collectionId, page, ctx);
+        ctx.loaders.primeUsers(provider.name, result.items);
+        return result;
+      };
+      const connection = await paginate({ first, after }, listUsers, (r) => User.from(provider.name, r));
+      const users = connection.edges.map((e) => e.node);
+      const reusable = !withFaces || users.length === 0 || (await loadPageFaces(ctx, provider, users));
+      return { value: connection, reusable };
+    });
   }
 
   @FieldResolver(() => User, { nullable: true })
@@ -113,15 +122,17 @@ export class CollectionResolver {
 /**
  * The faces of a page's users in one provider call (what DataLoader would
  * batch from each User.faces), kept by user for User.faces; a failed call
- * is kept as each user's error, as DataLoader would answer it.
+ * is kept as each user's error, as DataLoader would answer it. True when
+ * the call succeeded.
  */
-async function preloadFaces(ctx: GatewayContext, provider: FaceProvider, users: readonly User[]): Promise<void> {
-  const preloaded = ctx.loaders.preloadedUserFaces;
+async function loadPageFaces(ctx: GatewayContext, provider: FaceProvider, users: readonly User[]): Promise<boolean> {
   try {
     const faces = await provider.listUserFaces(users[0].collectionId, users.map((u) => u.userId), ctx);
-    users.forEach((user, i) => preloaded.set(user, faces[i]));
+    users.forEach((user, i) => keepPageFaces(user, faces[i]));
+    return true;
   } catch (e) {
-    for (const user of users) preloaded.set(user, e instanceof Error ? e : new Error(String(e)));
+    for (const user of users) keepPageFaces(user, e instanceof Error ? e : new Error(String(e)));
+    return false;
   }
 }
 

@@ -6,7 +6,6 @@
 import DataLoader from 'dataloader';
 import type { CallOptions, CollectionRecord, FaceProvider, FaceRecord, UserRecord } from '../datasources/provider.js';
 import type { ProviderRegistry } from '../datasources/registry.js';
-import { Preloaded } from './preloaded.js';
 
 /** A collection on a provider instance. */
 export interface CollectionKey {
@@ -25,8 +24,6 @@ export interface Loaders {
   face: DataLoader<ItemKey, FaceRecord | null, string>;
   userFaceCount: DataLoader<ItemKey, number, string>;
   userFaces: DataLoader<ItemKey, FaceRecord[], string>;
-  /** Faces of a page's users, loaded by Collection.users in one call when the query selects them. */
-  preloadedUserFaces: Preloaded<FaceRecord[]>;
   /**
    * Makes a page's users known to the `user` loader, so a later lookup of
    * one of them in this request costs no call; primed only when something
@@ -129,10 +126,6 @@ class RequestLoaders implements Loaders {
 
   get userFaces(): Loaders['userFaces'] {
     return this.lazy('userFaces', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.listUserFaces(c, ids, this.call)), { cacheKeyFn: keyOf }));
-  }
-
-  get preloadedUserFaces(): Loaders['preloadedUserFaces'] {
-    return this.lazy('preloadedUserFaces', () => new Preloaded<FaceRecord[]>());
   }
 
   clearAll(): void {

@@ -2,7 +2,7 @@
  * Whether a query selects a field below the current one, so a list resolver
  * can load what its items' fields will need in one batch before answering.
  */
-import { Kind, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /**
  * True when the selection of the current field reaches `path` (field names,
@@ -10,6 +10,18 @@ import { Kind, type FragmentDefinitionNode, type GraphQLResolveInfo, type Select
  * evaluated: a conditionally selected field counts as selected.
  */
 export function selects(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, path: readonly string[]): boolean {
+  // A field node belongs to one parsed document, which Apollo and the query plans keep: walk it once per path.
+  if (info.fieldNodes.length !== 1) return walk(info, path);
+  let byNode = answers.get(path);
+  if (!byNode) answers.set(path, (byNode = new WeakMap()));
+  let answer = byNode.get(info.fieldNodes[0]);
+  if (answer === undefined) byNode.set(info.fieldNodes[0], (answer = walk(info, path)));
+  return answer;
+}
+
+const answers = new WeakMap<readonly string[], WeakMap<FieldNode, boolean>>();
+
+function walk(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, path: readonly string[]): boolean {
   let sets: SelectionSetNode[] = info.fieldNodes.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
   for (const [depth, name] of path.entries()) {
     const next: SelectionSetNode[] = [];

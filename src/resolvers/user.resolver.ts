@@ -13,6 +13,7 @@ import { User } from '../schema/user.type.js';
 import { checkOptionalString, checkString } from '../validation.js';
 import { clearLoaders } from './collection.resolver.js';
 import { loadCollection } from './node.resolver.js';
+import { pageFacesConnection } from './page-faces.js';
 import { paginateArray } from './pagination.js';
 import { resolveRef } from './providers.js';
 import { resultOf } from './result.js';
@@ -36,11 +37,12 @@ export class UserResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Connection<Face> | Promise<Connection<Face>> {
-    const toConnection = (faces: readonly FaceRecord[]) => paginateArray({ first, after }, faces, (r) => Face.from(root.providerName, r));
     // Loaded already by the page's list resolver: answered without a promise.
-    const preloaded = ctx.loaders.preloadedUserFaces.get(root);
-    if (preloaded) return toConnection(preloaded);
-    return ctx.loaders.userFaces.load({ provider: root.providerName, collectionId: root.collectionId, id: root.userId }).then(toConnection);
+    const loaded = pageFacesConnection(root, first, after);
+    if (loaded) return loaded;
+    return ctx.loaders.userFaces
+      .load({ provider: root.providerName, collectionId: root.collectionId, id: root.userId })
+      .then((faces: readonly FaceRecord[]) => paginateArray({ first, after }, faces, (r) => Face.from(root.providerName, r)));
   }
 
   @Mutation(() => CreateUserResult)

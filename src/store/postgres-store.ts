@@ -196,6 +196,11 @@ export class PostgresStore extends CommittedReads implements Store {
     }
   }
 
+  /** Always undefined: other replicas commit without telling this one, and asking the server costs a round trip. */
+  dataVersion(): undefined {
+    return undefined;
+  }
+
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.inTransaction.active) {
       throw new Error(

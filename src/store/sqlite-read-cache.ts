@@ -38,7 +38,7 @@ interface Entry {
 
 export class SqliteReadCache implements SqlRunner {
   private readonly dataVersion: Database.Statement;
-  private version: unknown;
+  private version: number | undefined;
   private readonly results = new Map<string, Entry>();
   private readonly cacheable = new Map<string, boolean>();
   private rows = 0;
@@ -96,18 +96,27 @@ export class SqliteReadCache implements SqlRunner {
       else if (p === null || p === undefined) key += '\u0000z';
       else return null;
     }
-    let version: unknown;
+    return this.currentVersion() === undefined ? null : key; // undefined: a closed connection, which the uncached path reports
+  }
+
+  /**
+   * SQLite's `data_version` for this connection now, having dropped every
+   * cached result if it moved since the last read; undefined when the
+   * connection is closed.
+   */
+  currentVersion(): number | undefined {
+    let version: number;
     try {
-      version = this.dataVersion.get();
+      version = this.dataVersion.get() as number;
     } catch {
-      return null; // a closed connection: the uncached path reports it
+      return undefined;
     }
     if (version !== this.version) {
       this.version = version;
       this.results.clear();
       this.rows = 0;
     }
-    return key;
+    return version;
   }
 
   private touch(key: string, entry: Entry): Entry {

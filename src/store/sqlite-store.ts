@@ -65,6 +65,7 @@ export class SqliteStore extends CommittedReads implements Store {
   private readonly reader: Database.Database;
   private readonly writerSql: SqliteStatements;
   protected readonly reads: SqliteQueries;
+  private readonly readCache: SqliteReadCache;
   private readonly mutex = new AsyncMutex();
   // Marks async work running inside a transaction callback, to refuse nested
   // transactions (they would queue behind themselves forever).
@@ -94,8 +95,28 @@ export class SqliteStore extends CommittedReads implements Store {
     }
     const isOpen = () => !this.closed;
     this.writerSql = new SqliteStatements(this.writer, this.stats, isOpen);
-    this.reads = new SqliteQueries(new SqliteReadCache(this.reader, new SqliteStatements(this.reader, this.stats, isOpen)));
+    this.readCache = new SqliteReadCache(this.reader, new SqliteStatements(this.reader, this.stats, isOpen));
+    this.reads = new SqliteQueries(this.readCache);
   }
+
+  /**
+   * SQLite's `data_version` on the read connection: it moves with every
+   * commit, of this process or another. Asked once per event-loop turn
+   * (each ask is a statement step, and a page asks several times) and
+   * again after each commit of this store's own: another process's commit
+   * is seen from the next turn, as if it had come a moment later.
+   */
+  dataVersion(): number | undefined {
+    if (this.closed) return undefined;
+    if (this.turnVersion === undefined) {
+      this.turnVersion = this.readCache.currentVersion();
+      setImmediate(this.forgetTurnVersion);
+    }
+    return this.turnVersion;
+  }
+
+  private turnVersion: number | undefined;
+  private readonly forgetTurnVersion = () => (this.turnVersion = undefined);
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.inTransaction.active) {
@@ -122,6 +143,7 @@ export class SqliteStore extends CommittedReads implements Store {
         result = await this.inTransaction.run(() => fn(tx));
         active = false;
         this.writer.exec('COMMIT');
+        this.turnVersion = undefined;
       } catch (e) {
         active = false;
         try {

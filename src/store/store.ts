@@ -231,6 +231,13 @@ export interface Store extends StoreReader {
    * Nested calls are refused (they would wait for themselves).
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * A number that stays the same exactly while no transaction has
+   * committed, in this process or another; undefined when the store cannot
+   * tell cheaply (PostgreSQL) or is closed. Lets readers reuse what they
+   * built from earlier reads.
+   */
+  dataVersion(): number | undefined;
   /** Waits for the running transaction, then releases connections and files. */
   close(): Promise<void>;
 }

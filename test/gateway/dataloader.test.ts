@@ -1,4 +1,5 @@
 /** Lists cost O(1) datasource calls: counted through /metrics around one query. */
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { gqlData, metricSum } from '../support/gateway.js';
 import { createCollection, createUsers, ref, uniqueCollectionId } from '../support/fixtures.js';
@@ -6,7 +7,12 @@ import { createCollection, createUsers, ref, uniqueCollectionId } from '../suppo
 const url = inject('gatewayUrl');
 const collectionId = uniqueCollectionId('n1');
 
+/**
+ * Calls made by a cold request: a write first moves the store's version, so
+ * no page built by an earlier request is reused (src/resolvers/reuse.ts).
+ */
 async function callsDuring(run: () => Promise<unknown>): Promise<Record<string, number>> {
+  await createUsers(url, collectionId, [`bump-${randomUUID()}`]);
   const methods = ['listUsers', 'getUsers', 'listUserFaces', 'countUserFaces', 'getCollections', 'listFaces', 'getFaces'];
   const before = await Promise.all(methods.map((m) => metricSum(url, 'facegate_provider_calls_total', { method: m })));
   await run();

@@ -18,6 +18,8 @@ import { createCollection, createUsers, ERROR_FIELDS, ref, uniqueCollectionId } 
 const url = inject('gatewayUrl');
 const tag = randomUUID().slice(0, 8);
 const collectionId = uniqueCollectionId('fast');
+/** Where each send first writes, away from the collection whose answers are compared. */
+const bumpCollectionId = uniqueCollectionId('fast-bump');
 
 /** A query text no one has sent before (a comment with this run's tag and a counter). */
 let texts = 0;
@@ -77,6 +79,8 @@ function exchange(target: string, method: string, headers: Record<string, string
 
 /** POSTs `body` as JSON (or GETs it as search parameters) and reports the answer, the path that gave it and the metrics it moved. */
 async function send(body: unknown, headers: Record<string, string> = {}, method = 'POST'): Promise<Sent> {
+  // A write first, so that no page an earlier send built is reused (src/resolvers/reuse.ts): both paths then make the same provider calls.
+  await createUsers(url, bumpCollectionId, [`bump-${randomUUID()}`]);
   const before = await scrape();
   const res =
     method === 'GET'
@@ -111,6 +115,7 @@ async function expectSameOnBothPaths(body: unknown, headers: Record<string, stri
 
 beforeAll(async () => {
   await createCollection(url, collectionId);
+  await createCollection(url, bumpCollectionId);
   await createUsers(url, collectionId, ['ann', 'bob', 'cyd']);
 });
 

@@ -188,6 +188,11 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
     });
   }
 
+  /** The store's data version: everything this provider answers comes from the store. */
+  readVersion(): number | undefined {
+    return this.closed ? undefined : this.store.dataVersion();
+  }
+
   // ---- users -------------------------------------------------------------
 
   async listUsers(collectionId: string, page: PageRequest): Promise<Page<UserRecord>> {

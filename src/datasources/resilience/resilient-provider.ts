@@ -61,7 +61,7 @@ const CALL_ARGUMENT = {
   associateFaces: 1,
   disassociateFaces: 1,
   searchUsersByImage: 1,
-} as const satisfies { [M in Exclude<keyof FaceProvider, 'name' | 'kind' | 'capabilities' | 'close'>]: CallArgument<FaceProvider[M]> };
+} as const satisfies { [M in Exclude<keyof FaceProvider, 'name' | 'kind' | 'capabilities' | 'close' | 'readVersion'>]: CallArgument<FaceProvider[M]> };
 
 const callArgumentOf = (prop: string | symbol): number | undefined =>
   typeof prop === 'string' && Object.hasOwn(CALL_ARGUMENT, prop) ? CALL_ARGUMENT[prop as keyof typeof CALL_ARGUMENT] : undefined;
