@@ -12,8 +12,21 @@ import { interceptCalls } from './intercept-calls.js';
 import type { ProgressBus } from './operations/progress-bus.js';
 import { isTerminal } from './operations/types.js';
 
+/** One label set of a counter, counted on the hot path; see {@link GatewayMetrics.hotCounter}. */
+export class HotCount {
+  /** Increments not yet added to the counter. */
+  pending = 0;
+
+  constructor(readonly labels: Record<string, string>) {}
+
+  inc(): void {
+    this.pending++;
+  }
+}
+
 export class GatewayMetrics {
   readonly registry = new Registry();
+  private readonly hot = new Map<Counter<string>, Map<string, HotCount>>();
 
   readonly providerCalls = new Counter({
     name: 'facegate_provider_calls_total',
@@ -87,6 +100,33 @@ export class GatewayMetrics {
     buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
     registers: [this.registry],
   });
+
+  /**
+   * `counter` at `labels`, for code that counts on every request: prom-client
+   * hashes the label set on each `inc`, even through `labels()` (~1 µs), so
+   * these increments are kept in a number and added to the counter when
+   * /metrics is read ({@link text}). Label sets are shared by key.
+   */
+  hotCounter(counter: Counter<string>, labels: Record<string, string>): HotCount {
+    let children = this.hot.get(counter);
+    if (!children) this.hot.set(counter, (children = new Map()));
+    const key = JSON.stringify(labels);
+    let child = children.get(key);
+    if (!child) children.set(key, (child = new HotCount(labels)));
+    return child;
+  }
+
+  /** The exposition text of every metric, hot counts included. */
+  async text(): Promise<string> {
+    for (const [counter, children] of this.hot) {
+      for (const child of children.values()) {
+        if (child.pending === 0) continue;
+        counter.inc(child.labels, child.pending);
+        child.pending = 0;
+      }
+    }
+    return this.registry.metrics();
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'facegate_' });

@@ -304,7 +304,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       return sendJson(res, ready ? 200 : 503, { status: stopping ? 'stopping' : ready ? 'ready' : 'degraded', checks });
     }
     if (pathname === '/metrics') {
-      const text = await metrics.registry.metrics();
+      const text = await metrics.text();
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       return void res.end(text);
     }

@@ -72,14 +72,14 @@ class PlanMetrics {
   /** facegate_graphql_operations_total for `result`. */
   result(result: string): { inc(): void } {
     let child = this.results.get(result);
-    if (!child) this.results.set(result, (child = this.metrics.graphqlOperations.labels(this.operation, 'query', result)));
+    if (!child) this.results.set(result, (child = this.metrics.hotCounter(this.metrics.graphqlOperations, { operation: this.operation, type: 'query', result })));
     return child;
   }
 
   /** facegate_graphql_requests_total for `status`. */
   status(status: number): { inc(): void } {
     let child = this.statuses.get(status);
-    if (!child) this.statuses.set(status, (child = this.metrics.graphqlRequests.labels(this.requestOperation, String(status))));
+    if (!child) this.statuses.set(status, (child = this.metrics.hotCounter(this.metrics.graphqlRequests, { operation: this.requestOperation, status: String(status) })));
     return child;
   }
 }
@@ -94,7 +94,7 @@ export class QueryFastPath {
     private readonly metrics: GatewayMetrics,
     private readonly formatError: FormatError,
   ) {
-    this.cached = metrics.queryPlanRequests.labels('cached');
+    this.cached = metrics.hotCounter(metrics.queryPlanRequests, { path: 'cached' });
   }
 
   /** The plan for this request (its body already parsed) when the fast path may answer it; undefined otherwise. */

@@ -60,8 +60,9 @@ export class CollectionResolver {
       };
       const connection = await paginate({ first, after }, listUsers, (r) => User.from(provider.name, r));
       const users = connection.edges.map((e) => e.node);
-      const reusable = !withFaces || users.length === 0 || (await loadPageFaces(ctx, provider, users));
-      return { value: connection, reusable };
+      if (!withFaces || users.length === 0) return { value: connection, reusable: true, weight: users.length };
+      const faces = await loadPageFaces(ctx, provider, users);
+      return { value: connection, reusable: faces !== null, weight: users.length + (faces ?? 0) };
     });
   }
 
@@ -122,17 +123,17 @@ export class CollectionResolver {
 /**
  * The faces of a page's users in one provider call (what DataLoader would
  * batch from each User.faces), kept by user for User.faces; a failed call
- * is kept as each user's error, as DataLoader would answer it. True when
- * the call succeeded.
+ * is kept as each user's error, as DataLoader would answer it. How many
+ * faces came, or null when the call failed.
  */
-async function loadPageFaces(ctx: GatewayContext, provider: FaceProvider, users: readonly User[]): Promise<boolean> {
+async function loadPageFaces(ctx: GatewayContext, provider: FaceProvider, users: readonly User[]): Promise<number | null> {
   try {
     const faces = await provider.listUserFaces(users[0].collectionId, users.map((u) => u.userId), ctx);
     users.forEach((user, i) => keepPageFaces(user, faces[i]));
-    return true;
+    return faces.reduce((n, f) => n + f.length, 0);
   } catch (e) {
     for (const user of users) keepPageFaces(user, e instanceof Error ? e : new Error(String(e)));
-    return false;
+    return null;
   }
 }
 

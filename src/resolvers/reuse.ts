@@ -13,7 +13,8 @@
  * Rules that keep it correct:
  * - an entry is kept only if the version was the same before and after it
  *   was built, so it never mixes data from both sides of a commit;
- * - a version change drops every entry of that provider;
+ * - a version change drops every entry of that provider, and at most
+ *   {@link MAX_WEIGHT} records are kept a provider;
  * - only values that do not depend on the caller are kept: the tenant's
  *   grant is checked by the resolver before it asks, every time;
  * - kept values are shared by concurrent requests and never changed.
@@ -23,18 +24,24 @@
  */
 import type { FaceProvider } from '../datasources/provider.js';
 
-/** Entries kept a provider; at the limit the oldest goes. */
-const MAX_ENTRIES = 256;
+/**
+ * Objects (records, users, faces) kept a provider, all entries together; the
+ * oldest entries go first. A page of 100 users with one face each weighs 200.
+ */
+const MAX_WEIGHT = 50_000;
 
-/** What a build answers: the value, and whether it may be kept (false when part of it failed). */
+/** What a build answers: the value, whether it may be kept (false when part of it failed), and how many objects it holds. */
 export interface Built<T> {
   value: T;
   reusable: boolean;
+  /** Records the value holds (users, faces…), counted against {@link MAX_WEIGHT}. @default 1 */
+  weight?: number;
 }
 
 interface Entries {
   version: number;
-  values: Map<string, unknown>;
+  values: Map<string, { value: unknown; weight: number }>;
+  weight: number;
 }
 
 const byProvider = new WeakMap<FaceProvider, Entries>();
@@ -48,13 +55,19 @@ export async function reuse<T>(provider: FaceProvider, key: string, build: () =>
   const version = provider.readVersion?.();
   if (version === undefined) return (await build()).value;
   let entries = byProvider.get(provider);
-  if (entries?.version !== version) byProvider.set(provider, (entries = { version, values: new Map() }));
+  if (entries?.version !== version) byProvider.set(provider, (entries = { version, values: new Map(), weight: 0 }));
   const kept = entries.values.get(key);
-  if (kept !== undefined) return kept as T;
+  if (kept !== undefined) return kept.value as T;
   const built = await build();
-  if (built.reusable && provider.readVersion?.() === version && byProvider.get(provider) === entries) {
-    if (entries.values.size >= MAX_ENTRIES) entries.values.delete(entries.values.keys().next().value as string);
-    entries.values.set(key, built.value);
+  const weight = Math.max(1, built.weight ?? 1);
+  if (built.reusable && weight <= MAX_WEIGHT && provider.readVersion?.() === version && byProvider.get(provider) === entries) {
+    for (const [oldest, entry] of entries.values) {
+      if (entries.weight + weight <= MAX_WEIGHT) break;
+      entries.values.delete(oldest);
+      entries.weight -= entry.weight;
+    }
+    entries.values.set(key, { value: built.value, weight });
+    entries.weight += weight;
   }
   return built.value;
 }

@@ -16,13 +16,17 @@ export class Provider extends Node {
   @Field(() => [String], { description: 'Operation names this instance supports natively or faithfully, e.g. DISASSOCIATE_FACES.' })
   capabilities!: string[];
 
+  /** The view of instance `p`, made once: an instance's name, kind and capabilities never change. */
   static from(p: FaceProvider): Provider {
-    return Object.assign(new Provider(), {
-      name: p.name,
-      kind: p.kind,
-      capabilities: [...p.capabilities],
-    });
+    let view = views.get(p);
+    if (!view) {
+      view = Object.assign(new Provider(), { name: p.name, kind: p.kind, capabilities: [...p.capabilities] });
+      views.set(p, view);
+    }
+    return view;
   }
 }
+
+const views = new WeakMap<FaceProvider, Provider>();
 
 defineGlobalId(Provider, 'Provider', (p) => [p.name]);

@@ -167,4 +167,19 @@ describe('reuse()', () => {
     await reuse(p, 'f', failing.build);
     expect(failing.builds()).toBe(2);
   });
+
+  it('keeps at most 50,000 records a provider, dropping the oldest entries first', async () => {
+    const p = providerAt(() => 7);
+    let builds = 0;
+    const weighing = (weight: number) => async () => ({ value: { build: ++builds }, reusable: true, weight });
+    await reuse(p, 'too-heavy', weighing(50_001));
+    await reuse(p, 'too-heavy', weighing(50_001));
+    expect(builds).toBe(2);
+    const a = await reuse(p, 'a', weighing(30_000));
+    const b = await reuse(p, 'b', weighing(20_000));
+    expect(await reuse(p, 'a', weighing(30_000))).toBe(a);
+    await reuse(p, 'c', weighing(1)); // over the budget: a, the oldest, goes
+    expect(await reuse(p, 'b', weighing(20_000))).toBe(b);
+    expect(await reuse(p, 'a', weighing(30_000))).not.toBe(a);
+  });
 });
