@@ -95,6 +95,12 @@ export class FaceEngine implements FaceEngineApi {
   private readonly slots: Slot[] = [];
   /** Validated, still encoded, waiting for the decode stage. */
   private readonly waiting: Job[] = [];
+  /**
+   * Ids of accepted images still being probed, oldest first. Probes finish
+   * in any order; an image waits for the probes of the images accepted
+   * before it, so images are inferred in the order detect() was called.
+   */
+  private readonly probing = new Set<number>();
   /** Decoded, waiting for a worker; at most `workers` images with the ones being decoded. */
   private readonly decodedJobs: Job[] = [];
   private decoding = 0;
@@ -176,16 +182,26 @@ export class FaceEngine implements FaceEngineApi {
       );
     }
     this.accepted++;
+    const id = this.nextId++;
+    this.probing.add(id);
     try {
-      const info = await probeImage(image, this.limits);
+      let info: ImageInfo;
+      try {
+        info = await probeImage(image, this.limits);
+      } finally {
+        this.probing.delete(id);
+        this.pump(); // images accepted after this one may have been waiting for its probe
+      }
       if (this.closed) throw closedError();
       signal?.throwIfAborted();
-      const job: Job = { id: this.nextId++, image, info, resolve: () => undefined, reject: () => undefined, settled: false };
+      const job: Job = { id, image, info, resolve: () => undefined, reject: () => undefined, settled: false };
       const result = new Promise<DetectionResult>((resolve, reject) => Object.assign(job, { resolve, reject }));
       // An image not yet sent to a worker is dropped (pump skips settled jobs); one in inference finishes.
       const drop = () => job.sent === undefined && settle(job, signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
       signal?.addEventListener('abort', drop, { once: true });
-      this.waiting.push(job);
+      let at = this.waiting.length;
+      while (at > 0 && this.waiting[at - 1].id > id) at--;
+      this.waiting.splice(at, 0, job);
       this.pump();
       return await result.finally(() => signal?.removeEventListener('abort', drop));
     } finally {
@@ -317,7 +333,8 @@ export class FaceEngine implements FaceEngineApi {
 
   private pump(): void {
     // Decode stage: keep up to `workers` images decoded ahead.
-    while (this.waiting.length > 0 && this.decoding + this.decodedJobs.length < this.workers) {
+    const oldestProbing = this.probing.size > 0 ? (this.probing.values().next().value as number) : Infinity;
+    while (this.waiting.length > 0 && this.waiting[0].id < oldestProbing && this.decoding + this.decodedJobs.length < this.workers) {
       const job = this.waiting.shift() as Job;
       if (job.settled) continue;
       this.decoding++;
