@@ -34,6 +34,7 @@ import WebSocket from 'ws';
 import { openPostgresStore, type PostgresStore } from '../src/store/postgres-store.js';
 import { cpuSeconds } from './process-stats.js';
 import { seedCollection } from './seed.js';
+import { onJsonLogLines } from './json-log-lines.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.join(here, '../src/main.js');
@@ -153,24 +154,11 @@ function startReplica(name: string): Promise<Replica> {
   children.push(child);
   const logs: Record<string, unknown>[] = [];
   const ready = new Promise<Replica>((resolve, reject) => {
-    let buffer = '';
-    // Keep reading stdout for the whole run: a full pipe would block the replica.
-    child.stdout!.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          const entry = JSON.parse(line) as Record<string, unknown>;
-          logs.push(entry);
-          if (entry.msg === 'facegate listening') {
-            const url = entry.url as string;
-            resolve({ name, url, wsUrl: url.replace(/^http/, 'ws'), child, logs });
-          }
-        } catch {
-          // not a JSON log line
-        }
+    onJsonLogLines(child.stdout!, (entry) => {
+      logs.push(entry);
+      if (entry.msg === 'facegate listening') {
+        const url = entry.url as string;
+        resolve({ name, url, wsUrl: url.replace(/^http/, 'ws'), child, logs });
       }
     });
     child.once('exit', (code, signal) => reject(new Error(`replica ${name} exited (${code ?? signal}) before listening`)));

@@ -137,7 +137,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       if (size > MAX_DRAIN_BYTES) req.destroy();
       else if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => (size > limit ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('end', () => (size > limit ? reject(tooLarge()) : resolve((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8'))));
     req.on('error', reject);
     req.on('close', () => size > limit && reject(tooLarge()));
   });

@@ -12,6 +12,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { onJsonLogLines } from '../../dist/bench/json-log-lines.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = path.join(REPO_ROOT, 'dist/src/main.js');
@@ -56,37 +57,25 @@ export function startGateway(options: StartOptions = {}): Promise<GatewayProcess
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          const entry = JSON.parse(line) as Record<string, unknown>;
-          logs.push(entry);
-          if (entry.msg === 'facegate listening') {
-            const url = entry.url as string;
-            resolve({
-              url,
-              wsUrl: url.replace(/^http/, 'ws'),
-              dataDir,
-              child,
-              logs,
-              async stop() {
-                if (isRunning(child)) child.kill('SIGTERM');
-                return exited;
-              },
-              async kill() {
-                if (isRunning(child)) child.kill('SIGKILL');
-                await exited;
-              },
-            });
-          }
-        } catch {
-          // a non-JSON line; kept out of the structured log
-        }
+    onJsonLogLines(child.stdout!, (entry) => {
+      logs.push(entry);
+      if (entry.msg === 'facegate listening') {
+        const url = entry.url as string;
+        resolve({
+          url,
+          wsUrl: url.replace(/^http/, 'ws'),
+          dataDir,
+          child,
+          logs,
+          async stop() {
+            if (isRunning(child)) child.kill('SIGTERM');
+            return exited;
+          },
+          async kill() {
+            if (isRunning(child)) child.kill('SIGKILL');
+            await exited;
+          },
+        });
       }
     });
     void exited.then((code) => reject(new Error(`gateway exited with ${code} before listening: ${stderr.slice(0, 2000)}`)));
