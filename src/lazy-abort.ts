@@ -11,10 +11,18 @@ export class LazyAbort implements CallOptions {
   private reason: unknown;
   private done = false;
 
+  /**
+   * `watch`, when given, runs when the signal is first made: it starts
+   * watching whatever aborts this (e.g. a connection's close), which nobody
+   * needs to watch while nobody holds the signal.
+   */
+  constructor(private readonly watch?: (abort: LazyAbort) => void) {}
+
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
       if (this.done) this.controller.abort(this.reason);
+      else this.watch?.(this);
     }
     return this.controller.signal;
   }
