@@ -143,6 +143,24 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/**
+ * Credentials from an operation's `extensions.headers`: where GraphiQL (yoga's
+ * executor) puts its headers editor's headers on graphql-ws, whose
+ * connection_init it sends empty.
+ */
+function credentialsOfHeaders(headers: unknown): Credentials {
+  if (typeof headers !== 'object' || headers === null) return {};
+  const byName = new Map(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  return { authorization: text(byName.get('authorization')), apiKey: text(byName.get('x-api-key')) };
+}
+
+const unauthenticatedOperation = (): GraphQLError =>
+  new GraphQLError(
+    'expected a valid API key or bearer token, in connectionParams or in the operation\'s extensions.headers (x-api-key or authorization), got none or an invalid one',
+    { extensions: { code: 'UNAUTHENTICATED' } },
+  );
+
 function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...extraHeaders });
@@ -337,20 +355,31 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCallers = new WeakMap<object, Caller>();
+  /** Sockets whose connection_init was accepted (the ws connections gauge). */
+  const wsOpen = new WeakSet<object>();
+  /** Callers of operations authenticated by their own `extensions.headers`, by subscribe payload (the same object reaches `context`). */
+  const operationCallers = new WeakMap<object, Caller>();
   const wsSignals = new OperationSignals();
   const wsRules = [...specifiedRules, ...limitRules(config.limits)];
   const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
       validate: (s, document) => validate(s, document, wsRules),
-      onSubscribe: (ctx, _id, payload) => {
-        const caller = wsCallers.get(ctx.extra.socket)!;
+      onSubscribe: async (ctx, _id, payload) => {
+        let caller = wsCallers.get(ctx.extra.socket);
+        if (!caller) {
+          // A connection that brought no credentials (GraphiQL's): each operation brings its own.
+          caller = (await authenticator.authenticate(credentialsOfHeaders(payload.extensions?.headers))) ?? undefined;
+          if (!caller) return [unauthenticatedOperation()];
+          operationCallers.set(payload, caller);
+        }
         const throttle = rateLimiter?.take(caller.tenant);
         if (throttle) return [throttledError(caller.tenant, throttle)];
         const tooLarge = documentSizeError(payload.query, config.limits.maxDocumentChars);
         return tooLarge ? [tooLarge] : undefined;
       },
-      context: (ctx, id) => createContext(deps, wsCallers.get(ctx.extra.socket)!, randomUUID(), wsSignals.open(ctx.extra.socket, id)),
+      context: (ctx, id, payload) =>
+        createContext(deps, wsCallers.get(ctx.extra.socket) ?? operationCallers.get(payload)!, randomUUID(), wsSignals.open(ctx.extra.socket, id)),
       onOperation: (ctx, id, _payload, args, result) => {
         if (!(Symbol.asyncIterator in result)) wsSignals.finish(ctx.extra.socket, id);
         countWebSocketOperation(metrics, args, result);
@@ -363,17 +392,21 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
           apiKey: typeof params.apiKey === 'string' ? params.apiKey : undefined,
         };
         const caller = await authenticator.authenticate(credentials);
-        if (!caller) {
+        const broughtNone = credentials.authorization === undefined && credentials.apiKey === undefined;
+        if (!caller && !broughtNone) {
           ctx.extra.socket.close(4401, 'Unauthorized');
           return false;
         }
-        wsCallers.set(ctx.extra.socket, caller);
+        // Without credentials and without anonymous access, every operation must bring its own (see onSubscribe).
+        if (caller) wsCallers.set(ctx.extra.socket, caller);
+        wsOpen.add(ctx.extra.socket);
         metrics.wsConnections.inc();
         return true;
       },
       onClose: (ctx) => {
         wsSignals.cancelAll(ctx.extra.socket);
-        if (wsCallers.delete(ctx.extra.socket)) metrics.wsConnections.dec();
+        wsCallers.delete(ctx.extra.socket);
+        if (wsOpen.delete(ctx.extra.socket)) metrics.wsConnections.dec();
       },
       onError: (_ctx, _id, payload, errors) => {
         countRefusedWebSocketOperation(metrics, payload.operationName, errors);

@@ -5,7 +5,8 @@
  *
  * Credentials come as `Authorization: Bearer <jwt>`, `Authorization: ApiKey
  * <key>` or `x-api-key: <key>` on HTTP, and the same names in graphql-ws
- * `connectionParams` (`authorization`, `apiKey`).
+ * `connectionParams` (`authorization`, `apiKey`), or per operation in its
+ * `extensions.headers` when the connection brought none (GraphiQL).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -25,11 +25,14 @@ export async function toolEditor(page: Page, tool: 'Variables' | 'Headers'): Pro
 }
 
 /** Replaces the whole variables document. */
-export async function setVariables(page: Page, variables: Record<string, unknown>): Promise<void> {
-  await page.locator('.graphiql-editor-tools button', { hasText: 'Variables' }).click();
+export const setVariables = (page: Page, variables: Record<string, unknown>): Promise<void> => setToolDocument(page, 'Variables', variables);
+
+/** Replaces the whole Variables or Headers document. */
+export async function setToolDocument(page: Page, tool: 'Variables' | 'Headers', value: Record<string, unknown>): Promise<void> {
+  await page.locator('.graphiql-editor-tools button', { hasText: tool }).click();
   await page.locator(TOOL_EDITOR).click();
   await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.insertText(JSON.stringify(variables, null, 2));
+  await page.keyboard.insertText(JSON.stringify(value, null, 2));
   // Monaco may have auto-closed the opening brace: drop whatever follows the text.
   await page.keyboard.press('ControlOrMeta+Shift+End');
   await page.keyboard.press('Delete');

@@ -76,12 +76,39 @@ describe('authentication', () => {
     expect((await as(KEY_B, '{ providers { name } }')).body.data.providers).toEqual([{ name: 'local' }]);
   });
 
-  it('closes a WebSocket without valid connectionParams with 4401', async () => {
-    for (const params of [undefined, { apiKey: 'wrong' }]) {
-      const socket = new WebSocket(gw.wsUrl, 'graphql-transport-ws');
-      await new Promise((resolve) => socket.once('open', resolve));
-      socket.send(JSON.stringify({ type: 'connection_init', payload: params }));
-      expect(await new Promise((resolve) => socket.once('close', (code) => resolve(code)))).toBe(4401);
+  it('closes a WebSocket whose connectionParams carry a wrong key with 4401', async () => {
+    const socket = new WebSocket(gw.wsUrl, 'graphql-transport-ws');
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: 'wrong' } }));
+    expect(await new Promise((resolve) => socket.once('close', (code) => resolve(code)))).toBe(4401);
+  });
+
+  it('on a WebSocket without credentials (as GraphiQL connects), runs only operations whose extensions.headers carry a valid key', async () => {
+    const client = wsClient(gw.wsUrl);
+    const PROGRESS = `subscription($id: ID!) { snapshotProgress(operationId: $id) { status } }`;
+    const run = (extensions?: Record<string, unknown>) =>
+      new Promise<{ events: any[]; errors: unknown }>((resolve) => {
+        const events: any[] = [];
+        client.subscribe({ query: PROGRESS, variables: { id: aOperation }, extensions }, {
+          next: (r) => events.push(r),
+          error: (errors) => resolve({ events, errors }),
+          complete: () => resolve({ events, errors: null }),
+        });
+      });
+    try {
+      for (const extensions of [undefined, { headers: {} }, { headers: { 'x-api-key': 'wrong' } }]) {
+        const refused = await run(extensions);
+        expect(refused.events).toEqual([]);
+        expect(refused.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })]);
+      }
+      const ownKey = await run({ headers: { 'X-Api-Key': KEY_A } });
+      expect(ownKey.errors).toBeNull();
+      expect(ownKey.events.at(-1)).toEqual({ data: { snapshotProgress: { status: 'SUCCEEDED' } } });
+      // Authenticated per operation, and so checked per tenant: b cannot follow a's operation.
+      const otherTenant = await run({ headers: { authorization: `ApiKey ${KEY_B}` } });
+      expect(JSON.stringify(otherTenant)).not.toContain('SUCCEEDED');
+    } finally {
+      await client.dispose();
     }
   });
 });
