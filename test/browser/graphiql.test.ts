@@ -3,13 +3,17 @@
  * the default tab's walk-through runs as it opens (a query, mutations, a
  * face indexed and found), a snapshotProgress subscription streams events
  * into the result pane, and no request leaves localhost. A screenshot is
- * saved under test-artifacts/.
+ * saved under test-artifacts/. With API keys configured, the key typed into
+ * the Headers editor authenticates queries over HTTP and, although GraphiQL
+ * opens its graphql-ws connection without connectionParams, subscriptions
+ * too (the key travels in each operation's `extensions.headers`).
  */
+import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { removeDataDir, type GatewayProcess } from '../support/gateway.js';
+import { removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 import { applySnapshot, SEEDED, startSeededGateway } from '../support/seeded-gateway.js';
 import { launchChromium, type Browser } from './chromium.js';
-import { queryEditor, replaceVariablesLine, resultPane, runOperation, toolEditor, setVariables } from './graphiql-page.js';
+import { queryEditor, replaceVariablesLine, resultPane, runOperation, setToolDocument, toolEditor, setVariables } from './graphiql-page.js';
 
 let gateway: GatewayProcess;
 let browser: Browser;
@@ -96,5 +100,54 @@ describe('GraphiQL in Chromium', () => {
     expect(browser.requests.some((u) => u.startsWith('ws://127.0.0.1'))).toBe(true);
     expect(browser.requests.length).toBeGreaterThan(5);
     expect(browser.foreignRequests()).toEqual([]);
+  });
+});
+
+describe('GraphiQL with API keys', () => {
+  const KEY = 'graphiql-browser-key';
+  let keyed: GatewayProcess;
+  let operationId: string;
+
+  async function asTenant(query: string): Promise<any> {
+    const res = await fetch(keyed.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify({ query }) });
+    const body = (await res.json()) as { data?: any; errors?: unknown };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  }
+
+  beforeAll(async () => {
+    keyed = await startGateway({
+      config: {
+        auth: { apiKeys: [{ tenant: 'a', sha256: createHash('sha256').update(KEY).digest('hex') }] },
+        tenants: { a: { providers: ['local'], collections: ['*'] } },
+      },
+    });
+    await asTenant(`mutation { createCollection(input: { collection: { provider: "local", collectionId: "keyed" } }) { __typename } }`);
+    const taken = await asTenant(`mutation { takeSnapshot(input: { collection: { provider: "local", collectionId: "keyed" } }) {
+      ... on TakeSnapshotAccepted { operation { id } } } }`);
+    operationId = taken.takeSnapshot.operation.id;
+  });
+
+  afterAll(async () => {
+    await keyed?.stop();
+    if (keyed) removeDataDir(keyed.dataDir);
+  });
+
+  it('authenticates a query and a subscription with the key typed into the Headers editor', async () => {
+    const { page } = browser;
+    await page.goto(keyed.url);
+    await page.waitForSelector('.graphiql-execute-button');
+    expect(JSON.parse(await toolEditor(page, 'Headers'))).toEqual({ 'x-api-key': '<your API key>' });
+    await setToolDocument(page, 'Headers', { 'x-api-key': KEY });
+    const { body: providers } = await runOperation(page, 'Providers');
+    expect(providers.data.providers.map((p: { name: string }) => p.name)).toEqual(['local']);
+
+    // Each tab keeps its own headers.
+    await page.locator('.graphiql-tab', { hasText: 'SnapshotProgress' }).click();
+    await setToolDocument(page, 'Headers', { 'x-api-key': KEY });
+    await setVariables(page, { operationId });
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => resultPane(page), { timeout: 30_000, interval: 200 }).toContain('"status": "SUCCEEDED"');
+    expect(await resultPane(page)).not.toContain('UNAUTHENTICATED');
   });
 });
