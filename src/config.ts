@@ -39,6 +39,13 @@ export interface GatewayConfig {
   };
   /** Largest accepted HTTP request body. @default 8 MiB (a 5 MiB image in base64, plus the query) */
   maxBodyBytes: number;
+  /**
+   * How long a graphql-ws connection that brought no credentials (as GraphiQL
+   * connects) may stay open without running an operation whose
+   * `extensions.headers` authenticate it; then it is closed with 4401.
+   * Unused with anonymous access. @default 10000
+   */
+  wsAuthTimeoutMs: number;
   /** Serve GraphiQL on browser GETs to /graphql. @default true */
   graphiql: boolean;
   /** How long a snapshot can be applied after it is taken. @default 48 hours */
@@ -92,6 +99,7 @@ const fileSchema = z
       .strict()
       .optional(),
     maxBodyBytes: z.number().int().min(1024).optional(),
+    wsAuthTimeoutMs: z.number().int().min(100).max(600_000).optional(),
     limits: z
       .object({
         maxDepth: z.number().int().min(1).optional(),
@@ -292,6 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       maxQueue: file.engine?.maxQueue ?? 64,
     },
     maxBodyBytes: file.maxBodyBytes ?? 8 * 1024 * 1024,
+    wsAuthTimeoutMs: file.wsAuthTimeoutMs ?? 10_000,
     limits: queryLimits,
     rateLimit: parseRateLimit(rateLimit),
     graphiql: env.FACEGATE_GRAPHIQL ? env.FACEGATE_GRAPHIQL !== 'false' : (file.graphiql ?? true),

@@ -357,6 +357,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const wsCallers = new WeakMap<object, Caller>();
   /** Sockets whose connection_init was accepted (the ws connections gauge). */
   const wsOpen = new WeakSet<object>();
+  /** Sockets without credentials of their own that have run an operation with valid ones. */
+  const wsAuthenticated = new WeakSet<object>();
+  /** A socket that brought no credentials must authenticate an operation soon, or it is closed (4401): no idle anonymous sockets. */
+  const closeUnlessAuthenticated = (socket: { close(code: number, reason: string): void }) =>
+    setTimeout(() => {
+      if (!wsAuthenticated.has(socket)) socket.close(4401, 'Unauthorized');
+    }, config.wsAuthTimeoutMs).unref();
   /** Callers of operations authenticated by their own `extensions.headers`, by subscribe payload (the same object reaches `context`). */
   const operationCallers = new WeakMap<object, Caller>();
   const wsSignals = new OperationSignals();
@@ -372,6 +379,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
           caller = (await authenticator.authenticate(credentialsOfHeaders(payload.extensions?.headers))) ?? undefined;
           if (!caller) return [unauthenticatedOperation()];
           operationCallers.set(payload, caller);
+          wsAuthenticated.add(ctx.extra.socket);
         }
         const throttle = rateLimiter?.take(caller.tenant);
         if (throttle) return [throttledError(caller.tenant, throttle)];
@@ -399,6 +407,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         }
         // Without credentials and without anonymous access, every operation must bring its own (see onSubscribe).
         if (caller) wsCallers.set(ctx.extra.socket, caller);
+        else closeUnlessAuthenticated(ctx.extra.socket);
         wsOpen.add(ctx.extra.socket);
         metrics.wsConnections.inc();
         return true;

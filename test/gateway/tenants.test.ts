@@ -37,6 +37,7 @@ beforeAll(async () => {
     config: {
       auth: { apiKeys: [{ tenant: 'a', sha256: sha(KEY_A) }, { tenant: 'b', sha256: sha(KEY_B) }] },
       tenants: { a: { providers: ['local'], collections: ['a-*'] }, b: { providers: ['local'], collections: ['b-*'] } },
+      wsAuthTimeoutMs: 1500,
     },
   });
   const ok = async (q: string, v?: Record<string, unknown>) => {
@@ -81,6 +82,24 @@ describe('authentication', () => {
     await new Promise((resolve) => socket.once('open', resolve));
     socket.send(JSON.stringify({ type: 'connection_init', payload: { apiKey: 'wrong' } }));
     expect(await new Promise((resolve) => socket.once('close', (code) => resolve(code)))).toBe(4401);
+  });
+
+  it('closes a WebSocket without credentials whose operations authenticate none within wsAuthTimeoutMs (4401), keeps one that did', async () => {
+    const connect = async () => {
+      const socket = new WebSocket(gw.wsUrl, 'graphql-transport-ws');
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init' }));
+      await new Promise((resolve) => socket.once('message', resolve)); // connection_ack
+      return socket;
+    };
+    const idle = await connect();
+    const working = await connect();
+    working.send(JSON.stringify({ type: 'subscribe', id: '1', payload: { query: '{ providers { name } }', extensions: { headers: { 'x-api-key': KEY_A } } } }));
+    const closed = new Promise((resolve) => idle.once('close', (code) => resolve(code)));
+    expect(await closed).toBe(4401);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // past the working socket's own deadline
+    expect(working.readyState).toBe(WebSocket.OPEN);
+    working.close();
   });
 
   it('on a WebSocket without credentials (as GraphiQL connects), runs only operations whose extensions.headers carry a valid key', async () => {
