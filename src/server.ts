@@ -143,16 +143,20 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-/**
- * Credentials from an operation's `extensions.headers`: where GraphiQL (yoga's
- * executor) puts its headers editor's headers on graphql-ws, whose
- * connection_init it sends empty.
- */
-function credentialsOfHeaders(headers: unknown): Credentials {
-  if (typeof headers !== 'object' || headers === null) return {};
-  const byName = new Map(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+/** Credentials from headers with lower-case names: an HTTP request's, or an operation's `extensions.headers` ({@link lowerCaseNames}). */
+function credentialsOfHeaders(headers: Record<string, unknown>): Credentials {
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-  return { authorization: text(byName.get('authorization')), apiKey: text(byName.get('x-api-key')) };
+  return { authorization: text(headers.authorization), apiKey: text(headers['x-api-key']) };
+}
+
+/**
+ * An operation's `extensions.headers` with lower-case names: where GraphiQL
+ * (yoga's executor) puts its Headers editor's headers, as typed, on
+ * graphql-ws, whose connection_init it sends empty.
+ */
+function lowerCaseNames(headers: unknown): Record<string, unknown> {
+  if (typeof headers !== 'object' || headers === null) return {};
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
 const unauthenticatedOperation = (): GraphQLError =>
@@ -246,8 +250,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 128)) || randomUUID();
-    const apiKey = req.headers['x-api-key'];
-    const caller = await authenticator.authenticate({ authorization: req.headers.authorization, apiKey: typeof apiKey === 'string' ? apiKey : undefined });
+    const caller = await authenticator.authenticate(credentialsOfHeaders(req.headers));
     if (!caller) {
       req.resume();
       sendJson(res, 401, { errors: [{ message: 'expected a valid API key or bearer token, got none or an invalid one', extensions: { code: 'UNAUTHENTICATED' } }] }, {
@@ -376,7 +379,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         let caller = wsCallers.get(ctx.extra.socket);
         if (!caller) {
           // A connection that brought no credentials (GraphiQL's): each operation brings its own.
-          caller = (await authenticator.authenticate(credentialsOfHeaders(payload.extensions?.headers))) ?? undefined;
+          caller = (await authenticator.authenticate(credentialsOfHeaders(lowerCaseNames(payload.extensions?.headers)))) ?? undefined;
           if (!caller) return [unauthenticatedOperation()];
           operationCallers.set(payload, caller);
           wsAuthenticated.add(ctx.extra.socket);
