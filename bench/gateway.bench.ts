@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: facegate against a raw node:http server returning the
  * same response bytes and a fastify + mercurius + graphql-jit reference
- * over the same data, all measured in one run. Prints one table (req/s,
- * latency p50/p99, server CPU µs per request, ratio to raw), the
+ * over the same data, all measured in one run, in interleaved rounds.
+ * Prints one table (req/s, latency p50/p99, server CPU µs per request,
+ * ratio to raw: the median of the rounds' ratios, and their range), the
  * datasource calls each benchmark query costs (from /metrics), and
  * facegate's RSS under load with its slope over a soak.
  *
@@ -10,8 +11,9 @@
  * straight into the store (no inference); facegate then serves a few
  * writes over HTTP before the load, as a live gateway would have.
  *
- * Env: BENCH_SECONDS (default 10) per variant, BENCH_CONNECTIONS (default
- * 10), BENCH_SOAK_SECONDS (default 60; 0 skips the soak).
+ * Env: BENCH_SECONDS (default 10) per variant, BENCH_ROUNDS (default 5)
+ * it is split into, BENCH_CONNECTIONS (default 10), BENCH_SOAK_SECONDS
+ * (default 60; 0 skips the soak).
  * Exits non-zero when a request fails, when facegate and the reference
  * answer different bytes, or when a list level costs more than one
  * datasource call.
@@ -30,6 +32,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 
 function startProcess(args: string[], env: Record<string, string>, ready: (line: string) => string | null): Promise<{ child: ChildProcess; info: string }> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -62,33 +65,65 @@ interface Row {
   cpuUsPerReq: number;
   bytes: number;
   rssMb: number;
+  /** Req/s of each round, in order. */
+  rounds: number[];
+}
+
+/** A server under test: where to send the load and which process to read CPU and RSS from. */
+interface Variant {
+  name: string;
+  url: string;
+  pid: number;
 }
 
 function autocannonRun(url: string, body: string, duration: number) {
   return autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections, duration });
 }
 
-async function load(variant: string, query: string, url: string, body: string, pid: number, bytes: number): Promise<Row> {
-  await autocannonRun(url, body, 2); // warm-up: JIT, compiled-query caches
-  const cpu0 = cpuSeconds(pid);
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 500);
-  const result = await autocannonRun(url, body, seconds);
-  clearInterval(sampler);
-  const cpu = cpuSeconds(pid) - cpu0;
-  if (result.non2xx || result.errors || result.timeouts) {
-    throw new Error(`${variant} ${query}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Loads every variant with `body` for `seconds` each, split into `rounds`
+ * rounds that take the variants in turn (raw, facegate, reference, raw, …):
+ * a burst of other work on the machine then lands on every variant alike,
+ * and each round gives a ratio of its own. After a 2 s warm-up of each.
+ */
+async function loadInRounds(query: string, variants: Variant[], body: string, bytes: number): Promise<Row[]> {
+  for (const v of variants) await autocannonRun(v.url, body, 2); // warm-up: JIT, compiled-query caches
+  const acc = variants.map(() => ({ requests: 0, cpu: 0, p50: [] as number[], p99: [] as number[], rounds: [] as number[], peakRss: 0 }));
+  const roundSeconds = Math.max(1, Math.round(seconds / rounds));
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, v] of variants.entries()) {
+      const a = acc[i];
+      const cpu0 = cpuSeconds(v.pid);
+      const sampler = setInterval(() => (a.peakRss = Math.max(a.peakRss, rssMb(v.pid))), 500);
+      const result = await autocannonRun(v.url, body, roundSeconds);
+      clearInterval(sampler);
+      a.cpu += cpuSeconds(v.pid) - cpu0;
+      if (result.non2xx || result.errors || result.timeouts) {
+        throw new Error(`${v.name} ${query}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+      }
+      a.requests += result.requests.total;
+      a.rounds.push(result.requests.average);
+      a.p50.push(result.latency.p50);
+      a.p99.push(result.latency.p99);
+    }
   }
-  return {
-    variant,
+  return variants.map((v, i) => ({
+    variant: v.name,
     query,
-    reqPerSec: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    cpuUsPerReq: (cpu / result.requests.total) * 1e6,
+    reqPerSec: acc[i].requests / (roundSeconds * rounds),
+    p50: median(acc[i].p50),
+    p99: median(acc[i].p99),
+    cpuUsPerReq: (acc[i].cpu / acc[i].requests) * 1e6,
     bytes,
-    rssMb: peakRss,
-  };
+    rssMb: acc[i].peakRss,
+    rounds: acc[i].rounds,
+  }));
 }
 
 /** Sum of facegate_provider_calls_total by method. */
@@ -182,15 +217,19 @@ try {
     writeFileSync(file, response);
     const raw = await startProcess([path.join(here, 'raw-server.js'), String(port), file], {}, (line) => (line === 'ready' ? '' : null));
     children.push(raw.child);
-    rows.push(await load('raw node:http', name, `http://127.0.0.1:${port}/`, body, raw.child.pid!, response.length));
-    rows.push(await load('facegate', name, url, body, gateway.child.pid!, response.length));
-    rows.push(await load('mercurius + graphql-jit', name, referenceUrl, body, reference.child.pid!, response.length));
+    const variants: Variant[] = [
+      { name: 'raw node:http', url: `http://127.0.0.1:${port}/`, pid: raw.child.pid! },
+      { name: 'facegate', url, pid: gateway.child.pid! },
+      { name: 'mercurius + graphql-jit', url: referenceUrl, pid: reference.child.pid! },
+    ];
+    rows.push(...(await loadInRounds(name, variants, body, response.length)));
     raw.child.kill();
     port++;
   }
 
   const table = rows.map((r) => {
     const raw = rows.find((x) => x.query === r.query && x.variant === 'raw node:http')!;
+    const ratios = r.rounds.map((perSec, i) => (perSec / raw.rounds[i]) * 100);
     return {
       query: r.query,
       variant: r.variant,
@@ -200,10 +239,14 @@ try {
       'CPU µs/req': Math.round(r.cpuUsPerReq),
       'response bytes': r.bytes,
       'peak RSS MB': Math.round(r.rssMb),
-      'ratio to raw': `${((r.reqPerSec / raw.reqPerSec) * 100).toFixed(1)} %`,
+      'ratio to raw': `${median(ratios).toFixed(1)} %`,
+      'ratio range': `${Math.min(...ratios).toFixed(0)}–${Math.max(...ratios).toFixed(0)} %`,
     };
   });
-  console.log(`\nnpm run bench — ${connections} connections, ${seconds} s per variant after a 2 s warm-up, Node ${process.version}\n`);
+  console.log(
+    `\nnpm run bench — ${connections} connections, ${seconds} s per variant in ${rounds} interleaved rounds after a 2 s warm-up, Node ${process.version}; ` +
+      `ratio to raw: the median of the rounds' req/s ratios\n`,
+  );
   console.table(table);
   console.log('\nDatasource calls per query (facegate /metrics, one request each):');
   console.table(calls);

@@ -31,6 +31,7 @@ import { graphiqlPage } from './graphiql.js';
 import { checkDocumentSize, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules } from './limits.js';
 import { GatewayMetrics } from './metrics.js';
 import { RateLimiter, throttledError, throttledResponse } from './rate-limit.js';
+import { ResponseBatch } from './response-batch.js';
 import { ClientGone, OperationSignals, requestSignal } from './cancellation.js';
 import { countRefusedWebSocketOperation, countWebSocketOperation, operationLabel, operationMetricsPlugin, trackResultUnions } from './operation-metrics.js';
 import { InProcessJobQueue } from './operations/job-queue.js';
@@ -171,6 +172,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extraHeade
   res.end(text);
 }
 
+/** A request that failed outside GraphQL: a 500 when nothing was sent yet, a cut connection otherwise. */
+function sendInternalError(res: ServerResponse): void {
+  if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+  else res.destroy();
+}
+
 function wantsGraphiQL(req: IncomingMessage): boolean {
   return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !searchOf(req);
 }
@@ -229,8 +236,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   const plans = new QueryPlans();
   const formatErrors = formatError(logger);
+  const responses = new ResponseBatch((err, res) => {
+    logger.error({ err }, 'a GraphQL response could not be written');
+    sendInternalError(res);
+  });
   // The fast path skips Apollo's plugins; tracing is one, so with tracing on every request goes through Apollo.
-  const fastPath = tracing ? undefined : new QueryFastPath(plans, metrics, formatErrors);
+  const fastPath = tracing ? undefined : new QueryFastPath(plans, metrics, formatErrors, responses);
   const viaApollo = metrics.queryPlanRequests.labels('apollo');
   const apollo = new ApolloServer<GatewayContext>({
     gateway: jitGateway(schema, { plans }),
@@ -306,9 +317,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const operation = (body as { operationName?: unknown } | undefined)?.operationName;
     metrics.graphqlRequests.inc({ operation: operationLabel(operation), status: String(status) });
     if (response.body.kind === 'complete') {
-      outHeaders['content-length'] = String(Buffer.byteLength(response.body.string));
-      res.writeHead(status, outHeaders);
-      res.end(response.body.string);
+      responses.end(res, status, outHeaders, response.body.string);
     } else {
       res.writeHead(status, outHeaders);
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
@@ -349,8 +358,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const work = handle(req, res)
       .catch((err: unknown) => {
         logger.error({ err }, 'request failed outside GraphQL');
-        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-        else res.destroy();
+        sendInternalError(res);
       })
       .finally(() => inFlight.delete(work));
     inFlight.add(work);
@@ -447,6 +455,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
       await Promise.allSettled([...inFlight]);
+      responses.flush();
       await wsCleanup.dispose(); // closes every socket with 1001 Going Away
       httpServer.closeAllConnections();
       await closed;

@@ -25,6 +25,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { GatewayMetrics } from '../metrics.js';
+import type { ResponseBatch } from '../response-batch.js';
 import { operationLabel, resultLabel } from '../operation-metrics.js';
 import { ensureGraphQLError, formatErrorsAsApollo, type FormatError } from './apollo-errors.js';
 import { asGraphQLJsError } from './jit-gateway.js';
@@ -93,6 +94,7 @@ export class QueryFastPath {
     private readonly plans: QueryPlans,
     private readonly metrics: GatewayMetrics,
     private readonly formatError: FormatError,
+    private readonly responses: ResponseBatch,
   ) {
     this.cached = metrics.hotCounter(metrics.queryPlanRequests, { path: 'cached' });
   }
@@ -108,7 +110,7 @@ export class QueryFastPath {
   /**
    * Runs `plan` for `body` (a body {@link planFor} accepted) with `context`
    * (which carries the request's cancellation signal to every provider call,
-   * as on Apollo's path) and writes the whole response. False,
+   * as on Apollo's path) and queues the whole response on the batch. False,
    * with nothing written or counted, when the variables do not coerce:
    * Apollo answers those with graphql-js's own messages.
    */
@@ -144,13 +146,10 @@ export class QueryFastPath {
     if (!headers['content-type']) headers['content-type'] = CONTENT_TYPE;
     bound.result(resultLabel(formattedErrors, context)).inc();
     bound.seconds.observe((performance.now() - started) / 1000);
-    const text = serialize(plan, result, formattedErrors) + '\n';
-    headers['content-length'] = String(Buffer.byteLength(text));
     const code = status ?? 200;
     bound.status(code).inc();
     this.cached.inc();
-    res.writeHead(code, headers);
-    res.end(text);
+    this.responses.end(res, code, headers, serialize(plan, result, formattedErrors) + '\n');
     return true;
   }
 }
