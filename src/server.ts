@@ -257,11 +257,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   await apollo.start();
 
   let stopping = false;
-  const inFlight = new Set<Promise<void>>();
+  /** Requests being handled; stop() waits for `drained` while there are any. */
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const finished = () => {
+    if (--inFlight === 0) drained?.();
+  };
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 128)) || randomUUID();
-    const caller = await authenticator.authenticate(credentialsOfHeaders(req.headers));
+    const found = authenticator.authenticate(credentialsOfHeaders(req.headers));
+    const caller = found instanceof Promise ? await found : found;
     if (!caller) {
       req.resume();
       sendJson(res, 401, { errors: [{ message: 'expected a valid API key or bearer token, got none or an invalid one', extensions: { code: 'UNAUTHENTICATED' } }] }, {
@@ -355,13 +361,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   const httpServer = http.createServer((req, res) => {
     if (stopping) res.setHeader('connection', 'close');
-    const work = handle(req, res)
-      .catch((err: unknown) => {
-        logger.error({ err }, 'request failed outside GraphQL');
-        sendInternalError(res);
-      })
-      .finally(() => inFlight.delete(work));
-    inFlight.add(work);
+    inFlight++;
+    handle(req, res).then(finished, (err: unknown) => {
+      logger.error({ err }, 'request failed outside GraphQL');
+      sendInternalError(res);
+      finished();
+    });
   });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
@@ -454,7 +459,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       stopping = true;
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
-      await Promise.allSettled([...inFlight]);
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
       responses.flush();
       await wsCleanup.dispose(); // closes every socket with 1001 Going Away
       httpServer.closeAllConnections();

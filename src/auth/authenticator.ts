@@ -44,21 +44,27 @@ const sha256 = (text: string): Buffer => createHash('sha256').update(text).diges
 export class Authenticator {
   private readonly keys: { tenant: string; digest: Buffer }[];
   private readonly jwtKey: Uint8Array | JWTVerifyGetKey | undefined;
+  private readonly anonymous: Readonly<Caller> | null;
 
   constructor(private readonly config: AuthConfig) {
     this.keys = config.apiKeys.map((k) => ({ tenant: k.tenant, digest: Buffer.from(k.sha256, 'hex') }));
+    this.anonymous = config.anonymousTenant ? Object.freeze({ tenant: config.anonymousTenant, anonymous: true }) : null;
     if (config.jwt?.hs256Secret) this.jwtKey = new TextEncoder().encode(config.jwt.hs256Secret);
     else if (config.jwt?.jwksFile) this.jwtKey = createLocalJWKSet(JSON.parse(readFileSync(config.jwt.jwksFile, 'utf8')));
   }
 
-  /** The caller, or null when credentials are missing (and anonymous access is off) or wrong. */
-  async authenticate(credentials: Credentials): Promise<Caller | null> {
+  /**
+   * The caller, or null when credentials are missing (and anonymous access
+   * is off) or wrong. Synchronous but for a JWT, whose check may be async:
+   * an await costs every request a turn of the microtask queue.
+   */
+  authenticate(credentials: Credentials): Caller | null | Promise<Caller | null> {
     const auth = credentials.authorization?.trim();
     const apiKey = credentials.apiKey ?? (auth?.toLowerCase().startsWith('apikey ') ? auth.slice(7).trim() : undefined);
     if (apiKey) return this.byApiKey(apiKey);
     if (auth?.toLowerCase().startsWith('bearer ')) return this.byJwt(auth.slice(7).trim());
     if (auth) return null;
-    return this.config.anonymousTenant ? { tenant: this.config.anonymousTenant, anonymous: true } : null;
+    return this.anonymous;
   }
 
   private byApiKey(key: string): Caller | null {

@@ -143,6 +143,11 @@ export class FaceEngine implements FaceEngineApi {
     return this.slots.filter((s) => s.state !== 'dead').length;
   }
 
+  /** Workers inferring an image right now. */
+  get busyWorkers(): number {
+    return this.slots.filter((s) => s.state === 'busy').length;
+  }
+
   /** Workers replaced after a crash or time-out since construction. */
   get workerRestarts(): number {
     return this.restarts;

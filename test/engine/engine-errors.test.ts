@@ -146,7 +146,11 @@ describe('back-pressure, crashes, time-outs, close', () => {
     const controller = new AbortController();
     const second = engine.detect(photo, { signal: controller.signal });
     expect(engine.queueDepth).toBe(2);
-    await new Promise((r) => setTimeout(r, 50)); // the first reaches the only worker; the second waits
+    // Until the first reaches the only worker, checked every turn: it is then inferred for tens of ms at least.
+    const deadline = Date.now() + 10_000;
+    while (engine.busyWorkers === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    // The first is under way, so the second has not been sent: nothing else is answered while one worker is busy.
+    expect([engine.busyWorkers, engine.queueDepth]).toEqual([1, 2]);
     const reason = new Error('client gone');
     controller.abort(reason);
     await expect(second).rejects.toBe(reason);
