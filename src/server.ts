@@ -216,10 +216,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     bus: metrics.instrumentProgress(new ProgressBus(redis)),
     logger,
     snapshotTtlMs: config.snapshotTtlMs,
+    // Replicas share trainings through the store: one whose replica died is failed after a lease without word.
+    staleTrainingMs: config.redisUrl ? config.jobLeaseMs : undefined,
     queue: (run) => (config.redisUrl ? new RedisJobQueue(run, { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger, leaseMs: config.jobLeaseMs }) : new InProcessJobQueue(run)),
   });
   await snapshots.resume();
   snapshots.startPurging();
+  snapshots.startSweepingTrainings();
   const deps = { registry, snapshots, logger, grants, imagePolicy: config.imageFetch };
   const authenticator = new Authenticator(config.auth);
   if (config.auth.anonymousTenant) {

@@ -190,24 +190,25 @@ export class FaceEngine implements FaceEngineApi {
     const id = this.nextId++;
     this.probing.add(id);
     try {
-      let info: ImageInfo;
+      let result: Promise<DetectionResult>;
+      let drop: () => void;
       try {
-        info = await probeImage(image, this.limits);
+        const info: ImageInfo = await probeImage(image, this.limits);
+        if (this.closed) throw closedError();
+        signal?.throwIfAborted();
+        const job: Job = { id, image, info, resolve: () => undefined, reject: () => undefined, settled: false };
+        result = new Promise<DetectionResult>((resolve, reject) => Object.assign(job, { resolve, reject }));
+        // An image not yet sent to a worker is dropped (pump skips settled jobs); one in inference finishes.
+        drop = () => job.sent === undefined && settle(job, signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+        signal?.addEventListener('abort', drop, { once: true });
+        let at = this.waiting.length;
+        while (at > 0 && this.waiting[at - 1].id > id) at--;
+        this.waiting.splice(at, 0, job);
       } finally {
+        // Only once this image is in `waiting` (or refused): until then the images accepted after it wait for it.
         this.probing.delete(id);
-        this.pump(); // images accepted after this one may have been waiting for its probe
+        this.pump();
       }
-      if (this.closed) throw closedError();
-      signal?.throwIfAborted();
-      const job: Job = { id, image, info, resolve: () => undefined, reject: () => undefined, settled: false };
-      const result = new Promise<DetectionResult>((resolve, reject) => Object.assign(job, { resolve, reject }));
-      // An image not yet sent to a worker is dropped (pump skips settled jobs); one in inference finishes.
-      const drop = () => job.sent === undefined && settle(job, signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-      signal?.addEventListener('abort', drop, { once: true });
-      let at = this.waiting.length;
-      while (at > 0 && this.waiting[at - 1].id > id) at--;
-      this.waiting.splice(at, 0, job);
-      this.pump();
       return await result.finally(() => signal?.removeEventListener('abort', drop));
     } finally {
       this.accepted--;

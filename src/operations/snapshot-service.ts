@@ -17,7 +17,7 @@ import type { OperationPatch } from '../store/snapshot-store.js';
 import type { CollectionRef, KeysetPage, Store } from '../store/store.js';
 import { InProcessJobQueue, type JobQueue } from './job-queue.js';
 import { ProgressBus } from './progress-bus.js';
-import { SHARED_OWNER, TrainingOperations } from './training-operations.js';
+import { SHARED_OWNER, STALE_TRAINING_MESSAGE, TrainingOperations } from './training-operations.js';
 import { isTerminal, type OperationRecord, type SnapshotRecord } from './types.js';
 
 export interface SnapshotServiceOptions {
@@ -33,6 +33,14 @@ export interface SnapshotServiceOptions {
   queue?: (run: (operationId: string) => Promise<void>) => JobQueue;
   /** Whether a tenant may use a collection: who sees a shared (training) operation. @default nobody but its owner */
   canSee?: (tenant: string, ref: CollectionRef) => boolean;
+  /**
+   * With replicas: a RUNNING training whose lastActionAt is older than this
+   * is failed, since the replica running it died (each replica keeps its own
+   * trainings' lastActionAt moving, a third of this apart). Without it a
+   * single process fails them at its next start ({@link SnapshotService.resume}).
+   * @default undefined (no sweep)
+   */
+  staleTrainingMs?: number;
 }
 
 export const DEFAULT_SNAPSHOT_TTL_MS = 48 * 60 * 60 * 1000;
@@ -67,6 +75,8 @@ export class SnapshotService {
   /** TRAIN_COLLECTION operations, reported by trainable providers. */
   readonly trainings: TrainingOperations;
   private purgeTimer: NodeJS.Timeout | undefined;
+  private readonly staleTrainingMs: number | undefined;
+  private trainingTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SnapshotServiceOptions) {
     this.store = options.store;
@@ -77,6 +87,7 @@ export class SnapshotService {
     this.now = options.now ?? (() => new Date());
     this.queue = (options.queue ?? ((run) => new InProcessJobQueue(run)))((id) => this.run(id));
     this.canSee = options.canSee ?? (() => false);
+    this.staleTrainingMs = options.staleTrainingMs;
     this.trainings = new TrainingOperations({ store: this.store, bus: this.bus, logger: this.logger, now: this.now, update: (id, patch) => this.update(id, patch) });
     for (const provider of this.registry.list()) if (isTrainable(provider)) void provider.observeTraining(this.trainings.roundsOf(provider.name));
   }
@@ -105,6 +116,7 @@ export class SnapshotService {
 
   stop(): Promise<void> {
     clearInterval(this.purgeTimer);
+    clearInterval(this.trainingTimer);
     return this.queue.stop();
   }
 
@@ -136,6 +148,34 @@ export class SnapshotService {
     purge();
     this.purgeTimer = setInterval(purge, every);
     this.purgeTimer.unref();
+  }
+
+  /**
+   * Keeps this process's trainings alive, then fails the stale ones (their
+   * replica died) and publishes them; returns those. Nothing without
+   * `staleTrainingMs`.
+   */
+  async sweepTrainings(): Promise<OperationRecord[]> {
+    if (this.staleTrainingMs === undefined) return [];
+    await this.trainings.keepAlive();
+    const now = this.now();
+    const failed = await this.store.transaction((tx) =>
+      tx.failStaleOperations('TRAIN_COLLECTION', new Date(now.getTime() - this.staleTrainingMs!), STALE_TRAINING_MESSAGE, now),
+    );
+    for (const op of failed) {
+      this.logger.warn({ operationId: op.id, target: op.target }, 'failed a training whose replica stopped reporting');
+      this.bus.publish(op);
+    }
+    return failed;
+  }
+
+  /** Runs {@link sweepTrainings} now and every third of staleTrainingMs until {@link stop}. */
+  startSweepingTrainings(): void {
+    if (this.staleTrainingMs === undefined) return;
+    const sweep = () => void this.sweepTrainings().catch((err: unknown) => this.logger.error({ err }, 'sweeping stale trainings failed'));
+    sweep(); // also fails those left by a whole cluster's restart
+    this.trainingTimer = setInterval(sweep, Math.max(100, Math.floor(this.staleTrainingMs / 3)));
+    this.trainingTimer.unref();
   }
 
   // ---- requests ------------------------------------------------------------

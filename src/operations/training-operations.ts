@@ -33,9 +33,14 @@ export interface TrainingOperationsOptions {
   update: (operationId: string, patch: OperationPatch) => Promise<OperationRecord>;
 }
 
+/** What a TRAIN_COLLECTION operation whose process stopped reporting is failed with. */
+export const STALE_TRAINING_MESSAGE = 'the gateway replica running this training stopped reporting; the collection is trained again on its next use';
+
 export class TrainingOperations {
   /** The latest round of each collection started in this process (collection key → operation id). */
   private readonly latest = new Map<string, string>();
+  /** Operations of rounds under way in this process, kept alive by {@link keepAlive}. */
+  private readonly running = new Set<string>();
 
   constructor(private readonly options: TrainingOperationsOptions) {}
 
@@ -45,10 +50,26 @@ export class TrainingOperations {
       started: (collectionId) => this.started({ provider, collectionId }),
       finished: (operationId, error) => {
         void operationId
-          .then((id) => (id === null ? null : this.options.update(id, error ? { status: 'FAILED', message: error.message } : { status: 'SUCCEEDED', percent: 100 })))
+          .then((id) => {
+            if (id === null) return null;
+            this.running.delete(id);
+            return this.options.update(id, error ? { status: 'FAILED', message: error.message } : { status: 'SUCCEEDED', percent: 100 });
+          })
           .catch((err: unknown) => this.options.logger.warn({ err, provider }, 'could not record the end of a training'));
       },
     };
+  }
+
+  /**
+   * Says, for each round under way in this process, that it still is (its
+   * lastActionAt moves): replicas fail a RUNNING training nobody has touched
+   * for a while ({@link SnapshotService}), as its replica must have died.
+   */
+  async keepAlive(): Promise<void> {
+    const at = this.options.now();
+    for (const id of this.running) {
+      if (!(await this.options.store.transaction((tx) => tx.touchOperation(id, at)))) this.running.delete(id);
+    }
   }
 
   /** The operation of the latest training of `ref` started by this process, if any. */
@@ -78,6 +99,7 @@ export class TrainingOperations {
     });
     this.options.bus.publish(op);
     this.latest.set(keyOf(target), op.id);
+    this.running.add(op.id);
     return op.id;
   }
 }

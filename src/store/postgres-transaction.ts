@@ -97,6 +97,8 @@ export const TX_COLLECTION_LOCKS = {
   deleteSnapshot: 'none',
   insertOperation: 'none',
   updateOperation: 'none',
+  touchOperation: 'none',
+  failStaleOperations: 'none',
   clearSnapshotContent: 'none',
   insertSnapshotUsers: 'none',
   insertSnapshotFaces: 'none',

@@ -109,6 +109,14 @@ export interface SnapshotWriter extends SnapshotReader {
    * operation does not exist.
    */
   updateOperation(id: string, patch: OperationPatch, at: Date): Promise<OperationRecord>;
+  /** Sets a RUNNING operation's lastActionAt = `at` (it is still being worked on); false when it is not RUNNING. */
+  touchOperation(id: string, at: Date): Promise<boolean>;
+  /**
+   * Fails, in one statement, every RUNNING operation of `kind` whose last
+   * action is older than `staleBefore` (whoever ran it stopped saying so),
+   * with `message` and lastActionAt = `at`; returns them as updated.
+   */
+  failStaleOperations(kind: OperationKind, staleBefore: Date, message: string, at: Date): Promise<OperationRecord[]>;
 
   /**
    * Copies the next ≤ `limit` users of a collection (by seq after

@@ -378,6 +378,20 @@ export class SqliteSnapshotQueries extends ProviderRecordQueries implements Snap
     return toOperation(row);
   }
 
+  async touchOperation(id: string, at: Date): Promise<boolean> {
+    const row = await this.sql.get<{ id: string }>(`UPDATE operations SET last_action_at = ? WHERE id = ? AND status = 'RUNNING' RETURNING id`, [at.getTime(), id]);
+    return row !== undefined;
+  }
+
+  async failStaleOperations(kind: OperationKind, staleBefore: Date, message: string, at: Date): Promise<OperationRecord[]> {
+    const rows = await this.sql.all<OperationSql>(
+      `UPDATE operations SET status = 'FAILED', message = ?, last_action_at = ?
+       WHERE status = 'RUNNING' AND kind = ? AND last_action_at < ? RETURNING ${OPERATION_COLUMNS}`,
+      [message, at.getTime(), kind, staleBefore.getTime()],
+    );
+    return rows.map(toOperation);
+  }
+
   // ---- helpers -----------------------------------------------------------
 
   /**

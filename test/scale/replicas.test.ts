@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSubscription, gqlData, isRunning, removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
 import { collectionCounts, createCollection, createUsers, ref } from '../support/fixtures.js';
 import { PHOTOS } from '../support/photos.js';
+import { startFakeAzureFace } from '../fakes/azure-face/server.js';
+import { TRAIN } from '../azure-face-provider/gateway-support.js';
 
 const DATABASE_URL = process.env.FACEGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = { host: '127.0.0.1', port: 6379 };
@@ -139,6 +141,36 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
     expect(events.at(-1).snapshotProgress.status).toBe('SUCCEEDED');
     expect(await collectionCounts(survivor.url, 'copy-kill')).toEqual({ userCount: 3000, faceCount: 0 });
   });
+
+  it('keeps a training RUNNING while its replica lives, and fails it on the others once that replica is killed', async () => {
+    const azure = await startFakeAzureFace({ trainingMs: 10 * 60_000 });
+    try {
+      const trainer = await startGateway({
+        env,
+        config: {
+          providers: [
+            { name: 'local', kind: 'local' },
+            { name: 'azure', kind: 'azure-face', endpoint: azure.url, apiKey: azure.apiKey, trainDebounceMs: 0, trainingPollMs: 20, retryBaseDelayMs: 20 },
+          ],
+        },
+      });
+      replicas.push(trainer);
+      // The earlier kill test may have killed A or B.
+      const other = replicas.find((gw) => gw !== trainer && isRunning(gw.child))!;
+      await createCollection(trainer.url, 'trained', 'azure');
+      const op = (await gqlData(trainer.url, TRAIN, { c: ref('trained', 'azure') })).trainCollection.operation.id;
+      // Beyond the lease (2 s): the live replica keeps saying its training runs.
+      await new Promise((r) => setTimeout(r, 3000));
+      const status = async () => (await gqlData(other.url, `query($id: ID!) { operation(id: $id) { status message } }`, { id: op })).operation;
+      expect(await status()).toEqual({ status: 'RUNNING', message: null });
+      await trainer.kill();
+      const events = await follow(other, op);
+      expect(events.at(-1).snapshotProgress).toMatchObject({ status: 'FAILED', message: expect.stringMatching(/replica running this training stopped reporting/) });
+      expect((await status()).status).toBe('FAILED');
+    } finally {
+      await azure.stop();
+    }
+  }, 60_000);
 
   it('delivers the terminal event to a subscriber across a Redis restart', async () => {
     const live = replicas.filter((gw) => isRunning(gw.child));

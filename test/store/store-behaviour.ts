@@ -596,6 +596,31 @@ export function storeBehaviour(h: StoreHarness): void {
       await own.listOperationsByStatus(['NOT_STARTED', 'RUNNING', 'RUNNING']);
       expect(own.stats.statements - before).toBe(2);
     });
+
+    it('touches only RUNNING operations, and fails in one statement the RUNNING ones of a kind untouched since a time', async () => {
+      const own = await h.open(h.location());
+      const t0 = new Date('2026-01-01T00:00:00Z');
+      const at = (s: number) => new Date(t0.getTime() + s * 1000);
+      const make = (id: string, kind: 'TRAIN_COLLECTION' | 'APPLY_SNAPSHOT', status: 'RUNNING' | 'SUCCEEDED', when: Date) =>
+        own.transaction(async (tx) => {
+          await tx.insertOperation({ id, kind, owner: '*', snapshotId: null, target: null, createdAt: t0 });
+          return tx.updateOperation(id, { status }, when);
+        });
+      await make('stale', 'TRAIN_COLLECTION', 'RUNNING', at(0));
+      await make('alive', 'TRAIN_COLLECTION', 'RUNNING', at(0));
+      await make('done', 'TRAIN_COLLECTION', 'SUCCEEDED', at(0));
+      await make('other-kind', 'APPLY_SNAPSHOT', 'RUNNING', at(0));
+      expect(await own.transaction((tx) => tx.touchOperation('alive', at(50)))).toBe(true);
+      expect(await own.transaction((tx) => tx.touchOperation('done', at(50)))).toBe(false);
+      expect(await own.transaction((tx) => tx.touchOperation('missing', at(50)))).toBe(false);
+      expect((await own.getOperation('done'))!.lastActionAt).toEqual(at(0));
+
+      const failed = await own.transaction((tx) => tx.failStaleOperations('TRAIN_COLLECTION', at(30), 'its replica died', at(60)));
+      expect(failed.map((o) => [o.id, o.status, o.message, o.lastActionAt])).toEqual([['stale', 'FAILED', 'its replica died', at(60)]]);
+      expect((await own.getOperation('alive'))!.status).toBe('RUNNING');
+      expect((await own.getOperation('other-kind'))!.status).toBe('RUNNING');
+      expect(await own.transaction((tx) => tx.failStaleOperations('TRAIN_COLLECTION', at(30), 'again', at(61)))).toEqual([]);
+    });
   });
 
   describe.skipIf(!h.available)('copying a collection into a snapshot', () => {
