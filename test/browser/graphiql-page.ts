@@ -18,10 +18,23 @@ export const queryEditor = (page: Page): Promise<string> => editorText(page, '.g
 /** The visible editor under the Variables/Headers tabs. */
 const TOOL_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .view-lines';
 
-/** Shows the Variables or Headers editor and returns its text. */
-export async function toolEditor(page: Page, tool: 'Variables' | 'Headers'): Promise<string> {
+/**
+ * Shows the Variables or Headers editor and returns its document, parsed.
+ * Monaco fills its lines over a few frames after the tab shows, so the text
+ * is read until it parses (5 s at most).
+ */
+export async function toolDocument(page: Page, tool: 'Variables' | 'Headers'): Promise<unknown> {
   await page.locator('.graphiql-editor-tools button', { hasText: tool }).click();
-  return editorText(page, TOOL_EDITOR);
+  let text = '';
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; await page.waitForTimeout(50)) {
+    text = await editorText(page, TOOL_EDITOR);
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Not all lines rendered yet.
+    }
+  }
+  throw new Error(`${tool} editor: expected a JSON document, got ${JSON.stringify(text)} after 5 s`);
 }
 
 /** Replaces the whole variables document. */

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 import { applySnapshot, SEEDED, startSeededGateway } from '../support/seeded-gateway.js';
 import { launchChromium, type Browser } from './chromium.js';
-import { queryEditor, replaceVariablesLine, resultPane, runOperation, setToolDocument, toolEditor, setVariables } from './graphiql-page.js';
+import { queryEditor, replaceVariablesLine, resultPane, runOperation, setToolDocument, toolDocument, setVariables } from './graphiql-page.js';
 
 let gateway: GatewayProcess;
 let browser: Browser;
@@ -42,7 +42,7 @@ describe('GraphiQL in Chromium', () => {
     await page.waitForSelector('.graphiql-execute-button');
     expect(await queryEditor(page)).toContain('mutation CreateCollection');
     // Anonymous access is on: an empty key means "anonymous" and the page works as it opens.
-    expect(JSON.parse(await toolEditor(page, 'Headers'))).toEqual({ 'x-api-key': '' });
+    expect(await toolDocument(page, 'Headers')).toEqual({ 'x-api-key': '' });
 
     const { body: providers } = await runOperation(page, 'Providers');
     expect(providers.data.providers.map((p: { name: string }) => p.name)).toEqual(['local']);
@@ -137,7 +137,7 @@ describe('GraphiQL with API keys', () => {
     const { page } = browser;
     await page.goto(keyed.url);
     await page.waitForSelector('.graphiql-execute-button');
-    expect(JSON.parse(await toolEditor(page, 'Headers'))).toEqual({ 'x-api-key': '<your API key>' });
+    expect(await toolDocument(page, 'Headers')).toEqual({ 'x-api-key': '<your API key>' });
     await setToolDocument(page, 'Headers', { 'x-api-key': KEY });
     const { body: providers } = await runOperation(page, 'Providers');
     expect(providers.data.providers.map((p: { name: string }) => p.name)).toEqual(['local']);
