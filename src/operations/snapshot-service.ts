@@ -143,11 +143,7 @@ export class SnapshotService {
 
   /** Purges expired snapshots now and then periodically until {@link stop}. */
   startPurging(): void {
-    const every = Math.min(60_000, Math.max(1000, Math.floor(this.ttlMs / 4)));
-    const purge = () => void this.purgeExpired().catch((err: unknown) => this.logger.error({ err }, 'purging expired snapshots failed'));
-    purge();
-    this.purgeTimer = setInterval(purge, every);
-    this.purgeTimer.unref();
+    this.purgeTimer = this.repeat(() => this.purgeExpired(), Math.min(60_000, Math.max(1000, Math.floor(this.ttlMs / 4))), 'purging expired snapshots failed');
   }
 
   /**
@@ -156,12 +152,11 @@ export class SnapshotService {
    * `staleTrainingMs`.
    */
   async sweepTrainings(): Promise<OperationRecord[]> {
-    if (this.staleTrainingMs === undefined) return [];
+    const staleMs = this.staleTrainingMs;
+    if (staleMs === undefined) return [];
     await this.trainings.keepAlive();
     const now = this.now();
-    const failed = await this.store.transaction((tx) =>
-      tx.failStaleOperations('TRAIN_COLLECTION', new Date(now.getTime() - this.staleTrainingMs!), STALE_TRAINING_MESSAGE, now),
-    );
+    const failed = await this.store.transaction((tx) => tx.failStaleOperations('TRAIN_COLLECTION', new Date(now.getTime() - staleMs), STALE_TRAINING_MESSAGE, now));
     for (const op of failed) {
       this.logger.warn({ operationId: op.id, target: op.target }, 'failed a training whose replica stopped reporting');
       this.bus.publish(op);
@@ -172,10 +167,15 @@ export class SnapshotService {
   /** Runs {@link sweepTrainings} now and every third of staleTrainingMs until {@link stop}. */
   startSweepingTrainings(): void {
     if (this.staleTrainingMs === undefined) return;
-    const sweep = () => void this.sweepTrainings().catch((err: unknown) => this.logger.error({ err }, 'sweeping stale trainings failed'));
-    sweep(); // also fails those left by a whole cluster's restart
-    this.trainingTimer = setInterval(sweep, Math.max(100, Math.floor(this.staleTrainingMs / 3)));
-    this.trainingTimer.unref();
+    // The first sweep, at once, also fails those left by a whole cluster's restart.
+    this.trainingTimer = this.repeat(() => this.sweepTrainings(), Math.max(100, Math.floor(this.staleTrainingMs / 3)), 'sweeping stale trainings failed');
+  }
+
+  /** Runs `task` now and then every `everyMs` (an unref'd timer, cleared by {@link stop}); a failure is logged as `failure`. */
+  private repeat(task: () => Promise<unknown>, everyMs: number, failure: string): NodeJS.Timeout {
+    const run = () => void task().catch((err: unknown) => this.logger.error({ err }, failure));
+    run();
+    return setInterval(run, everyMs).unref();
   }
 
   // ---- requests ------------------------------------------------------------

@@ -20,13 +20,16 @@ class PageFaces {
   private last: Connection<Face> | undefined;
 
   /** `loaded`: the user's faces, or the error the page's call failed with (each user's field reports it). */
-  constructor(private readonly loaded: readonly FaceRecord[] | Error) {}
+  constructor(
+    private readonly providerName: string,
+    private readonly loaded: readonly FaceRecord[] | Error,
+  ) {}
 
-  connection(user: User, first: number, after: string | null): Connection<Face> {
+  connection(first: number, after: string | null): Connection<Face> {
     if (this.loaded instanceof Error) throw this.loaded;
     const args = `${first}:${after ?? ''}`;
     if (args !== this.lastArgs || !this.last) {
-      this.last = paginateArray({ first, after }, this.loaded, (r) => Face.from(user.providerName, r));
+      this.last = paginateArray({ first, after }, this.loaded, (r) => Face.from(this.providerName, r));
       this.lastArgs = args;
     }
     return this.last;
@@ -37,7 +40,7 @@ const byUser = new WeakMap<User, PageFaces>();
 
 /** Keeps `faces` (or the error loading them failed with) for `user`. */
 export function keepPageFaces(user: User, faces: readonly FaceRecord[] | Error): void {
-  byUser.set(user, new PageFaces(faces));
+  byUser.set(user, new PageFaces(user.providerName, faces));
 }
 
 /**
@@ -45,5 +48,5 @@ export function keepPageFaces(user: User, faces: readonly FaceRecord[] | Error):
  * when it did not (the caller loads them itself); throws the page's error.
  */
 export function pageFacesConnection(user: User, first: number, after: string | null): Connection<Face> | undefined {
-  return byUser.get(user)?.connection(user, first, after);
+  return byUser.get(user)?.connection(first, after);
 }
