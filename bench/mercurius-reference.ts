@@ -17,7 +17,7 @@ import { ProviderRegistry } from '../src/datasources/registry.js';
 import type { FaceProvider, FaceRecord, UserRecord } from '../src/datasources/provider.js';
 import { CachedEngine } from '../src/engine/detection-cache.js';
 import { FaceEngine } from '../src/engine/index.js';
-import { openSqliteStore } from '../src/store/sqlite-store.js';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 
 const [port, dataDir] = process.argv.slice(2);
 const store = await openSqliteStore(dataDir);

@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { openPostgresStore, type PostgresStore } from '../src/store/postgres-store.js';
+import { openPostgresStore, type PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { cpuSeconds } from './process-stats.js';
 import { seedCollection } from './seed.js';
 import { onJsonLogLines } from './json-log-lines.js';

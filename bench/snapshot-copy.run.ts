@@ -12,7 +12,7 @@ import { ProviderRegistry } from '../src/datasources/registry.js';
 import { EngineError, type FaceEngineApi } from '../src/engine/types.js';
 import { ProgressBus } from '../src/operations/progress-bus.js';
 import { SnapshotService } from '../src/operations/snapshot-service.js';
-import { openSqliteStore } from '../src/store/sqlite-store.js';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { seedCollection } from './seed.js';
 
 const faces = Number(process.argv[2] ?? 10_000);

@@ -2,12 +2,12 @@
  * `npm start`: loads configuration, starts the gateway and stops it
  * gracefully on SIGTERM/SIGINT.
  */
-import './production-mode.js';
+import './config/production-mode.js';
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { createLogger } from './observability/logger.js';
 import { startGateway } from './server.js';
-import { DataDirError } from './store/data-dir.js';
+import { DataDirError } from './store/sqlite/data-dir.js';
 
 let config;
 try {

@@ -16,33 +16,33 @@ import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError } fr
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
-import { Authenticator, type Caller, type Credentials } from './auth/authenticator.js';
-import { TenantGrants } from './auth/grants.js';
-import type { GatewayConfig } from './config.js';
-import { createContext, type GatewayContext } from './context.js';
+import { Authenticator, type Caller, type Credentials } from './security/authenticator.js';
+import { TenantGrants } from './security/grants.js';
+import type { GatewayConfig } from './config/config.js';
+import { createContext, type GatewayContext } from './resolvers/context.js';
 import { ProviderRegistry } from './datasources/registry.js';
 import { CachedEngine } from './engine/detection-cache.js';
 import { FaceEngine } from './engine/index.js';
-import { ERROR_CODES, isDomainError } from './errors.js';
+import { ERROR_CODES, isDomainError } from './domain/errors.js';
 import { QueryFastPath } from './execution/fast-path.js';
 import { jitGateway } from './execution/jit-gateway.js';
 import { QueryPlans } from './execution/query-plans.js';
-import { graphiqlPage } from './graphiql.js';
-import { checkDocumentSize, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules } from './limits.js';
-import { GatewayMetrics } from './metrics.js';
-import { RateLimiter, throttledError, throttledResponse } from './rate-limit.js';
-import { ResponseBatch } from './response-batch.js';
-import { ClientGone, OperationSignals, requestSignal } from './cancellation.js';
-import { countRefusedWebSocketOperation, countWebSocketOperation, operationLabel, operationMetricsPlugin, trackResultUnions } from './operation-metrics.js';
+import { graphiqlPage } from './http/graphiql.js';
+import { checkDocumentSize, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules } from './security/query-limits.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { RateLimiter, throttledError, throttledResponse } from './security/rate-limit.js';
+import { ResponseBatch } from './http/response-batch.js';
+import { ClientGone, OperationSignals, requestSignal } from './http/cancellation.js';
+import { countRefusedWebSocketOperation, countWebSocketOperation, operationLabel, operationMetricsPlugin, trackResultUnions } from './observability/operation-metrics.js';
 import { InProcessJobQueue } from './operations/job-queue.js';
 import { ProgressBus } from './operations/progress-bus.js';
 import { RedisJobQueue } from './operations/redis-job-queue.js';
 import { RedisBroadcast } from './cluster/redis-broadcast.js';
 import { SnapshotService } from './operations/snapshot-service.js';
 import { toGraphQLError } from './resolvers/result.js';
-import { buildGatewaySchema } from './schema/build.js';
-import { openPostgresStore } from './store/postgres-store.js';
-import { openSqliteStore } from './store/sqlite-store.js';
+import { buildGatewaySchema } from './execution/build-schema.js';
+import { openPostgresStore } from './store/postgres/postgres-store.js';
+import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 
 /** A running gateway. */
 export interface Gateway {
@@ -201,7 +201,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const redis = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'operation-progress', logger) : undefined;
   const changes = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'collection-changes', logger) : undefined;
   await Promise.all([redis?.start(), changes?.start()]);
-  const tracing = config.tracing ? (await import('./tracing/gateway-tracing.js')).startGatewayTracing(config.tracing) : undefined;
+  const tracing = config.tracing ? (await import('./observability/tracing/gateway-tracing.js')).startGatewayTracing(config.tracing) : undefined;
   const registry = new ProviderRegistry(
     config.providers,
     { store, engine, logger, changes },

@@ -116,7 +116,7 @@ async function main(): Promise<number> {
   if (group === 'schema') {
     await import('reflect-metadata');
     const { lexicographicSortSchema, printSchema } = await import('graphql');
-    const { buildGatewaySchema } = await import('../schema/build.js');
+    const { buildGatewaySchema } = await import('../execution/build-schema.js');
     process.stdout.write(`${printSchema(lexicographicSortSchema(await buildGatewaySchema()))}\n`);
     return 0;
   }

@@ -24,9 +24,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
-import type { GatewayMetrics } from '../metrics.js';
-import type { ResponseBatch } from '../response-batch.js';
-import { operationLabel, resultLabel } from '../operation-metrics.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { ResponseBatch } from '../http/response-batch.js';
+import { operationLabel, resultLabel } from '../observability/operation-metrics.js';
 import { ensureGraphQLError, formatErrorsAsApollo, type FormatError } from './apollo-errors.js';
 import { asGraphQLJsError } from './jit-gateway.js';
 import type { QueryPlan, QueryPlans } from './query-plans.js';

@@ -12,7 +12,7 @@
  * select the same operation and share a plan.
  */
 import type { CompiledQuery } from 'graphql-jit';
-import { BoundedCache } from './bounded-cache.js';
+import { BoundedCache } from '../lib/bounded-cache.js';
 
 /** What a repeat of a query needs to run without Apollo. */
 export interface QueryPlan {

@@ -18,8 +18,8 @@
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { DomainError } from '../errors.js';
-import { MAX_IMAGE_BYTES } from '../validation.js';
+import { DomainError } from '../domain/errors.js';
+import { MAX_IMAGE_BYTES } from '../domain/validation.js';
 import { classifyIp, describeCategory, parseIp, sameIp, type AddressCategory } from './ip-ranges.js';
 
 /** One address a host name resolved to. */

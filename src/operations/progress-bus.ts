@@ -10,7 +10,7 @@
  * carries published records between processes; they cross it as JSON,
  * hence the wire form with ISO dates.
  */
-import { isTerminal, type OperationRecord } from './types.js';
+import { isTerminal, type OperationRecord } from '../domain/operation-records.js';
 
 /** Carries published records to every replica, including this one. */
 export interface ProgressTransport {

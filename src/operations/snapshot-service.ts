@@ -12,13 +12,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isSnapshotCapable, isTrainable, type CallOptions, type FaceProvider, type SnapshotCapable } from '../datasources/provider.js';
 import type { ProviderRegistry } from '../datasources/registry.js';
-import { DomainError, isDomainError } from '../errors.js';
+import { DomainError, isDomainError } from '../domain/errors.js';
 import type { OperationPatch } from '../store/snapshot-store.js';
 import type { CollectionRef, KeysetPage, Store } from '../store/store.js';
 import { InProcessJobQueue, type JobQueue } from './job-queue.js';
 import { ProgressBus } from './progress-bus.js';
 import { SHARED_OWNER, STALE_TRAINING_MESSAGE, TrainingOperations } from './training-operations.js';
-import { isTerminal, type OperationRecord, type SnapshotRecord } from './types.js';
+import { isTerminal, type OperationRecord, type SnapshotRecord } from '../domain/operation-records.js';
 
 export interface SnapshotServiceOptions {
   store: Store;

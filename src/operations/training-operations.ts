@@ -19,7 +19,7 @@ import type { TrainingRounds } from '../datasources/provider.js';
 import type { OperationPatch } from '../store/snapshot-store.js';
 import type { CollectionRef, Store } from '../store/store.js';
 import type { ProgressBus } from './progress-bus.js';
-import type { OperationRecord } from './types.js';
+import type { OperationRecord } from '../domain/operation-records.js';
 
 /** The owner of operations shared by every tenant granted their target collection. */
 export const SHARED_OWNER = '*';

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from './context.js';
 import type { FaceProvider, UserStatus } from '../datasources/provider.js';
-import { DomainError } from '../errors.js';
+import { DomainError } from '../domain/errors.js';
 import { AssociateFacesInput, DisassociateFacesInput } from '../schema/association.inputs.js';
 import {
   AssociateFacesMembers, AssociateFacesResult, AssociateFacesSuccess, DisassociateFacesMembers, DisassociateFacesResult,
@@ -9,7 +9,7 @@ import {
 } from '../schema/association.results.js';
 import { Face } from '../schema/face.type.js';
 import { User } from '../schema/user.type.js';
-import { checkFaceIds, checkNumber, checkOptionalString, checkString } from '../validation.js';
+import { checkFaceIds, checkNumber, checkOptionalString, checkString } from '../domain/validation.js';
 import { clearLoaders } from './collection.resolver.js';
 import { resolveRef } from './providers.js';
 import { resultOf } from './result.js';

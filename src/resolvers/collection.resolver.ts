@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from './context.js';
 import { CreateCollectionInput, DeleteCollectionInput } from '../schema/collection.inputs.js';
 import {
   CreateCollectionMembers, CreateCollectionResult, CreateCollectionSuccess, DeleteCollectionMembers, DeleteCollectionResult,
@@ -13,8 +13,8 @@ import { Face } from '../schema/face.type.js';
 import { CollectionRef } from '../schema/inputs.js';
 import { Provider } from '../schema/provider.type.js';
 import { User } from '../schema/user.type.js';
-import { checkString } from '../validation.js';
-import { invalidInput } from '../errors.js';
+import { checkString } from '../domain/validation.js';
+import { invalidInput } from '../domain/errors.js';
 import { keepPageFaces } from './page-faces.js';
 import { paginate } from './pagination.js';
 import { requireProvider, resolveRef } from './providers.js';

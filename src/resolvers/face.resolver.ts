@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from './context.js';
 import { Collection } from '../schema/collection.type.js';
 import { DeleteFacesInput, IndexFacesInput } from '../schema/face.inputs.js';
 import {
@@ -7,7 +7,7 @@ import {
 } from '../schema/face.results.js';
 import { Face } from '../schema/face.type.js';
 import { User } from '../schema/user.type.js';
-import { checkFaceIds, checkNumber, checkOptionalString, resolveImage } from '../validation.js';
+import { checkFaceIds, checkNumber, checkOptionalString, resolveImage } from '../domain/validation.js';
 import { clearLoaders } from './collection.resolver.js';
 import { loadCollection } from './node.resolver.js';
 import { resolveRef } from './providers.js';

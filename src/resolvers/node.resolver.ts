@@ -1,9 +1,9 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import type { GatewayContext } from '../context.js';
-import { DomainError } from '../errors.js';
+import type { GatewayContext } from './context.js';
+import { DomainError } from '../domain/errors.js';
 import { Collection } from '../schema/collection.type.js';
 import { Face } from '../schema/face.type.js';
-import { fromGlobalId } from '../schema/global-id.js';
+import { fromGlobalId } from '../domain/global-id.js';
 import { Node } from '../schema/node.interface.js';
 import { Operation } from '../schema/operation.type.js';
 import { Provider } from '../schema/provider.type.js';

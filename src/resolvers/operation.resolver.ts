@@ -1,10 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
-import type { GatewayContext } from '../context.js';
-import { DomainError } from '../errors.js';
-import type { OperationRecord } from '../operations/types.js';
+import type { GatewayContext } from './context.js';
+import { DomainError } from '../domain/errors.js';
+import type { OperationRecord } from '../domain/operation-records.js';
 import { Collection } from '../schema/collection.type.js';
-import { fromGlobalId } from '../schema/global-id.js';
+import { fromGlobalId } from '../domain/global-id.js';
 import { Operation } from '../schema/operation.type.js';
 import { SnapshotProgress } from '../schema/snapshot-progress.type.js';
 import { Snapshot } from '../schema/snapshot.type.js';

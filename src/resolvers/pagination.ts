@@ -7,7 +7,7 @@
  * token directly, so paging forward costs no re-reads.
  */
 import type { Page, PageRequest } from '../datasources/provider.js';
-import { invalidInput } from '../errors.js';
+import { invalidInput } from '../domain/errors.js';
 import type { Connection, Edge } from '../schema/connection.types.js';
 
 /** Largest `first` accepted on any list. */

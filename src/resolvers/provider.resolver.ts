@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from './context.js';
 import { Collection } from '../schema/collection.type.js';
 import type { Connection } from '../schema/connection.types.js';
 import { CollectionConnection } from '../schema/connections.js';

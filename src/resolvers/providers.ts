@@ -1,8 +1,8 @@
 import type { FaceProvider } from '../datasources/provider.js';
-import { invalidInput } from '../errors.js';
-import type { GatewayContext } from '../context.js';
+import { invalidInput } from '../domain/errors.js';
+import type { GatewayContext } from './context.js';
 import type { ProviderRegistry } from '../datasources/registry.js';
-import { checkString } from '../validation.js';
+import { checkString } from '../domain/validation.js';
 import type { CollectionRef } from '../schema/inputs.js';
 
 /**

@@ -4,7 +4,7 @@
  * GraphQL error with a stable `extensions.code`.
  */
 import { GraphQLError } from 'graphql';
-import { isDomainError, type DomainError } from '../errors.js';
+import { isDomainError, type DomainError } from '../domain/errors.js';
 import { toErrorValue, type ErrorValue } from '../schema/errors.types.js';
 
 /** A GraphQL error carrying the DomainError's code, field and provider code. */

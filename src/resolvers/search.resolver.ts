@@ -1,10 +1,10 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from './context.js';
 import {
   SearchUsersByImageInput, SearchUsersByImageMembers, SearchUsersByImageResult, SearchUsersByImageSuccess,
 } from '../schema/search.types.js';
 import { User } from '../schema/user.type.js';
-import { checkNumber, resolveImage } from '../validation.js';
+import { checkNumber, resolveImage } from '../domain/validation.js';
 import { resolveRef } from './providers.js';
 import { resultOf } from './result.js';
 

@@ -1,9 +1,9 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import type { GatewayContext } from '../context.js';
-import { DomainError, isDomainError } from '../errors.js';
+import type { GatewayContext } from './context.js';
+import { DomainError, isDomainError } from '../domain/errors.js';
 import type { Connection } from '../schema/connection.types.js';
 import { SnapshotConnection } from '../schema/connections.js';
-import { fromGlobalId } from '../schema/global-id.js';
+import { fromGlobalId } from '../domain/global-id.js';
 import { Operation } from '../schema/operation.type.js';
 import { ApplySnapshotInput, DeleteSnapshotInput, TakeSnapshotInput } from '../schema/snapshot.inputs.js';
 import {
@@ -11,7 +11,7 @@ import {
   TakeSnapshotAccepted, TakeSnapshotMembers, TakeSnapshotResult,
 } from '../schema/snapshot.results.js';
 import { Snapshot } from '../schema/snapshot.type.js';
-import { checkApplyScope, checkUserData } from '../validation.js';
+import { checkApplyScope, checkUserData } from '../domain/validation.js';
 import { paginate } from './pagination.js';
 import { resolveRef } from './providers.js';
 import { resultOf } from './result.js';

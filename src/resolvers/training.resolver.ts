@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from './context.js';
 import { Collection } from '../schema/collection.type.js';
 import { Operation } from '../schema/operation.type.js';
 import { TrainCollectionInput } from '../schema/training.inputs.js';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from './context.js';
 import type { FaceRecord } from '../datasources/provider.js';
 import { Collection } from '../schema/collection.type.js';
 import type { Connection } from '../schema/connection.types.js';
@@ -10,7 +10,7 @@ import {
   CreateUserMembers, CreateUserResult, CreateUserSuccess, DeleteUserMembers, DeleteUserResult, DeleteUserSuccess,
 } from '../schema/user.results.js';
 import { User } from '../schema/user.type.js';
-import { checkOptionalString, checkString } from '../validation.js';
+import { checkOptionalString, checkString } from '../domain/validation.js';
 import { clearLoaders } from './collection.resolver.js';
 import { loadCollection } from './node.resolver.js';
 import { pageFacesConnection } from './page-faces.js';

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { CollectionRecord } from '../datasources/provider.js';
-import { defineGlobalId } from './global-id.js';
+import { defineGlobalId } from '../domain/global-id.js';
 import { Node } from './node.interface.js';
 
 /** A collection of users and faces on one provider instance. */

@@ -1,6 +1,6 @@
 /** The schema's enums; values equal the domain's string unions. */
 import { registerEnumType } from 'type-graphql';
-import { ERROR_CODES, type ErrorCode as DomainErrorCode } from '../errors.js';
+import { ERROR_CODES, type ErrorCode as DomainErrorCode } from '../domain/errors.js';
 
 const enumOf = <T extends string>(values: readonly T[]): { [K in T]: K } =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };

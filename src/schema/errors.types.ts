@@ -3,7 +3,7 @@
  * error, plus the mapping from a DomainError to its type.
  */
 import { Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
-import type { DomainError } from '../errors.js';
+import type { DomainError } from '../domain/errors.js';
 import { ErrorCode } from './enums.js';
 
 /** Every expected failure is a value that implements Error. */

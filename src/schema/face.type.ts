@@ -1,7 +1,7 @@
 import { Field, Float, ObjectType } from 'type-graphql';
 import type { FaceRecord } from '../datasources/provider.js';
 import { BoundingBox } from './bounding-box.type.js';
-import { defineGlobalId } from './global-id.js';
+import { defineGlobalId } from '../domain/global-id.js';
 import { Node } from './node.interface.js';
 
 /** An indexed face; it may belong to no user until associated. */

@@ -1,7 +1,7 @@
 import { Field, Float, ObjectType } from 'type-graphql';
-import type { OperationRecord } from '../operations/types.js';
+import type { OperationRecord } from '../domain/operation-records.js';
 import { OperationKind, OperationStatus } from './enums.js';
-import { toGlobalId } from './global-id.js';
+import { toGlobalId } from '../domain/global-id.js';
 import { Node } from './node.interface.js';
 
 /** Long-running work (snapshot take/apply), followed with `snapshotProgress`. */

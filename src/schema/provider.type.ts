@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { FaceProvider } from '../datasources/provider.js';
 import { ProviderKind } from './enums.js';
-import { defineGlobalId } from './global-id.js';
+import { defineGlobalId } from '../domain/global-id.js';
 import { Node } from './node.interface.js';
 
 /** A configured provider instance, e.g. `local`, `aws-eu`, `azure-prod`. */

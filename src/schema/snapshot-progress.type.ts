@@ -1,7 +1,7 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import type { OperationRecord } from '../operations/types.js';
+import type { OperationRecord } from '../domain/operation-records.js';
 import { OperationKind, OperationStatus } from './enums.js';
-import { toGlobalId } from './global-id.js';
+import { toGlobalId } from '../domain/global-id.js';
 
 /** One event per state change; the first event is the current state; the stream completes after SUCCEEDED or FAILED. */
 @ObjectType({ description: 'One event per state change; the first event is the current state; the stream completes after SUCCEEDED or FAILED.' })

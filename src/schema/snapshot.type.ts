@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import type { SnapshotRecord } from '../operations/types.js';
-import { toGlobalId } from './global-id.js';
+import type { SnapshotRecord } from '../domain/operation-records.js';
+import { toGlobalId } from '../domain/global-id.js';
 import { Node } from './node.interface.js';
 
 @ObjectType()

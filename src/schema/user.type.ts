@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import type { UserRecord } from '../datasources/provider.js';
 import { UserStatus } from './enums.js';
-import { defineGlobalId } from './global-id.js';
+import { defineGlobalId } from '../domain/global-id.js';
 import { Node } from './node.interface.js';
 
 /** A person in a collection, addressed by a client-chosen userId. */

@@ -18,7 +18,7 @@
  * sequence they had in the source collection (so pages come back in source
  * order).
  */
-import type { OperationKind, OperationRecord, OperationStatus, SnapshotRecord } from '../operations/types.js';
+import type { OperationKind, OperationRecord, OperationStatus, SnapshotRecord } from '../domain/operation-records.js';
 import type { KeysetPage, StoredBoundingBox, StoredUserStatus } from './store.js';
 
 /** One user in a snapshot. */

@@ -5,7 +5,7 @@
  * transaction is rolled back, so nothing of it is written; acknowledged
  * writes are untouched. Messages name the condition, never a path or SQL.
  */
-import { DomainError } from '../errors.js';
+import { DomainError } from '../domain/errors.js';
 
 type StorageCode = 'STORE_FULL' | 'STORE_READ_ONLY' | 'STORE_IO_ERROR';
 

@@ -9,7 +9,7 @@ import { graphql, type GraphQLSchema } from 'graphql';
 import { buildSchema, type BuildSchemaOptions, type MiddlewareFn } from 'type-graphql';
 import { describe, expect, it } from 'vitest';
 import { directResolvers } from '../../dist/src/execution/direct-resolvers.js';
-import { RESOLVERS } from '../../dist/src/schema/build.js';
+import { RESOLVERS } from '../../dist/src/execution/build-schema.js';
 
 /** Enough of a context for the provider queries: no providers configured. */
 const context = { tenant: 't', registry: { list: () => [], get: () => undefined }, grants: { canUseProvider: () => true } };

@@ -4,7 +4,7 @@
  * compared with graphql-js execution.
  */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { BoundedCache } from '../../dist/src/execution/bounded-cache.js';
+import { BoundedCache } from '../../dist/src/lib/bounded-cache.js';
 import { gql, gqlData } from '../support/gateway.js';
 import { createCollection, createUsers, ERROR_FIELDS, ref, uniqueCollectionId } from '../support/fixtures.js';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCollection } from '../../dist/bench/seed.js';
 import type { FaceProvider } from '../../dist/src/datasources/provider.js';
 import { reuse } from '../../dist/src/resolvers/reuse.js';
-import { openSqliteStore } from '../../dist/src/store/sqlite-store.js';
+import { openSqliteStore } from '../../dist/src/store/sqlite/sqlite-store.js';
 import { metricSum, removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -17,7 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainError } from '../../dist/src/errors.js';
+import { DomainError } from '../../dist/src/domain/errors.js';
 import {
   type DialTarget,
   type FetchPolicy,
@@ -26,7 +26,7 @@ import {
   hostAllowed,
   isValidHostPattern,
 } from '../../dist/src/images/safe-fetch.js';
-import { MAX_IMAGE_BYTES } from '../../dist/src/validation.js';
+import { MAX_IMAGE_BYTES } from '../../dist/src/domain/validation.js';
 
 const PUBLIC_A = '93.184.216.34';
 const PUBLIC_B = '2606:2800:220:1:248:1893:25c8:1946';

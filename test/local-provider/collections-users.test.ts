@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalProvider as LocalProviderType } from '../../src/datasources/local/local-provider.js';
-import type { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { CAPABILITIES, FakeEngine, LocalProvider, face, openSqliteStore, tempDir } from './support.js';
 
 const tmp = tempDir('collections');

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalProvider as LocalProviderType } from '../../src/datasources/local/local-provider.js';
-import type { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { EngineError, FakeEngine, LocalProvider, descriptor, face, openSqliteStore, similarity, tempDir } from './support.js';
 
 const tmp = tempDir('faces');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalProvider as LocalProviderType } from '../../src/datasources/local/local-provider.js';
 import type * as EngineModule from '../../src/engine/index.js';
 import type { FaceEngine as FaceEngineType } from '../../src/engine/index.js';
-import type { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { LocalProvider, distUrl, openSqliteStore, tempDir } from './support.js';
 
 const { FaceEngine } = (await import(distUrl('src/engine/index.js'))) as typeof EngineModule;

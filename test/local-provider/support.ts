@@ -12,13 +12,13 @@ import type * as ProviderModule from '../../src/datasources/provider.js';
 import type * as SimilarityModule from '../../src/engine/similarity.js';
 import type * as EngineTypesModule from '../../src/engine/types.js';
 import type { DetectedFace, DetectionResult, FaceEngineApi } from '../../src/engine/types.js';
-import type * as SqliteStoreModule from '../../src/store/sqlite-store.js';
+import type * as SqliteStoreModule from '../../src/store/sqlite/sqlite-store.js';
 
 /** URL of a compiled module; a non-literal specifier so tsc does not look for its types. */
 export const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.meta.url).href;
 
 export const { openSqliteStore, SqliteStore } = (await import(
-  distUrl('src/store/sqlite-store.js')
+  distUrl('src/store/sqlite/sqlite-store.js')
 )) as typeof SqliteStoreModule;
 export const { LocalProvider } = (await import(
   distUrl('src/datasources/local/local-provider.js')

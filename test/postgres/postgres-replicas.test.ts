@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalProvider as LocalProviderType } from '../../src/datasources/local/local-provider.js';
-import type { PostgresStore } from '../../src/store/postgres-store.js';
+import type { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { CollectionRow, NewFace } from '../../src/store/store.js';
 import { FakeEngine, LocalProvider, descriptor, face } from '../local-provider/support.js';
 import { admin, pgAvailable, schemaName, sleep, storeTracker } from './support.js';

@@ -8,16 +8,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type * as MigrationsModule from '../../src/store/migrations.js';
-import type * as PostgresStoreModule from '../../src/store/postgres-store.js';
-import type { PostgresStore } from '../../src/store/postgres-store.js';
+import type * as MigrationsModule from '../../src/store/sql/migrations.js';
+import type * as PostgresStoreModule from '../../src/store/postgres/postgres-store.js';
+import type { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 
 /** URL of a compiled module; a non-literal specifier so tsc does not look for its types. */
 const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.meta.url).href;
 
-export const { openPostgresStore } = (await import(distUrl('src/store/postgres-store.js'))) as typeof PostgresStoreModule;
+export const { openPostgresStore } = (await import(distUrl('src/store/postgres/postgres-store.js'))) as typeof PostgresStoreModule;
 export const { MIGRATIONS, postgresStatements, toPostgresDdl } = (await import(
-  distUrl('src/store/migrations.js')
+  distUrl('src/store/sql/migrations.js')
 )) as typeof MigrationsModule;
 
 /** Override with FACEGATE_TEST_DATABASE_URL. */

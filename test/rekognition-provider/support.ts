@@ -5,7 +5,7 @@
  * arranging state directly on the fake.
  */
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
-import type { ErrorCode, ErrorDetails } from '../../src/errors.js';
+import type { ErrorCode, ErrorDetails } from '../../src/domain/errors.js';
 import type * as ProviderContractModule from '../../src/datasources/provider.js';
 import type * as RekognitionDefinitionModule from '../../src/datasources/rekognition/definition.js';
 import type * as RekognitionProviderModule from '../../src/datasources/rekognition/rekognition-provider.js';

@@ -6,7 +6,7 @@
 import { GraphQLError } from 'graphql';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ClientGone } from '../../dist/src/cancellation.js';
+import { ClientGone } from '../../dist/src/http/cancellation.js';
 import { formatError } from '../../dist/src/server.js';
 
 function capture() {

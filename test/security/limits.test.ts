@@ -17,8 +17,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import {
   checkDocumentSize, DEFAULT_QUERY_LIMITS, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules, type QueryLimits,
-} from '../../dist/src/limits.js';
-import { buildGatewaySchema } from '../../dist/src/schema/build.js';
+} from '../../dist/src/security/query-limits.js';
+import { buildGatewaySchema } from '../../dist/src/execution/build-schema.js';
 import { gql, wsClient } from '../support/gateway.js';
 
 let schema: GraphQLSchema;

@@ -12,7 +12,7 @@
  * is unreachable (fails in CI), see ../postgres/support.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PostgresStore } from '../../src/store/postgres-store.js';
+import type { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import {
   DATABASE_URL,
   MIGRATIONS,

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type * as SqliteStoreModule from '../../src/store/sqlite-store.js';
-import type { SqliteStore } from '../../src/store/sqlite-store.js';
+import type * as SqliteStoreModule from '../../src/store/sqlite/sqlite-store.js';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { MIGRATIONS, bytesOf, descriptor, snapshotRecord, storeBehaviour, type StoreHarness } from './store-behaviour.js';
 
 const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.meta.url).href;
-const { openSqliteStore } = (await import(distUrl('src/store/sqlite-store.js'))) as typeof SqliteStoreModule;
+const { openSqliteStore } = (await import(distUrl('src/store/sqlite/sqlite-store.js'))) as typeof SqliteStoreModule;
 
 const root = mkdtempSync(join(tmpdir(), 'facegate-store-'));
 const opened: SqliteStore[] = [];

@@ -11,14 +11,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { OperationRecord, SnapshotRecord } from '../../src/operations/types.js';
-import type * as MigrationsModule from '../../src/store/migrations.js';
+import type { OperationRecord, SnapshotRecord } from '../../src/domain/operation-records.js';
+import type * as MigrationsModule from '../../src/store/sql/migrations.js';
 import type { CopyChunk } from '../../src/store/snapshot-store.js';
-import type { StoreStats } from '../../src/store/sqlite-statements.js';
+import type { StoreStats } from '../../src/store/sql/statements.js';
 import type { CollectionRow, NewFace, RetainedImage, Store, StoreTx } from '../../src/store/store.js';
 
 const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.meta.url).href;
-export const { MIGRATIONS } = (await import(distUrl('src/store/migrations.js'))) as typeof MigrationsModule;
+export const { MIGRATIONS } = (await import(distUrl('src/store/sql/migrations.js'))) as typeof MigrationsModule;
 
 /** A store as the suite drives it: the Store contract plus its statement counter. */
 export type BehaviourStore = Store & { readonly stats: StoreStats };

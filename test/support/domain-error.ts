@@ -3,13 +3,13 @@
  * suites that drive the compiled adapters (dist/, typed through the sources).
  */
 import { expect } from 'vitest';
-import type * as ErrorsModule from '../../src/errors.js';
-import type { ErrorCode, ErrorDetails } from '../../src/errors.js';
+import type * as ErrorsModule from '../../src/domain/errors.js';
+import type { ErrorCode, ErrorDetails } from '../../src/domain/errors.js';
 
 /** URL of a compiled module; a non-literal specifier so tsc does not look for its types. */
 const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.meta.url).href;
 
-export const { DomainError } = (await import(distUrl('src/errors.js'))) as typeof ErrorsModule;
+export const { DomainError } = (await import(distUrl('src/domain/errors.js'))) as typeof ErrorsModule;
 
 /** Asserts `promise` rejects with a DomainError of `code` whose details include `details` (and whose message leaves out `secret`); returns it. */
 export async function expectDomainError(

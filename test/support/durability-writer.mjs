@@ -8,7 +8,7 @@ if (!dataDir) {
   console.error('durability-writer: expected a data dir argument, got none');
   process.exit(2);
 }
-const { openSqliteStore } = await import(new URL('../../dist/src/store/sqlite-store.js', import.meta.url).href);
+const { openSqliteStore } = await import(new URL('../../dist/src/store/sqlite/sqlite-store.js', import.meta.url).href);
 const store = await openSqliteStore(dataDir);
 const collection = await store.transaction((tx) =>
   tx.insertCollection({ provider: 'local', collectionId: 'durable', faceModelVersion: null, createdAt: new Date() }),

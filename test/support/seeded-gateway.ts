@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { seedCollection } from '../../dist/bench/seed.js';
-import { openSqliteStore } from '../../dist/src/store/sqlite-store.js';
+import { openSqliteStore } from '../../dist/src/store/sqlite/sqlite-store.js';
 import { collectSubscription, gqlData, startGateway, wsClient, type GatewayProcess, type StartOptions } from './gateway.js';
 
 export const SEEDED = { provider: 'local', collectionId: 'big', users: 1000, faces: 10_000, facesPerUser: 10 };

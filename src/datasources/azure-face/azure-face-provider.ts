@@ -53,10 +53,10 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DomainError, invalidInput } from '../../errors.js';
-import { AsyncMutex } from '../../store/async-mutex.js';
+import { DomainError, invalidInput } from '../../domain/errors.js';
+import { AsyncMutex } from '../../lib/async-mutex.js';
 import type { Store } from '../../store/store.js';
-import { faceAtBox, iou } from '../box-match.js';
+import { faceAtBox, iou } from '../../lib/box-match.js';
 import type { ChangeFeed } from '../definition.js';
 import { CAPABILITIES } from '../provider.js';
 import type {
@@ -89,7 +89,7 @@ import type {
   UserRecord,
 } from '../provider.js';
 import { CollectionIndex, compareKeys, faceKey, loadIndex, userKey, type IndexedFace, type IndexedUser } from './collection-index.js';
-import { mapLimit } from '../map-limit.js';
+import { mapLimit } from '../../lib/map-limit.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
 import { IdempotencyMemo } from './idempotency.js';
 import { readImageSize, type ImageSize } from './image-size.js';

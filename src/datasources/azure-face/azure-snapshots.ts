@@ -10,7 +10,7 @@
  * collection, so they are not scoped to it). Azure deletes snapshots 48
  * hours after their take: an apply of an older one is SNAPSHOT_EXPIRED.
  */
-import { DomainError } from '../../errors.js';
+import { DomainError } from '../../domain/errors.js';
 import type { Store } from '../../store/store.js';
 import type { CallOptions, CopyProgress } from '../provider.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';

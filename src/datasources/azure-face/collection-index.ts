@@ -13,7 +13,7 @@
  */
 import type { CallOptions, UserStatus } from '../provider.js';
 import type { FaceTransport, PersonOut, PersistedFaceOut, TrainingStatusOut } from './transport.js';
-import { mapLimit } from '../map-limit.js';
+import { mapLimit } from '../../lib/map-limit.js';
 import { hasCode } from './errors.js';
 import { decodeCollection, decodeListFace, decodePerson, decodePersonFace, type ListFaceData } from './userdata.js';
 

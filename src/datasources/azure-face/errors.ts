@@ -34,7 +34,7 @@
  * Callers handle the expected not-found cases themselves (a face gone from
  * a list is FACE_NOT_FOUND in an outcome, not an error).
  */
-import { DomainError, type ErrorCode } from '../../errors.js';
+import { DomainError, type ErrorCode } from '../../domain/errors.js';
 
 /** THROTTLED's retry hint when Azure sent none. */
 export const DEFAULT_RETRY_AFTER_MS = 1000;

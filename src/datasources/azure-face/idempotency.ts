@@ -12,7 +12,7 @@
  * provider's collection keys and cannot hold these yet.
  */
 import { createHash } from 'node:crypto';
-import { DomainError, type ErrorCode } from '../../errors.js';
+import { DomainError, type ErrorCode } from '../../domain/errors.js';
 
 type Outcome = { ok: string } | { error: DomainError };
 

@@ -7,7 +7,7 @@
  * - collections: Azure's own `start` (the last LargePersonGroup id).
  * - users: [createdAt, userId]; faces: [indexedAt, ordinal, faceId].
  */
-import { invalidInput } from '../../errors.js';
+import { invalidInput } from '../../domain/errors.js';
 
 export type Listing = 'collections' | 'users' | 'faces';
 

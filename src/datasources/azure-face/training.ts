@@ -15,7 +15,7 @@
  * A failed training is remembered: waiters get it as PROVIDER_UNAVAILABLE;
  * the next change or search tries again.
  */
-import { DomainError } from '../../errors.js';
+import { DomainError } from '../../domain/errors.js';
 import type { CallOptions, TrainingRounds } from '../provider.js';
 import type { CollectionIndex } from './collection-index.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';

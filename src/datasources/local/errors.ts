@@ -3,7 +3,7 @@
  * what the engine expected and got; these wrap them with what the caller
  * sent and which provider refused it.
  */
-import { DomainError } from '../../errors.js';
+import { DomainError } from '../../domain/errors.js';
 import type { EngineErrorCode } from '../../engine/types.js';
 
 /** Retry hint when the engine's QUEUE_FULL carries none. */

@@ -6,7 +6,7 @@
  * a reordered list is a different request whose response lists differ.
  */
 import { createHash } from 'node:crypto';
-import { DomainError, type ErrorCode, type ErrorDetails } from '../../errors.js';
+import { DomainError, type ErrorCode, type ErrorDetails } from '../../domain/errors.js';
 
 /** The operations that take a ClientRequestToken; also the token's scope within a collection. */
 export type IdempotentOperation = 'CreateUser' | 'DeleteUser' | 'AssociateFaces' | 'DisassociateFaces';

@@ -20,7 +20,7 @@
  * remembered for `idempotencyRetentionMs` and go with their collection.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { DomainError, invalidInput } from '../../errors.js';
+import { DomainError, invalidInput } from '../../domain/errors.js';
 import { similarity } from '../../engine/similarity.js';
 import type { DetectionResult, FaceEngineApi } from '../../engine/types.js';
 import type { CollectionRow, FaceRow, Store, StoreReader, StoreTx } from '../../store/store.js';

@@ -3,7 +3,7 @@
  * base64url of `<listing>:<seq>`; the listing name keeps a users token from
  * being accepted by listFaces.
  */
-import { invalidInput } from '../../errors.js';
+import { invalidInput } from '../../domain/errors.js';
 import { MAX_PAGE_SIZE } from './limits.js';
 
 /** Which listing a token belongs to. */

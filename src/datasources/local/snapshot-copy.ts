@@ -5,11 +5,11 @@
  * and faces from the stored descriptors, without running inference again.
  */
 import { randomUUID } from 'node:crypto';
-import { DomainError } from '../../errors.js';
+import { DomainError } from '../../domain/errors.js';
 import type { CopyChunk, SnapshotFaceRow, SnapshotUserRow } from '../../store/snapshot-store.js';
 import type { CollectionRef, CollectionRow, NewFace, Store, StoreTx } from '../../store/store.js';
 import type { DetectionResult } from '../../engine/types.js';
-import { faceAtBox } from '../box-match.js';
+import { faceAtBox } from '../../lib/box-match.js';
 import type { CopyOutcome, CopyProgress } from '../provider.js';
 import type { UserFaceChange } from './user-face-index.js';
 

@@ -13,7 +13,7 @@
  * decides: for operations on a user of an existing collection it is
  * USER_NOT_FOUND, otherwise COLLECTION_NOT_FOUND (see `notFound`).
  */
-import { DomainError, type ErrorCode } from '../../errors.js';
+import { DomainError, type ErrorCode } from '../../domain/errors.js';
 
 /** The retry hint of THROTTLED: the SDK has already backed off `maxAttempts` times. */
 export const RETRY_AFTER_MS = 1000;

@@ -9,7 +9,7 @@
  * read with (`m`) and the last face handed out (`f`, with its position `n`
  * as a fallback), so the next call re-reads that page and continues after it.
  */
-import { invalidInput } from '../../errors.js';
+import { invalidInput } from '../../domain/errors.js';
 
 /** Which listing a token belongs to. */
 export type Listing = 'collections' | 'users' | 'faces' | 'user-faces' | 'unassociated-faces';

@@ -39,7 +39,7 @@ import {
   type Face as WireFace,
   type ListFacesCommandInput,
 } from '@aws-sdk/client-rekognition';
-import { DomainError, invalidInput } from '../../errors.js';
+import { DomainError, invalidInput } from '../../domain/errors.js';
 import {
   type AssociateFacesInput,
   type AssociateFacesOutcome,
@@ -65,7 +65,7 @@ import {
   type UserRecord,
   type UserStatus,
 } from '../provider.js';
-import { mapLimit } from '../map-limit.js';
+import { mapLimit } from '../../lib/map-limit.js';
 import { providerCodeOf, toDomainError, type CallContext } from './errors.js';
 import { decodePageToken, encodePageToken, type Listing, type PageToken } from './page-token.js';
 

@@ -22,9 +22,9 @@
  *   (providerCode CIRCUIT_OPEN, with retryAfterMs) without calling it.
  */
 import type { Logger } from 'pino';
-import { DomainError, isDomainError } from '../../errors.js';
+import { DomainError, isDomainError } from '../../domain/errors.js';
 import { STORAGE_CODES } from '../../store/storage-errors.js';
-import { LazyAbort } from '../../lazy-abort.js';
+import { LazyAbort } from '../lazy-abort.js';
 import type { CallOptions, FaceProvider } from '../provider.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import type { ResilienceOptions } from './options.js';

@@ -1,0 +1,213 @@
+/**
+ * Prometheus metrics served at /metrics. Providers are wrapped so every
+ * datasource call is counted and timed by instance and method; tests use the
+ * counter to prove that lists cost O(1) provider calls (no N+1). The engine
+ * and the progress bus are wrapped the same way: inference latency, queue
+ * depth, live subscriptions and how long snapshot operations take.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { FaceProvider } from '../datasources/provider.js';
+import type { FaceEngineApi } from '../engine/types.js';
+import { HotHistogram } from './hot-histogram.js';
+import { interceptCalls } from './intercept-calls.js';
+import type { ProgressBus } from '../operations/progress-bus.js';
+import { isTerminal } from '../domain/operation-records.js';
+
+/** One label set of a counter, counted on the hot path; see {@link GatewayMetrics.hotCounter}. */
+export class HotCount {
+  /** Increments not yet added to the counter. */
+  pending = 0;
+
+  constructor(readonly labels: Record<string, string>) {}
+
+  inc(): void {
+    this.pending++;
+  }
+}
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly hot = new Map<Counter<string>, Map<string, HotCount>>();
+
+  readonly providerCalls = new Counter({
+    name: 'facegate_provider_calls_total',
+    help: 'Datasource calls by provider instance, method and outcome (ok or an error code).',
+    labelNames: ['provider', 'method', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly providerLatency = new Histogram({
+    name: 'facegate_provider_call_seconds',
+    help: 'Datasource call latency by provider instance and method.',
+    labelNames: ['provider', 'method'] as const,
+    buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 1, 2, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly graphqlRequests = new Counter({
+    name: 'facegate_graphql_requests_total',
+    help: 'GraphQL HTTP requests by operation name and HTTP status.',
+    labelNames: ['operation', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly queryPlanRequests = new Counter({
+    name: 'facegate_query_plan_requests_total',
+    help: 'GraphQL HTTP requests by the path that answered: cached (a repeat of a query answered from its compiled plan) or apollo (the full Apollo pipeline).',
+    labelNames: ['path'] as const,
+    registers: [this.registry],
+  });
+
+  readonly providerCircuit = new Gauge({
+    name: 'facegate_provider_circuit_open',
+    help: 'Circuit breaker of each provider instance: 0 closed, 0.5 half-open (probing), 1 open (failing fast).',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly wsConnections = new Gauge({
+    name: 'facegate_ws_connections',
+    help: 'Open graphql-ws connections.',
+    registers: [this.registry],
+  });
+
+  readonly graphqlOperations = new Counter({
+    name: 'facegate_graphql_operations_total',
+    help: 'GraphQL operations (HTTP and WebSocket) by operation name, type and result: success, the error member a root field returned, or the GraphQL error code.',
+    labelNames: ['operation', 'type', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  /** Observed on every request: a {@link HotHistogram}, whose children count without hashing labels. */
+  readonly graphqlOperationSeconds = new HotHistogram(this.registry, {
+    name: 'facegate_graphql_operation_seconds',
+    help: 'Time to answer a GraphQL operation over HTTP, by operation name and type.',
+    labelNames: ['operation', 'type'],
+    buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
+
+  readonly engineInference = new Histogram({
+    name: 'facegate_engine_inference_seconds',
+    help: 'Local engine detection time per image (queue wait included), by outcome (ok or an engine error code).',
+    labelNames: ['outcome'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly snapshotOperationSeconds = new Histogram({
+    name: 'facegate_snapshot_operation_seconds',
+    help: 'Snapshot operations from request to SUCCEEDED or FAILED, by kind and final status (run on this replica).',
+    labelNames: ['kind', 'status'] as const,
+    buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+    registers: [this.registry],
+  });
+
+  /**
+   * `counter` at `labels`, for code that counts on every request: prom-client
+   * hashes the label set on each `inc`, even through `labels()` (~1 µs), so
+   * these increments are kept in a number and added to the counter when
+   * /metrics is read ({@link text}). Label sets are shared by key.
+   */
+  hotCounter(counter: Counter<string>, labels: Record<string, string>): HotCount {
+    let children = this.hot.get(counter);
+    if (!children) this.hot.set(counter, (children = new Map()));
+    const key = JSON.stringify(labels);
+    let child = children.get(key);
+    if (!child) children.set(key, (child = new HotCount(labels)));
+    return child;
+  }
+
+  /** The exposition text of every metric, hot counts included. */
+  async text(): Promise<string> {
+    for (const [counter, children] of this.hot) {
+      for (const child of children.values()) {
+        if (child.pending === 0) continue;
+        counter.inc(child.labels, child.pending);
+        child.pending = 0;
+      }
+    }
+    return this.registry.metrics();
+  }
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'facegate_' });
+    for (const path of ['cached', 'apollo']) this.queryPlanRequests.inc({ path }, 0);
+  }
+
+  /** The same engine, with each detection timed and its queue depth reported. */
+  instrumentEngine(engine: FaceEngineApi): FaceEngineApi {
+    const metrics = this;
+    new Gauge({
+      name: 'facegate_engine_queue_depth',
+      help: 'Images accepted by the local engine and not yet answered (queued, decoding or in inference).',
+      registers: [this.registry],
+      collect() {
+        this.set(engine.queueDepth);
+      },
+    });
+    return {
+      get modelVersion() {
+        return engine.modelVersion;
+      },
+      get queueDepth() {
+        return engine.queueDepth;
+      },
+      async detect(image) {
+        const stop = metrics.engineInference.startTimer();
+        let outcome = 'ok';
+        try {
+          return await engine.detect(image);
+        } catch (e) {
+          outcome = (e as { code?: string }).code ?? 'error';
+          throw e;
+        } finally {
+          stop({ outcome });
+        }
+      },
+      close: () => engine.close(),
+    };
+  }
+
+  /**
+   * The same bus, reporting its live subscriptions (snapshotProgress
+   * streams) and timing each operation that ends here.
+   */
+  instrumentProgress(bus: ProgressBus): ProgressBus {
+    new Gauge({
+      name: 'facegate_graphql_subscriptions',
+      help: 'Active snapshotProgress subscriptions on this replica.',
+      registers: [this.registry],
+      collect() {
+        this.set(bus.subscriberCount);
+      },
+    });
+    const publish = bus.publish.bind(bus);
+    bus.publish = (record) => {
+      if (isTerminal(record.status)) {
+        this.snapshotOperationSeconds.observe(
+          { kind: record.kind, status: record.status },
+          (record.lastActionAt.getTime() - record.createdAt.getTime()) / 1000,
+        );
+      }
+      publish(record);
+    };
+    return bus;
+  }
+
+  /** The same provider, with each method call counted and timed. */
+  instrument(provider: FaceProvider): FaceProvider {
+    return interceptCalls(provider, async (method, call) => {
+      const stop = this.providerLatency.startTimer({ provider: provider.name, method });
+      let outcome = 'ok';
+      try {
+        return await call();
+      } catch (e) {
+        outcome = (e as { code?: string }).code ?? 'error';
+        throw e;
+      } finally {
+        stop();
+        this.providerCalls.inc({ provider: provider.name, method, outcome });
+      }
+    });
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * What every resolver gets: the caller, the provider registry and this
+ * request's DataLoaders (a fresh set per HTTP request or per subscription
+ * event, so nothing cached leaks between callers).
+ */
+import type { Logger } from 'pino';
+import type { Caller } from '../security/authenticator.js';
+import type { TenantGrants } from '../security/grants.js';
+import type { ProviderRegistry } from '../datasources/registry.js';
+import type { FetchPolicy } from '../images/safe-fetch.js';
+import type { SnapshotService } from '../operations/snapshot-service.js';
+import { LazyAbort } from '../datasources/lazy-abort.js';
+import { createLoaders, type Loaders } from './loaders.js';
+
+export interface GatewayContext {
+  /** The authenticated caller's tenant (or the anonymous tenant). */
+  tenant: string;
+  /** What tenants may use; every provider and collection access is checked against it. */
+  grants: TenantGrants;
+  /** How image URLs are fetched. */
+  imagePolicy: FetchPolicy;
+  requestId: string;
+  registry: ProviderRegistry;
+  snapshots: SnapshotService;
+  loaders: Loaders;
+  logger: Logger;
+  /**
+   * Aborted when the client goes away before the result. The context is the
+   * CallOptions of the provider calls made for it: pass `ctx` itself (its
+   * `signal` is a getter, made only when an adapter reads it).
+   */
+  readonly signal: AbortSignal;
+}
+
+/** What every context is made from; created once at start-up. */
+export interface ContextDeps {
+  grants: TenantGrants;
+  imagePolicy: FetchPolicy;
+  registry: ProviderRegistry;
+  snapshots: SnapshotService;
+  logger: Logger;
+}
+
+/**
+ * A class, not an object literal: Apollo copies the context of each request
+ * with Object.assign, which would run an own getter (and so make the request
+ * logger and the AbortSignal every time); prototype getters survive the copy
+ * unrun.
+ */
+class RequestContext implements GatewayContext {
+  readonly tenant: string;
+  readonly grants: TenantGrants;
+  readonly imagePolicy: FetchPolicy;
+  readonly registry: ProviderRegistry;
+  readonly snapshots: SnapshotService;
+  readonly loaders: Loaders;
+  private requestLogger: Logger | undefined;
+
+  constructor(
+    private readonly baseLogger: Logger,
+    deps: ContextDeps,
+    caller: Caller,
+    readonly requestId: string,
+    private readonly abort: AbortSignal | LazyAbort,
+  ) {
+    this.tenant = caller.tenant;
+    this.grants = deps.grants;
+    this.imagePolicy = deps.imagePolicy;
+    this.registry = deps.registry;
+    this.snapshots = deps.snapshots;
+    this.loaders = createLoaders(deps.registry, this);
+  }
+
+  /** Made on first use: most requests log nothing. */
+  get logger(): Logger {
+    return (this.requestLogger ??= this.baseLogger.child({ requestId: this.requestId, tenant: this.tenant }));
+  }
+
+  get signal(): AbortSignal {
+    return this.abort instanceof LazyAbort ? this.abort.signal : this.abort;
+  }
+}
+
+/** A request's context; `signal` may be a {@link LazyAbort}, whose AbortSignal is only made when read. */
+export function createContext(deps: ContextDeps, caller: Caller, requestId: string, signal: AbortSignal | LazyAbort): GatewayContext {
+  return new RequestContext(deps.logger, deps, caller, requestId, signal);
+}

@@ -1,0 +1,70 @@
+/**
+ * Small helpers shared by the store's SQL modules: placeholder lists,
+ * id-list chunking, the "one row back" check, and the {@link SqlDialect}
+ * that lets one set of query texts run on SQLite and on PostgreSQL.
+ */
+import { STORE_BATCH_CHUNK } from '../store.js';
+
+/** The row a `… RETURNING` or single-row lookup must produce, or an error naming the statement. */
+export function required<T>(row: T | undefined, what: string): T {
+  if (row === undefined) throw new Error(`${what}: expected one row back, got none`);
+  return row;
+}
+
+/** `?, ?, …` with `n` placeholders. */
+export function marks(n: number): string {
+  return new Array<string>(n).fill('?').join(', ');
+}
+
+export function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}
+
+/** Splits an id list into statements of at most {@link STORE_BATCH_CHUNK} ids. */
+export function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += STORE_BATCH_CHUNK) out.push(items.slice(i, i + STORE_BATCH_CHUNK));
+  return out;
+}
+
+/** A SQL fragment with its parameters, in placeholder order. */
+export interface SqlFragment {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * What differs between the backends in the store's query texts; everything
+ * else is one text for both (`?` placeholders, which the PostgreSQL runner
+ * renumbers to `$n`).
+ */
+export interface SqlDialect {
+  readonly name: 'sqlite' | 'postgres';
+  /**
+   * `column` matches one of `values` (non-empty, at most one chunk).
+   * SQLite: `column IN (?, ?, …)`, one parameter per value. PostgreSQL:
+   * `column = ANY(?)` with one array parameter, so the text (and its plan)
+   * does not depend on the list's length.
+   */
+  in(column: string, values: readonly unknown[]): SqlFragment;
+  /**
+   * True when concurrent writers exist (PostgreSQL, several replicas):
+   * queries then lock rows they are about to delete conditionally, in a
+   * statement of their own (`SELECT … FOR UPDATE`), so the condition is
+   * evaluated on a snapshot taken after every concurrent writer of those
+   * rows has committed. SQLite has one writer; it skips those statements.
+   */
+  readonly lockRows: boolean;
+}
+
+export const SQLITE_DIALECT: SqlDialect = {
+  name: 'sqlite',
+  in: (column, values) => ({ sql: `${column} IN (${marks(values.length)})`, params: [...values] }),
+  lockRows: false,
+};
+
+export const POSTGRES_DIALECT: SqlDialect = {
+  name: 'postgres',
+  in: (column, values) => ({ sql: `${column} = ANY(?)`, params: [[...values]] }),
+  lockRows: true,
+};
