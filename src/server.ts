@@ -24,7 +24,7 @@ import { ProviderRegistry } from './datasources/registry.js';
 import { CachedEngine } from './engine/detection-cache.js';
 import { FaceEngine } from './engine/index.js';
 import { ERROR_CODES, isDomainError } from './domain/errors.js';
-import { QueryFastPath } from './execution/fast-path.js';
+import { QueryFastPath } from './http/fast-path.js';
 import { jitGateway } from './execution/jit-gateway.js';
 import { QueryPlans } from './execution/query-plans.js';
 import { graphiqlPage } from './http/graphiql.js';

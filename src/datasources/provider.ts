@@ -6,11 +6,10 @@
  *
  * Adapters throw {@link DomainError} for expected failures and never return
  * GraphQL types. Inputs reaching an adapter are already validated against
- * the field constraints in ../validation.ts.
+ * the field constraints in ../domain/validation.ts.
  */
 import type { BoundingBox } from '../engine/types.js';
-
-export type { BoundingBox };
+import type { Capability, CollectionRecord, FaceRecord, ProviderInfo, ProviderKind, UserRecord, UserStatus } from '../domain/records.js';
 
 /**
  * What a provider call is made on behalf of: the trailing argument of every
@@ -28,33 +27,6 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
-export type ProviderKind = 'LOCAL' | 'REKOGNITION' | 'AZURE_FACE';
-
-export type UserStatus = 'ACTIVE' | 'UPDATING' | 'CREATING' | 'CREATED';
-
-/** Operation names a provider may support; exposed as `Provider.capabilities`. */
-export const CAPABILITIES = [
-  'CREATE_COLLECTION',
-  'DELETE_COLLECTION',
-  'LIST_COLLECTIONS',
-  'CREATE_USER',
-  'DELETE_USER',
-  'INDEX_FACES',
-  'DELETE_FACES',
-  'ASSOCIATE_FACES',
-  'DISASSOCIATE_FACES',
-  'SEARCH_USERS_BY_IMAGE',
-  'LIST_UNASSOCIATED_FACES',
-  'EXPORT_DESCRIPTORS',
-  'TAKE_SNAPSHOT',
-  'APPLY_SNAPSHOT',
-  /** Search sees writes only after a training (Azure); trainCollection starts one. Without it a collection is always trained. */
-  'TRAIN_COLLECTION',
-  /** Collection ids keep their case ("Team" and "team" are two collections); Azure allows lowercase only. */
-  'MIXED_CASE_COLLECTION_IDS',
-] as const;
-export type Capability = (typeof CAPABILITIES)[number];
-
 /** A page request: at most `limit` items after the opaque provider token. */
 export interface PageRequest {
   limit: number;
@@ -66,31 +38,6 @@ export interface Page<T> {
   items: T[];
   /** Present when more items follow. */
   nextToken?: string;
-}
-
-export interface CollectionRecord {
-  collectionId: string;
-  faceModelVersion: string | null;
-  faceCount: number;
-  userCount: number;
-  createdAt: Date | null;
-}
-
-export interface UserRecord {
-  collectionId: string;
-  userId: string;
-  status: UserStatus;
-}
-
-export interface FaceRecord {
-  collectionId: string;
-  faceId: string;
-  userId: string | null;
-  externalImageId: string | null;
-  boundingBox: BoundingBox | null;
-  /** 0..100 */
-  confidence: number | null;
-  indexedAt: Date | null;
 }
 
 export interface IndexFacesInput {
@@ -185,12 +132,7 @@ export interface FaceFilter {
  * out takes the {@link CallOptions} of the call last; adapters hand its
  * signal to their I/O.
  */
-export interface FaceProvider {
-  /** Instance name from configuration, e.g. `local`, `aws-eu`. */
-  readonly name: string;
-  readonly kind: ProviderKind;
-  readonly capabilities: ReadonlySet<Capability>;
-
+export interface FaceProvider extends ProviderInfo {
   listCollections(page: PageRequest, call?: CallOptions): Promise<Page<CollectionRecord>>;
   /** Batched lookup (DataLoader): null where a collection does not exist. */
   getCollections(collectionIds: readonly string[], call?: CallOptions): Promise<(CollectionRecord | null)[]>;

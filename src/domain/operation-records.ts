@@ -2,7 +2,7 @@
  * Long-running work: snapshots of collections and the operations that take
  * and apply them. Records here are domain-shaped; GraphQL types map from them.
  */
-import type { CollectionRef } from '../store/store.js';
+import type { CollectionRef } from './records.js';
 
 export type OperationKind = 'TAKE_SNAPSHOT' | 'APPLY_SNAPSHOT' | 'TRAIN_COLLECTION';
 export type OperationStatus = 'NOT_STARTED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';

@@ -14,7 +14,9 @@ import { isSnapshotCapable, isTrainable, type CallOptions, type FaceProvider, ty
 import type { ProviderRegistry } from '../datasources/registry.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { OperationPatch } from '../store/snapshot-store.js';
-import type { CollectionRef, KeysetPage, Store } from '../store/store.js';
+import type { CollectionRef } from '../domain/records.js';
+import type { KeysetPage } from '../store/rows.js';
+import type { Store } from '../store/store.js';
 import { InProcessJobQueue, type JobQueue } from './job-queue.js';
 import { ProgressBus } from './progress-bus.js';
 import { SHARED_OWNER, STALE_TRAINING_MESSAGE, TrainingOperations } from './training-operations.js';

@@ -17,7 +17,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { TrainingRounds } from '../datasources/provider.js';
 import type { OperationPatch } from '../store/snapshot-store.js';
-import type { CollectionRef, Store } from '../store/store.js';
+import type { CollectionRef } from '../domain/records.js';
+import type { Store } from '../store/store.js';
 import type { ProgressBus } from './progress-bus.js';
 import type { OperationRecord } from '../domain/operation-records.js';
 

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from './context.js';
-import type { FaceProvider, UserStatus } from '../datasources/provider.js';
+import type { FaceProvider } from '../datasources/provider.js';
+import type { UserStatus } from '../domain/records.js';
 import { DomainError } from '../domain/errors.js';
 import { AssociateFacesInput, DisassociateFacesInput } from '../schema/association.inputs.js';
 import {

@@ -7,7 +7,8 @@ import {
 } from '../schema/face.results.js';
 import { Face } from '../schema/face.type.js';
 import { User } from '../schema/user.type.js';
-import { checkFaceIds, checkNumber, checkOptionalString, resolveImage } from '../domain/validation.js';
+import { checkFaceIds, checkNumber, checkOptionalString } from '../domain/validation.js';
+import { resolveImage } from '../images/image-input.js';
 import { clearLoaders } from './collection.resolver.js';
 import { loadCollection } from './node.resolver.js';
 import { resolveRef } from './providers.js';

@@ -4,7 +4,8 @@
  * of 100 users with their faces costs one list call plus one batched call.
  */
 import DataLoader from 'dataloader';
-import type { CallOptions, CollectionRecord, FaceProvider, FaceRecord, UserRecord } from '../datasources/provider.js';
+import type { CallOptions, FaceProvider } from '../datasources/provider.js';
+import type { CollectionRecord, FaceRecord, UserRecord } from '../domain/records.js';
 import type { ProviderRegistry } from '../datasources/registry.js';
 
 /** A collection on a provider instance. */

@@ -9,7 +9,7 @@
  * Kept by object identity in a WeakMap: the faces live exactly as long as
  * the user object, whether that is one request or a reused page.
  */
-import type { FaceRecord } from '../datasources/provider.js';
+import type { FaceRecord } from '../domain/records.js';
 import type { Connection } from '../schema/connection.types.js';
 import { Face } from '../schema/face.type.js';
 import type { User } from '../schema/user.type.js';

@@ -4,7 +4,8 @@ import {
   SearchUsersByImageInput, SearchUsersByImageMembers, SearchUsersByImageResult, SearchUsersByImageSuccess,
 } from '../schema/search.types.js';
 import { User } from '../schema/user.type.js';
-import { checkNumber, resolveImage } from '../domain/validation.js';
+import { checkNumber } from '../domain/validation.js';
+import { resolveImage } from '../images/image-input.js';
 import { resolveRef } from './providers.js';
 import { resultOf } from './result.js';
 

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from './context.js';
-import type { FaceRecord } from '../datasources/provider.js';
+import type { FaceRecord } from '../domain/records.js';
 import { Collection } from '../schema/collection.type.js';
 import type { Connection } from '../schema/connection.types.js';
 import { FaceConnection } from '../schema/connections.js';

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import type { CollectionRecord } from '../datasources/provider.js';
+import type { CollectionRecord } from '../domain/records.js';
 import { defineGlobalId } from '../domain/global-id.js';
 import { Node } from './node.interface.js';
 

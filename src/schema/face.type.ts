@@ -1,5 +1,5 @@
 import { Field, Float, ObjectType } from 'type-graphql';
-import type { FaceRecord } from '../datasources/provider.js';
+import type { FaceRecord } from '../domain/records.js';
 import { BoundingBox } from './bounding-box.type.js';
 import { defineGlobalId } from '../domain/global-id.js';
 import { Node } from './node.interface.js';

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import type { FaceProvider } from '../datasources/provider.js';
+import type { ProviderInfo } from '../domain/records.js';
 import { ProviderKind } from './enums.js';
 import { defineGlobalId } from '../domain/global-id.js';
 import { Node } from './node.interface.js';
@@ -17,7 +17,7 @@ export class Provider extends Node {
   capabilities!: string[];
 
   /** The view of instance `p`, made once: an instance's name, kind and capabilities never change. */
-  static from(p: FaceProvider): Provider {
+  static from(p: ProviderInfo): Provider {
     let view = views.get(p);
     if (!view) {
       view = Object.assign(new Provider(), { name: p.name, kind: p.kind, capabilities: [...p.capabilities] });
@@ -27,6 +27,6 @@ export class Provider extends Node {
   }
 }
 
-const views = new WeakMap<FaceProvider, Provider>();
+const views = new WeakMap<ProviderInfo, Provider>();
 
 defineGlobalId(Provider, 'Provider', (p) => [p.name]);

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import type { UserRecord } from '../datasources/provider.js';
+import type { UserRecord } from '../domain/records.js';
 import { UserStatus } from './enums.js';
 import { defineGlobalId } from '../domain/global-id.js';
 import { Node } from './node.interface.js';

@@ -9,7 +9,7 @@
  * with its collection. Records are a cache the adapter can rebuild from the
  * provider; images cannot be rebuilt, which is why they are here.
  */
-import type { CollectionRef } from './store.js';
+import type { CollectionRef } from '../domain/records.js';
 
 /** One keyed record; `value` is opaque to the store (adapters write JSON). */
 export interface ProviderRecord {

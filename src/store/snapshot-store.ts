@@ -19,7 +19,7 @@
  * order).
  */
 import type { OperationKind, OperationRecord, OperationStatus, SnapshotRecord } from '../domain/operation-records.js';
-import type { KeysetPage, StoredBoundingBox, StoredUserStatus } from './store.js';
+import type { KeysetPage, StoredBoundingBox, StoredUserStatus } from './rows.js';
 
 /** One user in a snapshot. */
 export interface SnapshotUserRow {

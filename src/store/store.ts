@@ -20,25 +20,13 @@
  * and all batch lookups run one statement per chunk of
  * {@link STORE_BATCH_CHUNK} ids.
  */
+import type { CollectionRef } from '../domain/records.js';
+import type { KeysetPage, StoredBoundingBox, StoredUserStatus } from './rows.js';
 import type { ProviderRecordReader, ProviderRecordWriter } from './provider-record-store.js';
 import type { SnapshotReader, SnapshotWriter } from './snapshot-store.js';
 
 /** Largest id list a batch lookup puts into one `IN (…)` statement. */
 export const STORE_BATCH_CHUNK = 500;
-
-/** A face's box as ratios of the image's width and height, 0..1. */
-export interface StoredBoundingBox {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
-
-/** Names a collection: provider instance + the collection id within it. */
-export interface CollectionRef {
-  provider: string;
-  collectionId: string;
-}
 
 export interface CollectionRow extends CollectionRef {
   /** Surrogate key, never reused. */
@@ -50,9 +38,6 @@ export interface CollectionRow extends CollectionRef {
   /** Maintained transactionally by the store on every user insert and delete. */
   userCount: number;
 }
-
-/** Stored user status; the store is synchronous, so UPDATING/CREATING never occur. */
-export type StoredUserStatus = 'CREATED' | 'ACTIVE';
 
 export interface UserRow {
   /** Creation order within the store, never reused. */
@@ -110,13 +95,6 @@ export interface FaceListFilter {
   unassociated?: boolean;
   /** true: only faces that belong to some user. */
   associated?: boolean;
-}
-
-/** One page request on a keyset: rows with sequence > `after`, at most `limit`. */
-export interface KeysetPage {
-  /** Exclusive lower bound on the sequence; null from the start. */
-  after: number | null;
-  limit: number;
 }
 
 /** What a ClientRequestToken remembers: the request's hash and its outcome. */

@@ -3,7 +3,7 @@
  * (dist/, built by `tsc -p tsconfig.build.json`) typed through its sources,
  * and the fake Azure Face from its TypeScript source.
  */
-import type * as ProviderContractModule from '../../src/datasources/provider.js';
+import type * as ProviderContractModule from '../../src/domain/records.js';
 import type * as DefinitionModule from '../../src/datasources/azure-face/definition.js';
 import type * as ProviderModule from '../../src/datasources/azure-face/azure-face-provider.js';
 import type * as RetainedImagesModule from '../../src/datasources/azure-face/retained-images.js';
@@ -18,7 +18,7 @@ const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.m
 export const { AzureFaceProvider } = (await import(distUrl('src/datasources/azure-face/azure-face-provider.js'))) as typeof ProviderModule;
 export const { azureFaceDefinition } = (await import(distUrl('src/datasources/azure-face/definition.js'))) as typeof DefinitionModule;
 export const { InMemoryRetainedImages } = (await import(distUrl('src/datasources/azure-face/retained-images.js'))) as typeof RetainedImagesModule;
-export const { CAPABILITIES } = (await import(distUrl('src/datasources/provider.js'))) as typeof ProviderContractModule;
+export const { CAPABILITIES } = (await import(distUrl('src/domain/records.js'))) as typeof ProviderContractModule;
 
 export type Provider = InstanceType<typeof AzureFaceProvider>;
 

@@ -10,7 +10,7 @@
  * and the face scenarios below run in order on that shared collection.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CAPABILITIES } from '../../dist/src/datasources/provider.js';
+import { CAPABILITIES } from '../../dist/src/domain/records.js';
 import { gqlData, metricSum } from '../support/gateway.js';
 import { createUsers, uniqueCollectionId } from '../support/fixtures.js';
 import {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as LocalProviderModule from '../../src/datasources/local/local-provider.js';
-import type * as ProviderModule from '../../src/datasources/provider.js';
+import type * as ProviderModule from '../../src/domain/records.js';
 import type * as SimilarityModule from '../../src/engine/similarity.js';
 import type * as EngineTypesModule from '../../src/engine/types.js';
 import type { DetectedFace, DetectionResult, FaceEngineApi } from '../../src/engine/types.js';
@@ -25,7 +25,7 @@ export const { LocalProvider } = (await import(
 )) as typeof LocalProviderModule;
 export const { EngineError } = (await import(distUrl('src/engine/types.js'))) as typeof EngineTypesModule;
 export const { similarity } = (await import(distUrl('src/engine/similarity.js'))) as typeof SimilarityModule;
-export const { CAPABILITIES } = (await import(distUrl('src/datasources/provider.js'))) as typeof ProviderModule;
+export const { CAPABILITIES } = (await import(distUrl('src/domain/records.js'))) as typeof ProviderModule;
 
 /** A fresh temp directory and its remover. */
 export function tempDir(prefix: string): { dir: string; remove: () => void } {

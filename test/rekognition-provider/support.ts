@@ -6,7 +6,7 @@
  */
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import type { ErrorCode, ErrorDetails } from '../../src/domain/errors.js';
-import type * as ProviderContractModule from '../../src/datasources/provider.js';
+import type * as ProviderContractModule from '../../src/domain/records.js';
 import type * as RekognitionDefinitionModule from '../../src/datasources/rekognition/definition.js';
 import type * as RekognitionProviderModule from '../../src/datasources/rekognition/rekognition-provider.js';
 import type { RekognitionProviderOptions } from '../../src/datasources/rekognition/rekognition-provider.js';
@@ -24,7 +24,7 @@ export const { RekognitionProvider } = (await import(
 export const { rekognitionDefinition } = (await import(
   distUrl('src/datasources/rekognition/definition.js')
 )) as typeof RekognitionDefinitionModule;
-export const { CAPABILITIES } = (await import(distUrl('src/datasources/provider.js'))) as typeof ProviderContractModule;
+export const { CAPABILITIES } = (await import(distUrl('src/domain/records.js'))) as typeof ProviderContractModule;
 
 export type Provider = InstanceType<typeof RekognitionProvider>;
 

@@ -58,36 +58,10 @@ import { AsyncMutex } from '../../lib/async-mutex.js';
 import type { Store } from '../../store/store.js';
 import { faceAtBox, iou } from '../../lib/box-match.js';
 import type { ChangeFeed } from '../definition.js';
-import { CAPABILITIES } from '../provider.js';
-import type {
-  AssociateFacesInput,
-  AssociateFacesOutcome,
-  CallOptions,
-  BoundingBox,
-  Capability,
-  CollectionRecord,
-  CopyOutcome,
-  CopyProgress,
-  DeleteFacesOutcome,
-  DisassociateFacesInput,
-  DisassociateFacesOutcome,
-  FaceFilter,
-  FaceProvider,
-  FaceRecord,
-  IndexFacesInput,
-  IndexFacesOutcome,
-  Page,
-  PageRequest,
-  ProviderKind,
-  SearchUsersByImageInput,
-  SearchUsersByImageOutcome,
-  SnapshotCapable,
-  Trainable,
-  TrainingRounds,
-  UnindexedReason,
-  UserMutationInput,
-  UserRecord,
-} from '../provider.js';
+import { CAPABILITIES } from '../../domain/records.js';
+import type { AssociateFacesInput, AssociateFacesOutcome, CallOptions, CopyOutcome, CopyProgress, DeleteFacesOutcome, DisassociateFacesInput, DisassociateFacesOutcome, FaceFilter, FaceProvider, IndexFacesInput, IndexFacesOutcome, Page, PageRequest, SearchUsersByImageInput, SearchUsersByImageOutcome, SnapshotCapable, Trainable, TrainingRounds, UnindexedReason, UserMutationInput } from '../provider.js';
+import type { BoundingBox } from '../../engine/types.js';
+import type { Capability, CollectionRecord, FaceRecord, ProviderKind, UserRecord } from '../../domain/records.js';
 import { CollectionIndex, compareKeys, faceKey, loadIndex, userKey, type IndexedFace, type IndexedUser } from './collection-index.js';
 import { mapLimit } from '../../lib/map-limit.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';

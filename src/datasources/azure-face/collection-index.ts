@@ -11,7 +11,8 @@
  * plus one GET per person face that no list entry points at (crash
  * leftovers, faces added by other tools). See ./userdata.ts for the layout.
  */
-import type { CallOptions, UserStatus } from '../provider.js';
+import type { CallOptions } from '../provider.js';
+import type { UserStatus } from '../../domain/records.js';
 import type { FaceTransport, PersonOut, PersistedFaceOut, TrainingStatusOut } from './transport.js';
 import { mapLimit } from '../../lib/map-limit.js';
 import { hasCode } from './errors.js';

@@ -24,32 +24,8 @@ import { DomainError, invalidInput } from '../../domain/errors.js';
 import { similarity } from '../../engine/similarity.js';
 import type { DetectionResult, FaceEngineApi } from '../../engine/types.js';
 import type { CollectionRow, FaceRow, Store, StoreReader, StoreTx } from '../../store/store.js';
-import {
-  CAPABILITIES,
-  type AssociateFacesInput,
-  type AssociateFacesOutcome,
-  type CallOptions,
-  type Capability,
-  type CollectionRecord,
-  type DeleteFacesOutcome,
-  type DisassociateFacesInput,
-  type DisassociateFacesOutcome,
-  type FaceFilter,
-  type FaceProvider,
-  type FaceRecord,
-  type IndexFacesInput,
-  type IndexFacesOutcome,
-  type Page,
-  type PageRequest,
-  type ProviderKind,
-  type SearchUsersByImageInput,
-  type SearchUsersByImageOutcome,
-  type UserMutationInput,
-  type UserRecord,
-  type CopyOutcome,
-  type CopyProgress,
-  type SnapshotCapable,
-} from '../provider.js';
+import { CAPABILITIES, type Capability, type CollectionRecord, type FaceRecord, type ProviderKind, type UserRecord } from '../../domain/records.js';
+import { type AssociateFacesInput, type AssociateFacesOutcome, type CallOptions, type DeleteFacesOutcome, type DisassociateFacesInput, type DisassociateFacesOutcome, type FaceFilter, type FaceProvider, type IndexFacesInput, type IndexFacesOutcome, type Page, type PageRequest, type SearchUsersByImageInput, type SearchUsersByImageOutcome, type UserMutationInput, type CopyOutcome, type CopyProgress, type SnapshotCapable } from '../provider.js';
 import type { ChangeFeed } from '../definition.js';
 import { matchEarlierFaces } from './duplicate-faces.js';
 import { fromEngineError } from './errors.js';

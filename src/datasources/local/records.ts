@@ -2,7 +2,7 @@
  * Store rows → the provider contract's records.
  */
 import type { CollectionRow, FaceRow, UserRow } from '../../store/store.js';
-import type { CollectionRecord, FaceRecord, UserRecord } from '../provider.js';
+import type { CollectionRecord, FaceRecord, UserRecord } from '../../domain/records.js';
 
 export function toCollectionRecord(row: CollectionRow): CollectionRecord {
   return {

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../domain/errors.js';
 import type { CopyChunk, SnapshotFaceRow, SnapshotUserRow } from '../../store/snapshot-store.js';
-import type { CollectionRef, CollectionRow, NewFace, Store, StoreTx } from '../../store/store.js';
+import type { CollectionRef } from '../../domain/records.js';
+import type { CollectionRow, NewFace, Store, StoreTx } from '../../store/store.js';
 import type { DetectionResult } from '../../engine/types.js';
 import { faceAtBox } from '../../lib/box-match.js';
 import type { CopyOutcome, CopyProgress } from '../provider.js';

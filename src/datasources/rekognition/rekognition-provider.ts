@@ -40,31 +40,9 @@ import {
   type ListFacesCommandInput,
 } from '@aws-sdk/client-rekognition';
 import { DomainError, invalidInput } from '../../domain/errors.js';
-import {
-  type AssociateFacesInput,
-  type AssociateFacesOutcome,
-  type CallOptions,
-  type BoundingBox,
-  type Capability,
-  type CollectionRecord,
-  type DeleteFacesOutcome,
-  type DisassociateFacesInput,
-  type DisassociateFacesOutcome,
-  type FaceFilter,
-  type FaceProvider,
-  type FaceRecord,
-  type IndexFacesInput,
-  type IndexFacesOutcome,
-  type Page,
-  type PageRequest,
-  type ProviderKind,
-  type SearchUsersByImageInput,
-  type SearchUsersByImageOutcome,
-  type UnindexedReason,
-  type UserMutationInput,
-  type UserRecord,
-  type UserStatus,
-} from '../provider.js';
+import { type AssociateFacesInput, type AssociateFacesOutcome, type CallOptions, type DeleteFacesOutcome, type DisassociateFacesInput, type DisassociateFacesOutcome, type FaceFilter, type FaceProvider, type IndexFacesInput, type IndexFacesOutcome, type Page, type PageRequest, type SearchUsersByImageInput, type SearchUsersByImageOutcome, type UnindexedReason, type UserMutationInput } from '../provider.js';
+import { type BoundingBox } from '../../engine/types.js';
+import { type Capability, type CollectionRecord, type FaceRecord, type ProviderKind, type UserRecord, type UserStatus } from '../../domain/records.js';
 import { mapLimit } from '../../lib/map-limit.js';
 import { providerCodeOf, toDomainError, type CallContext } from './errors.js';
 import { decodePageToken, encodePageToken, type Listing, type PageToken } from './page-token.js';

@@ -31,7 +31,8 @@
  */
 import type { SqlRunner } from '../sql/statements.js';
 import { StoreQueries } from '../sql/queries.js';
-import type { CollectionRef, CollectionRow, StoreTx, UserRow } from '../store.js';
+import type { CollectionRef } from '../../domain/records.js';
+import type { CollectionRow, StoreTx, UserRow } from '../store.js';
 
 /** How a StoreTx method finds the collection to lock, from its first argument. */
 export type LockPolicy =

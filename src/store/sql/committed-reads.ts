@@ -6,17 +6,9 @@
 import type { OperationRecord, OperationStatus, SnapshotRecord } from '../../domain/operation-records.js';
 import type { ProviderRecord } from '../provider-record-store.js';
 import type { SnapshotFaceRow, SnapshotUserRow } from '../snapshot-store.js';
-import type {
-  CollectionRef,
-  CollectionRow,
-  FaceListFilter,
-  FaceRow,
-  FaceWithDescriptor,
-  IdempotencyRecord,
-  KeysetPage,
-  StoreReader,
-  UserRow,
-} from '../store.js';
+import type { CollectionRef } from '../../domain/records.js';
+import type { CollectionRow, FaceListFilter, FaceRow, FaceWithDescriptor, IdempotencyRecord, StoreReader, UserRow } from '../store.js';
+import type { KeysetPage } from '../rows.js';
 
 export abstract class CommittedReads implements StoreReader {
   /** Queries bound to the connection (or pool) that sees only committed data. */

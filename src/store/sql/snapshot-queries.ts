@@ -32,7 +32,8 @@ import type {
 } from '../snapshot-store.js';
 import { chunks, required, unique } from './helpers.js';
 import type { SqlRunner } from './statements.js';
-import { STORE_BATCH_CHUNK, type KeysetPage, type StoredUserStatus } from '../store.js';
+import { STORE_BATCH_CHUNK } from '../store.js';
+import { type KeysetPage, type StoredUserStatus } from '../rows.js';
 
 interface SnapshotSql {
   seq: number;

@@ -25,11 +25,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import type { ResponseBatch } from '../http/response-batch.js';
+import type { ResponseBatch } from './response-batch.js';
 import { operationLabel, resultLabel } from '../observability/operation-metrics.js';
-import { ensureGraphQLError, formatErrorsAsApollo, type FormatError } from './apollo-errors.js';
-import { asGraphQLJsError } from './jit-gateway.js';
-import type { QueryPlan, QueryPlans } from './query-plans.js';
+import { ensureGraphQLError, formatErrorsAsApollo, type FormatError } from '../execution/apollo-errors.js';
+import { asGraphQLJsError } from '../execution/jit-gateway.js';
+import type { QueryPlan, QueryPlans } from '../execution/query-plans.js';
 
 /**
  * Accept headers for which Apollo's negotiation (negotiator, over

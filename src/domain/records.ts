@@ -1,0 +1,73 @@
+/**
+ * The records every layer shares, independent of any provider: what a
+ * collection, user and face are, which kinds of provider exist and what they
+ * can do. Providers return these; GraphQL types map from them.
+ */
+import type { BoundingBox } from '../engine/types.js';
+
+export type ProviderKind = 'LOCAL' | 'REKOGNITION' | 'AZURE_FACE';
+
+export type UserStatus = 'ACTIVE' | 'UPDATING' | 'CREATING' | 'CREATED';
+
+/** Operation names a provider may support; exposed as `Provider.capabilities`. */
+export const CAPABILITIES = [
+  'CREATE_COLLECTION',
+  'DELETE_COLLECTION',
+  'LIST_COLLECTIONS',
+  'CREATE_USER',
+  'DELETE_USER',
+  'INDEX_FACES',
+  'DELETE_FACES',
+  'ASSOCIATE_FACES',
+  'DISASSOCIATE_FACES',
+  'SEARCH_USERS_BY_IMAGE',
+  'LIST_UNASSOCIATED_FACES',
+  'EXPORT_DESCRIPTORS',
+  'TAKE_SNAPSHOT',
+  'APPLY_SNAPSHOT',
+  /** Search sees writes only after a training (Azure); trainCollection starts one. Without it a collection is always trained. */
+  'TRAIN_COLLECTION',
+  /** Collection ids keep their case ("Team" and "team" are two collections); Azure allows lowercase only. */
+  'MIXED_CASE_COLLECTION_IDS',
+] as const;
+
+export type Capability = (typeof CAPABILITIES)[number];
+
+export interface CollectionRecord {
+  collectionId: string;
+  faceModelVersion: string | null;
+  faceCount: number;
+  userCount: number;
+  createdAt: Date | null;
+}
+
+export interface UserRecord {
+  collectionId: string;
+  userId: string;
+  status: UserStatus;
+}
+
+export interface FaceRecord {
+  collectionId: string;
+  faceId: string;
+  userId: string | null;
+  externalImageId: string | null;
+  boundingBox: BoundingBox | null;
+  /** 0..100 */
+  confidence: number | null;
+  indexedAt: Date | null;
+}
+
+/** Names a collection: provider instance + the collection id within it. */
+export interface CollectionRef {
+  provider: string;
+  collectionId: string;
+}
+
+/** What a client may know of a provider instance: its name, kind and capabilities. */
+export interface ProviderInfo {
+  /** Instance name from configuration, e.g. `local`, `aws-eu`. */
+  readonly name: string;
+  readonly kind: ProviderKind;
+  readonly capabilities: ReadonlySet<Capability>;
+}

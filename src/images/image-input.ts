@@ -1,0 +1,47 @@
+/**
+ * The bytes of an ImageInput: base64 decoded here, a URL fetched by
+ * safe-fetch.ts. Decoding and checking the picture itself is the engine's
+ * (or the provider's) work.
+ */
+import { DomainError, invalidInput } from '../domain/errors.js';
+import { MAX_IMAGE_BYTES } from '../domain/validation.js';
+import { fetchImage, type FetchPolicy } from './safe-fetch.js';
+
+/** The image of an ImageInput: exactly one of base64 or url. */
+export interface ImageSource {
+  base64?: string | null;
+  url?: string | null;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Decodes base64 image bytes. The size is checked on the string before
+ * decoding, so a huge payload is refused without being copied.
+ */
+export function decodeBase64Image(field: string, base64: string): Uint8Array {
+  const text = base64.replace(/\s+/g, '');
+  if (text.length === 0) throw invalidInput(field, 'base64 of a JPEG or PNG image', 'an empty string');
+  if (text.length > Math.ceil(MAX_IMAGE_BYTES / 3) * 4) {
+    throw new DomainError('INVALID_IMAGE', `${field}: expected at most ${MAX_IMAGE_BYTES} bytes of image, got about ${Math.floor((text.length * 3) / 4)}`, {
+      field,
+    });
+  }
+  if (text.length % 4 !== 0 || !BASE64.test(text)) {
+    throw invalidInput(field, 'standard base64 (A-Z a-z 0-9 + /, padded with =)', 'malformed base64');
+  }
+  return Buffer.from(text, 'base64');
+}
+
+/**
+ * The bytes of an ImageInput: decoded base64, or fetched from its URL under
+ * `policy` (see images/safe-fetch.ts), cancelled by the signal of `call`
+ * (the request's), which is read only for a URL.
+ */
+export async function resolveImage(field: string, image: ImageSource, policy: FetchPolicy, call?: { readonly signal?: AbortSignal }): Promise<Uint8Array> {
+  if ((image.base64 != null) === (image.url != null)) {
+    throw invalidInput(field, 'exactly one of base64 or url', image.base64 != null ? 'both' : 'neither');
+  }
+  if (image.url != null) return fetchImage(image.url, { ...policy, field: `${field}.url` }, call?.signal);
+  return decodeBase64Image(`${field}.base64`, image.base64 as string);
+}
