@@ -10,7 +10,7 @@ export class CliError extends Error {}
 
 export interface GatewayClient {
   /** Runs one operation; GraphQL errors become a CliError. */
-  call<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  call<T = unknown>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** A graphql-ws client on the same gateway (dispose it when done). */
   ws(): Client;
 }

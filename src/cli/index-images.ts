@@ -53,10 +53,13 @@ const CREATE_USER = `mutation($c: CollectionRef!, $u: String!) { createUser(inpu
 const ASSOCIATE = `mutation($c: CollectionRef!, $u: String!, $f: [String!]!) { associateFaces(input: { collection: $c, userId: $u, faceIds: $f }) {
   __typename ... on AssociateFacesSuccess { associatedFaces { faceId } unsuccessfulFaceAssociations { faceId reasons } } ... on Error { code message } } }`;
 
+/** A result union member as these documents select it: the typename; `code` and `message` on an Error member, the success fields otherwise. */
+type Member<Success> = { __typename: string; code: string; message: string } & Success;
+
 export async function indexImages(client: GatewayClient, files: string[], options: IndexOptions, bar: ProgressBar): Promise<IndexSummary> {
   const collection = { provider: options.provider, collectionId: options.collectionId };
   if (options.userId) {
-    const { createUser } = await client.call(CREATE_USER, { c: collection, u: options.userId });
+    const { createUser } = await client.call<{ createUser: Member<object> }>(CREATE_USER, { c: collection, u: options.userId });
     if (createUser.__typename !== 'CreateUserSuccess' && createUser.__typename !== 'UserAlreadyExists') {
       throw new CliError(`${createUser.__typename} (${createUser.code}): ${createUser.message}`);
     }
@@ -68,16 +71,18 @@ export async function indexImages(client: GatewayClient, files: string[], option
   async function one(file: string): Promise<void> {
     try {
       const base64 = (await readFile(file)).toString('base64');
-      const { indexFaces } = await client.call(INDEX, { c: collection, b: base64, x: externalImageId(file), m: options.userId ? 1 : null });
+      const { indexFaces } = await client.call<{ indexFaces: Member<{ faces: { faceId: string }[] }> }>(INDEX, { c: collection, b: base64, x: externalImageId(file), m: options.userId ? 1 : null });
       if (indexFaces.__typename !== 'IndexFacesSuccess') return void summary.failed.push({ file, code: indexFaces.code, message: indexFaces.message });
-      const faceIds = (indexFaces.faces as { faceId: string }[]).map((f) => f.faceId);
+      const faceIds = indexFaces.faces.map((f) => f.faceId);
       summary.faces += faceIds.length;
       if (faceIds.length === 0) return void summary.failed.push({ file, code: 'NO_FACE_DETECTED', message: 'no face found in the image' });
       if (!options.userId) return;
-      const { associateFaces } = await client.call(ASSOCIATE, { c: collection, u: options.userId, f: faceIds });
+      const { associateFaces } = await client.call<{
+        associateFaces: Member<{ associatedFaces: unknown[]; unsuccessfulFaceAssociations: { faceId: string; reasons: string[] }[] }>;
+      }>(ASSOCIATE, { c: collection, u: options.userId, f: faceIds });
       if (associateFaces.__typename !== 'AssociateFacesSuccess') return void summary.failed.push({ file, code: associateFaces.code, message: associateFaces.message });
       summary.associated += associateFaces.associatedFaces.length;
-      for (const u of associateFaces.unsuccessfulFaceAssociations as { faceId: string; reasons: string[] }[]) {
+      for (const u of associateFaces.unsuccessfulFaceAssociations) {
         summary.failed.push({ file, code: u.reasons.join(','), message: `face ${u.faceId} was not associated with ${options.userId}` });
       }
     } catch (e) {

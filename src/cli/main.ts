@@ -50,6 +50,8 @@ const { values, positionals } = parseArgs({
 
 const client = gatewayClient(values.url!, values['api-key']);
 const call = client.call;
+/** What takeSnapshot and applySnapshot answer as the CLI selects them. */
+type Accepted = { __typename: string; code?: string; message?: string; operation: { id: string } };
 
 function required(name: 'collection' | 'snapshot' | 'operation'): string {
   const v = values[name];
@@ -132,12 +134,12 @@ async function main(): Promise<number> {
   const collection = () => ({ provider: values.provider, collectionId: required('collection') });
   if (group === 'snapshot' && command === 'take') {
     const scope = values['apply-scope']?.split(',').filter(Boolean);
-    const data = await call(`mutation($c: CollectionRef!, $s: [String!]) { takeSnapshot(input: { collection: $c, applyScope: $s }) {
+    const data = await call<{ takeSnapshot: Accepted }>(`mutation($c: CollectionRef!, $s: [String!]) { takeSnapshot(input: { collection: $c, applyScope: $s }) {
       __typename ... on TakeSnapshotAccepted { operation { id } } ... on Error { code message } } }`, { c: collection(), s: scope });
     return finish(accepted(data.takeSnapshot, 'TakeSnapshotAccepted').operation.id);
   }
   if (group === 'snapshot' && command === 'apply') {
-    const data = await call(`mutation($s: ID!, $t: CollectionRef!) { applySnapshot(input: { snapshotId: $s, target: $t }) {
+    const data = await call<{ applySnapshot: Accepted }>(`mutation($s: ID!, $t: CollectionRef!) { applySnapshot(input: { snapshotId: $s, target: $t }) {
       __typename ... on ApplySnapshotAccepted { operation { id } } ... on Error { code message } } }`, { s: required('snapshot'), t: collection() });
     return finish(accepted(data.applySnapshot, 'ApplySnapshotAccepted').operation.id);
   }
@@ -146,7 +148,9 @@ async function main(): Promise<number> {
     return finish(required('operation'));
   }
   if (group === 'collections' && command === 'ls') {
-    const data = await call(`query($p: String!) { provider(name: $p) { collections(first: 500) { edges { node { collectionId userCount faceCount } } } } }`, {
+    const data = await call<{
+      provider: { collections: { edges: { node: { collectionId: string; userCount: number; faceCount: number } }[] } } | null;
+    }>(`query($p: String!) { provider(name: $p) { collections(first: 500) { edges { node { collectionId userCount faceCount } } } } }`, {
       p: values.provider,
     });
     if (!data.provider) throw new CliError(`no provider named ${values.provider}`);

@@ -9,7 +9,7 @@
  * the field constraints in ../domain/validation.ts.
  */
 import type { BoundingBox } from '../engine/types.js';
-import type { Capability, CollectionRecord, FaceRecord, ProviderInfo, ProviderKind, UserRecord, UserStatus } from '../domain/records.js';
+import type { CollectionRecord, FaceRecord, ProviderInfo, UserRecord, UserStatus } from '../domain/records.js';
 
 /**
  * What a provider call is made on behalf of: the trailing argument of every

@@ -7,7 +7,7 @@
  * The model's patterns are unanchored; Rekognition rejects any value with a
  * character outside the class, so they are applied to the whole value here.
  */
-import { DomainError, invalidInput } from './errors.js';
+import { invalidInput } from './errors.js';
 
 /** Largest encoded image Rekognition accepts (Image.Bytes): 5 MiB. */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -21,7 +21,7 @@ interface StringRule {
 }
 
 const RULES = {
-  collectionId: { min: 1, max: 255, pattern: /^[a-zA-Z0-9_.\-]+$/, shape: 'letters, digits, "_", "." or "-"' },
+  collectionId: { min: 1, max: 255, pattern: /^[a-zA-Z0-9_.-]+$/, shape: 'letters, digits, "_", "." or "-"' },
   userId: { min: 1, max: 128, pattern: /^[a-zA-Z0-9_.\-:]+$/, shape: 'letters, digits, "_", ".", "-" or ":"' },
   externalImageId: { min: 1, max: 255, pattern: /^[a-zA-Z0-9_.\-:]+$/, shape: 'letters, digits, "_", ".", "-" or ":"' },
   clientRequestToken: { min: 1, max: 64, pattern: /^[a-zA-Z0-9\-_]+$/, shape: 'letters, digits, "-" or "_"' },

@@ -125,7 +125,10 @@ export function buildKernelModule(): Uint8Array {
 
   const body: number[] = [];
   const emit = (...bytes: (number | number[])[]): void => {
-    for (const b of bytes) Array.isArray(b) ? body.push(...b) : body.push(b);
+    for (const b of bytes) {
+      if (Array.isArray(b)) body.push(...b);
+      else body.push(b);
+    }
   };
 
   // Keep the query in registers for the whole call.

@@ -123,7 +123,7 @@ export function parseIp(text: string): ParsedIp | undefined {
   if (pct >= 0) {
     zone = t.slice(pct + 1);
     t = t.slice(0, pct);
-    if (!/^[a-zA-Z0-9_.\-]{1,64}$/.test(zone)) return undefined;
+    if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(zone)) return undefined;
   }
   const v6 = parseIPv6(t);
   if (!v6) return undefined;

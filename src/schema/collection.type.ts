@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType } from 'type-graphql';
 import type { CollectionRecord } from '../domain/records.js';
 import { defineGlobalId } from '../domain/global-id.js';
 import { Node } from './node.interface.js';

@@ -121,7 +121,7 @@ const TYPE_OF_CODE: Partial<Record<ErrorCode, ErrorClass>> = {
  * The error value for a DomainError, if its type is one of `allowed` (the
  * members of the field's result union); undefined otherwise.
  */
-export function toErrorValue(error: DomainError, allowed: readonly Function[]): ErrorValue | undefined {
+export function toErrorValue(error: DomainError, allowed: readonly (abstract new () => object)[]): ErrorValue | undefined {
   const Type = TYPE_OF_CODE[error.code];
   if (!Type || !allowed.includes(Type)) return undefined;
   const d = error.details;

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
 import type { ProviderInfo } from '../domain/records.js';
 import { ProviderKind } from './enums.js';
 import { defineGlobalId } from '../domain/global-id.js';

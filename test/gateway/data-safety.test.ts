@@ -37,7 +37,7 @@ const canMount = (() => {
     rmSync(dir, { recursive: true });
     return true;
   } catch (e) {
-    if (process.env.CI === 'true') throw new Error(`data-safety tests need to mount a tmpfs (root, CAP_SYS_ADMIN): ${(e as Error).message}`);
+    if (process.env.CI === 'true') throw new Error(`data-safety tests need to mount a tmpfs (root, CAP_SYS_ADMIN): ${(e as Error).message}`, { cause: e });
     console.warn(`SKIPPING the tmpfs data-safety tests: mount is not permitted here (${(e as Error).message.split('\n')[0]})`);
     return false;
   }

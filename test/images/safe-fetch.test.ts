@@ -41,12 +41,10 @@ interface Hits {
 let httpServer: http.Server;
 let httpPort: number;
 const hits: Hits = {};
-let lastHeaders: http.IncomingHttpHeaders = {};
 
 function route(req: http.IncomingMessage, res: http.ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://x');
   hits[url.pathname] = (hits[url.pathname] ?? 0) + 1;
-  lastHeaders = req.headers;
   const q = url.searchParams;
   switch (url.pathname) {
     case '/img':

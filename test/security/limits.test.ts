@@ -45,9 +45,8 @@ function costOf(query: string, limits: Partial<QueryLimits> = {}): number {
 /** A valid query exactly `depth` fields deep: provider → collections → edges → node → provider …, ending in __typename. */
 function nested(depth: number): string {
   const cycle = ['collections(first: 1)', 'edges', 'node', 'provider'];
-  let open = 'provider(name: "local")';
-  const parts = [open];
-  for (let i = 1; i < depth - 1; i++) parts.push((open = cycle[(i - 1) % cycle.length]));
+  const parts = ['provider(name: "local")'];
+  for (let i = 1; i < depth - 1; i++) parts.push(cycle[(i - 1) % cycle.length]);
   return `{ ${parts.join(' { ')} { __typename }${' }'.repeat(parts.length - 1)} }`;
 }
 

@@ -22,7 +22,7 @@ beforeEach(() => fake.reset({ images: true }));
 interface Res {
   status: number;
   headers: Headers;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;
 }
 
 async function call(method: string, path: string, options: { body?: unknown; image?: Uint8Array; key?: string | null; raw?: string; version?: 'v1.0' } = {}): Promise<Res> {

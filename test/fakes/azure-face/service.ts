@@ -304,7 +304,7 @@ export class FaceState {
       }
       case 'AddLargePersonGroupPersonFace': {
         const person = this.person(a, b);
-        const group = this.container('lpg', a, 404);
+        this.container('lpg', a, 404); // 404 when the group is gone
         if (person.faces.size >= this.options.limits.facesPerPerson) {
           throw new AzureError(403, 'QuotaExceeded', 'Persisted face number reached limit.');
         }
@@ -437,7 +437,7 @@ export class FaceState {
     }
     const now = this.options.now();
     const failMessage = this.failTraining.get(c.id) ?? this.failTraining.get('*');
-    this.failTraining.delete(c.id) || this.failTraining.delete('*');
+    if (!this.failTraining.delete(c.id)) this.failTraining.delete('*');
     c.training = {
       status: 'running',
       createdAt: now,
