@@ -56,7 +56,7 @@ interface OperationBody {
   variables?: Record<string, unknown> | null;
 }
 
-/** The metric children of one plan, bound once (prom-client resolves label names on every unbound call). */
+/** The metric children of one plan, resolved once per plan rather than per request. */
 class PlanMetrics {
   readonly seconds: { observe(value: number): void };
   private readonly results = new Map<string, { inc(): void }>();
@@ -73,14 +73,14 @@ class PlanMetrics {
   /** facegate_graphql_operations_total for `result`. */
   result(result: string): { inc(): void } {
     let child = this.results.get(result);
-    if (!child) this.results.set(result, (child = this.metrics.hotCounter(this.metrics.graphqlOperations, { operation: this.operation, type: 'query', result })));
+    if (!child) this.results.set(result, (child = this.metrics.graphqlOperations.labels(this.operation, 'query', result)));
     return child;
   }
 
   /** facegate_graphql_requests_total for `status`. */
   status(status: number): { inc(): void } {
     let child = this.statuses.get(status);
-    if (!child) this.statuses.set(status, (child = this.metrics.hotCounter(this.metrics.graphqlRequests, { operation: this.requestOperation, status: String(status) })));
+    if (!child) this.statuses.set(status, (child = this.metrics.graphqlRequests.labels(this.requestOperation, String(status))));
     return child;
   }
 }
@@ -96,7 +96,7 @@ export class QueryFastPath {
     private readonly formatError: FormatError,
     private readonly responses: ResponseBatch,
   ) {
-    this.cached = metrics.hotCounter(metrics.queryPlanRequests, { path: 'cached' });
+    this.cached = metrics.queryPlanRequests.labels('cached');
   }
 
   /** The plan for this request (its body already parsed) when the fast path may answer it; undefined otherwise. */

@@ -8,26 +8,13 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { FaceProvider } from '../datasources/provider.js';
 import type { FaceEngineApi } from '../engine/types.js';
-import { HotHistogram } from './hot-histogram.js';
+import { HotCounter, HotHistogram } from './hot-metrics.js';
 import { interceptCalls } from './intercept-calls.js';
 import type { ProgressBus } from '../operations/progress-bus.js';
 import { isTerminal } from '../domain/operation-records.js';
 
-/** One label set of a counter, counted on the hot path; see {@link GatewayMetrics.hotCounter}. */
-export class HotCount {
-  /** Increments not yet added to the counter. */
-  pending = 0;
-
-  constructor(readonly labels: Record<string, string>) {}
-
-  inc(): void {
-    this.pending++;
-  }
-}
-
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly hot = new Map<Counter<string>, Map<string, HotCount>>();
 
   readonly providerCalls = new Counter({
     name: 'facegate_provider_calls_total',
@@ -44,18 +31,16 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly graphqlRequests = new Counter({
+  readonly graphqlRequests = new HotCounter(this.registry, {
     name: 'facegate_graphql_requests_total',
     help: 'GraphQL HTTP requests by operation name and HTTP status.',
-    labelNames: ['operation', 'status'] as const,
-    registers: [this.registry],
+    labelNames: ['operation', 'status'],
   });
 
-  readonly queryPlanRequests = new Counter({
+  readonly queryPlanRequests = new HotCounter(this.registry, {
     name: 'facegate_query_plan_requests_total',
     help: 'GraphQL HTTP requests by the path that answered: cached (a repeat of a query answered from its compiled plan) or apollo (the full Apollo pipeline).',
-    labelNames: ['path'] as const,
-    registers: [this.registry],
+    labelNames: ['path'],
   });
 
   readonly providerCircuit = new Gauge({
@@ -71,14 +56,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly graphqlOperations = new Counter({
+  readonly graphqlOperations = new HotCounter(this.registry, {
     name: 'facegate_graphql_operations_total',
     help: 'GraphQL operations (HTTP and WebSocket) by operation name, type and result: success, the error member a root field returned, or the GraphQL error code.',
-    labelNames: ['operation', 'type', 'result'] as const,
-    registers: [this.registry],
+    labelNames: ['operation', 'type', 'result'],
   });
 
-  /** Observed on every request: a {@link HotHistogram}, whose children count without hashing labels. */
+  /** Observed on every request: a {@link HotHistogram}. */
   readonly graphqlOperationSeconds = new HotHistogram(this.registry, {
     name: 'facegate_graphql_operation_seconds',
     help: 'Time to answer a GraphQL operation over HTTP, by operation name and type.',
@@ -102,30 +86,8 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  /**
-   * `counter` at `labels`, for code that counts on every request: prom-client
-   * hashes the label set on each `inc`, even through `labels()` (~1 µs), so
-   * these increments are kept in a number and added to the counter when
-   * /metrics is read ({@link text}). Label sets are shared by key.
-   */
-  hotCounter(counter: Counter<string>, labels: Record<string, string>): HotCount {
-    let children = this.hot.get(counter);
-    if (!children) this.hot.set(counter, (children = new Map()));
-    const key = JSON.stringify(labels);
-    let child = children.get(key);
-    if (!child) children.set(key, (child = new HotCount(labels)));
-    return child;
-  }
-
-  /** The exposition text of every metric, hot counts included. */
-  async text(): Promise<string> {
-    for (const [counter, children] of this.hot) {
-      for (const child of children.values()) {
-        if (child.pending === 0) continue;
-        counter.inc(child.labels, child.pending);
-        child.pending = 0;
-      }
-    }
+  /** The exposition text of every metric. */
+  text(): Promise<string> {
     return this.registry.metrics();
   }
 
@@ -136,7 +98,7 @@ export class GatewayMetrics {
 
   /** The same engine, with each detection timed and its queue depth reported. */
   instrumentEngine(engine: FaceEngineApi): FaceEngineApi {
-    const metrics = this;
+    const inference = this.engineInference;
     new Gauge({
       name: 'facegate_engine_queue_depth',
       help: 'Images accepted by the local engine and not yet answered (queued, decoding or in inference).',
@@ -153,7 +115,7 @@ export class GatewayMetrics {
         return engine.queueDepth;
       },
       async detect(image) {
-        const stop = metrics.engineInference.startTimer();
+        const stop = inference.startTimer();
         let outcome = 'ok';
         try {
           return await engine.detect(image);
