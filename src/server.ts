@@ -20,6 +20,8 @@ import { Authenticator, type Caller, type Credentials } from './security/authent
 import { TenantGrants } from './security/grants.js';
 import type { GatewayConfig } from './config/config.js';
 import { createContext, type GatewayContext } from './resolvers/context.js';
+import { ReusedPages } from './caches/reused-pages.js';
+import { UserFaces } from './caches/user-faces.js';
 import { ProviderRegistry } from './datasources/registry.js';
 import { CachedEngine } from './engine/detection-cache.js';
 import { FaceEngine } from './engine/index.js';
@@ -223,7 +225,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   await snapshots.resume();
   snapshots.startPurging();
   snapshots.startSweepingTrainings();
-  const deps = { registry, snapshots, logger, grants, imagePolicy: config.imageFetch };
+  const deps = { registry, snapshots, logger, grants, imagePolicy: config.imageFetch, maxPageSize: config.limits.maxPageSize, reusedPages: new ReusedPages(), userFaces: new UserFaces() };
   const authenticator = new Authenticator(config.auth);
   if (config.auth.anonymousTenant) {
     logger.warn(

@@ -19,7 +19,7 @@ import type { TracingConfig } from '../observability/tracing/tracing.js';
 export interface GatewayConfig {
   /** @default "127.0.0.1" */
   host: string;
-  /** Query limits (depth, cost, aliases, root fields, document size); see src/limits.ts for each default. */
+  /** Query limits (depth, cost, aliases, root fields, document size, page size); see src/security/query-limits.ts for each default. */
   limits: QueryLimits;
   /** Per-tenant request rate (`limits.rateLimit`); null: no rate limit. @default null */
   rateLimit: RateLimitConfig | null;
@@ -80,6 +80,14 @@ const rateLimitSchema = z
   .object({ requestsPerSecond: z.number().positive().max(1_000_000), burst: z.number().int().min(1).max(1_000_000).optional() })
   .strict();
 
+/**
+ * The largest `limits.maxPageSize` a config may set. A page after a cursor
+ * asks its provider for up to skip + first items (the skip is at most the
+ * page size), and the adapters take at most 4096 items a call: 2048 keeps
+ * every page the gateway asks for within that.
+ */
+const MAX_PAGE_SIZE_CEILING = 2048;
+
 const providerEntry = z
   .object({
     name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, "_" or "-", 1..64 characters'),
@@ -107,6 +115,7 @@ const fileSchema = z
         maxAliases: z.number().int().min(0).optional(),
         maxRootFields: z.number().int().min(1).optional(),
         maxDocumentChars: z.number().int().min(100).optional(),
+        maxPageSize: z.number().int().min(1).max(MAX_PAGE_SIZE_CEILING).optional(),
         rateLimit: rateLimitSchema.extend({ tenants: z.record(tenantId, rateLimitSchema).default({}) }).strict().optional(),
       })
       .strict()

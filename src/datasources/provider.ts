@@ -162,7 +162,7 @@ export interface FaceProvider extends ProviderInfo {
   /**
    * Optional. A number that stays the same exactly while nothing this
    * instance lists or looks up has changed, so the gateway may reuse what it
-   * built from earlier answers (see resolvers/reuse.ts); undefined, or no
+   * built from earlier answers (see caches/reused-pages.ts); undefined, or no
    * method, when the provider cannot tell (cloud providers, a local
    * provider on a shared PostgreSQL store).
    */

@@ -15,12 +15,10 @@ import { Provider } from '../schema/provider.type.js';
 import { User } from '../schema/user.type.js';
 import { checkString } from '../domain/validation.js';
 import { invalidInput } from '../domain/errors.js';
-import { keepPageFaces } from './page-faces.js';
 import { paginate } from './pagination.js';
 import { requireProvider, resolveRef } from './providers.js';
 import type { FaceProvider, PageRequest } from '../datasources/provider.js';
 import { resultOf } from './result.js';
-import { reuse } from './reuse.js';
 import { selects } from './selection.js';
 
 const USER_FACES = ['edges', 'node', 'faces'] as const;
@@ -30,7 +28,7 @@ export class CollectionResolver {
   @Query(() => Collection, { nullable: true, description: 'The collection, or null when it does not exist.' })
   async collection(@Arg('ref', () => CollectionRef) ref: CollectionRef, @Ctx() ctx: GatewayContext): Promise<Collection | null> {
     const { provider, collectionId } = resolveRef(ctx, ref, 'ref');
-    return reuse(provider, `collection:${collectionId}`, async () => {
+    return ctx.reusedPages.collection(provider, collectionId, async () => {
       const record = await ctx.loaders.collection.load({ provider: provider.name, collectionId });
       return { value: record ? Collection.from(provider.name, record) : null, reusable: true };
     });
@@ -51,14 +49,13 @@ export class CollectionResolver {
   ): Promise<Connection<User>> {
     const provider = requireProvider(ctx, root.providerName, 'provider');
     const withFaces = selects(info, USER_FACES);
-    const key = `users:${first}:${withFaces ? 'faces' : ''}:${root.collectionId.length}:${root.collectionId}${after ?? ''}`;
-    return reuse(provider, key, async () => {
+    return ctx.reusedPages.users(provider, { collectionId: root.collectionId, first, after, withFaces }, async () => {
       const listUsers = async (page: PageRequest) => {
         const result = await provider.listUsers(root.collectionId, page, ctx);
         ctx.loaders.primeUsers(provider.name, result.items);
         return result;
       };
-      const connection = await paginate({ first, after }, listUsers, (r) => User.from(provider.name, r));
+      const connection = await paginate({ first, after }, ctx.maxPageSize, listUsers, (r) => User.from(provider.name, r));
       const users = connection.edges.map((e) => e.node);
       if (!withFaces || users.length === 0) return { value: connection, reusable: true, weight: users.length };
       const faces = await loadPageFaces(ctx, provider, users);
@@ -86,7 +83,7 @@ export class CollectionResolver {
     if (userId != null && unassociated) throw invalidInput('unassociated', 'not true together with userId', 'both');
     const provider = requireProvider(ctx, root.providerName, 'provider');
     const filter = { userId: userId ?? undefined, unassociated: unassociated ?? undefined };
-    return paginate({ first, after }, (page) => provider.listFaces(root.collectionId, filter, page, ctx), (r) => {
+    return paginate({ first, after }, ctx.maxPageSize, (page) => provider.listFaces(root.collectionId, filter, page, ctx), (r) => {
       ctx.loaders.face.prime({ provider: provider.name, collectionId: r.collectionId, id: r.faceId }, r);
       return Face.from(provider.name, r);
     });
@@ -122,17 +119,17 @@ export class CollectionResolver {
 
 /**
  * The faces of a page's users in one provider call (what DataLoader would
- * batch from each User.faces), kept by user for User.faces; a failed call
- * is kept as each user's error, as DataLoader would answer it. How many
- * faces came, or null when the call failed.
+ * batch from each User.faces), kept by user in `ctx.userFaces` for
+ * User.faces; a failed call is kept as each user's error, as DataLoader
+ * would answer it. How many faces came, or null when the call failed.
  */
 async function loadPageFaces(ctx: GatewayContext, provider: FaceProvider, users: readonly User[]): Promise<number | null> {
   try {
     const faces = await provider.listUserFaces(users[0].collectionId, users.map((u) => u.userId), ctx);
-    users.forEach((user, i) => keepPageFaces(user, faces[i]));
+    users.forEach((user, i) => ctx.userFaces.keep(user, faces[i]));
     return faces.reduce((n, f) => n + f.length, 0);
   } catch (e) {
-    for (const user of users) keepPageFaces(user, e instanceof Error ? e : new Error(String(e)));
+    for (const user of users) ctx.userFaces.keep(user, e instanceof Error ? e : new Error(String(e)));
     return null;
   }
 }

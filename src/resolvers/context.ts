@@ -1,7 +1,8 @@
 /**
- * What every resolver gets: the caller, the provider registry and this
+ * What every resolver gets: the caller, the provider registry, this
  * request's DataLoaders (a fresh set per HTTP request or per subscription
- * event, so nothing cached leaks between callers).
+ * event, so nothing they cache leaks between callers), and the gateway's
+ * caches (../caches/), which keep only what does not depend on the caller.
  */
 import type { Logger } from 'pino';
 import type { Caller } from '../security/authenticator.js';
@@ -9,6 +10,8 @@ import type { TenantGrants } from '../security/grants.js';
 import type { ProviderRegistry } from '../datasources/registry.js';
 import type { FetchPolicy } from '../images/safe-fetch.js';
 import type { SnapshotService } from '../operations/snapshot-service.js';
+import type { ReusedPages } from '../caches/reused-pages.js';
+import type { UserFaces } from '../caches/user-faces.js';
 import { LazyAbort } from '../datasources/lazy-abort.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
@@ -22,6 +25,12 @@ export interface GatewayContext {
   requestId: string;
   registry: ProviderRegistry;
   snapshots: SnapshotService;
+  /** The largest `first` any list accepts (the config's `limits.maxPageSize`). */
+  maxPageSize: number;
+  /** Pages reused across requests while a provider's data stands; one per gateway. */
+  reusedPages: ReusedPages;
+  /** Faces a page loaded for its users, for `User.faces`; one per gateway. */
+  userFaces: UserFaces;
   loaders: Loaders;
   logger: Logger;
   /**
@@ -32,12 +41,18 @@ export interface GatewayContext {
   readonly signal: AbortSignal;
 }
 
-/** What every context is made from; created once at start-up. */
+/** What every context is made from; created once at start-up, by whoever makes the provider registry. */
 export interface ContextDeps {
   grants: TenantGrants;
   imagePolicy: FetchPolicy;
   registry: ProviderRegistry;
   snapshots: SnapshotService;
+  /** The config's `limits.maxPageSize`, the same number the query cost rule assumes for a page. */
+  maxPageSize: number;
+  /** Made once with the registry: its entries are kept by that registry's provider instances. */
+  reusedPages: ReusedPages;
+  /** Made once with the registry. */
+  userFaces: UserFaces;
   logger: Logger;
 }
 
@@ -53,6 +68,9 @@ class RequestContext implements GatewayContext {
   readonly imagePolicy: FetchPolicy;
   readonly registry: ProviderRegistry;
   readonly snapshots: SnapshotService;
+  readonly maxPageSize: number;
+  readonly reusedPages: ReusedPages;
+  readonly userFaces: UserFaces;
   readonly loaders: Loaders;
   private requestLogger: Logger | undefined;
 
@@ -68,6 +86,9 @@ class RequestContext implements GatewayContext {
     this.imagePolicy = deps.imagePolicy;
     this.registry = deps.registry;
     this.snapshots = deps.snapshots;
+    this.maxPageSize = deps.maxPageSize;
+    this.reusedPages = deps.reusedPages;
+    this.userFaces = deps.userFaces;
     this.loaders = createLoaders(deps.registry, this);
   }
 

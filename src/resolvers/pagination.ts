@@ -5,13 +5,14 @@
  * `start`), so an edge's cursor is "the page that starts at token t, after
  * skipping s items". The last edge of a page carries the provider's next
  * token directly, so paging forward costs no re-reads.
+ *
+ * The largest `first` is not decided here: every call is given the
+ * gateway's `maxPageSize` (the config's `limits.maxPageSize`, read through
+ * the request context), the same number the query cost rule assumes.
  */
 import type { Page, PageRequest } from '../datasources/provider.js';
 import { invalidInput } from '../domain/errors.js';
 import type { Connection, Edge } from '../schema/connection.types.js';
-
-/** Largest `first` accepted on any list. */
-export const MAX_PAGE_SIZE = 500;
 
 interface Cursor {
   /** Provider token where the page started; absent for the first page. */
@@ -22,10 +23,11 @@ interface Cursor {
 
 const encode = (c: Cursor): string => Buffer.from(JSON.stringify(c)).toString('base64url');
 
-function decode(cursor: string): Cursor {
+/** The cursor `cursor` encodes; its skip is at most `maxPageSize`. */
+function decode(cursor: string, maxPageSize: number): Cursor {
   try {
     const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if (Number.isInteger(c.s) && (c.s as number) >= 0 && (c.s as number) <= MAX_PAGE_SIZE && (c.t === undefined || typeof c.t === 'string')) {
+    if (Number.isInteger(c.s) && (c.s as number) >= 0 && (c.s as number) <= maxPageSize && (c.t === undefined || typeof c.t === 'string')) {
       return { t: c.t, s: c.s as number };
     }
   } catch {
@@ -34,20 +36,31 @@ function decode(cursor: string): Cursor {
   throw invalidInput('after', 'a cursor from a previous page', 'an unknown cursor');
 }
 
-/** Fetches one page of `first` items after `after` and wraps it as a connection. */
+/** A list field's paging arguments, as the client sent them. */
+export interface PageArgs {
+  first: number;
+  after?: string | null;
+}
+
+/**
+ * Fetches one page of `first` items after `after` and wraps it as a
+ * connection. `maxPageSize`: the largest `first` accepted (the request
+ * context's); a larger one is INVALID_INPUT before any fetch.
+ */
 export async function paginate<T, N>(
-  args: { first: number; after?: string | null },
+  args: PageArgs,
+  maxPageSize: number,
   fetch: (page: PageRequest) => Promise<Page<T>>,
   toNode: (item: T) => N,
 ): Promise<Connection<N>> {
-  const { start, want } = window(args);
+  const { start, want } = window(args, maxPageSize);
   // first: 0 still reads one item, to answer hasNextPage.
   return connectionOf(start, want, await fetch({ limit: Math.max(1, want), after: start.t }), toNode);
 }
 
-/** Pages a list already in memory (e.g. a user's ≤ 100 faces), without a promise per list. */
-export function paginateArray<T, N>(args: { first: number; after?: string | null }, all: readonly T[], toNode: (item: T) => N): Connection<N> {
-  const { start, want } = window(args);
+/** Pages a list already in memory (e.g. a user's ≤ 100 faces), without a promise per list; `maxPageSize` as for {@link paginate}. */
+export function paginateArray<T, N>(args: PageArgs, maxPageSize: number, all: readonly T[], toNode: (item: T) => N): Connection<N> {
+  const { start, want } = window(args, maxPageSize);
   const from = start.t ? Number(start.t) : 0;
   if (!Number.isInteger(from) || from < 0) throw invalidInput('after', 'a cursor from a previous page', 'an unknown cursor');
   const limit = Math.max(1, want);
@@ -56,11 +69,11 @@ export function paginateArray<T, N>(args: { first: number; after?: string | null
 }
 
 /** Checks `first`, decodes `after`: where the page starts and how many items it needs from there. */
-function window(args: { first: number; after?: string | null }): { start: Cursor; want: number } {
-  if (!Number.isInteger(args.first) || args.first < 0 || args.first > MAX_PAGE_SIZE) {
-    throw invalidInput('first', `an integer in 0..${MAX_PAGE_SIZE}`, String(args.first));
+function window(args: PageArgs, maxPageSize: number): { start: Cursor; want: number } {
+  if (!Number.isInteger(args.first) || args.first < 0 || args.first > maxPageSize) {
+    throw invalidInput('first', `an integer in 0..${maxPageSize}`, String(args.first));
   }
-  const start = args.after ? decode(args.after) : { s: 0 };
+  const start = args.after ? decode(args.after, maxPageSize) : { s: 0 };
   return { start, want: start.s + args.first };
 }
 

@@ -34,7 +34,7 @@ export class ProviderResolver {
       const result = await provider.listCollections(page, ctx);
       return { ...result, items: result.items.filter((r) => ctx.grants.canUseCollection(ctx.tenant, provider.name, r.collectionId)) };
     };
-    return paginate({ first, after }, listGranted, (r) => {
+    return paginate({ first, after }, ctx.maxPageSize, listGranted, (r) => {
       ctx.loaders.collection.prime({ provider: provider.name, collectionId: r.collectionId }, r);
       return Collection.from(provider.name, r);
     });

@@ -51,7 +51,7 @@ export class SnapshotResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<Connection<Snapshot>> {
-    return paginate({ first, after }, async ({ limit, after: token }) => {
+    return paginate({ first, after }, ctx.maxPageSize, async ({ limit, after: token }) => {
       const rows = await ctx.snapshots.listSnapshots(ctx.tenant, { after: token ? Number(token) : null, limit: limit + 1 });
       const items = rows.slice(0, limit);
       return { items, nextToken: rows.length > limit ? String(items.at(-1)!.seq) : undefined };

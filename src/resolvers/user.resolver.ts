@@ -13,7 +13,6 @@ import { User } from '../schema/user.type.js';
 import { checkOptionalString, checkString } from '../domain/validation.js';
 import { clearLoaders } from './collection.resolver.js';
 import { loadCollection } from './node.resolver.js';
-import { pageFacesConnection } from './page-faces.js';
 import { paginateArray } from './pagination.js';
 import { resolveRef } from './providers.js';
 import { resultOf } from './result.js';
@@ -37,12 +36,11 @@ export class UserResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Connection<Face> | Promise<Connection<Face>> {
+    const page = (faces: readonly FaceRecord[]) => paginateArray({ first, after }, ctx.maxPageSize, faces, (r) => Face.from(root.providerName, r));
     // Loaded already by the page's list resolver: answered without a promise.
-    const loaded = pageFacesConnection(root, first, after);
+    const loaded = ctx.userFaces.connection(root, first, after, page);
     if (loaded) return loaded;
-    return ctx.loaders.userFaces
-      .load({ provider: root.providerName, collectionId: root.collectionId, id: root.userId })
-      .then((faces: readonly FaceRecord[]) => paginateArray({ first, after }, faces, (r) => Face.from(root.providerName, r)));
+    return ctx.loaders.userFaces.load({ provider: root.providerName, collectionId: root.collectionId, id: root.userId }).then(page);
   }
 
   @Mutation(() => CreateUserResult)

@@ -34,7 +34,6 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { MAX_PAGE_SIZE } from '../resolvers/pagination.js';
 
 /** Limits on one GraphQL document. A limit of `Infinity` turns its check off. */
 export interface QueryLimits {
@@ -75,10 +74,13 @@ export interface QueryLimits {
    */
   maxDocumentChars: number;
   /**
-   * The largest page the resolvers serve (`MAX_PAGE_SIZE`). A `first` given
-   * as a variable counts as this (rules run before variables are known); a
-   * literal above it counts as this too, since the resolvers refuse it
-   * (INVALID_INPUT) before doing any work.
+   * The largest `first` any list accepts. This is the one page-size limit:
+   * the gateway hands the same number (the config's `limits.maxPageSize`)
+   * to the resolvers, which refuse a larger `first` with INVALID_INPUT
+   * before doing any work. A `first` given as a variable counts as this
+   * (rules run before variables are known); a literal above it counts as
+   * this too. Below 100, a list asked without `first` (the schema's
+   * defaults are 50 and 100) is refused as well.
    * @default 500
    */
   maxPageSize: number;
@@ -97,13 +99,14 @@ export interface QueryLimits {
   defaultListSize: number;
 }
 
+/** Each limit's default, as documented on {@link QueryLimits}; the config file's `limits` override them one by one. */
 export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
   maxDepth: 12,
   maxCost: 50_000,
   maxAliases: 1000,
   maxRootFields: 1000,
   maxDocumentChars: 100_000,
-  maxPageSize: MAX_PAGE_SIZE,
+  maxPageSize: 500,
   defaultPageSize: 100,
   defaultListSize: 10,
 });

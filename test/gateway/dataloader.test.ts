@@ -9,7 +9,7 @@ const collectionId = uniqueCollectionId('n1');
 
 /**
  * Calls made by a cold request: a write first moves the store's version, so
- * no page built by an earlier request is reused (src/resolvers/reuse.ts).
+ * no page built by an earlier request is reused (src/caches/reused-pages.ts).
  */
 async function callsDuring(run: () => Promise<unknown>): Promise<Record<string, number>> {
   await createUsers(url, collectionId, [`bump-${randomUUID()}`]);

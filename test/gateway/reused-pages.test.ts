@@ -1,5 +1,5 @@
 /**
- * Pages reused across requests (src/resolvers/reuse.ts): a repeat costs no
+ * Pages reused across requests (src/caches/reused-pages.ts): a repeat costs no
  * provider call while the store's data version holds, and every commit —
  * through the gateway or by another connection to the same database —
  * is seen by the next request. Own gateway on a seeded embedded store.
@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCollection } from '../../dist/bench/seed.js';
 import type { FaceProvider } from '../../dist/src/datasources/provider.js';
-import { reuse } from '../../dist/src/resolvers/reuse.js';
+import { ReusedPages, type UsersPageKey } from '../../dist/src/caches/reused-pages.js';
+import type { Connection } from '../../dist/src/schema/connection.types.js';
+import type { User } from '../../dist/src/schema/user.type.js';
 import { openSqliteStore } from '../../dist/src/store/sqlite/sqlite-store.js';
 import { metricSum, removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 import { mkdtempSync } from 'node:fs';
@@ -121,65 +123,110 @@ describe('pages reused across requests', () => {
   });
 });
 
-describe('reuse()', () => {
-  // Only readVersion matters to reuse(); the rest of the contract is never called.
+describe('ReusedPages', () => {
+  // Only readVersion matters to the cache; the rest of the contract is never called.
   const providerAt = (version: () => number | undefined) => ({ readVersion: version }) as unknown as FaceProvider;
+  /** The users page kept under `key` (a collection id here). */
+  const page = (key: string): UsersPageKey => ({ collectionId: key, first: 10, after: null, withFaces: false });
+  /** A fresh value each build: kept values are told apart by identity. */
+  const emptyPage = (): Connection<User> => ({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
   const builder = (reusable = true) => {
     let builds = 0;
-    const build = async () => ({ value: { build: ++builds }, reusable });
+    const build = async () => {
+      builds++;
+      return { value: emptyPage(), reusable };
+    };
     return { build, builds: () => builds };
   };
 
   it('builds every time for a provider without a version', async () => {
+    const pages = new ReusedPages();
     const p = providerAt(() => undefined);
     const b = builder();
-    await reuse(p, 'k', b.build);
-    await reuse(p, 'k', b.build);
+    await pages.users(p, page('k'), b.build);
+    await pages.users(p, page('k'), b.build);
     expect(b.builds()).toBe(2);
   });
 
   it('keeps a value per key until the version moves', async () => {
+    const pages = new ReusedPages();
     let version = 1;
     const p = providerAt(() => version);
     const b = builder();
-    const v1 = await reuse(p, 'k', b.build);
-    expect(await reuse(p, 'k', b.build)).toBe(v1);
-    await reuse(p, 'other', b.build);
+    const v1 = await pages.users(p, page('k'), b.build);
+    expect(await pages.users(p, page('k'), b.build)).toBe(v1);
+    await pages.users(p, page('other'), b.build);
     expect(b.builds()).toBe(2);
     version = 2;
-    expect(await reuse(p, 'k', b.build)).not.toBe(v1);
+    expect(await pages.users(p, page('k'), b.build)).not.toBe(v1);
     expect(b.builds()).toBe(3);
   });
 
   it('keeps nothing built across a version change, or marked not reusable', async () => {
+    const pages = new ReusedPages();
     let version = 1;
     const p = providerAt(() => version);
     const b = builder();
-    await reuse(p, 'k', async () => {
+    await pages.users(p, page('k'), async () => {
       const v = await b.build();
       version++; // a commit while the value was being built
       return v;
     });
-    await reuse(p, 'k', b.build);
+    await pages.users(p, page('k'), b.build);
     expect(b.builds()).toBe(2);
     const failing = builder(false);
-    await reuse(p, 'f', failing.build);
-    await reuse(p, 'f', failing.build);
+    await pages.users(p, page('f'), failing.build);
+    await pages.users(p, page('f'), failing.build);
     expect(failing.builds()).toBe(2);
   });
 
   it('keeps at most 50,000 records a provider, dropping the oldest entries first', async () => {
+    const pages = new ReusedPages();
     const p = providerAt(() => 7);
     let builds = 0;
-    const weighing = (weight: number) => async () => ({ value: { build: ++builds }, reusable: true, weight });
-    await reuse(p, 'too-heavy', weighing(50_001));
-    await reuse(p, 'too-heavy', weighing(50_001));
+    const weighing = (weight: number) => async () => {
+      builds++;
+      return { value: emptyPage(), reusable: true, weight };
+    };
+    await pages.users(p, page('too-heavy'), weighing(50_001));
+    await pages.users(p, page('too-heavy'), weighing(50_001));
     expect(builds).toBe(2);
-    const a = await reuse(p, 'a', weighing(30_000));
-    const b = await reuse(p, 'b', weighing(20_000));
-    expect(await reuse(p, 'a', weighing(30_000))).toBe(a);
-    await reuse(p, 'c', weighing(1)); // over the budget: a, the oldest, goes
-    expect(await reuse(p, 'b', weighing(20_000))).toBe(b);
-    expect(await reuse(p, 'a', weighing(30_000))).not.toBe(a);
+    const a = await pages.users(p, page('a'), weighing(30_000));
+    const b = await pages.users(p, page('b'), weighing(20_000));
+    expect(await pages.users(p, page('a'), weighing(30_000))).toBe(a);
+    await pages.users(p, page('c'), weighing(1)); // over the budget: a, the oldest, goes
+    expect(await pages.users(p, page('b'), weighing(20_000))).toBe(b);
+    expect(await pages.users(p, page('a'), weighing(30_000))).not.toBe(a);
+  });
+
+  it('keys a page by collection, first, after and faces, and a collection apart from its pages', async () => {
+    const pages = new ReusedPages();
+    const p = providerAt(() => 1);
+    const b = builder();
+    const kept = await pages.users(p, page('k'), b.build);
+    const others: UsersPageKey[] = [{ ...page('k'), first: 11 }, { ...page('k'), after: 'x' }, { ...page('k'), withFaces: true }, page('k2')];
+    for (const other of others) expect(await pages.users(p, other, b.build)).not.toBe(kept);
+    expect(await pages.users(p, page('k'), b.build)).toBe(kept);
+    // A collection id and a cursor never run into each other.
+    const ab = await pages.users(p, { ...page('ab'), after: 'c' }, b.build);
+    expect(await pages.users(p, { ...page('a'), after: 'bc' }, b.build)).not.toBe(ab);
+    expect(b.builds()).toBe(7);
+
+    let collectionBuilds = 0;
+    const collection = async () => {
+      collectionBuilds++;
+      return { value: null, reusable: true };
+    };
+    await pages.collection(p, 'k', collection);
+    await pages.collection(p, 'k', collection);
+    expect(collectionBuilds).toBe(1);
+    expect(await pages.users(p, page('k'), b.build)).toBe(kept);
+  });
+
+  it('keeps each gateway\'s pages apart', async () => {
+    const p = providerAt(() => 1);
+    const b = builder();
+    const kept = await new ReusedPages().users(p, page('k'), b.build);
+    expect(await new ReusedPages().users(p, page('k'), b.build)).not.toBe(kept);
   });
 });

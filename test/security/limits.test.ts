@@ -19,7 +19,9 @@ import {
   checkDocumentSize, DEFAULT_QUERY_LIMITS, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules, type QueryLimits,
 } from '../../dist/src/security/query-limits.js';
 import { buildGatewaySchema } from '../../dist/src/execution/build-schema.js';
-import { gql, wsClient } from '../support/gateway.js';
+import { paginateArray } from '../../dist/src/resolvers/pagination.js';
+import { gql, gqlData, removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
+import { createCollection, createUsers, ref, uniqueCollectionId } from '../support/fixtures.js';
 
 let schema: GraphQLSchema;
 beforeAll(async () => {
@@ -362,5 +364,53 @@ describe('on the running gateway', () => {
     } finally {
       await client.dispose();
     }
+  });
+});
+
+describe('limits.maxPageSize from the config file', () => {
+  let gw: GatewayProcess | undefined;
+  const collectionId = uniqueCollectionId('page-size');
+  const usersPage = (first: string) =>
+    `query($c: CollectionRef!${first === '$n' ? ', $n: Int' : ''}) { collection(ref: $c) { users(first: ${first}) { edges { node { userId } } pageInfo { hasNextPage } } } }`;
+
+  beforeAll(async () => {
+    gw = await startGateway({ config: { limits: { maxPageSize: 20 } } });
+    await createCollection(gw.url, collectionId);
+    await createUsers(gw.url, collectionId, Array.from({ length: 25 }, (_, i) => `user-${String(i).padStart(2, '0')}`));
+  });
+
+  afterAll(async () => {
+    if (!gw) return;
+    await gw.stop();
+    removeDataDir(gw.dataDir);
+  });
+
+  it('refuses first: 21 with INVALID_INPUT naming 0..20, and serves first: 20', async () => {
+    const url = gw!.url;
+    for (const first of ['21', '$n']) {
+      const refused = await gql(url, usersPage(first), { c: ref(collectionId), n: 21 });
+      expect(refused.errors?.[0].extensions).toMatchObject({ code: 'INVALID_INPUT', field: 'first' });
+      expect(refused.errors?.[0].message).toBe('first: expected an integer in 0..20, got 21');
+    }
+    const served = await gqlData(url, usersPage('20'), { c: ref(collectionId) });
+    expect(served.collection.users.edges).toHaveLength(20);
+    expect(served.collection.users.pageInfo.hasNextPage).toBe(true);
+  });
+
+  it("holds for a user's faces, paged in memory from what the users' page loaded", async () => {
+    const faces = (first: number) =>
+      `query($c: CollectionRef!) { collection(ref: $c) { users(first: 1) { edges { node { faces(first: ${first}) { edges { node { faceId } } } } } } } }`;
+    const refused = await gql(gw!.url, faces(21), { c: ref(collectionId) });
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'INVALID_INPUT', field: 'first' });
+    expect(refused.errors?.[0].message).toBe('first: expected an integer in 0..20, got 21');
+    expect((await gqlData(gw!.url, faces(20), { c: ref(collectionId) })).collection.users.edges).toHaveLength(1);
+  });
+
+  it('refuses a cursor that skips more than the limit', () => {
+    const all = Array.from({ length: 40 }, (_, i) => i);
+    const wide = paginateArray({ first: 30 }, 30, all, (n) => n);
+    const after = wide.edges[24].cursor; // the 26th item: skip 25 from the start
+    expect(paginateArray({ first: 1, after }, 30, all, (n) => n).edges.map((e) => e.node)).toEqual([25]);
+    expect(() => paginateArray({ first: 1, after }, 20, all, (n) => n)).toThrow('after: expected a cursor from a previous page, got an unknown cursor');
   });
 });
