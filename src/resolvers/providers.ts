@@ -1,31 +1,13 @@
 import type { FaceProvider } from '../datasources/provider.js';
 import { invalidInput } from '../domain/errors.js';
 import type { GatewayContext } from './context.js';
-import type { ProviderRegistry } from '../datasources/registry.js';
+import { grantedProvidersOf } from '../caches/granted-providers.js';
 import { checkString } from '../domain/validation.js';
 import type { CollectionRef } from '../schema/inputs.js';
 
-/**
- * Granted providers by registry, then tenant. Registry and grants are fixed
- * at start-up, and `{ providers }` asks on every request (each provider's
- * name is read through its metrics and resilience wrappers).
- */
-const grantedByRegistry = new WeakMap<ProviderRegistry, Map<string, readonly FaceProvider[]>>();
-
-/** Beyond this many tenants (JWT tenants are not listed in the configuration) the memo starts again. */
-const MAX_MEMO_TENANTS = 10_000;
-
 /** Provider instances the caller's tenant may use, in configuration order. */
 export function grantedProviders(ctx: GatewayContext): readonly FaceProvider[] {
-  let byTenant = grantedByRegistry.get(ctx.registry);
-  if (!byTenant) grantedByRegistry.set(ctx.registry, (byTenant = new Map()));
-  let granted = byTenant.get(ctx.tenant);
-  if (!granted) {
-    if (byTenant.size >= MAX_MEMO_TENANTS) byTenant.clear();
-    granted = Object.freeze(ctx.registry.list().filter((p) => ctx.grants.canUseProvider(ctx.tenant, p.name)));
-    byTenant.set(ctx.tenant, granted);
-  }
-  return granted;
+  return grantedProvidersOf(ctx.registry, ctx.grants, ctx.tenant);
 }
 
 /**

@@ -211,7 +211,7 @@ function depthRule(max: number): ValidationRule {
     function depth(set: SelectionSetNode, parent: GraphQLCompositeType | undefined): number {
       let deepest = 0;
       for (const s of set.selections) {
-        let d = 0;
+        let d: number;
         if (s.kind === Kind.FIELD) {
           const def = fieldDef(schema, parent, s);
           // `ofType` walks a chain of wrappers (one object each): no fan-out, no level.
