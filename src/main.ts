@@ -4,7 +4,9 @@
  */
 import './config/production-mode.js';
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './config/config.js';
+import { ConfigError } from './config/config.js';
+import { loadConfig } from './config/load-config.js';
+import { ExitCode } from './config/exit-codes.js';
 import { createLogger } from './observability/logger.js';
 import { startGateway } from './server.js';
 import { DataDirError } from './store/sqlite/data-dir.js';
@@ -15,7 +17,7 @@ try {
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
   process.stderr.write(`facegate: invalid configuration\n${e.message}\n`);
-  process.exit(78);
+  process.exit(ExitCode.Config);
 }
 
 const logger = createLogger(config.logLevel);
@@ -25,7 +27,7 @@ try {
 } catch (e) {
   if (!(e instanceof DataDirError)) throw e;
   process.stderr.write(`facegate: cannot use the data directory\n${e.message}\n`);
-  process.exit(74);
+  process.exit(ExitCode.DataDir);
 }
 
 /** A stop that takes longer than this (a service that does not answer) ends the process anyway. */

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../dist/src/config/config.js';
+import { loadConfig } from '../../dist/src/config/load-config.js';
 import { gqlData, metricSum, removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 
 interface OtlpSpan {

@@ -2,13 +2,13 @@
  * Start-up check of the embedded store's directory: it must exist (or be
  * creatable) and take a durable write. A read-only mount, a full disk or a
  * file in its place stops the gateway before it listens, with a message
- * naming the directory (main exits 74, EX_IOERR), instead of failing on the
+ * naming the directory (main exits with ExitCode.DataDir, EX_IOERR), instead of failing on the
  * first write a client makes.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The data directory cannot be used; main() prints it and exits 74 (EX_IOERR). */
+/** The data directory cannot be used; main() prints it and exits with ExitCode.DataDir. */
 export class DataDirError extends Error {
   override name = 'DataDirError';
 }
