@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { OperationRecord, SnapshotRecord } from '../../src/domain/operation-records.js';
 import type * as MigrationsModule from '../../src/store/sql/migrations.js';
 import type { CopyChunk } from '../../src/store/snapshot-store.js';
-import type { StoreStats } from '../../src/store/sql/statements.js';
+import type { StoreStats } from '../../src/store/sql/runner.js';
 import type { CollectionRow, NewFace, RetainedImage, Store, StoreTx } from '../../src/store/store.js';
 
 const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.meta.url).href;

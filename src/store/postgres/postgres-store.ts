@@ -55,7 +55,7 @@ import { MIGRATIONS, postgresStatements } from '../sql/migrations.js';
 import { PostgresStatements, storeTypes } from './runner.js';
 import { PostgresTransaction } from './transaction.js';
 import { StoreQueries } from '../sql/queries.js';
-import { GuardedRunner, type StoreStats } from '../sql/statements.js';
+import { GuardedRunner, type StoreStats } from '../sql/runner.js';
 import type {
   Store,
   StoreTx,

@@ -11,7 +11,7 @@
  */
 import pg from 'pg';
 import { POSTGRES_DIALECT } from '../sql/helpers.js';
-import type { SqlRunner, StoreStats } from '../sql/statements.js';
+import type { SqlRunner, StoreStats } from '../sql/runner.js';
 
 /** A pool or a client: what a runner sends statements to. */
 export interface Queryable {

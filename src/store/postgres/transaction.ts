@@ -29,7 +29,7 @@
  * touches them; two such transactions in opposite orders deadlock, and
  * PostgreSQL aborts one (SQLSTATE 40P01) after `deadlock_timeout`.
  */
-import type { SqlRunner } from '../sql/statements.js';
+import type { SqlRunner } from '../sql/runner.js';
 import { StoreQueries } from '../sql/queries.js';
 import type { CollectionRef } from '../../domain/records.js';
 import type { CollectionRow, StoreTx, UserRow } from '../store.js';

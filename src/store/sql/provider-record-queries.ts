@@ -5,7 +5,7 @@
  */
 import type { ProviderRecord, ProviderRecordWriter } from '../provider-record-store.js';
 import { chunks, unique } from './helpers.js';
-import type { SqlRunner } from './statements.js';
+import type { SqlRunner } from './runner.js';
 import type { CollectionRef } from '../../domain/records.js';
 
 export class ProviderRecordQueries implements ProviderRecordWriter {

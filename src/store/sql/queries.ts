@@ -15,7 +15,7 @@
 import { decodeDescriptor, encodeDescriptor } from './descriptor-codec.js';
 import { SqliteSnapshotQueries } from './snapshot-queries.js';
 import { chunks, required, unique } from './helpers.js';
-import type { SqlRunner } from './statements.js';
+import type { SqlRunner } from './runner.js';
 import { STORE_BATCH_CHUNK, type CollectionRow, type FaceListFilter, type FaceRow, type FaceWithDescriptor, type IdempotencyRecord, type NewFace, type RetainedImage, type StoreTx, type UserRow } from '../store.js';
 import { type CollectionRef } from '../../domain/records.js';
 import { type KeysetPage, type StoredUserStatus } from '../rows.js';

@@ -31,7 +31,7 @@ import type {
   SnapshotWriter,
 } from '../snapshot-store.js';
 import { chunks, required, unique } from './helpers.js';
-import type { SqlRunner } from './statements.js';
+import type { SqlRunner } from './runner.js';
 import { STORE_BATCH_CHUNK } from '../store.js';
 import { type KeysetPage, type StoredUserStatus } from '../rows.js';
 

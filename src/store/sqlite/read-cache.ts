@@ -17,7 +17,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { SqlDialect } from '../sql/helpers.js';
-import type { SqlRunner } from '../sql/statements.js';
+import type { SqlRunner } from '../sql/runner.js';
 
 /** Options of {@link SqliteReadCache}. */
 export interface SqliteReadCacheOptions {

@@ -27,7 +27,8 @@ import Database from 'better-sqlite3';
 import { AsyncMutex } from '../../lib/async-mutex.js';
 import { MIGRATIONS } from '../sql/migrations.js';
 import { SqliteQueries } from '../sql/queries.js';
-import { GuardedRunner, SqliteStatements, type SqlRunner, type StoreStats } from '../sql/statements.js';
+import { GuardedRunner, type SqlRunner, type StoreStats } from '../sql/runner.js';
+import { SqliteStatements } from './sqlite-statements.js';
 import type {
   Store,
   StoreTx,
