@@ -4,7 +4,7 @@
  * being accepted by listFaces.
  */
 import { invalidInput } from '../../domain/errors.js';
-import { MAX_PAGE_SIZE } from './limits.js';
+import { MAX_PAGE_REQUEST } from './limits.js';
 
 /** Which listing a token belongs to. */
 export type PageListing = 'collections' | 'users' | 'faces';
@@ -28,10 +28,10 @@ export function decodePageToken(listing: PageListing, token: string | undefined)
   return Number(match[2]);
 }
 
-/** The page size, checked: an integer 1..{@link MAX_PAGE_SIZE}. */
+/** The page size asked for, checked: an integer 1..{@link MAX_PAGE_REQUEST}; INVALID_INPUT (field `limit`) otherwise. */
 export function pageLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw invalidInput('limit', `an integer 1..${MAX_PAGE_SIZE}`, String(limit));
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_REQUEST) {
+    throw invalidInput('limit', `an integer 1..${MAX_PAGE_REQUEST}`, String(limit));
   }
   return limit;
 }
