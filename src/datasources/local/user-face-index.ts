@@ -11,9 +11,10 @@
  * and replayed after it; every change is a "set the state of face X" so the
  * replay converges on the committed state whichever pages the load saw.
  *
- * Assumes this process is the only writer of its collections. Several
- * gateway replicas on one shared store would need change notification
- * (the scale-out issue), or they would search stale indexes.
+ * Writes made by other replicas reach it through the change feed
+ * (index-sync.ts): a replica that changes a collection's associations
+ * announces it, and the others drop that collection's index and reload it
+ * on the next search.
  */
 import { VectorIndex } from '../../engine/vector-index.js';
 import type { StoreReader } from '../../store/store.js';

@@ -10,6 +10,7 @@
  * as a fallback), so the next call re-reads that page and continues after it.
  */
 import { invalidInput } from '../../domain/errors.js';
+import { MAX_PAGE_REQUEST } from './limits.js';
 
 /** Which listing a token belongs to. */
 export type Listing = 'collections' | 'users' | 'faces' | 'user-faces' | 'unassociated-faces';
@@ -49,7 +50,7 @@ export function decodePageToken(listing: Listing, after: string | undefined, use
   }
   const t = parsed as Partial<PageToken>;
   const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
-  const optionalCount = (v: unknown) => v === undefined || (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 4096);
+  const optionalCount = (v: unknown) => v === undefined || (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_PAGE_REQUEST);
   if (
     typeof t !== 'object' ||
     t === null ||
