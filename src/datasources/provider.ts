@@ -15,7 +15,7 @@ import type { CollectionRecord, FaceRecord, ProviderInfo, UserRecord, UserStatus
  * What a provider call is made on behalf of: the trailing argument of every
  * contract method that calls out. Explicit rather than carried by
  * AsyncLocalStorage, whose first `run` on Node 20 switches on promise hooks
- * for the whole process: a hook on every promise, ~40 % of the CPU of a small query.
+ * for the whole process: a hook on every promise of every request.
  *
  * Structural: a request's context and a lazy abort (whose `signal` is a
  * getter) are passed as they are, so no AbortSignal is made unless an

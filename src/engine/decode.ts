@@ -115,7 +115,7 @@ const vipsReason = (e: unknown): string =>
 
 /**
  * Header-only check: format agrees with the magic number, dimensions are
- * known and within the pixel limit. Cheap (~1 ms); never inflates pixel data.
+ * known and within the pixel limit. Reads the header only, so it never inflates pixel data.
  */
 export async function probeImage(image: Uint8Array, limits: DecodeLimits): Promise<ImageInfo> {
   const expected = checkEncoded(image, limits);

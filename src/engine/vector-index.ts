@@ -47,8 +47,8 @@ export interface VectorIndexOptions {
  * In-memory index of descriptors keyed by string id.
  *
  * Storage is one WasmMemory: the descriptors are a contiguous
- * float32 slab inside it, which grows by 1.25× (slack ≤ 25 %, so 100k faces
- * take ≈ 51–64 MB) and grows in place — V8 reserves address space for wasm
+ * float32 slab inside it, which grows by 1.25× (so at most a quarter of it
+ * is slack) and grows in place — V8 reserves address space for wasm
  * memories, so growing never holds two copies. Mass deletes shrink it by
  * copying into a smaller memory (wasm memories cannot shrink in place).
  */

@@ -1,9 +1,9 @@
 /**
  * A Map with a size bound that drops the least recently used entry first.
  *
- * A hit only stamps its entry with a use counter: re-inserting the key on
- * every hit (the usual Map LRU) cost ~2 µs a request on the query-plan
- * lookup of every fast-path request. Inserting into a full cache scans for
+ * A hit only stamps its entry with a use counter, because hits are the hot
+ * path (the query-plan lookup of every fast-path request) and re-inserting
+ * the key on every hit, the usual Map LRU, rehashes it each time. Inserting into a full cache scans for
  * the oldest stamp instead, which is rare (a new query text) and bounded.
  */
 export class BoundedCache<K, V> {

@@ -75,8 +75,8 @@ function batchByCollection<V>(
 
 /**
  * Each loader is made on first use: most requests need one or two of them
- * (`{ providers { name } }` none), and five DataLoaders a request were ~1 %
- * of its CPU.
+ * (`{ providers { name } }` none), so making all five for every request
+ * would be work for nothing.
  */
 class RequestLoaders implements Loaders {
   private made: Partial<Record<LoaderName, { clearAll(): unknown }>> = {};

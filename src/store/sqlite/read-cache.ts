@@ -2,11 +2,11 @@
  * A {@link SqlRunner} for the SQLite store's read-only connection that
  * remembers query results until the database changes.
  *
- * Turning 200 rows into JavaScript objects costs ~0.5 ms in better-sqlite3,
- * more than the rest of a 100-user page. SQLite itself says when a cached
+ * Turning rows into JavaScript objects is the largest part of serving a
+ * 100-user page from better-sqlite3 (figures in BENCHMARKS.md). SQLite itself says when a cached
  * answer has gone stale: `PRAGMA data_version` changes on this connection
  * whenever any other connection — the store's writer or another process —
- * commits. Every read checks it first (~1 µs) and drops all cached results
+ * commits. Every read checks it first (one pragma, no I/O) and drops all cached results
  * when it moved, so a read never returns data older than the last commit,
  * exactly like an uncached read.
  *
