@@ -14,7 +14,8 @@ import { DomainError } from '../../domain/errors.js';
 import type { Store } from '../../store/store.js';
 import type { CallOptions, CopyProgress } from '../provider.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
-import type { FaceTransport, SnapshotOperationOut } from './transport.js';
+import type { SnapshotOperationOut } from './face-api-shapes.js';
+import type { FaceTransport } from './transport.js';
 
 /** How long Azure keeps a snapshot after its take. */
 export const AZURE_SNAPSHOT_LIFETIME_MS = 48 * 60 * 60 * 1000;

@@ -13,7 +13,8 @@
  */
 import type { CallOptions } from '../provider.js';
 import type { UserStatus } from '../../domain/records.js';
-import type { FaceTransport, PersonOut, PersistedFaceOut, TrainingStatusOut } from './transport.js';
+import type { PersonOut, PersistedFaceOut, TrainingStatusOut } from './face-api-shapes.js';
+import type { FaceTransport } from './transport.js';
 import { mapLimit } from '../../lib/map-limit.js';
 import { hasCode } from './errors.js';
 import { decodeCollection, decodeListFace, decodePerson, decodePersonFace, type ListFaceData } from './userdata.js';

@@ -5,6 +5,8 @@
  * and BMP. EXIF orientation is not applied (Azure's rectangles refer to the
  * stored pixel grid as well).
  */
+import { DomainError } from '../../domain/errors.js';
+
 export interface ImageSize {
   width: number;
   height: number;
@@ -22,6 +24,17 @@ export function readImageSize(bytes: Uint8Array): ImageSize | null {
   if (buf.length >= 26 && buf[0] === 0x42 && buf[1] === 0x4d) return ok(buf.readInt32LE(18), Math.abs(buf.readInt32LE(22)));
   if (buf.length >= 4 && buf[0] === 0xff && buf[1] === 0xd8) return jpegSize(buf);
   return null;
+}
+
+/** The size of an image the adapter is handed; INVALID_IMAGE when it cannot be read. */
+export function requireImageSize(image: Uint8Array): ImageSize {
+  const size = readImageSize(image);
+  if (!size) {
+    throw new DomainError('INVALID_IMAGE', 'image: expected a JPEG or PNG image (GIF and BMP are accepted too) whose pixel size can be read, got bytes of no such format', {
+      field: 'image',
+    });
+  }
+  return size;
 }
 
 function jpegSize(buf: Buffer): ImageSize | null {

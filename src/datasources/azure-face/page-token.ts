@@ -8,7 +8,9 @@
  * - users: [createdAt, userId]; faces: [indexedAt, ordinal, faceId].
  */
 import { invalidInput } from '../../domain/errors.js';
+import { compareKeys } from './collection-index.js';
 
+/** The listings that issue page tokens; a token is only accepted by the listing that issued it. */
 export type Listing = 'collections' | 'users' | 'faces';
 
 interface Token {
@@ -19,8 +21,15 @@ interface Token {
   f?: string;
 }
 
-export const MAX_PAGE_SIZE = 4096;
+/**
+ * The largest `PageRequest.limit` handed to this adapter (INVALID_INPUT
+ * above it): the adapter's own bound on one page request, the same as the
+ * other adapters' (Rekognition's MaxResults ceiling). It is not the GraphQL
+ * page limit: that one is the resolvers' and lives with them.
+ */
+export const MAX_PROVIDER_PAGE_REQUEST = 4096;
 
+/** The token resuming `listing` after the item with sort key `key`; `filter` is the filter signature (faces). */
 export function encodePageToken(listing: Listing, key: readonly (string | number)[], filter?: string): string {
   const token: Token = { l: listing, k: [...key], ...(filter !== undefined ? { f: filter } : {}) };
   return Buffer.from(JSON.stringify(token), 'utf8').toString('base64url');
@@ -51,9 +60,22 @@ export function decodePageToken(listing: Listing, after: string | undefined, fil
   return parsed.k;
 }
 
+/** The page size, checked: an integer 1..{@link MAX_PROVIDER_PAGE_REQUEST}, else INVALID_INPUT (field `limit`). */
 export function pageLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw invalidInput('limit', `an integer 1..${MAX_PAGE_SIZE}`, String(limit));
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PROVIDER_PAGE_REQUEST) {
+    throw invalidInput('limit', `an integer 1..${MAX_PROVIDER_PAGE_REQUEST}`, String(limit));
   }
   return limit;
+}
+
+/** Index of the first item whose key sorts after `after` (binary search over sorted items). */
+export function firstAfter<T>(items: readonly T[], key: (item: T) => readonly (string | number)[], after: readonly (string | number)[]): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(key(items[mid]), after) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -19,7 +19,8 @@ import { DomainError } from '../../domain/errors.js';
 import type { CallOptions, TrainingRounds } from '../provider.js';
 import type { CollectionIndex } from './collection-index.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
-import type { FaceTransport, TrainingStatusOut } from './transport.js';
+import type { TrainingStatusOut } from './face-api-shapes.js';
+import type { FaceTransport } from './transport.js';
 
 export interface TrainerOptions {
   debounceMs: number;

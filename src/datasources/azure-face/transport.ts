@@ -22,6 +22,7 @@
 import createClient from '@azure-rest/ai-vision-face';
 import type { CallOptions } from '../provider.js';
 import { AzureServiceError, AzureTransportError } from './errors.js';
+import type { DetectedFaceOut, FaceRectangle, IdentifyOut, LargeFaceListOut, LargePersonGroupOut, PersistedFaceOut, PersonOut, SnapshotOperationOut, SnapshotOut, TrainingStatusOut, VerifyOut } from './face-api-shapes.js';
 
 /** Azure's recognition model for every container and detection of this adapter. */
 export const RECOGNITION_MODEL = 'recognition_04';
@@ -37,69 +38,6 @@ export interface TransportOptions {
   requestTimeoutMs: number;
   /** For tests. @default setTimeout */
   sleep?: (ms: number) => Promise<void>;
-}
-
-export interface LargePersonGroupOut {
-  largePersonGroupId: string;
-  name: string;
-  userData?: string;
-  recognitionModel?: string;
-}
-export interface LargeFaceListOut {
-  largeFaceListId: string;
-  name: string;
-  userData?: string;
-  recognitionModel?: string;
-}
-export interface PersonOut {
-  personId: string;
-  name: string;
-  userData?: string;
-  persistedFaceIds?: string[];
-}
-export interface PersistedFaceOut {
-  persistedFaceId: string;
-  userData?: string;
-}
-export interface TrainingStatusOut {
-  status: 'notStarted' | 'running' | 'succeeded' | 'failed';
-  createdDateTime?: string;
-  lastActionDateTime?: string;
-  lastSuccessfulTrainingDateTime?: string | null;
-  message?: string;
-}
-export interface FaceRectangle {
-  top: number;
-  left: number;
-  width: number;
-  height: number;
-}
-export interface DetectedFaceOut {
-  faceId?: string;
-  faceRectangle: FaceRectangle;
-  faceAttributes?: { qualityForRecognition?: 'low' | 'medium' | 'high' };
-}
-export interface IdentifyOut {
-  faceId: string;
-  candidates: { personId: string; confidence: number }[];
-}
-export interface VerifyOut {
-  isIdentical: boolean;
-  confidence: number;
-}
-/** v1.0 Snapshot API (§B.3): what Take and Apply run as. */
-export interface SnapshotOperationOut {
-  status: 'notstarted' | 'running' | 'succeeded' | 'failed';
-  createdTime: string;
-  lastActionTime?: string;
-  /** Take: `/snapshots/{snapshotId}`; Apply: the target object id. */
-  resourceLocation?: string;
-  message?: string;
-}
-export interface SnapshotOut {
-  id: string;
-  type: string;
-  createdTime: string;
 }
 
 /** Query of an add-face call. */

@@ -15,6 +15,7 @@
  *   that person still holds that persisted face.
  * - Face in a person (≤ 1 KiB): `{"v":1,"f":<facegate face id>,"a":<associatedAt ms>}`.
  */
+import { randomBytes } from 'node:crypto';
 
 export interface CollectionData {
   createdAt: number;
@@ -47,6 +48,13 @@ export interface PersonFaceData {
   faceId: string;
   associatedAt: number;
 }
+
+/**
+ * A fresh nonce for the `n` field. Creates whose answer was lost are
+ * recovered by finding the object that carries the nonce of the attempt:
+ * that object is ours.
+ */
+export const newNonce = (): string => randomBytes(6).toString('base64url');
 
 const COLLECTION_KIND = 'facegate-collection';
 const FACE_LIST_KIND = 'facegate-faces';

@@ -1,0 +1,56 @@
+/**
+ * disassociateFaces: the user's copy of each face is deleted from the
+ * person. The registry entry stays, so nothing is lost and no image is
+ * needed; the face is unassociated again.
+ */
+import { DomainError } from '../../domain/errors.js';
+import type { CallOptions, DisassociateFacesInput, DisassociateFacesOutcome } from '../provider.js';
+import type { AdapterDeps } from './adapter-deps.js';
+import { checkCollectionId } from './collection-id.js';
+import type { IndexedFace } from './collection-index.js';
+import { refuseUnlisted, userNotFound } from './refusals.js';
+
+/**
+ * Disassociates the user's faces among `input.faceIds`: unknown faces and
+ * other users' are reported in the outcome, unassociated ones ignored. A
+ * face that exists only inside the person is UNSUPPORTED_OPERATION (it
+ * would be lost). Locked and ClientRequestToken-aware like every user
+ * mutation.
+ */
+export function disassociateFaces(deps: AdapterDeps, input: DisassociateFacesInput, call: CallOptions | undefined): Promise<DisassociateFacesOutcome> {
+  const { collectionId, userId } = input;
+  checkCollectionId(collectionId);
+  return deps.cache.mutate(input, call, 'DisassociateFaces', { userId, faceIds: input.faceIds }, async ({ index, trainer }) => {
+    const user = index.users.get(userId);
+    if (!user) throw userNotFound(deps.name, input);
+    const outcome: DisassociateFacesOutcome = { disassociatedFaceIds: [], unsuccessfulFaceDisassociations: [], userStatus: index.userStatus(userId) };
+    const own: IndexedFace[] = [];
+    for (const faceId of [...new Set(input.faceIds)]) {
+      const face = index.faces.get(faceId);
+      if (!face) outcome.unsuccessfulFaceDisassociations.push({ faceId, userId: null, reasons: ['FACE_NOT_FOUND'] });
+      else if (face.userId === null) continue; // not associated (any more): ignored, not returned
+      else if (face.userId !== userId) outcome.unsuccessfulFaceDisassociations.push({ faceId, userId: face.userId, reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] });
+      else own.push(face);
+    }
+    refuseUnlisted(deps.name, own, userId, 'disassociated');
+    const ctx = deps.callContext(collectionId, userId);
+    try {
+      for (const face of own) {
+        try {
+          await deps.cache.call(ctx, () => deps.api.deletePersonFace(collectionId, user.personId, face.personFaceId as string, call));
+        } catch (e) {
+          if (!(e instanceof DomainError && e.details.providerCode === 'PersistedFaceNotFound')) throw e;
+        }
+        index.setFaceUser(face.faceId, null, null);
+        outcome.disassociatedFaceIds.push(face.faceId);
+      }
+    } finally {
+      if (outcome.disassociatedFaceIds.length > 0) {
+        index.markChanged([userId]);
+        trainer.schedule();
+      }
+    }
+    outcome.userStatus = index.userStatus(userId);
+    return outcome;
+  });
+}
