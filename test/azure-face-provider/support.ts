@@ -7,7 +7,7 @@ import type * as ProviderContractModule from '../../src/domain/records.js';
 import type * as DefinitionModule from '../../src/datasources/azure-face/definition.js';
 import type * as ProviderModule from '../../src/datasources/azure-face/azure-face-provider.js';
 import type * as RetainedImagesModule from '../../src/datasources/azure-face/retained-images.js';
-import type { AzureFaceProviderOptions } from '../../src/datasources/azure-face/azure-face-provider.js';
+import type { AzureFaceProviderOptions } from '../../src/datasources/azure-face/options.js';
 import type { FakeAzureFace } from '../fakes/azure-face/server.js';
 
 export { DomainError, expectDomainError } from '../support/domain-error.js';

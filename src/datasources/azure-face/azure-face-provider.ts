@@ -68,8 +68,6 @@ import { exportToSnapshot } from './snapshot-export.js';
 import { importFromSnapshot } from './snapshot-import.js';
 import { createUser, deleteUser, getUsers, listUsers } from './users.js';
 
-export type { AzureFaceProviderOptions } from './options.js';
-export { AZURE_COLLECTION_ID } from './collection-id.js';
 
 /** What an instance cannot do: descriptors (Azure never returns them), mixed-case ids; snapshots only with the gateway store. */
 const NOT_WITHOUT_STORE: readonly Capability[] = ['EXPORT_DESCRIPTORS', 'MIXED_CASE_COLLECTION_IDS', 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT'];

@@ -12,7 +12,7 @@
  */
 import { DomainError } from '../../domain/errors.js';
 import type { Store } from '../../store/store.js';
-import type { CallOptions, CopyProgress } from '../provider.js';
+import type { CallOptions } from '../provider.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
 import type { SnapshotOperationOut } from './face-api-shapes.js';
 import type { FaceTransport } from './transport.js';
