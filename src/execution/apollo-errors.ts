@@ -10,7 +10,7 @@
  */
 import { GraphQLError, type GraphQLErrorExtensions, type GraphQLFormattedError } from 'graphql';
 
-/** The server's `formatError` (server.ts). */
+/** The server's `formatError` (format-error.ts). */
 export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
 /** Status and headers that errors asked for through `extensions.http` (header names lower-cased, as Apollo's HeaderMap does). */

@@ -9,6 +9,7 @@
  * credential header the configuration expects.
  */
 import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -150,4 +151,17 @@ export function graphiqlPage(auth: AuthConfig): Promise<GraphiQLPage> {
   pages.set(auth, page);
   page.catch(() => pages.delete(auth));
   return page;
+}
+
+/** Answers a browser with the page for `auth`, gzipped when it accepts gzip. */
+export async function sendGraphiQL(req: IncomingMessage, res: ServerResponse, auth: AuthConfig): Promise<void> {
+  const page = await graphiqlPage(auth);
+  const gzip = (req.headers['accept-encoding'] ?? '').includes('gzip');
+  const bytes = gzip ? page.gzipped : page.html;
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': bytes.length,
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+  });
+  res.end(bytes);
 }

@@ -1,12 +1,13 @@
 /**
- * The request's cancellation signal (src/cancellation.ts): nothing watches
+ * The request's cancellation signal (src/http/request-signal.ts): nothing watches
  * the connection until a provider call reads the signal, and a client that
  * left before that is still seen as gone.
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ClientGone, requestSignal } from '../../dist/src/http/cancellation.js';
+import { ClientGone } from '../../dist/src/execution/client-gone.js';
+import { requestSignal } from '../../dist/src/http/request-signal.js';
 
 /** A response and request with just what requestSignal reads. */
 function exchange(state: { finished?: boolean; resDestroyed?: boolean; socketDestroyed?: boolean } = {}) {

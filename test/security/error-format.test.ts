@@ -6,8 +6,8 @@
 import { GraphQLError } from 'graphql';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ClientGone } from '../../dist/src/http/cancellation.js';
-import { formatError } from '../../dist/src/server.js';
+import { ClientGone } from '../../dist/src/execution/client-gone.js';
+import { formatError } from '../../dist/src/execution/format-error.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

@@ -1,0 +1,124 @@
+/**
+ * One GraphQL request over HTTP, in the order its refusals are decided:
+ * authentication (401), the tenant's rate limit (429), the body (413, 400),
+ * the document's size (400); then the fast path when it knows the query,
+ * Apollo otherwise, its complete answers written through the response batch.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { operationLabel } from '../observability/operation-metrics.js';
+import { createContext, type ContextDeps, type GatewayContext } from '../resolvers/context.js';
+import type { Authenticator } from '../security/authenticator.js';
+import { credentialsOfHeaders } from '../security/credentials.js';
+import { checkDocumentSize } from '../security/query-limits.js';
+import { throttledResponse, type RateLimiter } from '../security/rate-limit.js';
+import { BodyTooLarge, graphqlBodyOf } from './body.js';
+import type { QueryFastPath } from './fast-path.js';
+import type { RequestHandler } from './http-server.js';
+import { searchOf } from './request-url.js';
+import type { ResponseBatch } from './response-batch.js';
+import { requestSignal } from './request-signal.js';
+import { sendJson } from './send.js';
+
+/** What {@link createGraphQLHandler} answers with. */
+export interface GraphQLHandlerOptions {
+  /** Started; answers every request the fast path does not. */
+  apollo: ApolloServer<GatewayContext>;
+  authenticator: Authenticator;
+  /** Each tenant's request rate. @default undefined: no limit */
+  rateLimiter?: RateLimiter;
+  /** What each request's context is made of. */
+  deps: ContextDeps;
+  metrics: GatewayMetrics;
+  /** Complete responses are queued here, written once per event-loop turn. */
+  responses: ResponseBatch;
+  /** Answers repeats of known queries without Apollo. @default undefined: every request goes through Apollo */
+  fastPath?: QueryFastPath;
+  /** Largest accepted request body, in bytes; a longer one is answered 413. */
+  maxBodyBytes: number;
+  /** Longest accepted query document, in characters; a longer one is answered 400 before it is parsed. */
+  maxDocumentChars: number;
+}
+
+const UNAUTHENTICATED = {
+  errors: [{ message: 'expected a valid API key or bearer token, got none or an invalid one', extensions: { code: 'UNAUTHENTICATED' } }],
+};
+
+/** The handler of GraphQL requests (POST, and GET without a browser's Accept) on /graphql. */
+export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHandler {
+  const { apollo, authenticator, rateLimiter, deps, metrics, responses, fastPath } = options;
+  const viaApollo = metrics.queryPlanRequests.labels('apollo');
+
+  return async function handleGraphQL(req, res) {
+    const requestId = requestIdOf(req);
+    const found = authenticator.authenticate(credentialsOfHeaders(req.headers));
+    // Awaited only when it is a promise (a JWT): an await costs every request a turn of the microtask queue.
+    const caller = found instanceof Promise ? await found : found;
+    if (!caller) {
+      req.resume();
+      return sendJson(res, 401, UNAUTHENTICATED, { 'www-authenticate': 'Bearer, ApiKey' });
+    }
+    const throttle = rateLimiter?.take(caller.tenant);
+    if (throttle) {
+      req.resume();
+      const refusal = throttledResponse(caller.tenant, throttle);
+      metrics.graphqlRequests.inc({ operation: 'throttled', status: '429' });
+      return sendJson(res, refusal.status, refusal.body, { ...refusal.headers, 'x-request-id': requestId });
+    }
+    let body: unknown;
+    try {
+      body = await graphqlBodyOf(req, options.maxBodyBytes);
+    } catch (e) {
+      return refuseBody(res, e);
+    }
+    const query = req.method === 'GET' ? new URLSearchParams(searchOf(req)).get('query') : (body as { query?: unknown } | undefined)?.query;
+    const tooLarge = checkDocumentSize(query, options.maxDocumentChars);
+    if (tooLarge) return sendJson(res, 400, tooLarge, { 'x-request-id': requestId });
+    const signal = requestSignal(req, res);
+    const plan = fastPath?.planFor(req, body);
+    if (fastPath && plan && (await fastPath.answer(plan, body, createContext(deps, caller, requestId, signal), requestId, res))) return;
+    viaApollo.inc();
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers: headerMapOf(req), search: searchOf(req), body };
+    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => createContext(deps, caller, requestId, signal) });
+    const status = response.status ?? 200;
+    const operation = (body as { operationName?: unknown } | undefined)?.operationName;
+    metrics.graphqlRequests.inc({ operation: operationLabel(operation), status: String(status) });
+    await sendApolloResponse(res, status, requestId, response, responses);
+  };
+}
+
+/** The client's `x-request-id` (up to 128 characters), or a new one. */
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return (typeof given === 'string' && given.slice(0, 128)) || randomUUID();
+}
+
+/** A body that could not be read: 413 when too large, 400 when it does not parse. */
+function refuseBody(res: ServerResponse, error: unknown): void {
+  if (!(error instanceof BodyTooLarge)) {
+    return sendJson(res, 400, { errors: [{ message: 'request body: expected JSON, got text that does not parse', extensions: { code: 'BAD_REQUEST' } }] });
+  }
+  // A refused body is not read; closing the connection keeps the client from sending the rest.
+  sendJson(res, 413, { errors: [{ message: error.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
+}
+
+/** The request's headers as Apollo takes them, repeated ones joined. */
+function headerMapOf(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+/** Apollo's answer: a complete one through the batch, a streamed one (incremental delivery) chunk by chunk. */
+async function sendApolloResponse(res: ServerResponse, status: number, requestId: string, response: HTTPGraphQLResponse, responses: ResponseBatch): Promise<void> {
+  const headers: Record<string, string> = { 'x-request-id': requestId };
+  for (const [key, value] of response.headers) headers[key] = value;
+  if (response.body.kind === 'complete') return responses.end(res, status, headers, response.body.string);
+  res.writeHead(status, headers);
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}

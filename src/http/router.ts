@@ -1,0 +1,52 @@
+/**
+ * The routes: GraphQL (and GraphiQL for browsers) on /graphql, /healthz,
+ * /readyz and /metrics; anything else is a 404 that says where GraphQL is.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { AuthConfig } from '../security/authenticator.js';
+import { sendGraphiQL } from './graphiql.js';
+import type { RequestHandler } from './http-server.js';
+import { pathnameOf, searchOf } from './request-url.js';
+import { sendJson } from './send.js';
+
+/** What {@link createRouter} routes to. */
+export interface RouterOptions {
+  /** Answers GraphQL requests on /graphql. */
+  graphql: RequestHandler;
+  /** Served as text on /metrics. */
+  metrics: GatewayMetrics;
+  /** The auth configuration GraphiQL's page is prefilled for, served on browser GETs to /graphql. @default undefined: no GraphiQL */
+  graphiql?: AuthConfig;
+  /** What /readyz checks, by name: ready when every check passes and the gateway is not stopping. */
+  readinessChecks: () => Promise<Record<string, boolean>>;
+  /** Whether the gateway is stopping: /readyz then answers 503, `stopping`. */
+  stopping: () => boolean;
+}
+
+/** The gateway's request handler. */
+export function createRouter(options: RouterOptions): RequestHandler {
+  const { graphql, metrics, graphiql } = options;
+  return async function route(req, res) {
+    const pathname = pathnameOf(req);
+    if (pathname === '/graphql') return graphiql && wantsGraphiQL(req) ? sendGraphiQL(req, res, graphiql) : graphql(req, res);
+    if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (pathname === '/readyz') {
+      const checks = await options.readinessChecks();
+      const stopping = options.stopping();
+      const ready = !stopping && Object.values(checks).every(Boolean);
+      return sendJson(res, ready ? 200 : 503, { status: stopping ? 'stopping' : ready ? 'ready' : 'degraded', checks });
+    }
+    if (pathname === '/metrics') {
+      const text = await metrics.text();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return void res.end(text);
+    }
+    return sendJson(res, 404, { errors: [{ message: `no route ${pathname}; GraphQL is at /graphql` }] });
+  };
+}
+
+/** A browser opening /graphql: a GET that accepts HTML and carries no query. */
+function wantsGraphiQL(req: IncomingMessage): boolean {
+  return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !searchOf(req);
+}
