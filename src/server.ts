@@ -3,8 +3,8 @@
  * them in order. One node:http server carries both transports on /graphql,
  * Apollo Server (http/) and graphql-ws (ws/), with GraphiQL for browsers and
  * /healthz, /readyz and /metrics beside them. Apollo runs on plain node:http
- * (executeHTTPGraphQLRequest), not Express: about 2.5× the throughput on
- * this machine kind.
+ * (executeHTTPGraphQLRequest), not Express, whose middleware stack costs
+ * more than the rest of a small query (figure in BENCHMARKS.md).
  */
 import 'reflect-metadata';
 import type { Server } from 'node:http';

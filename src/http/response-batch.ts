@@ -9,9 +9,8 @@
  * reading the next requests, nearly every response finds its client asleep
  * again. Written back to back at the end of the turn (`setImmediate`, after
  * the poll phase has read every socket that was ready), the first write
- * wakes the client and the rest find it running. Measured on this machine
- * kind: `writev` went from ~24 to ~12 µs a request under load (BENCHMARKS.md,
- * round 5). What it adds to latency is the rest of the current turn.
+ * wakes the client and the rest find it running (BENCHMARKS.md, round 5).
+ * What it adds to latency is the rest of the current turn.
  *
  * A response is queued whole (status, headers, body); streamed responses
  * are written directly.
