@@ -38,9 +38,7 @@ const MB = 1e6;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 const portraits = [
-  ...['01829', '02045', '02159', '02221', '02683', '02888', '03909', '03979', '04000', '04035', '04117'].map(
-    (n) => `franck_${n}.jpg`,
-  ),
+  ...['01829', '02045', '02159', '02221', '02683', '02888', '03909', '03979', '04000', '04035', '04117'].map((n) => `franck_${n}.jpg`),
   'audrey.jpg',
   'cage.jpg',
   'SeanConnery.jpg',
@@ -67,7 +65,12 @@ async function settle(): Promise<number> {
 let lastCpuMsPerImage = 0;
 
 /** Runs `images` through the engine keeping `inFlight` outstanding; returns images/s. */
-async function throughput(engine: FaceEngine, images: Buffer[], inFlight: number, onDone?: (n: number) => void | Promise<void>): Promise<number> {
+async function throughput(
+  engine: FaceEngine,
+  images: Buffer[],
+  inFlight: number,
+  onDone?: (n: number) => void | Promise<void>,
+): Promise<number> {
   let next = 0;
   let done = 0;
   const cpu0 = process.cpuUsage();
@@ -101,7 +104,11 @@ async function engineBench(): Promise<void> {
   await cold.detect(portraits[11]);
   const coldMs = performance.now() - t0;
   await cold.close();
-  row('cold start, first detect() on a new engine', `${fmt(coldMs / 1000, 2)} s`, 'spawn + wasm + weights + warm-up + 1 image (500×614-ish)');
+  row(
+    'cold start, first detect() on a new engine',
+    `${fmt(coldMs / 1000, 2)} s`,
+    'spawn + wasm + weights + warm-up + 1 image (500×614-ish)',
+  );
 
   // Throughput, 1 worker (baseline) vs pool. Both engines stay up and short
   // batches alternate between them, best of ROUNDS kept: other processes on a
@@ -188,7 +195,11 @@ async function engineBench(): Promise<void> {
     `${fmt(released / MB / poolSize, 0)} MB`,
     `over pre-engine baseline: ${fmt(steady / MB, 0)} MB; target ≤ 700`,
   );
-  row('worker wasm heap / V8 heap at end of soak', `${fmt(last.wasm / MB, 0)} MB / ${fmt(last.js / MB, 0)} MB`, `tensors ${last.tensors} (weights only)`);
+  row(
+    'worker wasm heap / V8 heap at end of soak',
+    `${fmt(last.wasm / MB, 0)} MB / ${fmt(last.js / MB, 0)} MB`,
+    `tensors ${last.tensors} (weights only)`,
+  );
   row(
     `growth from image ${first.n} to ${last.n}`,
     `RSS ${fmt((last.rss - first.rss) / MB, 0)} MB, wasm ${fmt((last.wasm - first.wasm) / MB, 0)} MB`,
@@ -258,9 +269,17 @@ async function searchBench(): Promise<void> {
     if (a.join() !== b.join()) throw new Error('VectorIndex and naive search disagree');
 
     const label = `${n / 1000}k`;
-    row(`search k=10 over ${label}: VectorIndex (wasm SIMD) p50 / p99`, `${fmt(pct(simdT, 0.5), 2)} / ${fmt(pct(simdT, 0.99), 2)} ms`, n === 100_000 ? 'target < 20 ms p50' : '');
+    row(
+      `search k=10 over ${label}: VectorIndex (wasm SIMD) p50 / p99`,
+      `${fmt(pct(simdT, 0.5), 2)} / ${fmt(pct(simdT, 0.99), 2)} ms`,
+      n === 100_000 ? 'target < 20 ms p50' : '',
+    );
     row(`search k=10 over ${label}: scalar JS kernel p50 / p99`, `${fmt(pct(scalarT, 0.5), 2)} / ${fmt(pct(scalarT, 0.99), 2)} ms`);
-    row(`search k=10 over ${label}: naive Array<number[]> + sort p50`, `${fmt(pct(naiveT, 0.5), 1)} ms`, `×${fmt(pct(naiveT, 0.5) / pct(simdT, 0.5), 0)} slower`);
+    row(
+      `search k=10 over ${label}: naive Array<number[]> + sort p50`,
+      `${fmt(pct(naiveT, 0.5), 1)} ms`,
+      `×${fmt(pct(naiveT, 0.5) / pct(simdT, 0.5), 0)} slower`,
+    );
     row(
       `index memory for ${label}`,
       `${fmt(index.bytes / MB, 1)} MB estimated, ${fmt(measured / MB, 1)} MB measured`,
@@ -271,7 +290,9 @@ async function searchBench(): Promise<void> {
 
 async function main(): Promise<void> {
   const load = os.loadavg()[0];
-  console.error(`engine bench: ${os.availableParallelism()} cores, Node ${process.version}, load average ${fmt(load, 2)}, soak ${SOAK} images`);
+  console.error(
+    `engine bench: ${os.availableParallelism()} cores, Node ${process.version}, load average ${fmt(load, 2)}, soak ${SOAK} images`,
+  );
   // Engine first: the search section's 100k-vector garbage would blur RSS baselines.
   console.error('engine:');
   await engineBench();

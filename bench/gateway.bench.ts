@@ -34,7 +34,11 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 
-function startProcess(args: string[], env: Record<string, string>, ready: (line: string) => string | null): Promise<{ child: ChildProcess; info: string }> {
+function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: (line: string) => string | null,
+): Promise<{ child: ChildProcess; info: string }> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buf = '';
@@ -50,7 +54,11 @@ function startProcess(args: string[], env: Record<string, string>, ready: (line:
 }
 
 async function post(url: string, query: string, variables?: unknown): Promise<string> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}: ${text.slice(0, 300)}`);
   return text;
@@ -164,14 +172,18 @@ try {
   await seedCollection(store, { provider: 'local', collectionId: 'bench', users: 100, faces: 100, facesPerUser: 1 });
   await store.close();
 
-  const gateway = await startProcess([path.join(here, '../src/main.js')], { PORT: '0', FACEGATE_DATA_DIR: dataDir, LOG_LEVEL: 'info' }, (line) => {
-    try {
-      const entry = JSON.parse(line) as { msg?: string; url?: string };
-      return entry.msg === 'facegate listening' ? (entry.url as string) : null;
-    } catch {
-      return null;
-    }
-  });
+  const gateway = await startProcess(
+    [path.join(here, '../src/main.js')],
+    { PORT: '0', FACEGATE_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        return entry.msg === 'facegate listening' ? (entry.url as string) : null;
+      } catch {
+        return null;
+      }
+    },
+  );
   children.push(gateway.child);
   const url = gateway.info;
   const metricsUrl = url.replace(/\/graphql$/, '/metrics');
@@ -179,7 +191,9 @@ try {
   const scratch = { provider: 'local', collectionId: 'bench-writes' };
   await post(url, 'mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) { __typename } }', { c: scratch });
   for (let i = 0; i < 5; i++) {
-    await post(url, `mutation($c: CollectionRef!) { createUser(input: { collection: $c, userId: "w${i}" }) { __typename } }`, { c: scratch });
+    await post(url, `mutation($c: CollectionRef!) { createUser(input: { collection: $c, userId: "w${i}" }) { __typename } }`, {
+      c: scratch,
+    });
   }
 
   const reference = await startProcess([path.join(here, 'mercurius-reference.js'), '47100', dataDir], { NODE_ENV: 'production' }, (line) =>
@@ -211,7 +225,9 @@ try {
     const referenceResponse = await post(referenceUrl, query);
     // Apollo ends its JSON with a newline; the data must be the same.
     if (JSON.stringify(JSON.parse(referenceResponse)) !== JSON.stringify(JSON.parse(response))) {
-      throw new Error(`${name}: the reference answered other data than facegate:\n${referenceResponse.slice(0, 200)}\n${response.slice(0, 200)}`);
+      throw new Error(
+        `${name}: the reference answered other data than facegate:\n${referenceResponse.slice(0, 200)}\n${response.slice(0, 200)}`,
+      );
     }
     const file = path.join(dataDir, `response-${port}.json`);
     writeFileSync(file, response);
@@ -258,7 +274,8 @@ try {
     const sampler = setInterval(() => samples.push({ x: (Date.now() - t0) / 1000, y: rssMb(gateway.child.pid!) }), 2000);
     const result = await autocannonRun(url, body, soakSeconds);
     clearInterval(sampler);
-    if (result.non2xx || result.errors || result.timeouts) throw new Error(`soak: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+    if (result.non2xx || result.errors || result.timeouts)
+      throw new Error(`soak: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
     // The first 10 s settle heap sizes; the slope is taken over the rest.
     const steady = samples.filter((s) => s.x >= 10);
     const rss = samples.map((s) => s.y);

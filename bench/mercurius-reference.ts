@@ -30,18 +30,53 @@ const registry = new ProviderRegistry([{ name: 'local', kind: 'local', options: 
 const local = registry.get('local') as FaceProvider;
 
 const schema = /* GraphQL */ `
-  input CollectionRef { provider: String! collectionId: String! }
-  enum UserStatus { ACTIVE UPDATING CREATING CREATED }
-  type Provider { name: String! }
-  type PageInfo { hasNextPage: Boolean! endCursor: String }
-  type Face { faceId: String! }
-  type FaceEdge { node: Face! }
-  type FaceConnection { edges: [FaceEdge!]! pageInfo: PageInfo! }
-  type User { userId: String! status: UserStatus! faces(first: Int = 100): FaceConnection! }
-  type UserEdge { node: User! }
-  type UserConnection { edges: [UserEdge!]! pageInfo: PageInfo! }
-  type Collection { collectionId: String! users(first: Int = 50): UserConnection! }
-  type Query { providers: [Provider!]! collection(ref: CollectionRef!): Collection }
+  input CollectionRef {
+    provider: String!
+    collectionId: String!
+  }
+  enum UserStatus {
+    ACTIVE
+    UPDATING
+    CREATING
+    CREATED
+  }
+  type Provider {
+    name: String!
+  }
+  type PageInfo {
+    hasNextPage: Boolean!
+    endCursor: String
+  }
+  type Face {
+    faceId: String!
+  }
+  type FaceEdge {
+    node: Face!
+  }
+  type FaceConnection {
+    edges: [FaceEdge!]!
+    pageInfo: PageInfo!
+  }
+  type User {
+    userId: String!
+    status: UserStatus!
+    faces(first: Int = 100): FaceConnection!
+  }
+  type UserEdge {
+    node: User!
+  }
+  type UserConnection {
+    edges: [UserEdge!]!
+    pageInfo: PageInfo!
+  }
+  type Collection {
+    collectionId: String!
+    users(first: Int = 50): UserConnection!
+  }
+  type Query {
+    providers: [Provider!]!
+    collection(ref: CollectionRef!): Collection
+  }
 `;
 
 interface CollectionParent {
@@ -68,7 +103,10 @@ const resolvers: IResolvers = {
 const loaders: MercuriusLoaders = {
   User: {
     async faces(queries: { obj: UserRecord; params: { first: number } }[]) {
-      const faces = await local.listUserFaces(queries[0].obj.collectionId, queries.map((q) => q.obj.userId));
+      const faces = await local.listUserFaces(
+        queries[0].obj.collectionId,
+        queries.map((q) => q.obj.userId),
+      );
       return queries.map((q, i) => {
         const items: FaceRecord[] = faces[i].slice(0, q.params.first);
         return { edges: items.map((node) => ({ node })), pageInfo: { hasNextPage: faces[i].length > items.length, endCursor: null } };
@@ -83,6 +121,10 @@ await app.listen({ port: Number(port), host: '127.0.0.1' });
 process.stdout.write('ready\n');
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
-    void app.close().then(() => registry.close()).then(() => store.close()).finally(() => process.exit(0));
+    void app
+      .close()
+      .then(() => registry.close())
+      .then(() => store.close())
+      .finally(() => process.exit(0));
   });
 }

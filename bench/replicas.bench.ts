@@ -59,13 +59,19 @@ const running = (child: ChildProcess) => child.exitCode === null && child.signal
 
 function dropSchemaAndKeys(): void {
   try {
-    execFileSync('psql', [DATABASE_URL, '-q', '-c', "SET lock_timeout = '10s'", '-c', `DROP SCHEMA IF EXISTS ${schema} CASCADE`], { stdio: 'ignore', timeout: 30_000 });
+    execFileSync('psql', [DATABASE_URL, '-q', '-c', "SET lock_timeout = '10s'", '-c', `DROP SCHEMA IF EXISTS ${schema} CASCADE`], {
+      stdio: 'ignore',
+      timeout: 30_000,
+    });
   } catch (e) {
     console.error(`could not drop schema ${schema}: ${(e as Error).message}`);
   }
   try {
-    const keys = execFileSync('redis-cli', ['-u', REDIS_URL, '--scan', '--pattern', `${prefix}:*`], { encoding: 'utf8', timeout: 30_000 }).split('\n').filter(Boolean);
-    for (let i = 0; i < keys.length; i += 500) execFileSync('redis-cli', ['-u', REDIS_URL, 'del', ...keys.slice(i, i + 500)], { stdio: 'ignore', timeout: 30_000 });
+    const keys = execFileSync('redis-cli', ['-u', REDIS_URL, '--scan', '--pattern', `${prefix}:*`], { encoding: 'utf8', timeout: 30_000 })
+      .split('\n')
+      .filter(Boolean);
+    for (let i = 0; i < keys.length; i += 500)
+      execFileSync('redis-cli', ['-u', REDIS_URL, 'del', ...keys.slice(i, i + 500)], { stdio: 'ignore', timeout: 30_000 });
   } catch (e) {
     console.error(`could not delete Redis keys ${prefix}:*: ${(e as Error).message}`);
   }
@@ -167,7 +173,11 @@ function startReplica(name: string): Promise<Replica> {
 }
 
 async function gql<T>(url: string, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data?: T; errors?: unknown[] };
   if (!res.ok || body.errors || !body.data) throw new Error(`${query.slice(0, 80)}: ${JSON.stringify(body).slice(0, 500)}`);
   return body.data;
@@ -226,9 +236,13 @@ function readCpu(replicas: Replica[]): CpuReading {
 }
 
 // ---- 1. throughput ----------------------------------------------------------------
-const USERS_BODY = JSON.stringify({ query: '{ collection(ref: { provider: "local", collectionId: "reads" }) { users(first: 20) { edges { node { userId status faceCount } } } } }' });
+const USERS_BODY = JSON.stringify({
+  query:
+    '{ collection(ref: { provider: "local", collectionId: "reads" }) { users(first: 20) { edges { node { userId status faceCount } } } } }',
+});
 const PROVIDERS_BODY = JSON.stringify({ query: '{ providers { name } }' });
-const CREATE_USER = 'mutation($u: String!) { createUser(input: { collection: { provider: "local", collectionId: "writes" }, userId: $u }) { __typename } }';
+const CREATE_USER =
+  'mutation($u: String!) { createUser(input: { collection: { provider: "local", collectionId: "writes" }, userId: $u }) { __typename } }';
 
 interface Mix {
   page: number;
@@ -242,7 +256,14 @@ const verifyBody = (body: unknown): boolean => {
   return text.includes('"data"') && !text.includes('"errors"') && (!text.includes('"createUser"') || text.includes('CreateUserSuccess'));
 };
 
-function cannon(url: string, connections: number, duration: number, tag: string, latencies?: number[], mix?: Mix): Promise<autocannon.Result> {
+function cannon(
+  url: string,
+  connections: number,
+  duration: number,
+  tag: string,
+  latencies?: number[],
+  mix?: Mix,
+): Promise<autocannon.Result> {
   let n = 0;
   const instance = autocannon({
     url,
@@ -276,7 +297,8 @@ function cannon(url: string, connections: number, duration: number, tag: string,
   return instance;
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 interface LoadRow {
   variant: string;
@@ -299,7 +321,11 @@ interface CpuRow {
   machine: number;
 }
 
-async function measure(variant: string, targets: { replica: Replica; connections: number }[], mix: Mix): Promise<{ rows: LoadRow[]; cpu: CpuRow }> {
+async function measure(
+  variant: string,
+  targets: { replica: Replica; connections: number }[],
+  mix: Mix,
+): Promise<{ rows: LoadRow[]; cpu: CpuRow }> {
   const tag = `${variant.replace(/[^a-zA-Z0-9]+/g, '-')}-${runId}`; // part of createUser ids
   await Promise.all(targets.map((t) => cannon(t.replica.url, t.connections, WARM_UP_SECONDS, `${tag}-warm-${t.replica.name}`)));
   const replicas = targets.map((t) => t.replica);
@@ -364,7 +390,13 @@ const isTerminal = (status: string) => status === 'SUCCEEDED' || status === 'FAI
 
 function connect(wsUrl: string): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, on: { connected: () => resolve(client), error: reject } });
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      on: { connected: () => resolve(client), error: reject },
+    });
     wsClients.push(client);
   });
 }
@@ -442,12 +474,21 @@ try {
   // 1. throughput: one replica, then both (A warmed up by the first variant as well as its own warm-up).
   const mix: Mix = { page: 0, providers: 0, createUser: 0 };
   const one = await measure('one replica', [{ replica: a, connections: 10 }], mix);
-  const two = await measure('two replicas', [{ replica: a, connections: 5 }, { replica: b, connections: 5 }], mix);
+  const two = await measure(
+    'two replicas',
+    [
+      { replica: a, connections: 5 },
+      { replica: b, connections: 5 },
+    ],
+    mix,
+  );
   const oneTotal = one.rows[0];
   const twoTotal = two.rows.at(-1)!;
   const sent = mix.page + mix.providers + mix.createUser;
 
-  console.log(`\nnpm run bench:replicas — PostgreSQL + Redis, ${seconds} s per variant after a ${WARM_UP_SECONDS} s warm-up, Node ${process.version}, ${cpus().length} cores, 1-min load average at start ${loadAtStart.toFixed(1)}`);
+  console.log(
+    `\nnpm run bench:replicas — PostgreSQL + Redis, ${seconds} s per variant after a ${WARM_UP_SECONDS} s warm-up, Node ${process.version}, ${cpus().length} cores, 1-min load average at start ${loadAtStart.toFixed(1)}`,
+  );
   console.log(
     `Mix as sent: ${((mix.page / sent) * 100).toFixed(1)} % 20-user page + faceCount, ${((mix.providers / sent) * 100).toFixed(1)} % providers, ${((mix.createUser / sent) * 100).toFixed(1)} % createUser (${fmt(mix.createUser)} createUser sent, unique ids)`,
   );
@@ -484,7 +525,11 @@ try {
     a.url,
     'mutation { takeSnapshot(input: { collection: { provider: "local", collectionId: "fan" } }) { ... on TakeSnapshotAccepted { operation { id } } } }',
   );
-  const taken = await withTimeout(follow(takeClient, take.takeSnapshot.operation.id, undefined, PROGRESS_WITH_SNAPSHOT), 120_000, 'takeSnapshot');
+  const taken = await withTimeout(
+    follow(takeClient, take.takeSnapshot.operation.id, undefined, PROGRESS_WITH_SNAPSHOT),
+    120_000,
+    'takeSnapshot',
+  );
   if (taken.status !== 'SUCCEEDED' || !taken.snapshot) throw new Error(`takeSnapshot ended ${taken.status}`);
   const takeSeconds = (performance.now() - t) / 1000;
   const snapshotId = taken.snapshot.id;
@@ -495,10 +540,16 @@ try {
   const baseline = await withTimeout(follow(takeClient, baselineOp), 120_000, 'baseline applySnapshot');
   if (baseline.status !== 'SUCCEEDED') throw new Error(`baseline applySnapshot ended ${baseline.status}`);
   const baselineSeconds = (Date.parse(baseline.at) - baselineStart) / 1000;
-  const baselineRunner = [a, b].find((r) => r.logs.some((l) => l.msg === 'operation started' && String(l.operationId) === internalOperationId(baselineOp)));
+  const baselineRunner = [a, b].find((r) =>
+    r.logs.some((l) => l.msg === 'operation started' && String(l.operationId) === internalOperationId(baselineOp)),
+  );
 
   const replicas = [a, b];
-  const groups = replicas.map((replica, i) => ({ replica, clients: [] as Client[], count: Math.floor(subscribers / 2) + (i === 0 ? subscribers % 2 : 0) }));
+  const groups = replicas.map((replica, i) => ({
+    replica,
+    clients: [] as Client[],
+    count: Math.floor(subscribers / 2) + (i === 0 ? subscribers % 2 : 0),
+  }));
   t = performance.now();
   for (const g of groups) {
     for (let done = 0; done < g.count; done += 250) {
@@ -546,8 +597,13 @@ try {
     150_000,
     'applySnapshot fan-out',
   );
-  const runner = replicas.find((r) => r.logs.some((l) => l.msg === 'operation started' && String(l.operationId) === internalOperationId(operationId)));
-  const copied = await gql<{ collection: { userCount: number } }>(a.url, '{ collection(ref: { provider: "local", collectionId: "fan-copy" }) { userCount } }');
+  const runner = replicas.find((r) =>
+    r.logs.some((l) => l.msg === 'operation started' && String(l.operationId) === internalOperationId(operationId)),
+  );
+  const copied = await gql<{ collection: { userCount: number } }>(
+    a.url,
+    '{ collection(ref: { provider: "local", collectionId: "fan-copy" }) { userCount } }',
+  );
 
   console.log(
     `\nFan-out: ${fmt(subscribers)} graphql-ws subscribers (one client process) to one applySnapshot of 20,000 users, started on replica B, run by replica ${runner?.name ?? '?'}`,

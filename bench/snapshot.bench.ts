@@ -67,7 +67,13 @@ try {
   await Promise.all(
     Array.from({ length: subscribers }, () => {
       return new Promise<void>((resolve, reject) => {
-        const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, on: { connected: () => resolve(), error: reject } });
+        const client = createClient({
+          url: wsUrl,
+          webSocketImpl: WebSocket,
+          lazy: false,
+          retryAttempts: 0,
+          on: { connected: () => resolve(), error: reject },
+        });
         clients.push(client);
       });
     }),
@@ -78,7 +84,10 @@ try {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation { takeSnapshot(input: { collection: { provider: "local", collectionId: "fan" } }) { ... on TakeSnapshotAccepted { operation { id } } } }' }),
+    body: JSON.stringify({
+      query:
+        'mutation { takeSnapshot(input: { collection: { provider: "local", collectionId: "fan" } }) { ... on TakeSnapshotAccepted { operation { id } } } }',
+    }),
   });
   const operationId = ((await res.json()) as { data: { takeSnapshot: { operation: { id: string } } } }).data.takeSnapshot.operation.id;
   const latencies: number[] = [];

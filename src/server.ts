@@ -51,12 +51,18 @@ export interface Gateway {
 /** Starts the gateway on config.host:config.port (port 0 picks a free one). */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
   const metrics = new GatewayMetrics();
-  const store = config.databaseUrl ? await openPostgresStore(config.databaseUrl, { schema: config.databaseSchema }) : await openSqliteStore(config.dataDir);
-  const engine = new CachedEngine(metrics.instrumentEngine(new FaceEngine({ workers: config.engine.workers, maxQueue: config.engine.maxQueue })));
+  const store = config.databaseUrl
+    ? await openPostgresStore(config.databaseUrl, { schema: config.databaseSchema })
+    : await openSqliteStore(config.dataDir);
+  const engine = new CachedEngine(
+    metrics.instrumentEngine(new FaceEngine({ workers: config.engine.workers, maxQueue: config.engine.maxQueue })),
+  );
   const redis = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'operation-progress', logger) : undefined;
   const changes = config.redisUrl ? new RedisBroadcast(config.redisUrl, config.redisPrefix, 'collection-changes', logger) : undefined;
   await Promise.all([redis?.start(), changes?.start()]);
-  const tracing = config.tracing ? (await import('./observability/tracing/gateway-tracing.js')).startGatewayTracing(config.tracing) : undefined;
+  const tracing = config.tracing
+    ? (await import('./observability/tracing/gateway-tracing.js')).startGatewayTracing(config.tracing)
+    : undefined;
   const registry = new ProviderRegistry(
     config.providers,
     { store, engine, logger, changes },
@@ -73,12 +79,24 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     snapshotTtlMs: config.snapshotTtlMs,
     // Replicas share trainings through the store: one whose replica died is failed after a lease without word.
     staleTrainingMs: config.redisUrl ? config.jobLeaseMs : undefined,
-    queue: (run) => (config.redisUrl ? new RedisJobQueue(run, { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger, leaseMs: config.jobLeaseMs }) : new InProcessJobQueue(run)),
+    queue: (run) =>
+      config.redisUrl
+        ? new RedisJobQueue(run, { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger, leaseMs: config.jobLeaseMs })
+        : new InProcessJobQueue(run),
   });
   await snapshots.resume();
   snapshots.startPurging();
   snapshots.startSweepingTrainings();
-  const deps = { registry, snapshots, logger, grants, imagePolicy: config.imageFetch, maxPageSize: config.limits.maxPageSize, reusedPages: new ReusedPages(), userFaces: new UserFaces() };
+  const deps = {
+    registry,
+    snapshots,
+    logger,
+    grants,
+    imagePolicy: config.imageFetch,
+    maxPageSize: config.limits.maxPageSize,
+    reusedPages: new ReusedPages(),
+    userFaces: new UserFaces(),
+  };
   const authenticator = new Authenticator(config.auth);
   if (config.auth.anonymousTenant) {
     logger.warn(
@@ -94,7 +112,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
 
   const plans = new QueryPlans();
   const formatErrors = formatError(logger);
-  const apollo = createApolloServer({ schema, plans, formatError: formatErrors, limits: config.limits, metrics, plugins: tracing ? [tracing.plugin] : [] });
+  const apollo = createApolloServer({
+    schema,
+    plans,
+    formatError: formatErrors,
+    limits: config.limits,
+    metrics,
+    plugins: tracing ? [tracing.plugin] : [],
+  });
   await apollo.start();
   const responses = new ResponseBatch((err, res) => {
     logger.error({ err }, 'a GraphQL response could not be written');
@@ -102,14 +127,39 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
   // The fast path skips Apollo's plugins; tracing is one, so with tracing on every request goes through Apollo.
   const fastPath = tracing ? undefined : new QueryFastPath(plans, metrics, formatErrors, responses);
-  const graphql = createGraphQLHandler({ apollo, authenticator, rateLimiter, deps, metrics, responses, fastPath, maxBodyBytes: config.maxBodyBytes, maxDocumentChars: config.limits.maxDocumentChars });
+  const graphql = createGraphQLHandler({
+    apollo,
+    authenticator,
+    rateLimiter,
+    deps,
+    metrics,
+    responses,
+    fastPath,
+    maxBodyBytes: config.maxBodyBytes,
+    maxDocumentChars: config.limits.maxDocumentChars,
+  });
   const readinessChecks = async () => ({
-    store: await store.listCollections('-', { after: null, limit: 1 }).then(() => true, () => false),
+    store: await store.listCollections('-', { after: null, limit: 1 }).then(
+      () => true,
+      () => false,
+    ),
     redis: redis && changes ? redis.ready && changes.ready : true,
   });
   const graphiql = config.graphiql ? config.auth : undefined;
-  const http: HttpServer = new HttpServer(createRouter({ graphql, metrics, graphiql, readinessChecks, stopping: () => http.stopping }), logger);
-  const ws = startWebSocketServer(http.server, { schema, authenticator, rateLimiter, deps, limits: config.limits, metrics, logger, authTimeoutMs: config.wsAuthTimeoutMs });
+  const http: HttpServer = new HttpServer(
+    createRouter({ graphql, metrics, graphiql, readinessChecks, stopping: () => http.stopping }),
+    logger,
+  );
+  const ws = startWebSocketServer(http.server, {
+    schema,
+    authenticator,
+    rateLimiter,
+    deps,
+    limits: config.limits,
+    metrics,
+    logger,
+    authTimeoutMs: config.wsAuthTimeoutMs,
+  });
 
   const url = `${await http.listen(config.port, config.host)}/graphql`;
   logger.info({ url, providers: config.providers.map((p) => `${p.name}:${p.kind}`), dataDir: config.dataDir }, 'facegate listening');

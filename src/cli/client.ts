@@ -25,12 +25,19 @@ export function gatewayClient(url: string, apiKey?: string): GatewayClient {
       if (body.errors?.length) throw new CliError(body.errors.map((e) => e.message).join('; '));
       return body.data as T;
     },
-    ws: () => createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 3, connectionParams: apiKey ? { apiKey } : undefined }),
+    ws: () =>
+      createClient({
+        url: url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        retryAttempts: 3,
+        connectionParams: apiKey ? { apiKey } : undefined,
+      }),
   };
 }
 
 /** Fails with the error value's message when a mutation returned an Error member. */
 export function accepted<T extends { __typename: string; message?: string; code?: string }>(result: T, success: string): T {
-  if (result.__typename !== success) throw new CliError(`${result.__typename}${result.code ? ` (${result.code})` : ''}: ${result.message ?? ''}`);
+  if (result.__typename !== success)
+    throw new CliError(`${result.__typename}${result.code ? ` (${result.code})` : ''}: ${result.message ?? ''}`);
   return result;
 }

@@ -43,7 +43,11 @@ export async function expandImagePaths(paths: string[]): Promise<string[]> {
 }
 
 /** Rekognition's ExternalImageId alphabet ([a-zA-Z0-9_.\-:], ≤ 255). */
-const externalImageId = (file: string): string => path.basename(file).replace(/[^a-zA-Z0-9_.\-:]/g, '_').slice(0, 255);
+const externalImageId = (file: string): string =>
+  path
+    .basename(file)
+    .replace(/[^a-zA-Z0-9_.\-:]/g, '_')
+    .slice(0, 255);
 
 const INDEX = `mutation($c: CollectionRef!, $b: String!, $x: String, $m: Int) {
   indexFaces(input: { collection: $c, image: { base64: $b }, externalImageId: $x, maxFaces: $m }) {
@@ -71,8 +75,14 @@ export async function indexImages(client: GatewayClient, files: string[], option
   async function one(file: string): Promise<void> {
     try {
       const base64 = (await readFile(file)).toString('base64');
-      const { indexFaces } = await client.call<{ indexFaces: Member<{ faces: { faceId: string }[] }> }>(INDEX, { c: collection, b: base64, x: externalImageId(file), m: options.userId ? 1 : null });
-      if (indexFaces.__typename !== 'IndexFacesSuccess') return void summary.failed.push({ file, code: indexFaces.code, message: indexFaces.message });
+      const { indexFaces } = await client.call<{ indexFaces: Member<{ faces: { faceId: string }[] }> }>(INDEX, {
+        c: collection,
+        b: base64,
+        x: externalImageId(file),
+        m: options.userId ? 1 : null,
+      });
+      if (indexFaces.__typename !== 'IndexFacesSuccess')
+        return void summary.failed.push({ file, code: indexFaces.code, message: indexFaces.message });
       const faceIds = indexFaces.faces.map((f) => f.faceId);
       summary.faces += faceIds.length;
       if (faceIds.length === 0) return void summary.failed.push({ file, code: 'NO_FACE_DETECTED', message: 'no face found in the image' });
@@ -80,7 +90,8 @@ export async function indexImages(client: GatewayClient, files: string[], option
       const { associateFaces } = await client.call<{
         associateFaces: Member<{ associatedFaces: unknown[]; unsuccessfulFaceAssociations: { faceId: string; reasons: string[] }[] }>;
       }>(ASSOCIATE, { c: collection, u: options.userId, f: faceIds });
-      if (associateFaces.__typename !== 'AssociateFacesSuccess') return void summary.failed.push({ file, code: associateFaces.code, message: associateFaces.message });
+      if (associateFaces.__typename !== 'AssociateFacesSuccess')
+        return void summary.failed.push({ file, code: associateFaces.code, message: associateFaces.message });
       summary.associated += associateFaces.associatedFaces.length;
       for (const u of associateFaces.unsuccessfulFaceAssociations) {
         summary.failed.push({ file, code: u.reasons.join(','), message: `face ${u.faceId} was not associated with ${options.userId}` });

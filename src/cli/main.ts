@@ -124,7 +124,8 @@ async function main(): Promise<number> {
   }
   if (group === 'index') {
     const concurrency = Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new CliError(`--concurrency: expected an integer in 1..16, got ${values.concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16)
+      throw new CliError(`--concurrency: expected an integer in 1..16, got ${values.concurrency}`);
     const files = await expandImagePaths(positionals.slice(1));
     const options = { provider: values.provider!, collectionId: required('collection'), userId: values.user, concurrency };
     const summary = await indexImages(client, files, options, new ProgressBar());
@@ -134,13 +135,19 @@ async function main(): Promise<number> {
   const collection = () => ({ provider: values.provider, collectionId: required('collection') });
   if (group === 'snapshot' && command === 'take') {
     const scope = values['apply-scope']?.split(',').filter(Boolean);
-    const data = await call<{ takeSnapshot: Accepted }>(`mutation($c: CollectionRef!, $s: [String!]) { takeSnapshot(input: { collection: $c, applyScope: $s }) {
-      __typename ... on TakeSnapshotAccepted { operation { id } } ... on Error { code message } } }`, { c: collection(), s: scope });
+    const data = await call<{ takeSnapshot: Accepted }>(
+      `mutation($c: CollectionRef!, $s: [String!]) { takeSnapshot(input: { collection: $c, applyScope: $s }) {
+      __typename ... on TakeSnapshotAccepted { operation { id } } ... on Error { code message } } }`,
+      { c: collection(), s: scope },
+    );
     return finish(accepted(data.takeSnapshot, 'TakeSnapshotAccepted').operation.id);
   }
   if (group === 'snapshot' && command === 'apply') {
-    const data = await call<{ applySnapshot: Accepted }>(`mutation($s: ID!, $t: CollectionRef!) { applySnapshot(input: { snapshotId: $s, target: $t }) {
-      __typename ... on ApplySnapshotAccepted { operation { id } } ... on Error { code message } } }`, { s: required('snapshot'), t: collection() });
+    const data = await call<{ applySnapshot: Accepted }>(
+      `mutation($s: ID!, $t: CollectionRef!) { applySnapshot(input: { snapshotId: $s, target: $t }) {
+      __typename ... on ApplySnapshotAccepted { operation { id } } ... on Error { code message } } }`,
+      { s: required('snapshot'), t: collection() },
+    );
     return finish(accepted(data.applySnapshot, 'ApplySnapshotAccepted').operation.id);
   }
   if (group === 'snapshot' && command === 'watch') {
@@ -154,7 +161,8 @@ async function main(): Promise<number> {
       p: values.provider,
     });
     if (!data.provider) throw new CliError(`no provider named ${values.provider}`);
-    for (const { node } of data.provider.collections.edges) console.log(`${node.collectionId}\tusers=${node.userCount}\tfaces=${node.faceCount}`);
+    for (const { node } of data.provider.collections.edges)
+      console.log(`${node.collectionId}\tusers=${node.userCount}\tfaces=${node.faceCount}`);
     return 0;
   }
   throw new CliError(`unknown command: ${positionals.join(' ')}\n${USAGE}`);

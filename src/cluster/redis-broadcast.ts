@@ -19,13 +19,21 @@ export class RedisBroadcast {
   private readonly reconnectHandlers: (() => void)[] = [];
 
   /** `prefix` separates deployments sharing one Redis; `name` the channels of one deployment. */
-  constructor(redisUrl: string, prefix: string, name: string, private readonly logger: Logger) {
+  constructor(
+    redisUrl: string,
+    prefix: string,
+    name: string,
+    private readonly logger: Logger,
+  ) {
     this.channel = `${prefix}:${name}`;
     // Reconnect forever with a capped backoff: a replica degrades while Redis is away and recovers with it.
     const options = { maxRetriesPerRequest: 1, retryStrategy: (times: number) => Math.min(times * 200, 2000), lazyConnect: true };
     this.publisher = new Redis(redisUrl, options);
     this.subscriber = new Redis(redisUrl, options);
-    for (const [role, client] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
+    for (const [role, client] of [
+      ['publisher', this.publisher],
+      ['subscriber', this.subscriber],
+    ] as const) {
       client.on('error', (err: Error) => this.logger.warn({ role, err: err.message }, 'redis connection error'));
     }
     // After a reconnect, messages sent meanwhile are lost: users resynchronise.

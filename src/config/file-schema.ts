@@ -50,21 +50,38 @@ export const fileSchema = z
         maxRootFields: z.number().int().min(1).optional(),
         maxDocumentChars: z.number().int().min(100).optional(),
         maxPageSize: z.number().int().min(1).max(MAX_PAGE_SIZE_CEILING).optional(),
-        rateLimit: rateLimitSchema.extend({ tenants: z.record(tenantId, rateLimitSchema).default({}) }).strict().optional(),
+        rateLimit: rateLimitSchema
+          .extend({ tenants: z.record(tenantId, rateLimitSchema).default({}) })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
     graphiql: z.boolean().optional(),
     snapshotTtlHours: z.number().positive().optional(),
-    databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
-    databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
-    redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
-    redisPrefix: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/).optional(),
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+      .optional(),
+    databaseSchema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+      .optional(),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'a redis:// URL')
+      .optional(),
+    redisPrefix: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]{1,64}$/)
+      .optional(),
     auth: z
       .object({
         anonymous: z.boolean().optional(),
         anonymousTenant: tenantId.optional(),
-        apiKeys: z.array(z.object({ tenant: tenantId, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'the hex SHA-256 of the key') }).strict()).optional(),
+        apiKeys: z
+          .array(z.object({ tenant: tenantId, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'the hex SHA-256 of the key') }).strict())
+          .optional(),
         jwt: z
           .object({
             hs256Secret: z.string().min(32, 'at least 32 characters').optional(),
@@ -100,7 +117,12 @@ export const fileSchema = z
       .strict()
       .optional(),
     tenants: z
-      .record(tenantId, z.object({ providers: z.union([z.literal('*'), z.array(z.string())]), collections: z.array(z.string().min(1)).default(['*']) }).strict())
+      .record(
+        tenantId,
+        z
+          .object({ providers: z.union([z.literal('*'), z.array(z.string())]), collections: z.array(z.string().min(1)).default(['*']) })
+          .strict(),
+      )
       .optional(),
   })
   .strict();

@@ -57,7 +57,8 @@ function envInt(env: NodeJS.ProcessEnv, key: string, min: number, max: number): 
   const raw = env[key];
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${key}: expected an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${key}: expected an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -81,18 +82,24 @@ function parseAuth(source: string, file: FileConfig, host: string): AuthConfig {
   const hasCredentials = (a.apiKeys?.length ?? 0) > 0 || !!a.jwt;
   const anonymous = a.anonymous ?? !hasCredentials;
   if (anonymous && !isLoopback(host)) {
-    throw new ConfigError(`${source}: auth.anonymous: expected false (or HOST on loopback), got anonymous access on ${host}; configure auth.apiKeys or auth.jwt`);
+    throw new ConfigError(
+      `${source}: auth.anonymous: expected false (or HOST on loopback), got anonymous access on ${host}; configure auth.apiKeys or auth.jwt`,
+    );
   }
-  if (!anonymous && !hasCredentials) throw new ConfigError(`${source}: auth: expected apiKeys or jwt when anonymous access is off, got neither`);
+  if (!anonymous && !hasCredentials)
+    throw new ConfigError(`${source}: auth: expected apiKeys or jwt when anonymous access is off, got neither`);
   return { anonymousTenant: anonymous ? (a.anonymousTenant ?? 'default') : null, apiKeys: a.apiKeys ?? [], jwt: a.jwt };
 }
 
 /** The fetch policy for image URLs, built field by field (the test-only policy knobs are never configurable). */
 function parseImageFetch(env: NodeJS.ProcessEnv, file: FileConfig): FetchPolicy {
   const f = file.imageFetch;
-  const envHosts = env.FACEGATE_IMAGE_URL_HOSTS?.split(',').map((h) => h.trim()).filter(Boolean);
+  const envHosts = env.FACEGATE_IMAGE_URL_HOSTS?.split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   for (const h of envHosts ?? []) {
-    if (!isValidHostPattern(h)) throw new ConfigError(`FACEGATE_IMAGE_URL_HOSTS: expected host names or *.domain patterns, got ${JSON.stringify(h)}`);
+    if (!isValidHostPattern(h))
+      throw new ConfigError(`FACEGATE_IMAGE_URL_HOSTS: expected host names or *.domain patterns, got ${JSON.stringify(h)}`);
   }
   let tlsCa: string | undefined;
   if (f?.tlsCaFile) {
@@ -116,7 +123,10 @@ function parseImageFetch(env: NodeJS.ProcessEnv, file: FileConfig): FetchPolicy 
 /** A missing burst is the rate (at least 1): one second's worth of requests at once. */
 function parseRateLimit(file: NonNullable<FileConfig['limits']>['rateLimit']): RateLimitConfig | null {
   if (!file) return null;
-  const rate = (r: { requestsPerSecond: number; burst?: number }) => ({ requestsPerSecond: r.requestsPerSecond, burst: r.burst ?? Math.max(1, Math.ceil(r.requestsPerSecond)) });
+  const rate = (r: { requestsPerSecond: number; burst?: number }) => ({
+    requestsPerSecond: r.requestsPerSecond,
+    burst: r.burst ?? Math.max(1, Math.ceil(r.requestsPerSecond)),
+  });
   return { default: rate(file), tenants: Object.fromEntries(Object.entries(file.tenants).map(([t, r]) => [t, rate(r)])) };
 }
 

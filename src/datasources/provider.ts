@@ -207,13 +207,23 @@ export interface SnapshotCapable {
    * content the snapshot had (a restarted take). `onProgress` is called
    * synchronously after each chunk (at least every 1 %).
    */
-  exportToSnapshot(collectionId: string, snapshotId: string, onProgress: (p: CopyProgress) => void, call?: CallOptions): Promise<CopyOutcome>;
+  exportToSnapshot(
+    collectionId: string,
+    snapshotId: string,
+    onProgress: (p: CopyProgress) => void,
+    call?: CallOptions,
+  ): Promise<CopyOutcome>;
   /**
    * Creates `targetCollectionId` (COLLECTION_ALREADY_EXISTS if it exists) and
    * fills it from the snapshot. Throws SNAPSHOT_NOT_FOUND if the snapshot is
    * deleted meanwhile; the caller removes the partial target.
    */
-  importFromSnapshot(snapshotId: string, targetCollectionId: string, onProgress: (p: CopyProgress) => Promise<void>, call?: CallOptions): Promise<CopyOutcome>;
+  importFromSnapshot(
+    snapshotId: string,
+    targetCollectionId: string,
+    onProgress: (p: CopyProgress) => Promise<void>,
+    call?: CallOptions,
+  ): Promise<CopyOutcome>;
   /**
    * Optional check at apply time, before the operation is accepted: throws
    * SNAPSHOT_EXPIRED when the provider's own copy of the snapshot (e.g. in
@@ -223,7 +233,8 @@ export interface SnapshotCapable {
 }
 
 export const isSnapshotCapable = (p: FaceProvider): p is FaceProvider & SnapshotCapable =>
-  typeof (p as Partial<SnapshotCapable>).exportToSnapshot === 'function' && typeof (p as Partial<SnapshotCapable>).importFromSnapshot === 'function';
+  typeof (p as Partial<SnapshotCapable>).exportToSnapshot === 'function' &&
+  typeof (p as Partial<SnapshotCapable>).importFromSnapshot === 'function';
 
 /** Told about each training round a {@link Trainable} provider runs (the gateway records them as TRAIN_COLLECTION operations). */
 export interface TrainingRounds {

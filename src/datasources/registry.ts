@@ -11,11 +11,7 @@ import { rekognitionDefinition } from './rekognition/definition.js';
 import { resilienceOptions, type ResilienceOptions } from './resilience/options.js';
 import { withResilience, type CircuitListener } from './resilience/resilient-provider.js';
 
-export const PROVIDER_DEFINITIONS: readonly ProviderDefinition[] = [
-  localDefinition,
-  rekognitionDefinition,
-  azureFaceDefinition,
-];
+export const PROVIDER_DEFINITIONS: readonly ProviderDefinition[] = [localDefinition, rekognitionDefinition, azureFaceDefinition];
 
 /** A validated provider entry from configuration. */
 export interface ProviderConfig {

@@ -76,7 +76,8 @@ export function checkApplyScope(field: string, scope: readonly string[] | null |
   if (!scope) return [];
   if (scope.length > 100) throw invalidInput(field, 'at most 100 tenant ids', `${scope.length}`);
   scope.forEach((t, i) => {
-    if (!TENANT_ID.test(t)) throw invalidInput(`${field}[${i}]`, 'a tenant id (letters, digits, "_" or "-", 1..64 characters)', describeValue(t));
+    if (!TENANT_ID.test(t))
+      throw invalidInput(`${field}[${i}]`, 'a tenant id (letters, digits, "_" or "-", 1..64 characters)', describeValue(t));
   });
   return [...new Set(scope)];
 }

@@ -60,8 +60,7 @@ const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 const startsWith = (b: Uint8Array, sig: readonly number[], at = 0): boolean =>
   b.length >= at + sig.length && sig.every((v, i) => b[at + i] === v);
-const ascii = (b: Uint8Array, from: number, to: number): string =>
-  String.fromCharCode(...b.subarray(from, Math.min(to, b.length)));
+const ascii = (b: Uint8Array, from: number, to: number): string => String.fromCharCode(...b.subarray(from, Math.min(to, b.length)));
 
 /** Names what the bytes look like, for error messages. */
 export function sniffFormat(b: Uint8Array): string {
@@ -83,8 +82,7 @@ export function sniffFormat(b: Uint8Array): string {
   return 'unrecognised data';
 }
 
-const fmtBytes = (n: number): string =>
-  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MiB (${n} bytes)` : `${n} bytes`;
+const fmtBytes = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MiB (${n} bytes)` : `${n} bytes`);
 
 /**
  * Synchronous first gate: non-empty, within the byte limit, and a JPEG or
@@ -98,10 +96,7 @@ export function checkEncoded(image: Uint8Array, limits: Pick<DecodeLimits, 'maxI
     throw new EngineError('INVALID_IMAGE', 'expected a JPEG or PNG image, got 0 bytes');
   }
   if (image.length > limits.maxImageBytes) {
-    throw new EngineError(
-      'INVALID_IMAGE',
-      `expected an image of at most ${fmtBytes(limits.maxImageBytes)}, got ${fmtBytes(image.length)}`,
-    );
+    throw new EngineError('INVALID_IMAGE', `expected an image of at most ${fmtBytes(limits.maxImageBytes)}, got ${fmtBytes(image.length)}`);
   }
   const kind = sniffFormat(image);
   if (kind === 'JPEG') return 'jpeg';
@@ -176,9 +171,6 @@ export async function decodeImage(
       imageHeight: info.height,
     };
   } catch (e) {
-    throw new EngineError(
-      'INVALID_IMAGE',
-      `expected a complete, valid ${info.format.toUpperCase()} image, got ${vipsReason(e)}`,
-    );
+    throw new EngineError('INVALID_IMAGE', `expected a complete, valid ${info.format.toUpperCase()} image, got ${vipsReason(e)}`);
   }
 }

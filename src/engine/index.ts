@@ -6,14 +6,7 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import {
-  checkEncoded,
-  decodeImage,
-  probeImage,
-  type DecodeLimits,
-  type DecodedImage,
-  type ImageInfo,
-} from './decode.js';
+import { checkEncoded, decodeImage, probeImage, type DecodeLimits, type DecodedImage, type ImageInfo } from './decode.js';
 import type { RawFace, WorkerInit, WorkerResponse, WorkerStats } from './protocol.js';
 import {
   EngineError,

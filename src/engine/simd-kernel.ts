@@ -165,7 +165,14 @@ export function buildKernelModule(): Uint8Array {
   const fn = [...locals, ...body];
 
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [1, 0x60, 2, I32, I32, 0]), // type 0: (i32, i32) -> ()
     ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 1]), // import memory e.m, min 1 page
     ...section(3, [1, 0]), // one function of type 0

@@ -49,10 +49,7 @@ interface FaceApi {
   tf: TfApi;
   nets: { ssdMobilenetv1: Net; faceLandmark68Net: LandmarkNet; faceRecognitionNet: RecognitionNet };
   SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults: number }) => object;
-  detectAllFaces(
-    input: Tensor3D,
-    options: object,
-  ): { withFaceLandmarks(): { withFaceDescriptors(): Promise<FaceApiResult[]> } };
+  detectAllFaces(input: Tensor3D, options: object): { withFaceLandmarks(): { withFaceDescriptors(): Promise<FaceApiResult[]> } };
 }
 
 const port = parentPort;

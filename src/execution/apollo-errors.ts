@@ -54,9 +54,6 @@ function enrich(maybeError: unknown, http: HttpFromErrors): GraphQLFormattedErro
 
 function isPartialHead(x: unknown): x is { status?: number; headers?: Map<string, string> } {
   return (
-    !!x &&
-    typeof x === 'object' &&
-    (!('status' in x) || typeof x.status === 'number') &&
-    (!('headers' in x) || x.headers instanceof Map)
+    !!x && typeof x === 'object' && (!('status' in x) || typeof x.status === 'number') && (!('headers' in x) || x.headers instanceof Map)
   );
 }

@@ -47,9 +47,7 @@ interface ResolverMeta {
 
 /** True when the build options leave type-graphql's wrapper something to do on every field. */
 function optionsNeedWrapper(options: BuildSchemaOptions): boolean {
-  return Boolean(
-    options.globalMiddlewares?.length || options.authChecker || options.validate || options.validateFn || options.container,
-  );
+  return Boolean(options.globalMiddlewares?.length || options.authChecker || options.validate || options.validateFn || options.container);
 }
 
 /** How each parameter of `meta`'s method is filled, or null when the wrapper must stay. */
@@ -81,7 +79,8 @@ function directResolver(method: Method, instance: unknown, sources: readonly Par
     const params = new Array<unknown>(sources.length);
     for (let i = 0; i < sources.length; i++) {
       const s = sources[i];
-      params[i] = s.kind === 'root' ? root : s.kind === 'arg' ? (args as Record<string, unknown>)[s.name] : s.kind === 'context' ? context : info;
+      params[i] =
+        s.kind === 'root' ? root : s.kind === 'arg' ? (args as Record<string, unknown>)[s.name] : s.kind === 'context' ? context : info;
     }
     return method.apply(instance, params);
   };

@@ -54,6 +54,11 @@ export function formatError(logger: Logger): FormatError {
       return { message: 'Cancelled: the client went away', path: formatted.path, extensions: { code: 'CANCELLED' } };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL operation');
-    return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return {
+      message: 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
   };
 }

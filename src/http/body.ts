@@ -16,7 +16,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const tooLarge = () => new BodyTooLarge(`request body: expected at most ${limit} bytes, got ${Number(req.headers['content-length'] ?? size)}`);
+    const tooLarge = () =>
+      new BodyTooLarge(`request body: expected at most ${limit} bytes, got ${Number(req.headers['content-length'] ?? size)}`);
     if (Number(req.headers['content-length'] ?? 0) > MAX_DRAIN_BYTES) {
       reject(tooLarge());
       req.destroy();
@@ -27,7 +28,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       if (size > MAX_DRAIN_BYTES) req.destroy();
       else if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => (size > limit ? reject(tooLarge()) : resolve((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8'))));
+    req.on('end', () =>
+      size > limit ? reject(tooLarge()) : resolve((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8')),
+    );
     req.on('error', reject);
     req.on('close', () => size > limit && reject(tooLarge()));
   });

@@ -132,7 +132,11 @@ export class QueryFastPath {
     }
     let bound = this.bound.get(plan);
     if (!bound) {
-      bound = new PlanMetrics(this.metrics, operationLabel(operationName ?? plan.operationName ?? undefined), operationLabel(operationName));
+      bound = new PlanMetrics(
+        this.metrics,
+        operationLabel(operationName ?? plan.operationName ?? undefined),
+        operationLabel(operationName),
+      );
       this.bound.set(plan, bound);
     }
     const headers: Record<string, string> = { 'x-request-id': requestId };

@@ -103,7 +103,10 @@ subscription SnapshotProgress($operationId: ID!) {
 async function samplePhotoBase64(): Promise<string> {
   const require = createRequire(import.meta.url);
   const file = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
-  const jpeg = await sharp(await readFile(file)).resize({ width: 480 }).jpeg({ quality: 80 }).toBuffer();
+  const jpeg = await sharp(await readFile(file))
+    .resize({ width: 480 })
+    .jpeg({ quality: 80 })
+    .toBuffer();
   return jpeg.toString('base64');
 }
 

@@ -81,7 +81,10 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
     if (fastPath && plan && (await fastPath.answer(plan, body, createContext(deps, caller, requestId, signal), requestId, res))) return;
     viaApollo.inc();
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers: headerMapOf(req), search: searchOf(req), body };
-    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => createContext(deps, caller, requestId, signal) });
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => createContext(deps, caller, requestId, signal),
+    });
     const status = response.status ?? 200;
     const operation = (body as { operationName?: unknown } | undefined)?.operationName;
     metrics.graphqlRequests.inc({ operation: operationLabel(operation), status: String(status) });
@@ -98,7 +101,9 @@ function requestIdOf(req: IncomingMessage): string {
 /** A body that could not be read: 413 when too large, 400 when it does not parse. */
 function refuseBody(res: ServerResponse, error: unknown): void {
   if (!(error instanceof BodyTooLarge)) {
-    return sendJson(res, 400, { errors: [{ message: 'request body: expected JSON, got text that does not parse', extensions: { code: 'BAD_REQUEST' } }] });
+    return sendJson(res, 400, {
+      errors: [{ message: 'request body: expected JSON, got text that does not parse', extensions: { code: 'BAD_REQUEST' } }],
+    });
   }
   // A refused body is not read; closing the connection keeps the client from sending the rest.
   sendJson(res, 413, { errors: [{ message: error.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
@@ -114,7 +119,13 @@ function headerMapOf(req: IncomingMessage): HeaderMap {
 }
 
 /** Apollo's answer: a complete one through the batch, a streamed one (incremental delivery) chunk by chunk. */
-async function sendApolloResponse(res: ServerResponse, status: number, requestId: string, response: HTTPGraphQLResponse, responses: ResponseBatch): Promise<void> {
+async function sendApolloResponse(
+  res: ServerResponse,
+  status: number,
+  requestId: string,
+  response: HTTPGraphQLResponse,
+  responses: ResponseBatch,
+): Promise<void> {
   const headers: Record<string, string> = { 'x-request-id': requestId };
   for (const [key, value] of response.headers) headers[key] = value;
   if (response.body.kind === 'complete') return responses.end(res, status, headers, response.body.string);

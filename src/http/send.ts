@@ -10,6 +10,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, ext
 
 /** A request that failed outside GraphQL: a 500 when nothing was sent yet, a cut connection otherwise. */
 export function sendInternalError(res: ServerResponse): void {
-  if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+  if (!res.headersSent)
+    sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
   else res.destroy();
 }

@@ -23,9 +23,13 @@ export function decodeBase64Image(field: string, base64: string): Uint8Array {
   const text = base64.replace(/\s+/g, '');
   if (text.length === 0) throw invalidInput(field, 'base64 of a JPEG or PNG image', 'an empty string');
   if (text.length > Math.ceil(MAX_IMAGE_BYTES / 3) * 4) {
-    throw new DomainError('INVALID_IMAGE', `${field}: expected at most ${MAX_IMAGE_BYTES} bytes of image, got about ${Math.floor((text.length * 3) / 4)}`, {
-      field,
-    });
+    throw new DomainError(
+      'INVALID_IMAGE',
+      `${field}: expected at most ${MAX_IMAGE_BYTES} bytes of image, got about ${Math.floor((text.length * 3) / 4)}`,
+      {
+        field,
+      },
+    );
   }
   if (text.length % 4 !== 0 || !BASE64.test(text)) {
     throw invalidInput(field, 'standard base64 (A-Z a-z 0-9 + /, padded with =)', 'malformed base64');
@@ -38,7 +42,12 @@ export function decodeBase64Image(field: string, base64: string): Uint8Array {
  * `policy` (see images/safe-fetch.ts), cancelled by the signal of `call`
  * (the request's), which is read only for a URL.
  */
-export async function resolveImage(field: string, image: ImageSource, policy: FetchPolicy, call?: { readonly signal?: AbortSignal }): Promise<Uint8Array> {
+export async function resolveImage(
+  field: string,
+  image: ImageSource,
+  policy: FetchPolicy,
+  call?: { readonly signal?: AbortSignal },
+): Promise<Uint8Array> {
   if ((image.base64 != null) === (image.url != null)) {
     throw invalidInput(field, 'exactly one of base64 or url', image.base64 != null ? 'both' : 'neither');
   }

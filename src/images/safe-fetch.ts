@@ -126,7 +126,9 @@ function refuse(ctx: Ctx, expected: string, got: string, hop = 0): DomainError {
 }
 
 function tooBig(ctx: Ctx, got: string): DomainError {
-  return new DomainError('INVALID_IMAGE', `${ctx.field}: expected at most ${ctx.maxBytes} bytes of image, got ${got}`, { field: ctx.field });
+  return new DomainError('INVALID_IMAGE', `${ctx.field}: expected at most ${ctx.maxBytes} bytes of image, got ${got}`, {
+    field: ctx.field,
+  });
 }
 
 /**
@@ -298,7 +300,8 @@ function connectionFailure(ctx: Ctx, hop: Hop, index: number, e: unknown): Domai
   const code = failureCode(e);
   if (code.startsWith('HPE_')) return refuse(ctx, 'a well-formed HTTP response', `a malformed one (${code})`, index);
   const network = /^E[A-Z]+$/.test(code) || code === 'unknown';
-  if (hop.url.protocol === 'https:' && !network) return refuse(ctx, 'a host with a valid TLS certificate', `a TLS failure (${code})`, index);
+  if (hop.url.protocol === 'https:' && !network)
+    return refuse(ctx, 'a host with a valid TLS certificate', `a TLS failure (${code})`, index);
   return refuse(ctx, 'a reachable host', `a connection failure (${code})`, index);
 }
 
@@ -382,8 +385,14 @@ function get(ctx: Ctx, hop: Hop, index: number): Promise<HopOutcome> {
         if (total > ctx.maxBytes) return fail(tooBig(ctx, 'more'));
         chunks.push(chunk);
       });
-      res.on('error', (e) => fail(ctx.signal.aborted ? ctx.signal.reason : refuse(ctx, 'a complete response body', `a truncated one (${failureCode(e)})`, index)));
-      res.on('aborted', () => fail(ctx.signal.aborted ? ctx.signal.reason : refuse(ctx, 'a complete response body', 'a truncated one', index)));
+      res.on('error', (e) =>
+        fail(
+          ctx.signal.aborted ? ctx.signal.reason : refuse(ctx, 'a complete response body', `a truncated one (${failureCode(e)})`, index),
+        ),
+      );
+      res.on('aborted', () =>
+        fail(ctx.signal.aborted ? ctx.signal.reason : refuse(ctx, 'a complete response body', 'a truncated one', index)),
+      );
       res.on('end', () => {
         if (!res.complete) return fail(refuse(ctx, 'a complete response body', 'a truncated one', index));
         if (total === 0) return fail(refuse(ctx, 'image bytes', 'an empty body', index));

@@ -45,7 +45,9 @@ abstract class HotMetric<Child> {
   /** The child for these label values, in `labelNames` order; keep it where it is used on every request. */
   labels(...values: string[]): Child {
     if (values.length !== this.labelNames.length) {
-      throw new Error(`${this.name}: expected ${this.labelNames.length} label values (${this.labelNames.join(', ')}), got ${values.length}`);
+      throw new Error(
+        `${this.name}: expected ${this.labelNames.length} label values (${this.labelNames.join(', ')}), got ${values.length}`,
+      );
     }
     const key = values.join('\u0000');
     let child = this.children.get(key);

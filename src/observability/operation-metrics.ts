@@ -33,7 +33,10 @@ export function trackResultUnions(schema: GraphQLSchema): void {
       const union = getNamedType(field.type);
       if (!isUnionType(union) || !union.resolveType) continue;
       const errorTypes = new Set(
-        union.getTypes().filter((t) => t.getInterfaces().some((i) => i.name === 'Error')).map((t) => t.name),
+        union
+          .getTypes()
+          .filter((t) => t.getInterfaces().some((i) => i.name === 'Error'))
+          .map((t) => t.name),
       );
       const resolve = field.resolve as GraphQLFieldResolver<unknown, object>;
       const resolveType = union.resolveType;
@@ -85,7 +88,11 @@ export function operationMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlu
 export function countWebSocketOperation(metrics: GatewayMetrics, args: ExecutionArgs, result: unknown): void {
   const type = getOperationAST(args.document, args.operationName)?.operation ?? 'unknown';
   const errors = result && typeof result === 'object' && !(Symbol.asyncIterator in result) ? (result as ExecutionResult).errors : undefined;
-  metrics.graphqlOperations.inc({ operation: operationLabel(args.operationName), type, result: resultLabel(errors, args.contextValue as object) });
+  metrics.graphqlOperations.inc({
+    operation: operationLabel(args.operationName),
+    type,
+    result: resultLabel(errors, args.contextValue as object),
+  });
 }
 
 /** Counts an operation graphql-ws refused before running it (e.g. validation errors). */

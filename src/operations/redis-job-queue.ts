@@ -53,7 +53,11 @@ export class RedisJobQueue implements JobQueue {
   enqueue(operationId: string): void {
     // jobId = operation id: enqueuing twice (e.g. by two replicas) runs it once.
     void this.queue
-      .add('operation', { operationId }, { jobId: operationId, attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 })
+      .add(
+        'operation',
+        { operationId },
+        { jobId: operationId, attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 },
+      )
       .catch(() => {
         // Redis is down: the operation stays NOT_STARTED in the store and is re-enqueued by resume().
       });

@@ -90,8 +90,15 @@ export class SnapshotService {
     this.queue = (options.queue ?? ((run) => new InProcessJobQueue(run)))((id) => this.run(id));
     this.canSee = options.canSee ?? (() => false);
     this.staleTrainingMs = options.staleTrainingMs;
-    this.trainings = new TrainingOperations({ store: this.store, bus: this.bus, logger: this.logger, now: this.now, update: (id, patch) => this.update(id, patch) });
-    for (const provider of this.registry.list()) if (isTrainable(provider)) void provider.observeTraining(this.trainings.roundsOf(provider.name));
+    this.trainings = new TrainingOperations({
+      store: this.store,
+      bus: this.bus,
+      logger: this.logger,
+      now: this.now,
+      update: (id, patch) => this.update(id, patch),
+    });
+    for (const provider of this.registry.list())
+      if (isTrainable(provider)) void provider.observeTraining(this.trainings.roundsOf(provider.name));
   }
 
   /**
@@ -105,10 +112,16 @@ export class SnapshotService {
     for (const op of pending) {
       if (op.kind === 'TRAIN_COLLECTION') {
         // The provider ran it, not the queue; it trains again when the collection is next used.
-        await this.update(op.id, { status: 'FAILED', message: 'interrupted by a gateway restart; the collection is trained again on its next use' });
+        await this.update(op.id, {
+          status: 'FAILED',
+          message: 'interrupted by a gateway restart; the collection is trained again on its next use',
+        });
       } else if (op.kind === 'APPLY_SNAPSHOT' && op.status === 'RUNNING') {
         await this.removeTarget(op);
-        await this.update(op.id, { status: 'FAILED', message: 'interrupted by a gateway restart; the partial target collection was removed' });
+        await this.update(op.id, {
+          status: 'FAILED',
+          message: 'interrupted by a gateway restart; the partial target collection was removed',
+        });
       } else {
         this.logger.info({ operationId: op.id, kind: op.kind }, 'resuming operation after restart');
         this.queue.enqueue(op.id);
@@ -145,7 +158,11 @@ export class SnapshotService {
 
   /** Purges expired snapshots now and then periodically until {@link stop}. */
   startPurging(): void {
-    this.purgeTimer = this.repeat(() => this.purgeExpired(), Math.min(60_000, Math.max(1000, Math.floor(this.ttlMs / 4))), 'purging expired snapshots failed');
+    this.purgeTimer = this.repeat(
+      () => this.purgeExpired(),
+      Math.min(60_000, Math.max(1000, Math.floor(this.ttlMs / 4))),
+      'purging expired snapshots failed',
+    );
   }
 
   /**
@@ -158,7 +175,9 @@ export class SnapshotService {
     if (staleMs === undefined) return [];
     await this.trainings.keepAlive();
     const now = this.now();
-    const failed = await this.store.transaction((tx) => tx.failStaleOperations('TRAIN_COLLECTION', new Date(now.getTime() - staleMs), STALE_TRAINING_MESSAGE, now));
+    const failed = await this.store.transaction((tx) =>
+      tx.failStaleOperations('TRAIN_COLLECTION', new Date(now.getTime() - staleMs), STALE_TRAINING_MESSAGE, now),
+    );
     for (const op of failed) {
       this.logger.warn({ operationId: op.id, target: op.target }, 'failed a training whose replica stopped reporting');
       this.bus.publish(op);
@@ -170,7 +189,11 @@ export class SnapshotService {
   startSweepingTrainings(): void {
     if (this.staleTrainingMs === undefined) return;
     // The first sweep, at once, also fails those left by a whole cluster's restart.
-    this.trainingTimer = this.repeat(() => this.sweepTrainings(), Math.max(100, Math.floor(this.staleTrainingMs / 3)), 'sweeping stale trainings failed');
+    this.trainingTimer = this.repeat(
+      () => this.sweepTrainings(),
+      Math.max(100, Math.floor(this.staleTrainingMs / 3)),
+      'sweeping stale trainings failed',
+    );
   }
 
   /** Runs `task` now and then every `everyMs` (an unref'd timer, cleared by {@link stop}); a failure is logged as `failure`. */
@@ -183,7 +206,13 @@ export class SnapshotService {
   // ---- requests ------------------------------------------------------------
 
   /** Starts a take; the operation is returned NOT_STARTED at once. `call`: the request's, for the provider calls made before. */
-  async takeSnapshot(tenant: string, source: CollectionRef, applyScope: string[], userData: string | null, call?: CallOptions): Promise<OperationRecord> {
+  async takeSnapshot(
+    tenant: string,
+    source: CollectionRef,
+    applyScope: string[],
+    userData: string | null,
+    call?: CallOptions,
+  ): Promise<OperationRecord> {
     const provider = this.snapshotProvider(source.provider, 'TAKE_SNAPSHOT');
     const [collection] = await provider.getCollections([source.collectionId], call);
     if (!collection) {
@@ -235,9 +264,13 @@ export class SnapshotService {
     await provider.checkApplicable?.(snapshotId, call);
     const [existing] = await provider.getCollections([target.collectionId], call);
     if (existing) {
-      throw new DomainError('COLLECTION_ALREADY_EXISTS', `collection ${target.collectionId} exists on ${target.provider}; apply creates a new one`, {
-        collectionId: target.collectionId,
-      });
+      throw new DomainError(
+        'COLLECTION_ALREADY_EXISTS',
+        `collection ${target.collectionId} exists on ${target.provider}; apply creates a new one`,
+        {
+          collectionId: target.collectionId,
+        },
+      );
     }
     const op = await this.store.transaction((tx) =>
       tx.insertOperation({ id: randomUUID(), kind: 'APPLY_SNAPSHOT', owner: tenant, snapshotId, target, createdAt: this.now() }),
@@ -277,17 +310,33 @@ export class SnapshotService {
    */
   async trainCollection(tenant: string, target: CollectionRef, call?: CallOptions): Promise<OperationRecord> {
     const provider = this.registry.get(target.provider);
-    if (!provider) throw new DomainError('INVALID_INPUT', `provider: expected a configured provider, got ${JSON.stringify(target.provider.slice(0, 64))}`, { field: 'input.collection.provider' });
+    if (!provider)
+      throw new DomainError(
+        'INVALID_INPUT',
+        `provider: expected a configured provider, got ${JSON.stringify(target.provider.slice(0, 64))}`,
+        { field: 'input.collection.provider' },
+      );
     if (!provider.capabilities.has('TRAIN_COLLECTION') || !isTrainable(provider)) {
       const [collection] = await provider.getCollections([target.collectionId], call);
       if (!collection) {
-        throw new DomainError('COLLECTION_NOT_FOUND', `collection ${target.collectionId} does not exist on ${target.provider}`, { collectionId: target.collectionId });
+        throw new DomainError('COLLECTION_NOT_FOUND', `collection ${target.collectionId} does not exist on ${target.provider}`, {
+          collectionId: target.collectionId,
+        });
       }
-      return this.trainings.untrained(tenant, target, `provider ${provider.name} (${provider.kind}) needs no training: its searches see every write at once`);
+      return this.trainings.untrained(
+        tenant,
+        target,
+        `provider ${provider.name} (${provider.kind}) needs no training: its searches see every write at once`,
+      );
     }
     const operationId = await provider.trainCollection(target.collectionId, call);
     const op = operationId ? await this.store.getOperation(operationId) : null;
-    if (!op) throw new DomainError('PROVIDER_UNAVAILABLE', `training of ${target.collectionId} on ${target.provider}: expected a recorded operation, got none (the store could not record it)`, { provider: target.provider });
+    if (!op)
+      throw new DomainError(
+        'PROVIDER_UNAVAILABLE',
+        `training of ${target.collectionId} on ${target.provider}: expected a recorded operation, got none (the store could not record it)`,
+        { provider: target.provider },
+      );
     return op;
   }
 
@@ -341,7 +390,9 @@ export class SnapshotService {
       const message = isDomainError(e) ? e.message : 'internal error; see the gateway log';
       this.logger.error({ err: e, operationId }, 'operation failed');
       if (op.kind === 'TAKE_SNAPSHOT' && op.snapshotId) {
-        await this.store.transaction((tx) => tx.updateSnapshot(op.snapshotId!, { state: 'FAILED', lastUpdatedAt: this.now() })).catch(() => {});
+        await this.store
+          .transaction((tx) => tx.updateSnapshot(op.snapshotId!, { state: 'FAILED', lastUpdatedAt: this.now() }))
+          .catch(() => {});
       }
       if (op.kind === 'APPLY_SNAPSHOT' && !(isDomainError(e) && e.code === 'COLLECTION_ALREADY_EXISTS')) await this.removeTarget(op);
       await this.update(operationId, { status: 'FAILED', message });
@@ -355,11 +406,22 @@ export class SnapshotService {
     let running = await this.update(op.id, { status: 'RUNNING', percent: 0, processedItems: 0 });
     // The copy is one transaction: progress is published as it goes and stored once it commits.
     const counts = await provider.exportToSnapshot(snapshot.source.collectionId, snapshot.id, ({ processed, total }) => {
-      running = { ...running, processedItems: processed, totalItems: total, percent: percentOf(processed, total), lastActionAt: this.now() };
+      running = {
+        ...running,
+        processedItems: processed,
+        totalItems: total,
+        percent: percentOf(processed, total),
+        lastActionAt: this.now(),
+      };
       this.bus.publish(running);
     });
     const done = await this.store.transaction(async (tx) => {
-      await tx.updateSnapshot(snapshot.id, { state: 'READY', userCount: counts.userCount, faceCount: counts.faceCount, lastUpdatedAt: this.now() });
+      await tx.updateSnapshot(snapshot.id, {
+        state: 'READY',
+        userCount: counts.userCount,
+        faceCount: counts.faceCount,
+        lastUpdatedAt: this.now(),
+      });
       const total = counts.userCount + counts.faceCount;
       return tx.updateOperation(op.id, { status: 'SUCCEEDED', percent: 100, processedItems: total, totalItems: total }, this.now());
     });
@@ -416,16 +478,27 @@ export class SnapshotService {
   private snapshotProvider(name: string, operation: 'TAKE_SNAPSHOT' | 'APPLY_SNAPSHOT'): FaceProvider & SnapshotCapable {
     const provider = this.registry.get(name);
     if (!provider) {
-      const names = this.registry.list().map((p) => p.name).join(', ');
-      throw new DomainError('INVALID_INPUT', `provider: expected a configured provider (${names}), got ${JSON.stringify(name.slice(0, 64))}`, {
-        field: operation === 'TAKE_SNAPSHOT' ? 'input.collection.provider' : 'input.target.provider',
-      });
+      const names = this.registry
+        .list()
+        .map((p) => p.name)
+        .join(', ');
+      throw new DomainError(
+        'INVALID_INPUT',
+        `provider: expected a configured provider (${names}), got ${JSON.stringify(name.slice(0, 64))}`,
+        {
+          field: operation === 'TAKE_SNAPSHOT' ? 'input.collection.provider' : 'input.target.provider',
+        },
+      );
     }
     if (!provider.capabilities.has(operation) || !isSnapshotCapable(provider)) {
-      throw new DomainError('UNSUPPORTED_OPERATION', `provider ${name} (${provider.kind}) cannot ${operation.toLowerCase().replace('_', ' ')} yet`, {
-        provider: name,
-        operation,
-      });
+      throw new DomainError(
+        'UNSUPPORTED_OPERATION',
+        `provider ${name} (${provider.kind}) cannot ${operation.toLowerCase().replace('_', ' ')} yet`,
+        {
+          provider: name,
+          operation,
+        },
+      );
     }
     return provider;
   }

@@ -35,7 +35,8 @@ export interface TrainingOperationsOptions {
 }
 
 /** What a TRAIN_COLLECTION operation whose process stopped reporting is failed with. */
-export const STALE_TRAINING_MESSAGE = 'the gateway replica running this training stopped reporting; the collection is trained again on its next use';
+export const STALE_TRAINING_MESSAGE =
+  'the gateway replica running this training stopped reporting; the collection is trained again on its next use';
 
 export class TrainingOperations {
   /** The latest round of each collection started in this process (collection key → operation id). */
@@ -85,7 +86,14 @@ export class TrainingOperations {
   async untrained(tenant: string, target: CollectionRef, why: string): Promise<OperationRecord> {
     const now = this.options.now();
     const op = await this.options.store.transaction(async (tx) => {
-      const created = await tx.insertOperation({ id: randomUUID(), kind: 'TRAIN_COLLECTION', owner: tenant, snapshotId: null, target, createdAt: now });
+      const created = await tx.insertOperation({
+        id: randomUUID(),
+        kind: 'TRAIN_COLLECTION',
+        owner: tenant,
+        snapshotId: null,
+        target,
+        createdAt: now,
+      });
       return tx.updateOperation(created.id, { status: 'SUCCEEDED', percent: 100, message: why }, now);
     });
     this.options.bus.publish(op);
@@ -95,7 +103,14 @@ export class TrainingOperations {
   private async started(target: CollectionRef): Promise<string> {
     const now = this.options.now();
     const op = await this.options.store.transaction(async (tx) => {
-      const created = await tx.insertOperation({ id: randomUUID(), kind: 'TRAIN_COLLECTION', owner: SHARED_OWNER, snapshotId: null, target, createdAt: now });
+      const created = await tx.insertOperation({
+        id: randomUUID(),
+        kind: 'TRAIN_COLLECTION',
+        owner: SHARED_OWNER,
+        snapshotId: null,
+        target,
+        createdAt: now,
+      });
       return tx.updateOperation(created.id, { status: 'RUNNING' }, now);
     });
     this.options.bus.publish(op);

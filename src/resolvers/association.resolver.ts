@@ -5,7 +5,11 @@ import type { UserStatus } from '../domain/records.js';
 import { DomainError } from '../domain/errors.js';
 import { AssociateFacesInput, DisassociateFacesInput } from '../schema/association.inputs.js';
 import {
-  AssociateFacesMembers, AssociateFacesResult, AssociateFacesSuccess, DisassociateFacesMembers, DisassociateFacesResult,
+  AssociateFacesMembers,
+  AssociateFacesResult,
+  AssociateFacesSuccess,
+  DisassociateFacesMembers,
+  DisassociateFacesResult,
   DisassociateFacesSuccess,
 } from '../schema/association.results.js';
 import { Face } from '../schema/face.type.js';
@@ -55,7 +59,13 @@ async function loadPayload(
       user: User.from(provider.name, { collectionId, userId, status: written.userStatus }),
       faces: faceIds.map((faceId) =>
         Face.from(provider.name, {
-          collectionId, faceId, userId: written.owner, externalImageId: null, boundingBox: null, confidence: null, indexedAt: null,
+          collectionId,
+          faceId,
+          userId: written.owner,
+          externalImageId: null,
+          boundingBox: null,
+          confidence: null,
+          indexedAt: null,
         }),
       ),
     };
@@ -70,7 +80,12 @@ export class AssociationResolver {
       const { provider, ...call } = userFacesInput(ctx, input);
       const userMatchThreshold = checkNumber('input.userMatchThreshold', input.userMatchThreshold ?? 75, 0, 100);
       const outcome = await provider.associateFaces({ ...call, userMatchThreshold }, ctx);
-      const payload = await loadPayload(ctx, provider, { ...call, faceIds: outcome.associatedFaceIds, owner: call.userId, userStatus: outcome.userStatus });
+      const payload = await loadPayload(ctx, provider, {
+        ...call,
+        faceIds: outcome.associatedFaceIds,
+        owner: call.userId,
+        userStatus: outcome.userStatus,
+      });
       return Object.assign(new AssociateFacesSuccess(), {
         associatedFaces: payload.faces,
         unsuccessfulFaceAssociations: outcome.unsuccessfulFaceAssociations,
@@ -85,7 +100,12 @@ export class AssociationResolver {
     return resultOf(DisassociateFacesMembers, async () => {
       const { provider, ...call } = userFacesInput(ctx, input);
       const outcome = await provider.disassociateFaces(call, ctx);
-      const payload = await loadPayload(ctx, provider, { ...call, faceIds: outcome.disassociatedFaceIds, owner: null, userStatus: outcome.userStatus });
+      const payload = await loadPayload(ctx, provider, {
+        ...call,
+        faceIds: outcome.disassociatedFaceIds,
+        owner: null,
+        userStatus: outcome.userStatus,
+      });
       return Object.assign(new DisassociateFacesSuccess(), {
         disassociatedFaces: payload.faces,
         unsuccessfulFaceDisassociations: outcome.unsuccessfulFaceDisassociations,

@@ -3,7 +3,11 @@ import { Arg, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } f
 import type { GatewayContext } from './context.js';
 import { CreateCollectionInput, DeleteCollectionInput } from '../schema/collection.inputs.js';
 import {
-  CreateCollectionMembers, CreateCollectionResult, CreateCollectionSuccess, DeleteCollectionMembers, DeleteCollectionResult,
+  CreateCollectionMembers,
+  CreateCollectionResult,
+  CreateCollectionSuccess,
+  DeleteCollectionMembers,
+  DeleteCollectionResult,
   DeleteCollectionSuccess,
 } from '../schema/collection.results.js';
 import { Collection } from '../schema/collection.type.js';
@@ -83,10 +87,15 @@ export class CollectionResolver {
     if (userId != null && unassociated) throw invalidInput('unassociated', 'not true together with userId', 'both');
     const provider = requireProvider(ctx, root.providerName, 'provider');
     const filter = { userId: userId ?? undefined, unassociated: unassociated ?? undefined };
-    return paginate({ first, after }, ctx.maxPageSize, (page) => provider.listFaces(root.collectionId, filter, page, ctx), (r) => {
-      ctx.loaders.face.prime({ provider: provider.name, collectionId: r.collectionId, id: r.faceId }, r);
-      return Face.from(provider.name, r);
-    });
+    return paginate(
+      { first, after },
+      ctx.maxPageSize,
+      (page) => provider.listFaces(root.collectionId, filter, page, ctx),
+      (r) => {
+        ctx.loaders.face.prime({ provider: provider.name, collectionId: r.collectionId, id: r.faceId }, r);
+        return Face.from(provider.name, r);
+      },
+    );
   }
 
   @FieldResolver(() => Face, { nullable: true })
@@ -125,7 +134,11 @@ export class CollectionResolver {
  */
 async function loadPageFaces(ctx: GatewayContext, provider: FaceProvider, users: readonly User[]): Promise<number | null> {
   try {
-    const faces = await provider.listUserFaces(users[0].collectionId, users.map((u) => u.userId), ctx);
+    const faces = await provider.listUserFaces(
+      users[0].collectionId,
+      users.map((u) => u.userId),
+      ctx,
+    );
     users.forEach((user, i) => ctx.userFaces.keep(user, faces[i]));
     return faces.reduce((n, f) => n + f.length, 0);
   } catch (e) {

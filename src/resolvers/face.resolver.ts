@@ -3,7 +3,12 @@ import type { GatewayContext } from './context.js';
 import { Collection } from '../schema/collection.type.js';
 import { DeleteFacesInput, IndexFacesInput } from '../schema/face.inputs.js';
 import {
-  DeleteFacesMembers, DeleteFacesResult, DeleteFacesSuccess, IndexFacesMembers, IndexFacesResult, IndexFacesSuccess,
+  DeleteFacesMembers,
+  DeleteFacesResult,
+  DeleteFacesSuccess,
+  IndexFacesMembers,
+  IndexFacesResult,
+  IndexFacesSuccess,
 } from '../schema/face.results.js';
 import { Face } from '../schema/face.type.js';
 import { User } from '../schema/user.type.js';

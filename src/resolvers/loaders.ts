@@ -62,7 +62,11 @@ function batchByCollection<V>(
         const provider = registry.get(name);
         try {
           if (!provider) throw new Error(`provider ${name} is not configured`);
-          const values = await fetch(provider, collectionId, members.map((m) => m.key.id));
+          const values = await fetch(
+            provider,
+            collectionId,
+            members.map((m) => m.key.id),
+          );
           members.forEach((m, i) => (out[m.index] = values[i]));
         } catch (e) {
           members.forEach((m) => (out[m.index] = e as Error));
@@ -94,16 +98,26 @@ class RequestLoaders implements Loaders {
   get collection(): Loaders['collection'] {
     return this.lazy('collection', () => {
       const batch = batchByCollection(this.registry, (p, _c, ids) => p.getCollections(ids, this.call));
-      return new DataLoader((keys: readonly CollectionKey[]) => batch(keys.map((k) => ({ provider: k.provider, collectionId: '', id: k.collectionId }))), {
-        cacheKeyFn: keyOf,
-      });
+      return new DataLoader(
+        (keys: readonly CollectionKey[]) => batch(keys.map((k) => ({ provider: k.provider, collectionId: '', id: k.collectionId }))),
+        {
+          cacheKeyFn: keyOf,
+        },
+      );
     });
   }
 
   private unprimedUsers: { provider: string; records: readonly UserRecord[] }[] = [];
 
   get user(): Loaders['user'] {
-    const loader = this.lazy('user', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.getUsers(c, ids, this.call)), { cacheKeyFn: keyOf }));
+    const loader = this.lazy(
+      'user',
+      () =>
+        new DataLoader(
+          batchByCollection(this.registry, (p, c, ids) => p.getUsers(c, ids, this.call)),
+          { cacheKeyFn: keyOf },
+        ),
+    );
     if (this.unprimedUsers.length) {
       for (const { provider, records } of this.unprimedUsers) {
         for (const r of records) loader.prime({ provider, collectionId: r.collectionId, id: r.userId }, r);
@@ -118,15 +132,36 @@ class RequestLoaders implements Loaders {
   }
 
   get face(): Loaders['face'] {
-    return this.lazy('face', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.getFaces(c, ids, this.call)), { cacheKeyFn: keyOf }));
+    return this.lazy(
+      'face',
+      () =>
+        new DataLoader(
+          batchByCollection(this.registry, (p, c, ids) => p.getFaces(c, ids, this.call)),
+          { cacheKeyFn: keyOf },
+        ),
+    );
   }
 
   get userFaceCount(): Loaders['userFaceCount'] {
-    return this.lazy('userFaceCount', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.countUserFaces(c, ids, this.call)), { cacheKeyFn: keyOf }));
+    return this.lazy(
+      'userFaceCount',
+      () =>
+        new DataLoader(
+          batchByCollection(this.registry, (p, c, ids) => p.countUserFaces(c, ids, this.call)),
+          { cacheKeyFn: keyOf },
+        ),
+    );
   }
 
   get userFaces(): Loaders['userFaces'] {
-    return this.lazy('userFaces', () => new DataLoader(batchByCollection(this.registry, (p, c, ids) => p.listUserFaces(c, ids, this.call)), { cacheKeyFn: keyOf }));
+    return this.lazy(
+      'userFaces',
+      () =>
+        new DataLoader(
+          batchByCollection(this.registry, (p, c, ids) => p.listUserFaces(c, ids, this.call)),
+          { cacheKeyFn: keyOf },
+        ),
+    );
   }
 
   clearAll(): void {

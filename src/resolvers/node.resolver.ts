@@ -13,7 +13,8 @@ import { User } from '../schema/user.type.js';
 /** A collection that must exist (the parent of a user or face being resolved). */
 export async function loadCollection(ctx: GatewayContext, provider: string, collectionId: string): Promise<Collection> {
   const record = await ctx.loaders.collection.load({ provider, collectionId });
-  if (!record) throw new DomainError('COLLECTION_NOT_FOUND', `collection ${collectionId} on ${provider} no longer exists`, { collectionId });
+  if (!record)
+    throw new DomainError('COLLECTION_NOT_FOUND', `collection ${collectionId} on ${provider} no longer exists`, { collectionId });
   return Collection.from(provider, record);
 }
 

@@ -17,7 +17,9 @@ export function grantedProviders(ctx: GatewayContext): readonly FaceProvider[] {
 export function requireProvider(ctx: GatewayContext, name: string, field: string): FaceProvider {
   const provider = ctx.grants.canUseProvider(ctx.tenant, name) ? ctx.registry.get(name) : undefined;
   if (!provider) {
-    const names = grantedProviders(ctx).map((p) => p.name).join(', ');
+    const names = grantedProviders(ctx)
+      .map((p) => p.name)
+      .join(', ');
     throw invalidInput(field, `a configured provider (${names})`, JSON.stringify(name.slice(0, 64)));
   }
   return provider;

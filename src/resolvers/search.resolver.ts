@@ -1,7 +1,10 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import type { GatewayContext } from './context.js';
 import {
-  SearchUsersByImageInput, SearchUsersByImageMembers, SearchUsersByImageResult, SearchUsersByImageSuccess,
+  SearchUsersByImageInput,
+  SearchUsersByImageMembers,
+  SearchUsersByImageResult,
+  SearchUsersByImageSuccess,
 } from '../schema/search.types.js';
 import { User } from '../schema/user.type.js';
 import { checkNumber } from '../domain/validation.js';

@@ -7,8 +7,15 @@ import { fromGlobalId } from '../domain/global-id.js';
 import { Operation } from '../schema/operation.type.js';
 import { ApplySnapshotInput, DeleteSnapshotInput, TakeSnapshotInput } from '../schema/snapshot.inputs.js';
 import {
-  ApplySnapshotAccepted, ApplySnapshotMembers, ApplySnapshotResult, DeleteSnapshotMembers, DeleteSnapshotResult, DeleteSnapshotSuccess,
-  TakeSnapshotAccepted, TakeSnapshotMembers, TakeSnapshotResult,
+  ApplySnapshotAccepted,
+  ApplySnapshotMembers,
+  ApplySnapshotResult,
+  DeleteSnapshotMembers,
+  DeleteSnapshotResult,
+  DeleteSnapshotSuccess,
+  TakeSnapshotAccepted,
+  TakeSnapshotMembers,
+  TakeSnapshotResult,
 } from '../schema/snapshot.results.js';
 import { Snapshot } from '../schema/snapshot.type.js';
 import { checkApplyScope, checkUserData } from '../domain/validation.js';
@@ -51,11 +58,16 @@ export class SnapshotResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<Connection<Snapshot>> {
-    return paginate({ first, after }, ctx.maxPageSize, async ({ limit, after: token }) => {
-      const rows = await ctx.snapshots.listSnapshots(ctx.tenant, { after: token ? Number(token) : null, limit: limit + 1 });
-      const items = rows.slice(0, limit);
-      return { items, nextToken: rows.length > limit ? String(items.at(-1)!.seq) : undefined };
-    }, (row) => Snapshot.from(row.snapshot));
+    return paginate(
+      { first, after },
+      ctx.maxPageSize,
+      async ({ limit, after: token }) => {
+        const rows = await ctx.snapshots.listSnapshots(ctx.tenant, { after: token ? Number(token) : null, limit: limit + 1 });
+        const items = rows.slice(0, limit);
+        return { items, nextToken: rows.length > limit ? String(items.at(-1)!.seq) : undefined };
+      },
+      (row) => Snapshot.from(row.snapshot),
+    );
   }
 
   @Mutation(() => TakeSnapshotResult)
@@ -78,7 +90,9 @@ export class SnapshotResolver {
     return resultOf(ApplySnapshotMembers, async () => {
       const { provider, collectionId } = resolveRef(ctx, input.target, 'input.target');
       const target = { provider: provider.name, collectionId };
-      const op = await reportingSnapshotId(input.snapshotId, () => ctx.snapshots.applySnapshot(ctx.tenant, snapshotUuid(input.snapshotId), target, ctx));
+      const op = await reportingSnapshotId(input.snapshotId, () =>
+        ctx.snapshots.applySnapshot(ctx.tenant, snapshotUuid(input.snapshotId), target, ctx),
+      );
       return Object.assign(new ApplySnapshotAccepted(), { operation: Operation.from(op) });
     });
   }

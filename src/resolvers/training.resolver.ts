@@ -20,7 +20,8 @@ export class TrainingResolver {
 
   @FieldResolver(() => Operation, {
     nullable: true,
-    description: 'The latest training (TRAIN_COLLECTION operation) this gateway process started for the collection, automatic or requested; null if none.',
+    description:
+      'The latest training (TRAIN_COLLECTION operation) this gateway process started for the collection, automatic or requested; null if none.',
   })
   async training(@Root() root: Collection, @Ctx() ctx: GatewayContext): Promise<Operation | null> {
     const id = ctx.snapshots.trainings.latestOf({ provider: root.providerName, collectionId: root.collectionId });

@@ -7,7 +7,12 @@ import { FaceConnection } from '../schema/connections.js';
 import { Face } from '../schema/face.type.js';
 import { CreateUserInput, DeleteUserInput } from '../schema/user.inputs.js';
 import {
-  CreateUserMembers, CreateUserResult, CreateUserSuccess, DeleteUserMembers, DeleteUserResult, DeleteUserSuccess,
+  CreateUserMembers,
+  CreateUserResult,
+  CreateUserSuccess,
+  DeleteUserMembers,
+  DeleteUserResult,
+  DeleteUserSuccess,
 } from '../schema/user.results.js';
 import { User } from '../schema/user.type.js';
 import { checkOptionalString, checkString } from '../domain/validation.js';
@@ -36,7 +41,8 @@ export class UserResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GatewayContext,
   ): Connection<Face> | Promise<Connection<Face>> {
-    const page = (faces: readonly FaceRecord[]) => paginateArray({ first, after }, ctx.maxPageSize, faces, (r) => Face.from(root.providerName, r));
+    const page = (faces: readonly FaceRecord[]) =>
+      paginateArray({ first, after }, ctx.maxPageSize, faces, (r) => Face.from(root.providerName, r));
     // Loaded already by the page's list resolver: answered without a promise.
     const loaded = ctx.userFaces.connection(root, first, after, page);
     if (loaded) return loaded;
@@ -47,11 +53,14 @@ export class UserResolver {
   createUser(@Arg('input') input: CreateUserInput, @Ctx() ctx: GatewayContext): Promise<typeof CreateUserResult> {
     return resultOf(CreateUserMembers, async () => {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
-      const record = await provider.createUser({
-        collectionId,
-        userId: checkString('userId', 'input.userId', input.userId),
-        clientRequestToken: checkOptionalString('clientRequestToken', 'input.clientRequestToken', input.clientRequestToken),
-      }, ctx);
+      const record = await provider.createUser(
+        {
+          collectionId,
+          userId: checkString('userId', 'input.userId', input.userId),
+          clientRequestToken: checkOptionalString('clientRequestToken', 'input.clientRequestToken', input.clientRequestToken),
+        },
+        ctx,
+      );
       clearLoaders(ctx);
       return Object.assign(new CreateUserSuccess(), { user: User.from(provider.name, record) });
     });

@@ -1,7 +1,14 @@
 import { createUnionType, Field, Float, ObjectType } from 'type-graphql';
 import { AssociationFailureReason, DisassociationFailureReason, UserStatus } from './enums.js';
 import {
-  CollectionNotFound, IdempotencyConflict, InvalidInput, ProviderUnavailable, QuotaExceeded, Throttled, UnsupportedOperation, UserNotFound,
+  CollectionNotFound,
+  IdempotencyConflict,
+  InvalidInput,
+  ProviderUnavailable,
+  QuotaExceeded,
+  Throttled,
+  UnsupportedOperation,
+  UserNotFound,
 } from './errors.types.js';
 import { Face } from './face.type.js';
 import { User } from './user.type.js';
@@ -37,8 +44,15 @@ export class AssociateFacesSuccess {
 }
 
 export const AssociateFacesMembers = [
-  AssociateFacesSuccess, CollectionNotFound, UserNotFound, InvalidInput, IdempotencyConflict, QuotaExceeded, Throttled,
-  UnsupportedOperation, ProviderUnavailable,
+  AssociateFacesSuccess,
+  CollectionNotFound,
+  UserNotFound,
+  InvalidInput,
+  IdempotencyConflict,
+  QuotaExceeded,
+  Throttled,
+  UnsupportedOperation,
+  ProviderUnavailable,
 ] as const;
 export const AssociateFacesResult = createUnionType({ name: 'AssociateFacesResult', types: () => AssociateFacesMembers });
 
@@ -70,7 +84,13 @@ export class DisassociateFacesSuccess {
 }
 
 export const DisassociateFacesMembers = [
-  DisassociateFacesSuccess, CollectionNotFound, UserNotFound, InvalidInput, IdempotencyConflict, Throttled, UnsupportedOperation,
+  DisassociateFacesSuccess,
+  CollectionNotFound,
+  UserNotFound,
+  InvalidInput,
+  IdempotencyConflict,
+  Throttled,
+  UnsupportedOperation,
   ProviderUnavailable,
 ] as const;
 export const DisassociateFacesResult = createUnionType({ name: 'DisassociateFacesResult', types: () => DisassociateFacesMembers });

@@ -1,7 +1,13 @@
 import { createUnionType, Field, ObjectType } from 'type-graphql';
 import { Collection } from './collection.type.js';
 import {
-  CollectionAlreadyExists, CollectionNotFound, InvalidInput, ProviderUnavailable, QuotaExceeded, Throttled, UnsupportedOperation,
+  CollectionAlreadyExists,
+  CollectionNotFound,
+  InvalidInput,
+  ProviderUnavailable,
+  QuotaExceeded,
+  Throttled,
+  UnsupportedOperation,
 } from './errors.types.js';
 
 @ObjectType()
@@ -11,7 +17,13 @@ export class CreateCollectionSuccess {
 }
 
 export const CreateCollectionMembers = [
-  CreateCollectionSuccess, CollectionAlreadyExists, InvalidInput, QuotaExceeded, Throttled, UnsupportedOperation, ProviderUnavailable,
+  CreateCollectionSuccess,
+  CollectionAlreadyExists,
+  InvalidInput,
+  QuotaExceeded,
+  Throttled,
+  UnsupportedOperation,
+  ProviderUnavailable,
 ] as const;
 export const CreateCollectionResult = createUnionType({ name: 'CreateCollectionResult', types: () => CreateCollectionMembers });
 
@@ -21,7 +33,5 @@ export class DeleteCollectionSuccess {
   collectionId!: string;
 }
 
-export const DeleteCollectionMembers = [
-  DeleteCollectionSuccess, CollectionNotFound, InvalidInput, Throttled, ProviderUnavailable,
-] as const;
+export const DeleteCollectionMembers = [DeleteCollectionSuccess, CollectionNotFound, InvalidInput, Throttled, ProviderUnavailable] as const;
 export const DeleteCollectionResult = createUnionType({ name: 'DeleteCollectionResult', types: () => DeleteCollectionMembers });

@@ -2,7 +2,13 @@ import { createUnionType, Field, ObjectType } from 'type-graphql';
 import { BoundingBox } from './bounding-box.type.js';
 import { FaceDeletionFailureReason } from './enums.js';
 import {
-  CollectionNotFound, InvalidImage, InvalidInput, ProviderUnavailable, QuotaExceeded, Throttled, UnsupportedOperation,
+  CollectionNotFound,
+  InvalidImage,
+  InvalidInput,
+  ProviderUnavailable,
+  QuotaExceeded,
+  Throttled,
+  UnsupportedOperation,
 } from './errors.types.js';
 import { Face } from './face.type.js';
 
@@ -28,7 +34,14 @@ export class IndexFacesSuccess {
 }
 
 export const IndexFacesMembers = [
-  IndexFacesSuccess, CollectionNotFound, InvalidInput, InvalidImage, QuotaExceeded, Throttled, UnsupportedOperation, ProviderUnavailable,
+  IndexFacesSuccess,
+  CollectionNotFound,
+  InvalidInput,
+  InvalidImage,
+  QuotaExceeded,
+  Throttled,
+  UnsupportedOperation,
+  ProviderUnavailable,
 ] as const;
 export const IndexFacesResult = createUnionType({ name: 'IndexFacesResult', types: () => IndexFacesMembers });
 

@@ -13,7 +13,8 @@ export class CollectionRef {
 
 /** Exactly one of base64 (JPEG or PNG bytes) or url. */
 @InputType({
-  description: 'Exactly one of base64 (JPEG or PNG bytes) or url. A url must be https, on the configured host allowlist, at most 5 MiB; none is allowed by default.',
+  description:
+    'Exactly one of base64 (JPEG or PNG bytes) or url. A url must be https, on the configured host allowlist, at most 5 MiB; none is allowed by default.',
 })
 export class ImageInput {
   @Field(() => String, { nullable: true })

@@ -1,8 +1,6 @@
 import { createUnionType, Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { BoundingBox } from './bounding-box.type.js';
-import {
-  CollectionNotFound, InvalidImage, InvalidInput, ProviderUnavailable, Throttled, UnsupportedOperation,
-} from './errors.types.js';
+import { CollectionNotFound, InvalidImage, InvalidInput, ProviderUnavailable, Throttled, UnsupportedOperation } from './errors.types.js';
 import { CollectionRef, ImageInput } from './inputs.js';
 import { User } from './user.type.js';
 
@@ -49,6 +47,12 @@ export class SearchUsersByImageSuccess {
 }
 
 export const SearchUsersByImageMembers = [
-  SearchUsersByImageSuccess, CollectionNotFound, InvalidInput, InvalidImage, Throttled, UnsupportedOperation, ProviderUnavailable,
+  SearchUsersByImageSuccess,
+  CollectionNotFound,
+  InvalidInput,
+  InvalidImage,
+  Throttled,
+  UnsupportedOperation,
+  ProviderUnavailable,
 ] as const;
 export const SearchUsersByImageResult = createUnionType({ name: 'SearchUsersByImageResult', types: () => SearchUsersByImageMembers });

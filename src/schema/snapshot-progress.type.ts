@@ -4,7 +4,9 @@ import { OperationKind, OperationStatus } from './enums.js';
 import { toGlobalId } from '../domain/global-id.js';
 
 /** One event per state change; the first event is the current state; the stream completes after SUCCEEDED or FAILED. */
-@ObjectType({ description: 'One event per state change; the first event is the current state; the stream completes after SUCCEEDED or FAILED.' })
+@ObjectType({
+  description: 'One event per state change; the first event is the current state; the stream completes after SUCCEEDED or FAILED.',
+})
 export class SnapshotProgress {
   @Field(() => ID)
   operationId!: string;

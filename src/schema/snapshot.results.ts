@@ -1,7 +1,15 @@
 import { createUnionType, Field, ID, ObjectType } from 'type-graphql';
 import {
-  CollectionAlreadyExists, CollectionNotFound, Forbidden, InvalidInput, ProviderUnavailable, QuotaExceeded, SnapshotExpired,
-  SnapshotNotFound, Throttled, UnsupportedOperation,
+  CollectionAlreadyExists,
+  CollectionNotFound,
+  Forbidden,
+  InvalidInput,
+  ProviderUnavailable,
+  QuotaExceeded,
+  SnapshotExpired,
+  SnapshotNotFound,
+  Throttled,
+  UnsupportedOperation,
 } from './errors.types.js';
 import { Operation } from './operation.type.js';
 
@@ -12,7 +20,13 @@ export class TakeSnapshotAccepted {
 }
 
 export const TakeSnapshotMembers = [
-  TakeSnapshotAccepted, CollectionNotFound, InvalidInput, QuotaExceeded, Throttled, UnsupportedOperation, ProviderUnavailable,
+  TakeSnapshotAccepted,
+  CollectionNotFound,
+  InvalidInput,
+  QuotaExceeded,
+  Throttled,
+  UnsupportedOperation,
+  ProviderUnavailable,
 ] as const;
 export const TakeSnapshotResult = createUnionType({ name: 'TakeSnapshotResult', types: () => TakeSnapshotMembers });
 
@@ -23,8 +37,15 @@ export class ApplySnapshotAccepted {
 }
 
 export const ApplySnapshotMembers = [
-  ApplySnapshotAccepted, SnapshotNotFound, SnapshotExpired, CollectionAlreadyExists, Forbidden, InvalidInput, Throttled,
-  UnsupportedOperation, ProviderUnavailable,
+  ApplySnapshotAccepted,
+  SnapshotNotFound,
+  SnapshotExpired,
+  CollectionAlreadyExists,
+  Forbidden,
+  InvalidInput,
+  Throttled,
+  UnsupportedOperation,
+  ProviderUnavailable,
 ] as const;
 export const ApplySnapshotResult = createUnionType({ name: 'ApplySnapshotResult', types: () => ApplySnapshotMembers });
 

@@ -12,6 +12,11 @@ export class TrainCollectionAccepted {
 }
 
 export const TrainCollectionMembers = [
-  TrainCollectionAccepted, CollectionNotFound, InvalidInput, Throttled, UnsupportedOperation, ProviderUnavailable,
+  TrainCollectionAccepted,
+  CollectionNotFound,
+  InvalidInput,
+  Throttled,
+  UnsupportedOperation,
+  ProviderUnavailable,
 ] as const;
 export const TrainCollectionResult = createUnionType({ name: 'TrainCollectionResult', types: () => TrainCollectionMembers });

@@ -27,7 +27,8 @@ export class DeleteUserInput {
   /** @default false */
   @Field(() => Boolean, {
     defaultValue: false,
-    description: "Also delete the user's faces (images and descriptors). Off: they stay in the collection, unassociated, as Rekognition's DeleteUser leaves them.",
+    description:
+      "Also delete the user's faces (images and descriptors). Off: they stay in the collection, unassociated, as Rekognition's DeleteUser leaves them.",
   })
   deleteFaces!: boolean;
 }

@@ -1,7 +1,14 @@
 import { createUnionType, Field, ObjectType } from 'type-graphql';
 import {
-  CollectionNotFound, IdempotencyConflict, InvalidInput, ProviderUnavailable, QuotaExceeded, Throttled, UnsupportedOperation,
-  UserAlreadyExists, UserNotFound,
+  CollectionNotFound,
+  IdempotencyConflict,
+  InvalidInput,
+  ProviderUnavailable,
+  QuotaExceeded,
+  Throttled,
+  UnsupportedOperation,
+  UserAlreadyExists,
+  UserNotFound,
 } from './errors.types.js';
 import { User } from './user.type.js';
 
@@ -12,8 +19,15 @@ export class CreateUserSuccess {
 }
 
 export const CreateUserMembers = [
-  CreateUserSuccess, CollectionNotFound, UserAlreadyExists, InvalidInput, IdempotencyConflict, QuotaExceeded, Throttled,
-  UnsupportedOperation, ProviderUnavailable,
+  CreateUserSuccess,
+  CollectionNotFound,
+  UserAlreadyExists,
+  InvalidInput,
+  IdempotencyConflict,
+  QuotaExceeded,
+  Throttled,
+  UnsupportedOperation,
+  ProviderUnavailable,
 ] as const;
 export const CreateUserResult = createUnionType({ name: 'CreateUserResult', types: () => CreateUserMembers });
 
@@ -27,6 +41,12 @@ export class DeleteUserSuccess {
 }
 
 export const DeleteUserMembers = [
-  DeleteUserSuccess, CollectionNotFound, UserNotFound, InvalidInput, IdempotencyConflict, Throttled, ProviderUnavailable,
+  DeleteUserSuccess,
+  CollectionNotFound,
+  UserNotFound,
+  InvalidInput,
+  IdempotencyConflict,
+  Throttled,
+  ProviderUnavailable,
 ] as const;
 export const DeleteUserResult = createUnionType({ name: 'DeleteUserResult', types: () => DeleteUserMembers });

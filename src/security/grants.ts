@@ -12,7 +12,12 @@ export interface TenantGrant {
 }
 
 const globToRegExp = (glob: string): RegExp =>
-  new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  new RegExp(
+    `^${glob
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 
 export class TenantGrants {
   private readonly grants = new Map<string, { providers: Set<string> | '*'; collections: RegExp[]; patterns: string[] }>();

@@ -112,7 +112,13 @@ export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
 });
 
 /** The `extensions.code` of each limit's error. */
-export const LIMIT_ERROR_CODES = ['QUERY_TOO_DEEP', 'QUERY_TOO_COSTLY', 'TOO_MANY_ALIASES', 'TOO_MANY_ROOT_FIELDS', 'DOCUMENT_TOO_LARGE'] as const;
+export const LIMIT_ERROR_CODES = [
+  'QUERY_TOO_DEEP',
+  'QUERY_TOO_COSTLY',
+  'TOO_MANY_ALIASES',
+  'TOO_MANY_ROOT_FIELDS',
+  'DOCUMENT_TOO_LARGE',
+] as const;
 export type LimitErrorCode = (typeof LIMIT_ERROR_CODES)[number];
 
 const LIMIT_CODES = new Set<string>(LIMIT_ERROR_CODES);
@@ -158,7 +164,11 @@ export function checkDocumentSize(query: unknown, max: number): { errors: GraphQ
 // ---------------------------------------------------------------------------
 // Walking selections with their types
 
-function fieldDef(schema: GraphQLSchema, parent: GraphQLCompositeType | undefined, node: FieldNode): GraphQLField<unknown, unknown> | undefined {
+function fieldDef(
+  schema: GraphQLSchema,
+  parent: GraphQLCompositeType | undefined,
+  node: FieldNode,
+): GraphQLField<unknown, unknown> | undefined {
   const name = node.name.value;
   if (name === '__typename') return TypeNameMetaFieldDef;
   if (parent === schema.getQueryType()) {
@@ -173,7 +183,11 @@ function compositeOrUndefined(type: GraphQLNamedType | undefined | null): GraphQ
   return type && isCompositeType(type) ? type : undefined;
 }
 
-function conditionType(context: ValidationContext, name: string | undefined, fallback: GraphQLCompositeType | undefined): GraphQLCompositeType | undefined {
+function conditionType(
+  context: ValidationContext,
+  name: string | undefined,
+  fallback: GraphQLCompositeType | undefined,
+): GraphQLCompositeType | undefined {
   return name === undefined ? fallback : compositeOrUndefined(context.getSchema().getType(name));
 }
 
@@ -230,7 +244,9 @@ function depthRule(max: number): ValidationRule {
       OperationDefinition(op) {
         const d = depth(op.selectionSet, rootType(context, op));
         if (d > max) {
-          context.reportError(limitError('QUERY_TOO_DEEP', `query depth: expected at most ${max} levels, got ${d} (${operationLabel(op)})`, max, d, op));
+          context.reportError(
+            limitError('QUERY_TOO_DEEP', `query depth: expected at most ${max} levels, got ${d} (${operationLabel(op)})`, max, d, op),
+          );
         }
         return false;
       },
@@ -327,7 +343,9 @@ function aliasRule(max: number): ValidationRule {
       Document: {
         leave() {
           if (aliases > max) {
-            context.reportError(limitError('TOO_MANY_ALIASES', `aliases: expected at most ${max} per document, got ${aliases}`, max, aliases));
+            context.reportError(
+              limitError('TOO_MANY_ALIASES', `aliases: expected at most ${max} per document, got ${aliases}`, max, aliases),
+            );
           }
         },
       },
@@ -352,7 +370,13 @@ function rootFieldRule(max: number): ValidationRule {
         const n = count(op.selectionSet);
         if (n > max) {
           context.reportError(
-            limitError('TOO_MANY_ROOT_FIELDS', `root fields: expected at most ${max} per operation, got ${n} (${operationLabel(op)})`, max, n, op),
+            limitError(
+              'TOO_MANY_ROOT_FIELDS',
+              `root fields: expected at most ${max} per operation, got ${n} (${operationLabel(op)})`,
+              max,
+              n,
+              op,
+            ),
           );
         }
         return false;

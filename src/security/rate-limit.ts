@@ -95,7 +95,10 @@ export function throttledError(tenant: string, throttle: Throttle): GraphQLError
 }
 
 /** Status, headers and body of a throttled HTTP request. */
-export function throttledResponse(tenant: string, throttle: Throttle): { status: 429; headers: Record<string, string>; body: { errors: GraphQLFormattedError[] } } {
+export function throttledResponse(
+  tenant: string,
+  throttle: Throttle,
+): { status: 429; headers: Record<string, string>; body: { errors: GraphQLFormattedError[] } } {
   return {
     status: 429,
     headers: { 'retry-after': String(Math.max(1, Math.ceil(throttle.retryAfterMs / 1000))) },

@@ -58,9 +58,7 @@ export interface CopyChunk {
 export type SnapshotPatch = Partial<Pick<SnapshotRecord, 'state' | 'userCount' | 'faceCount' | 'lastUpdatedAt'>>;
 
 /** Fields of an operation that change while it runs. */
-export type OperationPatch = Partial<
-  Pick<OperationRecord, 'status' | 'percent' | 'processedItems' | 'totalItems' | 'message' | 'target'>
->;
+export type OperationPatch = Partial<Pick<OperationRecord, 'status' | 'percent' | 'processedItems' | 'totalItems' | 'message' | 'target'>>;
 
 /** An operation to record; it starts NOT_STARTED at 0 %, with lastActionAt = createdAt. */
 export interface NewOperation {

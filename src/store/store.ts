@@ -182,12 +182,7 @@ export interface StoreTx extends StoreReader, SnapshotWriter, ProviderRecordWrit
   /** Sets (or clears, with null) the owning user of faces. Call {@link refreshUserStatus} after. */
   setFacesUser(collectionKey: number, faceSeqs: readonly number[], userSeq: number | null): Promise<void>;
 
-  putIdempotency(
-    collectionKey: number,
-    operation: string,
-    clientRequestToken: string,
-    record: IdempotencyRecord,
-  ): Promise<void>;
+  putIdempotency(collectionKey: number, operation: string, clientRequestToken: string, record: IdempotencyRecord): Promise<void>;
   /** Forgets idempotency records created before `cutoff`; returns how many. */
   pruneIdempotency(cutoff: Date): Promise<number>;
 

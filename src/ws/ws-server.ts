@@ -56,7 +56,7 @@ const closeUnauthorized = (socket: WebSocket): void => socket.close(CloseCode.Un
 
 const unauthenticatedOperation = (): GraphQLError =>
   new GraphQLError(
-    'expected a valid API key or bearer token, in connectionParams or in the operation\'s extensions.headers (x-api-key or authorization), got none or an invalid one',
+    "expected a valid API key or bearer token, in connectionParams or in the operation's extensions.headers (x-api-key or authorization), got none or an invalid one",
     { extensions: { code: 'UNAUTHENTICATED' } },
   );
 
@@ -109,7 +109,12 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
       },
       // onSubscribe let the operation run only with a caller: the socket's or its own.
       context: (ctx, id, payload) =>
-        createContext(deps, sockets.get(ctx.extra.socket)?.caller ?? operationCallers.get(payload)!, randomUUID(), signals.open(ctx.extra.socket, id)),
+        createContext(
+          deps,
+          sockets.get(ctx.extra.socket)?.caller ?? operationCallers.get(payload)!,
+          randomUUID(),
+          signals.open(ctx.extra.socket, id),
+        ),
       onOperation: (ctx, id, _payload, args, result) => {
         // A subscription's signal stays open until the client completes it or the socket closes.
         if (!(Symbol.asyncIterator in result)) signals.finish(ctx.extra.socket, id);

@@ -99,7 +99,10 @@ describe('collections', () => {
     const list = (await rest(fake, 'GET', `/largefacelists/${id}?returnRecognitionModel=true`)).json as Record<string, string>;
     expect(list).toMatchObject({ largeFaceListId: id, recognitionModel: 'recognition_04' });
     expect(JSON.parse(list.userData)).toMatchObject({ kind: 'facegate-faces' });
-    await expectDomainError(provider.createCollection(id), 'COLLECTION_ALREADY_EXISTS', { collectionId: id, providerCode: 'LargePersonGroupExists' });
+    await expectDomainError(provider.createCollection(id), 'COLLECTION_ALREADY_EXISTS', {
+      collectionId: id,
+      providerCode: 'LargePersonGroupExists',
+    });
   });
 
   it('refuses ids Azure cannot hold with INVALID_INPUT — never case-folded — without calling Azure', async () => {
@@ -173,7 +176,8 @@ describe('users', () => {
   it('creates persons named after the user, lists users in creation order across pages', async () => {
     const id = await collection();
     const ids = ['zed', 'amy', 'mid', 'bob', 'kay'];
-    for (const userId of ids) expect(await provider.createUser({ collectionId: id, userId })).toEqual({ collectionId: id, userId, status: 'CREATED' });
+    for (const userId of ids)
+      expect(await provider.createUser({ collectionId: id, userId })).toEqual({ collectionId: id, userId, status: 'CREATED' });
     const persons = (await rest(fake, 'GET', `/largepersongroups/${id}/persons`)).json as { name: string; userData: string }[];
     expect(persons.map((p) => p.name).sort()).toEqual([...ids].sort());
     expect(JSON.parse(persons[0].userData)).toMatchObject({ v: 1, u: persons[0].name });
@@ -187,7 +191,10 @@ describe('users', () => {
     expect(seen).toEqual(ids);
     await expectDomainError(provider.createUser({ collectionId: id, userId: 'amy' }), 'USER_ALREADY_EXISTS', { userId: 'amy' });
     expect(await provider.getUsers(id, ['bob', 'nobody'])).toEqual([{ collectionId: id, userId: 'bob', status: 'CREATED' }, null]);
-    await expectDomainError(provider.listUsers(id, { limit: 2, after: (await provider.listFaces(id, {}, { limit: 1 })).nextToken ?? 'x' }), 'INVALID_INPUT');
+    await expectDomainError(
+      provider.listUsers(id, { limit: 2, after: (await provider.listFaces(id, {}, { limit: 1 })).nextToken ?? 'x' }),
+      'INVALID_INPUT',
+    );
   });
 
   it('deleteUser: the user goes, its faces stay as unassociated faces with the same ids', async () => {
@@ -222,7 +229,10 @@ describe('faces', () => {
     expect(out.faces[0].faceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(out.faces[0].indexedAt).toBeInstanceOf(Date);
     expect(out.unindexedFaces.map((u) => u.reasons)).toEqual([['LOW_CONFIDENCE'], ['EXCEEDS_MAX_FACES'], ['SMALL_BOUNDING_BOX']]);
-    const entries = (await rest(fake, 'GET', `/largefacelists/${id}/persistedfaces`)).json as { persistedFaceId: string; userData: string }[];
+    const entries = (await rest(fake, 'GET', `/largefacelists/${id}/persistedfaces`)).json as {
+      persistedFaceId: string;
+      userData: string;
+    }[];
     expect(entries.map((e) => e.persistedFaceId).sort()).toEqual(out.faces.map((f) => f.faceId).sort());
     expect(JSON.parse(entries[0].userData)).toMatchObject({ v: 1, x: 'img:1', d: [1000, 1000] });
     expect(fake.callsTo('AddLargeFaceListFace')[0].query).toMatchObject({ detectionModel: 'detection_03' });
@@ -241,7 +251,10 @@ describe('faces', () => {
     // A readable PNG under Azure's 1 KB minimum: Azure's InvalidImageSize.
     const small = rekognitionPng({ width: 16, height: 16 });
     expect(small.byteLength).toBeLessThan(1024);
-    await expectDomainError(provider.indexFaces({ collectionId: id, image: small }), 'INVALID_IMAGE', { providerCode: 'InvalidImageSize', field: 'image' });
+    await expectDomainError(provider.indexFaces({ collectionId: id, image: small }), 'INVALID_IMAGE', {
+      providerCode: 'InvalidImageSize',
+      field: 'image',
+    });
   });
 
   it('lists faces in index order with filters (all, unassociated, one user) and filter-bound tokens', async () => {
@@ -259,9 +272,13 @@ describe('faces', () => {
     expect(all).toEqual([f1, f2, f3]);
     const unassociated = await provider.listFaces(id, { unassociated: true }, { limit: 1 });
     expect(unassociated.items.map((f) => f.faceId)).toEqual([f1]);
-    expect((await provider.listFaces(id, { unassociated: true }, { limit: 1, after: unassociated.nextToken })).items.map((f) => f.faceId)).toEqual([f3]);
+    expect(
+      (await provider.listFaces(id, { unassociated: true }, { limit: 1, after: unassociated.nextToken })).items.map((f) => f.faceId),
+    ).toEqual([f3]);
     await expectDomainError(provider.listFaces(id, {}, { limit: 1, after: unassociated.nextToken }), 'INVALID_INPUT', { field: 'after' });
-    expect((await provider.listFaces(id, { userId: 'u1' }, { limit: 10 })).items).toEqual([expect.objectContaining({ faceId: f2, userId: 'u1' })]);
+    expect((await provider.listFaces(id, { userId: 'u1' }, { limit: 10 })).items).toEqual([
+      expect.objectContaining({ faceId: f2, userId: 'u1' }),
+    ]);
     expect((await provider.listFaces(id, { userId: 'nobody' }, { limit: 10 })).items).toEqual([]);
     await expectDomainError(provider.listFaces(id, { userId: 'u1', unassociated: true }, { limit: 1 }), 'INVALID_INPUT');
     expect(await provider.countUserFaces(id, ['u1', 'nobody'])).toEqual([1, 0]);
@@ -286,7 +303,9 @@ describe('faces', () => {
     // Gone behind the adapter's back: FACE_NOT_FOUND, and forgotten.
     const ghost = await indexOne(id, 'g');
     await rest(fake, 'DELETE', `/largefacelists/${id}/persistedfaces/${ghost}`);
-    expect((await provider.deleteFaces(id, [ghost])).unsuccessfulFaceDeletions).toEqual([{ faceId: ghost, userId: null, reasons: ['FACE_NOT_FOUND'] }]);
+    expect((await provider.deleteFaces(id, [ghost])).unsuccessfulFaceDeletions).toEqual([
+      { faceId: ghost, userId: null, reasons: ['FACE_NOT_FOUND'] },
+    ]);
     expect(await provider.getFaces(id, [ghost])).toEqual([null]);
   });
 });
@@ -299,9 +318,14 @@ describe('associations', () => {
     const out = await provider.associateFaces({ collectionId: id, userId: 'ann', faceIds: [first], userMatchThreshold: 75 });
     expect(out).toEqual({ associatedFaceIds: [first], unsuccessfulFaceAssociations: [], userStatus: 'UPDATING' });
     expect(fake.callsTo('Verify')).toHaveLength(0); // nothing to compare with yet
-    const [person] = (await rest(fake, 'GET', `/largepersongroups/${id}/persons`)).json as { personId: string; persistedFaceIds: string[] }[];
+    const [person] = (await rest(fake, 'GET', `/largepersongroups/${id}/persons`)).json as {
+      personId: string;
+      persistedFaceIds: string[];
+    }[];
     expect(person.persistedFaceIds).toHaveLength(1);
-    const copy = (await rest(fake, 'GET', `/largepersongroups/${id}/persons/${person.personId}/persistedfaces/${person.persistedFaceIds[0]}`)).json as { userData: string };
+    const copy = (
+      await rest(fake, 'GET', `/largepersongroups/${id}/persons/${person.personId}/persistedfaces/${person.persistedFaceIds[0]}`)
+    ).json as { userData: string };
     expect(JSON.parse(copy.userData)).toMatchObject({ v: 1, f: first });
     expect((await provider.getFaces(id, [first]))[0]).toMatchObject({ faceId: first, userId: 'ann' });
 
@@ -310,7 +334,12 @@ describe('associations', () => {
     const taken = await userWithFace(id, 'bob', 'bob');
     const unknown = '00000000-0000-4000-8000-000000000000';
     fake.clearCalls();
-    const second = await provider.associateFaces({ collectionId: id, userId: 'ann', faceIds: [same, other, taken, unknown, first], userMatchThreshold: 80 });
+    const second = await provider.associateFaces({
+      collectionId: id,
+      userId: 'ann',
+      faceIds: [same, other, taken, unknown, first],
+      userMatchThreshold: 80,
+    });
     expect(second.associatedFaceIds).toEqual([same]);
     expect(second.unsuccessfulFaceAssociations).toEqual([
       { faceId: taken, userId: 'bob', confidence: null, reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] },
@@ -320,16 +349,22 @@ describe('associations', () => {
     expect(second.unsuccessfulFaceAssociations[2].confidence).toBeLessThan(50);
     expect(fake.callsTo('Verify')).toHaveLength(2);
     expect(await provider.countUserFaces(id, ['ann'])).toEqual([2]);
-    await expectDomainError(provider.associateFaces({ collectionId: id, userId: 'ghost', faceIds: [other], userMatchThreshold: 75 }), 'USER_NOT_FOUND', {
-      userId: 'ghost',
-    });
+    await expectDomainError(
+      provider.associateFaces({ collectionId: id, userId: 'ghost', faceIds: [other], userMatchThreshold: 75 }),
+      'USER_NOT_FOUND',
+      {
+        userId: 'ghost',
+      },
+    );
   });
 
   it('UserStatus: CREATED without faces, UPDATING until a training includes the change, then ACTIVE', async () => {
     const id = await collection();
     expect((await provider.createUser({ collectionId: id, userId: 'u' })).status).toBe('CREATED');
     const faceId = await indexOne(id, 'u');
-    expect((await provider.associateFaces({ collectionId: id, userId: 'u', faceIds: [faceId], userMatchThreshold: 75 })).userStatus).toBe('UPDATING');
+    expect((await provider.associateFaces({ collectionId: id, userId: 'u', faceIds: [faceId], userMatchThreshold: 75 })).userStatus).toBe(
+      'UPDATING',
+    );
     expect(await provider.getUsers(id, ['u'])).toEqual([expect.objectContaining({ status: 'UPDATING' })]);
     for (let i = 0; i < 250 && (await provider.getUsers(id, ['u']))[0]?.status !== 'ACTIVE'; i++) await sleep(20);
     expect((await provider.getUsers(id, ['u']))[0]?.status).toBe('ACTIVE');
@@ -380,21 +415,38 @@ describe('associations', () => {
       expect.arrayContaining([expect.objectContaining({ name: 'u1', persistedFaceIds: [] })]),
     );
     expect((await provider.getFaces(id, [faceId]))[0]).toEqual({ ...before, userId: null });
-    expect((await provider.associateFaces({ collectionId: id, userId: 'u2', faceIds: [faceId], userMatchThreshold: 75 })).associatedFaceIds).toEqual([faceId]);
+    expect(
+      (await provider.associateFaces({ collectionId: id, userId: 'u2', faceIds: [faceId], userMatchThreshold: 75 })).associatedFaceIds,
+    ).toEqual([faceId]);
   });
 
   it('caps a user at 100 faces: the call that would pass it fails as a whole (QUOTA_EXCEEDED)', async () => {
     const id = await collection();
     await provider.createUser({ collectionId: id, userId: 'u' });
     // Azure detects at most 100 faces an image: two images.
-    const grid = (n: number) => Array.from({ length: n }, (_, i) => ({ identity: 'u', box: { left: (i % 10) * 0.1, top: Math.floor(i / 10) * 0.1, width: 0.05, height: 0.05 } }));
+    const grid = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        identity: 'u',
+        box: { left: (i % 10) * 0.1, top: Math.floor(i / 10) * 0.1, width: 0.05, height: 0.05 },
+      }));
     const ids: string[] = [];
-    for (const [label, n] of [['many-a', 60], ['many-b', 41]] as const) {
-      const out = await provider.indexFaces({ collectionId: id, image: fakePng({ label, faces: grid(n), width: 2000, height: 2000 }), maxFaces: 100 });
+    for (const [label, n] of [
+      ['many-a', 60],
+      ['many-b', 41],
+    ] as const) {
+      const out = await provider.indexFaces({
+        collectionId: id,
+        image: fakePng({ label, faces: grid(n), width: 2000, height: 2000 }),
+        maxFaces: 100,
+      });
       expect(out.faces).toHaveLength(n);
       ids.push(...out.faces.map((f) => f.faceId));
     }
-    await expectDomainError(provider.associateFaces({ collectionId: id, userId: 'u', faceIds: ids, userMatchThreshold: 0 }), 'QUOTA_EXCEEDED', { userId: 'u' });
+    await expectDomainError(
+      provider.associateFaces({ collectionId: id, userId: 'u', faceIds: ids, userMatchThreshold: 0 }),
+      'QUOTA_EXCEEDED',
+      { userId: 'u' },
+    );
     expect(await provider.countUserFaces(id, ['u'])).toEqual([0]);
     expect(fake.callsTo('AddLargePersonGroupPersonFace')).toHaveLength(0);
   });
@@ -424,7 +476,12 @@ describe('searchUsersByImage', () => {
     const id = await collection();
     await userWithFace(id, 'ann', 'ann');
     await userWithFace(id, 'bob', 'bob');
-    const out = await provider.searchUsersByImage({ collectionId: id, image: png([face('ann', 0.1, 0.6), face('bob', 0.75, 0.2)]), userMatchThreshold: 80, maxUsers: 10 });
+    const out = await provider.searchUsersByImage({
+      collectionId: id,
+      image: png([face('ann', 0.1, 0.6), face('bob', 0.75, 0.2)]),
+      userMatchThreshold: 80,
+      maxUsers: 10,
+    });
     expect(out.userMatches).toHaveLength(1);
     expect(out.userMatches[0].user).toEqual({ collectionId: id, userId: 'ann', status: 'ACTIVE' });
     expect(out.userMatches[0].similarity).toBeGreaterThanOrEqual(99);
@@ -446,7 +503,10 @@ describe('searchUsersByImage', () => {
 
   it('no face → no matches and searchedFace null; no user with faces → no identify call', async () => {
     const id = await collection();
-    expect(await provider.searchUsersByImage({ collectionId: id, image: png([]), userMatchThreshold: 80, maxUsers: 5 })).toEqual({ userMatches: [], searchedFace: null });
+    expect(await provider.searchUsersByImage({ collectionId: id, image: png([]), userMatchThreshold: 80, maxUsers: 5 })).toEqual({
+      userMatches: [],
+      searchedFace: null,
+    });
     await provider.createUser({ collectionId: id, userId: 'u' });
     await indexOne(id, 'u');
     const out = await provider.searchUsersByImage({ collectionId: id, image: png([face('u')]), userMatchThreshold: 80, maxUsers: 5 });
@@ -454,17 +514,27 @@ describe('searchUsersByImage', () => {
     expect(out.searchedFace).not.toBeNull();
     expect(fake.callsTo('Identify')).toHaveLength(0);
     expect(fake.callsTo('TrainLargePersonGroup').filter((c) => c.path.includes(id))).toHaveLength(0);
-    await expectDomainError(provider.searchUsersByImage({ collectionId: id, image: png(), userMatchThreshold: 101, maxUsers: 5 }), 'INVALID_INPUT');
-    await expectDomainError(provider.searchUsersByImage({ collectionId: id, image: png(), userMatchThreshold: 80, maxUsers: 0 }), 'INVALID_INPUT');
+    await expectDomainError(
+      provider.searchUsersByImage({ collectionId: id, image: png(), userMatchThreshold: 101, maxUsers: 5 }),
+      'INVALID_INPUT',
+    );
+    await expectDomainError(
+      provider.searchUsersByImage({ collectionId: id, image: png(), userMatchThreshold: 80, maxUsers: 0 }),
+      'INVALID_INPUT',
+    );
   });
 
   it('a deleted user is not returned even before the next training', async () => {
     const id = await collection();
     await userWithFace(id, 'ann', 'ann');
-    expect((await provider.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 })).userMatches).toHaveLength(1);
+    expect(
+      (await provider.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 })).userMatches,
+    ).toHaveLength(1);
     await provider.deleteUser({ collectionId: id, userId: 'ann' });
     await userWithFace(id, 'bob', 'bob');
-    expect((await provider.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 })).userMatches).toEqual([]);
+    expect(
+      (await provider.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 })).userMatches,
+    ).toEqual([]);
   });
 });
 
@@ -484,10 +554,17 @@ describe('rebuilding from Azure', () => {
         [null, 'ext-1'],
       ]);
       expect((await fresh.getUsers(id, ['ann']))[0]?.status).toBe('ACTIVE');
-      expect((await fresh.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 })).userMatches.map((m) => m.user.userId)).toEqual(['ann']);
+      expect(
+        (
+          await fresh.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 })
+        ).userMatches.map((m) => m.user.userId),
+      ).toEqual(['ann']);
       // Disassociation needs no image; associating an old face does, and this process never saw it.
       await fresh.disassociateFaces({ collectionId: id, userId: 'ann', faceIds: [annFace] });
-      const refused = await expectDomainError(fresh.associateFaces({ collectionId: id, userId: 'zed', faceIds: [loose], userMatchThreshold: 75 }), 'UNSUPPORTED_OPERATION');
+      const refused = await expectDomainError(
+        fresh.associateFaces({ collectionId: id, userId: 'zed', faceIds: [loose], userMatchThreshold: 75 }),
+        'UNSUPPORTED_OPERATION',
+      );
       expect(refused.message).toMatch(/no longer retains the source image/);
       expect(await fresh.countUserFaces(id, ['zed'])).toEqual([0]);
     } finally {
@@ -505,7 +582,9 @@ describe('rebuilding from Azure', () => {
       await a.createUser({ collectionId: id, userId: 'u' });
       const faceId = (await a.indexFaces({ collectionId: id, image: png([face('u')]) })).faces[0].faceId;
       expect(images.size).toBe(1);
-      expect((await b.associateFaces({ collectionId: id, userId: 'u', faceIds: [faceId], userMatchThreshold: 75 })).associatedFaceIds).toEqual([faceId]);
+      expect(
+        (await b.associateFaces({ collectionId: id, userId: 'u', faceIds: [faceId], userMatchThreshold: 75 })).associatedFaceIds,
+      ).toEqual([faceId]);
     } finally {
       await a.close();
       await b.close();
@@ -542,7 +621,10 @@ describe('rebuilding from Azure', () => {
     try {
       expect((await fresh.getUsers(id, ['legacy-user']))[0]).toMatchObject({ userId: 'legacy-user' });
       expect((await fresh.getFaces(id, [persistedFaceId]))[0]).toMatchObject({ userId: 'legacy-user', boundingBox: null, indexedAt: null });
-      await expectDomainError(fresh.disassociateFaces({ collectionId: id, userId: 'legacy-user', faceIds: [persistedFaceId] }), 'UNSUPPORTED_OPERATION');
+      await expectDomainError(
+        fresh.disassociateFaces({ collectionId: id, userId: 'legacy-user', faceIds: [persistedFaceId] }),
+        'UNSUPPORTED_OPERATION',
+      );
       await expectDomainError(fresh.deleteUser({ collectionId: id, userId: 'legacy-user' }), 'UNSUPPORTED_OPERATION');
     } finally {
       await fresh.close();

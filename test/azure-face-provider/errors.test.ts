@@ -82,7 +82,12 @@ describe('throttling and retries', () => {
   it('429 beyond the attempts → THROTTLED with retryAfterMs and providerCode "429"', async () => {
     await using({ maxAttempts: 2, maxRetryAfterMs: 40 }, async (p) => {
       fake.inject({ op: 'GetLargePersonGroups', kind: 'throttle', times: 5, retryAfterSeconds: 7 });
-      const e = await expectDomainError(p.listCollections({ limit: 5 }), 'THROTTLED', { providerCode: '429', retryAfterMs: 40, operation: 'GetLargePersonGroups', provider: 'azure-test' });
+      const e = await expectDomainError(p.listCollections({ limit: 5 }), 'THROTTLED', {
+        providerCode: '429',
+        retryAfterMs: 40,
+        operation: 'GetLargePersonGroups',
+        provider: 'azure-test',
+      });
       expect(e.message).toMatch(/retry after 40 ms/);
       expect(fake.callsTo('GetLargePersonGroups')).toHaveLength(2);
       fake.reset();
@@ -97,7 +102,10 @@ describe('throttling and retries', () => {
       fake.inject({ op: 'GetLargePersonGroups', kind: '503', times: 1 });
       expect(await p.listCollections({ limit: 5 })).toEqual({ items: [] });
       fake.inject({ op: 'GetLargePersonGroups', kind: '500', times: 3 });
-      await expectDomainError(p.listCollections({ limit: 5 }), 'PROVIDER_UNAVAILABLE', { providerCode: 'InternalServerError', operation: 'GetLargePersonGroups' });
+      await expectDomainError(p.listCollections({ limit: 5 }), 'PROVIDER_UNAVAILABLE', {
+        providerCode: 'InternalServerError',
+        operation: 'GetLargePersonGroups',
+      });
     });
   });
 
@@ -106,7 +114,10 @@ describe('throttling and retries', () => {
       const id = uniqueId();
       await p.createCollection(id);
       fake.inject({ op: 'Detect', kind: '503', times: 1 });
-      await expectDomainError(p.indexFaces({ collectionId: id, image: png() }), 'PROVIDER_UNAVAILABLE', { providerCode: 'ServiceUnavailable', operation: 'Detect' });
+      await expectDomainError(p.indexFaces({ collectionId: id, image: png() }), 'PROVIDER_UNAVAILABLE', {
+        providerCode: 'ServiceUnavailable',
+        operation: 'Detect',
+      });
     });
   });
 
@@ -164,7 +175,9 @@ describe('lost answers of calls that create things (no duplicates)', () => {
       const faceId = (await p.indexFaces({ collectionId: id, image: png([face('u')]) })).faces[0].faceId;
       expect((await rest(fake, 'GET', `/largefacelists/${id}/persistedfaces`)).json).toHaveLength(1);
       fake.inject({ op: 'AddLargePersonGroupPersonFace', kind: '500', times: 1, phase: 'after' });
-      expect((await p.associateFaces({ collectionId: id, userId: 'u', faceIds: [faceId], userMatchThreshold: 75 })).associatedFaceIds).toEqual([faceId]);
+      expect(
+        (await p.associateFaces({ collectionId: id, userId: 'u', faceIds: [faceId], userMatchThreshold: 75 })).associatedFaceIds,
+      ).toEqual([faceId]);
       const [person] = (await rest(fake, 'GET', `/largepersongroups/${id}/persons`)).json as { persistedFaceIds: string[] }[];
       expect(person.persistedFaceIds).toHaveLength(1);
     });
@@ -175,7 +188,9 @@ describe('lost answers of calls that create things (no duplicates)', () => {
       const id = uniqueId();
       await p.createCollection(id);
       fake.inject({ op: 'CreateLargePersonGroupPerson', kind: '500', times: 1 });
-      await expectDomainError(p.createUser({ collectionId: id, userId: 'u' }), 'PROVIDER_UNAVAILABLE', { providerCode: 'InternalServerError' });
+      await expectDomainError(p.createUser({ collectionId: id, userId: 'u' }), 'PROVIDER_UNAVAILABLE', {
+        providerCode: 'InternalServerError',
+      });
       expect(fake.callsTo('CreateLargePersonGroupPerson')).toHaveLength(1);
       expect(await p.getUsers(id, ['u'])).toEqual([null]);
     });
@@ -195,7 +210,12 @@ describe('authentication, approval and quotas', () => {
   it('a wrong key → FORBIDDEN (providerCode 401), without the key in the message', async () => {
     const p = providerFor(fake, { apiKey: 'wrong-secret-key-do-not-leak' });
     try {
-      const e = await expectDomainError(p.listCollections({ limit: 1 }), 'FORBIDDEN', { providerCode: '401' }, 'wrong-secret-key-do-not-leak');
+      const e = await expectDomainError(
+        p.listCollections({ limit: 1 }),
+        'FORBIDDEN',
+        { providerCode: '401' },
+        'wrong-secret-key-do-not-leak',
+      );
       expect(e.message).not.toContain(fake.apiKey);
     } finally {
       await p.close();
@@ -225,7 +245,10 @@ describe('authentication, approval and quotas', () => {
       const id = uniqueId();
       await p.createCollection(id);
       await p.createUser({ collectionId: id, userId: 'a' });
-      await expectDomainError(p.createUser({ collectionId: id, userId: 'b' }), 'QUOTA_EXCEEDED', { providerCode: 'QuotaExceeded', collectionId: id });
+      await expectDomainError(p.createUser({ collectionId: id, userId: 'b' }), 'QUOTA_EXCEEDED', {
+        providerCode: 'QuotaExceeded',
+        collectionId: id,
+      });
     } finally {
       await p.close();
       await small.stop();
@@ -275,7 +298,12 @@ describe('training gating (never a raw 409)', () => {
     await using({}, async (p) => {
       const { search } = await annEnrolled(p);
       expect((await search()).userMatches).toHaveLength(1);
-      fake.inject({ op: 'Identify', kind: 'error', times: 1, error: { status: 400, code: 'LargePersonGroupNotTrained', message: 'not trained' } });
+      fake.inject({
+        op: 'Identify',
+        kind: 'error',
+        times: 1,
+        error: { status: 400, code: 'LargePersonGroupNotTrained', message: 'not trained' },
+      });
       expect((await search()).userMatches).toHaveLength(1);
     });
   });
@@ -285,7 +313,11 @@ describe('training gating (never a raw 409)', () => {
       const { id, search } = await annEnrolled(p);
       expect((await search()).userMatches).toHaveLength(1);
       await rest(fake, 'DELETE', `/largepersongroups/${id}`);
-      await expectDomainError(search(), 'COLLECTION_NOT_FOUND', { collectionId: id, providerCode: 'LargePersonGroupNotFound', operation: 'IdentifyFromLargePersonGroup' });
+      await expectDomainError(search(), 'COLLECTION_NOT_FOUND', {
+        collectionId: id,
+        providerCode: 'LargePersonGroupNotFound',
+        operation: 'IdentifyFromLargePersonGroup',
+      });
       expect(fake.callsTo('Identify').at(-1)?.status).toBe(400);
       await expectDomainError(p.listUsers(id, { limit: 1 }), 'COLLECTION_NOT_FOUND'); // rebuilt → 404 on the group's own route
       expect(fake.callsTo('GetLargePersonGroup').at(-1)?.status).toBe(404);
@@ -295,7 +327,8 @@ describe('training gating (never a raw 409)', () => {
 
 describe('the code → domain error table', () => {
   const ctx = { provider: 'p', collectionId: 'c', userId: 'u' };
-  const service = (status: number, code: string, retryAfterMs: number | null = null) => new AzureServiceError('Op', status, code, 'msg', retryAfterMs, false);
+  const service = (status: number, code: string, retryAfterMs: number | null = null) =>
+    new AzureServiceError('Op', status, code, 'msg', retryAfterMs, false);
 
   it.each([
     [401, '401', 'FORBIDDEN'],

@@ -12,7 +12,16 @@ export const PROGRESS = `subscription($id: ID!) { snapshotProgress(operationId: 
   operationId kind status percent processedItems totalItems message at snapshot { id userCount faceCount } } }`;
 
 export interface ProgressEvent {
-  snapshotProgress: { operationId: string; kind: string; status: string; percent: number; processedItems: number; totalItems: number | null; message: string | null; snapshot: { id: string; userCount: number; faceCount: number } | null };
+  snapshotProgress: {
+    operationId: string;
+    kind: string;
+    status: string;
+    percent: number;
+    processedItems: number;
+    totalItems: number | null;
+    message: string | null;
+    snapshot: { id: string; userCount: number; faceCount: number } | null;
+  };
 }
 
 /** Every snapshotProgress event of an operation until it completes. */
@@ -26,7 +35,12 @@ export async function follow(wsUrl: string, operationId: string): Promise<Progre
 }
 
 /** Indexes one face of `image` into a collection and returns its face id. */
-export async function indexFace(url: string, c: { provider: string; collectionId: string }, image: Uint8Array, externalImageId?: string): Promise<string> {
+export async function indexFace(
+  url: string,
+  c: { provider: string; collectionId: string },
+  image: Uint8Array,
+  externalImageId?: string,
+): Promise<string> {
   const d = await gqlData(
     url,
     `mutation($c: CollectionRef!, $img: String!, $ext: String) { indexFaces(input: { collection: $c, image: { base64: $img }, externalImageId: $ext, maxFaces: 1 }) {
@@ -38,7 +52,12 @@ export async function indexFace(url: string, c: { provider: string; collectionId
 }
 
 /** Associates faces with a user; returns the associated face ids. */
-export async function associate(url: string, c: { provider: string; collectionId: string }, userId: string, faceIds: string[]): Promise<string[]> {
+export async function associate(
+  url: string,
+  c: { provider: string; collectionId: string },
+  userId: string,
+  faceIds: string[],
+): Promise<string[]> {
   const d = await gqlData(
     url,
     `mutation($c: CollectionRef!, $u: String!, $f: [String!]!) { associateFaces(input: { collection: $c, userId: $u, faceIds: $f }) {

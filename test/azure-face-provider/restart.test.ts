@@ -21,7 +21,17 @@ afterAll(async () => {
 });
 
 const config = () => ({
-  providers: [{ name: 'azure', kind: 'azure-face', endpoint: fake.url, apiKey: fake.apiKey, trainDebounceMs: 0, trainingPollMs: 20, retryBaseDelayMs: 20 }],
+  providers: [
+    {
+      name: 'azure',
+      kind: 'azure-face',
+      endpoint: fake.url,
+      apiKey: fake.apiKey,
+      trainDebounceMs: 0,
+      trainingPollMs: 20,
+      retryBaseDelayMs: 20,
+    },
+  ],
 });
 
 const backends: { name: string; env: (schema: string) => Record<string, string>; available: boolean }[] = [
@@ -57,13 +67,21 @@ describe.each(backends)('a gateway restart on $name', ({ env, available }) => {
 
     const second = await start(first.dataDir);
     expect(await associate(second.url, c, 'alice', [a2])).toEqual([a2]);
-    const d = await gqlData(second.url, `query($c: CollectionRef!) { collection(ref: $c) { userCount faceCount user(userId: "alice") { faceCount } } }`, { c });
+    const d = await gqlData(
+      second.url,
+      `query($c: CollectionRef!) { collection(ref: $c) { userCount faceCount user(userId: "alice") { faceCount } } }`,
+      { c },
+    );
     expect(d.collection).toEqual({ userCount: 2, faceCount: 2, user: { faceCount: 2 } });
     expect(await search(second.url, c, fakePng({ label: `${id}-3`, faces: [{ identity }] }))).toEqual(['alice']);
 
     // Moving a face between users re-extracts it from the retained image again.
-    const dis = await gqlData(second.url, `mutation($c: CollectionRef!) { disassociateFaces(input: { collection: $c, userId: "alice", faceIds: [${JSON.stringify(a1)}] }) {
-      __typename ${ERROR_FIELDS} } }`, { c });
+    const dis = await gqlData(
+      second.url,
+      `mutation($c: CollectionRef!) { disassociateFaces(input: { collection: $c, userId: "alice", faceIds: [${JSON.stringify(a1)}] }) {
+      __typename ${ERROR_FIELDS} } }`,
+      { c },
+    );
     expect(dis.disassociateFaces.__typename).toBe('DisassociateFacesSuccess');
     expect(await associate(second.url, c, 'bob', [a1])).toEqual([a1]);
   });

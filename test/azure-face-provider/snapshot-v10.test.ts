@@ -20,7 +20,17 @@ beforeAll(async () => {
   gw = await startGateway({
     config: {
       providers: [
-        { name: 'azure', kind: 'azure-face', endpoint: fake.url, apiKey: fake.apiKey, trainDebounceMs: 0, trainingPollMs: 20, retryBaseDelayMs: 20, snapshotApi: 'v1.0', subscriptionId: SUBSCRIPTION },
+        {
+          name: 'azure',
+          kind: 'azure-face',
+          endpoint: fake.url,
+          apiKey: fake.apiKey,
+          trainDebounceMs: 0,
+          trainingPollMs: 20,
+          retryBaseDelayMs: 20,
+          snapshotApi: 'v1.0',
+          subscriptionId: SUBSCRIPTION,
+        },
       ],
     },
   });
@@ -54,12 +64,25 @@ describe('snapshotApi "v1.0"', () => {
     expect(taken.takeSnapshot.__typename, JSON.stringify(taken)).toBe('TakeSnapshotAccepted');
     snapshotId = taken.takeSnapshot.operation.snapshot.id;
     const events = await follow(gw.wsUrl, taken.takeSnapshot.operation.id);
-    expect(events.at(-1)).toMatchObject({ kind: 'TAKE_SNAPSHOT', status: 'SUCCEEDED', percent: 100, snapshot: { userCount: 2, faceCount: 2 } });
+    expect(events.at(-1)).toMatchObject({
+      kind: 'TAKE_SNAPSHOT',
+      status: 'SUCCEEDED',
+      percent: 100,
+      snapshot: { userCount: 2, faceCount: 2 },
+    });
     // Items copied (2 users + 2 faces), then the two Azure operations (group, list) moving notstarted → running → succeeded.
     const running = events.filter((e) => e.status === 'RUNNING').map((e) => e.processedItems);
-    expect(running.some((n) => n > 4 && n < 8), JSON.stringify(events)).toBe(true);
+    expect(
+      running.some((n) => n > 4 && n < 8),
+      JSON.stringify(events),
+    ).toBe(true);
     expect(events.filter((e) => e.status === 'RUNNING' && e.processedItems > 0).every((e) => e.totalItems === 8)).toBe(true);
-    expect(fake.callsTo('TakeSnapshot').map((call) => (call.body as { type: string }).type).sort()).toEqual(['LargeFaceList', 'LargePersonGroup']);
+    expect(
+      fake
+        .callsTo('TakeSnapshot')
+        .map((call) => (call.body as { type: string }).type)
+        .sort(),
+    ).toEqual(['LargeFaceList', 'LargePersonGroup']);
     expect(fake.callsTo('TakeSnapshot').every((call) => call.status === 202)).toBe(true);
     expect(fake.callsTo('GetSnapshotOperationStatus').length).toBeGreaterThan(2);
   });
@@ -77,7 +100,8 @@ describe('snapshotApi "v1.0"', () => {
     const [source, copy] = await Promise.all([gqlData(gw.url, FACES, { c }), gqlData(gw.url, FACES, { c: target })]);
     expect(copy.collection).toEqual(source.collection);
     expect(await search(gw.url, target, fakePng({ label: `${id}-3`, faces: [{ identity }] }))).toEqual(['alice']);
-    const spare = (copy.collection.faces.edges as { node: { faceId: string; user: unknown } }[]).find((e) => e.node.user === null)!.node.faceId;
+    const spare = (copy.collection.faces.edges as { node: { faceId: string; user: unknown } }[]).find((e) => e.node.user === null)!.node
+      .faceId;
     expect(await associate(gw.url, target, 'alice', [spare])).toEqual([spare]);
   });
 
@@ -87,6 +111,8 @@ describe('snapshotApi "v1.0"', () => {
     const late = await gqlData(gw.url, APPLY, { s: snapshotId, t: target });
     expect(late.applySnapshot).toMatchObject({ __typename: 'SnapshotExpired', code: 'SNAPSHOT_EXPIRED', snapshotId });
     expect(Date.parse(late.applySnapshot.expiredAt)).toBeLessThanOrEqual(Date.now() + 48 * 60 * 60 * 1000);
-    expect((await gqlData(gw.url, `query($c: CollectionRef!) { collection(ref: $c) { collectionId } }`, { c: target })).collection).toBeNull();
+    expect(
+      (await gqlData(gw.url, `query($c: CollectionRef!) { collection(ref: $c) { collectionId } }`, { c: target })).collection,
+    ).toBeNull();
   });
 });

@@ -41,7 +41,9 @@ async function shape(c: ReturnType<typeof ref>) {
   return {
     userCount: d.collection.userCount,
     faceCount: d.collection.faceCount,
-    users: (d.collection.users.edges as { node: { userId: string; faceCount: number } }[]).map((e) => e.node).sort((a, b) => a.userId.localeCompare(b.userId)),
+    users: (d.collection.users.edges as { node: { userId: string; faceCount: number } }[])
+      .map((e) => e.node)
+      .sort((a, b) => a.userId.localeCompare(b.userId)),
     unassociated: (d.collection.unassociated.edges as { node: { externalImageId: string | null } }[]).map((e) => e.node.externalImageId),
   };
 }
@@ -64,7 +66,11 @@ describe('gateway snapshots between local and Azure', () => {
     const expected = {
       userCount: 3,
       faceCount: 3,
-      users: [{ userId: 'audrey', faceCount: 1 }, { userId: 'franck', faceCount: 1 }, { userId: 'nobody', faceCount: 0 }],
+      users: [
+        { userId: 'audrey', faceCount: 1 },
+        { userId: 'franck', faceCount: 1 },
+        { userId: 'nobody', faceCount: 0 },
+      ],
       unassociated: ['cage-0'],
     };
     expect(await shape(local)).toEqual(expected);
@@ -78,7 +84,11 @@ describe('gateway snapshots between local and Azure', () => {
     expect(toLocal.takeEvents.at(-1)!.snapshot).toMatchObject({ userCount: 3, faceCount: 3 });
     expect(await shape(back)).toEqual(expected);
 
-    for (const [identity, file] of [['franck', PHOTOS.franck[1]], ['audrey', PHOTOS.audrey[1]], ['cage', PHOTOS.cage[1]]] as const) {
+    for (const [identity, file] of [
+      ['franck', PHOTOS.franck[1]],
+      ['audrey', PHOTOS.audrey[1]],
+      ['cage', PHOTOS.cage[1]],
+    ] as const) {
       const answers = [];
       for (const c of [local, azure, back]) answers.push((await search(url, c, photo(file))).slice(0, 1));
       expect(answers, identity).toEqual([0, 1, 2].map(() => (identity === 'cage' ? [] : [identity])));

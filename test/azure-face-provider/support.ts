@@ -17,7 +17,9 @@ const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.m
 
 export const { AzureFaceProvider } = (await import(distUrl('src/datasources/azure-face/azure-face-provider.js'))) as typeof ProviderModule;
 export const { azureFaceDefinition } = (await import(distUrl('src/datasources/azure-face/definition.js'))) as typeof DefinitionModule;
-export const { InMemoryRetainedImages } = (await import(distUrl('src/datasources/azure-face/retained-images.js'))) as typeof RetainedImagesModule;
+export const { InMemoryRetainedImages } = (await import(
+  distUrl('src/datasources/azure-face/retained-images.js')
+)) as typeof RetainedImagesModule;
 export const { CAPABILITIES } = (await import(distUrl('src/domain/records.js'))) as typeof ProviderContractModule;
 
 export type Provider = InstanceType<typeof AzureFaceProvider>;

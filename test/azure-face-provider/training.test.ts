@@ -26,7 +26,11 @@ describe('trainCollection and TRAIN_COLLECTION operations', () => {
     // The debounced round starts after the mutation has answered: wait for its operation to appear.
     let training = null;
     for (const deadline = Date.now() + 10_000; !training && Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
-      const d = await gqlData(url, `query($c: CollectionRef!) { collection(ref: $c) { training { id kind targetCollection { collectionId } } } }`, { c });
+      const d = await gqlData(
+        url,
+        `query($c: CollectionRef!) { collection(ref: $c) { training { id kind targetCollection { collectionId } } } }`,
+        { c },
+      );
       training = d.collection.training;
     }
     expect(training).toMatchObject({ kind: 'TRAIN_COLLECTION', targetCollection: { collectionId: id } });
@@ -44,7 +48,10 @@ describe('trainCollection and TRAIN_COLLECTION operations', () => {
     const c = ref(id, 'azure');
     await createCollection(url, id, 'azure');
     const first = await gqlData(url, TRAIN, { c });
-    expect(first.trainCollection).toMatchObject({ __typename: 'TrainCollectionAccepted', operation: { kind: 'TRAIN_COLLECTION', targetCollection: { collectionId: id } } });
+    expect(first.trainCollection).toMatchObject({
+      __typename: 'TrainCollectionAccepted',
+      operation: { kind: 'TRAIN_COLLECTION', targetCollection: { collectionId: id } },
+    });
     expect(['RUNNING', 'SUCCEEDED']).toContain(first.trainCollection.operation.status);
     const events = await follow(wsUrl, first.trainCollection.operation.id);
     expect(events[0].status).not.toBe('NOT_STARTED');
@@ -53,7 +60,9 @@ describe('trainCollection and TRAIN_COLLECTION operations', () => {
     const second = await gqlData(url, TRAIN, { c });
     expect(second.trainCollection.operation.id).not.toBe(first.trainCollection.operation.id);
     expect((await follow(wsUrl, second.trainCollection.operation.id)).at(-1)!.status).toBe('SUCCEEDED');
-    const op = await gqlData(url, `query($id: ID!) { operation(id: $id) { kind status percent } }`, { id: second.trainCollection.operation.id });
+    const op = await gqlData(url, `query($id: ID!) { operation(id: $id) { kind status percent } }`, {
+      id: second.trainCollection.operation.id,
+    });
     expect(op.operation).toEqual({ kind: 'TRAIN_COLLECTION', status: 'SUCCEEDED', percent: 100 });
   });
 
@@ -70,7 +79,11 @@ describe('trainCollection and TRAIN_COLLECTION operations', () => {
 
   it('an unknown collection is CollectionNotFound and records nothing; bad input is InvalidInput', async () => {
     const missing = await gqlData(url, TRAIN, { c: ref('no-such-collection-x', 'azure') });
-    expect(missing.trainCollection).toMatchObject({ __typename: 'CollectionNotFound', code: 'COLLECTION_NOT_FOUND', collectionId: 'no-such-collection-x' });
+    expect(missing.trainCollection).toMatchObject({
+      __typename: 'CollectionNotFound',
+      code: 'COLLECTION_NOT_FOUND',
+      collectionId: 'no-such-collection-x',
+    });
     const bad = await gqlData(url, TRAIN, { c: ref('Upper', 'azure') });
     expect(bad.trainCollection).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT' });
     const unknown = await gqlData(url, TRAIN, { c: ref('x', 'nope') });

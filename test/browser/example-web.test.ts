@@ -45,7 +45,9 @@ describe('example web app', () => {
     await applySnapshot(gateway.url, snapshotId, 'ahead');
     await page.getByLabel('Collection').fill(SEEDED.collectionId);
     await page.getByRole('button', { name: 'Take snapshot' }).click();
-    await expect.poll(() => page.locator('#status').textContent(), { timeout: 30_000 }).toMatch(/^SUCCEEDED: snapshot \S+ \(1000 users, 10000 faces\)$/);
+    await expect
+      .poll(() => page.locator('#status').textContent(), { timeout: 30_000 })
+      .toMatch(/^SUCCEEDED: snapshot \S+ \(1000 users, 10000 faces\)$/);
     expect(await page.locator('#progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(100);
     const events = await page.locator('#events li').allTextContents();
     expect(events.length).toBeGreaterThanOrEqual(2);

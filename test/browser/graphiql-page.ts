@@ -38,7 +38,8 @@ export async function toolDocument(page: Page, tool: 'Variables' | 'Headers'): P
 }
 
 /** Replaces the whole variables document. */
-export const setVariables = (page: Page, variables: Record<string, unknown>): Promise<void> => setToolDocument(page, 'Variables', variables);
+export const setVariables = (page: Page, variables: Record<string, unknown>): Promise<void> =>
+  setToolDocument(page, 'Variables', variables);
 
 /** Replaces the whole Variables or Headers document. */
 export async function setToolDocument(page: Page, tool: 'Variables' | 'Headers', value: Record<string, unknown>): Promise<void> {
@@ -70,7 +71,10 @@ export async function replaceVariablesLine(page: Page, line: number, text: strin
  * document has several) and resolves with the variables the page sent and
  * the HTTP response it got.
  */
-export async function runOperation(page: Page, operationName: string): Promise<{ variables: Record<string, any>; body: Record<string, any> }> {
+export async function runOperation(
+  page: Page,
+  operationName: string,
+): Promise<{ variables: Record<string, any>; body: Record<string, any> }> {
   const response = page.waitForResponse(
     (r: Response) => r.request().method() === 'POST' && r.request().postDataJSON()?.operationName === operationName,
   );
@@ -80,7 +84,10 @@ export async function runOperation(page: Page, operationName: string): Promise<{
   const body = (await answer.json()) as Record<string, any>;
   // The pane shows the answer once React has rendered it.
   await page.waitForFunction(
-    (name) => [...document.querySelectorAll<HTMLElement>('.graphiql-response .view-lines')].some((e) => e.offsetParent && e.textContent?.includes(name)),
+    (name) =>
+      [...document.querySelectorAll<HTMLElement>('.graphiql-response .view-lines')].some(
+        (e) => e.offsetParent && e.textContent?.includes(name),
+      ),
     Object.keys(body.data ?? body)[0] ?? 'errors',
     { polling: 100 },
   );

@@ -13,7 +13,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 import { applySnapshot, SEEDED, startSeededGateway } from '../support/seeded-gateway.js';
 import { launchChromium, type Browser } from './chromium.js';
-import { queryEditor, replaceVariablesLine, resultPane, runOperation, setToolDocument, toolDocument, setVariables } from './graphiql-page.js';
+import {
+  queryEditor,
+  replaceVariablesLine,
+  resultPane,
+  runOperation,
+  setToolDocument,
+  toolDocument,
+  setVariables,
+} from './graphiql-page.js';
 
 let gateway: GatewayProcess;
 let browser: Browser;
@@ -109,7 +117,11 @@ describe('GraphiQL with API keys', () => {
   let operationId: string;
 
   async function asTenant(query: string): Promise<any> {
-    const res = await fetch(keyed.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify({ query }) });
+    const res = await fetch(keyed.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+      body: JSON.stringify({ query }),
+    });
     const body = (await res.json()) as { data?: any; errors?: unknown };
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data;

@@ -9,7 +9,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakePng, startFakeRekognition, type FakeRekognition, type FaultKind } from '../fakes/rekognition/server.js';
-import { fakePng as azurePng, startFakeAzureFace, type FakeAzureFace, type FaultKind as AzureFaultKind } from '../fakes/azure-face/server.js';
+import {
+  fakePng as azurePng,
+  startFakeAzureFace,
+  type FakeAzureFace,
+  type FaultKind as AzureFaultKind,
+} from '../fakes/azure-face/server.js';
 import { removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 import { createUsers, uniqueCollectionId } from '../support/fixtures.js';
 import { client } from './operations.js';
@@ -36,7 +41,15 @@ beforeAll(async () => {
   gateway = await startGateway({
     config: {
       providers: [
-        { name: PROVIDER, kind: 'rekognition', region: 'us-east-1', endpoint: fake.url, accessKeyId: 'AKIDFAKE', secretAccessKey: 'x', maxAttempts: MAX_ATTEMPTS },
+        {
+          name: PROVIDER,
+          kind: 'rekognition',
+          region: 'us-east-1',
+          endpoint: fake.url,
+          accessKeyId: 'AKIDFAKE',
+          secretAccessKey: 'x',
+          maxAttempts: MAX_ATTEMPTS,
+        },
         {
           name: AZURE,
           kind: 'azure-face',
@@ -88,8 +101,14 @@ describe('SDK retries', () => {
   it('retries a throttled call and answers its success', async () => {
     fake.clearCalls();
     fake.inject({ op: 'CreateUser', kind: 'throttle', times: 1 });
-    expect(await api.createUser(col, 'dora')).toMatchObject({ __typename: 'CreateUserSuccess', user: { userId: 'dora', status: 'CREATED' } });
-    expect(fake.callsTo('CreateUser').map((c) => [c.attempt, c.fault, c.status])).toEqual([[1, 'throttle', 400], [2, null, 200]]);
+    expect(await api.createUser(col, 'dora')).toMatchObject({
+      __typename: 'CreateUserSuccess',
+      user: { userId: 'dora', status: 'CREATED' },
+    });
+    expect(fake.callsTo('CreateUser').map((c) => [c.attempt, c.fault, c.status])).toEqual([
+      [1, 'throttle', 400],
+      [2, null, 200],
+    ]);
 
     fake.inject({ op: 'IndexFaces', kind: 'provisioned', times: 1 });
     const before = (await api.collection(col)).faceCount;
@@ -134,7 +153,9 @@ describe('query fields', () => {
 
   it('turns throttling under a list into a GraphQL error with THROTTLED', async () => {
     fake.inject({ op: 'ListUsers', kind: 'throttle', times: MAX_ATTEMPTS });
-    const res = await api.raw(`query($c: CollectionRef!) { collection(ref: $c) { users(first: 10) { edges { node { userId } } } } }`, { c: api.ref(col) });
+    const res = await api.raw(`query($c: CollectionRef!) { collection(ref: $c) { users(first: 10) { edges { node { userId } } } } }`, {
+      c: api.ref(col),
+    });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'THROTTLED', providerCode: 'ThrottlingException' });
     expect(res.errors?.[0].extensions).not.toHaveProperty('stacktrace');
   });
@@ -144,7 +165,13 @@ describe('query fields', () => {
  * Injects `times` faults into `op`, runs `call`, then makes sure every fault
  * was consumed (issuing `drain` until it is) so none leaks into later calls.
  */
-async function withFaults<T>(op: string, kind: FaultKind, times: number, call: () => Promise<T>, drain: () => Promise<unknown>): Promise<T> {
+async function withFaults<T>(
+  op: string,
+  kind: FaultKind,
+  times: number,
+  call: () => Promise<T>,
+  drain: () => Promise<unknown>,
+): Promise<T> {
   fake.clearCalls();
   fake.inject({ op, kind, times });
   const result = await call();
@@ -152,8 +179,10 @@ async function withFaults<T>(op: string, kind: FaultKind, times: number, call: (
   return result;
 }
 
-const drainListUsers = () => api.raw(`query($c: CollectionRef!) { collection(ref: $c) { users(first: 1) { edges { cursor } } } }`, { c: api.ref(col) });
-const drainListFaces = () => api.raw(`query($c: CollectionRef!) { collection(ref: $c) { faces(first: 1) { edges { cursor } } } }`, { c: api.ref(col) });
+const drainListUsers = () =>
+  api.raw(`query($c: CollectionRef!) { collection(ref: $c) { users(first: 1) { edges { cursor } } } }`, { c: api.ref(col) });
+const drainListFaces = () =>
+  api.raw(`query($c: CollectionRef!) { collection(ref: $c) { faces(first: 1) { edges { cursor } } } }`, { c: api.ref(col) });
 
 describe('a write is never reported as failed once it happened', () => {
   async function freshFace(): Promise<string> {
@@ -208,7 +237,10 @@ describe('lost responses', () => {
     const face = res.faces[0].faceId as string;
     fake.inject({ op: 'AssociateFaces', kind: 'drop', times: 1, phase: 'after' });
     expect(await api.associate(col, 'alice', [face])).toMatchObject({
-      __typename: 'AssociateFacesSuccess', associatedFaces: [{ faceId: face }], unsuccessfulFaceAssociations: [], user: { faceCount: 2 },
+      __typename: 'AssociateFacesSuccess',
+      associatedFaces: [{ faceId: face }],
+      unsuccessfulFaceAssociations: [],
+      user: { faceCount: 2 },
     });
     expect(fake.callsTo('AssociateFaces').map((c) => c.fault)).toEqual(['drop', null]);
     const state = await api.state(col);

@@ -27,7 +27,9 @@ const MEMBER_FIELDS: Record<string, string> = {
 
 /** Selections for the error members of a union (GraphQL refuses fragments on types outside it). */
 const errors = (...members: string[]): string =>
-  ['... on Error { code message }', ...members.filter((m) => MEMBER_FIELDS[m]).map((m) => `... on ${m} { ${MEMBER_FIELDS[m]} }`)].join('\n  ');
+  ['... on Error { code message }', ...members.filter((m) => MEMBER_FIELDS[m]).map((m) => `... on ${m} { ${MEMBER_FIELDS[m]} }`)].join(
+    '\n  ',
+  );
 
 const COMMON = ['InvalidInput', 'ProviderUnavailable', 'Throttled'];
 
@@ -135,8 +137,12 @@ export function client(url: string, provider: string) {
     indexFaces: (collectionId: string, image: Buffer, extra: { externalImageId?: string; maxFaces?: number } = {}) =>
       one(INDEX_FACES, { input: { collection: c(collectionId), image: { base64: image.toString('base64') }, ...extra } }),
     deleteFaces: (collectionId: string, faceIds: string[]) => one(DELETE_FACES, { input: { collection: c(collectionId), faceIds } }),
-    associate: (collectionId: string, userId: string, faceIds: string[], extra: { clientRequestToken?: string; userMatchThreshold?: number } = {}) =>
-      one(ASSOCIATE_FACES, { input: { collection: c(collectionId), userId, faceIds, ...extra } }),
+    associate: (
+      collectionId: string,
+      userId: string,
+      faceIds: string[],
+      extra: { clientRequestToken?: string; userMatchThreshold?: number } = {},
+    ) => one(ASSOCIATE_FACES, { input: { collection: c(collectionId), userId, faceIds, ...extra } }),
     disassociate: (collectionId: string, userId: string, faceIds: string[], extra: { clientRequestToken?: string } = {}) =>
       one(DISASSOCIATE_FACES, { input: { collection: c(collectionId), userId, faceIds, ...extra } }),
     search: (collectionId: string, image: Buffer, extra: { maxUsers?: number; userMatchThreshold?: number } = {}) =>
@@ -150,7 +156,9 @@ export function client(url: string, provider: string) {
         faceCount: col.faceCount as number,
         userCount: col.userCount as number,
         // UPDATING and ACTIVE both mean "has faces" (UPDATING: the provider is still applying a change), and one becomes the other by itself.
-        users: col.users.edges.map((e: any) => ({ ...e.node, status: e.node.status === 'UPDATING' ? 'ACTIVE' : e.node.status })).sort(by('userId')),
+        users: col.users.edges
+          .map((e: any) => ({ ...e.node, status: e.node.status === 'UPDATING' ? 'ACTIVE' : e.node.status }))
+          .sort(by('userId')),
         faces: col.faces.edges.map((e: any) => e.node).sort(by('faceId')),
       };
     },
@@ -164,7 +172,9 @@ export const photo = (who: Identity, i: number): Buffer => readFileSync(PHOTOS[w
 
 /** A plain image without any face (on the fake Rekognition: one face of an unknown identity). */
 export const blankPng = (): Promise<Buffer> =>
-  sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 160, b: 200 } } }).png().toBuffer();
+  sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 160, b: 200 } } })
+    .png()
+    .toBuffer();
 
 export const NOT_AN_IMAGE = Buffer.from('this is not an image at all, just text');
 

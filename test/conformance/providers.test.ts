@@ -13,9 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CAPABILITIES } from '../../dist/src/domain/records.js';
 import { gqlData, metricSum } from '../support/gateway.js';
 import { createUsers, uniqueCollectionId } from '../support/fixtures.js';
-import {
-  blankPng, client, LIST_COLLECTIONS, NOT_AN_IMAGE, photo, token, unknownFaceId, USERS_PAGE,
-} from './operations.js';
+import { blankPng, client, LIST_COLLECTIONS, NOT_AN_IMAGE, photo, token, unknownFaceId, USERS_PAGE } from './operations.js';
 
 /**
  * A user with faces is ACTIVE, or UPDATING while the provider still applies
@@ -64,15 +62,23 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
     expect(new Set(provider.capabilities).size).toBe(provider.capabilities.length);
   });
 
-  it.skipIf(caps.has('TAKE_SNAPSHOT') || lacks('CREATE_COLLECTION'))('answers UnsupportedOperation for an undeclared TAKE_SNAPSHOT', async () => {
-    const id = await newCollection('nosnap');
-    const res = await api.data(
-      `mutation($c: CollectionRef!) { takeSnapshot(input: { collection: $c }) { __typename
+  it.skipIf(caps.has('TAKE_SNAPSHOT') || lacks('CREATE_COLLECTION'))(
+    'answers UnsupportedOperation for an undeclared TAKE_SNAPSHOT',
+    async () => {
+      const id = await newCollection('nosnap');
+      const res = await api.data(
+        `mutation($c: CollectionRef!) { takeSnapshot(input: { collection: $c }) { __typename
         ... on UnsupportedOperation { code provider operation } ... on Error { code } } }`,
-      { c: api.ref(id) },
-    );
-    expect(res.takeSnapshot).toEqual({ __typename: 'UnsupportedOperation', code: 'UNSUPPORTED_OPERATION', provider: provider.name, operation: 'TAKE_SNAPSHOT' });
-  });
+        { c: api.ref(id) },
+      );
+      expect(res.takeSnapshot).toEqual({
+        __typename: 'UnsupportedOperation',
+        code: 'UNSUPPORTED_OPERATION',
+        provider: provider.name,
+        operation: 'TAKE_SNAPSHOT',
+      });
+    },
+  );
 
   // ---- collections ---------------------------------------------------------
 
@@ -86,11 +92,18 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
       });
       created.push(id);
 
-      expect(await api.createCollection(id)).toMatchObject({ __typename: 'CollectionAlreadyExists', code: 'COLLECTION_ALREADY_EXISTS', collectionId: id });
-      expect(await api.collection(id)).toEqual(res.collection);
-      const node = await api.data(`query($id: ID!) { node(id: $id) { __typename id ... on Collection { collectionId provider { name } } } }`, {
-        id: res.collection.id,
+      expect(await api.createCollection(id)).toMatchObject({
+        __typename: 'CollectionAlreadyExists',
+        code: 'COLLECTION_ALREADY_EXISTS',
+        collectionId: id,
       });
+      expect(await api.collection(id)).toEqual(res.collection);
+      const node = await api.data(
+        `query($id: ID!) { node(id: $id) { __typename id ... on Collection { collectionId provider { name } } } }`,
+        {
+          id: res.collection.id,
+        },
+      );
       expect(node.node).toEqual({ __typename: 'Collection', id: res.collection.id, collectionId: id, provider: { name: provider.name } });
       expect(await api.collection(`missing-${id}`)).toBeNull();
     });
@@ -105,7 +118,11 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
 
     it('refuses invalid collection ids with InvalidInput naming the field', async () => {
       for (const bad of ['', 'has space', 'x'.repeat(256), 'ünïcode', 'a/b']) {
-        expect(await api.createCollection(bad)).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'input.collection.collectionId' });
+        expect(await api.createCollection(bad)).toMatchObject({
+          __typename: 'InvalidInput',
+          code: 'INVALID_INPUT',
+          field: 'input.collection.collectionId',
+        });
         expect(await api.deleteCollection(bad)).toMatchObject({ __typename: 'InvalidInput', field: 'input.collection.collectionId' });
         expect(await api.createUser(bad, 'alice')).toMatchObject({ __typename: 'InvalidInput', field: 'input.collection.collectionId' });
       }
@@ -143,23 +160,37 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
       const after = i > 0 ? small[i - 1].cursor : null;
       const two: any = await api.data(LIST_COLLECTIONS, { p: provider.name, first: 2, after });
       expect(ids(two.provider.collections.edges, 'collectionId')).toEqual(order.slice(i, i + 2));
-      const next: any = await api.data(LIST_COLLECTIONS, { p: provider.name, first: 1, after: two.provider.collections.pageInfo.endCursor });
+      const next: any = await api.data(LIST_COLLECTIONS, {
+        p: provider.name,
+        first: 1,
+        after: two.provider.collections.pageInfo.endCursor,
+      });
       expect(ids(next.provider.collections.edges, 'collectionId')).toEqual(order.slice(i + 2, i + 3));
 
       const bad = await api.raw(LIST_COLLECTIONS, { p: provider.name, first: 2, after: 'not-a-cursor' });
       expect(bad.errors?.[0].extensions?.code).toBe('INVALID_INPUT');
     });
 
-    it.skipIf(lacks('DELETE_COLLECTION', 'CREATE_USER'))('deletes a collection with its content; deleting it again is CollectionNotFound', async () => {
-      const id = await newCollection('del');
-      expect((await api.createUser(id, 'alice')).__typename).toBe('CreateUserSuccess');
-      expect(await api.deleteCollection(id)).toEqual({ __typename: 'DeleteCollectionSuccess', collectionId: id });
-      expect(await api.deleteCollection(id)).toMatchObject({ __typename: 'CollectionNotFound', code: 'COLLECTION_NOT_FOUND', collectionId: id });
-      expect(await api.collection(id)).toBeNull();
-      // The same id is free again and starts empty.
-      expect(await api.createCollection(id)).toMatchObject({ __typename: 'CreateCollectionSuccess', collection: { userCount: 0, faceCount: 0 } });
-      expect(await api.state(id)).toEqual({ faceCount: 0, userCount: 0, users: [], faces: [] });
-    });
+    it.skipIf(lacks('DELETE_COLLECTION', 'CREATE_USER'))(
+      'deletes a collection with its content; deleting it again is CollectionNotFound',
+      async () => {
+        const id = await newCollection('del');
+        expect((await api.createUser(id, 'alice')).__typename).toBe('CreateUserSuccess');
+        expect(await api.deleteCollection(id)).toEqual({ __typename: 'DeleteCollectionSuccess', collectionId: id });
+        expect(await api.deleteCollection(id)).toMatchObject({
+          __typename: 'CollectionNotFound',
+          code: 'COLLECTION_NOT_FOUND',
+          collectionId: id,
+        });
+        expect(await api.collection(id)).toBeNull();
+        // The same id is free again and starts empty.
+        expect(await api.createCollection(id)).toMatchObject({
+          __typename: 'CreateCollectionSuccess',
+          collection: { userCount: 0, faceCount: 0 },
+        });
+        expect(await api.state(id)).toEqual({ faceCount: 0, userCount: 0, users: [], faces: [] });
+      },
+    );
   });
 
   // ---- users ---------------------------------------------------------------
@@ -173,18 +204,36 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
     it('creates a user with status CREATED and refuses a duplicate with UserAlreadyExists', async () => {
       const res = await api.createUser(col, 'alice');
       expect(res).toMatchObject({ __typename: 'CreateUserSuccess', user: { userId: 'alice', status: 'CREATED', faceCount: 0 } });
-      expect(await api.createUser(col, 'alice')).toMatchObject({ __typename: 'UserAlreadyExists', code: 'USER_ALREADY_EXISTS', userId: 'alice' });
+      expect(await api.createUser(col, 'alice')).toMatchObject({
+        __typename: 'UserAlreadyExists',
+        code: 'USER_ALREADY_EXISTS',
+        userId: 'alice',
+      });
       expect(await api.createUser(`missing-${col}`, 'alice')).toMatchObject({
-        __typename: 'CollectionNotFound', code: 'COLLECTION_NOT_FOUND', collectionId: `missing-${col}`,
+        __typename: 'CollectionNotFound',
+        code: 'COLLECTION_NOT_FOUND',
+        collectionId: `missing-${col}`,
       });
 
-      const node = await api.data(`query($id: ID!) { node(id: $id) { __typename ... on User { userId status faceCount collection { collectionId userCount } } } }`, {
-        id: res.user.id,
+      const node = await api.data(
+        `query($id: ID!) { node(id: $id) { __typename ... on User { userId status faceCount collection { collectionId userCount } } } }`,
+        {
+          id: res.user.id,
+        },
+      );
+      expect(node.node).toEqual({
+        __typename: 'User',
+        userId: 'alice',
+        status: 'CREATED',
+        faceCount: 0,
+        collection: { collectionId: col, userCount: 1 },
       });
-      expect(node.node).toEqual({ __typename: 'User', userId: 'alice', status: 'CREATED', faceCount: 0, collection: { collectionId: col, userCount: 1 } });
-      const byId = await api.data(`query($c: CollectionRef!) { collection(ref: $c) { alice: user(userId: "alice") { id userId } nobody: user(userId: "nobody") { id } } }`, {
-        c: api.ref(col),
-      });
+      const byId = await api.data(
+        `query($c: CollectionRef!) { collection(ref: $c) { alice: user(userId: "alice") { id userId } nobody: user(userId: "nobody") { id } } }`,
+        {
+          c: api.ref(col),
+        },
+      );
       expect(byId.collection).toEqual({ alice: { id: res.user.id, userId: 'alice' }, nobody: null });
     });
 
@@ -245,8 +294,13 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
       expect((await api.createUser(col, 'bob')).__typename).toBe('CreateUserSuccess');
       expect(await api.deleteUser(col, 'bob')).toEqual({ __typename: 'DeleteUserSuccess', userId: 'bob' });
       expect(await api.deleteUser(col, 'bob')).toMatchObject({ __typename: 'UserNotFound', code: 'USER_NOT_FOUND', userId: 'bob' });
-      expect(await api.deleteUser(`missing-${col}`, 'bob')).toMatchObject({ __typename: 'CollectionNotFound', collectionId: `missing-${col}` });
-      const user = await api.data(`query($c: CollectionRef!) { collection(ref: $c) { user(userId: "bob") { userId } } }`, { c: api.ref(col) });
+      expect(await api.deleteUser(`missing-${col}`, 'bob')).toMatchObject({
+        __typename: 'CollectionNotFound',
+        collectionId: `missing-${col}`,
+      });
+      const user = await api.data(`query($c: CollectionRef!) { collection(ref: $c) { user(userId: "bob") { userId } } }`, {
+        c: api.ref(col),
+      });
       expect(user.collection.user).toBeNull();
     });
 
@@ -255,7 +309,11 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
       const first = await api.createUser(col, 'carol', t);
       expect(first).toMatchObject({ __typename: 'CreateUserSuccess', user: { userId: 'carol', status: 'CREATED' } });
       expect(await api.createUser(col, 'carol', t)).toEqual(first);
-      expect(await api.createUser(col, 'dave', t)).toMatchObject({ __typename: 'IdempotencyConflict', code: 'IDEMPOTENCY_CONFLICT', clientRequestToken: t });
+      expect(await api.createUser(col, 'dave', t)).toMatchObject({
+        __typename: 'IdempotencyConflict',
+        code: 'IDEMPOTENCY_CONFLICT',
+        clientRequestToken: t,
+      });
       const state = await api.state(col);
       expect(state?.users.map((u: any) => u.userId)).toContain('carol');
       expect(state?.users.map((u: any) => u.userId)).not.toContain('dave');
@@ -278,16 +336,30 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
     const indexed: Record<string, any>[] = [];
     const fillers = Array.from({ length: 20 }, (_, i) => `filler-${String(i).padStart(2, '0')}`);
 
-    const faceQuery = (fields: string) => `query($c: CollectionRef!, $f: String!) { collection(ref: $c) { face(faceId: $f) { ${fields} } } }`;
+    const faceQuery = (fields: string) =>
+      `query($c: CollectionRef!, $f: String!) { collection(ref: $c) { face(faceId: $f) { ${fields} } } }`;
     const face = async (faceId: string) =>
-      (await api.data(faceQuery('id faceId externalImageId user { userId } collection { collectionId }'), { c: api.ref(col), f: faceId })).collection.face;
+      (await api.data(faceQuery('id faceId externalImageId user { userId } collection { collectionId }'), { c: api.ref(col), f: faceId }))
+        .collection.face;
     const listFaces = async (args: string) =>
-      ids((await api.data(`query($c: CollectionRef!) { collection(ref: $c) { faces(first: 500${args}) { edges { node { faceId } } } } }`, { c: api.ref(col) }))
-        .collection.faces.edges, 'faceId');
+      ids(
+        (
+          await api.data(`query($c: CollectionRef!) { collection(ref: $c) { faces(first: 500${args}) { edges { node { faceId } } } } }`, {
+            c: api.ref(col),
+          })
+        ).collection.faces.edges,
+        'faceId',
+      );
     const userOf = async (userId: string) =>
-      (await api.data(`query($c: CollectionRef!, $u: String!) { collection(ref: $c) { user(userId: $u) { userId status faceCount faces { edges { node { faceId } } } } } }`, {
-        c: api.ref(col), u: userId,
-      })).collection.user;
+      (
+        await api.data(
+          `query($c: CollectionRef!, $u: String!) { collection(ref: $c) { user(userId: $u) { userId status faceCount faces { edges { node { faceId } } } } } }`,
+          {
+            c: api.ref(col),
+            u: userId,
+          },
+        )
+      ).collection.user;
 
     /** Every face id of a listing, walked `first` at a time through the Relay cursors. */
     async function walkFaces(args: string, first: number): Promise<string[]> {
@@ -320,7 +392,12 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
       col = await newCollection('faces');
       await createUsers(url, col, ['franck', 'audrey', ...fillers], provider.name);
       // Inference costs ~0.6 s an image on the local engine: four images, once.
-      for (const [who, i] of [['franck', 0], ['franck', 1], ['franck', 2], ['audrey', 0]] as const) {
+      for (const [who, i] of [
+        ['franck', 0],
+        ['franck', 1],
+        ['franck', 2],
+        ['audrey', 0],
+      ] as const) {
         const res = await api.indexFaces(col, photo(who, i), { externalImageId: `${who}-${i}` });
         if (res.__typename !== 'IndexFacesSuccess') throw new Error(`indexFaces ${who}[${i}]: ${JSON.stringify(res)}`);
         indexed.push(res);
@@ -360,11 +437,18 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
       it('answers InvalidImage, InvalidInput and CollectionNotFound, writing nothing', async () => {
         const before = await api.state(col);
         expect(await api.indexFaces(col, NOT_AN_IMAGE)).toMatchObject({ __typename: 'InvalidImage', code: 'INVALID_IMAGE' });
-        expect(await api.indexFaces(col, photo('franck', 0), { maxFaces: 0 })).toMatchObject({ __typename: 'InvalidInput', field: 'input.maxFaces' });
-        expect(await api.indexFaces(col, photo('franck', 0), { externalImageId: 'bad id!' })).toMatchObject({
-          __typename: 'InvalidInput', field: 'input.externalImageId',
+        expect(await api.indexFaces(col, photo('franck', 0), { maxFaces: 0 })).toMatchObject({
+          __typename: 'InvalidInput',
+          field: 'input.maxFaces',
         });
-        expect(await api.indexFaces(`missing-${col}`, photo('franck', 0))).toMatchObject({ __typename: 'CollectionNotFound', code: 'COLLECTION_NOT_FOUND' });
+        expect(await api.indexFaces(col, photo('franck', 0), { externalImageId: 'bad id!' })).toMatchObject({
+          __typename: 'InvalidInput',
+          field: 'input.externalImageId',
+        });
+        expect(await api.indexFaces(`missing-${col}`, photo('franck', 0))).toMatchObject({
+          __typename: 'CollectionNotFound',
+          code: 'COLLECTION_NOT_FOUND',
+        });
         expect(await api.state(col)).toEqual(before);
       });
     });
@@ -381,7 +465,9 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
       });
 
       it.skipIf(!lacks('LIST_UNASSOCIATED_FACES'))('answers UNSUPPORTED_OPERATION for unassociated faces it cannot list', async () => {
-        const res = await api.raw(`query($c: CollectionRef!) { collection(ref: $c) { faces(unassociated: true) { edges { cursor } } } }`, { c: api.ref(col) });
+        const res = await api.raw(`query($c: CollectionRef!) { collection(ref: $c) { faces(unassociated: true) { edges { cursor } } } }`, {
+          c: api.ref(col),
+        });
         expect(res.errors?.[0].extensions?.code).toBe('UNSUPPORTED_OPERATION');
       });
 
@@ -396,7 +482,9 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
           u: node(id: $u) { __typename ... on User { userId } }
           f: node(id: $f) { __typename ... on Face { faceId externalImageId } }
         }`;
-        expect(await api.data(q, { p: provider.id, c: data.collection.id, u: data.collection.user.id, f: data.collection.face.id })).toEqual({
+        expect(
+          await api.data(q, { p: provider.id, c: data.collection.id, u: data.collection.user.id, f: data.collection.face.id }),
+        ).toEqual({
           p: { __typename: 'Provider', name: provider.name },
           c: { __typename: 'Collection', collectionId: col },
           u: { __typename: 'User', userId: 'franck' },
@@ -441,30 +529,50 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
 
       it('reports ASSOCIATED_TO_A_DIFFERENT_USER and FACE_NOT_FOUND per face', async () => {
         expect(await api.associate(col, 'audrey', [a1])).toMatchObject({
-          __typename: 'AssociateFacesSuccess', associatedFaces: [{ faceId: a1, user: { userId: 'audrey' } }], userStatus: WITH_FACES,
+          __typename: 'AssociateFacesSuccess',
+          associatedFaces: [{ faceId: a1, user: { userId: 'audrey' } }],
+          userStatus: WITH_FACES,
         });
         const missing = unknownFaceId();
         const res = await api.associate(col, 'audrey', [f1, missing]);
         expect(res).toMatchObject({ __typename: 'AssociateFacesSuccess', associatedFaces: [], user: { userId: 'audrey', faceCount: 1 } });
         expect(res.unsuccessfulFaceAssociations).toHaveLength(2);
-        expect(res.unsuccessfulFaceAssociations).toEqual(expect.arrayContaining([
-          expect.objectContaining({ faceId: f1, userId: 'franck', reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] }),
-          expect.objectContaining({ faceId: missing, reasons: ['FACE_NOT_FOUND'] }),
-        ]));
+        expect(res.unsuccessfulFaceAssociations).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ faceId: f1, userId: 'franck', reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] }),
+            expect.objectContaining({ faceId: missing, reasons: ['FACE_NOT_FOUND'] }),
+          ]),
+        );
         expect((await face(f1)).user).toEqual({ userId: 'franck' });
       });
 
       it('answers UserNotFound, CollectionNotFound and InvalidInput, changing nothing', async () => {
         const before = await api.state(col);
-        expect(await api.associate(col, 'nobody', [f3])).toMatchObject({ __typename: 'UserNotFound', code: 'USER_NOT_FOUND', userId: 'nobody' });
-        expect(await api.associate(`missing-${col}`, 'franck', [f3])).toMatchObject({
-          __typename: 'CollectionNotFound', code: 'COLLECTION_NOT_FOUND', collectionId: `missing-${col}`,
+        expect(await api.associate(col, 'nobody', [f3])).toMatchObject({
+          __typename: 'UserNotFound',
+          code: 'USER_NOT_FOUND',
+          userId: 'nobody',
         });
-        expect(await api.associate(col, 'franck', [])).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'input.faceIds' });
-        expect(await api.associate(col, 'franck', Array.from({ length: 101 }, unknownFaceId))).toMatchObject({ __typename: 'InvalidInput', field: 'input.faceIds' });
+        expect(await api.associate(`missing-${col}`, 'franck', [f3])).toMatchObject({
+          __typename: 'CollectionNotFound',
+          code: 'COLLECTION_NOT_FOUND',
+          collectionId: `missing-${col}`,
+        });
+        expect(await api.associate(col, 'franck', [])).toMatchObject({
+          __typename: 'InvalidInput',
+          code: 'INVALID_INPUT',
+          field: 'input.faceIds',
+        });
+        expect(await api.associate(col, 'franck', Array.from({ length: 101 }, unknownFaceId))).toMatchObject({
+          __typename: 'InvalidInput',
+          field: 'input.faceIds',
+        });
         expect(await api.associate(col, 'franck', ['NOT-A-UUID'])).toMatchObject({ __typename: 'InvalidInput', field: 'input.faceIds[0]' });
         expect(await api.associate(col, 'bad user!', [f3])).toMatchObject({ __typename: 'InvalidInput', field: 'input.userId' });
-        expect(await api.associate(col, 'franck', [f3], { userMatchThreshold: 101 })).toMatchObject({ __typename: 'InvalidInput', field: 'input.userMatchThreshold' });
+        expect(await api.associate(col, 'franck', [f3], { userMatchThreshold: 101 })).toMatchObject({
+          __typename: 'InvalidInput',
+          field: 'input.userMatchThreshold',
+        });
         expect(await api.state(col)).toEqual(before);
       });
 
@@ -472,12 +580,18 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
         const t = token('assoc');
         const first = await api.associate(col, 'franck', [f3], { clientRequestToken: t });
         expect(first).toMatchObject({
-          __typename: 'AssociateFacesSuccess', associatedFaces: [{ faceId: f3 }], unsuccessfulFaceAssociations: [], userStatus: WITH_FACES, user: { faceCount: 3 },
+          __typename: 'AssociateFacesSuccess',
+          associatedFaces: [{ faceId: f3 }],
+          unsuccessfulFaceAssociations: [],
+          userStatus: WITH_FACES,
+          user: { faceCount: 3 },
         });
         expect(await api.associate(col, 'franck', [f3], { clientRequestToken: t })).toEqual(first);
         const before = await api.state(col);
         expect(await api.associate(col, 'franck', [f2], { clientRequestToken: t })).toMatchObject({
-          __typename: 'IdempotencyConflict', code: 'IDEMPOTENCY_CONFLICT', clientRequestToken: t,
+          __typename: 'IdempotencyConflict',
+          code: 'IDEMPOTENCY_CONFLICT',
+          clientRequestToken: t,
         });
         expect(await api.state(col)).toEqual(before);
       });
@@ -510,8 +624,15 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
 
       it('answers InvalidInput, InvalidImage and CollectionNotFound', async () => {
         const img = photo('franck', 3);
-        expect(await api.search(col, img, { maxUsers: 0 })).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'input.maxUsers' });
-        expect(await api.search(col, img, { userMatchThreshold: -1 })).toMatchObject({ __typename: 'InvalidInput', field: 'input.userMatchThreshold' });
+        expect(await api.search(col, img, { maxUsers: 0 })).toMatchObject({
+          __typename: 'InvalidInput',
+          code: 'INVALID_INPUT',
+          field: 'input.maxUsers',
+        });
+        expect(await api.search(col, img, { userMatchThreshold: -1 })).toMatchObject({
+          __typename: 'InvalidInput',
+          field: 'input.userMatchThreshold',
+        });
         expect(await api.search(col, NOT_AN_IMAGE)).toMatchObject({ __typename: 'InvalidImage', code: 'INVALID_IMAGE' });
         expect(await api.search(`missing-${col}`, img)).toMatchObject({ __typename: 'CollectionNotFound', collectionId: `missing-${col}` });
       });
@@ -519,8 +640,18 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
 
     describe('no N+1', () => {
       it('pages users with faceCount and faces in one call per datasource method', async () => {
-        const methods = ['getCollections', 'listCollections', 'listUsers', 'getUsers', 'listFaces', 'getFaces', 'countUserFaces', 'listUserFaces'];
-        const count = () => Promise.all(methods.map((method) => metricSum(url, 'facegate_provider_calls_total', { provider: provider.name, method })));
+        const methods = [
+          'getCollections',
+          'listCollections',
+          'listUsers',
+          'getUsers',
+          'listFaces',
+          'getFaces',
+          'countUserFaces',
+          'listUserFaces',
+        ];
+        const count = () =>
+          Promise.all(methods.map((method) => metricSum(url, 'facegate_provider_calls_total', { provider: provider.name, method })));
         const before = await count();
         const data = await api.data(
           `query($c: CollectionRef!) { collection(ref: $c) { userCount users(first: 100) { edges { node {
@@ -538,7 +669,11 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
           expect(franck.faceCount).toBe(3);
           expect(sorted(ids(franck.faces.edges, 'faceId'))).toEqual(sorted([f1, f2, f3]));
         }
-        expect(users.find((u: any) => u.userId === 'filler-00')).toMatchObject({ faceCount: 0, faces: { edges: [] }, collection: { collectionId: col } });
+        expect(users.find((u: any) => u.userId === 'filler-00')).toMatchObject({
+          faceCount: 0,
+          faces: { edges: [] },
+          collection: { collectionId: col },
+        });
       });
     });
 
@@ -556,7 +691,10 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
 
       it('ignores a face that is already disassociated', async () => {
         expect(await api.disassociate(col, 'franck', [f3])).toMatchObject({
-          __typename: 'DisassociateFacesSuccess', disassociatedFaces: [], unsuccessfulFaceDisassociations: [], user: { faceCount: 2 },
+          __typename: 'DisassociateFacesSuccess',
+          disassociatedFaces: [],
+          unsuccessfulFaceDisassociations: [],
+          user: { faceCount: 2 },
         });
       });
 
@@ -565,23 +703,39 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
         const res = await api.disassociate(col, 'franck', [a1, missing]);
         expect(res).toMatchObject({ __typename: 'DisassociateFacesSuccess', disassociatedFaces: [], user: { faceCount: 2 } });
         expect(res.unsuccessfulFaceDisassociations).toHaveLength(2);
-        expect(res.unsuccessfulFaceDisassociations).toEqual(expect.arrayContaining([
-          { faceId: a1, userId: 'audrey', reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] },
-          expect.objectContaining({ faceId: missing, reasons: ['FACE_NOT_FOUND'] }),
-        ]));
+        expect(res.unsuccessfulFaceDisassociations).toEqual(
+          expect.arrayContaining([
+            { faceId: a1, userId: 'audrey', reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] },
+            expect.objectContaining({ faceId: missing, reasons: ['FACE_NOT_FOUND'] }),
+          ]),
+        );
         expect((await face(a1)).user).toEqual({ userId: 'audrey' });
       });
 
       it('answers UserNotFound, CollectionNotFound and InvalidInput, changing nothing', async () => {
         const before = await api.state(col);
-        expect(await api.disassociate(col, 'nobody', [f1])).toMatchObject({ __typename: 'UserNotFound', code: 'USER_NOT_FOUND', userId: 'nobody' });
-        expect(await api.disassociate(`missing-${col}`, 'franck', [f1])).toMatchObject({ __typename: 'CollectionNotFound', collectionId: `missing-${col}` });
+        expect(await api.disassociate(col, 'nobody', [f1])).toMatchObject({
+          __typename: 'UserNotFound',
+          code: 'USER_NOT_FOUND',
+          userId: 'nobody',
+        });
+        expect(await api.disassociate(`missing-${col}`, 'franck', [f1])).toMatchObject({
+          __typename: 'CollectionNotFound',
+          collectionId: `missing-${col}`,
+        });
         expect(await api.disassociate(col, 'franck', [])).toMatchObject({ __typename: 'InvalidInput', field: 'input.faceIds' });
-        expect(await api.disassociate(col, 'franck', Array.from({ length: 101 }, unknownFaceId))).toMatchObject({ __typename: 'InvalidInput', field: 'input.faceIds' });
-        expect(await api.disassociate(col, 'franck', ['NOT-A-UUID'])).toMatchObject({ __typename: 'InvalidInput', field: 'input.faceIds[0]' });
+        expect(await api.disassociate(col, 'franck', Array.from({ length: 101 }, unknownFaceId))).toMatchObject({
+          __typename: 'InvalidInput',
+          field: 'input.faceIds',
+        });
+        expect(await api.disassociate(col, 'franck', ['NOT-A-UUID'])).toMatchObject({
+          __typename: 'InvalidInput',
+          field: 'input.faceIds[0]',
+        });
         expect(await api.disassociate(col, 'bad user!', [f1])).toMatchObject({ __typename: 'InvalidInput', field: 'input.userId' });
         expect(await api.disassociate(col, 'franck', [f1], { clientRequestToken: 'bad token' })).toMatchObject({
-          __typename: 'InvalidInput', field: 'input.clientRequestToken',
+          __typename: 'InvalidInput',
+          field: 'input.clientRequestToken',
         });
         expect(await api.state(col)).toEqual(before);
       });
@@ -589,11 +743,18 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
       it('replays a clientRequestToken with the same input and answers IdempotencyConflict for other input', async () => {
         const t = token('dis');
         const first = await api.disassociate(col, 'franck', [f2], { clientRequestToken: t });
-        expect(first).toMatchObject({ __typename: 'DisassociateFacesSuccess', disassociatedFaces: [{ faceId: f2 }], userStatus: WITH_FACES, user: { faceCount: 1 } });
+        expect(first).toMatchObject({
+          __typename: 'DisassociateFacesSuccess',
+          disassociatedFaces: [{ faceId: f2 }],
+          userStatus: WITH_FACES,
+          user: { faceCount: 1 },
+        });
         expect(await api.disassociate(col, 'franck', [f2], { clientRequestToken: t })).toEqual(first);
         const before = await api.state(col);
         expect(await api.disassociate(col, 'franck', [f1], { clientRequestToken: t })).toMatchObject({
-          __typename: 'IdempotencyConflict', code: 'IDEMPOTENCY_CONFLICT', clientRequestToken: t,
+          __typename: 'IdempotencyConflict',
+          code: 'IDEMPOTENCY_CONFLICT',
+          clientRequestToken: t,
         });
         expect(await api.state(col)).toEqual(before);
       });
@@ -618,10 +779,12 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
         const res = await api.deleteFaces(col, [a1, missing, f3]);
         expect(res).toMatchObject({ __typename: 'DeleteFacesSuccess', deletedFaceIds: [f3] });
         expect(res.unsuccessfulFaceDeletions).toHaveLength(2);
-        expect(res.unsuccessfulFaceDeletions).toEqual(expect.arrayContaining([
-          { faceId: a1, userId: 'audrey', reasons: ['ASSOCIATED_TO_AN_EXISTING_USER'] },
-          expect.objectContaining({ faceId: missing, reasons: ['FACE_NOT_FOUND'] }),
-        ]));
+        expect(res.unsuccessfulFaceDeletions).toEqual(
+          expect.arrayContaining([
+            { faceId: a1, userId: 'audrey', reasons: ['ASSOCIATED_TO_AN_EXISTING_USER'] },
+            expect.objectContaining({ faceId: missing, reasons: ['FACE_NOT_FOUND'] }),
+          ]),
+        );
         expect(await face(f3)).toBeNull();
         expect((await api.data(`query($id: ID!) { node(id: $id) { id } }`, { id: f3Node })).node).toBeNull();
         expect((await face(a1)).user).toEqual({ userId: 'audrey' });
@@ -633,7 +796,11 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
         expect(await api.deleteUser(col, 'audrey')).toEqual({ __typename: 'DeleteUserSuccess', userId: 'audrey' });
         expect(await face(a1)).toMatchObject({ faceId: a1, user: null });
         if (caps.has('LIST_UNASSOCIATED_FACES')) await expectConsistentPaging(', unassociated: true', [f1, f2, a1]);
-        expect(await api.deleteFaces(col, [a1])).toEqual({ __typename: 'DeleteFacesSuccess', deletedFaceIds: [a1], unsuccessfulFaceDeletions: [] });
+        expect(await api.deleteFaces(col, [a1])).toEqual({
+          __typename: 'DeleteFacesSuccess',
+          deletedFaceIds: [a1],
+          unsuccessfulFaceDeletions: [],
+        });
         expect(await api.collection(col)).toMatchObject({ faceCount: 2, userCount: 1 + fillers.length });
       });
 
@@ -641,7 +808,10 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
         const before = await api.state(col);
         expect(await api.deleteFaces(col, [])).toMatchObject({ __typename: 'InvalidInput', field: 'input.faceIds' });
         expect(await api.deleteFaces(col, ['NOT-A-UUID'])).toMatchObject({ __typename: 'InvalidInput', field: 'input.faceIds[0]' });
-        expect(await api.deleteFaces(`missing-${col}`, [f1])).toMatchObject({ __typename: 'CollectionNotFound', collectionId: `missing-${col}` });
+        expect(await api.deleteFaces(`missing-${col}`, [f1])).toMatchObject({
+          __typename: 'CollectionNotFound',
+          collectionId: `missing-${col}`,
+        });
         expect(await api.state(col)).toEqual(before);
       });
     });

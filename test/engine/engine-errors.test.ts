@@ -64,7 +64,10 @@ beforeAll(async () => {
     oversized: { bytes: padded, message: /expected an image of at most 5\.00 MiB .* got 5\.00 MiB \(5242881 bytes\)/ },
     bomb: { bytes: pngBomb(), message: /expected at most 40000000 pixels, got 20000×20000 = 400000000/ },
     corruptHeader: { bytes: corruptHeader, message: /expected a valid JPEG image, got/ },
-    truncatedJpeg: { bytes: jpeg.subarray(0, Math.floor(jpeg.length * 0.6)), message: /expected a complete, valid JPEG image, got .*premature end/ },
+    truncatedJpeg: {
+      bytes: jpeg.subarray(0, Math.floor(jpeg.length * 0.6)),
+      message: /expected a complete, valid JPEG image, got .*premature end/,
+    },
     truncatedPng: {
       bytes: (await sharp(jpeg).png().toBuffer()).subarray(0, 40_000),
       message: /expected a complete, valid PNG image, got/,

@@ -5,13 +5,7 @@
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FaceEngine,
-  VectorIndex,
-  similarity,
-  type DetectedFace,
-  type DetectionResult,
-} from '../../dist/src/engine/index.js';
+import { FaceEngine, VectorIndex, similarity, type DetectedFace, type DetectionResult } from '../../dist/src/engine/index.js';
 import { GROUP_PHOTOS, PHOTOS, readPhoto, type Identity } from '../support/photos.js';
 
 let engine: FaceEngine;
@@ -26,8 +20,7 @@ const face = (id: Identity, i = 0): DetectedFace => {
   if (!r || r.faces.length === 0) throw new Error(`no face for ${id}[${i}]`);
   return r.faces[0];
 };
-const sim = (a: [Identity, number], b: [Identity, number]): number =>
-  similarity(face(...a).descriptor, face(...b).descriptor);
+const sim = (a: [Identity, number], b: [Identity, number]): number => similarity(face(...a).descriptor, face(...b).descriptor);
 
 async function withOrientation(jpeg: Buffer, rotate: number, orientation: number): Promise<Buffer> {
   // Store the pixels turned by `rotate` and tag them so a viewer turns them back.
@@ -40,10 +33,9 @@ beforeAll(async () => {
   expect(engine.started).toBe(false); // lazy: nothing runs until an image comes
 
   const upright = readPhoto('audrey', 0);
-  const gradientPng = await sharp(
-    Buffer.from(Array.from({ length: 320 * 240 * 3 }, (_, i) => Math.floor((i % (320 * 3)) / 3.75))),
-    { raw: { width: 320, height: 240, channels: 3 } },
-  )
+  const gradientPng = await sharp(Buffer.from(Array.from({ length: 320 * 240 * 3 }, (_, i) => Math.floor((i % (320 * 3)) / 3.75))), {
+    raw: { width: 320, height: 240, channels: 3 },
+  })
     .png()
     .toBuffer();
   const [exif8, exif3, exif6] = await Promise.all([
@@ -133,7 +125,8 @@ describe('FaceEngine on group photos', () => {
   it('tells the 22 people apart at threshold 80 except for the known low-quality look-alikes', () => {
     const all = groups.flatMap((g) => g.faces);
     let accepted = 0;
-    for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) if (similarity(all[i].descriptor, all[j].descriptor) >= 80) accepted++;
+    for (let i = 0; i < all.length; i++)
+      for (let j = i + 1; j < all.length; j++) if (similarity(all[i].descriptor, all[j].descriptor) >= 80) accepted++;
     // Calibration (src/engine/similarity.ts): 3 of 231 pairs fall below distance 0.52.
     expect(accepted).toBeLessThanOrEqual(3);
   });

@@ -8,7 +8,11 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import sharp from 'sharp';
 import {
-  AssociateFacesDocument, DeleteFacesDocument, DisassociateFacesDocument, IndexFacesDocument, SearchUsersByImageDocument,
+  AssociateFacesDocument,
+  DeleteFacesDocument,
+  DisassociateFacesDocument,
+  IndexFacesDocument,
+  SearchUsersByImageDocument,
 } from '../generated/graphql.js';
 import { request } from '../support/gateway.js';
 import { collectionCounts, createCollection, createUsers, ref, uniqueCollectionId } from '../support/fixtures.js';
@@ -22,7 +26,9 @@ const c = ref(collectionId);
 const b64 = (file: string) => readFileSync(file).toString('base64');
 
 async function indexOne(file: string, externalImageId: string): Promise<string> {
-  const data = await request(url, IndexFacesDocument, { input: { collection: c, image: { base64: b64(file) }, externalImageId, maxFaces: 1 } });
+  const data = await request(url, IndexFacesDocument, {
+    input: { collection: c, image: { base64: b64(file) }, externalImageId, maxFaces: 1 },
+  });
   if (data.indexFaces.__typename !== 'IndexFacesSuccess') throw new Error(JSON.stringify(data.indexFaces));
   expect(data.indexFaces.faces).toHaveLength(1);
   return data.indexFaces.faces[0].faceId;
@@ -46,7 +52,9 @@ beforeAll(async () => {
 
 describe('indexFaces', () => {
   it('indexes unassociated faces with a bounding box, confidence and externalImageId', async () => {
-    const data = await request(url, IndexFacesDocument, { input: { collection: c, image: { base64: b64(photoPath('franck', 0)) }, externalImageId: 'franck-1' } });
+    const data = await request(url, IndexFacesDocument, {
+      input: { collection: c, image: { base64: b64(photoPath('franck', 0)) }, externalImageId: 'franck-1' },
+    });
     if (data.indexFaces.__typename !== 'IndexFacesSuccess') throw new Error(data.indexFaces.__typename);
     // same image + same externalImageId: no duplicate face metadata
     expect(data.indexFaces.faces.map((f) => f.faceId)).toEqual([franck1]);
@@ -59,7 +67,9 @@ describe('indexFaces', () => {
 
   it('gives InvalidImage for bytes that are not an image and InvalidInput for malformed base64, writing nothing', async () => {
     const before = await collectionCounts(url, collectionId);
-    const garbage = await request(url, IndexFacesDocument, { input: { collection: c, image: { base64: Buffer.from('not an image at all').toString('base64') } } });
+    const garbage = await request(url, IndexFacesDocument, {
+      input: { collection: c, image: { base64: Buffer.from('not an image at all').toString('base64') } },
+    });
     expect(garbage.indexFaces).toMatchObject({ __typename: 'InvalidImage', code: 'INVALID_IMAGE' });
     const malformed = await request(url, IndexFacesDocument, { input: { collection: c, image: { base64: '@@@not base64@@@' } } });
     expect(malformed.indexFaces).toMatchObject({ __typename: 'InvalidInput', field: 'input.image.base64' });
@@ -69,7 +79,9 @@ describe('indexFaces', () => {
   });
 
   it('indexes nothing from an image without a face', async () => {
-    const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 160, b: 200 } } }).png().toBuffer();
+    const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 160, b: 200 } } })
+      .png()
+      .toBuffer();
     const data = await request(url, IndexFacesDocument, { input: { collection: c, image: { base64: blank.toString('base64') } } });
     expect(data.indexFaces).toMatchObject({ __typename: 'IndexFacesSuccess', faces: [] });
   });
@@ -101,21 +113,33 @@ describe('associateFaces', () => {
     const missing = randomUUID();
     const mixed = await associate('audrey', [franck1, missing]);
     if (mixed.__typename !== 'AssociateFacesSuccess') throw new Error(mixed.__typename);
-    expect(mixed.unsuccessfulFaceAssociations).toEqual(expect.arrayContaining([
-      expect.objectContaining({ faceId: franck1, userId: 'franck', reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] }),
-      expect.objectContaining({ faceId: missing, reasons: ['FACE_NOT_FOUND'] }),
-    ]));
+    expect(mixed.unsuccessfulFaceAssociations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ faceId: franck1, userId: 'franck', reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] }),
+        expect.objectContaining({ faceId: missing, reasons: ['FACE_NOT_FOUND'] }),
+      ]),
+    );
   });
 
   it('returns UserNotFound, CollectionNotFound and InvalidInput, changing nothing', async () => {
     const before = await collectionCounts(url, collectionId);
     expect(await associate('nobody', [franck3])).toMatchObject({ __typename: 'UserNotFound', userId: 'nobody', code: 'USER_NOT_FOUND' });
-    const other = await request(url, AssociateFacesDocument, { input: { collection: ref('nope-' + collectionId), userId: 'franck', faceIds: [franck3] } });
+    const other = await request(url, AssociateFacesDocument, {
+      input: { collection: ref('nope-' + collectionId), userId: 'franck', faceIds: [franck3] },
+    });
     expect(other.associateFaces).toMatchObject({ __typename: 'CollectionNotFound', code: 'COLLECTION_NOT_FOUND' });
     expect(await associate('franck', [])).toMatchObject({ __typename: 'InvalidInput', field: 'input.faceIds' });
-    expect(await associate('franck', Array.from({ length: 101 }, () => randomUUID()))).toMatchObject({ __typename: 'InvalidInput', field: 'input.faceIds' });
+    expect(
+      await associate(
+        'franck',
+        Array.from({ length: 101 }, () => randomUUID()),
+      ),
+    ).toMatchObject({ __typename: 'InvalidInput', field: 'input.faceIds' });
     expect(await associate('franck', ['NOT-A-UUID'])).toMatchObject({ __typename: 'InvalidInput', field: 'input.faceIds[0]' });
-    expect(await associate('franck', [franck3], { userMatchThreshold: 101 })).toMatchObject({ __typename: 'InvalidInput', field: 'input.userMatchThreshold' });
+    expect(await associate('franck', [franck3], { userMatchThreshold: 101 })).toMatchObject({
+      __typename: 'InvalidInput',
+      field: 'input.userMatchThreshold',
+    });
     expect(await collectionCounts(url, collectionId)).toEqual(before);
   });
 
@@ -125,7 +149,9 @@ describe('associateFaces', () => {
     const replay = await associate('franck', [franck3], { clientRequestToken: 'assoc-1' });
     expect(replay).toEqual(a);
     expect(await associate('franck', [franck2], { clientRequestToken: 'assoc-1' })).toMatchObject({
-      __typename: 'IdempotencyConflict', code: 'IDEMPOTENCY_CONFLICT', clientRequestToken: 'assoc-1',
+      __typename: 'IdempotencyConflict',
+      code: 'IDEMPOTENCY_CONFLICT',
+      clientRequestToken: 'assoc-1',
     });
   });
 
@@ -165,11 +191,20 @@ describe('disassociateFaces', () => {
   it('returns UserNotFound, CollectionNotFound, InvalidInput and IdempotencyConflict, changing nothing', async () => {
     const before = await collectionCounts(url, collectionId);
     expect(await disassociate('nobody', [franck1])).toMatchObject({ __typename: 'UserNotFound', userId: 'nobody' });
-    expect(await disassociate('franck', [franck1], { collection: ref('nope-' + collectionId) })).toMatchObject({ __typename: 'CollectionNotFound' });
+    expect(await disassociate('franck', [franck1], { collection: ref('nope-' + collectionId) })).toMatchObject({
+      __typename: 'CollectionNotFound',
+    });
     expect(await disassociate('franck', [])).toMatchObject({ __typename: 'InvalidInput', field: 'input.faceIds' });
-    expect(await disassociate('franck', Array.from({ length: 101 }, () => randomUUID()))).toMatchObject({ __typename: 'InvalidInput' });
+    expect(
+      await disassociate(
+        'franck',
+        Array.from({ length: 101 }, () => randomUUID()),
+      ),
+    ).toMatchObject({ __typename: 'InvalidInput' });
     expect(await disassociate('bad user!', [franck1])).toMatchObject({ __typename: 'InvalidInput', field: 'input.userId' });
-    expect(await disassociate('franck', [franck1], { clientRequestToken: 'bad token' })).toMatchObject({ field: 'input.clientRequestToken' });
+    expect(await disassociate('franck', [franck1], { clientRequestToken: 'bad token' })).toMatchObject({
+      field: 'input.clientRequestToken',
+    });
     expect(await collectionCounts(url, collectionId)).toEqual(before);
 
     const first = await disassociate('franck', [franck2], { clientRequestToken: 'dis-1' });
@@ -181,7 +216,8 @@ describe('disassociateFaces', () => {
   it('refuses to delete an associated face until it is disassociated', async () => {
     const blocked = await request(url, DeleteFacesDocument, { input: { collection: c, faceIds: [franck1] } });
     expect(blocked.deleteFaces).toMatchObject({
-      __typename: 'DeleteFacesSuccess', deletedFaceIds: [],
+      __typename: 'DeleteFacesSuccess',
+      deletedFaceIds: [],
       unsuccessfulFaceDeletions: [{ faceId: franck1, userId: 'franck', reasons: ['ASSOCIATED_TO_AN_EXISTING_USER'] }],
     });
   });
@@ -189,7 +225,9 @@ describe('disassociateFaces', () => {
 
 describe('searchUsersByImage', () => {
   it('finds the right user for a new photo of a person, largest face first', async () => {
-    const data = await request(url, SearchUsersByImageDocument, { input: { collection: c, image: { base64: b64(photoPath('franck', 3)) } } });
+    const data = await request(url, SearchUsersByImageDocument, {
+      input: { collection: c, image: { base64: b64(photoPath('franck', 3)) } },
+    });
     if (data.searchUsersByImage.__typename !== 'SearchUsersByImageSuccess') throw new Error(data.searchUsersByImage.__typename);
     expect(data.searchUsersByImage.userMatches[0].user.userId).toBe('franck');
     expect(data.searchUsersByImage.userMatches[0].similarity).toBeGreaterThanOrEqual(80);
@@ -198,7 +236,9 @@ describe('searchUsersByImage', () => {
   });
 
   it('returns no matches and no searched face for an image without a face', async () => {
-    const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#888' } }).jpeg().toBuffer();
+    const blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#888' } })
+      .jpeg()
+      .toBuffer();
     const data = await request(url, SearchUsersByImageDocument, { input: { collection: c, image: { base64: blank.toString('base64') } } });
     expect(data.searchUsersByImage).toEqual({ __typename: 'SearchUsersByImageSuccess', userMatches: [], searchedFace: null });
   });

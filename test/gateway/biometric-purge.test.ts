@@ -38,7 +38,9 @@ const BACKENDS: Backend[] = [
     counts: async (gw) => {
       const db = new Database(path.join(gw.dataDir, 'facegate.db'), { readonly: true });
       try {
-        return Object.fromEntries(TABLES.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n])) as Counts;
+        return Object.fromEntries(
+          TABLES.map((t) => [t, (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]),
+        ) as Counts;
       } finally {
         db.close();
       }
@@ -82,14 +84,22 @@ describe.each(BACKENDS)('$name store', (backend) => {
   });
 
   async function take(collectionId: string): Promise<string> {
-    const t = await gqlData(gw.url, `mutation($c: CollectionRef!) { takeSnapshot(input: { collection: $c }) { ${E} ... on TakeSnapshotAccepted { operation { id } } } }`, {
-      c: c(collectionId),
-    });
+    const t = await gqlData(
+      gw.url,
+      `mutation($c: CollectionRef!) { takeSnapshot(input: { collection: $c }) { ${E} ... on TakeSnapshotAccepted { operation { id } } } }`,
+      {
+        c: c(collectionId),
+      },
+    );
     const client = wsClient(gw.wsUrl);
     try {
-      const events = await collectSubscription<any>(client, `subscription($id: ID!) { snapshotProgress(operationId: $id) { status snapshot { id } } }`, {
-        id: t.takeSnapshot.operation.id,
-      });
+      const events = await collectSubscription<any>(
+        client,
+        `subscription($id: ID!) { snapshotProgress(operationId: $id) { status snapshot { id } } }`,
+        {
+          id: t.takeSnapshot.operation.id,
+        },
+      );
       expect(events.at(-1).snapshotProgress.status).toBe('SUCCEEDED');
       return events.at(-1).snapshotProgress.snapshot.id;
     } finally {
@@ -99,15 +109,26 @@ describe.each(BACKENDS)('$name store', (backend) => {
 
   /** A user `userId` holding the one face of franck's first photo; its face id. */
   async function userWithFace(collectionId: string, userId: string): Promise<string> {
-    await gqlData(gw.url, `mutation($c: CollectionRef!, $u: String!) { createUser(input: { collection: $c, userId: $u }) { ${E} } }`, { c: c(collectionId), u: userId });
-    const indexed = await gqlData(gw.url, `mutation($c: CollectionRef!, $img: String!) { indexFaces(input: { collection: $c, image: { base64: $img } }) {
-      ${E} ... on IndexFacesSuccess { faces { faceId } } } }`, { c: c(collectionId), img: readFileSync(PHOTOS.franck[0]).toString('base64') });
-    const faceId = indexed.indexFaces.faces[0].faceId as string;
-    await gqlData(gw.url, `mutation($c: CollectionRef!, $u: String!, $f: [String!]!) { associateFaces(input: { collection: $c, userId: $u, faceIds: $f }) { ${E} } }`, {
+    await gqlData(gw.url, `mutation($c: CollectionRef!, $u: String!) { createUser(input: { collection: $c, userId: $u }) { ${E} } }`, {
       c: c(collectionId),
       u: userId,
-      f: [faceId],
     });
+    const indexed = await gqlData(
+      gw.url,
+      `mutation($c: CollectionRef!, $img: String!) { indexFaces(input: { collection: $c, image: { base64: $img } }) {
+      ${E} ... on IndexFacesSuccess { faces { faceId } } } }`,
+      { c: c(collectionId), img: readFileSync(PHOTOS.franck[0]).toString('base64') },
+    );
+    const faceId = indexed.indexFaces.faces[0].faceId as string;
+    await gqlData(
+      gw.url,
+      `mutation($c: CollectionRef!, $u: String!, $f: [String!]!) { associateFaces(input: { collection: $c, userId: $u, faceIds: $f }) { ${E} } }`,
+      {
+        c: c(collectionId),
+        u: userId,
+        f: [faceId],
+      },
+    );
     return faceId;
   }
 
@@ -124,29 +145,44 @@ describe.each(BACKENDS)('$name store', (backend) => {
 
     // deleteUser: the user goes; its face stays, unassociated (Rekognition semantics).
     await gqlData(gw.url, `mutation($c: CollectionRef!) { deleteUser(input: { collection: $c, userId: "ann" }) { ${E} } }`, { c: c(col) });
-    const unassociated = await gqlData(gw.url, `query($c: CollectionRef!) { collection(ref: $c) { faces(first: 10) { edges { node { faceId user { userId } } } } } }`, {
-      c: c(col),
-    });
+    const unassociated = await gqlData(
+      gw.url,
+      `query($c: CollectionRef!) { collection(ref: $c) { faces(first: 10) { edges { node { faceId user { userId } } } } } }`,
+      {
+        c: c(col),
+      },
+    );
     expect(unassociated.collection.faces.edges).toEqual([{ node: { faceId, user: null } }]);
     expect(await backend.counts(gw)).toMatchObject({ users: 0, faces: 1, images: 1 });
 
     // deleteFaces: the descriptor and the retained image go with the last face of the image.
-    await gqlData(gw.url, `mutation($c: CollectionRef!, $f: [String!]!) { deleteFaces(input: { collection: $c, faceIds: $f }) { ${E} } }`, { c: c(col), f: [faceId] });
+    await gqlData(gw.url, `mutation($c: CollectionRef!, $f: [String!]!) { deleteFaces(input: { collection: $c, faceIds: $f }) { ${E} } }`, {
+      c: c(col),
+      f: [faceId],
+    });
     expect(await backend.counts(gw)).toMatchObject({ faces: 0, images: 0 });
 
     // deleteUser with deleteFaces: the user, its face, descriptor and image all go.
     const bobFace = await userWithFace(col, 'bob');
     expect(await backend.counts(gw)).toMatchObject({ users: 1, faces: 1, images: 1 });
-    const gone = await gqlData(gw.url, `mutation($c: CollectionRef!) { deleteUser(input: { collection: $c, userId: "bob", deleteFaces: true }) {
-      ${E} ... on DeleteUserSuccess { userId deletedFaceIds } } }`, { c: c(col) });
+    const gone = await gqlData(
+      gw.url,
+      `mutation($c: CollectionRef!) { deleteUser(input: { collection: $c, userId: "bob", deleteFaces: true }) {
+      ${E} ... on DeleteUserSuccess { userId deletedFaceIds } } }`,
+      { c: c(col) },
+    );
     expect(gone.deleteUser).toEqual({ __typename: 'DeleteUserSuccess', userId: 'bob', deletedFaceIds: [bobFace] });
     expect(await backend.counts(gw)).toMatchObject({ users: 0, faces: 0, images: 0 });
 
     // deleteCollection of a collection holding a face: nothing of it remains.
-    await gqlData(gw.url, `mutation($c: CollectionRef!, $img: String!) { indexFaces(input: { collection: $c, image: { base64: $img } }) { ${E} } }`, {
-      c: c(col),
-      img: readFileSync(PHOTOS.franck[0]).toString('base64'),
-    });
+    await gqlData(
+      gw.url,
+      `mutation($c: CollectionRef!, $img: String!) { indexFaces(input: { collection: $c, image: { base64: $img } }) { ${E} } }`,
+      {
+        c: c(col),
+        img: readFileSync(PHOTOS.franck[0]).toString('base64'),
+      },
+    );
     expect(await backend.counts(gw)).toMatchObject({ faces: 1, images: 1 });
     await gqlData(gw.url, `mutation($c: CollectionRef!) { deleteCollection(input: { collection: $c }) { ${E} } }`, { c: c(col) });
     expect(await backend.counts(gw)).toMatchObject({ faces: 0, images: 0, users: 0 });
@@ -163,10 +199,14 @@ describe.each(BACKENDS)('$name store', (backend) => {
       counts = await backend.counts(gw);
     }
     expect(counts).toMatchObject({ snapshot_users: 0, snapshot_faces: 0, snapshot_images: 0 });
-    const apply = await gqlData(gw.url, `mutation($s: ID!, $t: CollectionRef!) { applySnapshot(input: { snapshotId: $s, target: $t }) { ${E} } }`, {
-      s: kept,
-      t: c(`${col}-copy`),
-    });
+    const apply = await gqlData(
+      gw.url,
+      `mutation($s: ID!, $t: CollectionRef!) { applySnapshot(input: { snapshotId: $s, target: $t }) { ${E} } }`,
+      {
+        s: kept,
+        t: c(`${col}-copy`),
+      },
+    );
     expect(apply.applySnapshot).toMatchObject({ __typename: 'SnapshotExpired', code: 'SNAPSHOT_EXPIRED' });
     expect(gw.logs.some((l) => l.msg === 'expired snapshots emptied (users, faces, descriptors, images)')).toBe(true);
   });

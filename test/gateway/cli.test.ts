@@ -16,14 +16,28 @@ describe('facegate CLI', () => {
   it('takes a snapshot with --watch, drawing progress, and applies it', async () => {
     const id = uniqueCollectionId('cli');
     await createCollection(url, id);
-    await createUsers(url, id, Array.from({ length: 300 }, (_, i) => `u${i}`));
+    await createUsers(
+      url,
+      id,
+      Array.from({ length: 300 }, (_, i) => `u${i}`),
+    );
     const took = cli('snapshot', 'take', '--provider', 'local', '--collection', id, '--watch');
     expect(took.status).toBe(0);
     const result = JSON.parse(took.stdout.trim().split('\n').at(-1)!);
     expect(result.status).toBe('SUCCEEDED');
     expect(took.stderr).toMatch(/\[#+-*\]\s+100\.0% SUCCEEDED 300\/300/);
 
-    const applied = cli('snapshot', 'apply', '--snapshot', result.snapshotId, '--provider', 'local', '--collection', `${id}-copy`, '--watch');
+    const applied = cli(
+      'snapshot',
+      'apply',
+      '--snapshot',
+      result.snapshotId,
+      '--provider',
+      'local',
+      '--collection',
+      `${id}-copy`,
+      '--watch',
+    );
     expect(applied.status).toBe(0);
     expect(cli('collections', 'ls').stdout).toContain(`${id}-copy\tusers=300\tfaces=0`);
   });
@@ -55,11 +69,18 @@ describe('facegate CLI', () => {
       expect(summary).toMatchObject({ images: 3, faces: 2, associated: 2 });
       expect(summary.failed).toEqual([{ file: path.join(dir, 'broken.png'), code: 'INVALID_IMAGE', message: expect.any(String) }]);
       expect(run.stderr).toMatch(/\[#+\]\s+100\.0% 3\/3 /);
-      const data = await gqlData(url, `query($c: CollectionRef!) { collection(ref: $c) { faceCount user(userId: "franck") { faceCount status } faces { edges { node { externalImageId } } } } }`, {
-        c: ref(id),
-      });
+      const data = await gqlData(
+        url,
+        `query($c: CollectionRef!) { collection(ref: $c) { faceCount user(userId: "franck") { faceCount status } faces { edges { node { externalImageId } } } } }`,
+        {
+          c: ref(id),
+        },
+      );
       expect(data.collection.user).toEqual({ faceCount: 2, status: 'ACTIVE' });
-      expect(data.collection.faces.edges.map((e: { node: { externalImageId: string } }) => e.node.externalImageId).sort()).toEqual(['franck-2.jpg', 'franck_1.jpg']);
+      expect(data.collection.faces.edges.map((e: { node: { externalImageId: string } }) => e.node.externalImageId).sort()).toEqual([
+        'franck-2.jpg',
+        'franck_1.jpg',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

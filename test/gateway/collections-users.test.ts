@@ -38,7 +38,11 @@ const DELETE_USER = `mutation($c: CollectionRef!, $u: String!, $t: String) {
 describe('providers', () => {
   it('lists the configured providers in order with their capabilities', async () => {
     const data = await gqlData(url, '{ providers { id name kind capabilities } provider(name: "nope") { name } }');
-    expect(data.providers.map((p: any) => [p.name, p.kind])).toEqual([['local', 'LOCAL'], ['aws', 'REKOGNITION'], ['azure', 'AZURE_FACE']]);
+    expect(data.providers.map((p: any) => [p.name, p.kind])).toEqual([
+      ['local', 'LOCAL'],
+      ['aws', 'REKOGNITION'],
+      ['azure', 'AZURE_FACE'],
+    ]);
     expect(data.providers[0].capabilities).toContain('DISASSOCIATE_FACES');
     expect(data.providers[1].capabilities).not.toContain('TAKE_SNAPSHOT');
     expect(data.provider).toBeNull();
@@ -50,11 +54,20 @@ describe('collections', () => {
     const id = uniqueCollectionId();
     const created = await gqlData(url, CREATE_COLLECTION, { c: ref(id) });
     expect(created.createCollection.__typename).toBe('CreateCollectionSuccess');
-    expect(created.createCollection.collection).toMatchObject({ collectionId: id, faceCount: 0, userCount: 0, provider: { name: 'local' } });
+    expect(created.createCollection.collection).toMatchObject({
+      collectionId: id,
+      faceCount: 0,
+      userCount: 0,
+      provider: { name: 'local' },
+    });
     expect(new Date(created.createCollection.collection.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
 
     const dup = await gqlData(url, CREATE_COLLECTION, { c: ref(id) });
-    expect(dup.createCollection).toMatchObject({ __typename: 'CollectionAlreadyExists', code: 'COLLECTION_ALREADY_EXISTS', collectionId: id });
+    expect(dup.createCollection).toMatchObject({
+      __typename: 'CollectionAlreadyExists',
+      code: 'COLLECTION_ALREADY_EXISTS',
+      collectionId: id,
+    });
 
     const viaNode = await gqlData(url, `query($id: ID!) { node(id: $id) { __typename ... on Collection { collectionId } } }`, {
       id: created.createCollection.collection.id,
@@ -66,14 +79,19 @@ describe('collections', () => {
 
     const del = `mutation($c: CollectionRef!) { deleteCollection(input: { collection: $c }) { __typename ... on DeleteCollectionSuccess { collectionId } ... on CollectionNotFound { collectionId } ${ERROR_FIELDS} } }`;
     expect((await gqlData(url, del, { c: ref(id) })).deleteCollection).toEqual({ __typename: 'DeleteCollectionSuccess', collectionId: id });
-    expect((await gqlData(url, del, { c: ref(id) })).deleteCollection).toMatchObject({ __typename: 'CollectionNotFound', code: 'COLLECTION_NOT_FOUND' });
+    expect((await gqlData(url, del, { c: ref(id) })).deleteCollection).toMatchObject({
+      __typename: 'CollectionNotFound',
+      code: 'COLLECTION_NOT_FOUND',
+    });
     expect(await collectionCounts(url, id)).toBeNull();
   });
 
   it('treats collection ids as case-sensitive', async () => {
     const id = uniqueCollectionId('Case');
     await createCollection(url, id);
-    expect((await gqlData(url, CREATE_COLLECTION, { c: ref(id.toLowerCase()) })).createCollection.__typename).toBe('CreateCollectionSuccess');
+    expect((await gqlData(url, CREATE_COLLECTION, { c: ref(id.toLowerCase()) })).createCollection.__typename).toBe(
+      'CreateCollectionSuccess',
+    );
   });
 
   it.each([
@@ -82,7 +100,9 @@ describe('collections', () => {
     ['x'.repeat(256), 'input.collection.collectionId'],
     ['ünïcode', 'input.collection.collectionId'],
   ])('refuses collection id %j with InvalidInput and writes nothing', async (collectionId, field) => {
-    const count = async () => (await gqlData(url, '{ provider(name: "local") { collections(first: 500) { edges { cursor } } } }')).provider.collections.edges.length;
+    const count = async () =>
+      (await gqlData(url, '{ provider(name: "local") { collections(first: 500) { edges { cursor } } } }')).provider.collections.edges
+        .length;
     const before = await count();
     const res = await gqlData(url, CREATE_COLLECTION, { c: ref(collectionId) });
     expect(res.createCollection).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field });
@@ -107,13 +127,19 @@ describe('users', () => {
     const id = uniqueCollectionId();
     await createCollection(url, id);
     const created = await gqlData(url, CREATE_USER, { c: ref(id), u: 'alice' });
-    expect(created.createUser).toMatchObject({ __typename: 'CreateUserSuccess', user: { userId: 'alice', status: 'CREATED', faceCount: 0 } });
+    expect(created.createUser).toMatchObject({
+      __typename: 'CreateUserSuccess',
+      user: { userId: 'alice', status: 'CREATED', faceCount: 0 },
+    });
 
     expect((await gqlData(url, CREATE_USER, { c: ref(id), u: 'alice' })).createUser).toMatchObject({
-      __typename: 'UserAlreadyExists', code: 'USER_ALREADY_EXISTS', userId: 'alice',
+      __typename: 'UserAlreadyExists',
+      code: 'USER_ALREADY_EXISTS',
+      userId: 'alice',
     });
     expect((await gqlData(url, CREATE_USER, { c: ref('missing-' + id), u: 'alice' })).createUser).toMatchObject({
-      __typename: 'CollectionNotFound', collectionId: 'missing-' + id,
+      __typename: 'CollectionNotFound',
+      collectionId: 'missing-' + id,
     });
 
     const node = await gqlData(url, `query($id: ID!) { node(id: $id) { ... on User { userId collection { collectionId userCount } } } }`, {
@@ -121,8 +147,14 @@ describe('users', () => {
     });
     expect(node.node).toEqual({ userId: 'alice', collection: { collectionId: id, userCount: 1 } });
 
-    expect((await gqlData(url, DELETE_USER, { c: ref(id), u: 'alice' })).deleteUser).toEqual({ __typename: 'DeleteUserSuccess', userId: 'alice' });
-    expect((await gqlData(url, DELETE_USER, { c: ref(id), u: 'alice' })).deleteUser).toMatchObject({ __typename: 'UserNotFound', userId: 'alice' });
+    expect((await gqlData(url, DELETE_USER, { c: ref(id), u: 'alice' })).deleteUser).toEqual({
+      __typename: 'DeleteUserSuccess',
+      userId: 'alice',
+    });
+    expect((await gqlData(url, DELETE_USER, { c: ref(id), u: 'alice' })).deleteUser).toMatchObject({
+      __typename: 'UserNotFound',
+      userId: 'alice',
+    });
     expect(await collectionCounts(url, id)).toEqual({ userCount: 0, faceCount: 0 });
   });
 
@@ -134,7 +166,11 @@ describe('users', () => {
     expect(again.createUser.__typename).toBe('CreateUserSuccess');
     expect(again.createUser.user.userId).toBe(first.createUser.user.userId);
     const other = await gqlData(url, CREATE_USER, { c: ref(id), u: 'carol', t: 'token-1' });
-    expect(other.createUser).toMatchObject({ __typename: 'IdempotencyConflict', code: 'IDEMPOTENCY_CONFLICT', clientRequestToken: 'token-1' });
+    expect(other.createUser).toMatchObject({
+      __typename: 'IdempotencyConflict',
+      code: 'IDEMPOTENCY_CONFLICT',
+      clientRequestToken: 'token-1',
+    });
     expect(await collectionCounts(url, id)).toEqual({ userCount: 1, faceCount: 0 });
 
     expect((await gqlData(url, DELETE_USER, { c: ref(id), u: 'bob', t: 'del-1' })).deleteUser.__typename).toBe('DeleteUserSuccess');
@@ -184,7 +220,9 @@ describe('users', () => {
 
     const bad = await gql(url, page, { c: ref(id), after: 'not-a-cursor' });
     expect(bad.errors?.[0].extensions?.code).toBe('INVALID_INPUT');
-    const tooMany = await gql(url, `query($c: CollectionRef!) { collection(ref: $c) { users(first: 100000) { edges { cursor } } } }`, { c: ref(id) });
+    const tooMany = await gql(url, `query($c: CollectionRef!) { collection(ref: $c) { users(first: 100000) { edges { cursor } } } }`, {
+      c: ref(id),
+    });
     expect(tooMany.errors?.[0].extensions).toMatchObject({ code: 'INVALID_INPUT', field: 'first' });
   });
 });

@@ -37,7 +37,8 @@ const canMount = (() => {
     rmSync(dir, { recursive: true });
     return true;
   } catch (e) {
-    if (process.env.CI === 'true') throw new Error(`data-safety tests need to mount a tmpfs (root, CAP_SYS_ADMIN): ${(e as Error).message}`, { cause: e });
+    if (process.env.CI === 'true')
+      throw new Error(`data-safety tests need to mount a tmpfs (root, CAP_SYS_ADMIN): ${(e as Error).message}`, { cause: e });
     console.warn(`SKIPPING the tmpfs data-safety tests: mount is not permitted here (${(e as Error).message.split('\n')[0]})`);
     return false;
   }
@@ -106,15 +107,19 @@ describe.skipIf(!canMount)('a disk that fills up during writes', () => {
       // 100 createUser per request (aliases), each its own transaction, until the disk is full.
       for (let round = 0; refused.length === 0 && round < 50; round++) {
         const ids = Array.from({ length: 100 }, (_, i) => `user-${round}-${i}-${'x'.repeat(100)}`);
-        const doc = ids.map((id, i) => `u${i}: createUser(input: { collection: { provider: "local", collectionId: "full" }, userId: "${id}" }) {
-          __typename ... on Error { code message } ... on ProviderUnavailable { provider } }`);
+        const doc = ids.map(
+          (id, i) => `u${i}: createUser(input: { collection: { provider: "local", collectionId: "full" }, userId: "${id}" }) {
+          __typename ... on Error { code message } ... on ProviderUnavailable { provider } }`,
+        );
         const res = await gql(gw.url, `mutation { ${doc.join('\n')} }`);
         expect(res.errors).toBeUndefined();
         ids.forEach((id, i) => {
           const answer = res.data?.[`u${i}`];
           if (answer.__typename === 'CreateUserSuccess') return acked.push(id);
           expect(answer).toMatchObject({ __typename: 'ProviderUnavailable', code: 'PROVIDER_UNAVAILABLE', provider: 'local' });
-          expect(answer.message).toMatch(/^store: expected room to write durably, got a full disk \(SQLITE_FULL\); nothing of this request was written/);
+          expect(answer.message).toMatch(
+            /^store: expected room to write durably, got a full disk \(SQLITE_FULL\); nothing of this request was written/,
+          );
           expect(answer.message).not.toContain(dir);
           refused.push(id);
         });
@@ -131,7 +136,10 @@ describe.skipIf(!canMount)('a disk that fills up during writes', () => {
 
       // Room again: writes succeed without a restart.
       remount(dir, 'size=64m');
-      const after = await gql(gw.url, `mutation { createUser(input: { collection: { provider: "local", collectionId: "full" }, userId: "after-full" }) { __typename } }`);
+      const after = await gql(
+        gw.url,
+        `mutation { createUser(input: { collection: { provider: "local", collectionId: "full" }, userId: "after-full" }) { __typename } }`,
+      );
       expect(after.data?.createUser.__typename).toBe('CreateUserSuccess');
       acked.push('after-full');
     } finally {
@@ -144,8 +152,12 @@ describe.skipIf(!canMount)('a disk that fills up during writes', () => {
       const found = new Set<string>();
       let after: string | null = null;
       for (;;) {
-        const data: any = await gqlData(second.url, `query($c: CollectionRef!, $a: String) { collection(ref: $c) { userCount users(first: 500, after: $a) {
-          edges { node { userId } } pageInfo { hasNextPage endCursor } } } }`, { c: ref('full'), a: after });
+        const data: any = await gqlData(
+          second.url,
+          `query($c: CollectionRef!, $a: String) { collection(ref: $c) { userCount users(first: 500, after: $a) {
+          edges { node { userId } } pageInfo { hasNextPage endCursor } } } }`,
+          { c: ref('full'), a: after },
+        );
         data.collection.users.edges.forEach((e: any) => found.add(e.node.userId));
         expect(data.collection.userCount).toBe(acked.length);
         if (!data.collection.users.pageInfo.hasNextPage) break;

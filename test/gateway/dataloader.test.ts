@@ -23,13 +23,21 @@ async function callsDuring(run: () => Promise<unknown>): Promise<Record<string, 
 describe('no N+1', () => {
   beforeAll(async () => {
     await createCollection(url, collectionId);
-    await createUsers(url, collectionId, Array.from({ length: 100 }, (_, i) => `u${String(i).padStart(3, '0')}`));
+    await createUsers(
+      url,
+      collectionId,
+      Array.from({ length: 100 }, (_, i) => `u${String(i).padStart(3, '0')}`),
+    );
   });
 
   it('pages 100 users with their faces and counts in one list call plus one batched call each', async () => {
     const calls = await callsDuring(async () => {
-      const data = await gqlData(url, `query($c: CollectionRef!) { collection(ref: $c) { userCount users(first: 100) { edges { node {
-        userId status faceCount faces(first: 5) { edges { node { faceId } } } collection { collectionId } } } } } }`, { c: ref(collectionId) });
+      const data = await gqlData(
+        url,
+        `query($c: CollectionRef!) { collection(ref: $c) { userCount users(first: 100) { edges { node {
+        userId status faceCount faces(first: 5) { edges { node { faceId } } } collection { collectionId } } } } } }`,
+        { c: ref(collectionId) },
+      );
       expect(data.collection.users.edges).toHaveLength(100);
     });
     expect(calls).toEqual({ getCollections: 1, listUsers: 1, listUserFaces: 1, countUserFaces: 1 });
@@ -41,18 +49,28 @@ describe('no N+1', () => {
       fragment Page on UserConnection { edges { ... on UserEdge { node { userId ...Faces } } } }
       fragment Faces on User { faces { edges { node { faceId } } } }`;
     let expected: unknown;
-    expect(await callsDuring(async () => (expected = await gqlData(url, direct, { c: ref(collectionId) })))).toEqual({ getCollections: 1, listUsers: 1, listUserFaces: 1 });
-    expect(await callsDuring(async () => expect(await gqlData(url, throughFragments, { c: ref(collectionId) })).toEqual(expected))).toEqual({
-      getCollections: 1, listUsers: 1, listUserFaces: 1,
+    expect(await callsDuring(async () => (expected = await gqlData(url, direct, { c: ref(collectionId) })))).toEqual({
+      getCollections: 1,
+      listUsers: 1,
+      listUserFaces: 1,
     });
+    expect(await callsDuring(async () => expect(await gqlData(url, throughFragments, { c: ref(collectionId) })).toEqual(expected))).toEqual(
+      {
+        getCollections: 1,
+        listUsers: 1,
+        listUserFaces: 1,
+      },
+    );
     const withoutFaces = `query($c: CollectionRef!) { collection(ref: $c) { users(first: 100) { edges { node { userId } } } } }`;
     expect(await callsDuring(() => gqlData(url, withoutFaces, { c: ref(collectionId) }))).toEqual({ getCollections: 1, listUsers: 1 });
   });
 
   it('batches node(id) lookups of many users into one call', async () => {
-    const ids = (await gqlData(url, `query($c: CollectionRef!) { collection(ref: $c) { users(first: 20) { edges { node { id } } } } }`, {
-      c: ref(collectionId),
-    })).collection.users.edges.map((e: any) => e.node.id);
+    const ids = (
+      await gqlData(url, `query($c: CollectionRef!) { collection(ref: $c) { users(first: 20) { edges { node { id } } } } }`, {
+        c: ref(collectionId),
+      })
+    ).collection.users.edges.map((e: any) => e.node.id);
     const query = `{ ${ids.map((id: string, i: number) => `n${i}: node(id: ${JSON.stringify(id)}) { ... on User { userId } }`).join(' ')} }`;
     const calls = await callsDuring(() => gqlData(url, query));
     expect(calls).toEqual({ getUsers: 1 });

@@ -25,7 +25,11 @@ function resolversOf(schema: GraphQLSchema): Map<string, unknown> {
 
 describe('direct resolvers', () => {
   it('replaces the wrapper of arg-taking resolvers and answers the same', async () => {
-    const options: BuildSchemaOptions = { resolvers: [...RESOLVERS] as BuildSchemaOptions['resolvers'], validate: false, pubSub: createPubSub() };
+    const options: BuildSchemaOptions = {
+      resolvers: [...RESOLVERS] as BuildSchemaOptions['resolvers'],
+      validate: false,
+      pubSub: createPubSub(),
+    };
     const schema = await buildSchema(options);
     const before = resolversOf(schema);
     const query = '{ providers { name } provider(name: "absent") { name } }';

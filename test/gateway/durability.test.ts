@@ -14,9 +14,14 @@ describe('crash safety', () => {
         for (let i = 0; !stop; i++) {
           const userId = `w${w}-u${i}`;
           try {
-            const res = await gql(first.url, `mutation($c: CollectionRef!, $u: String!) { createUser(input: { collection: $c, userId: $u }) { __typename } }`, {
-              c: ref('crash'), u: userId,
-            });
+            const res = await gql(
+              first.url,
+              `mutation($c: CollectionRef!, $u: String!) { createUser(input: { collection: $c, userId: $u }) { __typename } }`,
+              {
+                c: ref('crash'),
+                u: userId,
+              },
+            );
             if (res.data?.createUser.__typename === 'CreateUserSuccess') acked.push(userId);
           } catch {
             return; // the connection died with the process: not acknowledged
@@ -37,8 +42,12 @@ describe('crash safety', () => {
       const found = new Set<string>();
       let after: string | null = null;
       for (;;) {
-        const data: any = await gqlData(second.url, `query($c: CollectionRef!, $a: String) { collection(ref: $c) { users(first: 500, after: $a) {
-          edges { node { userId } } pageInfo { hasNextPage endCursor } } } }`, { c: ref('crash'), a: after });
+        const data: any = await gqlData(
+          second.url,
+          `query($c: CollectionRef!, $a: String) { collection(ref: $c) { users(first: 500, after: $a) {
+          edges { node { userId } } pageInfo { hasNextPage endCursor } } } }`,
+          { c: ref('crash'), a: after },
+        );
         data.collection.users.edges.forEach((e: any) => found.add(e.node.userId));
         if (!data.collection.users.pageInfo.hasNextPage) break;
         after = data.collection.users.pageInfo.endCursor;

@@ -25,12 +25,18 @@ describe('query execution', () => {
     const users = first.collection.users;
     expect(users.edges.map((e: any) => e.node.userId)).toEqual(['ann', 'bob']);
     expect(users.pageInfo).toEqual({ hasNextPage: true, endCursor: users.edges[1].cursor });
-    const next = await gqlData(url, `query($c: CollectionRef!, $a: String) { collection(ref: $c) { users(first: 2, after: $a) { edges { node { userId } } } } }`, {
-      c: ref(collectionId),
-      a: users.pageInfo.endCursor,
-    });
+    const next = await gqlData(
+      url,
+      `query($c: CollectionRef!, $a: String) { collection(ref: $c) { users(first: 2, after: $a) { edges { node { userId } } } } }`,
+      {
+        c: ref(collectionId),
+        a: users.pageInfo.endCursor,
+      },
+    );
     expect(next.collection.users.edges.map((e: any) => e.node.userId)).toEqual(['cyd']);
-    const node = await gqlData(url, `query($id: ID!) { node(id: $id) { __typename ... on User { userId } } }`, { id: users.edges[0].node.id });
+    const node = await gqlData(url, `query($id: ID!) { node(id: $id) { __typename ... on User { userId } } }`, {
+      id: users.edges[0].node.id,
+    });
     expect(node.node).toEqual({ __typename: 'User', userId: 'ann' });
   });
 
@@ -55,7 +61,10 @@ describe('query execution', () => {
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `query($c: CollectionRef!) { collection(ref: $c) { collectionId } }`, variables: { c: { provider: 1 } } }),
+      body: JSON.stringify({
+        query: `query($c: CollectionRef!) { collection(ref: $c) { collectionId } }`,
+        variables: { c: { provider: 1 } },
+      }),
     });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };

@@ -40,7 +40,8 @@ interface Sent extends Answer {
 }
 
 /** The series both paths must move alike (timings' buckets and sums differ run to run; process metrics are not the request's). */
-const COMPARED = /^facegate_(graphql_operations_total|graphql_operation_seconds_count|graphql_requests_total|provider_calls_total|provider_call_seconds_count)\{/;
+const COMPARED =
+  /^facegate_(graphql_operations_total|graphql_operation_seconds_count|graphql_requests_total|provider_calls_total|provider_call_seconds_count)\{/;
 
 /** facegate_* series of /metrics, by name and labels. */
 async function scrape(gatewayUrl = url): Promise<Map<string, number>> {
@@ -64,14 +65,23 @@ function moved(before: Map<string, number>, after: Map<string, number>): Record<
 }
 
 /** One HTTP exchange with exactly the headers given (fetch would add an Accept of its own). */
-function exchange(target: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function exchange(
+  target: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(target, { method, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      target,
+      { method, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -87,7 +97,8 @@ async function send(body: unknown, headers: Record<string, string> = {}, method 
       ? await exchange(`${url}?${new URLSearchParams(body as Record<string, string>)}`, 'GET', headers)
       : await exchange(url, 'POST', { 'content-type': 'application/json', ...headers }, JSON.stringify(body));
   const answer: Answer = { status: res.status, headers: {}, body: res.body };
-  for (const [name, value] of Object.entries(res.headers)) if (name !== 'date' && name !== 'x-request-id') answer.headers[name] = String(value);
+  for (const [name, value] of Object.entries(res.headers))
+    if (name !== 'date' && name !== 'x-request-id') answer.headers[name] = String(value);
   expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   const all = moved(before, await scrape());
   const cached = all['facegate_query_plan_requests_total{path="cached"}'] ?? 0;
@@ -107,7 +118,11 @@ async function expectSameOnBothPaths(body: unknown, headers: Record<string, stri
   for (let i = 0; i < 2; i++) {
     const again = await send(body, headers);
     expect(again.path).toBe('cached');
-    expect({ status: again.status, headers: again.headers, body: again.body }).toEqual({ status: first.status, headers: first.headers, body: first.body });
+    expect({ status: again.status, headers: again.headers, body: again.body }).toEqual({
+      status: first.status,
+      headers: first.headers,
+      body: first.body,
+    });
     expect(again.metrics).toEqual(first.metrics);
   }
   return first;
@@ -140,7 +155,9 @@ describe('repeats of a query are answered from its plan, as Apollo answers them'
 
   it('a document with two operations, each picked by operationName (a plan each)', async () => {
     const [a, b] = [opName('PickA'), opName('PickB')];
-    const query = fresh(`query ${a} { providers { name kind } } query ${b}($c: CollectionRef!) { collection(ref: $c) { collectionId createdAt } }`);
+    const query = fresh(
+      `query ${a} { providers { name kind } } query ${b}($c: CollectionRef!) { collection(ref: $c) { collectionId createdAt } }`,
+    );
     const first = await expectSameOnBothPaths({ query, operationName: a });
     expect(JSON.parse(first.body).data.providers.map((p: any) => p.name)).toContain('local');
     const second = await expectSameOnBothPaths({ query, operationName: b, variables: { c: ref(collectionId) } });
@@ -149,11 +166,18 @@ describe('repeats of a query are answered from its plan, as Apollo answers them'
   });
 
   it('field errors, formatted as Apollo formats them', async () => {
-    const invalid = await expectSameOnBothPaths({ query: fresh(`{ collection(ref: { provider: "local", collectionId: "not valid!" }) { collectionId } }`) });
-    expect(JSON.parse(invalid.body)).toMatchObject({ data: { collection: null }, errors: [{ path: ['collection'], extensions: { code: 'INVALID_INPUT' } }] });
+    const invalid = await expectSameOnBothPaths({
+      query: fresh(`{ collection(ref: { provider: "local", collectionId: "not valid!" }) { collectionId } }`),
+    });
+    expect(JSON.parse(invalid.body)).toMatchObject({
+      data: { collection: null },
+      errors: [{ path: ['collection'], extensions: { code: 'INVALID_INPUT' } }],
+    });
     // Errors come before data, as Apollo orders them.
     expect(invalid.body).toMatch(/^\{"errors":\[/);
-    expect(invalid.metrics).toMatchObject({ 'facegate_graphql_operations_total{operation="anonymous",type="query",result="INVALID_INPUT"}': 1 });
+    expect(invalid.metrics).toMatchObject({
+      'facegate_graphql_operations_total{operation="anonymous",type="query",result="INVALID_INPUT"}': 1,
+    });
 
     const name = opName('TooMany');
     const tooMany = await expectSameOnBothPaths({
@@ -165,22 +189,37 @@ describe('repeats of a query are answered from its plan, as Apollo answers them'
   });
 
   it('union and interface results, and an error member counted as the result', async () => {
-    const page = JSON.parse((await send({ query: fresh(`query($c: CollectionRef!) { collection(ref: $c) { users(first: 1) { edges { node { id } } } } }`), variables: { c: ref(collectionId) } })).body);
+    const page = JSON.parse(
+      (
+        await send({
+          query: fresh(`query($c: CollectionRef!) { collection(ref: $c) { users(first: 1) { edges { node { id } } } } }`),
+          variables: { c: ref(collectionId) },
+        })
+      ).body,
+    );
     const id = page.data.collection.users.edges[0].node.id;
-    const node = await expectSameOnBothPaths({ query: fresh(`query($id: ID!) { node(id: $id) { __typename id ... on User { userId status } ... on Collection { collectionId } } }`), variables: { id } });
+    const node = await expectSameOnBothPaths({
+      query: fresh(`query($id: ID!) { node(id: $id) { __typename id ... on User { userId status } ... on Collection { collectionId } } }`),
+      variables: { id },
+    });
     expect(JSON.parse(node.body).data.node).toMatchObject({ __typename: 'User', userId: 'ann' });
 
     const name = opName('SearchGarbage');
     const search = await expectSameOnBothPaths({
-      query: fresh(`query ${name}($c: CollectionRef!) { searchUsersByImage(input: { collection: $c, image: { base64: "bm90IGFuIGltYWdl" } }) { __typename ${ERROR_FIELDS} } }`),
+      query: fresh(
+        `query ${name}($c: CollectionRef!) { searchUsersByImage(input: { collection: $c, image: { base64: "bm90IGFuIGltYWdl" } }) { __typename ${ERROR_FIELDS} } }`,
+      ),
       variables: { c: ref(collectionId) },
     });
     expect(JSON.parse(search.body).data.searchUsersByImage.__typename).toBe('InvalidImage');
-    expect(search.metrics).toMatchObject({ [`facegate_graphql_operations_total{operation="${name}",type="query",result="InvalidImage"}`]: 1 });
+    expect(search.metrics).toMatchObject({
+      [`facegate_graphql_operations_total{operation="${name}",type="query",result="InvalidImage"}`]: 1,
+    });
   });
 
   it('fragments, aliases and @skip/@include', async () => {
-    const query = fresh(`query($s: Boolean!) { first: providers { ...P kind @skip(if: $s) } second: providers { __typename name @include(if: $s) } }
+    const query =
+      fresh(`query($s: Boolean!) { first: providers { ...P kind @skip(if: $s) } second: providers { __typename name @include(if: $s) } }
       fragment P on Provider { name capabilities }`);
     await expectSameOnBothPaths({ query, variables: { s: true } });
     const shown = await send({ query, variables: { s: false } });
@@ -192,7 +231,12 @@ describe('repeats of a query are answered from its plan, as Apollo answers them'
     const query = fresh(`{ providers { name } }`);
     const first = await send({ query });
     expect(first.path).toBe('apollo');
-    for (const body of [{ query, variables: null }, { query, variables: {} }, { query, operationName: null }, { query, operationName: null, variables: null }]) {
+    for (const body of [
+      { query, variables: null },
+      { query, variables: {} },
+      { query, operationName: null },
+      { query, operationName: null, variables: null },
+    ]) {
       const again = await send(body);
       expect(again.path).toBe('cached');
       expect([again.status, again.headers, again.body, again.metrics]).toEqual([first.status, first.headers, first.body, first.metrics]);
@@ -200,8 +244,19 @@ describe('repeats of a query are answered from its plan, as Apollo answers them'
   });
 
   it('the content types and Accept headers Apollo answers with application/json', async () => {
-    const accepts = [undefined, '', '*/*', 'application/json', 'application/json; charset=utf-8', 'application/json, */*', 'application/json, text/plain, */*'];
-    const cases = [...accepts.map((accept) => ({ accept, contentType: 'application/json' })), { accept: '*/*', contentType: 'application/json; charset=utf-8' }];
+    const accepts = [
+      undefined,
+      '',
+      '*/*',
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json, */*',
+      'application/json, text/plain, */*',
+    ];
+    const cases = [
+      ...accepts.map((accept) => ({ accept, contentType: 'application/json' })),
+      { accept: '*/*', contentType: 'application/json; charset=utf-8' },
+    ];
     for (const { accept, contentType } of cases) {
       const headers: Record<string, string> = { 'content-type': contentType, ...(accept === undefined ? {} : { accept }) };
       const first = await expectSameOnBothPaths({ query: fresh(`{ providers { name } }`) }, headers);
@@ -211,7 +266,7 @@ describe('repeats of a query are answered from its plan, as Apollo answers them'
 });
 
 describe('requests the fast path leaves to Apollo', () => {
-  it('variables that do not coerce get Apollo\'s 400 on every repeat', async () => {
+  it("variables that do not coerce get Apollo's 400 on every repeat", async () => {
     const query = fresh(`query($c: CollectionRef!) { collection(ref: $c) { collectionId } }`);
     const good = await send({ query, variables: { c: ref(collectionId) } });
     expect(good.path).toBe('apollo');
@@ -243,7 +298,9 @@ describe('requests the fast path leaves to Apollo', () => {
     expect((await send({ query, extensions: {} })).path).toBe('apollo');
     expect((await send([{ query }])).path).toBe('apollo');
     expect((await send({ query }, { 'content-type': 'text/plain' })).path).toBe('apollo');
-    const mutation = fresh(`mutation { createCollection(input: { collection: { provider: "local", collectionId: "not valid!" } }) { __typename } }`);
+    const mutation = fresh(
+      `mutation { createCollection(input: { collection: { provider: "local", collectionId: "not valid!" } }) { __typename } }`,
+    );
     for (let i = 0; i < 2; i++) expect((await send({ query: mutation })).path).toBe('apollo');
     const invalid = fresh(`{ noSuchField }`);
     for (let i = 0; i < 2; i++) {
@@ -267,13 +324,25 @@ describe('cancellation on the fast path', () => {
     rekognition = await startFakeRekognition();
     gw = await startGateway({
       config: {
-        providers: [{ name: 'aws', kind: 'rekognition', region: 'us-east-1', endpoint: rekognition.url, accessKeyId: 'AKIDFASTPATH', secretAccessKey: 'x', maxAttempts: 1 }],
+        providers: [
+          {
+            name: 'aws',
+            kind: 'rekognition',
+            region: 'us-east-1',
+            endpoint: rekognition.url,
+            accessKeyId: 'AKIDFASTPATH',
+            secretAccessKey: 'x',
+            maxAttempts: 1,
+          },
+        ],
       },
     });
     const created = await fetch(gw.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `mutation { createCollection(input: { collection: { provider: "aws", collectionId: "fast" } }) { __typename } }` }),
+      body: JSON.stringify({
+        query: `mutation { createCollection(input: { collection: { provider: "aws", collectionId: "fast" } }) { __typename } }`,
+      }),
     });
     expect(await created.text()).toContain('CreateCollectionSuccess');
   });
@@ -291,13 +360,21 @@ describe('cancellation on the fast path', () => {
     rekognition.clearCalls();
     rekognition.inject({ op: 'SearchUsersByImage', kind: 'latency', latencyMs: 20_000, times: 1 });
     const controller = new AbortController();
-    const request = fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: searchBody, signal: controller.signal });
+    const request = fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: searchBody,
+      signal: controller.signal,
+    });
     await until(() => rekognition.callsTo('SearchUsersByImage').length === 1, 'the search to reach the fake');
     controller.abort();
     await expect(request).rejects.toThrow();
     await until(() => rekognition.callsTo('SearchUsersByImage')[0].clientAborted, 'the gateway to abort its request to the fake');
     // The fast path answered it (to a closed connection) and counted it.
-    await untilAsync(async () => (await metricSum(gw.url, 'facegate_query_plan_requests_total', { path: 'cached' })) === cachedBefore + 1, 'the cached answer to be counted');
+    await untilAsync(
+      async () => (await metricSum(gw.url, 'facegate_query_plan_requests_total', { path: 'cached' })) === cachedBefore + 1,
+      'the cached answer to be counted',
+    );
     expect(gw.logs.filter((l) => String(l.msg).startsWith('unexpected error'))).toEqual([]);
   });
 });

@@ -35,7 +35,9 @@ describe('http surface', () => {
   it('keeps CSRF prevention on: a simple GET query without a preflight header is refused', async () => {
     const res = await fetch(`${url}?query=${encodeURIComponent('{ providers { name } }')}`);
     expect(res.status).toBe(400);
-    const ok = await fetch(`${url}?query=${encodeURIComponent('{ providers { name } }')}`, { headers: { 'apollo-require-preflight': '1' } });
+    const ok = await fetch(`${url}?query=${encodeURIComponent('{ providers { name } }')}`, {
+      headers: { 'apollo-require-preflight': '1' },
+    });
     expect((await ok.json()).data.providers[0].name).toBe('local');
   });
 
@@ -49,7 +51,10 @@ describe('http surface', () => {
     const client = wsClient(wsUrl);
     const result = await new Promise<any>((resolve, reject) => {
       let value: unknown;
-      client.subscribe({ query: '{ providers { name kind } }' }, { next: (v) => (value = v), error: reject, complete: () => resolve(value) });
+      client.subscribe(
+        { query: '{ providers { name kind } }' },
+        { next: (v) => (value = v), error: reject, complete: () => resolve(value) },
+      );
     });
     expect(result.data.providers[0]).toEqual({ name: 'local', kind: 'LOCAL' });
     await client.dispose();
@@ -77,7 +82,11 @@ describe('graceful stop', () => {
   it('exits 78 with a message naming the field on bad configuration', async () => {
     const { spawnSync } = await import('node:child_process');
     const { REPO_ROOT } = await import('../support/gateway.js');
-    const run = spawnSync(process.execPath, ['dist/src/main.js'], { cwd: REPO_ROOT, env: { ...process.env, PORT: 'abc' }, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['dist/src/main.js'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PORT: 'abc' },
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(78);
     expect(run.stderr).toContain('PORT: expected an integer');
   });

@@ -59,10 +59,14 @@ const png = fakePng({ faces: [{ identity: 'zoe' }], label: 'resilience' });
 const SEARCH = `query($c: CollectionRef!, $img: String!) { searchUsersByImage(input: { collection: $c, image: { base64: $img } }) {
   ${E} ... on SearchUsersByImageSuccess { userMatches { similarity } } } }`;
 
-const search = (provider: string) => gql(gw.url, SEARCH, { c: { provider, collectionId: COLLECTION }, img: Buffer.from(png).toString('base64') });
+const search = (provider: string) =>
+  gql(gw.url, SEARCH, { c: { provider, collectionId: COLLECTION }, img: Buffer.from(png).toString('base64') });
 const createCollection = async (provider: string, collectionId: string) =>
-  (await gql(gw.url, `mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) { ${E} } }`, { c: { provider, collectionId } })).data
-    ?.createCollection;
+  (
+    await gql(gw.url, `mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) { ${E} } }`, {
+      c: { provider, collectionId },
+    })
+  ).data?.createCollection;
 
 async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -74,8 +78,23 @@ async function until(check: () => boolean, what: string, ms = 5000): Promise<voi
 
 beforeAll(async () => {
   [rekognition, azure] = await Promise.all([startFakeRekognition(), startFakeAzureFace()]);
-  const aws = { kind: 'rekognition', region: 'us-east-1', endpoint: rekognition.url, accessKeyId: 'AKIDRESILIENCE', secretAccessKey: 'x', maxAttempts: 1 };
-  const az = { kind: 'azure-face', endpoint: azure.url, apiKey: azure.apiKey, maxAttempts: 1, trainDebounceMs: 0, trainingPollMs: 20, retryBaseDelayMs: 20 };
+  const aws = {
+    kind: 'rekognition',
+    region: 'us-east-1',
+    endpoint: rekognition.url,
+    accessKeyId: 'AKIDRESILIENCE',
+    secretAccessKey: 'x',
+    maxAttempts: 1,
+  };
+  const az = {
+    kind: 'azure-face',
+    endpoint: azure.url,
+    apiKey: azure.apiKey,
+    maxAttempts: 1,
+    trainDebounceMs: 0,
+    trainingPollMs: 20,
+    retryBaseDelayMs: 20,
+  };
   gw = await startGateway({
     config: {
       providers: [
@@ -122,7 +141,14 @@ describe.each(FAKES)('$provider', ({ provider, patient, searchOp, lookupOp, fake
     fake().clearCalls();
     fake().inject({ op: searchOp, kind: '500', times: 1 });
     expect((await search(provider)).data?.searchUsersByImage.__typename).toBe('SearchUsersByImageSuccess');
-    expect(fake().calls.filter((c) => c.op === searchOp).map((c) => [c.fault, c.status])).toEqual([['500', 500], [null, 200]]);
+    expect(
+      fake()
+        .calls.filter((c) => c.op === searchOp)
+        .map((c) => [c.fault, c.status]),
+    ).toEqual([
+      ['500', 500],
+      [null, 200],
+    ]);
   });
 
   it('does not retry a write', async () => {
@@ -157,7 +183,9 @@ describe.each(FAKES)('$provider', ({ provider, patient, searchOp, lookupOp, fake
     const fast = await createCollection(provider, 'open-fast');
     expect(fast).toMatchObject({ __typename: 'ProviderUnavailable', provider });
     expect(fast.message).toMatch(/circuit open/);
-    const query = await gql(gw.url, `query($c: CollectionRef!) { collection(ref: $c) { collectionId } }`, { c: { provider, collectionId: COLLECTION } });
+    const query = await gql(gw.url, `query($c: CollectionRef!) { collection(ref: $c) { collectionId } }`, {
+      c: { provider, collectionId: COLLECTION },
+    });
     expect(query.errors?.[0].extensions).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', providerCode: 'CIRCUIT_OPEN' });
     expect(fake().calls.length).toBe(reached);
     expect(await metricSum(gw.url, 'facegate_provider_circuit_open', { provider })).toBe(1);
@@ -200,23 +228,26 @@ describe.each(FAKES)('$provider', ({ provider, patient, searchOp, lookupOp, fake
       // Not a collection the adapter holds in a cache: the lookup reaches the fake.
       variables: () => ({ c: { provider: patient, collectionId: 'resilience-lookup' } }),
     },
-  ])('aborts the provider request made through $via when the HTTP client disconnects (no gateway timeout involved)', async ({ op, query, variables }) => {
-    fake().clearCalls();
-    fake().inject({ op: op(), kind: 'latency', latencyMs: 20_000, times: 1 });
-    const controller = new AbortController();
-    const request = fetch(gw.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables: variables() }),
-      signal: controller.signal,
-    });
-    await until(() => fake().calls.some((c) => c.op === op()), 'the call to reach the fake');
-    controller.abort();
-    await expect(request).rejects.toThrow();
-    await until(() => fake().calls.find((c) => c.op === op())?.clientAborted === true, 'the gateway to abort its request to the fake');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(gw.logs.filter((l) => String(l.msg).startsWith('unexpected error'))).toEqual([]);
-  });
+  ])(
+    'aborts the provider request made through $via when the HTTP client disconnects (no gateway timeout involved)',
+    async ({ op, query, variables }) => {
+      fake().clearCalls();
+      fake().inject({ op: op(), kind: 'latency', latencyMs: 20_000, times: 1 });
+      const controller = new AbortController();
+      const request = fetch(gw.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables: variables() }),
+        signal: controller.signal,
+      });
+      await until(() => fake().calls.some((c) => c.op === op()), 'the call to reach the fake');
+      controller.abort();
+      await expect(request).rejects.toThrow();
+      await until(() => fake().calls.find((c) => c.op === op())?.clientAborted === true, 'the gateway to abort its request to the fake');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(gw.logs.filter((l) => String(l.msg).startsWith('unexpected error'))).toEqual([]);
+    },
+  );
 });
 
 describe('over WebSocket', () => {
@@ -226,7 +257,10 @@ describe('over WebSocket', () => {
     const client = wsClient(gw.wsUrl);
     try {
       const unsubscribe = client.subscribe(
-        { query: SEARCH, variables: { c: { provider: 'aws-patient', collectionId: COLLECTION }, img: Buffer.from(png).toString('base64') } },
+        {
+          query: SEARCH,
+          variables: { c: { provider: 'aws-patient', collectionId: COLLECTION }, img: Buffer.from(png).toString('base64') },
+        },
         { next: () => undefined, error: () => undefined, complete: () => undefined },
       );
       await until(() => rekognition.callsTo('SearchUsersByImage').length === 1, 'the search to reach the fake');
@@ -244,11 +278,16 @@ describe('over WebSocket', () => {
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     socket.send(JSON.stringify({ type: 'connection_init' }));
     await new Promise((resolve) => socket.once('message', resolve)); // connection_ack
-    socket.send(JSON.stringify({
-      id: '1',
-      type: 'subscribe',
-      payload: { query: SEARCH, variables: { c: { provider: 'azure-patient', collectionId: COLLECTION }, img: Buffer.from(png).toString('base64') } },
-    }));
+    socket.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: {
+          query: SEARCH,
+          variables: { c: { provider: 'azure-patient', collectionId: COLLECTION }, img: Buffer.from(png).toString('base64') },
+        },
+      }),
+    );
     await until(() => azure.calls.some((c) => c.op === 'Detect'), 'the search to reach the fake');
     socket.terminate();
     await until(() => azure.calls.find((c) => c.op === 'Detect')?.clientAborted === true, 'the gateway to abort its request to the fake');

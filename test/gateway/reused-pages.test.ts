@@ -27,7 +27,11 @@ const METHODS = ['getCollections', 'listUsers', 'listUserFaces', 'getUsers'];
 let gw: GatewayProcess;
 
 async function as(key: string, query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: any[] }> {
-  const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(gw.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await res.json()) as { data?: any; errors?: any[] };
 }
 
@@ -35,7 +39,10 @@ async function page(collectionId: string, first = 100): Promise<{ userCount: num
   const body = await as(KEY_A, pageQuery(first), { c: collectionId });
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   const c = body.data.collection;
-  return { userCount: c.userCount, users: c.users.edges.map((e: any) => ({ userId: e.node.userId, faces: e.node.faces.edges.map((f: any) => f.node.faceId) })) };
+  return {
+    userCount: c.userCount,
+    users: c.users.edges.map((e: any) => ({ userId: e.node.userId, faces: e.node.faces.edges.map((f: any) => f.node.faceId) })),
+  };
 }
 
 /** Provider calls (from /metrics) made while `run` runs. */
@@ -55,7 +62,12 @@ beforeAll(async () => {
   gw = await startGateway({
     dataDir,
     config: {
-      auth: { apiKeys: [{ tenant: 'a', sha256: sha(KEY_A) }, { tenant: 'b', sha256: sha(KEY_B) }] },
+      auth: {
+        apiKeys: [
+          { tenant: 'a', sha256: sha(KEY_A) },
+          { tenant: 'b', sha256: sha(KEY_B) },
+        ],
+      },
       tenants: { a: { providers: ['local'], collections: ['a-*'] }, b: { providers: ['local'], collections: ['b-*'] } },
     },
   });
@@ -85,10 +97,17 @@ describe('pages reused across requests', () => {
   it('sees a commit made through the gateway on the next request', async () => {
     const before = await page('a-seeded');
     const [user] = before.users;
-    const dis = await as(KEY_A, `mutation($f: [String!]!) { disassociateFaces(input: { collection: { provider: "local", collectionId: "a-seeded" },
-      userId: "${user.userId}", faceIds: $f }) { __typename } }`, { f: [user.faces[0]] });
+    const dis = await as(
+      KEY_A,
+      `mutation($f: [String!]!) { disassociateFaces(input: { collection: { provider: "local", collectionId: "a-seeded" },
+      userId: "${user.userId}", faceIds: $f }) { __typename } }`,
+      { f: [user.faces[0]] },
+    );
     expect(dis.data.disassociateFaces.__typename).toBe('DisassociateFacesSuccess');
-    const created = await as(KEY_A, `mutation { createUser(input: { collection: { provider: "local", collectionId: "a-seeded" }, userId: "zz-new" }) { __typename } }`);
+    const created = await as(
+      KEY_A,
+      `mutation { createUser(input: { collection: { provider: "local", collectionId: "a-seeded" }, userId: "zz-new" }) { __typename } }`,
+    );
     expect(created.data.createUser.__typename).toBe('CreateUserSuccess');
 
     const after = await callsDuring(() => page('a-seeded'));
@@ -204,7 +223,12 @@ describe('ReusedPages', () => {
     const p = providerAt(() => 1);
     const b = builder();
     const kept = await pages.users(p, page('k'), b.build);
-    const others: UsersPageKey[] = [{ ...page('k'), first: 11 }, { ...page('k'), after: 'x' }, { ...page('k'), withFaces: true }, page('k2')];
+    const others: UsersPageKey[] = [
+      { ...page('k'), first: 11 },
+      { ...page('k'), after: 'x' },
+      { ...page('k'), withFaces: true },
+      page('k2'),
+    ];
     for (const other of others) expect(await pages.users(p, other, b.build)).not.toBe(kept);
     expect(await pages.users(p, page('k'), b.build)).toBe(kept);
     // A collection id and a cursor never run into each other.
@@ -223,7 +247,7 @@ describe('ReusedPages', () => {
     expect(await pages.users(p, page('k'), b.build)).toBe(kept);
   });
 
-  it('keeps each gateway\'s pages apart', async () => {
+  it("keeps each gateway's pages apart", async () => {
     const p = providerAt(() => 1);
     const b = builder();
     const kept = await new ReusedPages().users(p, page('k'), b.build);

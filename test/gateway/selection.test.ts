@@ -21,7 +21,9 @@ describe('selects', () => {
   });
 
   it('finds a field through inline fragments and fragment spreads', () => {
-    expect(selects(infoOf('{ users { ... on C { edges { ...E } } } } fragment E on Edge { node { ... { faces { x } } } }'), path)).toBe(true);
+    expect(selects(infoOf('{ users { ... on C { edges { ...E } } } } fragment E on Edge { node { ... { faces { x } } } }'), path)).toBe(
+      true,
+    );
   });
 
   it('does not find a field that is not selected, or selected at another level', () => {

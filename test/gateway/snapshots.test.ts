@@ -25,7 +25,15 @@ const DELETE = `mutation($s: ID!) { deleteSnapshot(input: { snapshotId: $s }) { 
 const SEARCH = `query($c: CollectionRef!, $img: String!) { searchUsersByImage(input: { collection: $c, image: { base64: $img } }) {
   ... on SearchUsersByImageSuccess { userMatches { similarity user { userId } } } } }`;
 
-type Progress = { snapshotProgress: { status: string; percent: number; processedItems: number; snapshot: { id: string; userCount: number; faceCount: number } | null; message: string | null } };
+type Progress = {
+  snapshotProgress: {
+    status: string;
+    percent: number;
+    processedItems: number;
+    snapshot: { id: string; userCount: number; faceCount: number } | null;
+    message: string | null;
+  };
+};
 
 async function take(gatewayUrl: string, collectionId: string, extra: Record<string, unknown> = {}) {
   const data = await gqlData(gatewayUrl, TAKE, { c: ref(collectionId), ...extra });
@@ -56,17 +64,30 @@ beforeAll(async () => {
   await createCollection(url, source);
   await createUsers(url, source, ['franck', 'audrey', 'nobody-yet']);
   const index = async (file: string, ext: string) => {
-    const d = await gqlData(url, `mutation($c: CollectionRef!, $img: String!, $ext: String) { indexFaces(input: { collection: $c, image: { base64: $img }, externalImageId: $ext, maxFaces: 1 }) {
-      ... on IndexFacesSuccess { faces { faceId } } } }`, { c: ref(source), img: b64(file), ext });
+    const d = await gqlData(
+      url,
+      `mutation($c: CollectionRef!, $img: String!, $ext: String) { indexFaces(input: { collection: $c, image: { base64: $img }, externalImageId: $ext, maxFaces: 1 }) {
+      ... on IndexFacesSuccess { faces { faceId } } } }`,
+      { c: ref(source), img: b64(file), ext },
+    );
     return d.indexFaces.faces[0].faceId as string;
   };
   const f1 = await index(PHOTOS.franck[0], 'f1');
   const f2 = await index(PHOTOS.franck[1], 'f2');
   const a1 = await index(PHOTOS.audrey[0], 'a1');
-  for (const [user, faces] of [['franck', [f1, f2]], ['audrey', [a1]]] as const) {
-    const d = await gqlData(url, `mutation($c: CollectionRef!, $u: String!, $f: [String!]!) { associateFaces(input: { collection: $c, userId: $u, faceIds: $f }) { __typename } }`, {
-      c: ref(source), u: user, f: faces,
-    });
+  for (const [user, faces] of [
+    ['franck', [f1, f2]],
+    ['audrey', [a1]],
+  ] as const) {
+    const d = await gqlData(
+      url,
+      `mutation($c: CollectionRef!, $u: String!, $f: [String!]!) { associateFaces(input: { collection: $c, userId: $u, faceIds: $f }) { __typename } }`,
+      {
+        c: ref(source),
+        u: user,
+        f: faces,
+      },
+    );
     expect(d.associateFaces.__typename).toBe('AssociateFacesSuccess');
   }
 });
@@ -83,8 +104,12 @@ describe('take and apply', () => {
     expect(last).toMatchObject({ status: 'SUCCEEDED', percent: 100, snapshot: { userCount: 3, faceCount: 3 } });
     snapshotId = last.snapshot!.id;
 
-    const s = await gqlData(url, `query($id: ID!) { snapshot(id: $id) { id source { provider collectionId } applyScope userData userCount faceCount createdAt expiresAt }
-      snapshots(first: 500) { edges { node { id } } } node(id: $id) { ... on Snapshot { faceCount } } }`, { id: snapshotId });
+    const s = await gqlData(
+      url,
+      `query($id: ID!) { snapshot(id: $id) { id source { provider collectionId } applyScope userData userCount faceCount createdAt expiresAt }
+      snapshots(first: 500) { edges { node { id } } } node(id: $id) { ... on Snapshot { faceCount } } }`,
+      { id: snapshotId },
+    );
     expect(s.snapshot).toMatchObject({ source: { provider: 'local', collectionId: source }, applyScope: ['team-b'], userData: 'nightly' });
     expect(new Date(s.snapshot.expiresAt).getTime() - new Date(s.snapshot.createdAt).getTime()).toBe(48 * 3600 * 1000);
     expect(s.snapshots.edges.map((e: any) => e.node.id)).toContain(snapshotId);
@@ -110,18 +135,27 @@ describe('take and apply', () => {
     expect(b.at(-1)).toEqual(a.at(-1));
 
     expect(await collectionCounts(url, target)).toEqual({ userCount: 3, faceCount: 3 });
-    const users = await gqlData(url, `query($c: CollectionRef!) { collection(ref: $c) { users(first: 10) { edges { node { userId status faceCount } } } } }`, { c: ref(target) });
+    const users = await gqlData(
+      url,
+      `query($c: CollectionRef!) { collection(ref: $c) { users(first: 10) { edges { node { userId status faceCount } } } } }`,
+      { c: ref(target) },
+    );
     expect(users.collection.users.edges.map((e: any) => e.node)).toEqual([
       { userId: 'franck', status: 'ACTIVE', faceCount: 2 },
       { userId: 'audrey', status: 'ACTIVE', faceCount: 1 },
       { userId: 'nobody-yet', status: 'CREATED', faceCount: 0 },
     ]);
     const img = b64(PHOTOS.franck[3]);
-    const [fromSource, fromTarget] = await Promise.all([gqlData(url, SEARCH, { c: ref(source), img }), gqlData(url, SEARCH, { c: ref(target), img })]);
+    const [fromSource, fromTarget] = await Promise.all([
+      gqlData(url, SEARCH, { c: ref(source), img }),
+      gqlData(url, SEARCH, { c: ref(target), img }),
+    ]);
     expect(fromTarget.searchUsersByImage.userMatches).toEqual(fromSource.searchUsersByImage.userMatches);
     expect(fromTarget.searchUsersByImage.userMatches[0].user.userId).toBe('franck');
 
-    const op = await gqlData(url, `query($id: ID!) { operation(id: $id) { status percent targetCollection { collectionId faceCount } } }`, { id: res.applySnapshot.operation.id });
+    const op = await gqlData(url, `query($id: ID!) { operation(id: $id) { status percent targetCollection { collectionId faceCount } } }`, {
+      id: res.applySnapshot.operation.id,
+    });
     expect(op.operation).toEqual({ status: 'SUCCEEDED', percent: 100, targetCollection: { collectionId: target, faceCount: 3 } });
   });
 
@@ -133,7 +167,10 @@ describe('take and apply', () => {
   it('refuses unknown snapshots, collections and operations with typed errors', async () => {
     expect((await gqlData(url, APPLY, { s: 'bogus', t: ref('x-new') })).applySnapshot.__typename).toBe('SnapshotNotFound');
     expect((await gqlData(url, TAKE, { c: ref('does-not-exist') })).takeSnapshot.__typename).toBe('CollectionNotFound');
-    expect((await gqlData(url, TAKE, { c: ref(source), scope: ['bad tenant!'] })).takeSnapshot).toMatchObject({ __typename: 'InvalidInput', field: 'input.applyScope[0]' });
+    expect((await gqlData(url, TAKE, { c: ref(source), scope: ['bad tenant!'] })).takeSnapshot).toMatchObject({
+      __typename: 'InvalidInput',
+      field: 'input.applyScope[0]',
+    });
     await expect(follow(wsUrl, 'bogus-operation')).rejects.toThrow(/OPERATION_NOT_FOUND|does not exist/);
   });
 
@@ -150,7 +187,12 @@ describe('take and apply', () => {
   it('ends an apply whose snapshot is deleted mid-way either complete or FAILED with no partial target', async () => {
     const big = uniqueCollectionId('snap-big');
     await createCollection(url, big);
-    for (let i = 0; i < 4; i++) await createUsers(url, big, Array.from({ length: 500 }, (_, j) => `u${i}-${j}`));
+    for (let i = 0; i < 4; i++)
+      await createUsers(
+        url,
+        big,
+        Array.from({ length: 500 }, (_, j) => `u${i}-${j}`),
+      );
     const takeOp = await take(url, big);
     const id = (await follow(wsUrl, takeOp.id)).at(-1)!.snapshotProgress.snapshot!.id;
     const target = uniqueCollectionId('snap-del');
@@ -193,7 +235,12 @@ describe('expiry and crashes (own gateway)', () => {
     const opIds: string[] = [];
     try {
       await createCollection(gw.url, 'crash');
-      for (let i = 0; i < 4; i++) await createUsers(gw.url, 'crash', Array.from({ length: 500 }, (_, j) => `u${i}-${j}`));
+      for (let i = 0; i < 4; i++)
+        await createUsers(
+          gw.url,
+          'crash',
+          Array.from({ length: 500 }, (_, j) => `u${i}-${j}`),
+        );
       const first = await take(gw.url, 'crash');
       const id = (await follow(gw.wsUrl, first.id)).at(-1)!.snapshotProgress.snapshot!.id;
       opIds.push((await gqlData(gw.url, APPLY, { s: id, t: ref('crash-copy') })).applySnapshot.operation.id);

@@ -35,7 +35,12 @@ let aSnapshotShared: string;
 beforeAll(async () => {
   gw = await startGateway({
     config: {
-      auth: { apiKeys: [{ tenant: 'a', sha256: sha(KEY_A) }, { tenant: 'b', sha256: sha(KEY_B) }] },
+      auth: {
+        apiKeys: [
+          { tenant: 'a', sha256: sha(KEY_A) },
+          { tenant: 'b', sha256: sha(KEY_B) },
+        ],
+      },
       tenants: { a: { providers: ['local'], collections: ['a-*'] }, b: { providers: ['local'], collections: ['b-*'] } },
       wsAuthTimeoutMs: 1500,
     },
@@ -47,15 +52,28 @@ beforeAll(async () => {
   };
   await ok(`mutation { createCollection(input: { collection: { provider: "local", collectionId: "a-1" } }) { ${E} } }`);
   await ok(`mutation { createUser(input: { collection: { provider: "local", collectionId: "a-1" }, userId: "alice" }) { ${E} } }`);
-  const indexed = await ok(`mutation($img: String!) { indexFaces(input: { collection: { provider: "local", collectionId: "a-1" }, image: { base64: $img }, maxFaces: 1 }) {
-    ... on IndexFacesSuccess { faces { faceId } } } }`, { img: readFileSync(PHOTOS.franck[0]).toString('base64') });
+  const indexed = await ok(
+    `mutation($img: String!) { indexFaces(input: { collection: { provider: "local", collectionId: "a-1" }, image: { base64: $img }, maxFaces: 1 }) {
+    ... on IndexFacesSuccess { faces { faceId } } } }`,
+    { img: readFileSync(PHOTOS.franck[0]).toString('base64') },
+  );
   aFace = indexed.indexFaces.faces[0].faceId;
-  await ok(`mutation($f: [String!]!) { associateFaces(input: { collection: { provider: "local", collectionId: "a-1" }, userId: "alice", faceIds: $f }) { ${E} } }`, { f: [aFace] });
+  await ok(
+    `mutation($f: [String!]!) { associateFaces(input: { collection: { provider: "local", collectionId: "a-1" }, userId: "alice", faceIds: $f }) { ${E} } }`,
+    { f: [aFace] },
+  );
   const take = async (scope: string[]) => {
-    const t = await ok(`mutation($s: [String!]) { takeSnapshot(input: { collection: { provider: "local", collectionId: "a-1" }, applyScope: $s }) {
-      ... on TakeSnapshotAccepted { operation { id } } } }`, { s: scope });
+    const t = await ok(
+      `mutation($s: [String!]) { takeSnapshot(input: { collection: { provider: "local", collectionId: "a-1" }, applyScope: $s }) {
+      ... on TakeSnapshotAccepted { operation { id } } } }`,
+      { s: scope },
+    );
     const client = wsClient(gw.wsUrl, { apiKey: KEY_A });
-    const events = await collectSubscription<any>(client, `subscription($id: ID!) { snapshotProgress(operationId: $id) { status snapshot { id } } }`, { id: t.takeSnapshot.operation.id });
+    const events = await collectSubscription<any>(
+      client,
+      `subscription($id: ID!) { snapshotProgress(operationId: $id) { status snapshot { id } } }`,
+      { id: t.takeSnapshot.operation.id },
+    );
     await client.dispose();
     return { operation: t.takeSnapshot.operation.id as string, snapshot: events.at(-1).snapshotProgress.snapshot.id as string };
   };
@@ -94,7 +112,13 @@ describe('authentication', () => {
     };
     const idle = await connect();
     const working = await connect();
-    working.send(JSON.stringify({ type: 'subscribe', id: '1', payload: { query: '{ providers { name } }', extensions: { headers: { 'x-api-key': KEY_A } } } }));
+    working.send(
+      JSON.stringify({
+        type: 'subscribe',
+        id: '1',
+        payload: { query: '{ providers { name } }', extensions: { headers: { 'x-api-key': KEY_A } } },
+      }),
+    );
     const closed = new Promise((resolve) => idle.once('close', (code) => resolve(code)));
     expect(await closed).toBe(4401);
     await new Promise((resolve) => setTimeout(resolve, 500)); // past the working socket's own deadline
@@ -108,11 +132,14 @@ describe('authentication', () => {
     const run = (extensions?: Record<string, unknown>) =>
       new Promise<{ events: any[]; errors: unknown }>((resolve) => {
         const events: any[] = [];
-        client.subscribe({ query: PROGRESS, variables: { id: aOperation }, extensions }, {
-          next: (r) => events.push(r),
-          error: (errors) => resolve({ events, errors }),
-          complete: () => resolve({ events, errors: null }),
-        });
+        client.subscribe(
+          { query: PROGRESS, variables: { id: aOperation }, extensions },
+          {
+            next: (r) => events.push(r),
+            error: (errors) => resolve({ events, errors }),
+            complete: () => resolve({ events, errors: null }),
+          },
+        );
       });
     try {
       for (const extensions of [undefined, { headers: {} }, { headers: { 'x-api-key': 'wrong' } }]) {
@@ -138,7 +165,9 @@ describe("tenant b against tenant a's data", () => {
     expect(r.body.errors?.[0].extensions).toMatchObject({ code: 'INVALID_INPUT', field: 'ref.collectionId' });
     const list = await as(KEY_B, '{ provider(name: "local") { collections(first: 100) { edges { node { collectionId } } } } }');
     expect(list.body.data.provider.collections.edges).toEqual([]);
-    const aId = (await as(KEY_A, `query($c: CollectionRef!) { collection(ref: $c) { id users(first: 1) { edges { node { id } } } } }`, { c: A('a-1') })).body.data.collection;
+    const aId = (
+      await as(KEY_A, `query($c: CollectionRef!) { collection(ref: $c) { id users(first: 1) { edges { node { id } } } } }`, { c: A('a-1') })
+    ).body.data.collection;
     for (const id of [aId.id, aId.users.edges[0].node.id]) {
       expect((await as(KEY_B, `query($id: ID!) { node(id: $id) { id } }`, { id })).body.data.node).toBeNull();
     }
@@ -150,9 +179,18 @@ describe("tenant b against tenant a's data", () => {
       [`mutation($c: CollectionRef!) { r: deleteCollection(input: { collection: $c }) { ${E} } }`, { c }],
       [`mutation($c: CollectionRef!) { r: createUser(input: { collection: $c, userId: "mallory" }) { ${E} } }`, { c }],
       [`mutation($c: CollectionRef!) { r: deleteUser(input: { collection: $c, userId: "alice" }) { ${E} } }`, { c }],
-      [`mutation($c: CollectionRef!, $f: [String!]!) { r: deleteFaces(input: { collection: $c, faceIds: $f }) { ${E} } }`, { c, f: [aFace] }],
-      [`mutation($c: CollectionRef!, $f: [String!]!) { r: associateFaces(input: { collection: $c, userId: "alice", faceIds: $f }) { ${E} } }`, { c, f: [aFace] }],
-      [`mutation($c: CollectionRef!, $f: [String!]!) { r: disassociateFaces(input: { collection: $c, userId: "alice", faceIds: $f }) { ${E} } }`, { c, f: [aFace] }],
+      [
+        `mutation($c: CollectionRef!, $f: [String!]!) { r: deleteFaces(input: { collection: $c, faceIds: $f }) { ${E} } }`,
+        { c, f: [aFace] },
+      ],
+      [
+        `mutation($c: CollectionRef!, $f: [String!]!) { r: associateFaces(input: { collection: $c, userId: "alice", faceIds: $f }) { ${E} } }`,
+        { c, f: [aFace] },
+      ],
+      [
+        `mutation($c: CollectionRef!, $f: [String!]!) { r: disassociateFaces(input: { collection: $c, userId: "alice", faceIds: $f }) { ${E} } }`,
+        { c, f: [aFace] },
+      ],
       [`mutation($c: CollectionRef!) { r: indexFaces(input: { collection: $c, image: { base64: "AAAA" } }) { ${E} } }`, { c }],
       [`mutation($c: CollectionRef!) { r: takeSnapshot(input: { collection: $c }) { ${E} } }`, { c }],
       [`query($c: CollectionRef!) { r: searchUsersByImage(input: { collection: $c, image: { base64: "AAAA" } }) { ${E} } }`, { c }],
@@ -161,12 +199,18 @@ describe("tenant b against tenant a's data", () => {
       const r = await as(KEY_B, query, variables);
       expect(r.body.data.r, query).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT' });
     }
-    const still = await as(KEY_A, `query($c: CollectionRef!) { collection(ref: $c) { userCount faceCount user(userId: "alice") { faceCount } } }`, { c });
+    const still = await as(
+      KEY_A,
+      `query($c: CollectionRef!) { collection(ref: $c) { userCount faceCount user(userId: "alice") { faceCount } } }`,
+      { c },
+    );
     expect(still.body.data.collection).toEqual({ userCount: 1, faceCount: 1, user: { faceCount: 1 } });
   });
 
   it("cannot see, apply, delete or follow a's snapshots and operations unless a shared one", async () => {
-    expect((await as(KEY_B, `query($id: ID!) { snapshot(id: $id) { id } operation(id: $id) { id } }`, { id: aSnapshot })).body.data).toEqual({ snapshot: null, operation: null });
+    expect(
+      (await as(KEY_B, `query($id: ID!) { snapshot(id: $id) { id } operation(id: $id) { id } }`, { id: aSnapshot })).body.data,
+    ).toEqual({ snapshot: null, operation: null });
     expect((await as(KEY_B, `query($id: ID!) { operation(id: $id) { id } }`, { id: aOperation })).body.data.operation).toBeNull();
     const apply = `mutation($s: ID!) { applySnapshot(input: { snapshotId: $s, target: { provider: "local", collectionId: "b-copy" } }) { ${E} } }`;
     expect((await as(KEY_B, apply, { s: aSnapshot })).body.data.applySnapshot.__typename).toBe('SnapshotNotFound');
@@ -174,7 +218,9 @@ describe("tenant b against tenant a's data", () => {
     expect((await as(KEY_B, del, { s: aSnapshot })).body.data.deleteSnapshot.__typename).toBe('SnapshotNotFound');
     expect((await as(KEY_B, del, { s: aSnapshotShared })).body.data.deleteSnapshot.__typename).toBe('Forbidden');
     const client = wsClient(gw.wsUrl, { apiKey: KEY_B });
-    await expect(collectSubscription(client, `subscription($id: ID!) { snapshotProgress(operationId: $id) { status } }`, { id: aOperation })).rejects.toThrow(/does not exist/);
+    await expect(
+      collectSubscription(client, `subscription($id: ID!) { snapshotProgress(operationId: $id) { status } }`, { id: aOperation }),
+    ).rejects.toThrow(/does not exist/);
     await client.dispose();
     const listed = await as(KEY_B, '{ snapshots(first: 50) { edges { node { id } } } }');
     expect(listed.body.data.snapshots.edges.map((e: any) => e.node.id)).toEqual([aSnapshotShared]);

@@ -155,7 +155,10 @@ const DEFAULT_ANSWERS: Answers = {
  * Public-looking names, plain http allowed, every checked connection sent to
  * the loopback test server (port `port`), `dials` recording what was checked.
  */
-function mapped(extra: Partial<FetchPolicy> = {}, port = httpPort): FetchPolicy & { dials: DialTarget[]; resolve: ReturnType<typeof fakeResolver> } {
+function mapped(
+  extra: Partial<FetchPolicy> = {},
+  port = httpPort,
+): FetchPolicy & { dials: DialTarget[]; resolve: ReturnType<typeof fakeResolver> } {
   const dials: DialTarget[] = [];
   return {
     allowedHosts: ['img.example.test', '*.example.test'],
@@ -205,7 +208,13 @@ describe('URL checks (nothing is resolved or connected)', () => {
   it('refuses http unless allowHttp, and every other scheme always', async () => {
     const policy = mapped({ allowHttp: false });
     await refusedInput(fetchImage('http://img.example.test/img', policy), /expected an https URL, got a "http" URL/);
-    for (const url of ['ftp://img.example.test/a.png', 'file:///etc/passwd', 'data:image/png;base64,AAAA', 'javascript:alert(1)', 'gopher://img.example.test/']) {
+    for (const url of [
+      'ftp://img.example.test/a.png',
+      'file:///etc/passwd',
+      'data:image/png;base64,AAAA',
+      'javascript:alert(1)',
+      'gopher://img.example.test/',
+    ]) {
       await refusedInput(fetchImage(url, mapped()), /expected an https or http URL, got a "[a-z]+" URL/);
     }
     expect(policy.resolve.calls).toEqual([]);
@@ -215,11 +224,18 @@ describe('URL checks (nothing is resolved or connected)', () => {
   it('refuses malformed, relative and over-long URLs', async () => {
     await refusedInput(fetchImage('not a url', mapped()), /expected an absolute https URL, got a malformed URL/);
     await refusedInput(fetchImage('/img', mapped()), /malformed URL/);
-    await refusedInput(fetchImage(`https://img.example.test/${'a'.repeat(3000)}`, mapped()), /expected a URL of at most 2048 characters, got 3025/);
+    await refusedInput(
+      fetchImage(`https://img.example.test/${'a'.repeat(3000)}`, mapped()),
+      /expected a URL of at most 2048 characters, got 3025/,
+    );
   });
 
   it('refuses credentials in the URL without echoing them', async () => {
-    for (const url of ['https://user:s3cret@img.example.test/img', 'https://user@img.example.test/img', 'https://:s3cret@img.example.test/img']) {
+    for (const url of [
+      'https://user:s3cret@img.example.test/img',
+      'https://user@img.example.test/img',
+      'https://:s3cret@img.example.test/img',
+    ]) {
       const policy = mapped();
       const e = await refusedInput(fetchImage(url, policy), /expected a URL without credentials, got one with a user name or password/);
       expect(e.message).not.toMatch(/s3cret|user@/);
@@ -238,7 +254,10 @@ describe('URL checks (nothing is resolved or connected)', () => {
 
   it('refuses hosts outside the allowlist, before resolving them', async () => {
     const policy = mapped();
-    await refusedInput(fetchImage('https://evil.example.com/img', policy), /expected a host this gateway is allowed to fetch images from, got "evil.example.com"/);
+    await refusedInput(
+      fetchImage('https://evil.example.com/img', policy),
+      /expected a host this gateway is allowed to fetch images from, got "evil.example.com"/,
+    );
     await refusedInput(fetchImage('https://a.b.example.test/img', policy), /allowed to fetch images from, got "a.b.example.test"/);
     await refusedInput(fetchImage('https://example.test/img', policy), /got "example.test"/);
     expect(policy.resolve.calls).toEqual([]);
@@ -278,10 +297,33 @@ describe('allowlist semantics', () => {
   });
 
   it('validates allowlist entries for configuration', () => {
-    for (const ok of ['example.com', '*.example.com', 'a-b.c_d.example', 'localhost', '203.0.113.7', '2001:db8::1', '[::1]', 'xn--bcher-kva.example', 'example.com.']) {
+    for (const ok of [
+      'example.com',
+      '*.example.com',
+      'a-b.c_d.example',
+      'localhost',
+      '203.0.113.7',
+      '2001:db8::1',
+      '[::1]',
+      'xn--bcher-kva.example',
+      'example.com.',
+    ]) {
       expect(isValidHostPattern(ok), ok).toBe(true);
     }
-    for (const bad of ['', '*', '*.', '**.example.com', 'a.*.example.com', 'example.com/path', 'https://example.com', 'ex ample.com', '-a.com', 'a..com', 'fe80::1%eth0', 'example.com:443']) {
+    for (const bad of [
+      '',
+      '*',
+      '*.',
+      '**.example.com',
+      'a.*.example.com',
+      'example.com/path',
+      'https://example.com',
+      'ex ample.com',
+      '-a.com',
+      'a..com',
+      'fe80::1%eth0',
+      'example.com:443',
+    ]) {
       expect(isValidHostPattern(bad), bad).toBe(false);
     }
   });
@@ -328,7 +370,11 @@ describe('address checks', () => {
   });
 
   it('refuses a name with one private address among public ones', async () => {
-    for (const answer of [[PUBLIC_A, '10.0.0.1'], ['192.168.0.1', PUBLIC_A], [PUBLIC_B, 'fe80::1', PUBLIC_A]]) {
+    for (const answer of [
+      [PUBLIC_A, '10.0.0.1'],
+      ['192.168.0.1', PUBLIC_A],
+      [PUBLIC_B, 'fe80::1', PUBLIC_A],
+    ]) {
       const policy = mapped({ resolve: fakeResolver({ 'img.example.test': answer }) });
       const e = await refusedInput(fetchImage('https://img.example.test/img', policy), /resolving to a (private|link-local) address/);
       expect(e.message).not.toMatch(IPV4_IN_TEXT);
@@ -357,7 +403,10 @@ describe('address checks', () => {
   });
 
   it('refuses names that do not resolve', async () => {
-    await refusedInput(fetchImage('https://gone.example.test/img', mapped()), /expected a host name that resolves, got "gone.example.test" not resolving/);
+    await refusedInput(
+      fetchImage('https://gone.example.test/img', mapped()),
+      /expected a host name that resolves, got "gone.example.test" not resolving/,
+    );
     const empty = mapped({ resolve: fakeResolver({ 'img.example.test': [] }) });
     await refusedInput(fetchImage('https://img.example.test/img', empty), /got "img.example.test" without addresses/);
   });
@@ -372,7 +421,9 @@ describe('fetching', () => {
     expect(policy.resolve.calls).toEqual(['img.example.test']);
     expect(policy.dials).toEqual([{ hostname: 'img.example.test', port: 80, addresses: [{ address: PUBLIC_A, family: 4 }] }]);
 
-    const echo = JSON.parse(Buffer.from(await fetchImage('http://img.example.test:8080/echo?x=1', mapped({ allowedPorts: [8080] }))).toString());
+    const echo = JSON.parse(
+      Buffer.from(await fetchImage('http://img.example.test:8080/echo?x=1', mapped({ allowedPorts: [8080] }))).toString(),
+    );
     expect(echo.host).toBe('img.example.test:8080');
     expect(echo['accept-encoding']).toBe('identity');
     expect(echo.authorization).toBeUndefined();
@@ -436,7 +487,14 @@ describe('DNS rebinding', () => {
     // 10.255.255.1, where nothing listens, and the system resolver cannot resolve .test names:
     // only the pinned lookup can make this fetch succeed.
     const resolve = fakeResolver({ 'rebind.example.test': ['127.0.0.1'] }, { 'rebind.example.test': ['10.255.255.1'] });
-    const policy: FetchPolicy = { allowedHosts: ['rebind.example.test'], allowHttp: true, allowLoopback: true, allowedPorts: [httpPort], resolve, timeoutMs: 2000 };
+    const policy: FetchPolicy = {
+      allowedHosts: ['rebind.example.test'],
+      allowHttp: true,
+      allowLoopback: true,
+      allowedPorts: [httpPort],
+      resolve,
+      timeoutMs: 2000,
+    };
     expect(Buffer.from(await fetchImage(`http://rebind.example.test:${httpPort}/img`, policy)).equals(IMAGE)).toBe(true);
     expect(resolve.calls).toEqual(['rebind.example.test']);
     // The next fetch resolves afresh and gets the rebound answer, which is checked and refused.
@@ -446,7 +504,10 @@ describe('DNS rebinding', () => {
   it('re-resolves and re-checks on a redirect to the same name (a rebinding between hops is refused)', async () => {
     const resolve = fakeResolver({ 'img.example.test': [PUBLIC_A] }, { 'img.example.test': ['127.0.0.1'] });
     const policy = mapped({ resolve });
-    await refusedInput(fetchImage('http://img.example.test/redirect?to=/img', policy), /got "img.example.test" resolving to a loopback address \(after 1 redirect\)/);
+    await refusedInput(
+      fetchImage('http://img.example.test/redirect?to=/img', policy),
+      /got "img.example.test" resolving to a loopback address \(after 1 redirect\)/,
+    );
     expect(resolve.calls).toEqual(['img.example.test', 'img.example.test']);
     expect(policy.dials).toHaveLength(1);
   });
@@ -456,7 +517,10 @@ describe('redirects', () => {
   it('follows relative and absolute redirects of every kind, checking each hop', async () => {
     for (const status of [301, 302, 303, 307, 308]) {
       const policy = mapped();
-      const body = await fetchImage(`http://img.example.test/redirect?status=${status}&to=${encodeURIComponent('http://cdn.example.test/img')}`, policy);
+      const body = await fetchImage(
+        `http://img.example.test/redirect?status=${status}&to=${encodeURIComponent('http://cdn.example.test/img')}`,
+        policy,
+      );
       expect(Buffer.from(body).equals(IMAGE)).toBe(true);
       expect(policy.resolve.calls).toEqual(['img.example.test', 'cdn.example.test']);
       expect(policy.dials.map((d) => d.hostname)).toEqual(['img.example.test', 'cdn.example.test']);
@@ -476,14 +540,21 @@ describe('redirects', () => {
   });
 
   it('refuses a redirect to the metadata service, by name or by address', async () => {
-    await refusedInput(fetchImage(`http://img.example.test/redirect?to=${encodeURIComponent('http://meta.example.test/latest/meta-data/')}`, mapped()), /a link-local address \(after 1 redirect\)/);
+    await refusedInput(
+      fetchImage(`http://img.example.test/redirect?to=${encodeURIComponent('http://meta.example.test/latest/meta-data/')}`, mapped()),
+      /a link-local address \(after 1 redirect\)/,
+    );
     const literal = mapped({ allowedHosts: ['*.example.test', '169.254.169.254'] });
-    await refusedInput(fetchImage(`http://img.example.test/redirect?to=${encodeURIComponent('http://169.254.169.254/latest/meta-data/')}`, literal), /a link-local address \(after 1 redirect\)/);
+    await refusedInput(
+      fetchImage(`http://img.example.test/redirect?to=${encodeURIComponent('http://169.254.169.254/latest/meta-data/')}`, literal),
+      /a link-local address \(after 1 redirect\)/,
+    );
     expect(literal.dials).toHaveLength(1);
   });
 
   it('refuses a redirect off the allowlist, to another scheme, port or with credentials', async () => {
-    const go = (to: string, extra: Partial<FetchPolicy> = {}) => fetchImage(`http://img.example.test/redirect?to=${encodeURIComponent(to)}`, mapped(extra));
+    const go = (to: string, extra: Partial<FetchPolicy> = {}) =>
+      fetchImage(`http://img.example.test/redirect?to=${encodeURIComponent(to)}`, mapped(extra));
     await refusedInput(go('http://evil.example.com/img'), /allowed to fetch images from, got "evil.example.com" \(after 1 redirect\)/);
     await refusedInput(go('http://localhost/img'), /got "localhost" \(after 1 redirect\)/);
     await refusedInput(go('file:///etc/passwd'), /expected an https or http URL, got a "file" URL \(after 1 redirect\)/);
@@ -498,7 +569,10 @@ describe('redirects', () => {
     expect(three.resolve.calls).toHaveLength(4);
     await refusedInput(fetchImage('http://img.example.test/chain?n=3', mapped()), /expected at most 3 redirects, got more/);
     await refusedInput(fetchImage('http://img.example.test/loop', mapped()), /expected at most 3 redirects, got more/);
-    await refusedInput(fetchImage('http://img.example.test/redirect?to=/img', mapped({ maxRedirects: 0 })), /expected at most 0 redirects, got more/);
+    await refusedInput(
+      fetchImage('http://img.example.test/redirect?to=/img', mapped({ maxRedirects: 0 })),
+      /expected at most 0 redirects, got more/,
+    );
     expect(Buffer.from(await fetchImage('http://img.example.test/chain?n=5', mapped({ maxRedirects: 6 }))).equals(IMAGE)).toBe(true);
   });
 });
@@ -506,7 +580,10 @@ describe('redirects', () => {
 describe('responses', () => {
   it('accepts only status 200', async () => {
     for (const code of [201, 204, 206, 304, 400, 401, 403, 404, 500, 503]) {
-      await refusedInput(fetchImage(`http://img.example.test/status?code=${code}`, mapped()), new RegExp(`expected HTTP status 200, got ${code}$`));
+      await refusedInput(
+        fetchImage(`http://img.example.test/status?code=${code}`, mapped()),
+        new RegExp(`expected HTTP status 200, got ${code}$`),
+      );
     }
     await refusedInput(fetchImage('http://img.example.test/no-location', mapped()), /expected HTTP status 200, got 302$/);
   });
@@ -542,10 +619,33 @@ describe('responses', () => {
     const liars: [string, (s: net.Socket) => void, RegExp][] = [
       // Node reads exactly Content-Length bytes; the rest is refused as garbage (or, were it to arrive
       // after the response completed, ignored: at most 10 bytes are ever returned).
-      ['small Content-Length, huge body', (s) => s.end(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n'), big])), /malformed one \(HPE_[A-Z_]+\)/],
-      ['Content-Length and chunked', (s) => s.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: 10\r\nTransfer-Encoding: chunked\r\n\r\n${big.length.toString(16)}\r\n`), big, Buffer.from('\r\n0\r\n\r\n')])), /malformed one \(HPE_[A-Z_]+\)/],
-      ['two Content-Lengths', (s) => s.end(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10\r\nContent-Length: 3145728\r\n\r\n'), big])), /malformed one \(HPE_[A-Z_]+\)/],
-      ['no length, huge body until close', (s) => s.end(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n'), big])), /expected at most 1048576 bytes of image, got more/],
+      [
+        'small Content-Length, huge body',
+        (s) => s.end(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n'), big])),
+        /malformed one \(HPE_[A-Z_]+\)/,
+      ],
+      [
+        'Content-Length and chunked',
+        (s) =>
+          s.end(
+            Buffer.concat([
+              Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: 10\r\nTransfer-Encoding: chunked\r\n\r\n${big.length.toString(16)}\r\n`),
+              big,
+              Buffer.from('\r\n0\r\n\r\n'),
+            ]),
+          ),
+        /malformed one \(HPE_[A-Z_]+\)/,
+      ],
+      [
+        'two Content-Lengths',
+        (s) => s.end(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10\r\nContent-Length: 3145728\r\n\r\n'), big])),
+        /malformed one \(HPE_[A-Z_]+\)/,
+      ],
+      [
+        'no length, huge body until close',
+        (s) => s.end(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n'), big])),
+        /expected at most 1048576 bytes of image, got more/,
+      ],
     ];
     for (const [label, respond, message] of liars) {
       const server = await rawServer(respond);
@@ -570,7 +670,10 @@ describe('responses', () => {
   it('refuses a body shorter than its Content-Length', async () => {
     const server = await rawServer((s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly this'));
     try {
-      await refusedInput(fetchImage('http://img.example.test/x', mapped({}, server.port)), /expected a complete response body, got a truncated one/);
+      await refusedInput(
+        fetchImage('http://img.example.test/x', mapped({}, server.port)),
+        /expected a complete response body, got a truncated one/,
+      );
     } finally {
       server.close();
     }
@@ -579,7 +682,10 @@ describe('responses', () => {
   it('refuses a malformed response, naming only the parser error', async () => {
     const server = await rawServer((s) => s.end('SSH-2.0-OpenSSH_9.6\r\n'));
     try {
-      await refusedInput(fetchImage('http://img.example.test/x', mapped({}, server.port)), /expected a well-formed HTTP response, got a malformed one \(HPE_[A-Z_]+\)/);
+      await refusedInput(
+        fetchImage('http://img.example.test/x', mapped({}, server.port)),
+        /expected a well-formed HTTP response, got a malformed one \(HPE_[A-Z_]+\)/,
+      );
     } finally {
       server.close();
     }
@@ -590,7 +696,10 @@ describe('responses', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as net.AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const e = await refusedInput(fetchImage('http://img.example.test/img', mapped({}, port)), /expected a reachable host, got a connection failure \(ECONNREFUSED\)$/);
+    const e = await refusedInput(
+      fetchImage('http://img.example.test/img', mapped({}, port)),
+      /expected a reachable host, got a connection failure \(ECONNREFUSED\)$/,
+    );
     expect(e.message).not.toMatch(IPV4_IN_TEXT);
   });
 });
@@ -598,7 +707,10 @@ describe('responses', () => {
 describe('time limit', () => {
   it('refuses a server that never answers, once the whole fetch took timeoutMs', async () => {
     const started = Date.now();
-    await refusedInput(fetchImage('http://img.example.test/hang', mapped({ timeoutMs: 300 })), /expected the image within 300 ms, got no complete response in time/);
+    await refusedInput(
+      fetchImage('http://img.example.test/hang', mapped({ timeoutMs: 300 })),
+      /expected the image within 300 ms, got no complete response in time/,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -643,10 +755,29 @@ describe.skipIf(!OPENSSL)('https (self-signed certificate made with openssl)', (
     dir = mkdtempSync(path.join(os.tmpdir(), 'facegate-tls-'));
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
-      '-days', '1', '-subj', '/CN=facegate-test', '-addext', 'subjectAltName=DNS:img.example.test,DNS:*.tls.example.test',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=facegate-test',
+        '-addext',
+        'subjectAltName=DNS:img.example.test,DNS:*.tls.example.test',
+      ],
+      { stdio: 'ignore' },
+    );
     ca = readFileSync(cert, 'utf8');
     server = https.createServer({ key: readFileSync(key), cert: ca }, route);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -675,11 +806,17 @@ describe.skipIf(!OPENSSL)('https (self-signed certificate made with openssl)', (
   });
 
   it('refuses a certificate not trusted', async () => {
-    await refusedInput(fetchImage(`https://img.example.test:${port}/img`, tls({ tlsCa: undefined })), /expected a host with a valid TLS certificate, got a TLS failure \([A-Z_]+\)/);
+    await refusedInput(
+      fetchImage(`https://img.example.test:${port}/img`, tls({ tlsCa: undefined })),
+      /expected a host with a valid TLS certificate, got a TLS failure \([A-Z_]+\)/,
+    );
   });
 
   it('refuses a certificate for another name (the pinned address does not change the identity checked)', async () => {
-    const e = await refusedInput(fetchImage(`https://other.example.test:${port}/img`, tls()), /got a TLS failure \(ERR_TLS_CERT_ALTNAME_INVALID\)/);
+    const e = await refusedInput(
+      fetchImage(`https://other.example.test:${port}/img`, tls()),
+      /got a TLS failure \(ERR_TLS_CERT_ALTNAME_INVALID\)/,
+    );
     expect(e.message).not.toMatch(IPV4_IN_TEXT);
   });
 

@@ -59,9 +59,9 @@ describe('collections', () => {
     await expect(local.listUserFaces('doomed', ['a'])).rejects.toMatchObject(notFound);
     await expect(local.listFaces('doomed', {}, { limit: 10 })).rejects.toMatchObject(notFound);
     await expect(local.createUser({ collectionId: 'doomed', userId: 'u' })).rejects.toMatchObject(notFound);
-    await expect(
-      local.indexFaces({ collectionId: 'doomed', image: engine.image('doomed.jpg', [face(1)]) }),
-    ).rejects.toMatchObject(notFound);
+    await expect(local.indexFaces({ collectionId: 'doomed', image: engine.image('doomed.jpg', [face(1)]) })).rejects.toMatchObject(
+      notFound,
+    );
     expect(engine.detectCalls).toBe(0); // checked before inference
   });
 
@@ -110,7 +110,11 @@ describe('collections', () => {
       () => local.getUsers('batched', ids),
       () => local.countUserFaces('batched', ids),
       () => local.listUserFaces('batched', ids),
-      () => local.getFaces('batched', ids.map((_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`)),
+      () =>
+        local.getFaces(
+          'batched',
+          ids.map((_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`),
+        ),
       () => local.getCollections(ids),
     ]) {
       const before = store.stats.statements;
@@ -210,9 +214,7 @@ describe('clientRequestToken', () => {
 
   it('rejects the same token with different input: IDEMPOTENCY_CONFLICT', async () => {
     await local.createUser({ collectionId: 'tokens', userId: 'erin', clientRequestToken: 'tok-conflict' });
-    await expect(
-      local.createUser({ collectionId: 'tokens', userId: 'frank', clientRequestToken: 'tok-conflict' }),
-    ).rejects.toMatchObject({
+    await expect(local.createUser({ collectionId: 'tokens', userId: 'frank', clientRequestToken: 'tok-conflict' })).rejects.toMatchObject({
       code: 'IDEMPOTENCY_CONFLICT',
       details: { clientRequestToken: 'tok-conflict', operation: 'CreateUser' },
       message: expect.stringMatching(/expected the same input as that first use, got different input/),
@@ -223,17 +225,13 @@ describe('clientRequestToken', () => {
   it('scopes tokens per collection and per operation', async () => {
     await local.createUser({ collectionId: 'tokens', userId: 'gus', clientRequestToken: 'tok-scope' });
     // Same token, other collection: independent.
-    await expect(
-      local.createUser({ collectionId: 'tokens-2', userId: 'gus', clientRequestToken: 'tok-scope' }),
-    ).resolves.toMatchObject({ collectionId: 'tokens-2' });
+    await expect(local.createUser({ collectionId: 'tokens-2', userId: 'gus', clientRequestToken: 'tok-scope' })).resolves.toMatchObject({
+      collectionId: 'tokens-2',
+    });
     // Same token, other operation: independent.
-    await expect(
-      local.deleteUser({ collectionId: 'tokens', userId: 'gus', clientRequestToken: 'tok-scope' }),
-    ).resolves.toBeUndefined();
+    await expect(local.deleteUser({ collectionId: 'tokens', userId: 'gus', clientRequestToken: 'tok-scope' })).resolves.toBeUndefined();
     // deleteUser replay: success again, not USER_NOT_FOUND.
-    await expect(
-      local.deleteUser({ collectionId: 'tokens', userId: 'gus', clientRequestToken: 'tok-scope' }),
-    ).resolves.toBeUndefined();
+    await expect(local.deleteUser({ collectionId: 'tokens', userId: 'gus', clientRequestToken: 'tok-scope' })).resolves.toBeUndefined();
   });
 
   it('serializes concurrent retries of one token: one execution, same outcome', async () => {

@@ -54,11 +54,7 @@ describe('indexFaces', () => {
   });
 
   it('indexes unassociated faces largest first with random v4 ids', async () => {
-    const image = engine.image('group.jpg', [
-      face(1, { px: 80, slot: 1 }),
-      face(2, { px: 200, slot: 2 }),
-      face(3, { px: 120, slot: 3 }),
-    ]);
+    const image = engine.image('group.jpg', [face(1, { px: 80, slot: 1 }), face(2, { px: 200, slot: 2 }), face(3, { px: 120, slot: 3 })]);
     const out = await local.indexFaces({ collectionId: 'idx', image, externalImageId: 'group' });
     expect(out.faceModelVersion).toBe('fake-1.0');
     expect(out.unindexedFaces).toEqual([]);
@@ -186,9 +182,9 @@ describe('associateFaces / disassociateFaces', () => {
     await expect(
       local.associateFaces({ collectionId: 'assoc', userId: 'nobody', faceIds: [f.ann0], userMatchThreshold: 75 }),
     ).rejects.toMatchObject({ code: 'USER_NOT_FOUND', details: { userId: 'nobody' } });
-    await expect(
-      local.disassociateFaces({ collectionId: 'assoc', userId: 'nobody', faceIds: [f.ann0] }),
-    ).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    await expect(local.disassociateFaces({ collectionId: 'assoc', userId: 'nobody', faceIds: [f.ann0] })).rejects.toMatchObject({
+      code: 'USER_NOT_FOUND',
+    });
   });
 
   it('first faces skip the match check; status goes CREATED → ACTIVE', async () => {
@@ -231,9 +227,7 @@ describe('associateFaces / disassociateFaces', () => {
     expect(listed[0].map((x) => x.faceId)).toEqual([f.ann0, f.ann1, f.ann5, f.ann6]);
     expect(listed[1]).toEqual([]);
     expect((await local.listFaces('assoc', { userId: 'ann' }, { limit: 10 })).items).toHaveLength(4);
-    expect((await local.listFaces('assoc', { unassociated: true }, { limit: 10 })).items.map((x) => x.faceId)).toEqual([
-      f.ben1,
-    ]);
+    expect((await local.listFaces('assoc', { unassociated: true }, { limit: 10 })).items.map((x) => x.faceId)).toEqual([f.ben1]);
   });
 
   it('disassociates: ignores unassociated faces, reports other users’ and unknown faces; status back to CREATED', async () => {
@@ -290,7 +284,10 @@ describe('100 faces per user', () => {
     const image = engine.image('quota.jpg', faces);
     const { faces: indexed } = await local.indexFaces({ collectionId: 'quota', image });
     expect(indexed).toHaveLength(100); // IndexFaces' own default cap
-    const extra = await local.indexFaces({ collectionId: 'quota', image: engine.image('quota-2.jpg', [face(50, { slot: 3 }), face(50, { slot: 7 })]) });
+    const extra = await local.indexFaces({
+      collectionId: 'quota',
+      image: engine.image('quota-2.jpg', [face(50, { slot: 3 }), face(50, { slot: 7 })]),
+    });
     const ids = indexed.map((x) => x.faceId);
 
     const first = await local.associateFaces({ collectionId: 'quota', userId: 'many', faceIds: ids.slice(0, 99), userMatchThreshold: 75 });
@@ -332,11 +329,17 @@ describe('100 faces per user', () => {
     await local.createUser({ collectionId: 'quota-race', userId: 'u' });
     const { faces } = await local.indexFaces({
       collectionId: 'quota-race',
-      image: engine.image('race.jpg', Array.from({ length: 100 }, (_, i) => face(60, { slot: i, px: 50 }))),
+      image: engine.image(
+        'race.jpg',
+        Array.from({ length: 100 }, (_, i) => face(60, { slot: i, px: 50 })),
+      ),
     });
     const { faces: more } = await local.indexFaces({
       collectionId: 'quota-race',
-      image: engine.image('race-2.jpg', Array.from({ length: 10 }, (_, i) => face(60, { slot: i, px: 50 }))),
+      image: engine.image(
+        'race-2.jpg',
+        Array.from({ length: 10 }, (_, i) => face(60, { slot: i, px: 50 })),
+      ),
     });
     const ids = [...faces, ...more].map((x) => x.faceId);
     const results = await Promise.allSettled([
@@ -353,7 +356,13 @@ describe('atomicity', () => {
     await local.createCollection('atomic');
     await local.createUser({ collectionId: 'atomic', userId: 'a' });
     const faceId = await indexOne('atomic', 70);
-    await local.associateFaces({ collectionId: 'atomic', userId: 'a', faceIds: [faceId], userMatchThreshold: 75, clientRequestToken: 't1' });
+    await local.associateFaces({
+      collectionId: 'atomic',
+      userId: 'a',
+      faceIds: [faceId],
+      userMatchThreshold: 75,
+      clientRequestToken: 't1',
+    });
     const before = snapshot();
     const failures = [
       local.createUser({ collectionId: 'atomic', userId: 'a' }),
@@ -375,7 +384,11 @@ describe('atomicity', () => {
 describe('searchUsersByImage', () => {
   beforeAll(async () => {
     await local.createCollection('search');
-    for (const [userId, person] of [['dora', 80], ['eli', 81], ['fay', 82]] as const) {
+    for (const [userId, person] of [
+      ['dora', 80],
+      ['eli', 81],
+      ['fay', 82],
+    ] as const) {
       await local.createUser({ collectionId: 'search', userId });
       const ids = [await indexOne('search', person, 0), await indexOne('search', person, 3)];
       await local.associateFaces({ collectionId: 'search', userId, faceIds: ids, userMatchThreshold: 0 });

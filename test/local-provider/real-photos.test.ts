@@ -53,7 +53,11 @@ const ids: Record<string, string> = {};
 
 describe('indexFaces on real photos', () => {
   it('indexes one face per portrait, reporting the engine model version', async () => {
-    for (const [name, image] of [['franckA', FRANCK_A], ['franckB', FRANCK_B], ['sean', SEAN]] as const) {
+    for (const [name, image] of [
+      ['franckA', FRANCK_A],
+      ['franckB', FRANCK_B],
+      ['sean', SEAN],
+    ] as const) {
       const out = await local.indexFaces({ collectionId: 'photos', image, externalImageId: name });
       expect(out.faceModelVersion).toBe(engine.modelVersion);
       expect(out.faces).toHaveLength(1);
@@ -81,12 +85,15 @@ describe('indexFaces on real photos', () => {
 
   it('finds no face in a plain image (no error) and refuses bytes that are not an image', async () => {
     const blank = new Uint8Array(
-      await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } }).png().toBuffer(),
+      await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } })
+        .png()
+        .toBuffer(),
     );
     expect(await local.indexFaces({ collectionId: 'photos', image: blank })).toMatchObject({ faces: [], unindexedFaces: [] });
-    expect(
-      await local.searchUsersByImage({ collectionId: 'photos', image: blank, userMatchThreshold: 80, maxUsers: 5 }),
-    ).toEqual({ userMatches: [], searchedFace: null });
+    expect(await local.searchUsersByImage({ collectionId: 'photos', image: blank, userMatchThreshold: 80, maxUsers: 5 })).toEqual({
+      userMatches: [],
+      searchedFace: null,
+    });
     await expect(
       local.indexFaces({ collectionId: 'photos', image: new TextEncoder().encode('definitely not a jpeg') }),
     ).rejects.toMatchObject({ code: 'INVALID_IMAGE', details: { field: 'image', provider: 'local' } });

@@ -17,12 +17,8 @@ import type * as SqliteStoreModule from '../../src/store/sqlite/sqlite-store.js'
 /** URL of a compiled module; a non-literal specifier so tsc does not look for its types. */
 export const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.meta.url).href;
 
-export const { openSqliteStore, SqliteStore } = (await import(
-  distUrl('src/store/sqlite/sqlite-store.js')
-)) as typeof SqliteStoreModule;
-export const { LocalProvider } = (await import(
-  distUrl('src/datasources/local/local-provider.js')
-)) as typeof LocalProviderModule;
+export const { openSqliteStore, SqliteStore } = (await import(distUrl('src/store/sqlite/sqlite-store.js'))) as typeof SqliteStoreModule;
+export const { LocalProvider } = (await import(distUrl('src/datasources/local/local-provider.js'))) as typeof LocalProviderModule;
 export const { EngineError } = (await import(distUrl('src/engine/types.js'))) as typeof EngineTypesModule;
 export const { similarity } = (await import(distUrl('src/engine/similarity.js'))) as typeof SimilarityModule;
 export const { CAPABILITIES } = (await import(distUrl('src/domain/records.js'))) as typeof ProviderModule;

@@ -8,9 +8,7 @@ import type * as UserFaceIndexModule from '../../src/datasources/local/user-face
 import type { FaceWithDescriptor, StoreReader } from '../../src/store/store.js';
 import { descriptor, distUrl } from './support.js';
 
-const { UserFaceIndexes } = (await import(
-  distUrl('src/datasources/local/user-face-index.js')
-)) as typeof UserFaceIndexModule;
+const { UserFaceIndexes } = (await import(distUrl('src/datasources/local/user-face-index.js'))) as typeof UserFaceIndexModule;
 
 const row = (seq: number, faceId: string, userId: string, person: number): FaceWithDescriptor => ({
   seq,

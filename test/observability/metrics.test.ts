@@ -14,9 +14,11 @@ let gateway: GatewayProcess;
 let snapshotId: string;
 
 const post = (operationName: string, query: string, variables: Record<string, unknown> = {}) =>
-  fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables, operationName }) }).then(
-    (r) => r.json() as Promise<{ data?: Record<string, any>; errors?: unknown[] }>,
-  );
+  fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables, operationName }),
+  }).then((r) => r.json() as Promise<{ data?: Record<string, any>; errors?: unknown[] }>);
 
 const MAKE = `mutation Make { createCollection(input: { collection: { provider: "local", collectionId: "m" } }) { __typename } }`;
 const INDEX = `mutation Index($b: String!) { indexFaces(input: { collection: { provider: "local", collectionId: "m" }, image: { base64: $b } }) { __typename } }`;
@@ -38,7 +40,10 @@ describe('/metrics after a known workload', () => {
     expect((await post('Broken', 'query Broken { noSuchField }')).errors).toHaveLength(1);
     const ws = wsClient(gateway.wsUrl);
     await new Promise<void>((resolve, reject) =>
-      ws.subscribe({ query: 'query OverWs { providers { name } }', operationName: 'OverWs' }, { next: () => {}, error: reject, complete: resolve }),
+      ws.subscribe(
+        { query: 'query OverWs { providers { name } }', operationName: 'OverWs' },
+        { next: () => {}, error: reject, complete: resolve },
+      ),
     );
     await ws.dispose();
 
@@ -53,7 +58,9 @@ describe('/metrics after a known workload', () => {
   it('times engine inference and reports its queue depth', async () => {
     const image = readFileSync(PHOTOS.audrey[0]).toString('base64');
     expect((await post('Index', INDEX, { b: image })).data!.indexFaces.__typename).toBe('IndexFacesSuccess');
-    expect((await post('Index', INDEX, { b: Buffer.from('not an image').toString('base64') })).data!.indexFaces.__typename).toBe('InvalidImage');
+    expect((await post('Index', INDEX, { b: Buffer.from('not an image').toString('base64') })).data!.indexFaces.__typename).toBe(
+      'InvalidImage',
+    );
     // One image reached inference; the garbage was refused before it.
     expect(await metricSum(gateway.url, 'facegate_engine_inference_seconds_count', { outcome: 'ok' })).toBe(1);
     expect(await metricSum(gateway.url, 'facegate_engine_queue_depth')).toBe(0);
@@ -67,7 +74,8 @@ describe('/metrics after a known workload', () => {
     const followed = await applySnapshot(gateway.url, snapshotId, 'followed');
     let whileOpen: Promise<number> | undefined;
     const last = await followOperation(gateway.wsUrl, followed, (e) => {
-      if (!whileOpen && (e.status === 'NOT_STARTED' || e.status === 'RUNNING')) whileOpen = metricSum(gateway.url, 'facegate_graphql_subscriptions');
+      if (!whileOpen && (e.status === 'NOT_STARTED' || e.status === 'RUNNING'))
+        whileOpen = metricSum(gateway.url, 'facegate_graphql_subscriptions');
     });
     expect(last.status).toBe('SUCCEEDED');
     expect(await whileOpen).toBe(1);

@@ -70,14 +70,19 @@ describe('tracing', () => {
   });
 
   it('exports operation → resolver → provider call spans over OTLP/HTTP', async () => {
-    await gqlData(gateway.url, 'mutation Make { createCollection(input: { collection: { provider: "local", collectionId: "traced" } }) { __typename } }');
+    await gqlData(
+      gateway.url,
+      'mutation Make { createCollection(input: { collection: { provider: "local", collectionId: "traced" } }) { __typename } }',
+    );
     const data = await gqlData(
       gateway.url,
       'query Traced { collection(ref: { provider: "local", collectionId: "traced" }) { collectionId userCount users { edges { node { userId } } } } }',
     );
     expect(data.collection.collectionId).toBe('traced');
     await expect.poll(() => receiver.spans.some((s) => s.name === 'query Traced'), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => receiver.spans.filter((s) => s.name.startsWith('provider local.')).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(() => receiver.spans.filter((s) => s.name.startsWith('provider local.')).length, { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(3);
 
     const operation = receiver.spans.find((s) => s.name === 'query Traced')!;
     const inTrace = receiver.spans.filter((s) => s.traceId === operation.traceId);

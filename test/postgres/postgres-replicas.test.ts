@@ -174,7 +174,9 @@ describe.skipIf(!pgAvailable)('the local provider on two replicas', () => {
     const results = await Promise.allSettled(calls);
     return {
       ok: results.filter((r): r is PromiseFulfilledResult<Awaited<T>> => r.status === 'fulfilled').map((r) => r.value),
-      codes: results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as { code?: string }).code ?? String(r.reason)),
+      codes: results
+        .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+        .map((r) => (r.reason as { code?: string }).code ?? String(r.reason)),
     };
   };
 
@@ -186,7 +188,10 @@ describe.skipIf(!pgAvailable)('the local provider on two replicas', () => {
 
   it('creates a user once; the same ClientRequestToken replays on the other replica', async () => {
     await one.createCollection('users-twice');
-    const plain = await settle([one.createUser({ collectionId: 'users-twice', userId: 'u' }), two.createUser({ collectionId: 'users-twice', userId: 'u' })]);
+    const plain = await settle([
+      one.createUser({ collectionId: 'users-twice', userId: 'u' }),
+      two.createUser({ collectionId: 'users-twice', userId: 'u' }),
+    ]);
     expect(plain.ok).toHaveLength(1);
     expect(plain.codes).toEqual(['USER_ALREADY_EXISTS']);
 
@@ -209,7 +214,12 @@ describe.skipIf(!pgAvailable)('the local provider on two replicas', () => {
       faceIds.push(...out.faces.map((f) => f.faceId));
     }
     expect(faceIds).toHaveLength(106);
-    const first = await one.associateFaces({ collectionId: 'quota-user', userId: 'q', faceIds: faceIds.slice(0, 90), userMatchThreshold: 0 });
+    const first = await one.associateFaces({
+      collectionId: 'quota-user',
+      userId: 'q',
+      faceIds: faceIds.slice(0, 90),
+      userMatchThreshold: 0,
+    });
     expect(first.associatedFaceIds).toHaveLength(90);
 
     // 90 + 8 fits, 90 + 8 + 8 does not: exactly one of the two may win.

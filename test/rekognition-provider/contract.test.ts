@@ -5,10 +5,25 @@
  * unassociated-faces listing).
  */
 import { randomUUID } from 'node:crypto';
-import { AssociateFacesCommand, CreateCollectionCommand, CreateUserCommand, IndexFacesCommand, type RekognitionClient } from '@aws-sdk/client-rekognition';
+import {
+  AssociateFacesCommand,
+  CreateCollectionCommand,
+  CreateUserCommand,
+  IndexFacesCommand,
+  type RekognitionClient,
+} from '@aws-sdk/client-rekognition';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakePng, startFakeRekognition, type DeclaredFace, type FakeRekognition } from '../fakes/rekognition/server.js';
-import { CAPABILITIES, expectDomainError, providerFor, rawClient, rekognitionDefinition, uniqueId, wireCall, type Provider } from './support.js';
+import {
+  CAPABILITIES,
+  expectDomainError,
+  providerFor,
+  rawClient,
+  rekognitionDefinition,
+  uniqueId,
+  wireCall,
+  type Provider,
+} from './support.js';
 
 let fake: FakeRekognition;
 let provider: Provider;
@@ -43,7 +58,10 @@ async function bulkFaces(collectionId: string, n: number, identity: string): Pro
   const ids: string[] = [];
   for (let done = 0; done < n; done += 100) {
     const count = Math.min(100, n - done);
-    const faces = Array.from({ length: count }, (_, i) => ({ identity, box: { left: (i % 10) / 10, top: Math.floor(i / 10) / 10, width: 0.05, height: 0.05 } }));
+    const faces = Array.from({ length: count }, (_, i) => ({
+      identity,
+      box: { left: (i % 10) / 10, top: Math.floor(i / 10) / 10, width: 0.05, height: 0.05 },
+    }));
     const out = await raw.send(new IndexFacesCommand({ CollectionId: collectionId, Image: { Bytes: png(faces) }, MaxFaces: 100 }));
     ids.push(...(out.FaceRecords ?? []).map((r) => r.Face?.FaceId as string));
   }
@@ -95,7 +113,13 @@ describe('collections', () => {
   it('a failing DescribeCollection after a successful create still returns the (empty) record', async () => {
     fake.inject({ op: 'DescribeCollection', kind: '500', times: 1 });
     const id = uniqueId();
-    expect(await provider.createCollection(id)).toEqual({ collectionId: id, faceModelVersion: '7.0', faceCount: 0, userCount: 0, createdAt: null });
+    expect(await provider.createCollection(id)).toEqual({
+      collectionId: id,
+      faceModelVersion: '7.0',
+      faceCount: 0,
+      userCount: 0,
+      createdAt: null,
+    });
   });
 
   it('getCollections: DescribeCollection per id, null for unknown ones, counts included', async () => {
@@ -168,7 +192,7 @@ describe('users', () => {
     expect((await provider.getFaces(id, [face]))[0]?.userId).toBeNull();
   });
 
-  it('listUsers: a limit above ListUsers\' 500 cap reads several pages; tokens continue exactly', async () => {
+  it("listUsers: a limit above ListUsers' 500 cap reads several pages; tokens continue exactly", async () => {
     const users = Array.from({ length: 503 }, (_, i) => `u${String(i).padStart(3, '0')}`);
     for (const u of users) await wireCall(fake, 'CreateUser', { CollectionId: id, UserId: u });
     const order = users;
@@ -244,9 +268,13 @@ describe('faces', () => {
     expect(mine2.items.map((f) => f.faceId)).toEqual([faces[3]]);
     expect(mine2.nextToken).toBeUndefined();
     await expectDomainError(provider.listFaces(id, {}, { limit: 1, after: mine.nextToken }), 'INVALID_INPUT', { field: 'after' });
-    await expectDomainError(provider.listFaces(id, { userId: 'v' }, { limit: 1, after: mine.nextToken }), 'INVALID_INPUT', { field: 'after' });
+    await expectDomainError(provider.listFaces(id, { userId: 'v' }, { limit: 1, after: mine.nextToken }), 'INVALID_INPUT', {
+      field: 'after',
+    });
     await expectDomainError(provider.listFaces(id, {}, { limit: 0 }), 'INVALID_INPUT', { field: 'limit' });
-    await expectDomainError(provider.listFaces(id, { userId: 'u', unassociated: true }, { limit: 1 }), 'INVALID_INPUT', { field: 'unassociated' });
+    await expectDomainError(provider.listFaces(id, { userId: 'u', unassociated: true }, { limit: 1 }), 'INVALID_INPUT', {
+      field: 'unassociated',
+    });
     const paged: string[] = [];
     let after: string | undefined;
     do {
@@ -362,7 +390,8 @@ describe('associations', () => {
     id = uniqueId();
     await provider.createCollection(id);
     alice = [];
-    for (let i = 0; i < 2; i++) alice.push((await provider.indexFaces({ collectionId: id, image: png([{ identity: 'alice' }]) })).faces[0].faceId);
+    for (let i = 0; i < 2; i++)
+      alice.push((await provider.indexFaces({ collectionId: id, image: png([{ identity: 'alice' }]) })).faces[0].faceId);
     bob = (await provider.indexFaces({ collectionId: id, image: png([{ identity: 'bob' }]) })).faces[0].faceId;
     for (const u of ['alice', 'other']) await provider.createUser({ collectionId: id, userId: u });
   });
@@ -400,14 +429,21 @@ describe('associations', () => {
     expect(replay).toEqual(out);
     await provider.associateFaces({ collectionId: id, userId: 'other', faceIds: [bob], userMatchThreshold: 75 });
     const taken = await provider.associateFaces({ collectionId: id, userId: 'alice', faceIds: [bob], userMatchThreshold: 0 });
-    expect(taken.unsuccessfulFaceAssociations).toEqual([{ faceId: bob, userId: 'other', confidence: null, reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] }]);
+    expect(taken.unsuccessfulFaceAssociations).toEqual([
+      { faceId: bob, userId: 'other', confidence: null, reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] },
+    ]);
   });
 
   it('disassociateFaces maps its outcome and user status', async () => {
     await provider.associateFaces({ collectionId: id, userId: 'alice', faceIds: [alice[0]], userMatchThreshold: 75 });
     await provider.associateFaces({ collectionId: id, userId: 'other', faceIds: [bob], userMatchThreshold: 75 });
     const missing = randomUUID();
-    const out = await provider.disassociateFaces({ collectionId: id, userId: 'alice', faceIds: [alice[0], bob, alice[1], missing], clientRequestToken: 'dis-1' });
+    const out = await provider.disassociateFaces({
+      collectionId: id,
+      userId: 'alice',
+      faceIds: [alice[0], bob, alice[1], missing],
+      clientRequestToken: 'dis-1',
+    });
     expect(out).toEqual({
       disassociatedFaceIds: [alice[0]],
       unsuccessfulFaceDisassociations: [
@@ -422,12 +458,22 @@ describe('associations', () => {
   it('searchUsersByImage maps matches and the searched face; no face → empty and null', async () => {
     await provider.associateFaces({ collectionId: id, userId: 'alice', faceIds: alice, userMatchThreshold: 75 });
     await provider.associateFaces({ collectionId: id, userId: 'other', faceIds: [bob], userMatchThreshold: 75 });
-    const out = await provider.searchUsersByImage({ collectionId: id, image: png([{ identity: 'alice' }]), userMatchThreshold: 80, maxUsers: 10 });
+    const out = await provider.searchUsersByImage({
+      collectionId: id,
+      image: png([{ identity: 'alice' }]),
+      userMatchThreshold: 80,
+      maxUsers: 10,
+    });
     expect(fake.callsTo('SearchUsersByImage')[0].params).toMatchObject({ UserMatchThreshold: 80, MaxUsers: 10, QualityFilter: 'AUTO' });
     expect(out.userMatches.map((m) => m.user)).toEqual([{ collectionId: id, userId: 'alice', status: 'ACTIVE' }]);
     expect(out.userMatches[0].similarity).toBeGreaterThanOrEqual(99);
     expect(out.searchedFace).toEqual({ boundingBox: { left: 0.25, top: 0.25, width: 0.5, height: 0.5 }, confidence: 99.9 });
-    const all = await provider.searchUsersByImage({ collectionId: id, image: png([{ identity: 'bob' }]), userMatchThreshold: 0, maxUsers: 1 });
+    const all = await provider.searchUsersByImage({
+      collectionId: id,
+      image: png([{ identity: 'bob' }]),
+      userMatchThreshold: 0,
+      maxUsers: 1,
+    });
     expect(all.userMatches.map((m) => m.user.userId)).toEqual(['other']);
     expect(await provider.searchUsersByImage({ collectionId: id, image: png([]), userMatchThreshold: 80, maxUsers: 10 })).toEqual({
       userMatches: [],
@@ -435,7 +481,9 @@ describe('associations', () => {
     });
     // Too small to search under the AUTO filter, like the local provider.
     const tiny = png([{ identity: 'alice', box: { left: 0, top: 0, width: 0.02, height: 0.02 } }]);
-    expect((await provider.searchUsersByImage({ collectionId: id, image: tiny, userMatchThreshold: 80, maxUsers: 10 })).searchedFace).toBeNull();
+    expect(
+      (await provider.searchUsersByImage({ collectionId: id, image: tiny, userMatchThreshold: 80, maxUsers: 10 })).searchedFace,
+    ).toBeNull();
   });
 });
 

@@ -59,11 +59,13 @@ describe('ResourceNotFoundException', () => {
       ['searchUsersByImage', () => provider.searchUsersByImage({ collectionId: c, image, userMatchThreshold: 80, maxUsers: 10 })],
     ];
     for (const [name, call] of calls) {
-      const e = await expectDomainError(call(), 'COLLECTION_NOT_FOUND', { ...base, collectionId: c, providerCode: 'ResourceNotFoundException' }).catch(
-        (err: Error) => {
-          throw new Error(`${name}: ${err.message}`);
-        },
-      );
+      const e = await expectDomainError(call(), 'COLLECTION_NOT_FOUND', {
+        ...base,
+        collectionId: c,
+        providerCode: 'ResourceNotFoundException',
+      }).catch((err: Error) => {
+        throw new Error(`${name}: ${err.message}`);
+      });
       expect(e.message, name).toContain(`Collection "${c}" not found`);
       // The operation named is the one that failed, not the existence check.
       expect(e.details.operation, name).not.toBe('DescribeCollection');
@@ -76,10 +78,19 @@ describe('ResourceNotFoundException', () => {
     fake.clearCalls();
     const details = { ...base, collectionId: id, userId: 'ghost', providerCode: 'ResourceNotFoundException' };
     await expectDomainError(provider.deleteUser({ collectionId: id, userId: 'ghost' }), 'USER_NOT_FOUND', details);
-    await expectDomainError(provider.associateFaces({ collectionId: id, userId: 'ghost', faceIds: [face], userMatchThreshold: 75 }), 'USER_NOT_FOUND', details);
+    await expectDomainError(
+      provider.associateFaces({ collectionId: id, userId: 'ghost', faceIds: [face], userMatchThreshold: 75 }),
+      'USER_NOT_FOUND',
+      details,
+    );
     await expectDomainError(provider.disassociateFaces({ collectionId: id, userId: 'ghost', faceIds: [face] }), 'USER_NOT_FOUND', details);
     expect(fake.calls.map((c) => c.op)).toEqual([
-      'DeleteUser', 'DescribeCollection', 'AssociateFaces', 'DescribeCollection', 'DisassociateFaces', 'DescribeCollection',
+      'DeleteUser',
+      'DescribeCollection',
+      'AssociateFaces',
+      'DescribeCollection',
+      'DisassociateFaces',
+      'DescribeCollection',
     ]);
   });
 });
@@ -88,7 +99,11 @@ describe('service exceptions → domain errors', () => {
   it('ResourceAlreadyExistsException → COLLECTION_ALREADY_EXISTS', async () => {
     const id = uniqueId();
     await provider.createCollection(id);
-    await expectDomainError(provider.createCollection(id), 'COLLECTION_ALREADY_EXISTS', { ...base, collectionId: id, providerCode: 'ResourceAlreadyExistsException' });
+    await expectDomainError(provider.createCollection(id), 'COLLECTION_ALREADY_EXISTS', {
+      ...base,
+      collectionId: id,
+      providerCode: 'ResourceAlreadyExistsException',
+    });
   });
 
   it('ConflictException → USER_ALREADY_EXISTS on CreateUser, THROTTLED (retry later) elsewhere', async () => {
@@ -100,10 +115,14 @@ describe('service exceptions → domain errors', () => {
       providerCode: 'ConflictException',
     });
     fake.inject({ op: 'AssociateFaces', kind: 'error', times: 1, error: { type: 'ConflictException', message: 'inconsistent state' } });
-    const e = await expectDomainError(provider.associateFaces({ collectionId: id, userId: 'u', faceIds: [face], userMatchThreshold: 75 }), 'THROTTLED', {
-      providerCode: 'ConflictException',
-      userId: 'u',
-    });
+    const e = await expectDomainError(
+      provider.associateFaces({ collectionId: id, userId: 'u', faceIds: [face], userMatchThreshold: 75 }),
+      'THROTTLED',
+      {
+        providerCode: 'ConflictException',
+        userId: 'u',
+      },
+    );
     expect(e.details.retryAfterMs).toBeGreaterThan(0);
   });
 
@@ -126,17 +145,25 @@ describe('service exceptions → domain errors', () => {
 
   it('ServiceQuotaExceededException → QUOTA_EXCEEDED (101st face of a user)', async () => {
     const { id } = await collectionWithUser();
-    const faces = Array.from({ length: 100 }, (_, i) => ({ identity: 'q', box: { left: (i % 10) / 10, top: Math.floor(i / 10) / 10, width: 0.05, height: 0.05 } }));
+    const faces = Array.from({ length: 100 }, (_, i) => ({
+      identity: 'q',
+      box: { left: (i % 10) / 10, top: Math.floor(i / 10) / 10, width: 0.05, height: 0.05 },
+    }));
     const indexed = await provider.indexFaces({ collectionId: id, image: fakePng({ label: 'crowd', faces }), maxFaces: 100 });
-    const extra = (await provider.indexFaces({ collectionId: id, image: fakePng({ label: 'one', faces: [{ identity: 'q' }] }) })).faces[0].faceId;
+    const extra = (await provider.indexFaces({ collectionId: id, image: fakePng({ label: 'one', faces: [{ identity: 'q' }] }) })).faces[0]
+      .faceId;
     await provider.createUser({ collectionId: id, userId: 'q' });
     await provider.associateFaces({ collectionId: id, userId: 'q', faceIds: indexed.faces.map((f) => f.faceId), userMatchThreshold: 75 });
-    await expectDomainError(provider.associateFaces({ collectionId: id, userId: 'q', faceIds: [extra], userMatchThreshold: 75 }), 'QUOTA_EXCEEDED', {
-      ...base,
-      collectionId: id,
-      userId: 'q',
-      providerCode: 'ServiceQuotaExceededException',
-    });
+    await expectDomainError(
+      provider.associateFaces({ collectionId: id, userId: 'q', faceIds: [extra], userMatchThreshold: 75 }),
+      'QUOTA_EXCEEDED',
+      {
+        ...base,
+        collectionId: id,
+        userId: 'q',
+        providerCode: 'ServiceQuotaExceededException',
+      },
+    );
     expect(await provider.countUserFaces(id, ['q'])).toEqual([100]);
   });
 
@@ -179,11 +206,17 @@ describe('service exceptions → domain errors', () => {
       field: 'image',
       providerCode: 'InvalidImageFormatException',
     });
-    await expectDomainError(provider.searchUsersByImage({ collectionId: id, image: notImage, userMatchThreshold: 80, maxUsers: 1 }), 'INVALID_IMAGE', {
-      providerCode: 'InvalidImageFormatException',
-    });
+    await expectDomainError(
+      provider.searchUsersByImage({ collectionId: id, image: notImage, userMatchThreshold: 80, maxUsers: 1 }),
+      'INVALID_IMAGE',
+      {
+        providerCode: 'InvalidImageFormatException',
+      },
+    );
     const huge = fakePng({ label: 'huge', width: 11_000, height: 50 });
-    await expectDomainError(provider.indexFaces({ collectionId: id, image: huge }), 'INVALID_IMAGE', { providerCode: 'ImageTooLargeException' });
+    await expectDomainError(provider.indexFaces({ collectionId: id, image: huge }), 'INVALID_IMAGE', {
+      providerCode: 'ImageTooLargeException',
+    });
     await expectDomainError(provider.indexFaces({ collectionId: id, image: new Uint8Array(5 * 1024 * 1024 + 10) }), 'INVALID_IMAGE', {
       field: 'image',
       providerCode: 'InvalidParameterException',
@@ -191,9 +224,21 @@ describe('service exceptions → domain errors', () => {
   });
 
   it('AccessDeniedException and credential rejections → FORBIDDEN', async () => {
-    fake.inject({ kind: 'error', times: 1, error: { type: 'AccessDeniedException', message: 'not authorized to perform rekognition:ListCollections' } });
-    await expectDomainError(provider.listCollections({ limit: 1 }), 'FORBIDDEN', { ...base, providerCode: 'AccessDeniedException', operation: 'ListCollections' });
-    fake.inject({ kind: 'error', times: 1, error: { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' } });
+    fake.inject({
+      kind: 'error',
+      times: 1,
+      error: { type: 'AccessDeniedException', message: 'not authorized to perform rekognition:ListCollections' },
+    });
+    await expectDomainError(provider.listCollections({ limit: 1 }), 'FORBIDDEN', {
+      ...base,
+      providerCode: 'AccessDeniedException',
+      operation: 'ListCollections',
+    });
+    fake.inject({
+      kind: 'error',
+      times: 1,
+      error: { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' },
+    });
     await expectDomainError(provider.listCollections({ limit: 1 }), 'FORBIDDEN', { providerCode: 'UnrecognizedClientException' });
   });
 
@@ -209,9 +254,14 @@ describe('service exceptions → domain errors', () => {
 
   it('InternalServerError, other 5xx and unknown exceptions → PROVIDER_UNAVAILABLE', async () => {
     fake.inject({ kind: '500', times: 1 });
-    await expectDomainError(provider.listCollections({ limit: 1 }), 'PROVIDER_UNAVAILABLE', { ...base, providerCode: 'InternalServerError' });
+    await expectDomainError(provider.listCollections({ limit: 1 }), 'PROVIDER_UNAVAILABLE', {
+      ...base,
+      providerCode: 'InternalServerError',
+    });
     fake.inject({ kind: 'error', times: 1, error: { type: 'ServiceUnavailableException', status: 503, message: 'down' } });
-    await expectDomainError(provider.listCollections({ limit: 1 }), 'PROVIDER_UNAVAILABLE', { providerCode: 'ServiceUnavailableException' });
+    await expectDomainError(provider.listCollections({ limit: 1 }), 'PROVIDER_UNAVAILABLE', {
+      providerCode: 'ServiceUnavailableException',
+    });
     fake.inject({ kind: 'error', times: 1, error: { type: 'SomethingNewException', status: 400 } });
     await expectDomainError(provider.listCollections({ limit: 1 }), 'PROVIDER_UNAVAILABLE', { providerCode: 'SomethingNewException' });
   });
@@ -230,7 +280,10 @@ describe('SDK retries, network failures and timeouts', () => {
     fake.inject({ op: 'CreateUser', kind: 'throttle', times: 1 });
     expect(await retrying.createUser({ collectionId: id, userId: 'once' })).toMatchObject({ userId: 'once', status: 'CREATED' });
     const attempts = fake.callsTo('CreateUser');
-    expect(attempts.map((c) => [c.attempt, c.status])).toEqual([[1, 400], [2, 200]]);
+    expect(attempts.map((c) => [c.attempt, c.status])).toEqual([
+      [1, 400],
+      [2, 200],
+    ]);
     expect(attempts[0].params.ClientRequestToken).toBe(attempts[1].params.ClientRequestToken);
     await retrying.close();
   });
@@ -256,7 +309,10 @@ describe('SDK retries, network failures and timeouts', () => {
   it('dropped connections → PROVIDER_UNAVAILABLE once the retries are spent', async () => {
     const retrying = providerFor(fake, { maxAttempts: 2 });
     fake.inject({ kind: 'drop', times: 2 });
-    const e = await expectDomainError(retrying.listCollections({ limit: 1 }), 'PROVIDER_UNAVAILABLE', { ...base, operation: 'ListCollections' });
+    const e = await expectDomainError(retrying.listCollections({ limit: 1 }), 'PROVIDER_UNAVAILABLE', {
+      ...base,
+      operation: 'ListCollections',
+    });
     expect(e.details.providerCode).toMatch(/ECONNRESET|socket hang up/i);
     expect(fake.calls.map((c) => c.status)).toEqual([null, null]);
     // A single drop is retried away.

@@ -25,12 +25,19 @@ const reachable = (port: number) =>
     s.once('error', () => resolve(false));
   });
 const servicesUp = (await reachable(5432)) && (await reachable(REDIS.port));
-if (!servicesUp && process.env.CI === 'true') throw new Error('CI=true but PostgreSQL (5432) or Redis (6379) is not reachable: the scale-out tests must run in CI');
+if (!servicesUp && process.env.CI === 'true')
+  throw new Error('CI=true but PostgreSQL (5432) or Redis (6379) is not reachable: the scale-out tests must run in CI');
 if (!servicesUp) console.warn('skipping scale-out tests: PostgreSQL on 127.0.0.1:5432 or Redis on 127.0.0.1:6379 is not reachable');
 
 const schema = `facegate_replicas_${randomUUID().slice(0, 8)}`;
 const prefix = `facegate-test-${randomUUID().slice(0, 8)}`;
-const env = { DATABASE_URL, FACEGATE_DB_SCHEMA: schema, REDIS_URL: `redis://${REDIS.host}:${REDIS.port}`, FACEGATE_REDIS_PREFIX: prefix, FACEGATE_JOB_LEASE_MS: '2000' };
+const env = {
+  DATABASE_URL,
+  FACEGATE_DB_SCHEMA: schema,
+  REDIS_URL: `redis://${REDIS.host}:${REDIS.port}`,
+  FACEGATE_REDIS_PREFIX: prefix,
+  FACEGATE_JOB_LEASE_MS: '2000',
+};
 const replicas: GatewayProcess[] = [];
 const startReplica = async () => {
   const gw = await startGateway({ env });
@@ -51,14 +58,23 @@ async function follow(gw: GatewayProcess, operationId: string) {
 }
 
 async function takeOn(gw: GatewayProcess, collectionId: string): Promise<string> {
-  const d = await gqlData(gw.url, `mutation($c: CollectionRef!) { takeSnapshot(input: { collection: $c }) { ... on TakeSnapshotAccepted { operation { id } } } }`, { c: ref(collectionId) });
+  const d = await gqlData(
+    gw.url,
+    `mutation($c: CollectionRef!) { takeSnapshot(input: { collection: $c }) { ... on TakeSnapshotAccepted { operation { id } } } }`,
+    { c: ref(collectionId) },
+  );
   return d.takeSnapshot.operation.id;
 }
 
 async function applyOn(gw: GatewayProcess, snapshotId: string, target: string): Promise<string> {
-  const d = await gqlData(gw.url, `mutation($s: ID!, $t: CollectionRef!) { applySnapshot(input: { snapshotId: $s, target: $t }) { __typename ... on ApplySnapshotAccepted { operation { id } } } }`, {
-    s: snapshotId, t: ref(target),
-  });
+  const d = await gqlData(
+    gw.url,
+    `mutation($s: ID!, $t: CollectionRef!) { applySnapshot(input: { snapshotId: $s, target: $t }) { __typename ... on ApplySnapshotAccepted { operation { id } } } }`,
+    {
+      s: snapshotId,
+      t: ref(target),
+    },
+  );
   return d.applySnapshot.operation.id;
 }
 
@@ -71,7 +87,12 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
     a = await startReplica();
     b = await startReplica();
     await createCollection(a.url, 'big');
-    for (let i = 0; i < 6; i++) await createUsers(a.url, 'big', Array.from({ length: 500 }, (_, j) => `u${i}-${j}`));
+    for (let i = 0; i < 6; i++)
+      await createUsers(
+        a.url,
+        'big',
+        Array.from({ length: 500 }, (_, j) => `u${i}-${j}`),
+      );
     const events = await follow(b, await takeOn(b, 'big'));
     bigSnapshot = events.at(-1).snapshotProgress.snapshot.id;
   });
@@ -94,7 +115,8 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
     const statuses = events.map((e) => e.snapshotProgress.status);
     expect(statuses.at(-1)).toBe('SUCCEEDED');
     expect(events.filter((e) => e.snapshotProgress.status === 'RUNNING').length).toBeGreaterThan(1);
-    for (let i = 1; i < events.length; i++) expect(events[i].snapshotProgress.processedItems).toBeGreaterThanOrEqual(events[i - 1].snapshotProgress.processedItems);
+    for (let i = 1; i < events.length; i++)
+      expect(events[i].snapshotProgress.processedItems).toBeGreaterThanOrEqual(events[i - 1].snapshotProgress.processedItems);
     expect(await collectionCounts(a.url, 'copy-1')).toEqual({ userCount: 3000, faceCount: 0 });
   });
 
@@ -108,12 +130,20 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
   it('keeps search consistent after writes on the other replica', async () => {
     await createCollection(a.url, 'faces');
     await createUsers(a.url, 'faces', ['franck']);
-    const idx = await gqlData(a.url, `mutation($img: String!) { indexFaces(input: { collection: { provider: "local", collectionId: "faces" }, image: { base64: $img }, maxFaces: 1 }) {
-      ... on IndexFacesSuccess { faces { faceId } } } }`, { img: b64(PHOTOS.franck[0]) });
+    const idx = await gqlData(
+      a.url,
+      `mutation($img: String!) { indexFaces(input: { collection: { provider: "local", collectionId: "faces" }, image: { base64: $img }, maxFaces: 1 }) {
+      ... on IndexFacesSuccess { faces { faceId } } } }`,
+      { img: b64(PHOTOS.franck[0]) },
+    );
     const faceId = idx.indexFaces.faces[0].faceId;
     const search = (gw: GatewayProcess) =>
-      gqlData(gw.url, `query($img: String!) { searchUsersByImage(input: { collection: { provider: "local", collectionId: "faces" }, image: { base64: $img } }) {
-        ... on SearchUsersByImageSuccess { userMatches { user { userId } } } } }`, { img: b64(PHOTOS.franck[1]) }).then((d) => d.searchUsersByImage.userMatches.map((m: any) => m.user.userId));
+      gqlData(
+        gw.url,
+        `query($img: String!) { searchUsersByImage(input: { collection: { provider: "local", collectionId: "faces" }, image: { base64: $img } }) {
+        ... on SearchUsersByImageSuccess { userMatches { user { userId } } } } }`,
+        { img: b64(PHOTOS.franck[1]) },
+      ).then((d) => d.searchUsersByImage.userMatches.map((m: any) => m.user.userId));
     expect(await search(b)).toEqual([]); // loads B's index (empty)
     const assoc = `mutation($f: [String!]!) { associateFaces(input: { collection: { provider: "local", collectionId: "faces" }, userId: "franck", faceIds: $f }) { __typename } }`;
     expect((await gqlData(a.url, assoc, { f: [faceId] })).associateFaces.__typename).toBe('AssociateFacesSuccess');
@@ -131,7 +161,11 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
     // Kill whichever replica picked the job up, once it is running.
     let runner: GatewayProcess | undefined;
     for (let i = 0; i < 200 && !runner; i++) {
-      runner = [a, b, c].find((gw) => gw.logs.some((l) => l.msg === 'operation started' && String(l.operationId) === JSON.parse(Buffer.from(op, 'base64url').toString())[1]));
+      runner = [a, b, c].find((gw) =>
+        gw.logs.some(
+          (l) => l.msg === 'operation started' && String(l.operationId) === JSON.parse(Buffer.from(op, 'base64url').toString())[1],
+        ),
+      );
       if (!runner) await new Promise((r) => setTimeout(r, 25));
     }
     expect(runner).toBeDefined();
@@ -150,7 +184,15 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
         config: {
           providers: [
             { name: 'local', kind: 'local' },
-            { name: 'azure', kind: 'azure-face', endpoint: azure.url, apiKey: azure.apiKey, trainDebounceMs: 0, trainingPollMs: 20, retryBaseDelayMs: 20 },
+            {
+              name: 'azure',
+              kind: 'azure-face',
+              endpoint: azure.url,
+              apiKey: azure.apiKey,
+              trainDebounceMs: 0,
+              trainingPollMs: 20,
+              retryBaseDelayMs: 20,
+            },
           ],
         },
       });
@@ -161,11 +203,15 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
       const op = (await gqlData(trainer.url, TRAIN, { c: ref('trained', 'azure') })).trainCollection.operation.id;
       // Beyond the lease (2 s): the live replica keeps saying its training runs.
       await new Promise((r) => setTimeout(r, 3000));
-      const status = async () => (await gqlData(other.url, `query($id: ID!) { operation(id: $id) { status message } }`, { id: op })).operation;
+      const status = async () =>
+        (await gqlData(other.url, `query($id: ID!) { operation(id: $id) { status message } }`, { id: op })).operation;
       expect(await status()).toEqual({ status: 'RUNNING', message: null });
       await trainer.kill();
       const events = await follow(other, op);
-      expect(events.at(-1).snapshotProgress).toMatchObject({ status: 'FAILED', message: expect.stringMatching(/replica running this training stopped reporting/) });
+      expect(events.at(-1).snapshotProgress).toMatchObject({
+        status: 'FAILED',
+        message: expect.stringMatching(/replica running this training stopped reporting/),
+      });
       expect((await status()).status).toBe('FAILED');
     } finally {
       await azure.stop();

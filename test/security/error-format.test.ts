@@ -25,7 +25,11 @@ describe('formatError', () => {
   it('answers CANCELLED for a client that went away and logs it at debug, not as an unexpected error', () => {
     const { lines, format } = capture();
     const { formatted, error } = fromResolver(new ClientGone('the client closed the connection before the response'));
-    expect(format(formatted, error)).toEqual({ message: 'Cancelled: the client went away', path: ['searchUsersByImage'], extensions: { code: 'CANCELLED' } });
+    expect(format(formatted, error)).toEqual({
+      message: 'Cancelled: the client went away',
+      path: ['searchUsersByImage'],
+      extensions: { code: 'CANCELLED' },
+    });
     expect(lines.map((l) => [l.level, l.msg])).toEqual([[20, 'operation cancelled: the client went away']]);
   });
 

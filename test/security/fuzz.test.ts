@@ -16,8 +16,22 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  buildSchema, getNamedType, isAbstractType, isEnumType, isInputObjectType, isLeafType, isListType, isNonNullType, parse, typeFromAST, validate,
-  type GraphQLField, type GraphQLInputType, type GraphQLNamedType, type GraphQLObjectType, type GraphQLSchema,
+  buildSchema,
+  getNamedType,
+  isAbstractType,
+  isEnumType,
+  isInputObjectType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  parse,
+  typeFromAST,
+  validate,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
 } from 'graphql';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { gqlData, REPO_ROOT } from '../support/gateway.js';
@@ -76,10 +90,49 @@ const CODE_POINT_RANGES: readonly (readonly [number, number])[] = [
 const SURROGATES = [0xd800, 0xdfff] as const;
 
 const STRINGS = [
-  '', ' ', 'a', 'local', 'aws', 'nope', '\u0000', 'a\u0000b', '\ufeff', '💥🙂', 'é', 'ß', '\u202eevil', '\ud800', '\udfff',
-  '%00', '%s%s%s%n', '../../../../etc/passwd', "'; DROP TABLE users; --", '" OR 1=1 --', '${jndi:ldap://x/a}', '<script>alert(1)</script>',
-  '{"$gt": ""}', '__proto__', 'constructor', 'prototype', 'null', 'undefined', 'NaN', '-1', '1e400', 'true', '*', '?', '\\',
-  '\n\r\t', 'Z2lk', 'Q29sbGVjdGlvbjpsb2NhbDpj', 'eyJzIjo1MDB9', 'eyJzIjotMX0', 'eyJzIjoxLCJ0Ijp7fX0', 'x'.repeat(300), 'y'.repeat(70_000),
+  '',
+  ' ',
+  'a',
+  'local',
+  'aws',
+  'nope',
+  '\u0000',
+  'a\u0000b',
+  '\ufeff',
+  '💥🙂',
+  'é',
+  'ß',
+  '\u202eevil',
+  '\ud800',
+  '\udfff',
+  '%00',
+  '%s%s%s%n',
+  '../../../../etc/passwd',
+  "'; DROP TABLE users; --",
+  '" OR 1=1 --',
+  '${jndi:ldap://x/a}',
+  '<script>alert(1)</script>',
+  '{"$gt": ""}',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'null',
+  'undefined',
+  'NaN',
+  '-1',
+  '1e400',
+  'true',
+  '*',
+  '?',
+  '\\',
+  '\n\r\t',
+  'Z2lk',
+  'Q29sbGVjdGlvbjpsb2NhbDpj',
+  'eyJzIjo1MDB9',
+  'eyJzIjotMX0',
+  'eyJzIjoxLCJ0Ijp7fX0',
+  'x'.repeat(300),
+  'y'.repeat(70_000),
 ];
 
 function randomString(r: Rng): string {
@@ -98,7 +151,19 @@ function randomString(r: Rng): string {
   return s;
 }
 
-const HUGE_NUMBERS = ['2147483647', '2147483648', '-2147483649', '9007199254740993', '99999999999999999999999999', '1e400', '-1e400', '1e-400', '0.1', '-0', '1.7976931348623157e308'];
+const HUGE_NUMBERS = [
+  '2147483647',
+  '2147483648',
+  '-2147483649',
+  '9007199254740993',
+  '99999999999999999999999999',
+  '1e400',
+  '-1e400',
+  '1e-400',
+  '0.1',
+  '-0',
+  '1.7976931348623157e308',
+];
 
 /** A value written as-is in a GraphQL document and in JSON (numbers JSON.stringify would lose). */
 class Raw {
@@ -114,7 +179,10 @@ function toLiteral(v: Value): string {
   if (v instanceof Raw) return v.text;
   if (v instanceof EnumValue) return v.name;
   if (Array.isArray(v)) return `[${v.map(toLiteral).join(', ')}]`;
-  if (v !== null && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${toLiteral(x)}`).join(', ')} }`;
+  if (v !== null && typeof v === 'object')
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${k}: ${toLiteral(x)}`)
+      .join(', ')} }`;
   return JSON.stringify(v) ?? 'null';
 }
 
@@ -122,7 +190,10 @@ function toJson(v: Value): string {
   if (v instanceof Raw) return v.text;
   if (v instanceof EnumValue) return JSON.stringify(v.name);
   if (Array.isArray(v)) return `[${v.map(toJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${toJson(x)}`).join(',')}}`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}:${toJson(x)}`)
+      .join(',')}}`;
   return JSON.stringify(v) ?? 'null';
 }
 
@@ -155,7 +226,15 @@ function valueFor(r: Rng, type: GraphQLInputType, name: string, wrong = 0.03, de
   if (r.chance(wrong)) return null;
   if (isListType(type)) {
     if (r.chance(0.15)) return valueFor(r, type.ofType, name, wrong, depth + 1); // a single item: coerced to a list
-    return Array.from({ length: r.weighted([[8, r.int(0, 3)], [1, r.int(4, 200)]] as const) }, () => valueFor(r, type.ofType, name, wrong, depth + 1));
+    return Array.from(
+      {
+        length: r.weighted([
+          [8, r.int(0, 3)],
+          [1, r.int(4, 200)],
+        ] as const),
+      },
+      () => valueFor(r, type.ofType, name, wrong, depth + 1),
+    );
   }
   if (isInputObjectType(type)) {
     const out: Record<string, Value> = {};
@@ -178,7 +257,15 @@ function valueFor(r: Rng, type: GraphQLInputType, name: string, wrong = 0.03, de
     case 'collectionId':
       return absentCollectionId(r);
     case 'base64':
-      return r.pick(['', 'AAAA', '////', 'iVBORw0KGgo=', '/9j/4AAQSkZJRgABAQ==', Buffer.from(randomString(r)).toString('base64'), randomString(r)]);
+      return r.pick([
+        '',
+        'AAAA',
+        '////',
+        'iVBORw0KGgo=',
+        '/9j/4AAQSkZJRgABAQ==',
+        Buffer.from(randomString(r)).toString('base64'),
+        randomString(r),
+      ]);
     case 'url':
       return r.pick(['http://127.0.0.1:1/x.jpg', 'file:///etc/passwd', 'http://169.254.169.254/latest/meta-data/', randomString(r)]);
     default:
@@ -229,7 +316,9 @@ class Walk {
       const value = valueFor(this.r, arg.type, arg.name, this.wrong);
       if (this.r.chance(0.3)) {
         const name = `v${this.vars.length}`;
-        const declared = this.r.chance(this.wrong) ? this.r.pick(['Int', 'String!', '[ID]', 'Boolean', 'Nope', 'CollectionRef']) : String(arg.type);
+        const declared = this.r.chance(this.wrong)
+          ? this.r.pick(['Int', 'String!', '[ID]', 'Boolean', 'Nope', 'CollectionRef'])
+          : String(arg.type);
         this.vars.push(`$${name}: ${declared}`);
         this.values.push(`${JSON.stringify(name)}:${toJson(value)}`);
         parts.push(`${arg.name}: $${name}`);
@@ -326,7 +415,15 @@ function variablesFor(r: Rng, document: string): string | undefined {
     if (!type) continue;
     if (r.chance(0.05)) continue; // a missing variable
     let value = valueFor(r, type, def.variable.name.value);
-    if (getNamedType(type).name === 'CollectionRef' && isMutation && value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Raw) && !(value instanceof EnumValue)) {
+    if (
+      getNamedType(type).name === 'CollectionRef' &&
+      isMutation &&
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      !(value instanceof Raw) &&
+      !(value instanceof EnumValue)
+    ) {
       value = { ...value, collectionId: absentCollectionId(r) };
       // createCollection and applySnapshot would create: never on a configured provider.
       if (/createCollection|applySnapshot/.test(document)) value = { ...value, provider: `nope-${r.int(0, 99)}` };
@@ -338,11 +435,63 @@ function variablesFor(r: Rng, document: string): string | undefined {
 }
 
 const TOKENS = [
-  '{', '}', '(', ')', '[', ']', ':', '$', '$x', '...', '!', '=', '|', '&', '@', '@include(if: true)', '@skip(if: $x)', '@deprecated', '@nope',
-  '#comment\n', '"', '"""', '"\\u0000"', '"\\uD800"', '\\', '\u0000', '\ufeff', '💥', ',', '\n', '\t', 'query', 'mutation', 'subscription',
-  'fragment', 'on', 'null', 'true', 'false', '__typename', '__schema { types { name } }', '__type(name: "User") { name }', '1e400',
-  '99999999999999999999', '-', '0x10', '.5', 'first: 500', 'first: -1', 'input:', 'ref:', 'id:', '"x"', 'extend type Query { x: Int }',
-  'directive @d on FIELD', 'schema { query: Query }', 'snapshotProgress(operationId: "x") { percent }',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ':',
+  '$',
+  '$x',
+  '...',
+  '!',
+  '=',
+  '|',
+  '&',
+  '@',
+  '@include(if: true)',
+  '@skip(if: $x)',
+  '@deprecated',
+  '@nope',
+  '#comment\n',
+  '"',
+  '"""',
+  '"\\u0000"',
+  '"\\uD800"',
+  '\\',
+  '\u0000',
+  '\ufeff',
+  '💥',
+  ',',
+  '\n',
+  '\t',
+  'query',
+  'mutation',
+  'subscription',
+  'fragment',
+  'on',
+  'null',
+  'true',
+  'false',
+  '__typename',
+  '__schema { types { name } }',
+  '__type(name: "User") { name }',
+  '1e400',
+  '99999999999999999999',
+  '-',
+  '0x10',
+  '.5',
+  'first: 500',
+  'first: -1',
+  'input:',
+  'ref:',
+  'id:',
+  '"x"',
+  'extend type Query { x: Int }',
+  'directive @d on FIELD',
+  'schema { query: Query }',
+  'snapshotProgress(operationId: "x") { percent }',
 ];
 
 function mutate(r: Rng, source: string): string {
@@ -409,7 +558,11 @@ function deepCase(r: Rng): Case {
       return { kind: 'deep-object-literal', query: `{ collection(ref: ${'{ a: '.repeat(n)}1${' }'.repeat(n)}) { id } }` };
     case 5: {
       const nestedJson = `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
-      return { kind: 'deep-variables', query: 'query($c: CollectionRef!) { collection(ref: $c) { id } }', variables: `{"c":${nestedJson}}` };
+      return {
+        kind: 'deep-variables',
+        query: 'query($c: CollectionRef!) { collection(ref: $c) { id } }',
+        variables: `{"c":${nestedJson}}`,
+      };
     }
     default: {
       // Many aliases, fragments spreading fragments.
@@ -422,17 +575,46 @@ function deepCase(r: Rng): Case {
 
 const VALID_BODY = '{"query":"{ providers { name } }"}';
 const RAW_BODIES = [
-  '', ' ', '{', '{"query": ', '}', 'null', '[]', '[{"query":"{ __typename }"}]', '"{ __typename }"', '123', 'true', 'NaN', '{"query": NaN}',
-  '{"query": null}', '{"query": 123}', '{"query": ["{ __typename }"]}', '{"query": {"a": 1}}', '{"query": true}',
-  '{"query":"{ __typename }","variables":"x"}', '{"query":"{ __typename }","variables":[1]}', '{"query":"{ __typename }","variables":"{\\"a\\":1}"}',
-  '{"query":"{ __typename }","operationName":5}', '{"query":"{ __typename }","operationName":"Nope"}', '{"query":"{ __typename }","extensions":"x"}',
+  '',
+  ' ',
+  '{',
+  '{"query": ',
+  '}',
+  'null',
+  '[]',
+  '[{"query":"{ __typename }"}]',
+  '"{ __typename }"',
+  '123',
+  'true',
+  'NaN',
+  '{"query": NaN}',
+  '{"query": null}',
+  '{"query": 123}',
+  '{"query": ["{ __typename }"]}',
+  '{"query": {"a": 1}}',
+  '{"query": true}',
+  '{"query":"{ __typename }","variables":"x"}',
+  '{"query":"{ __typename }","variables":[1]}',
+  '{"query":"{ __typename }","variables":"{\\"a\\":1}"}',
+  '{"query":"{ __typename }","operationName":5}',
+  '{"query":"{ __typename }","operationName":"Nope"}',
+  '{"query":"{ __typename }","extensions":"x"}',
   '{"query":"{ __typename }","extensions":{"persistedQuery":{"version":1,"sha256Hash":"abc"}}}',
   `{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"${'a'.repeat(64)}"}}}`,
-  '{"extensions":{"persistedQuery":{"version":2}}}', '{"query":"{ __typename }","__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}}}',
-  '{"query":"{ __typename }","query":"{ providers { name } }"}', '\ufeff{"query":"{ __typename }"}', '\u0000', '{"query":"\\u0000"}',
-  '{"query":"{ __typename }"}garbage', '{"query":"{ __typename }"', `{"query":"${'a'.repeat(200_000)}"}`, `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
-  '{"query":"subscription { snapshotProgress(operationId: \\"x\\") { percent } }"}', '{"query":"mutation { __typename }"}',
-  '{"query":"query A { __typename } query A { __typename }"}', '{"query":"{ __typename }","variables":{"a":{"b":{"c":[1,2,{"d":null}]}}}}',
+  '{"extensions":{"persistedQuery":{"version":2}}}',
+  '{"query":"{ __typename }","__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}}}',
+  '{"query":"{ __typename }","query":"{ providers { name } }"}',
+  '\ufeff{"query":"{ __typename }"}',
+  '\u0000',
+  '{"query":"\\u0000"}',
+  '{"query":"{ __typename }"}garbage',
+  '{"query":"{ __typename }"',
+  `{"query":"${'a'.repeat(200_000)}"}`,
+  `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+  '{"query":"subscription { snapshotProgress(operationId: \\"x\\") { percent } }"}',
+  '{"query":"mutation { __typename }"}',
+  '{"query":"query A { __typename } query A { __typename }"}',
+  '{"query":"{ __typename }","variables":{"a":{"b":{"c":[1,2,{"d":null}]}}}}',
 ];
 
 function bodyCase(r: Rng): Case {
@@ -446,13 +628,39 @@ function bodyCase(r: Rng): Case {
 }
 
 const CONTENT_TYPES = [
-  undefined, '', 'text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/graphql',
-  'application/json; charset=utf-16', 'application/json; charset=latin1', 'APPLICATION/JSON', 'application/jsonp', 'application/vnd.api+json',
-  'application/graphql-response+json', 'text/json', '*/*', 'application/xml', 'application/json, text/plain', 'application/json;;;', '\u00e9',
+  undefined,
+  '',
+  'text/plain',
+  'text/plain;charset=UTF-8',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/graphql',
+  'application/json; charset=utf-16',
+  'application/json; charset=latin1',
+  'APPLICATION/JSON',
+  'application/jsonp',
+  'application/vnd.api+json',
+  'application/graphql-response+json',
+  'text/json',
+  '*/*',
+  'application/xml',
+  'application/json, text/plain',
+  'application/json;;;',
+  '\u00e9',
 ];
 const ACCEPTS = [
-  undefined, '*/*', 'application/json', 'application/graphql-response+json', 'application/graphql-response+json, application/json;q=0.9',
-  'text/html', 'application/xml', 'text/event-stream', 'multipart/mixed', 'multipart/mixed; deferSpec=20220824', 'application/json;q=0', 'nonsense',
+  undefined,
+  '*/*',
+  'application/json',
+  'application/graphql-response+json',
+  'application/graphql-response+json, application/json;q=0.9',
+  'text/html',
+  'application/xml',
+  'text/event-stream',
+  'multipart/mixed',
+  'multipart/mixed; deferSpec=20220824',
+  'application/json;q=0',
+  'nonsense',
 ];
 
 function headerCase(r: Rng): Case {
@@ -464,7 +672,12 @@ function headerCase(r: Rng): Case {
   if (r.chance(0.4)) headers['apollo-require-preflight'] = 'true';
   if (r.chance(0.1)) headers['x-request-id'] = randomString(r).replace(/[^\x20-\x7e]/g, '?');
   if (r.chance(0.1)) headers['x-apollo-operation-name'] = 'Fuzz';
-  const method = r.weighted([[8, 'POST'], [1, 'PUT'], [1, 'PATCH'], [1, 'DELETE']] as const);
+  const method = r.weighted([
+    [8, 'POST'],
+    [1, 'PUT'],
+    [1, 'PATCH'],
+    [1, 'DELETE'],
+  ] as const);
   const body = r.chance(0.7) ? VALID_BODY : r.chance(0.5) ? 'query=%7B__typename%7D' : `{"query":${JSON.stringify(r.pick(TEMPLATES))}}`;
   return { kind: `content-type`, method, headers, body };
 }
@@ -488,7 +701,8 @@ function getCase(r: Rng): Case {
 function tokenSoup(r: Rng): Case {
   const n = r.int(1, 60);
   let query = '';
-  for (let i = 0; i < n; i++) query += (r.chance(0.3) ? r.pick(FIELD_NAMES) : r.chance(0.1) ? randomString(r) : r.pick(TOKENS)) + r.pick([' ', '', '\n', ',']);
+  for (let i = 0; i < n; i++)
+    query += (r.chance(0.3) ? r.pick(FIELD_NAMES) : r.chance(0.1) ? randomString(r) : r.pick(TOKENS)) + r.pick([' ', '', '\n', ',']);
   return { kind: 'tokens', query };
 }
 
@@ -570,7 +784,8 @@ function problems(o: Outcome): string[] {
     const object = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
     const hasData = object !== undefined && 'data' in object;
     const errors = object?.errors;
-    const hasErrors = Array.isArray(errors) && errors.length > 0 && errors.every((e) => typeof (e as { message?: unknown })?.message === 'string');
+    const hasErrors =
+      Array.isArray(errors) && errors.length > 0 && errors.every((e) => typeof (e as { message?: unknown })?.message === 'string');
     if (!hasData && !hasErrors) found.push('neither data nor errors');
   }
   for (const [what, pattern] of LEAKS) if (pattern.test(o.text)) found.push(`leaks ${what}`);
@@ -610,7 +825,12 @@ function knownInternalCause(c: Case): string | undefined {
 }
 
 function describeCase(c: Case): string {
-  const text = c.body !== undefined ? (typeof c.body === 'string' ? c.body : `<${c.body.length} random bytes>`) : `${c.query ?? ''} ${c.variables ?? ''} ${c.search ?? ''}`;
+  const text =
+    c.body !== undefined
+      ? typeof c.body === 'string'
+        ? c.body
+        : `<${c.body.length} random bytes>`
+      : `${c.query ?? ''} ${c.variables ?? ''} ${c.search ?? ''}`;
   return `${c.method ?? 'POST'} ${JSON.stringify(c.headers ?? {})} ${text.slice(0, 300)}${text.length > 300 ? '…' : ''}`;
 }
 
@@ -621,7 +841,9 @@ describe('fuzzing the HTTP endpoint', () => {
 
   afterAll(async () => {
     for (const collectionId of created) {
-      await gqlData(url, 'mutation($c: CollectionRef!) { deleteCollection(input: { collection: $c }) { __typename } }', { c: { provider: 'local', collectionId } });
+      await gqlData(url, 'mutation($c: CollectionRef!) { deleteCollection(input: { collection: $c }) { __typename } }', {
+        c: { provider: 'local', collectionId },
+      });
     }
   });
 
@@ -638,50 +860,66 @@ describe('fuzzing the HTTP endpoint', () => {
     expect(valid / 400).toBeGreaterThan(0.5);
   });
 
-  it(`answers ${CASES} random requests (seed ${SEED}) below 500, in JSON with data or errors, leaking nothing`, { timeout: 120_000 }, async () => {
-    const started = performance.now();
-    const failures: string[] = [];
-    const byKind = new Map<string, { n: number; statuses: Map<number, number> }>();
-    const internal: string[] = [];
-    await runAll(new Rng(SEED), CASES, (o, c) => {
-      const stats = byKind.get(o.kind) ?? { n: 0, statuses: new Map() };
-      stats.n++;
-      stats.statuses.set(o.status, (stats.statuses.get(o.status) ?? 0) + 1);
-      byKind.set(o.kind, stats);
-      const found = problems(o);
-      if (found.length) failures.push(`#${o.index} ${o.kind}: ${found.join(', ')}\n  request: ${describeCase(c)}\n  response: ${o.text.slice(0, 400)}`);
-      if (o.text.includes('INTERNAL_SERVER_ERROR')) internal.push(`#${o.index} ${o.kind} [${knownInternalCause(c) ?? 'unknown cause'}]: ${describeCase(c)}`);
-    });
-
-    // A bounded number of real creations on `local`, through the fuzzer's odd ids; deleted in afterAll.
-    const r = new Rng(SEED ^ 0x5eed);
-    for (let i = 0; i < MAX_CREATED; i++) {
-      const collectionId = i % 2 ? `fuzz-${r.int(0, 1e9)}` : randomString(r);
-      const o = await send(CASES + i, {
-        kind: 'create-local',
-        query: `mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) { ${ERROR_FIELDS} ... on CreateCollectionSuccess { collection { collectionId } } } }`,
-        variables: toJson({ c: { provider: 'local', collectionId } }),
+  it(
+    `answers ${CASES} random requests (seed ${SEED}) below 500, in JSON with data or errors, leaking nothing`,
+    { timeout: 120_000 },
+    async () => {
+      const started = performance.now();
+      const failures: string[] = [];
+      const byKind = new Map<string, { n: number; statuses: Map<number, number> }>();
+      const internal: string[] = [];
+      await runAll(new Rng(SEED), CASES, (o, c) => {
+        const stats = byKind.get(o.kind) ?? { n: 0, statuses: new Map() };
+        stats.n++;
+        stats.statuses.set(o.status, (stats.statuses.get(o.status) ?? 0) + 1);
+        byKind.set(o.kind, stats);
+        const found = problems(o);
+        if (found.length)
+          failures.push(`#${o.index} ${o.kind}: ${found.join(', ')}\n  request: ${describeCase(c)}\n  response: ${o.text.slice(0, 400)}`);
+        if (o.text.includes('INTERNAL_SERVER_ERROR'))
+          internal.push(`#${o.index} ${o.kind} [${knownInternalCause(c) ?? 'unknown cause'}]: ${describeCase(c)}`);
       });
-      const found = problems(o);
-      if (found.length) failures.push(`create-local ${JSON.stringify(collectionId).slice(0, 80)}: ${found.join(', ')}\n  response: ${o.text.slice(0, 400)}`);
-      try {
-        const id = (JSON.parse(o.text) as { data?: { createCollection?: { collection?: { collectionId?: string } } } }).data?.createCollection?.collection?.collectionId;
-        if (id !== undefined) created.push(id);
-      } catch {
-        // reported above
-      }
-    }
 
-    internal.sort((a, b) => Number(b.includes('[unknown cause]')) - Number(a.includes('[unknown cause]')));
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const summary = [...byKind].map(([kind, s]) => `${kind.padEnd(22)} ${String(s.n).padStart(5)}  ${[...s.statuses].sort().map(([st, n]) => `${st}×${n}`).join(' ')}`);
-    console.info(
-      `fuzz: ${CASES + MAX_CREATED} requests in ${seconds} s (seed ${SEED}); ${created.length} collections created on local (deleted after); ` +
-        `${internal.length} masked INTERNAL_SERVER_ERROR answers\n${summary.join('\n')}` +
-        (internal.length ? `\ninternal errors (masked; causes in the gateway log):\n${internal.slice(0, 20).join('\n')}` : ''),
-    );
-    expect(failures.slice(0, 10), `${failures.length} bad answers`).toEqual([]);
-  });
+      // A bounded number of real creations on `local`, through the fuzzer's odd ids; deleted in afterAll.
+      const r = new Rng(SEED ^ 0x5eed);
+      for (let i = 0; i < MAX_CREATED; i++) {
+        const collectionId = i % 2 ? `fuzz-${r.int(0, 1e9)}` : randomString(r);
+        const o = await send(CASES + i, {
+          kind: 'create-local',
+          query: `mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) { ${ERROR_FIELDS} ... on CreateCollectionSuccess { collection { collectionId } } } }`,
+          variables: toJson({ c: { provider: 'local', collectionId } }),
+        });
+        const found = problems(o);
+        if (found.length)
+          failures.push(
+            `create-local ${JSON.stringify(collectionId).slice(0, 80)}: ${found.join(', ')}\n  response: ${o.text.slice(0, 400)}`,
+          );
+        try {
+          const id = (JSON.parse(o.text) as { data?: { createCollection?: { collection?: { collectionId?: string } } } }).data
+            ?.createCollection?.collection?.collectionId;
+          if (id !== undefined) created.push(id);
+        } catch {
+          // reported above
+        }
+      }
+
+      internal.sort((a, b) => Number(b.includes('[unknown cause]')) - Number(a.includes('[unknown cause]')));
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const summary = [...byKind].map(
+        ([kind, s]) =>
+          `${kind.padEnd(22)} ${String(s.n).padStart(5)}  ${[...s.statuses]
+            .sort()
+            .map(([st, n]) => `${st}×${n}`)
+            .join(' ')}`,
+      );
+      console.info(
+        `fuzz: ${CASES + MAX_CREATED} requests in ${seconds} s (seed ${SEED}); ${created.length} collections created on local (deleted after); ` +
+          `${internal.length} masked INTERNAL_SERVER_ERROR answers\n${summary.join('\n')}` +
+          (internal.length ? `\ninternal errors (masked; causes in the gateway log):\n${internal.slice(0, 20).join('\n')}` : ''),
+      );
+      expect(failures.slice(0, 10), `${failures.length} bad answers`).toEqual([]);
+    },
+  );
 
   it('still answers { providers { name } } afterwards', async () => {
     const data = await gqlData<{ providers: { name: string }[] }>(url, '{ providers { name } }');

@@ -8,15 +8,26 @@
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import {
-  getIntrospectionQuery, parse, specifiedRules, validate,
-  type GraphQLError, type GraphQLFormattedError, type GraphQLSchema,
+  getIntrospectionQuery,
+  parse,
+  specifiedRules,
+  validate,
+  type GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
 } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import {
-  checkDocumentSize, DEFAULT_QUERY_LIMITS, documentSizeError, LIMIT_ERROR_CODES, limitErrorCode, limitRules, type QueryLimits,
+  checkDocumentSize,
+  DEFAULT_QUERY_LIMITS,
+  documentSizeError,
+  LIMIT_ERROR_CODES,
+  limitErrorCode,
+  limitRules,
+  type QueryLimits,
 } from '../../dist/src/security/query-limits.js';
 import { buildGatewaySchema } from '../../dist/src/execution/build-schema.js';
 import { paginateArray } from '../../dist/src/resolvers/pagination.js';
@@ -61,7 +72,8 @@ const THREE_DEEP_500 = `{ provider(name: "local") { collections(first: 500) { ed
 function createUsersMutation(n: number): string {
   const fields = Array.from(
     { length: n },
-    (_, i) => `u${i}: createUser(input: { collection: $c, userId: "u3-${i}" }) { __typename ... on Error { __typename code message } ... on InvalidInput { field } }`,
+    (_, i) =>
+      `u${i}: createUser(input: { collection: $c, userId: "u3-${i}" }) { __typename ... on Error { __typename code message } ... on InvalidInput { field } }`,
   );
   return `mutation($c: CollectionRef!) { ${fields.join('\n')} }`;
 }
@@ -78,11 +90,23 @@ describe('defaults', () => {
       defaultPageSize: 100,
       defaultListSize: 10,
     });
-    expect(LIMIT_ERROR_CODES).toEqual(['QUERY_TOO_DEEP', 'QUERY_TOO_COSTLY', 'TOO_MANY_ALIASES', 'TOO_MANY_ROOT_FIELDS', 'DOCUMENT_TOO_LARGE']);
+    expect(LIMIT_ERROR_CODES).toEqual([
+      'QUERY_TOO_DEEP',
+      'QUERY_TOO_COSTLY',
+      'TOO_MANY_ALIASES',
+      'TOO_MANY_ROOT_FIELDS',
+      'DOCUMENT_TOO_LARGE',
+    ]);
   });
 
   it('let through the full introspection query (GraphiQL, codegen)', () => {
-    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
     expect(check(query)).toEqual([]);
   });
 
@@ -106,7 +130,9 @@ describe('depth', () => {
     const query = `query Deep { node(id: "x") { ...C } }
       fragment C on Collection { provider { collections(first: 1) { edges { node { ... on Collection { provider { name } } } } } } }`;
     expect(check(query, { maxDepth: 7 })).toEqual([]);
-    expect(only(check(query, { maxDepth: 6 }), 'QUERY_TOO_DEEP').message).toBe('query depth: expected at most 6 levels, got 7 (query Deep)');
+    expect(only(check(query, { maxDepth: 6 }), 'QUERY_TOO_DEEP').message).toBe(
+      'query depth: expected at most 6 levels, got 7 (query Deep)',
+    );
   });
 
   it('does not count __Type.ofType, a chain of wrappers', () => {
@@ -135,7 +161,11 @@ describe('cost', () => {
     // Two deep is already 750,000; one page of 500 is fine.
     const twoDeep = `{ collection(ref: ${REF}) { users(first: 500) { edges { node { faces(first: 500) { edges { node { faceId } } } } } } } }`;
     expect(only(check(twoDeep), 'QUERY_TOO_COSTLY').extensions.value).toBe(2 + 500 * (3 + 500 * 3));
-    expect(check(`{ collection(ref: ${REF}) { users(first: 500) { edges { cursor node { userId status faceCount } } pageInfo { hasNextPage } } } }`)).toEqual([]);
+    expect(
+      check(
+        `{ collection(ref: ${REF}) { users(first: 500) { edges { cursor node { userId status faceCount } } pageInfo { hasNextPage } } } }`,
+      ),
+    ).toEqual([]);
   });
 
   it("takes an absent first from the schema's default (users 50, faces 100)", () => {
@@ -176,7 +206,8 @@ describe('cost', () => {
 
     // 40 fragments, each spreading the next twice: 2^40 fields once expanded.
     let bomb = '{ provider(name: "local") { ...F0 } }\n';
-    for (let i = 0; i < 40; i++) bomb += `fragment F${i} on Provider { ${i < 39 ? `a: collections(first: 1) { edges { node { provider { ...F${i + 1} } } } } b: collections(first: 1) { edges { node { provider { ...F${i + 1} } } } }` : 'name'} }\n`;
+    for (let i = 0; i < 40; i++)
+      bomb += `fragment F${i} on Provider { ${i < 39 ? `a: collections(first: 1) { edges { node { provider { ...F${i + 1} } } } } b: collections(first: 1) { edges { node { provider { ...F${i + 1} } } } }` : 'name'} }\n`;
     const started = performance.now();
     const errors = validate(schema, parse(bomb), limitRules());
     expect(performance.now() - started).toBeLessThan(500);
@@ -184,7 +215,9 @@ describe('cost', () => {
   });
 
   it('survives fragment cycles (NoFragmentCycles reports them)', () => {
-    const errors = check('{ provider(name: "local") { ...A } } fragment A on Provider { collections(first: 1) { edges { node { provider { ...A } } } } }');
+    const errors = check(
+      '{ provider(name: "local") { ...A } } fragment A on Provider { collections(first: 1) { edges { node { provider { ...A } } } } }',
+    );
     expect(errors.map((e) => e.message).join('\n')).toContain('Cannot spread fragment "A" within itself');
   });
 });
@@ -210,7 +243,8 @@ describe('aliases and root fields', () => {
     const many = `{ ${'__typename '.repeat(1001)}}`;
     const error = only(check(many), 'TOO_MANY_ROOT_FIELDS');
     expect(error.message).toBe('root fields: expected at most 1000 per operation, got 1001 (anonymous query)');
-    const viaFragments = '{ providers { name } ...Q ... on Query { __typename } } fragment Q on Query { a: providers { name } b: providers { name } }';
+    const viaFragments =
+      '{ providers { name } ...Q ... on Query { __typename } } fragment Q on Query { a: providers { name } b: providers { name } }';
     expect(only(check(viaFragments, { maxRootFields: 3 }), 'TOO_MANY_ROOT_FIELDS').extensions.value).toBe(4);
     expect(check(viaFragments, { maxRootFields: 4 })).toEqual([]);
   });
@@ -221,7 +255,12 @@ describe('document size', () => {
     expect(checkDocumentSize('x'.repeat(100), 100)).toBeNull();
     const body = checkDocumentSize('x'.repeat(101), 100);
     expect(body).toEqual({
-      errors: [{ message: 'document size: expected at most 100 characters, got 101', extensions: { code: 'DOCUMENT_TOO_LARGE', limit: 100, value: 101 } }],
+      errors: [
+        {
+          message: 'document size: expected at most 100 characters, got 101',
+          extensions: { code: 'DOCUMENT_TOO_LARGE', limit: 100, value: 101 },
+        },
+      ],
     });
     expect(JSON.stringify(body)).not.toContain('stack');
   });
@@ -265,7 +304,10 @@ describe('wiring (as proposed for server.ts)', () => {
 
       const deep = await post(wired, nested(13));
       expect(deep.status).toBe(400);
-      expect(deep.body.errors[0]).toMatchObject({ message: 'query depth: expected at most 12 levels, got 13 (anonymous query)', extensions: { code: 'QUERY_TOO_DEEP' } });
+      expect(deep.body.errors[0]).toMatchObject({
+        message: 'query depth: expected at most 12 levels, got 13 (anonymous query)',
+        extensions: { code: 'QUERY_TOO_DEEP' },
+      });
       expect((await post(wired, THREE_DEEP_500)).body.errors[0].extensions.code).toBe('QUERY_TOO_COSTLY');
       expect((await post(wired, `{ ${'__typename '.repeat(1001)}}`)).body.errors[0].extensions.code).toBe('TOO_MANY_ROOT_FIELDS');
       // Other validation errors keep Apollo's code.
@@ -327,7 +369,10 @@ describe('wiring (as proposed for server.ts)', () => {
     it('refuses too deep and too large with their codes', async () => {
       expect((await run(nested(13))).errors?.[0].extensions?.code).toBe('QUERY_TOO_DEEP');
       const large = await run(`{ ${'__typename '.repeat(200)}}`);
-      expect(large.errors?.[0]).toMatchObject({ message: 'document size: expected at most 2000 characters, got 2203', extensions: { code: 'DOCUMENT_TOO_LARGE' } });
+      expect(large.errors?.[0]).toMatchObject({
+        message: 'document size: expected at most 2000 characters, got 2203',
+        extensions: { code: 'DOCUMENT_TOO_LARGE' },
+      });
     });
   });
 });
@@ -339,7 +384,8 @@ describe('on the running gateway', () => {
   const url = inject('gatewayUrl');
 
   it('refuses too deep and too costly over HTTP with 400 and the codes', async () => {
-    const post = (query: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const post = (query: string) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
     const deep = await post(nested(13));
     expect(deep.status).toBe(400);
     expect((await deep.json()).errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', limit: 12, value: 13 });
@@ -358,7 +404,10 @@ describe('on the running gateway', () => {
     const client = wsClient(inject('gatewayWsUrl'));
     try {
       const errors = await new Promise<GraphQLFormattedError[]>((resolve, reject) => {
-        client.subscribe({ query: nested(13) }, { next: () => undefined, error: (e) => resolve(e as GraphQLFormattedError[]), complete: () => reject(new Error('completed')) });
+        client.subscribe(
+          { query: nested(13) },
+          { next: () => undefined, error: (e) => resolve(e as GraphQLFormattedError[]), complete: () => reject(new Error('completed')) },
+        );
       });
       expect(errors[0].extensions?.code).toBe('QUERY_TOO_DEEP');
     } finally {
@@ -376,7 +425,11 @@ describe('limits.maxPageSize from the config file', () => {
   beforeAll(async () => {
     gw = await startGateway({ config: { limits: { maxPageSize: 20 } } });
     await createCollection(gw.url, collectionId);
-    await createUsers(gw.url, collectionId, Array.from({ length: 25 }, (_, i) => `user-${String(i).padStart(2, '0')}`));
+    await createUsers(
+      gw.url,
+      collectionId,
+      Array.from({ length: 25 }, (_, i) => `user-${String(i).padStart(2, '0')}`),
+    );
   });
 
   afterAll(async () => {
@@ -411,6 +464,8 @@ describe('limits.maxPageSize from the config file', () => {
     const wide = paginateArray({ first: 30 }, 30, all, (n) => n);
     const after = wide.edges[24].cursor; // the 26th item: skip 25 from the start
     expect(paginateArray({ first: 1, after }, 30, all, (n) => n).edges.map((e) => e.node)).toEqual([25]);
-    expect(() => paginateArray({ first: 1, after }, 20, all, (n) => n)).toThrow('after: expected a cursor from a previous page, got an unknown cursor');
+    expect(() => paginateArray({ first: 1, after }, 20, all, (n) => n)).toThrow(
+      'after: expected a cursor from a previous page, got an unknown cursor',
+    );
   });
 });

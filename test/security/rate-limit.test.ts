@@ -16,7 +16,11 @@ const BURST_A = 3;
 let gw: GatewayProcess;
 
 async function post(key: string, query: string) {
-  const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query }) });
+  const res = await fetch(gw.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    body: JSON.stringify({ query }),
+  });
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { data?: any; errors?: any[] } };
 }
 
@@ -26,7 +30,12 @@ const refill = () => new Promise((r) => setTimeout(r, 1600));
 beforeAll(async () => {
   gw = await startGateway({
     config: {
-      auth: { apiKeys: [{ tenant: 'a', sha256: sha(KEY_A) }, { tenant: 'b', sha256: sha(KEY_B) }] },
+      auth: {
+        apiKeys: [
+          { tenant: 'a', sha256: sha(KEY_A) },
+          { tenant: 'b', sha256: sha(KEY_B) },
+        ],
+      },
       tenants: { a: { providers: ['local'], collections: ['a-*'] }, b: { providers: ['local'], collections: ['b-*'] } },
       limits: { rateLimit: { requestsPerSecond: 50, burst: 50, tenants: { a: { requestsPerSecond: 2, burst: BURST_A } } } },
     },
@@ -64,7 +73,10 @@ describe('over HTTP', () => {
     await refill();
     const answers = await Promise.all([
       ...Array.from({ length: BURST_A }, () => post(KEY_A, '{ __typename }')),
-      post(KEY_A, 'mutation { createCollection(input: { collection: { provider: "local", collectionId: "a-throttled" } }) { __typename } }'),
+      post(
+        KEY_A,
+        'mutation { createCollection(input: { collection: { provider: "local", collectionId: "a-throttled" } }) { __typename } }',
+      ),
     ]);
     expect(answers.filter((a) => a.status === 429)).toHaveLength(1);
     // Whichever request was refused, the collection exists only if the mutation ran, and then it answered 200.
@@ -81,11 +93,14 @@ describe('over WebSocket', () => {
     const client = wsClient(gw.wsUrl, { apiKey: KEY_A });
     const run = () =>
       new Promise<{ data?: unknown; error?: any }>((resolve) => {
-        client.subscribe({ query: '{ providers { name } }' }, {
-          next: (r) => resolve({ data: r.data }),
-          error: (e) => resolve({ error: e }),
-          complete: () => undefined,
-        });
+        client.subscribe(
+          { query: '{ providers { name } }' },
+          {
+            next: (r) => resolve({ data: r.data }),
+            error: (e) => resolve({ error: e }),
+            complete: () => undefined,
+          },
+        );
       });
     try {
       const answers = await Promise.all(Array.from({ length: BURST_A + 1 }, run));

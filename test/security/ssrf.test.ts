@@ -47,12 +47,28 @@ beforeAll(async () => {
       imageFetch: {
         allowHttp: true,
         allowedPorts: [80, 443, port],
-        allowedHosts: ['localhost', '127.0.0.1', '169.254.169.254', '10.0.0.7', '172.16.5.5', '192.168.1.10', '100.64.0.1', '0.0.0.0', '::1', '::ffff:127.0.0.1', 'fd00::1', 'fe80::1', 'metadata.google.internal'],
+        allowedHosts: [
+          'localhost',
+          '127.0.0.1',
+          '169.254.169.254',
+          '10.0.0.7',
+          '172.16.5.5',
+          '192.168.1.10',
+          '100.64.0.1',
+          '0.0.0.0',
+          '::1',
+          '::ffff:127.0.0.1',
+          'fd00::1',
+          'fe80::1',
+          'metadata.google.internal',
+        ],
       },
     },
   });
   for (const provider of PROVIDERS) {
-    const res = await gql(gw.url, `mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) { __typename } }`, { c: { provider, collectionId: COLLECTION } });
+    const res = await gql(gw.url, `mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) { __typename } }`, {
+      c: { provider, collectionId: COLLECTION },
+    });
     expect(res.data?.createCollection.__typename).toBe('CreateCollectionSuccess');
   }
 });
@@ -78,7 +94,11 @@ const ATTEMPTS = [
   { what: 'IPv6 unique local', url: 'https://[fd00::1]/a.png', reason: /expected a host with public addresses only/ },
   { what: 'IPv6 link-local', url: 'https://[fe80::1]/a.png', reason: /link-local/ },
   { what: 'decimal-encoded loopback', url: `http://2130706433:PORT/a.png`, reason: /loopback|expected a host/ },
-  { what: 'a host off the allowlist', url: 'https://attacker.example/a.png', reason: /expected a host this gateway is allowed to fetch images from/ },
+  {
+    what: 'a host off the allowlist',
+    url: 'https://attacker.example/a.png',
+    reason: /expected a host this gateway is allowed to fetch images from/,
+  },
   { what: 'a non-http scheme', url: 'file:///etc/passwd', reason: /expected an https or http URL/ },
   { what: 'credentials in the URL', url: `http://user:secret@127.0.0.1:PORT/a.png`, reason: /expected a URL without credentials/ },
   { what: 'a port not allowed', url: 'http://127.0.0.1:6379/', reason: /expected port/ },

@@ -78,7 +78,22 @@ describe.skipIf(!pgAvailable)('PostgreSQL only: schema and migrations', () => {
     expect(column('faces', 'indexed_at')?.data_type).toBe('bigint');
     expect(column('snapshot_images', 'bytes')?.data_type).toBe('bytea');
     expect(new Set(columns.map((c) => c.table_name))).toEqual(
-      new Set(['schema_version', 'collections', 'users', 'images', 'faces', 'idempotency', 'snapshots', 'snapshot_visibility', 'snapshot_users', 'snapshot_images', 'snapshot_faces', 'operations', 'provider_records', 'provider_images']),
+      new Set([
+        'schema_version',
+        'collections',
+        'users',
+        'images',
+        'faces',
+        'idempotency',
+        'snapshots',
+        'snapshot_visibility',
+        'snapshot_users',
+        'snapshot_images',
+        'snapshot_faces',
+        'operations',
+        'provider_records',
+        'provider_images',
+      ]),
     );
     // Nothing leaked into public.
     const leaked = await admin(async (c) => (await c.query(`SELECT to_regclass('public.faces') AS t`)).rows[0].t);
@@ -121,7 +136,9 @@ describe.skipIf(!pgAvailable)('PostgreSQL only: transactions and pools', () => {
     await expect(
       store.transaction(async (tx) => {
         await tx.insertCollection({ provider: 'local', collectionId: 'written-before', faceModelVersion: null, createdAt: new Date() });
-        await tx.insertCollection({ provider: 'local', collectionId: 'dup', faceModelVersion: null, createdAt: new Date() }).catch(() => {});
+        await tx
+          .insertCollection({ provider: 'local', collectionId: 'dup', faceModelVersion: null, createdAt: new Date() })
+          .catch(() => {});
       }),
     ).rejects.toThrow(/expected COMMIT to commit, got ROLLBACK/);
     expect(await store.getCollection({ provider: 'local', collectionId: 'written-before' })).toBeNull();

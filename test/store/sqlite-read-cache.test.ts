@@ -15,7 +15,11 @@ let key: number;
 beforeAll(async () => {
   store = await openSqliteStore(tmp.dir);
   other = await openSqliteStore(tmp.dir); // a second writer on the same file, as another process would be
-  key = (await store.transaction((tx) => tx.insertCollection({ provider: 'local', collectionId: 'c', faceModelVersion: null, createdAt: new Date() }))).key;
+  key = (
+    await store.transaction((tx) =>
+      tx.insertCollection({ provider: 'local', collectionId: 'c', faceModelVersion: null, createdAt: new Date() }),
+    )
+  ).key;
 });
 afterAll(async () => {
   await other.close();

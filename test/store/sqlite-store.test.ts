@@ -82,7 +82,9 @@ describe('SQLite only: opening', () => {
     const [migration1] = MIGRATIONS.filter((m) => m.version === 1);
     for (const statement of migration1.statements) v1.exec(statement);
     v1.prepare('INSERT INTO schema_version VALUES (1, ?, 0)').run(migration1.description);
-    v1.prepare("INSERT INTO collections (provider, collection_id, created_at, face_count, user_count) VALUES ('local', 'old', 0, 1, 1)").run();
+    v1.prepare(
+      "INSERT INTO collections (provider, collection_id, created_at, face_count, user_count) VALUES ('local', 'old', 0, 1, 1)",
+    ).run();
     v1.prepare("INSERT INTO users (collection_key, user_id, status, created_at) VALUES (1, 'old-user', 'ACTIVE', 0)").run();
     v1.prepare("INSERT INTO images (sha256, bytes, created_at) VALUES ('aa', x'010203', 0)").run();
     v1.prepare(

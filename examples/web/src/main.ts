@@ -28,7 +28,10 @@ async function take(collection: { provider: string; collectionId: string }): Pro
     await subscribe(SnapshotProgressDocument, { operationId: takeSnapshot.operation.id }, ({ snapshotProgress: p }) => {
       progress.value = p.percent;
       const counts = `${p.processedItems}/${p.totalItems ?? '?'}`;
-      status.textContent = p.status === 'SUCCEEDED' ? `SUCCEEDED: snapshot ${p.snapshot?.id} (${p.snapshot?.userCount} users, ${p.snapshot?.faceCount} faces)` : `${p.status} ${counts}${p.message ? `: ${p.message}` : ''}`;
+      status.textContent =
+        p.status === 'SUCCEEDED'
+          ? `SUCCEEDED: snapshot ${p.snapshot?.id} (${p.snapshot?.userCount} users, ${p.snapshot?.faceCount} faces)`
+          : `${p.status} ${counts}${p.message ? `: ${p.message}` : ''}`;
       const item = document.createElement('li');
       item.textContent = `${p.status} ${p.percent.toFixed(1)}% ${counts}`;
       events.append(item);

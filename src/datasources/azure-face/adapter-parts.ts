@@ -82,7 +82,10 @@ export function createAdapterParts(options: AzureFaceProviderOptions): AdapterPa
     callContext,
     warn(what, error, collectionId) {
       const e = toDomainError(error, callContext(collectionId));
-      options.logger?.warn({ provider: name, collectionId, code: e.code, providerCode: e.details.providerCode }, `azure-face: ${what}: ${e.message}`);
+      options.logger?.warn(
+        { provider: name, collectionId, code: e.code, providerCode: e.details.providerCode },
+        `azure-face: ${what}: ${e.message}`,
+      );
     },
     nextUserCreatedAt: () => (lastUserCreatedAt = Math.max(now(), lastUserCreatedAt + 1)),
   };

@@ -52,8 +52,36 @@
  *   a searched face is reported at 100.
  */
 import { DomainError } from '../../domain/errors.js';
-import { CAPABILITIES, type Capability, type CollectionRecord, type FaceRecord, type ProviderKind, type UserRecord } from '../../domain/records.js';
-import type { AssociateFacesInput, AssociateFacesOutcome, CallOptions, CopyOutcome, CopyProgress, DeleteFacesOutcome, DisassociateFacesInput, DisassociateFacesOutcome, FaceFilter, FaceProvider, IndexFacesInput, IndexFacesOutcome, Page, PageRequest, SearchUsersByImageInput, SearchUsersByImageOutcome, SnapshotCapable, Trainable, TrainingRounds, UserMutationInput } from '../provider.js';
+import {
+  CAPABILITIES,
+  type Capability,
+  type CollectionRecord,
+  type FaceRecord,
+  type ProviderKind,
+  type UserRecord,
+} from '../../domain/records.js';
+import type {
+  AssociateFacesInput,
+  AssociateFacesOutcome,
+  CallOptions,
+  CopyOutcome,
+  CopyProgress,
+  DeleteFacesOutcome,
+  DisassociateFacesInput,
+  DisassociateFacesOutcome,
+  FaceFilter,
+  FaceProvider,
+  IndexFacesInput,
+  IndexFacesOutcome,
+  Page,
+  PageRequest,
+  SearchUsersByImageInput,
+  SearchUsersByImageOutcome,
+  SnapshotCapable,
+  Trainable,
+  TrainingRounds,
+  UserMutationInput,
+} from '../provider.js';
 import type { AdapterDeps } from './adapter-deps.js';
 import { createAdapterParts } from './adapter-parts.js';
 import { associateFaces } from './associate-faces.js';
@@ -67,7 +95,6 @@ import { searchUsersByImage } from './search-users.js';
 import { exportToSnapshot } from './snapshot-export.js';
 import { importFromSnapshot } from './snapshot-import.js';
 import { createUser, deleteUser, getUsers, listUsers } from './users.js';
-
 
 /** What an instance cannot do: descriptors (Azure never returns them), mixed-case ids; snapshots only with the gateway store. */
 const NOT_WITHOUT_STORE: readonly Capability[] = ['EXPORT_DESCRIPTORS', 'MIXED_CASE_COLLECTION_IDS', 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT'];
@@ -201,13 +228,23 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   // ---- gateway snapshots (./snapshot-export.ts, ./snapshot-import.ts) -------
 
   /** Copies the collection into a gateway snapshot (and, on a v1.0 instance, into Azure's snapshots). */
-  async exportToSnapshot(collectionId: string, snapshotId: string, onProgress: (p: CopyProgress) => void, call?: CallOptions): Promise<CopyOutcome> {
+  async exportToSnapshot(
+    collectionId: string,
+    snapshotId: string,
+    onProgress: (p: CopyProgress) => void,
+    call?: CallOptions,
+  ): Promise<CopyOutcome> {
     this.assertOpen();
     return exportToSnapshot(this.deps, collectionId, snapshotId, onProgress, call);
   }
 
   /** Creates the target collection from a snapshot: through Azure's Snapshot API when it was taken there, else face by face. */
-  async importFromSnapshot(snapshotId: string, targetCollectionId: string, onProgress: (p: CopyProgress) => Promise<void>, call?: CallOptions): Promise<CopyOutcome> {
+  async importFromSnapshot(
+    snapshotId: string,
+    targetCollectionId: string,
+    onProgress: (p: CopyProgress) => Promise<void>,
+    call?: CallOptions,
+  ): Promise<CopyOutcome> {
     this.assertOpen();
     return importFromSnapshot(this.deps, snapshotId, targetCollectionId, onProgress, call);
   }
@@ -240,9 +277,13 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
 
   private assertOpen(): void {
     if (this.closed) {
-      throw new DomainError('PROVIDER_UNAVAILABLE', `Provider "${this.name}" is unavailable: expected an open provider, got one that was closed`, {
-        provider: this.name,
-      });
+      throw new DomainError(
+        'PROVIDER_UNAVAILABLE',
+        `Provider "${this.name}" is unavailable: expected an open provider, got one that was closed`,
+        {
+          provider: this.name,
+        },
+      );
     }
   }
 }

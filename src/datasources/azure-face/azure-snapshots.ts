@@ -61,7 +61,13 @@ export class AzureSnapshots {
    * each status change with the units done so far. `call`: what the take
    * is made for (a snapshot job passes none).
    */
-  async take(collectionId: string, hasFaceList: boolean, gatewaySnapshotId: string, progress: (done: number) => void | Promise<void>, call: CallOptions | undefined): Promise<void> {
+  async take(
+    collectionId: string,
+    hasFaceList: boolean,
+    gatewaySnapshotId: string,
+    progress: (done: number) => void | Promise<void>,
+    call: CallOptions | undefined,
+  ): Promise<void> {
     const ctx: CallContext = { provider: this.o.provider, collectionId };
     const takenAt = this.o.now();
     const started = await this.mapped(ctx, async () => {
@@ -72,20 +78,27 @@ export class AzureSnapshots {
     const done = await this.follow(ctx, started, progress, 'take', call);
     const [group, list] = done.map((op) => {
       const id = /\/snapshots\/([^/?]+)/.exec(op.resourceLocation ?? '')?.[1];
-      if (!id) throw this.unavailable(ctx, `expected a succeeded take to name its snapshot in resourceLocation, got ${JSON.stringify(op.resourceLocation ?? null)}`);
+      if (!id)
+        throw this.unavailable(
+          ctx,
+          `expected a succeeded take to name its snapshot in resourceLocation, got ${JSON.stringify(op.resourceLocation ?? null)}`,
+        );
       return id;
     });
     const record: AzureSnapshotRecord = { group, list: list ?? null, takenAt };
-    await this.o.store.transaction((tx) => tx.putProviderRecords(this.scope(), KIND, [{ key: gatewaySnapshotId, value: JSON.stringify(record) }], new Date()));
+    await this.o.store.transaction((tx) =>
+      tx.putProviderRecords(this.scope(), KIND, [{ key: gatewaySnapshotId, value: JSON.stringify(record) }], new Date()),
+    );
     await this.pruneExpired();
   }
 
   /** Forgets records of snapshots Azure has deleted by now (48 h after their take). */
   private async pruneExpired(): Promise<void> {
     const expired: string[] = [];
-    for (let after: string | null = null; ; ) {
+    for (let after: string | null = null; ;) {
       const page = await this.o.store.listProviderRecords(this.scope(), KIND, after, 500);
-      for (const r of page) if ((JSON.parse(r.value) as AzureSnapshotRecord).takenAt + AZURE_SNAPSHOT_LIFETIME_MS < this.o.now()) expired.push(r.key);
+      for (const r of page)
+        if ((JSON.parse(r.value) as AzureSnapshotRecord).takenAt + AZURE_SNAPSHOT_LIFETIME_MS < this.o.now()) expired.push(r.key);
       if (page.length < 500) break;
       after = page[page.length - 1].key;
     }
@@ -105,7 +118,13 @@ export class AzureSnapshots {
   }
 
   /** Applies the recorded snapshots to a new collection `target` (CreateNew), reporting progress units. */
-  async apply(gatewaySnapshotId: string, record: AzureSnapshotRecord, target: string, progress: (done: number) => void | Promise<void>, call: CallOptions | undefined): Promise<void> {
+  async apply(
+    gatewaySnapshotId: string,
+    record: AzureSnapshotRecord,
+    target: string,
+    progress: (done: number) => void | Promise<void>,
+    call: CallOptions | undefined,
+  ): Promise<void> {
     const ctx: CallContext = { provider: this.o.provider, collectionId: target };
     const started = await this.mapped(
       ctx,
@@ -121,7 +140,13 @@ export class AzureSnapshots {
   }
 
   /** Polls operations until all succeeded; throws on a failed one or after `timeoutMs`. */
-  private async follow(ctx: CallContext, operationIds: string[], progress: (done: number) => void | Promise<void>, what: string, call: CallOptions | undefined): Promise<SnapshotOperationOut[]> {
+  private async follow(
+    ctx: CallContext,
+    operationIds: string[],
+    progress: (done: number) => void | Promise<void>,
+    what: string,
+    call: CallOptions | undefined,
+  ): Promise<SnapshotOperationOut[]> {
     const deadline = this.o.now() + this.o.timeoutMs;
     const states: (SnapshotOperationOut | null)[] = operationIds.map(() => null);
     let reported = -1;
@@ -129,13 +154,18 @@ export class AzureSnapshots {
       for (const [i, id] of operationIds.entries()) {
         if (states[i]?.status === 'succeeded') continue;
         const state = await this.mapped(ctx, () => this.o.api.getSnapshotOperation(id, call));
-        if (state.status === 'failed') throw this.unavailable(ctx, `expected the snapshot ${what} (operation ${id}) to succeed, got failed${state.message ? `: ${state.message}` : ''}`);
+        if (state.status === 'failed')
+          throw this.unavailable(
+            ctx,
+            `expected the snapshot ${what} (operation ${id}) to succeed, got failed${state.message ? `: ${state.message}` : ''}`,
+          );
         states[i] = state;
       }
       const done = states.reduce((n, s) => n + (s?.status === 'succeeded' ? 2 : s?.status === 'running' ? 1 : 0), 0);
       if (done !== reported) await progress((reported = done));
       if (states.every((s) => s?.status === 'succeeded')) return states as SnapshotOperationOut[];
-      if (this.o.now() >= deadline) throw this.unavailable(ctx, `expected the snapshot ${what} to finish within ${this.o.timeoutMs} ms, got it still running`);
+      if (this.o.now() >= deadline)
+        throw this.unavailable(ctx, `expected the snapshot ${what} to finish within ${this.o.timeoutMs} ms, got it still running`);
       await new Promise<void>((resolve) => setTimeout(resolve, this.o.pollMs).unref());
     }
   }
@@ -158,7 +188,10 @@ export class AzureSnapshots {
   }
 
   private unavailable(ctx: CallContext, detail: string): DomainError {
-    return new DomainError('PROVIDER_UNAVAILABLE', `Azure AI Face snapshot API of provider "${this.o.provider}": ${detail}`, { provider: this.o.provider, collectionId: ctx.collectionId });
+    return new DomainError('PROVIDER_UNAVAILABLE', `Azure AI Face snapshot API of provider "${this.o.provider}": ${detail}`, {
+      provider: this.o.provider,
+      collectionId: ctx.collectionId,
+    });
   }
 
   private scope() {

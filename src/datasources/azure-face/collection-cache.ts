@@ -60,12 +60,18 @@ export class CollectionCache {
     }
     const loading = (async (): Promise<LoadedCollection> => {
       const recorded = (await persons?.load(collectionId)) ?? new Map<string, string>();
-      const result = await this.call(this.parts.callContext(collectionId), () => loadIndex(api, collectionId, now(), concurrency, recorded, call));
+      const result = await this.call(this.parts.callContext(collectionId), () =>
+        loadIndex(api, collectionId, now(), concurrency, recorded, call),
+      );
       const current = new Map([...result.index.users.values()].map((u) => [u.userId, u.personId]));
-      await persons?.reconcile(collectionId, recorded, current).catch((e: unknown) => this.parts.warn('could not record the rebuilt person index', e, collectionId));
+      await persons
+        ?.reconcile(collectionId, recorded, current)
+        .catch((e: unknown) => this.parts.warn('could not record the rebuilt person index', e, collectionId));
       const loaded = { index: result.index, trainer: this.trainerFor(result.index) };
       for (const repair of result.repairs) {
-        void api.updateListFace(collectionId, repair.faceId, encodeListFace(repair.data), call).catch((e: unknown) => this.parts.warn(`could not repair the link of face ${repair.faceId}`, e, collectionId));
+        void api
+          .updateListFace(collectionId, repair.faceId, encodeListFace(repair.data), call)
+          .catch((e: unknown) => this.parts.warn(`could not repair the link of face ${repair.faceId}`, e, collectionId));
       }
       if (result.needsTraining) loaded.trainer.schedule();
       return loaded;
@@ -88,7 +94,10 @@ export class CollectionCache {
     const entry = this.loaded.get(collectionId);
     if (!entry) return;
     this.loaded.delete(collectionId);
-    entry.then((l) => l.trainer.close(), () => undefined);
+    entry.then(
+      (l) => l.trainer.close(),
+      () => undefined,
+    );
   }
 
   /** Runs `fn` holding the collection's lock: mutations of one collection never interleave. */
@@ -107,7 +116,13 @@ export class CollectionCache {
   }
 
   /** A user mutation: locked, ClientRequestToken-aware, Azure failures mapped. */
-  mutate<T>(input: UserMutationInput, call: CallOptions | undefined, operation: string, request: unknown, fn: (loaded: LoadedCollection) => Promise<T>): Promise<T> {
+  mutate<T>(
+    input: UserMutationInput,
+    call: CallOptions | undefined,
+    operation: string,
+    request: unknown,
+    fn: (loaded: LoadedCollection) => Promise<T>,
+  ): Promise<T> {
     const { collectionId, clientRequestToken } = input;
     return this.locked(collectionId, async () => {
       const loaded = await this.index(collectionId, call);
@@ -137,7 +152,11 @@ export class CollectionCache {
 
   /** Stops every trainer and forgets every index (the provider is closing). */
   close(): void {
-    for (const entry of this.loaded.values()) entry.then((l) => l.trainer.close(), () => undefined);
+    for (const entry of this.loaded.values())
+      entry.then(
+        (l) => l.trainer.close(),
+        () => undefined,
+      );
     this.loaded.clear();
   }
 

@@ -13,7 +13,10 @@ export const AZURE_COLLECTION_ID = /^[a-z0-9_-]{1,64}$/;
 export function checkCollectionId(collectionId: string): void {
   if (AZURE_COLLECTION_ID.test(collectionId)) return;
   const shown = collectionId.length > 40 ? `a ${collectionId.length}-character string` : JSON.stringify(collectionId);
-  const hint = /[A-Z]/.test(collectionId) && AZURE_COLLECTION_ID.test(collectionId.toLowerCase()) ? ` (not case-folded: use ${JSON.stringify(collectionId.toLowerCase())} explicitly)` : '';
+  const hint =
+    /[A-Z]/.test(collectionId) && AZURE_COLLECTION_ID.test(collectionId.toLowerCase())
+      ? ` (not case-folded: use ${JSON.stringify(collectionId.toLowerCase())} explicitly)`
+      : '';
   throw new DomainError(
     'INVALID_INPUT',
     `collectionId: expected 1..64 lowercase letters, digits, "-" or "_" (Azure AI Face LargePersonGroup ids are lowercase-only), got ${shown}${hint}`,

@@ -205,11 +205,17 @@ export async function loadIndex(
 ): Promise<LoadResult> {
   const group = await api.getLargePersonGroup(collectionId, call);
   const meta = decodeCollection(group.userData);
-  const persons = await listAll((start) => api.listPersons(collectionId, start, PAGE, call), (p) => p.personId);
+  const persons = await listAll(
+    (start) => api.listPersons(collectionId, start, PAGE, call),
+    (p) => p.personId,
+  );
   let listFaces: PersistedFaceOut[] = [];
   let hasFaceList = true;
   try {
-    listFaces = await listAll((start) => api.listListFaces(collectionId, start, PAGE, call), (f) => f.persistedFaceId);
+    listFaces = await listAll(
+      (start) => api.listListFaces(collectionId, start, PAGE, call),
+      (f) => f.persistedFaceId,
+    );
   } catch (e) {
     if (!hasCode(e, 'LargeFaceListNotFound')) throw e;
     hasFaceList = false;
@@ -241,7 +247,8 @@ export async function loadIndex(
     if (
       !current ||
       count(person) > count(current.person) ||
-      (count(person) === count(current.person) && compareKeys([createdAt, person.personId], [current.createdAt, current.person.personId]) < 0)
+      (count(person) === count(current.person) &&
+        compareKeys([createdAt, person.personId], [current.createdAt, current.person.personId]) < 0)
     ) {
       chosen.set(userId, { person, createdAt });
     }

@@ -23,7 +23,11 @@ import { RECOGNITION_MODEL } from './transport.js';
 import { decodeCollection, encodeCollection, newNonce } from './userdata.js';
 
 /** LargePersonGroups in id order (Azure's start/top), each with counts from its index. */
-export async function listCollections(deps: AdapterDeps, page: PageRequest, call: CallOptions | undefined): Promise<Page<CollectionRecord>> {
+export async function listCollections(
+  deps: AdapterDeps,
+  page: PageRequest,
+  call: CallOptions | undefined,
+): Promise<Page<CollectionRecord>> {
   const limit = pageLimit(page.limit);
   const after = decodePageToken('collections', page.after);
   const ids: string[] = [];
@@ -43,7 +47,11 @@ export async function listCollections(deps: AdapterDeps, page: PageRequest, call
 }
 
 /** The collections' records in the order asked; null for an id that is not (or cannot be) a collection here. */
-export function getCollections(deps: AdapterDeps, collectionIds: readonly string[], call: CallOptions | undefined): Promise<(CollectionRecord | null)[]> {
+export function getCollections(
+  deps: AdapterDeps,
+  collectionIds: readonly string[],
+  call: CallOptions | undefined,
+): Promise<(CollectionRecord | null)[]> {
   return mapLimit(collectionIds, deps.concurrency, async (collectionId) => {
     if (!AZURE_COLLECTION_ID.test(collectionId)) return null;
     try {
@@ -66,13 +74,18 @@ export function createCollection(deps: AdapterDeps, collectionId: string, call: 
       await deps.api.createLargePersonGroup(collectionId, { name: collectionId, userData: encodeCollection({ createdAt, nonce }) }, call);
     } catch (e) {
       // Our own earlier attempt may have created it before its answer was lost.
-      const ours = hasCode(e, 'LargePersonGroupExists') && e.afterAmbiguousFailure && (await deps.cache.call(ctx, () => groupNonce(deps, collectionId, call))) === nonce;
+      const ours =
+        hasCode(e, 'LargePersonGroupExists') &&
+        e.afterAmbiguousFailure &&
+        (await deps.cache.call(ctx, () => groupNonce(deps, collectionId, call))) === nonce;
       if (!ours) throw toDomainError(e, ctx);
     }
     try {
       await createFaceList(deps, collectionId, nonce, call);
     } catch (e) {
-      await deps.api.deleteLargePersonGroup(collectionId, call).catch((cleanup: unknown) => deps.warn('could not remove the half-created LargePersonGroup', cleanup, collectionId));
+      await deps.api
+        .deleteLargePersonGroup(collectionId, call)
+        .catch((cleanup: unknown) => deps.warn('could not remove the half-created LargePersonGroup', cleanup, collectionId));
       throw toDomainError(e, ctx);
     }
     const index = new CollectionIndex(collectionId, new Date(createdAt), RECOGNITION_MODEL, true, deps.now());
@@ -95,8 +108,12 @@ export async function deleteCollection(deps: AdapterDeps, collectionId: string, 
     }
     deps.cache.forget(collectionId);
     deps.memo.forgetCollection(collectionId);
-    await deps.images.deleteCollection(collectionId).catch((e: unknown) => deps.warn('could not delete the retained images', e, collectionId));
-    await deps.api.deleteLargeFaceList(collectionId, call).catch((e: unknown) => deps.warn('could not delete the companion LargeFaceList (replaced on the next create)', e, collectionId));
+    await deps.images
+      .deleteCollection(collectionId)
+      .catch((e: unknown) => deps.warn('could not delete the retained images', e, collectionId));
+    await deps.api
+      .deleteLargeFaceList(collectionId, call)
+      .catch((e: unknown) => deps.warn('could not delete the companion LargeFaceList (replaced on the next create)', e, collectionId));
   });
 }
 

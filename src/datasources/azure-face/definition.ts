@@ -31,7 +31,12 @@ export const azureFaceOptions = z
     /** Training status poll interval. */
     trainingPollMs: z.number().int().min(10).max(60_000).default(1_000),
     /** One training may run this long before it counts as stuck. */
-    trainingTimeoutMs: z.number().int().min(1_000).max(24 * 60 * 60 * 1000).default(30 * 60 * 1000),
+    trainingTimeoutMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(24 * 60 * 60 * 1000)
+      .default(30 * 60 * 1000),
     /** searchUsersByImage waits at most this long for a pending training, then answers THROTTLED. */
     searchTrainingWaitMs: z.number().int().min(0).max(600_000).default(10_000),
     detectionModel: z.enum(['detection_01', 'detection_03']).default('detection_03'),
@@ -59,5 +64,6 @@ export const azureFaceOptions = z
 export const azureFaceDefinition = defineProvider({
   kind: 'azure-face',
   options: azureFaceOptions,
-  create: (name, options, deps) => new AzureFaceProvider({ name, ...options, logger: deps?.logger, changes: deps?.changes, store: deps?.store }),
+  create: (name, options, deps) =>
+    new AzureFaceProvider({ name, ...options, logger: deps?.logger, changes: deps?.changes, store: deps?.store }),
 });

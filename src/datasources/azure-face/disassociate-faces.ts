@@ -17,19 +17,29 @@ import { refuseUnlisted, userNotFound } from './refusals.js';
  * would be lost). Locked and ClientRequestToken-aware like every user
  * mutation.
  */
-export function disassociateFaces(deps: AdapterDeps, input: DisassociateFacesInput, call: CallOptions | undefined): Promise<DisassociateFacesOutcome> {
+export function disassociateFaces(
+  deps: AdapterDeps,
+  input: DisassociateFacesInput,
+  call: CallOptions | undefined,
+): Promise<DisassociateFacesOutcome> {
   const { collectionId, userId } = input;
   checkCollectionId(collectionId);
   return deps.cache.mutate(input, call, 'DisassociateFaces', { userId, faceIds: input.faceIds }, async ({ index, trainer }) => {
     const user = index.users.get(userId);
     if (!user) throw userNotFound(deps.name, input);
-    const outcome: DisassociateFacesOutcome = { disassociatedFaceIds: [], unsuccessfulFaceDisassociations: [], userStatus: index.userStatus(userId) };
+    const outcome: DisassociateFacesOutcome = {
+      disassociatedFaceIds: [],
+      unsuccessfulFaceDisassociations: [],
+      userStatus: index.userStatus(userId),
+    };
     const own: IndexedFace[] = [];
     for (const faceId of [...new Set(input.faceIds)]) {
       const face = index.faces.get(faceId);
       if (!face) outcome.unsuccessfulFaceDisassociations.push({ faceId, userId: null, reasons: ['FACE_NOT_FOUND'] });
-      else if (face.userId === null) continue; // not associated (any more): ignored, not returned
-      else if (face.userId !== userId) outcome.unsuccessfulFaceDisassociations.push({ faceId, userId: face.userId, reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] });
+      else if (face.userId === null)
+        continue; // not associated (any more): ignored, not returned
+      else if (face.userId !== userId)
+        outcome.unsuccessfulFaceDisassociations.push({ faceId, userId: face.userId, reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] });
       else own.push(face);
     }
     refuseUnlisted(deps.name, own, userId, 'disassociated');

@@ -121,12 +121,19 @@ function fromServiceError(error: AzureServiceError, ctx: CallContext): DomainErr
     return make('QUOTA_EXCEEDED', `${where}: expected the request to fit the Azure Face quotas, got ${got}`, scope(ctx));
   }
   if (status === 403 || code === 'UnsupportedFeature') {
-    return make('FORBIDDEN', `${where}: expected the Face resource to be approved for this feature (identification/verification need Limited Access approval), got ${got}`);
+    return make(
+      'FORBIDDEN',
+      `${where}: expected the Face resource to be approved for this feature (identification/verification need Limited Access approval), got ${got}`,
+    );
   }
   if (status === 429 || code === '429') {
-    return make('THROTTLED', `${where}: expected the request to be served, got ${got} after the adapter's retries; retry after ${retryAfterMs} ms`, {
-      retryAfterMs,
-    });
+    return make(
+      'THROTTLED',
+      `${where}: expected the request to be served, got ${got} after the adapter's retries; retry after ${retryAfterMs} ms`,
+      {
+        retryAfterMs,
+      },
+    );
   }
   if (TRAINING_BUSY.has(code) || NOT_TRAINED.has(code)) {
     return make(
@@ -157,9 +164,13 @@ function fromServiceError(error: AzureServiceError, ctx: CallContext): DomainErr
     );
   }
   if (IMAGE.has(code)) {
-    return make('INVALID_IMAGE', `image: expected a JPEG or PNG image Azure Face accepts (1 KB..6 MB), got one it refused (${where}: ${got})`, {
-      field: 'image',
-    });
+    return make(
+      'INVALID_IMAGE',
+      `image: expected a JPEG or PNG image Azure Face accepts (1 KB..6 MB), got one it refused (${where}: ${got})`,
+      {
+        field: 'image',
+      },
+    );
   }
   if (code === 'BadArgument') {
     return make('INVALID_INPUT', `input: expected values Azure Face accepts, got ones it refused (${where}: ${got})`);

@@ -29,7 +29,12 @@ export interface NewListFace {
 }
 
 /** Creates the companion list; a leftover of ours (from an interrupted delete) is replaced, someone else's is refused. */
-export async function createFaceList(parts: AdapterParts, collectionId: string, nonce: string, call: CallOptions | undefined): Promise<void> {
+export async function createFaceList(
+  parts: AdapterParts,
+  collectionId: string,
+  nonce: string,
+  call: CallOptions | undefined,
+): Promise<void> {
   const { api, name } = parts;
   const body = { name: `facegate faces of ${collectionId}`, userData: encodeFaceList(nonce) };
   try {
@@ -56,7 +61,13 @@ export async function createFaceList(parts: AdapterParts, collectionId: string, 
  * collection's registry list; its persistedFaceId becomes the face id.
  * Throws transport errors.
  */
-export async function addToList(parts: AdapterParts, index: CollectionIndex, image: Uint8Array, face: NewListFace, call: CallOptions | undefined): Promise<IndexedFace> {
+export async function addToList(
+  parts: AdapterParts,
+  index: CollectionIndex,
+  image: Uint8Array,
+  face: NewListFace,
+  call: CallOptions | undefined,
+): Promise<IndexedFace> {
   if (!index.hasFaceList) await ensureFaceList(parts, index, call);
   const r = face.rect;
   const data: ListFaceData = {
@@ -71,7 +82,10 @@ export async function addToList(parts: AdapterParts, index: CollectionIndex, ima
     personFaceId: null,
     associatedAt: null,
   };
-  const { persistedFaceId } = await parts.api.addListFace(index.collectionId, image, { targetFace: r, detectionModel: parts.detectionModel, userData: encodeListFace(data) },
+  const { persistedFaceId } = await parts.api.addListFace(
+    index.collectionId,
+    image,
+    { targetFace: r, detectionModel: parts.detectionModel, userData: encodeListFace(data) },
     () => findListFaceByNonce(parts, index.collectionId, data.nonce, call),
     call,
   );
@@ -83,7 +97,11 @@ export async function addToList(parts: AdapterParts, index: CollectionIndex, ima
 /** For a group made outside facegate (or whose list was lost): creates the companion list. */
 async function ensureFaceList(parts: AdapterParts, index: CollectionIndex, call: CallOptions | undefined): Promise<void> {
   try {
-    await parts.api.createLargeFaceList(index.collectionId, { name: `facegate faces of ${index.collectionId}`, userData: encodeFaceList(newNonce()) }, call);
+    await parts.api.createLargeFaceList(
+      index.collectionId,
+      { name: `facegate faces of ${index.collectionId}`, userData: encodeFaceList(newNonce()) },
+      call,
+    );
   } catch (e) {
     if (!hasCode(e, 'LargeFaceListExists')) throw e;
   }
@@ -91,7 +109,12 @@ async function ensureFaceList(parts: AdapterParts, index: CollectionIndex, call:
 }
 
 /** Recovery of an add-face to the list whose answer was lost. */
-async function findListFaceByNonce(parts: AdapterParts, collectionId: string, nonce: string, call: CallOptions | undefined): Promise<{ persistedFaceId: string } | null> {
+async function findListFaceByNonce(
+  parts: AdapterParts,
+  collectionId: string,
+  nonce: string,
+  call: CallOptions | undefined,
+): Promise<{ persistedFaceId: string } | null> {
   let start: string | undefined;
   for (;;) {
     const faces = await parts.api.listListFaces(collectionId, start, AZURE_PAGE, call);

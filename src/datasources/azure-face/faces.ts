@@ -7,7 +7,16 @@
 import { createHash } from 'node:crypto';
 import { DomainError, invalidInput } from '../../domain/errors.js';
 import type { FaceRecord } from '../../domain/records.js';
-import type { CallOptions, DeleteFacesOutcome, FaceFilter, IndexFacesInput, IndexFacesOutcome, Page, PageRequest, UnindexedReason } from '../provider.js';
+import type {
+  CallOptions,
+  DeleteFacesOutcome,
+  FaceFilter,
+  IndexFacesInput,
+  IndexFacesOutcome,
+  Page,
+  PageRequest,
+  UnindexedReason,
+} from '../provider.js';
 import type { AdapterDeps } from './adapter-deps.js';
 import type { AdapterParts } from './adapter-parts.js';
 import { checkCollectionId } from './collection-id.js';
@@ -22,9 +31,16 @@ import { decodePageToken, encodePageToken, firstAfter, pageLimit } from './page-
 import { RECOGNITION_MODEL } from './transport.js';
 
 /** Faces in index order: all, one user's, or the unassociated ones (not both filters). */
-export async function listFaces(deps: AdapterDeps, collectionId: string, filter: FaceFilter, page: PageRequest, call: CallOptions | undefined): Promise<Page<FaceRecord>> {
+export async function listFaces(
+  deps: AdapterDeps,
+  collectionId: string,
+  filter: FaceFilter,
+  page: PageRequest,
+  call: CallOptions | undefined,
+): Promise<Page<FaceRecord>> {
   const limit = pageLimit(page.limit);
-  if (filter.userId !== undefined && filter.unassociated === true) throw invalidInput('unassociated', 'not true together with userId', 'both');
+  if (filter.userId !== undefined && filter.unassociated === true)
+    throw invalidInput('unassociated', 'not true together with userId', 'both');
   const signature = filter.userId !== undefined ? `u:${filter.userId}` : filter.unassociated === true ? 'unassociated' : undefined;
   const after = decodePageToken('faces', page.after, signature);
   checkCollectionId(collectionId);
@@ -43,7 +59,12 @@ export async function listFaces(deps: AdapterDeps, collectionId: string, filter:
 }
 
 /** The faces' records in the order asked; null for an unknown face. */
-export async function getFaces(deps: AdapterDeps, collectionId: string, faceIds: readonly string[], call: CallOptions | undefined): Promise<(FaceRecord | null)[]> {
+export async function getFaces(
+  deps: AdapterDeps,
+  collectionId: string,
+  faceIds: readonly string[],
+  call: CallOptions | undefined,
+): Promise<(FaceRecord | null)[]> {
   checkCollectionId(collectionId);
   const { index } = await deps.cache.index(collectionId, call);
   return faceIds.map((id) => {
@@ -53,14 +74,24 @@ export async function getFaces(deps: AdapterDeps, collectionId: string, faceIds:
 }
 
 /** How many faces each user has (0 for an unknown user). */
-export async function countUserFaces(deps: AdapterDeps, collectionId: string, userIds: readonly string[], call: CallOptions | undefined): Promise<number[]> {
+export async function countUserFaces(
+  deps: AdapterDeps,
+  collectionId: string,
+  userIds: readonly string[],
+  call: CallOptions | undefined,
+): Promise<number[]> {
   checkCollectionId(collectionId);
   const { index } = await deps.cache.index(collectionId, call);
   return userIds.map((id) => index.faceCountOf(id));
 }
 
 /** Each user's faces in index order. */
-export async function listUserFaces(deps: AdapterDeps, collectionId: string, userIds: readonly string[], call: CallOptions | undefined): Promise<FaceRecord[][]> {
+export async function listUserFaces(
+  deps: AdapterDeps,
+  collectionId: string,
+  userIds: readonly string[],
+  call: CallOptions | undefined,
+): Promise<FaceRecord[][]> {
   checkCollectionId(collectionId);
   const { index } = await deps.cache.index(collectionId, call);
   return userIds.map((id) => index.facesOf(id).map((f) => faceRecord(collectionId, f)));
@@ -83,7 +114,9 @@ export function indexFaces(deps: AdapterDeps, input: IndexFacesInput, call: Call
   return deps.cache.locked(collectionId, async () => {
     const { index } = await deps.cache.index(collectionId, call);
     const ctx = deps.callContext(collectionId);
-    const detected = await deps.cache.call(ctx, () => deps.api.detect(image, { returnFaceId: false, detectionModel: deps.detectionModel, quality: true }, call));
+    const detected = await deps.cache.call(ctx, () =>
+      deps.api.detect(image, { returnFaceId: false, detectionModel: deps.detectionModel, quality: true }, call),
+    );
     const selected: FaceRectangle[] = [];
     const unindexedFaces: IndexFacesOutcome['unindexedFaces'] = [];
     for (const face of byArea(detected)) {
@@ -110,14 +143,23 @@ export function indexFaces(deps: AdapterDeps, input: IndexFacesInput, call: Call
         await deps.images.put(collectionId, sha256, image);
         retained = true;
       }
-      faces.push(await deps.cache.call(ctx, () => addToList(deps, index, image, { externalImageId, sha256, rect: r, size, indexedAt, ordinal }, call)));
+      faces.push(
+        await deps.cache.call(ctx, () =>
+          addToList(deps, index, image, { externalImageId, sha256, rect: r, size, indexedAt, ordinal }, call),
+        ),
+      );
     }
     return { faces: faces.map((f) => faceRecord(collectionId, f)), unindexedFaces, faceModelVersion: RECOGNITION_MODEL };
   });
 }
 
 /** Deletes unassociated faces' registry entries; associated faces are refused (ASSOCIATED_TO_AN_EXISTING_USER). */
-export function deleteFaces(deps: AdapterDeps, collectionId: string, faceIds: readonly string[], call: CallOptions | undefined): Promise<DeleteFacesOutcome> {
+export function deleteFaces(
+  deps: AdapterDeps,
+  collectionId: string,
+  faceIds: readonly string[],
+  call: CallOptions | undefined,
+): Promise<DeleteFacesOutcome> {
   checkCollectionId(collectionId);
   return deps.cache.locked(collectionId, async () => {
     const { index } = await deps.cache.index(collectionId, call);
@@ -151,5 +193,7 @@ async function pruneImages(parts: AdapterParts, index: CollectionIndex, sha256s:
   if (sha256s.length === 0) return;
   const used = new Set([...index.faces.values()].map((f) => f.data?.sha256));
   const unused = [...new Set(sha256s)].filter((sha) => !used.has(sha));
-  await parts.images.delete(index.collectionId, unused).catch((e: unknown) => parts.warn('could not delete unused retained images', e, index.collectionId));
+  await parts.images
+    .delete(index.collectionId, unused)
+    .catch((e: unknown) => parts.warn('could not delete unused retained images', e, index.collectionId));
 }

@@ -40,7 +40,9 @@ export class IdempotencyMemo {
     if (token === undefined) return fn();
     this.prune();
     const key = JSON.stringify([collectionId, operation, token]);
-    const hash = createHash('sha256').update(JSON.stringify([operation, request])).digest('hex');
+    const hash = createHash('sha256')
+      .update(JSON.stringify([operation, request]))
+      .digest('hex');
     const seen = this.records.get(key);
     if (seen) {
       if (seen.hash !== hash) {

@@ -30,9 +30,13 @@ export function readImageSize(bytes: Uint8Array): ImageSize | null {
 export function requireImageSize(image: Uint8Array): ImageSize {
   const size = readImageSize(image);
   if (!size) {
-    throw new DomainError('INVALID_IMAGE', 'image: expected a JPEG or PNG image (GIF and BMP are accepted too) whose pixel size can be read, got bytes of no such format', {
-      field: 'image',
-    });
+    throw new DomainError(
+      'INVALID_IMAGE',
+      'image: expected a JPEG or PNG image (GIF and BMP are accepted too) whose pixel size can be read, got bytes of no such format',
+      {
+        field: 'image',
+      },
+    );
   }
   return size;
 }

@@ -69,7 +69,11 @@ export function pageLimit(limit: number): number {
 }
 
 /** Index of the first item whose key sorts after `after` (binary search over sorted items). */
-export function firstAfter<T>(items: readonly T[], key: (item: T) => readonly (string | number)[], after: readonly (string | number)[]): number {
+export function firstAfter<T>(
+  items: readonly T[],
+  key: (item: T) => readonly (string | number)[],
+  after: readonly (string | number)[],
+): number {
   let lo = 0;
   let hi = items.length;
   while (lo < hi) {

@@ -20,7 +20,7 @@ export class PersonRecords {
   /** userId → personId of the collection. */
   async load(collectionId: string): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    for (let after: string | null = null; ; ) {
+    for (let after: string | null = null; ;) {
       const page = await this.store.listProviderRecords(this.ref(collectionId), PERSON_KIND, after, PAGE);
       for (const r of page) out.set(r.key, r.value);
       if (page.length < PAGE) return out;
@@ -29,7 +29,9 @@ export class PersonRecords {
   }
 
   put(collectionId: string, userId: string, personId: string): Promise<void> {
-    return this.store.transaction((tx) => tx.putProviderRecords(this.ref(collectionId), PERSON_KIND, [{ key: userId, value: personId }], new Date()));
+    return this.store.transaction((tx) =>
+      tx.putProviderRecords(this.ref(collectionId), PERSON_KIND, [{ key: userId, value: personId }], new Date()),
+    );
   }
 
   remove(collectionId: string, userId: string): Promise<void> {

@@ -14,17 +14,26 @@ import { AZURE_PAGE } from './limits.js';
 import { decodePerson, decodePersonFace, encodeListFace, encodePerson, encodePersonFace, newNonce, type ListFaceData } from './userdata.js';
 
 /** Creates the person of a new user and records it. Throws transport errors. */
-export async function addPerson(parts: AdapterParts, index: CollectionIndex, userId: string, call: CallOptions | undefined): Promise<IndexedUser> {
+export async function addPerson(
+  parts: AdapterParts,
+  index: CollectionIndex,
+  userId: string,
+  call: CallOptions | undefined,
+): Promise<IndexedUser> {
   const { collectionId } = index;
   const createdAt = parts.nextUserCreatedAt();
   const nonce = newNonce();
-  const { personId } = await parts.api.createPerson(collectionId, { name: userId, userData: encodePerson({ userId, createdAt, nonce }) },
+  const { personId } = await parts.api.createPerson(
+    collectionId,
+    { name: userId, userData: encodePerson({ userId, createdAt, nonce }) },
     () => findPersonByNonce(parts, collectionId, nonce, call),
     call,
   );
   const user: IndexedUser = { userId, personId, createdAt, changedSeq: 0 };
   index.addUser(user);
-  await parts.persons?.put(collectionId, userId, personId).catch((e: unknown) => parts.warn(`could not record person ${personId} of user ${userId} (a rebuild records it)`, e, collectionId));
+  await parts.persons
+    ?.put(collectionId, userId, personId)
+    .catch((e: unknown) => parts.warn(`could not record person ${personId} of user ${userId} (a rebuild records it)`, e, collectionId));
   return user;
 }
 
@@ -47,18 +56,31 @@ export async function copyIntoPerson(
     collectionId,
     user.personId,
     image,
-    { targetFace: rectOf(face.data.rect), detectionModel: parts.detectionModel, userData: encodePersonFace({ faceId: face.faceId, associatedAt }) },
+    {
+      targetFace: rectOf(face.data.rect),
+      detectionModel: parts.detectionModel,
+      userData: encodePersonFace({ faceId: face.faceId, associatedAt }),
+    },
     () => findPersonFace(parts, collectionId, user.personId, face.faceId, index, call),
     call,
   );
   index.setFaceUser(face.faceId, user.userId, persistedFaceId);
   const data: ListFaceData = { ...face.data, personId: user.personId, personFaceId: persistedFaceId, associatedAt };
   face.data = data;
-  await parts.api.updateListFace(collectionId, face.faceId, encodeListFace(data), call).catch((e: unknown) => parts.warn(`could not record the link of face ${face.faceId} (a rebuild finds it from the person)`, e, collectionId));
+  await parts.api
+    .updateListFace(collectionId, face.faceId, encodeListFace(data), call)
+    .catch((e: unknown) =>
+      parts.warn(`could not record the link of face ${face.faceId} (a rebuild finds it from the person)`, e, collectionId),
+    );
 }
 
 /** Recovery of a create-person whose answer was lost: the person carrying `nonce`, if it was made. */
-async function findPersonByNonce(parts: AdapterParts, collectionId: string, nonce: string, call: CallOptions | undefined): Promise<{ personId: string } | null> {
+async function findPersonByNonce(
+  parts: AdapterParts,
+  collectionId: string,
+  nonce: string,
+  call: CallOptions | undefined,
+): Promise<{ personId: string } | null> {
   let start: string | undefined;
   for (;;) {
     const persons = await parts.api.listPersons(collectionId, start, AZURE_PAGE, call);
@@ -70,7 +92,14 @@ async function findPersonByNonce(parts: AdapterParts, collectionId: string, nonc
 }
 
 /** Recovery of an add-face to a person whose answer was lost: its copy of `faceId`, if made. */
-async function findPersonFace(parts: AdapterParts, collectionId: string, personId: string, faceId: string, index: CollectionIndex, call: CallOptions | undefined): Promise<{ persistedFaceId: string } | null> {
+async function findPersonFace(
+  parts: AdapterParts,
+  collectionId: string,
+  personId: string,
+  faceId: string,
+  index: CollectionIndex,
+  call: CallOptions | undefined,
+): Promise<{ persistedFaceId: string } | null> {
   const person = await parts.api.getPerson(collectionId, personId, call);
   const known = new Set([...index.faces.values()].map((f) => f.personFaceId));
   for (const id of person.persistedFaceIds ?? []) {

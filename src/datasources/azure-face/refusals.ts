@@ -30,7 +30,11 @@ export function userNotFound(provider: string, input: UserMutationInput): Domain
 export function refuseUnlisted(provider: string, faces: readonly IndexedFace[], userId: string, what: string): void {
   const unlisted = faces.find((f) => !f.inList);
   if (unlisted) {
-    throw unsupported(provider, `face "${unlisted.faceId}" of user "${userId}" exists only inside the Azure person (it was not indexed through facegate), so it would be lost if ${what}`, what === 'disassociated' ? 'DisassociateFaces' : 'DeleteUser');
+    throw unsupported(
+      provider,
+      `face "${unlisted.faceId}" of user "${userId}" exists only inside the Azure person (it was not indexed through facegate), so it would be lost if ${what}`,
+      what === 'disassociated' ? 'DisassociateFaces' : 'DeleteUser',
+    );
   }
 }
 

@@ -22,10 +22,15 @@ import { MAX_CANDIDATES, MIN_FACE_PIXELS } from './limits.js';
  * at least 40 px. No face → no matches and `searchedFace: null`. At most
  * 100 users (identify's candidate ceiling).
  */
-export async function searchUsersByImage(deps: AdapterDeps, input: SearchUsersByImageInput, call: CallOptions | undefined): Promise<SearchUsersByImageOutcome> {
+export async function searchUsersByImage(
+  deps: AdapterDeps,
+  input: SearchUsersByImageInput,
+  call: CallOptions | undefined,
+): Promise<SearchUsersByImageOutcome> {
   const { collectionId, userMatchThreshold, maxUsers } = input;
   if (!Number.isInteger(maxUsers) || maxUsers < 1) throw invalidInput('maxUsers', 'an integer ≥ 1', String(maxUsers));
-  if (!(userMatchThreshold >= 0 && userMatchThreshold <= 100)) throw invalidInput('userMatchThreshold', 'a number 0..100', String(userMatchThreshold));
+  if (!(userMatchThreshold >= 0 && userMatchThreshold <= 100))
+    throw invalidInput('userMatchThreshold', 'a number 0..100', String(userMatchThreshold));
   checkCollectionId(collectionId);
   const size = requireImageSize(input.image);
   const { index, trainer } = await deps.cache.index(collectionId, call);
@@ -33,14 +38,17 @@ export async function searchUsersByImage(deps: AdapterDeps, input: SearchUsersBy
   const waitMs = deps.options.searchTrainingWaitMs ?? 10_000;
   // The faceId must outlive the waits for training below (two at most) and the identify call.
   const faceIdTtlSeconds = (2 * waitMs + 2 * (deps.options.requestTimeoutMs ?? 30_000)) / 1000 + 60;
-  const detected = await deps.cache.call(ctx, () => deps.api.detect(input.image, { returnFaceId: true, detectionModel: deps.detectionModel, quality: false, faceIdTtlSeconds }, call));
+  const detected = await deps.cache.call(ctx, () =>
+    deps.api.detect(input.image, { returnFaceId: true, detectionModel: deps.detectionModel, quality: false, faceIdTtlSeconds }, call),
+  );
   const face = byArea(detected).find((f) => f.faceRectangle.width >= MIN_FACE_PIXELS && f.faceRectangle.height >= MIN_FACE_PIXELS);
   if (!face?.faceId) return { userMatches: [], searchedFace: null };
   const searchedFace = { boundingBox: ratioBox(face.faceRectangle, size), confidence: 100 };
   if (!index.hasUserFaces()) return { userMatches: [], searchedFace };
 
   const stillTraining = () => stillTrainingError(deps, collectionId);
-  const identify = () => deps.api.identify(collectionId, [face.faceId as string], Math.min(maxUsers, MAX_CANDIDATES), userMatchThreshold / 100, call);
+  const identify = () =>
+    deps.api.identify(collectionId, [face.faceId as string], Math.min(maxUsers, MAX_CANDIDATES), userMatchThreshold / 100, call);
   const results = await deps.cache.call(ctx, async (): Promise<IdentifyOut[]> => {
     try {
       if (!(await trainer.waitTrained(waitMs))) throw stillTraining();

@@ -23,7 +23,13 @@ import type { ListFaceData } from './userdata.js';
  * A face facegate did not index (no retained image) makes it
  * UNSUPPORTED_OPERATION: it could not be re-created from the snapshot.
  */
-export function exportToSnapshot(deps: AdapterDeps, collectionId: string, snapshotId: string, onProgress: (p: CopyProgress) => void, call: CallOptions | undefined): Promise<CopyOutcome> {
+export function exportToSnapshot(
+  deps: AdapterDeps,
+  collectionId: string,
+  snapshotId: string,
+  onProgress: (p: CopyProgress) => void,
+  call: CallOptions | undefined,
+): Promise<CopyOutcome> {
   checkCollectionId(collectionId);
   const store = requireStore(deps.name, deps.options.store, 'TAKE_SNAPSHOT');
   return deps.cache.locked(collectionId, async () => {
@@ -33,10 +39,18 @@ export function exportToSnapshot(deps: AdapterDeps, collectionId: string, snapsh
     const items = users.length + faces.length;
     const total = items + (deps.azureSnapshots ? AzureSnapshots.units(index.hasFaceList ? 2 : 1) : 0);
     const orphan = faces.find((f) => f.data === null);
-    if (orphan) throw unsupported(deps.name, `face "${orphan.faceId}" of collection "${collectionId}" was not indexed through facegate (no source image is retained), so it cannot be put into a snapshot`, 'TakeSnapshot');
+    if (orphan)
+      throw unsupported(
+        deps.name,
+        `face "${orphan.faceId}" of collection "${collectionId}" was not indexed through facegate (no source image is retained), so it cannot be put into a snapshot`,
+        'TakeSnapshot',
+      );
     await store.transaction(async (tx) => {
       await tx.clearSnapshotContent(snapshotId);
-      await tx.insertSnapshotUsers(snapshotId, users.map((u, i) => ({ seq: i + 1, userId: u.userId, status: index.faceCountOf(u.userId) > 0 ? 'ACTIVE' : 'CREATED' })));
+      await tx.insertSnapshotUsers(
+        snapshotId,
+        users.map((u, i) => ({ seq: i + 1, userId: u.userId, status: index.faceCountOf(u.userId) > 0 ? 'ACTIVE' : 'CREATED' })),
+      );
       let processed = users.length;
       onProgress({ processed, total });
       const copied = new Set<string>();
@@ -45,7 +59,12 @@ export function exportToSnapshot(deps: AdapterDeps, collectionId: string, snapsh
         for (const { faceId, data } of chunk) {
           if (copied.has(data.sha256)) continue;
           const bytes = await deps.images.get(collectionId, data.sha256);
-          if (!bytes) throw unsupported(deps.name, `face "${faceId}" cannot be put into a snapshot: its source image (sha256 ${data.sha256}) is no longer retained`, 'TakeSnapshot');
+          if (!bytes)
+            throw unsupported(
+              deps.name,
+              `face "${faceId}" cannot be put into a snapshot: its source image (sha256 ${data.sha256}) is no longer retained`,
+              'TakeSnapshot',
+            );
           await tx.putSnapshotImage(snapshotId, data.sha256, bytes);
           copied.add(data.sha256);
         }
@@ -70,7 +89,13 @@ export function exportToSnapshot(deps: AdapterDeps, collectionId: string, snapsh
         onProgress({ processed, total });
       }
     });
-    await deps.azureSnapshots?.take(collectionId, index.hasFaceList, snapshotId, (done) => onProgress({ processed: items + done, total }), call);
+    await deps.azureSnapshots?.take(
+      collectionId,
+      index.hasFaceList,
+      snapshotId,
+      (done) => onProgress({ processed: items + done, total }),
+      call,
+    );
     return { userCount: users.length, faceCount: faces.length };
   });
 }

@@ -66,7 +66,12 @@ export async function importFromSnapshot(
 }
 
 /** Azure applies its snapshots of the group and list; the images are copied for the target (Azure's apply copies none). */
-async function applyThroughAzure(deps: AdapterDeps, azureSnapshots: AzureSnapshots, record: AzureSnapshotRecord, apply: Apply): Promise<void> {
+async function applyThroughAzure(
+  deps: AdapterDeps,
+  azureSnapshots: AzureSnapshots,
+  record: AzureSnapshotRecord,
+  apply: Apply,
+): Promise<void> {
   const { snapshotId, targetCollectionId, onProgress, call } = apply;
   checkCollectionId(targetCollectionId);
   const units = AzureSnapshots.units(record.list === null ? 1 : 2);
@@ -95,7 +100,7 @@ async function recreate(deps: AdapterDeps, snapshot: SnapshotRecord, apply: Appl
     const ctx = deps.callContext(targetCollectionId);
     const changed = new Set<string>();
     try {
-      for (let after: number | null = null; ; ) {
+      for (let after: number | null = null; ;) {
         const users = await store.listSnapshotUsers(snapshotId, { after, limit: SNAPSHOT_CHUNK });
         if (users.length === 0 && (await ended())) break;
         for (const u of users) {
@@ -104,7 +109,7 @@ async function recreate(deps: AdapterDeps, snapshot: SnapshotRecord, apply: Appl
         }
         after = users[users.length - 1].seq;
       }
-      for (let after: number | null = null; ; ) {
+      for (let after: number | null = null; ;) {
         const faces = await store.listSnapshotFaces(snapshotId, { after, limit: SNAPSHOT_CHUNK });
         if (faces.length === 0 && (await ended())) break;
         const images = new Map<string, SourceImage>();
@@ -130,7 +135,14 @@ async function recreate(deps: AdapterDeps, snapshot: SnapshotRecord, apply: Appl
  * added to the registry and, when the face had a user, copied into the
  * person. Returns that user's id, or null.
  */
-async function addSnapshotFace(deps: AdapterDeps, apply: Apply, index: CollectionIndex, f: SnapshotFaceRow, ordinal: number, images: Map<string, SourceImage>): Promise<string | null> {
+async function addSnapshotFace(
+  deps: AdapterDeps,
+  apply: Apply,
+  index: CollectionIndex,
+  f: SnapshotFaceRow,
+  ordinal: number,
+  images: Map<string, SourceImage>,
+): Promise<string | null> {
   const { store, snapshotId, targetCollectionId, call } = apply;
   const ctx = deps.callContext(targetCollectionId);
   const sha256 = f.imageSha256;
@@ -138,20 +150,43 @@ async function addSnapshotFace(deps: AdapterDeps, apply: Apply, index: Collectio
   if (sha256 && !image) {
     const bytes = await store.getSnapshotImage(snapshotId, sha256);
     if (bytes) {
-      const detected = await deps.cache.call(ctx, () => deps.api.detect(bytes, { returnFaceId: false, detectionModel: deps.detectionModel, quality: false }, call));
+      const detected = await deps.cache.call(ctx, () =>
+        deps.api.detect(bytes, { returnFaceId: false, detectionModel: deps.detectionModel, quality: false }, call),
+      );
       image = { bytes, size: requireImageSize(bytes), detected };
       images.set(sha256, image);
       await deps.images.put(targetCollectionId, sha256, bytes);
     }
   }
-  if (!sha256 || !image) throw unsupported(deps.name, `face "${f.faceId}" of snapshot ${snapshotId} has no source image, and Azure AI Face can only add faces from images`, 'ApplySnapshot');
+  if (!sha256 || !image)
+    throw unsupported(
+      deps.name,
+      `face "${f.faceId}" of snapshot ${snapshotId} has no source image, and Azure AI Face can only add faces from images`,
+      'ApplySnapshot',
+    );
   const { bytes, size, detected } = image;
   const box = f.boundingBox;
-  const target = { left: box.left * size.width, top: box.top * size.height, width: box.width * size.width, height: box.height * size.height };
+  const target = {
+    left: box.left * size.width,
+    top: box.top * size.height,
+    width: box.width * size.width,
+    height: box.height * size.height,
+  };
   const found = faceAtBox(detected, target, (d) => d.faceRectangle);
-  if (!found) throw unsupported(deps.name, `Azure AI Face finds no face at the box of face "${f.faceId}" of snapshot ${snapshotId} in its image`, 'ApplySnapshot');
+  if (!found)
+    throw unsupported(
+      deps.name,
+      `Azure AI Face finds no face at the box of face "${f.faceId}" of snapshot ${snapshotId} in its image`,
+      'ApplySnapshot',
+    );
   const face = await deps.cache.call(ctx, () =>
-    addToList(deps, index, bytes, { externalImageId: f.externalImageId, sha256, rect: found.faceRectangle, size, indexedAt: f.indexedAt.getTime(), ordinal }, call),
+    addToList(
+      deps,
+      index,
+      bytes,
+      { externalImageId: f.externalImageId, sha256, rect: found.faceRectangle, size, indexedAt: f.indexedAt.getTime(), ordinal },
+      call,
+    ),
   );
   if (f.userId === null) return null;
   const user = index.users.get(f.userId);
@@ -163,7 +198,7 @@ async function addSnapshotFace(deps: AdapterDeps, apply: Apply, index: Collectio
 /** Retains the images of a snapshot's faces for the target collection (Azure's apply copies no images). */
 async function copySnapshotImages(deps: AdapterDeps, { store, snapshotId, targetCollectionId }: Apply): Promise<void> {
   const copied = new Set<string>();
-  for (let after: number | null = null; ; ) {
+  for (let after: number | null = null; ;) {
     const faces = await store.listSnapshotFaces(snapshotId, { after, limit: SNAPSHOT_CHUNK });
     if (faces.length === 0) return;
     for (const { imageSha256: sha256 } of faces) {

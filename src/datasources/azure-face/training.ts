@@ -177,7 +177,12 @@ export class Trainer {
       throw new DomainError(
         'PROVIDER_UNAVAILABLE',
         `Azure Face training of collection "${this.index.collectionId}" (provider "${this.ctx.provider}") failed: expected status succeeded, got failed${status.message ? `: ${status.message}` : ''}`,
-        { provider: this.ctx.provider, collectionId: this.index.collectionId, operation: 'TrainLargePersonGroup', providerCode: 'TrainingFailed' },
+        {
+          provider: this.ctx.provider,
+          collectionId: this.index.collectionId,
+          operation: 'TrainLargePersonGroup',
+          providerCode: 'TrainingFailed',
+        },
       );
     }
   }
@@ -201,7 +206,13 @@ export class Trainer {
         throw new DomainError(
           'THROTTLED',
           `Azure Face training of collection "${this.index.collectionId}" (provider "${this.ctx.provider}") is still ${status.status}: expected it to finish in time; retry after ${retryAfterMs} ms`,
-          { provider: this.ctx.provider, collectionId: this.index.collectionId, operation: 'GetLargePersonGroupTrainingStatus', providerCode: status.status, retryAfterMs },
+          {
+            provider: this.ctx.provider,
+            collectionId: this.index.collectionId,
+            operation: 'GetLargePersonGroupTrainingStatus',
+            providerCode: status.status,
+            retryAfterMs,
+          },
         );
       }
       await sleep(Math.min(this.options.pollMs, left));
@@ -209,9 +220,13 @@ export class Trainer {
   }
 
   private closedError(): DomainError {
-    return new DomainError('PROVIDER_UNAVAILABLE', `Provider "${this.ctx.provider}" is unavailable: expected an open provider, got one that was closed`, {
-      provider: this.ctx.provider,
-    });
+    return new DomainError(
+      'PROVIDER_UNAVAILABLE',
+      `Provider "${this.ctx.provider}" is unavailable: expected an open provider, got one that was closed`,
+      {
+        provider: this.ctx.provider,
+      },
+    );
   }
 }
 

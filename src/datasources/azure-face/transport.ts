@@ -22,7 +22,19 @@
 import createClient from '@azure-rest/ai-vision-face';
 import type { CallOptions } from '../provider.js';
 import { AzureServiceError, AzureTransportError } from './errors.js';
-import type { DetectedFaceOut, FaceRectangle, IdentifyOut, LargeFaceListOut, LargePersonGroupOut, PersistedFaceOut, PersonOut, SnapshotOperationOut, SnapshotOut, TrainingStatusOut, VerifyOut } from './face-api-shapes.js';
+import type {
+  DetectedFaceOut,
+  FaceRectangle,
+  IdentifyOut,
+  LargeFaceListOut,
+  LargePersonGroupOut,
+  PersistedFaceOut,
+  PersonOut,
+  SnapshotOperationOut,
+  SnapshotOut,
+  TrainingStatusOut,
+  VerifyOut,
+} from './face-api-shapes.js';
 
 /** Azure's recognition model for every container and detection of this adapter. */
 export const RECOGNITION_MODEL = 'recognition_04';
@@ -98,8 +110,15 @@ export class FaceTransport {
   // ---- v1.0 Snapshot API (§B.3) -------------------------------------------------
 
   /** POST /snapshots: starts a take; resolves to the id of its operation (from Operation-Location). */
-  async takeSnapshot(type: 'LargePersonGroup' | 'LargeFaceList', objectId: string, applyScope: string[], call: CallOptions | undefined): Promise<string> {
-    const response = await this.exchange('TakeSnapshot', { safe: false }, call, (o) => this.v10.pathUnchecked('/snapshots').post({ body: { type, objectId, applyScope }, ...o }));
+  async takeSnapshot(
+    type: 'LargePersonGroup' | 'LargeFaceList',
+    objectId: string,
+    applyScope: string[],
+    call: CallOptions | undefined,
+  ): Promise<string> {
+    const response = await this.exchange('TakeSnapshot', { safe: false }, call, (o) =>
+      this.v10.pathUnchecked('/snapshots').post({ body: { type, objectId, applyScope }, ...o }),
+    );
     return operationIdOf('TakeSnapshot', 'headers' in response ? response.headers : {});
   }
 
@@ -116,7 +135,9 @@ export class FaceTransport {
   }
 
   getSnapshotOperation(operationId: string, call: CallOptions | undefined): Promise<SnapshotOperationOut> {
-    return this.call('GetSnapshotOperationStatus', { safe: true }, call, (o) => this.v10.pathUnchecked('/operations/{operationId}', operationId).get(o));
+    return this.call('GetSnapshotOperationStatus', { safe: true }, call, (o) =>
+      this.v10.pathUnchecked('/operations/{operationId}', operationId).get(o),
+    );
   }
 
   // ---- LargePersonGroup ------------------------------------------------------
@@ -135,17 +156,23 @@ export class FaceTransport {
 
   listLargePersonGroups(start: string | undefined, top: number, call: CallOptions | undefined): Promise<LargePersonGroupOut[]> {
     return this.call('GetLargePersonGroups', { safe: true }, call, (o) =>
-      this.client.path('/largepersongroups').get({ queryParameters: { ...(start ? { start } : {}), top, returnRecognitionModel: true }, ...o }),
+      this.client
+        .path('/largepersongroups')
+        .get({ queryParameters: { ...(start ? { start } : {}), top, returnRecognitionModel: true }, ...o }),
     );
   }
 
   deleteLargePersonGroup(id: string, call: CallOptions | undefined): Promise<void> {
-    return this.call('DeleteLargePersonGroup', { safe: true }, call, (o) => this.client.path('/largepersongroups/{largePersonGroupId}', id).delete(o));
+    return this.call('DeleteLargePersonGroup', { safe: true }, call, (o) =>
+      this.client.path('/largepersongroups/{largePersonGroupId}', id).delete(o),
+    );
   }
 
   /** Starts training; resolves on 202 (poll {@link getTrainingStatus}). */
   trainLargePersonGroup(id: string, call: CallOptions | undefined): Promise<void> {
-    return this.call('TrainLargePersonGroup', { safe: true }, call, (o) => this.client.path('/largepersongroups/{largePersonGroupId}/train', id).post(o));
+    return this.call('TrainLargePersonGroup', { safe: true }, call, (o) =>
+      this.client.path('/largepersongroups/{largePersonGroupId}/train', id).post(o),
+    );
   }
 
   getTrainingStatus(id: string, call: CallOptions | undefined): Promise<TrainingStatusOut> {
@@ -156,7 +183,12 @@ export class FaceTransport {
 
   // ---- persons -----------------------------------------------------------------
 
-  createPerson(groupId: string, body: { name: string; userData: string }, recover: () => Promise<{ personId: string } | null>, call: CallOptions | undefined): Promise<{ personId: string }> {
+  createPerson(
+    groupId: string,
+    body: { name: string; userData: string },
+    recover: () => Promise<{ personId: string } | null>,
+    call: CallOptions | undefined,
+  ): Promise<{ personId: string }> {
     return this.call('CreateLargePersonGroupPerson', { safe: false, recover }, call, (o) =>
       this.client.path('/largepersongroups/{largePersonGroupId}/persons', groupId).post({ body, ...o }),
     );
@@ -164,7 +196,9 @@ export class FaceTransport {
 
   listPersons(groupId: string, start: string | undefined, top: number, call: CallOptions | undefined): Promise<PersonOut[]> {
     return this.call('GetLargePersonGroupPersons', { safe: true }, call, (o) =>
-      this.client.path('/largepersongroups/{largePersonGroupId}/persons', groupId).get({ queryParameters: { ...(start ? { start } : {}), top }, ...o }),
+      this.client
+        .path('/largepersongroups/{largePersonGroupId}/persons', groupId)
+        .get({ queryParameters: { ...(start ? { start } : {}), top }, ...o }),
     );
   }
 
@@ -192,7 +226,11 @@ export class FaceTransport {
       this.client.path('/largepersongroups/{largePersonGroupId}/persons/{personId}/persistedfaces', groupId, personId).post({
         contentType: octet,
         body: image,
-        queryParameters: { targetFace: rect(query.targetFace), detectionModel: query.detectionModel as 'detection_03', userData: query.userData },
+        queryParameters: {
+          targetFace: rect(query.targetFace),
+          detectionModel: query.detectionModel as 'detection_03',
+          userData: query.userData,
+        },
         ...o,
       }),
     );
@@ -201,7 +239,12 @@ export class FaceTransport {
   getPersonFace(groupId: string, personId: string, persistedFaceId: string, call: CallOptions | undefined): Promise<PersistedFaceOut> {
     return this.call('GetLargePersonGroupPersonFace', { safe: true }, call, (o) =>
       this.client
-        .path('/largepersongroups/{largePersonGroupId}/persons/{personId}/persistedfaces/{persistedFaceId}', groupId, personId, persistedFaceId)
+        .path(
+          '/largepersongroups/{largePersonGroupId}/persons/{personId}/persistedfaces/{persistedFaceId}',
+          groupId,
+          personId,
+          persistedFaceId,
+        )
         .get(o),
     );
   }
@@ -209,7 +252,12 @@ export class FaceTransport {
   deletePersonFace(groupId: string, personId: string, persistedFaceId: string, call: CallOptions | undefined): Promise<void> {
     return this.call('DeleteLargePersonGroupPersonFace', { safe: true }, call, (o) =>
       this.client
-        .path('/largepersongroups/{largePersonGroupId}/persons/{personId}/persistedfaces/{persistedFaceId}', groupId, personId, persistedFaceId)
+        .path(
+          '/largepersongroups/{largePersonGroupId}/persons/{personId}/persistedfaces/{persistedFaceId}',
+          groupId,
+          personId,
+          persistedFaceId,
+        )
         .delete(o),
     );
   }
@@ -229,15 +277,27 @@ export class FaceTransport {
   }
 
   deleteLargeFaceList(id: string, call: CallOptions | undefined): Promise<void> {
-    return this.call('DeleteLargeFaceList', { safe: true }, call, (o) => this.client.path('/largefacelists/{largeFaceListId}', id).delete(o));
+    return this.call('DeleteLargeFaceList', { safe: true }, call, (o) =>
+      this.client.path('/largefacelists/{largeFaceListId}', id).delete(o),
+    );
   }
 
-  addListFace(listId: string, image: Uint8Array, query: AddFaceQuery, recover: () => Promise<{ persistedFaceId: string } | null>, call: CallOptions | undefined): Promise<{ persistedFaceId: string }> {
+  addListFace(
+    listId: string,
+    image: Uint8Array,
+    query: AddFaceQuery,
+    recover: () => Promise<{ persistedFaceId: string } | null>,
+    call: CallOptions | undefined,
+  ): Promise<{ persistedFaceId: string }> {
     return this.call('AddLargeFaceListFace', { safe: false, recover }, call, (o) =>
       this.client.path('/largefacelists/{largeFaceListId}/persistedfaces', listId).post({
         contentType: octet,
         body: image,
-        queryParameters: { targetFace: rect(query.targetFace), detectionModel: query.detectionModel as 'detection_03', userData: query.userData },
+        queryParameters: {
+          targetFace: rect(query.targetFace),
+          detectionModel: query.detectionModel as 'detection_03',
+          userData: query.userData,
+        },
         ...o,
       }),
     );
@@ -245,13 +305,17 @@ export class FaceTransport {
 
   listListFaces(listId: string, start: string | undefined, top: number, call: CallOptions | undefined): Promise<PersistedFaceOut[]> {
     return this.call('GetLargeFaceListFaces', { safe: true }, call, (o) =>
-      this.client.path('/largefacelists/{largeFaceListId}/persistedfaces', listId).get({ queryParameters: { ...(start ? { start } : {}), top }, ...o }),
+      this.client
+        .path('/largefacelists/{largeFaceListId}/persistedfaces', listId)
+        .get({ queryParameters: { ...(start ? { start } : {}), top }, ...o }),
     );
   }
 
   updateListFace(listId: string, persistedFaceId: string, userData: string, call: CallOptions | undefined): Promise<void> {
     return this.call('UpdateLargeFaceListFace', { safe: true }, call, (o) =>
-      this.client.path('/largefacelists/{largeFaceListId}/persistedfaces/{persistedFaceId}', listId, persistedFaceId).patch({ body: { userData }, ...o }),
+      this.client
+        .path('/largefacelists/{largeFaceListId}/persistedfaces/{persistedFaceId}', listId, persistedFaceId)
+        .patch({ body: { userData }, ...o }),
     );
   }
 
@@ -264,7 +328,11 @@ export class FaceTransport {
   // ---- recognition -----------------------------------------------------------------
 
   /** Faces largest first; `returnFaceId` needs Limited Access approval; its faceIds live `faceIdTtlSeconds` (60..86400, default 600). */
-  detect(image: Uint8Array, options: { returnFaceId: boolean; detectionModel: string; quality: boolean; faceIdTtlSeconds?: number }, call: CallOptions | undefined): Promise<DetectedFaceOut[]> {
+  detect(
+    image: Uint8Array,
+    options: { returnFaceId: boolean; detectionModel: string; quality: boolean; faceIdTtlSeconds?: number },
+    call: CallOptions | undefined,
+  ): Promise<DetectedFaceOut[]> {
     const ttl = Math.min(86_400, Math.max(60, Math.ceil(options.faceIdTtlSeconds ?? 600)));
     return this.call('Detect', { safe: true }, call, (o) =>
       this.client.path('/detect').post({
@@ -282,7 +350,13 @@ export class FaceTransport {
     );
   }
 
-  identify(groupId: string, faceIds: string[], maxCandidates: number, confidenceThreshold: number, call: CallOptions | undefined): Promise<IdentifyOut[]> {
+  identify(
+    groupId: string,
+    faceIds: string[],
+    maxCandidates: number,
+    confidenceThreshold: number,
+    call: CallOptions | undefined,
+  ): Promise<IdentifyOut[]> {
     return this.call('IdentifyFromLargePersonGroup', { safe: true }, call, (o) =>
       this.client.path('/identify').post({
         body: { faceIds, largePersonGroupId: groupId, maxNumOfCandidatesReturned: maxCandidates, confidenceThreshold },
@@ -305,7 +379,12 @@ export class FaceTransport {
   }
 
   /** The retry loop; the successful response (or what `recover` found). */
-  private async exchange<T>(operation: string, options: RetryRules<T>, call: CallOptions | undefined, send: Send): Promise<RawResponse | { recovered: T }> {
+  private async exchange<T>(
+    operation: string,
+    options: RetryRules<T>,
+    call: CallOptions | undefined,
+    send: Send,
+  ): Promise<RawResponse | { recovered: T }> {
     const { maxAttempts } = this.options;
     let ambiguous = false;
     for (let attempt = 1; ; attempt++) {
@@ -396,7 +475,15 @@ function errorOf(body: unknown, headers: Record<string, string | undefined>, sta
 function operationIdOf(operation: string, headers: Record<string, string | undefined>): string {
   const location = headers['operation-location'] ?? '';
   const id = location.split('?')[0].split('/').filter(Boolean).at(-1);
-  if (!id) throw new AzureServiceError(operation, 202, 'MissingOperationLocation', `expected an Operation-Location header naming an operation, got ${JSON.stringify(location.slice(0, 100))}`, null, false);
+  if (!id)
+    throw new AzureServiceError(
+      operation,
+      202,
+      'MissingOperationLocation',
+      `expected an Operation-Location header naming an operation, got ${JSON.stringify(location.slice(0, 100))}`,
+      null,
+      false,
+    );
   return id;
 }
 

@@ -17,7 +17,12 @@ import { addPerson } from './persons.js';
 import { refuseUnlisted, userNotFound } from './refusals.js';
 
 /** Users in creation order, from the index. */
-export async function listUsers(deps: AdapterDeps, collectionId: string, page: PageRequest, call: CallOptions | undefined): Promise<Page<UserRecord>> {
+export async function listUsers(
+  deps: AdapterDeps,
+  collectionId: string,
+  page: PageRequest,
+  call: CallOptions | undefined,
+): Promise<Page<UserRecord>> {
   const limit = pageLimit(page.limit);
   const after = decodePageToken('users', page.after);
   checkCollectionId(collectionId);
@@ -31,7 +36,12 @@ export async function listUsers(deps: AdapterDeps, collectionId: string, page: P
 }
 
 /** The users' records in the order asked; null for an unknown user. */
-export async function getUsers(deps: AdapterDeps, collectionId: string, userIds: readonly string[], call: CallOptions | undefined): Promise<(UserRecord | null)[]> {
+export async function getUsers(
+  deps: AdapterDeps,
+  collectionId: string,
+  userIds: readonly string[],
+  call: CallOptions | undefined,
+): Promise<(UserRecord | null)[]> {
   checkCollectionId(collectionId);
   const { index } = await deps.cache.index(collectionId, call);
   return userIds.map((id) => (index.users.has(id) ? userRecord(index, id) : null));
@@ -43,11 +53,15 @@ export function createUser(deps: AdapterDeps, input: UserMutationInput, call: Ca
   checkCollectionId(collectionId);
   return deps.cache.mutate(input, call, 'CreateUser', { userId }, async ({ index }) => {
     if (index.users.has(userId)) {
-      throw new DomainError('USER_ALREADY_EXISTS', `User "${userId}" already exists in collection "${collectionId}": expected a new user id, got one in use`, {
-        collectionId,
-        userId,
-        provider: deps.name,
-      });
+      throw new DomainError(
+        'USER_ALREADY_EXISTS',
+        `User "${userId}" already exists in collection "${collectionId}": expected a new user id, got one in use`,
+        {
+          collectionId,
+          userId,
+          provider: deps.name,
+        },
+      );
     }
     await addPerson(deps, index, userId, call);
     return userRecord(index, userId);
@@ -69,7 +83,9 @@ export async function deleteUser(deps: AdapterDeps, input: UserMutationInput, ca
       if (!hasCode(e, 'PersonNotFound')) throw e;
     }
     index.removeUser(userId);
-    await deps.persons?.remove(collectionId, userId).catch((e: unknown) => deps.warn(`could not forget the person of user ${userId} (a rebuild does)`, e, collectionId));
+    await deps.persons
+      ?.remove(collectionId, userId)
+      .catch((e: unknown) => deps.warn(`could not forget the person of user ${userId} (a rebuild does)`, e, collectionId));
     if (faces.length > 0) {
       index.markChanged([]);
       trainer.schedule();

@@ -21,13 +21,18 @@ export async function listFaces(deps: LocalDeps, collectionId: string, filter: F
     { userId: filter.userId, unassociated: filter.unassociated === true },
     { after, limit: limit + 1 },
   );
-  return toPage(rows, limit, 'faces', (r) => r.seq, (r) => toFaceRecord(r, collectionId));
+  return toPage(
+    rows,
+    limit,
+    'faces',
+    (r) => r.seq,
+    (r) => toFaceRecord(r, collectionId),
+  );
 }
 
 /** Batched lookup: null where a face does not exist. */
 export async function getFaces(deps: LocalDeps, collectionId: string, faceIds: readonly string[]): Promise<(FaceRecord | null)[]> {
-  const rows =
-    (await deps.store.findFaces(collectionRef(deps.name, collectionId), faceIds)) ?? collectionNotFound(deps.name, collectionId);
+  const rows = (await deps.store.findFaces(collectionRef(deps.name, collectionId), faceIds)) ?? collectionNotFound(deps.name, collectionId);
   const byId = new Map(rows.map((r) => [r.faceId, toFaceRecord(r, collectionId)]));
   return faceIds.map((id) => byId.get(id) ?? null);
 }

@@ -16,7 +16,9 @@ export type Outcome<T> = { ok: T } | { error: DomainError };
 
 /** Hash of everything that makes a request what it is (collection scope is implied by the record's key). */
 export function requestHash(operation: IdempotentOperation, request: Readonly<Record<string, unknown>>): string {
-  return createHash('sha256').update(JSON.stringify([operation, request])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([operation, request]))
+    .digest('hex');
 }
 
 /**
@@ -40,11 +42,7 @@ export function decodeOutcome<T>(json: string): Outcome<T> {
 }
 
 /** IDEMPOTENCY_CONFLICT for a token reused with other input. */
-export function idempotencyConflict(
-  operation: IdempotentOperation,
-  collectionId: string,
-  clientRequestToken: string,
-): DomainError {
+export function idempotencyConflict(operation: IdempotentOperation, collectionId: string, clientRequestToken: string): DomainError {
   return new DomainError(
     'IDEMPOTENCY_CONFLICT',
     `clientRequestToken "${clientRequestToken}" was first used for a different ${operation} request on collection "${collectionId}": expected the same input as that first use, got different input`,

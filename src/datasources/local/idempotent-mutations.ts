@@ -17,14 +17,7 @@
 import type { DomainError } from '../../domain/errors.js';
 import type { CollectionRow, Store, StoreTx } from '../../store/store.js';
 import type { UserMutationInput } from '../provider.js';
-import {
-  decodeOutcome,
-  encodeOutcome,
-  idempotencyConflict,
-  requestHash,
-  type IdempotentOperation,
-  type Outcome,
-} from './idempotency.js';
+import { decodeOutcome, encodeOutcome, idempotencyConflict, requestHash, type IdempotentOperation, type Outcome } from './idempotency.js';
 import { requireCollection } from './lookups.js';
 
 /** A decision taken inside a transaction before anything is written. */

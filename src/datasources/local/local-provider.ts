@@ -17,7 +17,14 @@
 import { DomainError } from '../../domain/errors.js';
 import type { FaceEngineApi } from '../../engine/types.js';
 import type { Store } from '../../store/store.js';
-import { CAPABILITIES, type Capability, type CollectionRecord, type FaceRecord, type ProviderKind, type UserRecord } from '../../domain/records.js';
+import {
+  CAPABILITIES,
+  type Capability,
+  type CollectionRecord,
+  type FaceRecord,
+  type ProviderKind,
+  type UserRecord,
+} from '../../domain/records.js';
 import type {
   AssociateFacesInput,
   AssociateFacesOutcome,

@@ -29,7 +29,11 @@ export async function searchUsersByImage(
 
   const index = await deps.indexes.get(collection.key);
   const matches = index.searchUsers(face.descriptor, maxUsers, userMatchThreshold);
-  const users = (await deps.store.findUsers(collectionRef(deps.name, collectionId), matches.map((m) => m.userId))) ?? [];
+  const users =
+    (await deps.store.findUsers(
+      collectionRef(deps.name, collectionId),
+      matches.map((m) => m.userId),
+    )) ?? [];
   // Same key: a collection deleted and recreated meanwhile is another collection.
   const byId = new Map(users.filter((u) => u.collectionKey === collection.key).map((u) => [u.userId, u]));
   const userMatches: SearchUsersByImageOutcome['userMatches'] = [];

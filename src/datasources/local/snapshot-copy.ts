@@ -40,7 +40,7 @@ export async function exportCollection(
     let processed = 0;
     await tx.clearSnapshotContent(snapshotId);
     for (const copy of [tx.copyUsersToSnapshot.bind(tx), tx.copyFacesToSnapshot.bind(tx)]) {
-      for (let after: number | null = null; ; ) {
+      for (let after: number | null = null; ;) {
         const chunk: CopyChunk = await copy(c.key, snapshotId, after, limit);
         if (chunk.copied === 0) break;
         after = chunk.lastSeq;
@@ -92,7 +92,7 @@ export async function importSnapshot(
     return true;
   };
 
-  for (let after: number | null = null; ; ) {
+  for (let after: number | null = null; ;) {
     const users: SnapshotUserRow[] = await store.listSnapshotUsers(snapshotId, { after, limit });
     if (users.length === 0 && (await ended())) break;
     await inChunk(async (tx) => {
@@ -104,7 +104,7 @@ export async function importSnapshot(
     await yieldToEventLoop();
   }
 
-  for (let after: number | null = null; ; ) {
+  for (let after: number | null = null; ;) {
     // Inference (for faces without descriptors) runs before the chunk's transaction, not inside it.
     const faces: SnapshotFaceRow[] = await describeMissing(target, snapshotId, await store.listSnapshotFaces(snapshotId, { after, limit }));
     if (faces.length === 0 && (await ended())) break;
@@ -168,10 +168,14 @@ async function describeMissing(target: ImportTarget, snapshotId: string, faces: 
     }
     const found = detection && faceAtBox(detection.faces, f.boundingBox, (d) => d.boundingBox);
     if (!found) {
-      throw new DomainError('UNSUPPORTED_OPERATION', `snapshot ${snapshotId}: face ${f.faceId} has no descriptor and the local engine finds no face at its box in its image`, {
-        provider: target.collection.provider,
-        operation: 'APPLY_SNAPSHOT',
-      });
+      throw new DomainError(
+        'UNSUPPORTED_OPERATION',
+        `snapshot ${snapshotId}: face ${f.faceId} has no descriptor and the local engine finds no face at its box in its image`,
+        {
+          provider: target.collection.provider,
+          operation: 'APPLY_SNAPSHOT',
+        },
+      );
     }
     out.push({ ...f, descriptor: found.descriptor, boundingBox: found.boundingBox, confidence: found.confidence });
   }

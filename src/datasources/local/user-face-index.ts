@@ -22,8 +22,7 @@ import { MAX_FACES_PER_USER } from './limits.js';
 
 /** A committed change to the associated faces of a collection. */
 export type UserFaceChange =
-  | { kind: 'associate'; faceId: string; userId: string; descriptor: Float32Array }
-  | { kind: 'disassociate'; faceId: string };
+  { kind: 'associate'; faceId: string; userId: string; descriptor: Float32Array } | { kind: 'disassociate'; faceId: string };
 
 /** A user's best match. */
 export interface UserSimilarity {
@@ -130,11 +129,7 @@ export class UserFaceIndexes {
   private async load(collectionKey: number, index: CollectionIndex): Promise<void> {
     let after: number | null = null;
     for (;;) {
-      const faces = await this.store.listFacesWithDescriptors(
-        collectionKey,
-        { associated: true },
-        { after, limit: LOAD_PAGE },
-      );
+      const faces = await this.store.listFacesWithDescriptors(collectionKey, { associated: true }, { after, limit: LOAD_PAGE });
       for (const face of faces) {
         if (face.userId === null) continue;
         index.apply({ kind: 'associate', faceId: face.faceId, userId: face.userId, descriptor: face.descriptor });

@@ -17,13 +17,18 @@ export async function listUsers(deps: LocalDeps, collectionId: string, page: Pag
   const after = decodePageToken('users', page.after);
   const collection = await requireCollection(deps.store, deps.name, collectionId);
   const rows = await deps.store.listUsers(collection.key, { after, limit: limit + 1 });
-  return toPage(rows, limit, 'users', (r) => r.seq, (r) => toUserRecord(r, collectionId));
+  return toPage(
+    rows,
+    limit,
+    'users',
+    (r) => r.seq,
+    (r) => toUserRecord(r, collectionId),
+  );
 }
 
 /** Batched lookup: null where a user does not exist. */
 export async function getUsers(deps: LocalDeps, collectionId: string, userIds: readonly string[]): Promise<(UserRecord | null)[]> {
-  const rows =
-    (await deps.store.findUsers(collectionRef(deps.name, collectionId), userIds)) ?? collectionNotFound(deps.name, collectionId);
+  const rows = (await deps.store.findUsers(collectionRef(deps.name, collectionId), userIds)) ?? collectionNotFound(deps.name, collectionId);
   const byId = new Map(rows.map((r) => [r.userId, toUserRecord(r, collectionId)]));
   return userIds.map((id) => byId.get(id) ?? null);
 }
@@ -56,7 +61,11 @@ export async function deleteUser(deps: LocalDeps, input: UserMutationInput): Pro
     return {
       commit: async () => {
         const faceIds = await tx.deleteUser(user.seq);
-        deps.sync.afterCommit(tx, collection.key, faceIds.map((faceId) => ({ kind: 'disassociate', faceId })));
+        deps.sync.afterCommit(
+          tx,
+          collection.key,
+          faceIds.map((faceId) => ({ kind: 'disassociate', faceId })),
+        );
         return null;
       },
     };

@@ -15,7 +15,11 @@ import { status } from './records.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
 
 /** AssociateFaces; USER_NOT_FOUND, QUOTA_EXCEEDED (over 100 faces a user), IDEMPOTENCY_CONFLICT. */
-export async function associateFaces(deps: RekognitionDeps, input: AssociateFacesInput, call?: CallOptions): Promise<AssociateFacesOutcome> {
+export async function associateFaces(
+  deps: RekognitionDeps,
+  input: AssociateFacesInput,
+  call?: CallOptions,
+): Promise<AssociateFacesOutcome> {
   const { calls } = deps;
   const { collectionId, userId, clientRequestToken } = input;
   const out = await calls.run(calls.context('AssociateFaces', { collectionId, userId, clientRequestToken, notFound: 'user' }), call, (o) =>
@@ -43,19 +47,26 @@ export async function associateFaces(deps: RekognitionDeps, input: AssociateFace
 }
 
 /** DisassociateFaces; USER_NOT_FOUND, IDEMPOTENCY_CONFLICT. */
-export async function disassociateFaces(deps: RekognitionDeps, input: DisassociateFacesInput, call?: CallOptions): Promise<DisassociateFacesOutcome> {
+export async function disassociateFaces(
+  deps: RekognitionDeps,
+  input: DisassociateFacesInput,
+  call?: CallOptions,
+): Promise<DisassociateFacesOutcome> {
   const { calls } = deps;
   const { collectionId, userId, clientRequestToken } = input;
-  const out = await calls.run(calls.context('DisassociateFaces', { collectionId, userId, clientRequestToken, notFound: 'user' }), call, (o) =>
-    calls.client.send(
-      new DisassociateFacesCommand({
-        CollectionId: collectionId,
-        UserId: userId,
-        FaceIds: [...input.faceIds],
-        ClientRequestToken: clientRequestToken,
-      }),
-      o,
-    ),
+  const out = await calls.run(
+    calls.context('DisassociateFaces', { collectionId, userId, clientRequestToken, notFound: 'user' }),
+    call,
+    (o) =>
+      calls.client.send(
+        new DisassociateFacesCommand({
+          CollectionId: collectionId,
+          UserId: userId,
+          FaceIds: [...input.faceIds],
+          ClientRequestToken: clientRequestToken,
+        }),
+        o,
+      ),
   );
   return {
     disassociatedFaceIds: (out.DisassociatedFaces ?? []).flatMap((f) => (f.FaceId ? [f.FaceId] : [])),

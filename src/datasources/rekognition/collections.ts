@@ -31,11 +31,19 @@ export async function listCollections(deps: RekognitionDeps, page: PageRequest, 
   });
   // A collection deleted between the two calls is left out, as a later list would.
   const records = await getCollections(deps, ids, call);
-  return withToken(records.filter((r): r is CollectionRecord => r !== null), 'collections', nextToken);
+  return withToken(
+    records.filter((r): r is CollectionRecord => r !== null),
+    'collections',
+    nextToken,
+  );
 }
 
 /** DescribeCollection per id, `concurrency` at a time; null where a collection does not exist. */
-export async function getCollections(deps: RekognitionDeps, collectionIds: readonly string[], call?: CallOptions): Promise<(CollectionRecord | null)[]> {
+export async function getCollections(
+  deps: RekognitionDeps,
+  collectionIds: readonly string[],
+  call?: CallOptions,
+): Promise<(CollectionRecord | null)[]> {
   return mapLimit(collectionIds, deps.concurrency, async (collectionId) => {
     try {
       return await describeCollection(deps, collectionId, call);

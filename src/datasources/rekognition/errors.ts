@@ -131,19 +131,34 @@ function fromServiceError(error: ServiceErrorLike, ctx: CallContext): DomainErro
     });
   }
   if (THROTTLING.has(code)) {
-    return make('THROTTLED', `${where}: expected the request to be served, got ${got} after the SDK's retries; retry after ${RETRY_AFTER_MS} ms`, {
-      retryAfterMs: RETRY_AFTER_MS,
-    });
+    return make(
+      'THROTTLED',
+      `${where}: expected the request to be served, got ${got} after the SDK's retries; retry after ${RETRY_AFTER_MS} ms`,
+      {
+        retryAfterMs: RETRY_AFTER_MS,
+      },
+    );
   }
-  if (IMAGE.has(code) || (code === 'InvalidParameterException' || code === 'ValidationException') && /'image\.bytes'/.test(error.message)) {
-    return make('INVALID_IMAGE', `image: expected a JPEG or PNG image Rekognition accepts (at most 5 MiB), got one it refused (${where}: ${got})`, {
-      field: 'image',
-    });
+  if (
+    IMAGE.has(code) ||
+    ((code === 'InvalidParameterException' || code === 'ValidationException') && /'image\.bytes'/.test(error.message))
+  ) {
+    return make(
+      'INVALID_IMAGE',
+      `image: expected a JPEG or PNG image Rekognition accepts (at most 5 MiB), got one it refused (${where}: ${got})`,
+      {
+        field: 'image',
+      },
+    );
   }
   if (code === 'InvalidPaginationTokenException') {
-    return make('INVALID_INPUT', `after: expected a nextToken from a previous page of this listing, got one Rekognition refused (${where}: ${got})`, {
-      field: 'after',
-    });
+    return make(
+      'INVALID_INPUT',
+      `after: expected a nextToken from a previous page of this listing, got one Rekognition refused (${where}: ${got})`,
+      {
+        field: 'after',
+      },
+    );
   }
   if (code === 'InvalidParameterException' || code === 'ValidationException') {
     // AWS names the member: "Value 'x' at 'collectionId' failed to satisfy constraint".

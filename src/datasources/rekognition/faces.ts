@@ -38,12 +38,20 @@ export async function listFaces(
   const { items, nextToken } = await collect(limit, start?.t, MAX_LIST_RESULTS, (max, token) =>
     listFacesPage(deps, ctx, call, { CollectionId: collectionId, UserId: filter.userId, MaxResults: max, NextToken: token }),
   );
-  const next = nextToken === undefined ? undefined : encodePageToken({ l: listing, t: nextToken, ...(filter.userId !== undefined ? { u: filter.userId } : {}) });
+  const next =
+    nextToken === undefined
+      ? undefined
+      : encodePageToken({ l: listing, t: nextToken, ...(filter.userId !== undefined ? { u: filter.userId } : {}) });
   return next === undefined ? { items } : { items, nextToken: next };
 }
 
 /** ListFaces with FaceIds, 4096 ids a call, `concurrency` calls at a time; null where a face does not exist. */
-export async function getFaces(deps: RekognitionDeps, collectionId: string, faceIds: readonly string[], call?: CallOptions): Promise<(FaceRecord | null)[]> {
+export async function getFaces(
+  deps: RekognitionDeps,
+  collectionId: string,
+  faceIds: readonly string[],
+  call?: CallOptions,
+): Promise<(FaceRecord | null)[]> {
   const ids = [...new Set(faceIds)];
   const ctx = deps.calls.context('ListFaces', { collectionId });
   const chunks = await mapLimit(chunk(ids, MAX_LIST_RESULTS), deps.concurrency, (part) =>
@@ -54,34 +62,52 @@ export async function getFaces(deps: RekognitionDeps, collectionId: string, face
 }
 
 /** One ListFaces (UserId) per user, `concurrency` at a time. */
-export async function countUserFaces(deps: RekognitionDeps, collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<number[]> {
+export async function countUserFaces(
+  deps: RekognitionDeps,
+  collectionId: string,
+  userIds: readonly string[],
+  call?: CallOptions,
+): Promise<number[]> {
   return (await listUserFaces(deps, collectionId, userIds, call)).map((faces) => faces.length);
 }
 
 /** One ListFaces (UserId) per user, `concurrency` at a time; [] for an unknown user. */
-export async function listUserFaces(deps: RekognitionDeps, collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<FaceRecord[][]> {
+export async function listUserFaces(
+  deps: RekognitionDeps,
+  collectionId: string,
+  userIds: readonly string[],
+  call?: CallOptions,
+): Promise<FaceRecord[][]> {
   const unique = [...new Set(userIds)];
   const lists = await mapLimit(unique, deps.concurrency, (userId) =>
-    listAllFaces(deps, deps.calls.context('ListFaces', { collectionId, userId, notFound: 'user' }), call, { CollectionId: collectionId, UserId: userId }).catch(
-      (e: unknown) => {
-        // Should Rekognition refuse an unknown UserId, it has no faces.
-        if (e instanceof DomainError && e.code === 'USER_NOT_FOUND') return [];
-        throw e;
-      },
-    ),
+    listAllFaces(deps, deps.calls.context('ListFaces', { collectionId, userId, notFound: 'user' }), call, {
+      CollectionId: collectionId,
+      UserId: userId,
+    }).catch((e: unknown) => {
+      // Should Rekognition refuse an unknown UserId, it has no faces.
+      if (e instanceof DomainError && e.code === 'USER_NOT_FOUND') return [];
+      throw e;
+    }),
   );
   const byUser = new Map(unique.map((id, i) => [id, lists[i]]));
   return userIds.map((id) => byUser.get(id) ?? []);
 }
 
 /** DeleteFaces, 4096 ids a call. */
-export async function deleteFaces(deps: RekognitionDeps, collectionId: string, faceIds: readonly string[], call?: CallOptions): Promise<DeleteFacesOutcome> {
+export async function deleteFaces(
+  deps: RekognitionDeps,
+  collectionId: string,
+  faceIds: readonly string[],
+  call?: CallOptions,
+): Promise<DeleteFacesOutcome> {
   const { calls } = deps;
   const outcome: DeleteFacesOutcome = { deletedFaceIds: [], unsuccessfulFaceDeletions: [] };
   const ctx = calls.context('DeleteFaces', { collectionId });
   // Sequential: the outcome lists keep the caller's order.
   for (const part of chunk([...new Set(faceIds)], MAX_LIST_RESULTS)) {
-    const out = await calls.run(ctx, call, (o) => calls.client.send(new DeleteFacesCommand({ CollectionId: collectionId, FaceIds: part }), o));
+    const out = await calls.run(ctx, call, (o) =>
+      calls.client.send(new DeleteFacesCommand({ CollectionId: collectionId, FaceIds: part }), o),
+    );
     outcome.deletedFaceIds.push(...(out.DeletedFaces ?? []));
     for (const u of out.UnsuccessfulFaceDeletions ?? []) {
       outcome.unsuccessfulFaceDeletions.push({ faceId: u.FaceId ?? '', userId: u.UserId ?? null, reasons: u.Reasons ?? [] });

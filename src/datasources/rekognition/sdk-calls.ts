@@ -37,10 +37,14 @@ export class SdkCalls {
    */
   async run<T>(ctx: CallContext, call: CallOptions | undefined, send: (options: SendOptions) => Promise<T>): Promise<T> {
     if (this.closed) {
-      throw new DomainError('PROVIDER_UNAVAILABLE', `Provider "${this.name}" is unavailable: expected an open provider, got one that was closed`, {
-        provider: this.name,
-        operation: ctx.operation,
-      });
+      throw new DomainError(
+        'PROVIDER_UNAVAILABLE',
+        `Provider "${this.name}" is unavailable: expected an open provider, got one that was closed`,
+        {
+          provider: this.name,
+          operation: ctx.operation,
+        },
+      );
     }
     try {
       // The call's signal aborts the HTTP request (and stops the SDK's retries); read only here, when a request is sent.

@@ -11,7 +11,11 @@ import type { RekognitionDeps } from './rekognition-deps.js';
  * searched, like the local provider). Matches highest similarity first;
  * `searchedFace: null` when the answer names no searched face.
  */
-export async function searchUsersByImage(deps: RekognitionDeps, input: SearchUsersByImageInput, call?: CallOptions): Promise<SearchUsersByImageOutcome> {
+export async function searchUsersByImage(
+  deps: RekognitionDeps,
+  input: SearchUsersByImageInput,
+  call?: CallOptions,
+): Promise<SearchUsersByImageOutcome> {
   const { calls } = deps;
   const { collectionId } = input;
   const out = await calls.run(calls.context('SearchUsersByImage', { collectionId }), call, (o) =>

@@ -13,7 +13,12 @@ import { userRecord } from './records.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
 
 /** ListUsers, 500 a call, in Rekognition's order (creation order). */
-export async function listUsers(deps: RekognitionDeps, collectionId: string, page: PageRequest, call?: CallOptions): Promise<Page<UserRecord>> {
+export async function listUsers(
+  deps: RekognitionDeps,
+  collectionId: string,
+  page: PageRequest,
+  call?: CallOptions,
+): Promise<Page<UserRecord>> {
   const { calls } = deps;
   const limit = pageLimit(page.limit);
   const start = decodePageToken('users', page.after);
@@ -32,7 +37,12 @@ export async function listUsers(deps: RekognitionDeps, collectionId: string, pag
  * (500 a call) until every requested id is found or the list ends — one
  * scan per batch, O(users / 500) calls.
  */
-export async function getUsers(deps: RekognitionDeps, collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<(UserRecord | null)[]> {
+export async function getUsers(
+  deps: RekognitionDeps,
+  collectionId: string,
+  userIds: readonly string[],
+  call?: CallOptions,
+): Promise<(UserRecord | null)[]> {
   const { calls } = deps;
   if (userIds.length === 0) return [];
   const wanted = new Set(userIds);

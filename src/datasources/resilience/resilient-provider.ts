@@ -31,11 +31,23 @@ import type { ResilienceOptions } from './options.js';
 
 /** Methods that change nothing: safe to retry. */
 const READ_ONLY: ReadonlySet<string> = new Set([
-  'listCollections', 'getCollections', 'listUsers', 'getUsers', 'listFaces', 'getFaces', 'countUserFaces', 'listUserFaces', 'searchUsersByImage',
+  'listCollections',
+  'getCollections',
+  'listUsers',
+  'getUsers',
+  'listFaces',
+  'getFaces',
+  'countUserFaces',
+  'listUserFaces',
+  'searchUsersByImage',
 ] satisfies (keyof FaceProvider)[]);
 
 /** The position of a method's trailing CallOptions argument; `never` (so no number fits) for a method that takes none last. */
-type CallArgument<F> = F extends (...args: infer P) => unknown ? (Required<P> extends [...infer Before, CallOptions] ? Before['length'] : never) : never;
+type CallArgument<F> = F extends (...args: infer P) => unknown
+  ? Required<P> extends [...infer Before, CallOptions]
+    ? Before['length']
+    : never
+  : never;
 
 /**
  * Every contract method under the timeout and the breaker (snapshot copies
@@ -61,7 +73,9 @@ const CALL_ARGUMENT = {
   associateFaces: 1,
   disassociateFaces: 1,
   searchUsersByImage: 1,
-} as const satisfies { [M in Exclude<keyof FaceProvider, 'name' | 'kind' | 'capabilities' | 'close' | 'readVersion'>]: CallArgument<FaceProvider[M]> };
+} as const satisfies {
+  [M in Exclude<keyof FaceProvider, 'name' | 'kind' | 'capabilities' | 'close' | 'readVersion'>]: CallArgument<FaceProvider[M]>;
+};
 
 const callArgumentOf = (prop: string | symbol): number | undefined =>
   typeof prop === 'string' && Object.hasOwn(CALL_ARGUMENT, prop) ? CALL_ARGUMENT[prop as keyof typeof CALL_ARGUMENT] : undefined;
@@ -87,10 +101,18 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 const retryable = (e: unknown): boolean =>
-  isDomainError(e) && (e.code === 'THROTTLED' || e.code === 'PROVIDER_UNAVAILABLE') && e.details.providerCode !== 'CIRCUIT_OPEN' && e.details.providerCode !== 'CANCELLED';
+  isDomainError(e) &&
+  (e.code === 'THROTTLED' || e.code === 'PROVIDER_UNAVAILABLE') &&
+  e.details.providerCode !== 'CIRCUIT_OPEN' &&
+  e.details.providerCode !== 'CANCELLED';
 
 /** `provider` with timeouts, retries and a circuit breaker, per `options`. */
-export function withResilience(provider: FaceProvider, options: ResilienceOptions, logger: Logger, onCircuit?: CircuitListener): FaceProvider {
+export function withResilience(
+  provider: FaceProvider,
+  options: ResilienceOptions,
+  logger: Logger,
+  onCircuit?: CircuitListener,
+): FaceProvider {
   const name = provider.name;
   const breaker = new CircuitBreaker(options.breaker, (state, failures) => {
     const log = state === 'closed' ? logger.info.bind(logger) : logger.warn.bind(logger);

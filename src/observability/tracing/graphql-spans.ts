@@ -41,7 +41,11 @@ export function traceResolvers(schema: GraphQLSchema, tracer: Tracer): void {
       let synchronous = false;
       field.resolve = (source, args, ctx, info) => {
         if (synchronous) return resolve(source, args, ctx, info);
-        const span = tracer.startSpan(`${info.parentType.name}.${info.fieldName}`, { attributes: { 'graphql.field.path': pathKey(info.path) } }, parentContext(ctx, info.path));
+        const span = tracer.startSpan(
+          `${info.parentType.name}.${info.fieldName}`,
+          { attributes: { 'graphql.field.path': pathKey(info.path) } },
+          parentContext(ctx, info.path),
+        );
         const result = context.with(trace.setSpan(context.active(), span), () => resolve(source, args, ctx, info));
         if (!isPromise(result)) {
           synchronous = true; // never ended, so never exported

@@ -50,7 +50,9 @@ export function startTracing(config: TracingConfig): Tracing {
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sampleRatio) }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: config.otlpEndpoint }), { scheduledDelayMillis: EXPORT_DELAY_MS })],
+    spanProcessors: [
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: config.otlpEndpoint }), { scheduledDelayMillis: EXPORT_DELAY_MS }),
+    ],
   });
   // Registers the AsyncLocalStorage context manager: a provider call made by a resolver finds the resolver's span.
   provider.register();
@@ -58,7 +60,14 @@ export function startTracing(config: TracingConfig): Tracing {
   return {
     tracer,
     instrument: (p) =>
-      interceptCalls(p, (method, call) => inSpan(tracer, `provider ${p.name}.${method}`, { 'facegate.provider': p.name, 'facegate.provider.kind': p.kind, 'facegate.provider.method': method }, call)),
+      interceptCalls(p, (method, call) =>
+        inSpan(
+          tracer,
+          `provider ${p.name}.${method}`,
+          { 'facegate.provider': p.name, 'facegate.provider.kind': p.kind, 'facegate.provider.method': method },
+          call,
+        ),
+      ),
     async shutdown() {
       await provider.shutdown();
       trace.disable();

@@ -56,10 +56,7 @@ import { PostgresStatements, storeTypes } from './runner.js';
 import { PostgresTransaction } from './transaction.js';
 import { StoreQueries } from '../sql/queries.js';
 import { GuardedRunner, type StoreStats } from '../sql/runner.js';
-import type {
-  Store,
-  StoreTx,
-} from '../store.js';
+import type { Store, StoreTx } from '../store.js';
 import { TransactionScope } from '../sql/transaction-scope.js';
 
 export interface PostgresStoreOptions {
@@ -203,9 +200,7 @@ export class PostgresStore extends CommittedReads implements Store {
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.inTransaction.active) {
-      throw new Error(
-        'Store.transaction: expected a call outside any transaction, got a nested call (use the tx you were given)',
-      );
+      throw new Error('Store.transaction: expected a call outside any transaction, got a nested call (use the tx you were given)');
     }
     this.assertOpen();
     const result = this.runTransaction(fn);

@@ -47,7 +47,9 @@ export function toPostgresPlaceholders(sql: string): string {
     }
   }
   if (quote !== null) {
-    throw new Error(`toPostgresPlaceholders: expected balanced ${quote} quotes, got an unterminated literal in ${JSON.stringify(sql.slice(0, 200))}`);
+    throw new Error(
+      `toPostgresPlaceholders: expected balanced ${quote} quotes, got an unterminated literal in ${JSON.stringify(sql.slice(0, 200))}`,
+    );
   }
   if (translated.size >= TRANSLATION_CACHE_LIMIT) translated.clear();
   translated.set(sql, out);

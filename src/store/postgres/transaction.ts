@@ -216,7 +216,13 @@ export class PostgresTransaction extends StoreQueries implements StoreTx {
 
 function isCollectionRow(x: unknown): x is CollectionRow {
   const row = x as Partial<CollectionRow> | null;
-  return typeof row === 'object' && row !== null && typeof row.key === 'number' && typeof row.collectionId === 'string' && typeof row.provider === 'string';
+  return (
+    typeof row === 'object' &&
+    row !== null &&
+    typeof row.key === 'number' &&
+    typeof row.collectionId === 'string' &&
+    typeof row.provider === 'string'
+  );
 }
 
 function isUserRow(x: unknown): x is UserRow {

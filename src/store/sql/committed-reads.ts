@@ -14,7 +14,6 @@ export abstract class CommittedReads implements StoreReader {
   /** Queries bound to the connection (or pool) that sees only committed data. */
   protected abstract readonly reads: StoreReader;
 
-
   getCollection(ref: CollectionRef): Promise<CollectionRow | null> {
     return this.reads.getCollection(ref);
   }

@@ -24,9 +24,7 @@ export function encodeDescriptor(descriptor: Float32Array): Buffer {
 /** Decodes bytes written by {@link encodeDescriptor}. */
 export function decodeDescriptor(bytes: Uint8Array): Float32Array {
   if (bytes.byteLength === 0 || bytes.byteLength % 4 !== 0) {
-    throw new RangeError(
-      `decodeDescriptor: expected a non-empty multiple of 4 bytes, got ${bytes.byteLength} bytes`,
-    );
+    throw new RangeError(`decodeDescriptor: expected a non-empty multiple of 4 bytes, got ${bytes.byteLength} bytes`);
   }
   const out = new Float32Array(bytes.byteLength / 4);
   if (LITTLE_ENDIAN) {

@@ -68,7 +68,11 @@ export class ProviderRecordQueries implements ProviderRecordWriter {
   async deleteProviderImages(ref: CollectionRef, sha256s: readonly string[]): Promise<void> {
     for (const chunk of chunks(unique(sha256s))) {
       const match = this.sql.dialect.in('sha256', chunk);
-      await this.sql.run(`DELETE FROM provider_images WHERE provider = ? AND collection_id = ? AND ${match.sql}`, [ref.provider, ref.collectionId, ...match.params]);
+      await this.sql.run(`DELETE FROM provider_images WHERE provider = ? AND collection_id = ? AND ${match.sql}`, [
+        ref.provider,
+        ref.collectionId,
+        ...match.params,
+      ]);
     }
   }
 

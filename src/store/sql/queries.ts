@@ -16,7 +16,18 @@ import { decodeDescriptor, encodeDescriptor } from './descriptor-codec.js';
 import { SqliteSnapshotQueries } from './snapshot-queries.js';
 import { chunks, required, unique } from './helpers.js';
 import type { SqlRunner } from './runner.js';
-import { STORE_BATCH_CHUNK, type CollectionRow, type FaceListFilter, type FaceRow, type FaceWithDescriptor, type IdempotencyRecord, type NewFace, type RetainedImage, type StoreTx, type UserRow } from '../store.js';
+import {
+  STORE_BATCH_CHUNK,
+  type CollectionRow,
+  type FaceListFilter,
+  type FaceRow,
+  type FaceWithDescriptor,
+  type IdempotencyRecord,
+  type NewFace,
+  type RetainedImage,
+  type StoreTx,
+  type UserRow,
+} from '../store.js';
 import { type CollectionRef } from '../../domain/records.js';
 import { type KeysetPage, type StoredUserStatus } from '../rows.js';
 
@@ -55,8 +66,7 @@ interface FaceSql {
   descriptor?: Uint8Array;
 }
 
-const COLLECTION_COLUMNS =
-  'c.key, c.provider, c.collection_id, c.face_model_version, c.created_at, c.face_count, c.user_count';
+const COLLECTION_COLUMNS = 'c.key, c.provider, c.collection_id, c.face_model_version, c.created_at, c.face_count, c.user_count';
 const USER_COLUMNS = 'u.seq, u.collection_key, u.user_id, u.status, u.created_at';
 const FACE_COLUMNS =
   'f.seq, f.collection_key, f.face_id, f.user_seq, u.user_id, f.external_image_id, ' +
@@ -104,9 +114,7 @@ export class StoreQueries extends SqliteSnapshotQueries implements Omit<StoreTx,
     ).map(toCollection);
   }
 
-  async insertCollection(
-    row: CollectionRef & { faceModelVersion: string | null; createdAt: Date },
-  ): Promise<CollectionRow> {
+  async insertCollection(row: CollectionRef & { faceModelVersion: string | null; createdAt: Date }): Promise<CollectionRow> {
     const inserted = await this.sql.get<CollectionSql>(
       `INSERT INTO collections (provider, collection_id, face_model_version, created_at) VALUES (?, ?, ?, ?)
        RETURNING key, provider, collection_id, face_model_version, created_at, face_count, user_count`,
@@ -125,7 +133,10 @@ export class StoreQueries extends SqliteSnapshotQueries implements Omit<StoreTx,
         [collectionKey, STORE_BATCH_CHUNK],
       );
       if (batch.length === 0) break;
-      const match = this.sql.dialect.in('seq', batch.map((r) => r.seq));
+      const match = this.sql.dialect.in(
+        'seq',
+        batch.map((r) => r.seq),
+      );
       await this.sql.run(`DELETE FROM faces WHERE ${match.sql}`, match.params);
       await this.deleteUnreferencedImages(unique(batch.flatMap((r) => (r.image_sha256 === null ? [] : [r.image_sha256]))));
     }
@@ -158,18 +169,19 @@ export class StoreQueries extends SqliteSnapshotQueries implements Omit<StoreTx,
 
   async listUsers(collectionKey: number, page: KeysetPage): Promise<UserRow[]> {
     return (
-      await this.sql.all<UserSql>(
-        `SELECT ${USER_COLUMNS} FROM users u WHERE u.collection_key = ? AND u.seq > ? ORDER BY u.seq LIMIT ?`,
-        [collectionKey, page.after ?? 0, page.limit],
-      )
+      await this.sql.all<UserSql>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.collection_key = ? AND u.seq > ? ORDER BY u.seq LIMIT ?`, [
+        collectionKey,
+        page.after ?? 0,
+        page.limit,
+      ])
     ).map(toUser);
   }
 
   async getUser(collectionKey: number, userId: string): Promise<UserRow | null> {
-    const row = await this.sql.get<UserSql>(
-      `SELECT ${USER_COLUMNS} FROM users u WHERE u.collection_key = ? AND u.user_id = ?`,
-      [collectionKey, userId],
-    );
+    const row = await this.sql.get<UserSql>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.collection_key = ? AND u.user_id = ?`, [
+      collectionKey,
+      userId,
+    ]);
     return row ? toUser(row) : null;
   }
 
@@ -184,14 +196,11 @@ export class StoreQueries extends SqliteSnapshotQueries implements Omit<StoreTx,
   }
 
   async deleteUser(userSeq: number): Promise<string[]> {
-    const faceIds = (
-      await this.sql.all<{ face_id: string }>('SELECT face_id FROM faces WHERE user_seq = ? ORDER BY seq', [userSeq])
-    ).map((r) => r.face_id);
-    await this.sql.run('UPDATE faces SET user_seq = NULL WHERE user_seq = ?', [userSeq]);
-    const deleted = await this.sql.get<{ collection_key: number }>(
-      'DELETE FROM users WHERE seq = ? RETURNING collection_key',
-      [userSeq],
+    const faceIds = (await this.sql.all<{ face_id: string }>('SELECT face_id FROM faces WHERE user_seq = ? ORDER BY seq', [userSeq])).map(
+      (r) => r.face_id,
     );
+    await this.sql.run('UPDATE faces SET user_seq = NULL WHERE user_seq = ?', [userSeq]);
+    const deleted = await this.sql.get<{ collection_key: number }>('DELETE FROM users WHERE seq = ? RETURNING collection_key', [userSeq]);
     if (deleted) {
       await this.sql.run('UPDATE collections SET user_count = user_count - 1 WHERE key = ?', [deleted.collection_key]);
     }
@@ -247,19 +256,13 @@ export class StoreQueries extends SqliteSnapshotQueries implements Omit<StoreTx,
     return (await this.selectFacePage(collectionKey, filter, page, false)).map(toFace);
   }
 
-  async listFacesWithDescriptors(
-    collectionKey: number,
-    filter: FaceListFilter,
-    page: KeysetPage,
-  ): Promise<FaceWithDescriptor[]> {
+  async listFacesWithDescriptors(collectionKey: number, filter: FaceListFilter, page: KeysetPage): Promise<FaceWithDescriptor[]> {
     return (await this.selectFacePage(collectionKey, filter, page, true)).map(toFaceWithDescriptor);
   }
 
   async getUserFaces(userSeq: number): Promise<FaceWithDescriptor[]> {
     return (
-      await this.sql.all<FaceSql>(`SELECT ${FACE_COLUMNS}, f.descriptor FROM ${FACE_FROM} WHERE f.user_seq = ? ORDER BY f.seq`, [
-        userSeq,
-      ])
+      await this.sql.all<FaceSql>(`SELECT ${FACE_COLUMNS}, f.descriptor FROM ${FACE_FROM} WHERE f.user_seq = ? ORDER BY f.seq`, [userSeq])
     ).map(toFaceWithDescriptor);
   }
 
@@ -305,11 +308,7 @@ export class StoreQueries extends SqliteSnapshotQueries implements Omit<StoreTx,
     return out;
   }
 
-  async findFacesFromImage(
-    collectionKey: number,
-    imageSha256: string,
-    externalImageId: string | null,
-  ): Promise<FaceRow[]> {
+  async findFacesFromImage(collectionKey: number, imageSha256: string, externalImageId: string | null): Promise<FaceRow[]> {
     const externalMatch = externalImageId === null ? 'f.external_image_id IS NULL' : 'f.external_image_id = ?';
     const params: unknown[] = [imageSha256, collectionKey];
     if (externalImageId !== null) params.push(externalImageId);
@@ -434,11 +433,7 @@ export class StoreQueries extends SqliteSnapshotQueries implements Omit<StoreTx,
 
   // ---- idempotency -------------------------------------------------------
 
-  async getIdempotency(
-    collectionKey: number,
-    operation: string,
-    clientRequestToken: string,
-  ): Promise<IdempotencyRecord | null> {
+  async getIdempotency(collectionKey: number, operation: string, clientRequestToken: string): Promise<IdempotencyRecord | null> {
     const row = await this.sql.get<{ request_hash: string; response: string; created_at: number }>(
       `SELECT request_hash, response, created_at FROM idempotency
        WHERE collection_key = ? AND operation = ? AND client_request_token = ?`,
@@ -447,12 +442,7 @@ export class StoreQueries extends SqliteSnapshotQueries implements Omit<StoreTx,
     return row ? { requestHash: row.request_hash, response: row.response, createdAt: new Date(row.created_at) } : null;
   }
 
-  async putIdempotency(
-    collectionKey: number,
-    operation: string,
-    clientRequestToken: string,
-    record: IdempotencyRecord,
-  ): Promise<void> {
+  async putIdempotency(collectionKey: number, operation: string, clientRequestToken: string, record: IdempotencyRecord): Promise<void> {
     await this.sql.run(
       `INSERT INTO idempotency (collection_key, operation, client_request_token, request_hash, response, created_at)
        VALUES (?, ?, ?, ?, ?, ?)`,

@@ -236,19 +236,14 @@ export class SqliteSnapshotQueries extends ProviderRecordQueries implements Snap
   }
 
   async getSnapshotImage(snapshotId: string, sha256: string): Promise<Uint8Array | null> {
-    const row = await this.sql.get<{ bytes: Uint8Array }>(
-      'SELECT bytes FROM snapshot_images WHERE snapshot_id = ? AND sha256 = ?',
-      [snapshotId, sha256],
-    );
+    const row = await this.sql.get<{ bytes: Uint8Array }>('SELECT bytes FROM snapshot_images WHERE snapshot_id = ? AND sha256 = ?', [
+      snapshotId,
+      sha256,
+    ]);
     return row ? new Uint8Array(row.bytes) : null;
   }
 
-  async copyUsersToSnapshot(
-    collectionKey: number,
-    snapshotId: string,
-    afterSeq: number | null,
-    limit: number,
-  ): Promise<CopyChunk> {
+  async copyUsersToSnapshot(collectionKey: number, snapshotId: string, afterSeq: number | null, limit: number): Promise<CopyChunk> {
     const { changes } = await this.sql.run(
       `INSERT INTO snapshot_users (snapshot_id, seq, user_id, status)
        SELECT ?, u.seq, u.user_id, u.status FROM users u
@@ -258,12 +253,7 @@ export class SqliteSnapshotQueries extends ProviderRecordQueries implements Snap
     return this.copied('snapshot_users', snapshotId, changes);
   }
 
-  async copyFacesToSnapshot(
-    collectionKey: number,
-    snapshotId: string,
-    afterSeq: number | null,
-    limit: number,
-  ): Promise<CopyChunk> {
+  async copyFacesToSnapshot(collectionKey: number, snapshotId: string, afterSeq: number | null, limit: number): Promise<CopyChunk> {
     const after = afterSeq ?? 0;
     const n = copyLimit(limit);
     // Images first (the faces' foreign key points at them): those of this
@@ -293,7 +283,12 @@ export class SqliteSnapshotQueries extends ProviderRecordQueries implements Snap
 
   async insertSnapshotUsers(snapshotId: string, users: readonly SnapshotUserRow[]): Promise<void> {
     for (const u of users) {
-      await this.sql.run('INSERT INTO snapshot_users (snapshot_id, seq, user_id, status) VALUES (?, ?, ?, ?)', [snapshotId, u.seq, u.userId, u.status]);
+      await this.sql.run('INSERT INTO snapshot_users (snapshot_id, seq, user_id, status) VALUES (?, ?, ?, ?)', [
+        snapshotId,
+        u.seq,
+        u.userId,
+        u.status,
+      ]);
     }
   }
 
@@ -313,8 +308,19 @@ export class SqliteSnapshotQueries extends ProviderRecordQueries implements Snap
            bbox_width, bbox_height, confidence, descriptor, image_sha256, indexed_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
-          snapshotId, f.seq, f.faceId, f.userId, f.externalImageId, b.left, b.top, b.width, b.height, f.confidence,
-          f.descriptor.length === 0 ? Buffer.alloc(0) : encodeDescriptor(f.descriptor), f.imageSha256, f.indexedAt.getTime(),
+          snapshotId,
+          f.seq,
+          f.faceId,
+          f.userId,
+          f.externalImageId,
+          b.left,
+          b.top,
+          b.width,
+          b.height,
+          f.confidence,
+          f.descriptor.length === 0 ? Buffer.alloc(0) : encodeDescriptor(f.descriptor),
+          f.imageSha256,
+          f.indexedAt.getTime(),
         ],
       );
     }
@@ -333,7 +339,7 @@ export class SqliteSnapshotQueries extends ProviderRecordQueries implements Snap
     const wanted = unique(statuses);
     const out: OperationRecord[] = [];
     if (wanted.length === 0) return out;
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const match = this.sql.dialect.in('status', wanted);
       const rows = await this.sql.all<OperationSql>(
         `SELECT ${OPERATION_COLUMNS} FROM operations
@@ -371,16 +377,19 @@ export class SqliteSnapshotQueries extends ProviderRecordQueries implements Snap
     }
     set(sets, params, 'last_action_at', at.getTime());
     // The column list is built from fixed names only (at most 2^6 texts for the statement cache).
-    const row = await this.sql.get<OperationSql>(
-      `UPDATE operations SET ${sets.join(', ')} WHERE id = ? RETURNING ${OPERATION_COLUMNS}`,
-      [...params, id],
-    );
+    const row = await this.sql.get<OperationSql>(`UPDATE operations SET ${sets.join(', ')} WHERE id = ? RETURNING ${OPERATION_COLUMNS}`, [
+      ...params,
+      id,
+    ]);
     if (!row) throw new Error(`updateOperation: expected operation ${id} to exist, got none`);
     return toOperation(row);
   }
 
   async touchOperation(id: string, at: Date): Promise<boolean> {
-    const row = await this.sql.get<{ id: string }>(`UPDATE operations SET last_action_at = ? WHERE id = ? AND status = 'RUNNING' RETURNING id`, [at.getTime(), id]);
+    const row = await this.sql.get<{ id: string }>(
+      `UPDATE operations SET last_action_at = ? WHERE id = ? AND status = 'RUNNING' RETURNING id`,
+      [at.getTime(), id],
+    );
     return row !== undefined;
   }
 
@@ -402,9 +411,7 @@ export class SqliteSnapshotQueries extends ProviderRecordQueries implements Snap
    */
   private async copied(table: 'snapshot_users' | 'snapshot_faces', snapshotId: string, changes: number): Promise<CopyChunk> {
     if (changes === 0) return { copied: 0, lastSeq: null };
-    const row = await this.sql.get<{ last: number | null }>(`SELECT MAX(seq) AS last FROM ${table} WHERE snapshot_id = ?`, [
-      snapshotId,
-    ]);
+    const row = await this.sql.get<{ last: number | null }>(`SELECT MAX(seq) AS last FROM ${table} WHERE snapshot_id = ?`, [snapshotId]);
     return { copied: changes, lastSeq: required(row, `SELECT MAX(seq) FROM ${table}`).last };
   }
 }

@@ -29,10 +29,7 @@ import { MIGRATIONS } from '../sql/migrations.js';
 import { SqliteQueries } from '../sql/queries.js';
 import { GuardedRunner, type SqlRunner, type StoreStats } from '../sql/runner.js';
 import { SqliteStatements } from './sqlite-statements.js';
-import type {
-  Store,
-  StoreTx,
-} from '../store.js';
+import type { Store, StoreTx } from '../store.js';
 import { SqliteReadCache } from './read-cache.js';
 import { TransactionScope } from '../sql/transaction-scope.js';
 
@@ -121,9 +118,7 @@ export class SqliteStore extends CommittedReads implements Store {
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.inTransaction.active) {
-      throw new Error(
-        'Store.transaction: expected a call outside any transaction, got a nested call (use the tx you were given)',
-      );
+      throw new Error('Store.transaction: expected a call outside any transaction, got a nested call (use the tx you were given)');
     }
     this.assertOpen();
     const release = await this.mutex.acquire();
@@ -132,13 +127,10 @@ export class SqliteStore extends CommittedReads implements Store {
       this.writer.exec('BEGIN IMMEDIATE');
       let active = true;
       const hooks: (() => void)[] = [];
-      const tx = new SqliteTransaction(
-        new GuardedRunner(this.writerSql, () => active),
-        (hook) => {
-          if (!active) throw new Error('Store tx.afterCommit: expected an open transaction, got a finished one');
-          hooks.push(hook);
-        },
-      );
+      const tx = new SqliteTransaction(new GuardedRunner(this.writerSql, () => active), (hook) => {
+        if (!active) throw new Error('Store tx.afterCommit: expected an open transaction, got a finished one');
+        hooks.push(hook);
+      });
       let result: T;
       try {
         result = await this.inTransaction.run(() => fn(tx));
@@ -215,9 +207,7 @@ function migrate(db: Database.Database, file: string): void {
     const current = (db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null }).v ?? 0;
     const latest = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
     if (current > latest) {
-      throw new Error(
-        `SQLite store ${file}: expected schema version ≤ ${latest}, got ${current} (written by a newer facegate)`,
-      );
+      throw new Error(`SQLite store ${file}: expected schema version ≤ ${latest}, got ${current} (written by a newer facegate)`);
     }
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;

@@ -25,7 +25,11 @@ interface Res {
   json: any;
 }
 
-async function call(method: string, path: string, options: { body?: unknown; image?: Uint8Array; key?: string | null; raw?: string; version?: 'v1.0' } = {}): Promise<Res> {
+async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; image?: Uint8Array; key?: string | null; raw?: string; version?: 'v1.0' } = {},
+): Promise<Res> {
   const headers: Record<string, string> = {};
   if (options.key !== null) headers['Ocp-Apim-Subscription-Key'] = options.key ?? fake.apiKey;
   let body: BodyInit | undefined;
@@ -111,25 +115,42 @@ describe('LargePersonGroup', () => {
 
   it('validates id (lowercase, digits, - and _, 1..64), name, userData and recognitionModel', async () => {
     for (const id of ['BAD', 'a.b', 'x'.repeat(65), 'caf%C3%A9']) {
-      expectError(await call('PUT', `/largepersongroups/${id}`, { body: { name: 'n' } }), 400, 'BadArgument', 'Large person group ID is invalid.');
+      expectError(
+        await call('PUT', `/largepersongroups/${id}`, { body: { name: 'n' } }),
+        400,
+        'BadArgument',
+        'Large person group ID is invalid.',
+      );
     }
     expect((await call('PUT', `/largepersongroups/${'a'.repeat(64)}`, { body: { name: 'n' } })).status).toBe(200);
     expect((await call('PUT', '/largepersongroups/ok_1-2', { body: { name: 'n' } })).status).toBe(200);
     expectError(await call('PUT', '/largepersongroups/g2', { body: {} }), 400, 'BadArgument', "'name' is empty.");
     expectError(await call('PUT', '/largepersongroups/g2', { body: { name: 'n'.repeat(129) } }), 400, 'BadArgument', "'name' is too long.");
-    expectError(await call('PUT', '/largepersongroups/g2', { body: { name: 'n', userData: 'u'.repeat(16385) } }), 400, 'BadArgument', "'userData' is too long.");
-    expectError(await call('PUT', '/largepersongroups/g2', { body: { name: 'n', recognitionModel: 'recognition_09' } }), 400, 'BadArgument', "'recognitionModel' is invalid.");
+    expectError(
+      await call('PUT', '/largepersongroups/g2', { body: { name: 'n', userData: 'u'.repeat(16385) } }),
+      400,
+      'BadArgument',
+      "'userData' is too long.",
+    );
+    expectError(
+      await call('PUT', '/largepersongroups/g2', { body: { name: 'n', recognitionModel: 'recognition_09' } }),
+      400,
+      'BadArgument',
+      "'recognitionModel' is invalid.",
+    );
   });
 
   it('lists in id order after `start`, at most `top` (1..1000); start ≤ 64 characters', async () => {
     for (const id of ['c', 'a', 'e', 'b', 'd']) await group(id);
-    const ids = async (q: string) => ((await call('GET', `/largepersongroups${q}`)).json as { largePersonGroupId: string }[]).map((g) => g.largePersonGroupId);
+    const ids = async (q: string) =>
+      ((await call('GET', `/largepersongroups${q}`)).json as { largePersonGroupId: string }[]).map((g) => g.largePersonGroupId);
     expect(await ids('')).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(await ids('?top=2')).toEqual(['a', 'b']);
     expect(await ids('?start=b&top=2')).toEqual(['c', 'd']);
     expect(await ids('?start=e')).toEqual([]);
     expect((await call('GET', '/largepersongroups?top=1&returnRecognitionModel=true')).json[0].recognitionModel).toBe('recognition_04');
-    for (const top of ['0', '1001', 'x']) expectError(await call('GET', `/largepersongroups?top=${top}`), 400, 'BadArgument', "'top' is invalid.");
+    for (const top of ['0', '1001', 'x'])
+      expectError(await call('GET', `/largepersongroups?top=${top}`), 400, 'BadArgument', "'top' is invalid.");
     expectError(await call('GET', `/largepersongroups?start=${'a'.repeat(65)}`), 400, 'BadArgument', "'start' is too long.");
   });
 
@@ -145,13 +166,26 @@ describe('LargePersonGroup', () => {
 
     const pid = ids[0];
     const image = png([{ identity: 'ann' }]);
-    const added = await call('POST', `/largepersongroups/g1/persons/${pid}/persistedfaces?userData=${encodeURIComponent('{"f":1}')}&detectionModel=detection_03`, { image });
+    const added = await call(
+      'POST',
+      `/largepersongroups/g1/persons/${pid}/persistedfaces?userData=${encodeURIComponent('{"f":1}')}&detectionModel=detection_03`,
+      { image },
+    );
     expect(added.status).toBe(200);
     const pfid = added.json.persistedFaceId as string;
     expect(pfid).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await call('GET', `/largepersongroups/g1/persons/${pid}`)).json).toEqual({ personId: pid, name: 'p0', persistedFaceIds: [pfid] });
-    expect((await call('GET', `/largepersongroups/g1/persons/${pid}/persistedfaces/${pfid}`)).json).toEqual({ persistedFaceId: pfid, userData: '{"f":1}' });
-    expect((await call('PATCH', `/largepersongroups/g1/persons/${pid}/persistedfaces/${pfid}`, { body: { userData: 'x' } })).status).toBe(200);
+    expect((await call('GET', `/largepersongroups/g1/persons/${pid}`)).json).toEqual({
+      personId: pid,
+      name: 'p0',
+      persistedFaceIds: [pfid],
+    });
+    expect((await call('GET', `/largepersongroups/g1/persons/${pid}/persistedfaces/${pfid}`)).json).toEqual({
+      persistedFaceId: pfid,
+      userData: '{"f":1}',
+    });
+    expect((await call('PATCH', `/largepersongroups/g1/persons/${pid}/persistedfaces/${pfid}`, { body: { userData: 'x' } })).status).toBe(
+      200,
+    );
     expect((await call('PATCH', `/largepersongroups/g1/persons/${pid}`, { body: { name: 'renamed', userData: 'ud' } })).status).toBe(200);
     expect((await call('GET', `/largepersongroups/g1/persons/${pid}`)).json).toMatchObject({ name: 'renamed', userData: 'ud' });
     expect((await call('DELETE', `/largepersongroups/g1/persons/${pid}/persistedfaces/${pfid}`)).status).toBe(200);
@@ -174,12 +208,32 @@ describe('adding faces', () => {
     const path = `/largepersongroups/g1/persons/${pid}/persistedfaces`;
     expectError(await call('POST', path, { image: two }), 400, 'InvalidImage', 'There is more than 1 face in the image.');
     expect((await call('POST', `${path}?targetFace=500,500,300,300`, { image: two })).status).toBe(200);
-    expectError(await call('POST', `${path}?targetFace=0,600,100,100`, { image: two }), 400, 'InvalidImage', 'No face detected in the image.');
-    expectError(await call('POST', `${path}?targetFace=900,900,200,200`, { image: two }), 400, 'BadArgument', 'Argument targetFace out of range.');
+    expectError(
+      await call('POST', `${path}?targetFace=0,600,100,100`, { image: two }),
+      400,
+      'InvalidImage',
+      'No face detected in the image.',
+    );
+    expectError(
+      await call('POST', `${path}?targetFace=900,900,200,200`, { image: two }),
+      400,
+      'BadArgument',
+      'Argument targetFace out of range.',
+    );
     expectError(await call('POST', `${path}?targetFace=1,2,3`, { image: two }), 400, 'BadArgument', 'Invalid argument targetFace.');
     expectError(await call('POST', path, { image: png([]) }), 400, 'InvalidImage', 'No face detected in the image.');
-    expectError(await call('POST', `${path}?detectionModel=detection_9`, { image: png() }), 400, 'BadArgument', "'detectionModel' is invalid.");
-    expectError(await call('POST', `${path}?userData=${'u'.repeat(1025)}`, { image: png() }), 400, 'BadArgument', "'userData' is too long.");
+    expectError(
+      await call('POST', `${path}?detectionModel=detection_9`, { image: png() }),
+      400,
+      'BadArgument',
+      "'detectionModel' is invalid.",
+    );
+    expectError(
+      await call('POST', `${path}?userData=${'u'.repeat(1025)}`, { image: png() }),
+      400,
+      'BadArgument',
+      "'userData' is too long.",
+    );
   });
 
   it('refuses images outside 1 KB..6 MB (InvalidImageSize), undecodable bytes (InvalidImage) and URLs it cannot fetch (InvalidURL)', async () => {
@@ -189,7 +243,12 @@ describe('adding faces', () => {
     expectError(await call('POST', path, { image: new Uint8Array(500) }), 400, 'InvalidImageSize', 'Image size is too small.');
     const huge = new Uint8Array(6 * 1024 * 1024 + 1);
     expectError(await call('POST', path, { image: huge }), 400, 'InvalidImageSize', 'Image size is too big.');
-    expectError(await call('POST', path, { image: new Uint8Array(2000).fill(7) }), 400, 'InvalidImage', 'Decoding error, image format unsupported.');
+    expectError(
+      await call('POST', path, { image: new Uint8Array(2000).fill(7) }),
+      400,
+      'InvalidImage',
+      'Decoding error, image format unsupported.',
+    );
     expectError(await call('POST', path, { body: { url: 'https://example.com/a.jpg' } }), 400, 'InvalidURL');
     // GIF and BMP are accepted (one default face).
     const gif = Buffer.alloc(1500);
@@ -204,9 +263,17 @@ describe('adding faces', () => {
     try {
       const h = { 'Ocp-Apim-Subscription-Key': small.apiKey, 'Content-Type': 'application/json' };
       await fetch(`${small.url}/face/v1.2/largepersongroups/g`, { method: 'PUT', headers: h, body: JSON.stringify({ name: 'g' }) });
-      const created = await fetch(`${small.url}/face/v1.2/largepersongroups/g/persons`, { method: 'POST', headers: h, body: '{"name":"p"}' });
+      const created = await fetch(`${small.url}/face/v1.2/largepersongroups/g/persons`, {
+        method: 'POST',
+        headers: h,
+        body: '{"name":"p"}',
+      });
       const { personId } = (await created.json()) as { personId: string };
-      const second = await fetch(`${small.url}/face/v1.2/largepersongroups/g/persons`, { method: 'POST', headers: h, body: '{"name":"q"}' });
+      const second = await fetch(`${small.url}/face/v1.2/largepersongroups/g/persons`, {
+        method: 'POST',
+        headers: h,
+        body: '{"name":"q"}',
+      });
       expect(second.status).toBe(403);
       expect(((await second.json()) as { error: { code: string } }).error.code).toBe('QuotaExceeded');
       const add = () =>
@@ -262,9 +329,13 @@ describe('detect', () => {
       ],
       { width: 1000, height: 500 },
     );
-    const res = await call('POST', '/detect?returnFaceId=true&recognitionModel=recognition_04&returnRecognitionModel=true&returnFaceAttributes=qualityForRecognition,headPose&detectionModel=detection_03', {
-      image,
-    });
+    const res = await call(
+      'POST',
+      '/detect?returnFaceId=true&recognitionModel=recognition_04&returnRecognitionModel=true&returnFaceAttributes=qualityForRecognition,headPose&detectionModel=detection_03',
+      {
+        image,
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.json).toHaveLength(2);
     expect(res.json[0]).toMatchObject({
@@ -280,10 +351,20 @@ describe('detect', () => {
 
   it('validates models, attributes and faceIdTimeToLive', async () => {
     const image = png();
-    expectError(await call('POST', '/detect?recognitionModel=recognition_7', { image }), 400, 'BadArgument', "'recognitionModel' is invalid.");
+    expectError(
+      await call('POST', '/detect?recognitionModel=recognition_7', { image }),
+      400,
+      'BadArgument',
+      "'recognitionModel' is invalid.",
+    );
     expectError(await call('POST', '/detect?detectionModel=detection_02&returnFaceAttributes=headPose', { image }), 400, 'BadArgument');
     expectError(await call('POST', '/detect?returnFaceAttributes=emotion', { image }), 400, 'BadArgument');
-    expectError(await call('POST', '/detect?returnFaceAttributes=qualityForRecognition', { image }), 400, 'BadArgument', /recognition_03 or recognition_04/);
+    expectError(
+      await call('POST', '/detect?returnFaceAttributes=qualityForRecognition', { image }),
+      400,
+      'BadArgument',
+      /recognition_03 or recognition_04/,
+    );
     expectError(await call('POST', '/detect?faceIdTimeToLive=59', { image }), 400, 'BadArgument');
   });
 
@@ -293,7 +374,9 @@ describe('detect', () => {
     await call('POST', `/largepersongroups/g1/persons/${pid}/persistedfaces`, { image: png([{ identity: 'ann' }]) });
     await call('POST', '/largepersongroups/g1/train');
     fake.advanceClock(1000);
-    const res = await call('POST', '/detect?returnFaceId=true&recognitionModel=recognition_04&faceIdTimeToLive=60', { image: png([{ identity: 'ann' }]) });
+    const res = await call('POST', '/detect?returnFaceId=true&recognitionModel=recognition_04&faceIdTimeToLive=60', {
+      image: png([{ identity: 'ann' }]),
+    });
     const faceId = res.json[0].faceId as string;
     expect((await call('POST', '/identify', { body: { faceIds: [faceId], largePersonGroupId: 'g1' } })).status).toBe(200);
     fake.advanceClock(60_000);
@@ -308,14 +391,18 @@ describe('training and identify', () => {
     const ann = await person('g1', 'ann');
     await call('POST', `/largepersongroups/g1/persons/${ann}/persistedfaces`, { image: png([{ identity: 'ann' }]) });
     const [probe] = await detectIds(png([{ identity: 'ann' }]));
-    const identify = (faceId = probe) => call('POST', '/identify', { body: { faceIds: [faceId], largePersonGroupId: 'g1', maxNumOfCandidatesReturned: 5 } });
+    const identify = (faceId = probe) =>
+      call('POST', '/identify', { body: { faceIds: [faceId], largePersonGroupId: 'g1', maxNumOfCandidatesReturned: 5 } });
 
     expectError(await identify(), 400, 'LargePersonGroupNotTrained');
     expectError(await call('GET', '/largepersongroups/g1/training'), 404, 'LargePersonGroupNotTrained');
     const train = await call('POST', '/largepersongroups/g1/train');
     expect(train.status).toBe(202);
     expect(train.headers.get('operation-location')).toBe(`${fake.url}/face/v1.2/largepersongroups/g1/training`);
-    expect((await call('GET', '/largepersongroups/g1/training')).json).toMatchObject({ status: 'running', lastSuccessfulTrainingDateTime: null });
+    expect((await call('GET', '/largepersongroups/g1/training')).json).toMatchObject({
+      status: 'running',
+      lastSuccessfulTrainingDateTime: null,
+    });
     expectError(await identify(), 409, 'LargePersonGroupTrainingNotFinished');
     expectError(await call('POST', '/largepersongroups/g1/train'), 409, 'LargePersonGroupTrainingNotFinished');
     fake.advanceClock(1000);
@@ -345,9 +432,17 @@ describe('training and identify', () => {
     fake.failNextTraining('g1', 'boom');
     await call('POST', '/largepersongroups/g1/train');
     fake.advanceClock(1000);
-    expect((await call('GET', '/largepersongroups/g1/training')).json).toMatchObject({ status: 'failed', message: 'boom', lastSuccessfulTrainingDateTime: null });
+    expect((await call('GET', '/largepersongroups/g1/training')).json).toMatchObject({
+      status: 'failed',
+      message: 'boom',
+      lastSuccessfulTrainingDateTime: null,
+    });
     const [probe] = await detectIds(png([{ identity: 'ann' }]));
-    expectError(await call('POST', '/identify', { body: { faceIds: [probe], largePersonGroupId: 'g1' } }), 400, 'LargePersonGroupNotTrained');
+    expectError(
+      await call('POST', '/identify', { body: { faceIds: [probe], largePersonGroupId: 'g1' } }),
+      400,
+      'LargePersonGroupNotTrained',
+    );
   });
 
   it('validates identify scopes, candidate counts and the recognition model', async () => {
@@ -358,7 +453,11 @@ describe('training and identify', () => {
     const [old] = await detectIds(png(), 'recognition_01');
     const identify = (body: object) => call('POST', '/identify', { body });
     expectError(await identify({ faceIds: [probe] }), 400, 'PersonGroupIdAndLargePersonGroupIdBothNull');
-    expectError(await identify({ faceIds: [probe], largePersonGroupId: 'g1', personGroupId: 'g1' }), 400, 'PersonGroupIdAndLargePersonGroupIdBothNotNull');
+    expectError(
+      await identify({ faceIds: [probe], largePersonGroupId: 'g1', personGroupId: 'g1' }),
+      400,
+      'PersonGroupIdAndLargePersonGroupIdBothNotNull',
+    );
     expectError(await identify({ faceIds: [probe], largePersonGroupId: 'nope' }), 400, 'LargePersonGroupNotFound');
     expectError(await identify({ faceIds: [], largePersonGroupId: 'g1' }), 400, 'BadArgument');
     expectError(await identify({ faceIds: [probe], largePersonGroupId: 'g1', maxNumOfCandidatesReturned: 101 }), 400, 'BadArgument');
@@ -454,7 +553,13 @@ describe('fault injection and call log', () => {
     await group('g9');
     await call('POST', '/detect?returnFaceId=false', { image: png() });
     const [create, detect] = fake.calls;
-    expect(create).toMatchObject({ op: 'CreateLargePersonGroup', method: 'PUT', path: '/largepersongroups/g9', status: 200, errorCode: null });
+    expect(create).toMatchObject({
+      op: 'CreateLargePersonGroup',
+      method: 'PUT',
+      path: '/largepersongroups/g9',
+      status: 200,
+      errorCode: null,
+    });
     expect(create.body).toEqual({ name: 'g9', recognitionModel: 'recognition_04' });
     expect(detect).toMatchObject({ op: 'Detect', query: { returnFaceId: 'false' }, status: 200 });
     expect(detect.body).toMatchObject({ byteLength: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
@@ -480,13 +585,19 @@ describe('the real @azure-rest/ai-vision-face client against the fake', () => {
   it('creates a group, adds a person face from bytes, trains with the LRO poller, identifies', async () => {
     const client = createClient(fake.url, { key: fake.apiKey }, { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
     fake.setTrainingMs(0);
-    const created = await client.path('/largepersongroups/{largePersonGroupId}', 'sdk').put({ body: { name: 'sdk', recognitionModel: 'recognition_04' } });
+    const created = await client
+      .path('/largepersongroups/{largePersonGroupId}', 'sdk')
+      .put({ body: { name: 'sdk', recognitionModel: 'recognition_04' } });
     expect(created.status).toBe('200');
     const p = await client.path('/largepersongroups/{largePersonGroupId}/persons', 'sdk').post({ body: { name: 'ann' } });
     if (isUnexpected(p)) throw new Error(p.body.error.message);
     const face = await client
       .path('/largepersongroups/{largePersonGroupId}/persons/{personId}/persistedfaces', 'sdk', p.body.personId)
-      .post({ contentType: 'application/octet-stream', body: png([{ identity: 'ann' }]), queryParameters: { detectionModel: 'detection_03' } });
+      .post({
+        contentType: 'application/octet-stream',
+        body: png([{ identity: 'ann' }]),
+        queryParameters: { detectionModel: 'detection_03' },
+      });
     if (isUnexpected(face)) throw new Error(face.body.error.message);
     const train = await client.path('/largepersongroups/{largePersonGroupId}/train', 'sdk').post();
     expect(train.status).toBe('202');
@@ -499,7 +610,9 @@ describe('the real @azure-rest/ai-vision-face client against the fake', () => {
       queryParameters: { returnFaceId: true, recognitionModel: 'recognition_04', detectionModel: 'detection_03' },
     });
     if (isUnexpected(detected)) throw new Error(detected.body.error.message);
-    const identified = await client.path('/identify').post({ body: { faceIds: [detected.body[0].faceId as string], largePersonGroupId: 'sdk' } });
+    const identified = await client
+      .path('/identify')
+      .post({ body: { faceIds: [detected.body[0].faceId as string], largePersonGroupId: 'sdk' } });
     if (isUnexpected(identified)) throw new Error(identified.body.error.message);
     expect(identified.body[0].candidates[0].personId).toBe(p.body.personId);
 
@@ -531,11 +644,23 @@ describe('v1.0 Snapshot API (retired; §B.3)', () => {
     fake.setSnapshotMs(1000);
     await group('src');
     const person = (await call('POST', '/largepersongroups/src/persons', { body: { name: 'p' } })).json.personId;
-    expect(await call('POST', '/snapshots', { ...v10, key: null, body: { type: 'LargePersonGroup', objectId: 'src', applyScope: scope } })).toMatchObject({ status: 401 });
-    expectError(await call('POST', '/snapshots', { ...v10, body: { type: 'LargePersonGroup', objectId: 'src', applyScope: [] } }), 400, 'BadArgument');
-    expectError(await call('POST', '/snapshots', { ...v10, body: { type: 'LargePersonGroup', objectId: 'nope', applyScope: scope } }), 404, 'LargePersonGroupNotFound');
+    expect(
+      await call('POST', '/snapshots', { ...v10, key: null, body: { type: 'LargePersonGroup', objectId: 'src', applyScope: scope } }),
+    ).toMatchObject({ status: 401 });
+    expectError(
+      await call('POST', '/snapshots', { ...v10, body: { type: 'LargePersonGroup', objectId: 'src', applyScope: [] } }),
+      400,
+      'BadArgument',
+    );
+    expectError(
+      await call('POST', '/snapshots', { ...v10, body: { type: 'LargePersonGroup', objectId: 'nope', applyScope: scope } }),
+      404,
+      'LargePersonGroupNotFound',
+    );
 
-    const take = operationOf(await call('POST', '/snapshots', { ...v10, body: { type: 'LargePersonGroup', objectId: 'src', applyScope: scope } }));
+    const take = operationOf(
+      await call('POST', '/snapshots', { ...v10, body: { type: 'LargePersonGroup', objectId: 'src', applyScope: scope } }),
+    );
     expect((await statusOf(take)).status).toBe('notstarted');
     fake.advanceClock(500);
     expect((await statusOf(take)).status).toBe('running');
@@ -543,7 +668,11 @@ describe('v1.0 Snapshot API (retired; §B.3)', () => {
     const done = await statusOf(take);
     expect(done).toMatchObject({ status: 'succeeded', resourceLocation: expect.stringMatching(/^\/snapshots\/[0-9a-f-]{36}$/) });
     const snapshotId = done.resourceLocation.slice('/snapshots/'.length);
-    expect((await call('GET', `/snapshots/${snapshotId}`, v10)).json).toMatchObject({ id: snapshotId, type: 'LargePersonGroup', applyScope: scope });
+    expect((await call('GET', `/snapshots/${snapshotId}`, v10)).json).toMatchObject({
+      id: snapshotId,
+      type: 'LargePersonGroup',
+      applyScope: scope,
+    });
 
     const apply = operationOf(await call('POST', `/snapshots/${snapshotId}/apply`, { ...v10, body: { objectId: 'dst' } }));
     expectError(await call('GET', '/largepersongroups/dst'), 404, 'LargePersonGroupNotFound');
@@ -551,7 +680,11 @@ describe('v1.0 Snapshot API (retired; §B.3)', () => {
     expect(await statusOf(apply)).toMatchObject({ status: 'succeeded', resourceLocation: 'dst' });
     expect((await call('GET', `/largepersongroups/dst/persons/${person}`)).json).toMatchObject({ personId: person, name: 'p' });
     expectError(await call('POST', `/snapshots/${snapshotId}/apply`, { ...v10, body: { objectId: 'dst' } }), 409, 'LargePersonGroupExists');
-    expectError(await call('POST', `/snapshots/${snapshotId}/apply`, { ...v10, body: { objectId: 'x', mode: 'Replace' } }), 400, 'BadArgument');
+    expectError(
+      await call('POST', `/snapshots/${snapshotId}/apply`, { ...v10, body: { objectId: 'x', mode: 'Replace' } }),
+      400,
+      'BadArgument',
+    );
 
     fake.advanceClock(48 * 60 * 60 * 1000);
     expectError(await call('GET', `/snapshots/${snapshotId}`, v10), 404, 'SnapshotNotFound');

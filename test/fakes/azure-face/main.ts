@@ -36,7 +36,9 @@ const fake = await startFakeAzureFace({
   trainingMs,
   onCall: (call) => console.error(`${call.status ?? 'dropped'} ${call.op}${call.errorCode ? ` ${call.errorCode}` : ''}`),
 });
-console.log(`fake azure face listening on ${fake.url} (endpoint for clients; API under ${fake.url}/face/v1.2, v1.0 snapshots under ${fake.url}/face/v1.0)`);
+console.log(
+  `fake azure face listening on ${fake.url} (endpoint for clients; API under ${fake.url}/face/v1.2, v1.0 snapshots under ${fake.url}/face/v1.0)`,
+);
 
 const shutdown = () => void fake.stop().then(() => process.exit(0));
 process.on('SIGINT', shutdown);

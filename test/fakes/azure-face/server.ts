@@ -28,9 +28,26 @@
  * ../fake-http-server.ts, this file is the protocol.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startFakeHttpServer, type FakeHttpServer, type FakeHttpServerOptions, type FaultBase, type ParsedRequest, type ProtocolFault, type RecordedCall } from '../fake-http-server.js';
+import {
+  startFakeHttpServer,
+  type FakeHttpServer,
+  type FakeHttpServerOptions,
+  type FaultBase,
+  type ParsedRequest,
+  type ProtocolFault,
+  type RecordedCall,
+} from '../fake-http-server.js';
 import { checkDeclaredFace, sha256Hex, type DeclaredFace } from './images.js';
-import { DEFAULT_LIMITS, FaceState, OPERATIONS, ROUTES, type FaceLimits, type FaceRequest, type FaceResponse, type OperationName } from './service.js';
+import {
+  DEFAULT_LIMITS,
+  FaceState,
+  OPERATIONS,
+  ROUTES,
+  type FaceLimits,
+  type FaceRequest,
+  type FaceResponse,
+  type OperationName,
+} from './service.js';
 import { SNAPSHOT_API_PREFIX, SNAPSHOT_ROUTES, SnapshotState, type SnapshotOperationName } from './snapshots.js';
 import { AzureError } from './validation.js';
 
@@ -142,7 +159,10 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
     const below = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : v10;
     const routes: readonly { method: string; path: RegExp; op: string }[] = v10 !== null ? SNAPSHOT_ROUTES : ROUTES;
     const route = below === null ? undefined : routes.find((r) => r.method === method && r.path.test(below));
-    const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const contentType = String(req.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     const call: FakeCall = {
       op: route?.op ?? `${method} ${url.pathname}`,
       method,
@@ -179,7 +199,8 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
       run: () => {
         try {
           snapshots.settle();
-          const out: FaceResponse = v10 !== null ? snapshots.handle(route.op as SnapshotOperationName, request) : state.handle(route.op as OperationName, request);
+          const out: FaceResponse =
+            v10 !== null ? snapshots.handle(route.op as SnapshotOperationName, request) : state.handle(route.op as OperationName, request);
           return { status: out.status, body: out.body, headers: out.headers ?? {}, errorCode: null };
         } catch (e) {
           if (!(e instanceof AzureError)) throw e;

@@ -40,7 +40,17 @@
  *   returnFaceId, identify and verify → 403 UnsupportedFeature.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { detectFaces, iou, ImageRefused, similarity, type Detection, type DetectedFace, type ImageDeclaration, type Quality, type Rect } from './images.js';
+import {
+  detectFaces,
+  iou,
+  ImageRefused,
+  similarity,
+  type Detection,
+  type DetectedFace,
+  type ImageDeclaration,
+  type Quality,
+  type Rect,
+} from './images.js';
 import {
   AzureError,
   badArgument,
@@ -96,8 +106,16 @@ export const ROUTES = [
   { method: 'DELETE', path: /^\/largepersongroups\/([^/]+)\/persons\/([^/]+)$/, op: 'DeleteLargePersonGroupPerson' },
   { method: 'POST', path: /^\/largepersongroups\/([^/]+)\/persons\/([^/]+)\/persistedfaces$/, op: 'AddLargePersonGroupPersonFace' },
   { method: 'GET', path: /^\/largepersongroups\/([^/]+)\/persons\/([^/]+)\/persistedfaces\/([^/]+)$/, op: 'GetLargePersonGroupPersonFace' },
-  { method: 'PATCH', path: /^\/largepersongroups\/([^/]+)\/persons\/([^/]+)\/persistedfaces\/([^/]+)$/, op: 'UpdateLargePersonGroupPersonFace' },
-  { method: 'DELETE', path: /^\/largepersongroups\/([^/]+)\/persons\/([^/]+)\/persistedfaces\/([^/]+)$/, op: 'DeleteLargePersonGroupPersonFace' },
+  {
+    method: 'PATCH',
+    path: /^\/largepersongroups\/([^/]+)\/persons\/([^/]+)\/persistedfaces\/([^/]+)$/,
+    op: 'UpdateLargePersonGroupPersonFace',
+  },
+  {
+    method: 'DELETE',
+    path: /^\/largepersongroups\/([^/]+)\/persons\/([^/]+)\/persistedfaces\/([^/]+)$/,
+    op: 'DeleteLargePersonGroupPersonFace',
+  },
   { method: 'PUT', path: /^\/largefacelists\/([^/]+)$/, op: 'CreateLargeFaceList' },
   { method: 'GET', path: /^\/largefacelists\/([^/]+)$/, op: 'GetLargeFaceList' },
   { method: 'PATCH', path: /^\/largefacelists\/([^/]+)$/, op: 'UpdateLargeFaceList' },
@@ -559,7 +577,10 @@ export class FaceState {
     const rawTtl = q.get('faceIdTimeToLive');
     const ttl = rawTtl === null || rawTtl === '' ? 86400 : Number(rawTtl);
     if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86400) throw badArgument("'faceIdTimeToLive' is invalid."); // (fake) wording
-    const attributes = (q.get('returnFaceAttributes') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const attributes = (q.get('returnFaceAttributes') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const a of attributes) {
       if (!(FACE_ATTRIBUTES as readonly string[]).includes(a)) throw badArgument("'returnFaceAttributes' is invalid."); // (fake)
     }
@@ -613,12 +634,20 @@ export class FaceState {
     const pgId = body.personGroupId;
     if (body.personIds !== undefined || body.dynamicPersonGroupId !== undefined) {
       if (lpgId !== undefined || pgId !== undefined) {
-        throw new AzureError(400, 'IncompatibleIdentificationScopeParametersCombination', 'Identification scope parameters are incompatible.');
+        throw new AzureError(
+          400,
+          'IncompatibleIdentificationScopeParametersCombination',
+          'Identification scope parameters are incompatible.',
+        );
       }
       throw new AzureError(400, 'MissingIdentificationScopeParameters', 'PersonDirectory scopes are not available in v1.2.'); // (fake)
     }
     if (lpgId !== undefined && pgId !== undefined) {
-      throw new AzureError(400, 'PersonGroupIdAndLargePersonGroupIdBothNotNull', 'Large person group ID and person group ID are both not null.');
+      throw new AzureError(
+        400,
+        'PersonGroupIdAndLargePersonGroupIdBothNotNull',
+        'Large person group ID and person group ID are both not null.',
+      );
     }
     if (lpgId === undefined && pgId === undefined) {
       throw new AzureError(400, 'PersonGroupIdAndLargePersonGroupIdBothNull', 'Large person group ID and person group ID are both null.');
@@ -750,7 +779,11 @@ export class FaceState {
 
 function snapshotOf(c: Container): TrainedSnapshot {
   const snapshot: TrainedSnapshot = new Map();
-  for (const p of c.persons.values()) snapshot.set(p.personId, [...p.faces.values()].map((f) => ({ identity: f.identity, key: f.key })));
+  for (const p of c.persons.values())
+    snapshot.set(
+      p.personId,
+      [...p.faces.values()].map((f) => ({ identity: f.identity, key: f.key })),
+    );
   return snapshot;
 }
 

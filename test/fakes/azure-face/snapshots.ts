@@ -86,7 +86,18 @@ export class SnapshotState {
         return this.take(req);
       case 'GetSnapshot': {
         const s = this.snapshot(id);
-        return { status: 200, body: { id: s.id, account: '/subscriptions/fake/providers/Microsoft.CognitiveServices/accounts/fake', type: s.type, applyScope: s.applyScope, userData: s.userData, createdTime: iso(s.createdTime), lastUpdateTime: iso(s.createdTime) } };
+        return {
+          status: 200,
+          body: {
+            id: s.id,
+            account: '/subscriptions/fake/providers/Microsoft.CognitiveServices/accounts/fake',
+            type: s.type,
+            applyScope: s.applyScope,
+            userData: s.userData,
+            createdTime: iso(s.createdTime),
+            lastUpdateTime: iso(s.createdTime),
+          },
+        };
       }
       case 'DeleteSnapshot':
         this.snapshot(id);
@@ -114,15 +125,29 @@ export class SnapshotState {
     const body = parseJsonObject(req.body);
     if (!TYPES.includes(body.type as SnapshotType)) throw badArgument('Invalid argument type.');
     const type = body.type as SnapshotType;
-    if (typeof body.objectId !== 'string' || body.objectId.length > 64 || !CONTAINER_ID.test(body.objectId)) throw badArgument('Invalid argument objectId.');
+    if (typeof body.objectId !== 'string' || body.objectId.length > 64 || !CONTAINER_ID.test(body.objectId))
+      throw badArgument('Invalid argument objectId.');
     const applyScope = body.applyScope;
     if (!Array.isArray(applyScope) || applyScope.length === 0 || !applyScope.every((s) => typeof s === 'string' && UUID.test(s))) {
       throw badArgument('Invalid argument applyScope.');
     }
     const userData = checkUserData(body.userData, 16_384);
     const content = this.faces.copyContainer(type, body.objectId);
-    if (!content) throw new AzureError(404, `${type}NotFound`, `${type === 'LargePersonGroup' ? 'Large person group' : 'Large face list'} ${body.objectId} is not found.`);
-    const snapshot: Snapshot = { id: randomUUID(), type, applyScope: applyScope as string[], userData, content, createdTime: this.now(), readyAt: Infinity };
+    if (!content)
+      throw new AzureError(
+        404,
+        `${type}NotFound`,
+        `${type === 'LargePersonGroup' ? 'Large person group' : 'Large face list'} ${body.objectId} is not found.`,
+      );
+    const snapshot: Snapshot = {
+      id: randomUUID(),
+      type,
+      applyScope: applyScope as string[],
+      userData,
+      content,
+      createdTime: this.now(),
+      readyAt: Infinity,
+    };
     this.snapshots.set(snapshot.id, snapshot);
     return this.start(`/snapshots/${snapshot.id}`, () => {
       snapshot.readyAt = this.now();
@@ -133,18 +158,33 @@ export class SnapshotState {
   private apply(snapshotId: string, req: FaceRequest): FaceResponse {
     const snapshot = this.snapshot(snapshotId);
     const body = parseJsonObject(req.body);
-    if (typeof body.objectId !== 'string' || body.objectId.length > 64 || !CONTAINER_ID.test(body.objectId)) throw badArgument('Invalid argument objectId.');
+    if (typeof body.objectId !== 'string' || body.objectId.length > 64 || !CONTAINER_ID.test(body.objectId))
+      throw badArgument('Invalid argument objectId.');
     if (body.mode !== undefined && body.mode !== 'CreateNew') throw badArgument('Invalid argument mode.');
     const target = body.objectId;
-    const exists = () => new AzureError(409, `${snapshot.type}Exists`, `${snapshot.type === 'LargePersonGroup' ? 'Large person group' : 'Large face list'} ${target} already exists.`);
+    const exists = () =>
+      new AzureError(
+        409,
+        `${snapshot.type}Exists`,
+        `${snapshot.type === 'LargePersonGroup' ? 'Large person group' : 'Large face list'} ${target} already exists.`,
+      );
     if (this.faces.hasContainer(snapshot.type, target)) throw exists();
-    return this.start(target, () => (this.faces.restoreContainer(snapshot.type, target, snapshot.content) ? null : `Apply failed: ${exists().message}`));
+    return this.start(target, () =>
+      this.faces.restoreContainer(snapshot.type, target, snapshot.content) ? null : `Apply failed: ${exists().message}`,
+    );
   }
 
   private start(resourceLocation: string, finish: () => string | null): FaceResponse {
     const now = this.now();
     const duration = this.durationMs();
-    const op: Operation = { id: randomUUID(), createdTime: now, startAt: now + Math.floor(duration / 4), finishAt: now + duration, resourceLocation, finish };
+    const op: Operation = {
+      id: randomUUID(),
+      createdTime: now,
+      startAt: now + Math.floor(duration / 4),
+      finishAt: now + duration,
+      resourceLocation,
+      finish,
+    };
     this.operations.set(op.id, op);
     this.settle();
     return { status: 202, headers: { 'Operation-Location': `/operations/${op.id}` } };
@@ -171,7 +211,8 @@ export class SnapshotState {
   private snapshot(id: string): Snapshot {
     const s = this.snapshots.get(id.toLowerCase());
     if (s && this.now() >= s.createdTime + SNAPSHOT_LIFETIME_MS) this.snapshots.delete(s.id);
-    if (!s || this.now() >= s.createdTime + SNAPSHOT_LIFETIME_MS || this.now() < s.readyAt) throw new AzureError(404, 'SnapshotNotFound', `Snapshot ${id} is not found.`);
+    if (!s || this.now() >= s.createdTime + SNAPSHOT_LIFETIME_MS || this.now() < s.readyAt)
+      throw new AzureError(404, 'SnapshotNotFound', `Snapshot ${id} is not found.`);
     return s;
   }
 }

@@ -67,7 +67,9 @@ afterAll(async () => {
 beforeEach(() => fake.reset({ images: true }));
 
 /** The error a promise rejects with. */
-async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number; attempts?: number }; $fault?: string; code?: string }> {
+async function failure(
+  p: Promise<unknown>,
+): Promise<Error & { $metadata?: { httpStatusCode?: number; attempts?: number }; $fault?: string; code?: string }> {
   try {
     await p;
   } catch (e) {
@@ -132,7 +134,9 @@ describe('wire protocol (awsJson1_1)', () => {
 
   it('sends timestamps as epoch seconds, which the SDK parses to Dates', async () => {
     await collection('ts');
-    const raw = (await (await post('RekognitionService.DescribeCollection', '{"CollectionId":"ts"}')).json()) as { CreationTimestamp: number };
+    const raw = (await (await post('RekognitionService.DescribeCollection', '{"CollectionId":"ts"}')).json()) as {
+      CreationTimestamp: number;
+    };
     expect(typeof raw.CreationTimestamp).toBe('number');
     expect(Math.abs(raw.CreationTimestamp - Date.now() / 1000)).toBeLessThan(60);
     const out = await client.send(new DescribeCollectionCommand({ CollectionId: 'ts' }));
@@ -156,7 +160,11 @@ describe('wire protocol (awsJson1_1)', () => {
     expect(res.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
     const body = (await res.json()) as Record<string, string>;
     expect(Object.keys(body).sort()).toEqual(['Code', 'Logref', 'Message', '__type']);
-    expect(body).toMatchObject({ __type: 'ResourceNotFoundException', Code: 'ResourceNotFoundException', Message: 'The collection id: nope does not exist' });
+    expect(body).toMatchObject({
+      __type: 'ResourceNotFoundException',
+      Code: 'ResourceNotFoundException',
+      Message: 'The collection id: nope does not exist',
+    });
   });
 
   it('the SDK parses error bodies into the modelled exception classes', async () => {
@@ -173,13 +181,22 @@ describe('wire protocol (awsJson1_1)', () => {
     const type = async (res: Response) => [res.status, ((await res.json()) as { __type: string }).__type];
     expect(await type(await post('RekognitionService.DetectLabels', '{}'))).toEqual([400, 'UnknownOperationException']);
     expect(await type(await post('OtherService.ListCollections', '{}'))).toEqual([400, 'UnknownOperationException']);
-    expect(await type(await post('RekognitionService.ListCollections', '{}', { 'Content-Type': 'application/json' }))).toEqual([400, 'SerializationException']);
-    expect(await type(await post('RekognitionService.ListCollections', '{}', { Authorization: '' }))).toEqual([400, 'MissingAuthenticationTokenException']);
+    expect(await type(await post('RekognitionService.ListCollections', '{}', { 'Content-Type': 'application/json' }))).toEqual([
+      400,
+      'SerializationException',
+    ]);
+    expect(await type(await post('RekognitionService.ListCollections', '{}', { Authorization: '' }))).toEqual([
+      400,
+      'MissingAuthenticationTokenException',
+    ]);
     expect(await type(await post('RekognitionService.ListCollections', '{"MaxResults":'))).toEqual([400, 'SerializationException']);
     expect(await type(await post('RekognitionService.ListCollections', '{"MaxResults":"10"}'))).toEqual([400, 'SerializationException']);
     expect(await type(await post('RekognitionService.ListCollections', '{"MaxResults":1.5}'))).toEqual([400, 'SerializationException']);
     expect(await type(await post('RekognitionService.CreateCollection', '{"CollectionId":7}'))).toEqual([400, 'SerializationException']);
-    expect(await type(await post('RekognitionService.IndexFaces', '{"CollectionId":"c","Image":{"Bytes":"not base64!"}}'))).toEqual([400, 'SerializationException']);
+    expect(await type(await post('RekognitionService.IndexFaces', '{"CollectionId":"c","Image":{"Bytes":"not base64!"}}'))).toEqual([
+      400,
+      'SerializationException',
+    ]);
     const get = await fetch(`${fake.url}/`);
     expect(get.status).toBe(404);
     // An empty body is an empty input.
@@ -193,72 +210,177 @@ describe('field constraints (§A.1) → InvalidParameterException with AWS-style
   const uuid = () => randomUUID();
   const tooBig = new Uint8Array(5 * 1024 * 1024 + 1);
   const cases: [string, () => Promise<unknown>, RegExp][] = [
-    ['collectionId pattern', () => client.send(new DescribeCollectionCommand({ CollectionId: 'bad id!' })),
-      /^1 validation error detected: Value 'bad id!' at 'collectionId' failed to satisfy constraint: Member must satisfy regular expression pattern: \[a-zA-Z0-9_\.\\-\]\+$/],
-    ['collectionId min length', () => client.send(new CreateCollectionCommand({ CollectionId: '' })),
-      /Value '' at 'collectionId' failed to satisfy constraint: Member must have length greater than or equal to 1/],
-    ['collectionId max length', () => client.send(new DeleteCollectionCommand({ CollectionId: 'a'.repeat(256) })),
-      /at 'collectionId' failed to satisfy constraint: Member must have length less than or equal to 255/],
-    ['required member', () => client.send(new CreateCollectionCommand({} as never)),
-      /^1 validation error detected: Value null at 'collectionId' failed to satisfy constraint: Member must not be null$/],
-    ['tag key pattern (aws: prefix)', () => client.send(new CreateCollectionCommand({ CollectionId: 't', Tags: { 'aws:x': 'v' } })),
-      /at 'tags' failed to satisfy constraint: Map keys must satisfy constraint: \[Member must satisfy regular expression pattern/],
-    ['tag value length', () => client.send(new CreateCollectionCommand({ CollectionId: 't', Tags: { k: 'v'.repeat(257) } })),
-      /Map value must satisfy constraint: \[Member must have length less than or equal to 256\]/],
-    ['tags count', () => client.send(new CreateCollectionCommand({ CollectionId: 't', Tags: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`k${i}`, 'v'])) })),
-      /at 'tags' failed to satisfy constraint: Member must have length less than or equal to 200/],
-    ['ListCollections MaxResults range', () => client.send(new ListCollectionsCommand({ MaxResults: 4097 })),
-      /Value '4097' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 4096/],
-    ['NextToken length', () => client.send(new ListCollectionsCommand({ NextToken: 'x'.repeat(256) })),
-      /at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 255/],
-    ['ExternalImageId pattern', () => client.send(new IndexFacesCommand({ CollectionId: 'c', Image: { Bytes: png() }, ExternalImageId: 'a b' })),
-      /Value 'a b' at 'externalImageId' failed to satisfy constraint: Member must satisfy regular expression pattern: \[a-zA-Z0-9_\.\\-:\]\+/],
-    ['MaxFaces minimum', () => client.send(new IndexFacesCommand({ CollectionId: 'c', Image: { Bytes: png() }, MaxFaces: 0 })),
-      /Value '0' at 'maxFaces' failed to satisfy constraint: Member must have value greater than or equal to 1/],
-    ['QualityFilter enum', () => client.send(new IndexFacesCommand({ CollectionId: 'c', Image: { Bytes: png() }, QualityFilter: 'BEST' as never })),
-      /Value 'BEST' at 'qualityFilter' failed to satisfy constraint: Member must satisfy enum value set: \[NONE, AUTO, LOW, MEDIUM, HIGH\]/],
-    ['DetectionAttributes members', () => client.send(new IndexFacesCommand({ CollectionId: 'c', Image: { Bytes: png() }, DetectionAttributes: ['NOSE' as never] })),
-      /Value '\[NOSE\]' at 'detectionAttributes' failed to satisfy constraint: Member must satisfy constraint: \[Member must satisfy enum value set: \[DEFAULT, ALL/],
-    ['Image.Bytes min length', () => client.send(new IndexFacesCommand({ CollectionId: 'c', Image: { Bytes: new Uint8Array(0) } })),
-      /at 'image.bytes' failed to satisfy constraint: Member must have length greater than or equal to 1/],
-    ['Image.Bytes over 5 MiB', () => client.send(new SearchUsersByImageCommand({ CollectionId: 'c', Image: { Bytes: tooBig } })),
-      /^1 validation error detected: Value 'java\.nio\.HeapByteBuffer\[pos=0 lim=5242881 cap=5242881\]' at 'image\.bytes' failed to satisfy constraint: Member must have length less than or equal to 5242880$/],
-    ['S3Object.Bucket length', () => client.send(new IndexFacesCommand({ CollectionId: 'c', Image: { S3Object: { Bucket: 'ab', Name: 'x.png' } } })),
-      /at 'image.s3Object.bucket' failed to satisfy constraint: Member must have length greater than or equal to 3/],
-    ['Image required', () => client.send(new IndexFacesCommand({ CollectionId: 'c' } as never)),
-      /Value null at 'image' failed to satisfy constraint: Member must not be null/],
-    ['UserId max length', () => client.send(new ListFacesCommand({ CollectionId: 'c', UserId: 'u'.repeat(129) })),
-      /at 'userId' failed to satisfy constraint: Member must have length less than or equal to 128/],
-    ['UserId pattern', () => client.send(new CreateUserCommand({ CollectionId: 'c', UserId: 'a/b' })),
-      /Value 'a\/b' at 'userId' failed to satisfy constraint: Member must satisfy regular expression pattern: \[a-zA-Z0-9_\.\\-:\]\+/],
-    ['FaceIds min items', () => client.send(new ListFacesCommand({ CollectionId: 'c', FaceIds: [] })),
-      /Value '\[\]' at 'faceIds' failed to satisfy constraint: Member must have length greater than or equal to 1/],
-    ['FaceIds max items (ListFaces 4096)', () => client.send(new ListFacesCommand({ CollectionId: 'c', FaceIds: Array.from({ length: 4097 }, uuid) })),
-      /at 'faceIds' failed to satisfy constraint: Member must have length less than or equal to 4096/],
-    ['FaceIds member pattern', () => client.send(new DeleteFacesCommand({ CollectionId: 'c', FaceIds: [uuid().toUpperCase()] })),
-      /at 'faceIds' failed to satisfy constraint: Member must satisfy constraint: \[Member must satisfy regular expression pattern: \[0-9a-f\]\{8\}/],
-    ['ListFaces MaxResults minimum', () => client.send(new ListFacesCommand({ CollectionId: 'c', MaxResults: -1 })),
-      /Value '-1' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 0/],
-    ['ClientRequestToken length', () => client.send(new CreateUserCommand({ CollectionId: 'c', UserId: 'u', ClientRequestToken: 't'.repeat(65) })),
-      /at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 64/],
-    ['ClientRequestToken pattern', () => client.send(new DeleteUserCommand({ CollectionId: 'c', UserId: 'u', ClientRequestToken: 'a.b' })),
-      /Value 'a\.b' at 'clientRequestToken' failed to satisfy constraint: Member must satisfy regular expression pattern: \^\[a-zA-Z0-9-_\]\+\$/],
-    ['ListUsers MaxResults minimum', () => client.send(new ListUsersCommand({ CollectionId: 'c', MaxResults: 0 })),
-      /Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1/],
-    ['ListUsers MaxResults maximum', () => client.send(new ListUsersCommand({ CollectionId: 'c', MaxResults: 501 })),
-      /Member must have value less than or equal to 500/],
-    ['AssociateFaces FaceIds max items', () => client.send(new AssociateFacesCommand({ CollectionId: 'c', UserId: 'u', FaceIds: Array.from({ length: 101 }, uuid) })),
-      /at 'faceIds' failed to satisfy constraint: Member must have length less than or equal to 100/],
-    ['UserMatchThreshold maximum', () => client.send(new AssociateFacesCommand({ CollectionId: 'c', UserId: 'u', FaceIds: [uuid()], UserMatchThreshold: 100.5 })),
-      /Value '100\.5' at 'userMatchThreshold' failed to satisfy constraint: Member must have value less than or equal to 100/],
-    ['DisassociateFaces FaceIds required', () => client.send(new DisassociateFacesCommand({ CollectionId: 'c', UserId: 'u' } as never)),
-      /Value null at 'faceIds' failed to satisfy constraint: Member must not be null/],
-    ['SearchUsersByImage MaxUsers range', () => client.send(new SearchUsersByImageCommand({ CollectionId: 'c', Image: { Bytes: png() }, MaxUsers: 501 })),
-      /at 'maxUsers' failed to satisfy constraint: Member must have value less than or equal to 500/],
-    ['SearchUsersByImage UserMatchThreshold minimum', () => client.send(new SearchUsersByImageCommand({ CollectionId: 'c', Image: { Bytes: png() }, UserMatchThreshold: -1 })),
-      /at 'userMatchThreshold' failed to satisfy constraint: Member must have value greater than or equal to 0/],
-    ['several violations at once', () => client.send(new ListUsersCommand({ CollectionId: 'x y', MaxResults: 0 })),
-      /^2 validation errors detected: Value 'x y' at 'collectionId' failed to satisfy constraint: .+; Value '0' at 'maxResults' failed to satisfy constraint: /],
+    [
+      'collectionId pattern',
+      () => client.send(new DescribeCollectionCommand({ CollectionId: 'bad id!' })),
+      /^1 validation error detected: Value 'bad id!' at 'collectionId' failed to satisfy constraint: Member must satisfy regular expression pattern: \[a-zA-Z0-9_\.\\-\]\+$/,
+    ],
+    [
+      'collectionId min length',
+      () => client.send(new CreateCollectionCommand({ CollectionId: '' })),
+      /Value '' at 'collectionId' failed to satisfy constraint: Member must have length greater than or equal to 1/,
+    ],
+    [
+      'collectionId max length',
+      () => client.send(new DeleteCollectionCommand({ CollectionId: 'a'.repeat(256) })),
+      /at 'collectionId' failed to satisfy constraint: Member must have length less than or equal to 255/,
+    ],
+    [
+      'required member',
+      () => client.send(new CreateCollectionCommand({} as never)),
+      /^1 validation error detected: Value null at 'collectionId' failed to satisfy constraint: Member must not be null$/,
+    ],
+    [
+      'tag key pattern (aws: prefix)',
+      () => client.send(new CreateCollectionCommand({ CollectionId: 't', Tags: { 'aws:x': 'v' } })),
+      /at 'tags' failed to satisfy constraint: Map keys must satisfy constraint: \[Member must satisfy regular expression pattern/,
+    ],
+    [
+      'tag value length',
+      () => client.send(new CreateCollectionCommand({ CollectionId: 't', Tags: { k: 'v'.repeat(257) } })),
+      /Map value must satisfy constraint: \[Member must have length less than or equal to 256\]/,
+    ],
+    [
+      'tags count',
+      () =>
+        client.send(
+          new CreateCollectionCommand({
+            CollectionId: 't',
+            Tags: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`k${i}`, 'v'])),
+          }),
+        ),
+      /at 'tags' failed to satisfy constraint: Member must have length less than or equal to 200/,
+    ],
+    [
+      'ListCollections MaxResults range',
+      () => client.send(new ListCollectionsCommand({ MaxResults: 4097 })),
+      /Value '4097' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 4096/,
+    ],
+    [
+      'NextToken length',
+      () => client.send(new ListCollectionsCommand({ NextToken: 'x'.repeat(256) })),
+      /at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 255/,
+    ],
+    [
+      'ExternalImageId pattern',
+      () => client.send(new IndexFacesCommand({ CollectionId: 'c', Image: { Bytes: png() }, ExternalImageId: 'a b' })),
+      /Value 'a b' at 'externalImageId' failed to satisfy constraint: Member must satisfy regular expression pattern: \[a-zA-Z0-9_\.\\-:\]\+/,
+    ],
+    [
+      'MaxFaces minimum',
+      () => client.send(new IndexFacesCommand({ CollectionId: 'c', Image: { Bytes: png() }, MaxFaces: 0 })),
+      /Value '0' at 'maxFaces' failed to satisfy constraint: Member must have value greater than or equal to 1/,
+    ],
+    [
+      'QualityFilter enum',
+      () => client.send(new IndexFacesCommand({ CollectionId: 'c', Image: { Bytes: png() }, QualityFilter: 'BEST' as never })),
+      /Value 'BEST' at 'qualityFilter' failed to satisfy constraint: Member must satisfy enum value set: \[NONE, AUTO, LOW, MEDIUM, HIGH\]/,
+    ],
+    [
+      'DetectionAttributes members',
+      () => client.send(new IndexFacesCommand({ CollectionId: 'c', Image: { Bytes: png() }, DetectionAttributes: ['NOSE' as never] })),
+      /Value '\[NOSE\]' at 'detectionAttributes' failed to satisfy constraint: Member must satisfy constraint: \[Member must satisfy enum value set: \[DEFAULT, ALL/,
+    ],
+    [
+      'Image.Bytes min length',
+      () => client.send(new IndexFacesCommand({ CollectionId: 'c', Image: { Bytes: new Uint8Array(0) } })),
+      /at 'image.bytes' failed to satisfy constraint: Member must have length greater than or equal to 1/,
+    ],
+    [
+      'Image.Bytes over 5 MiB',
+      () => client.send(new SearchUsersByImageCommand({ CollectionId: 'c', Image: { Bytes: tooBig } })),
+      /^1 validation error detected: Value 'java\.nio\.HeapByteBuffer\[pos=0 lim=5242881 cap=5242881\]' at 'image\.bytes' failed to satisfy constraint: Member must have length less than or equal to 5242880$/,
+    ],
+    [
+      'S3Object.Bucket length',
+      () => client.send(new IndexFacesCommand({ CollectionId: 'c', Image: { S3Object: { Bucket: 'ab', Name: 'x.png' } } })),
+      /at 'image.s3Object.bucket' failed to satisfy constraint: Member must have length greater than or equal to 3/,
+    ],
+    [
+      'Image required',
+      () => client.send(new IndexFacesCommand({ CollectionId: 'c' } as never)),
+      /Value null at 'image' failed to satisfy constraint: Member must not be null/,
+    ],
+    [
+      'UserId max length',
+      () => client.send(new ListFacesCommand({ CollectionId: 'c', UserId: 'u'.repeat(129) })),
+      /at 'userId' failed to satisfy constraint: Member must have length less than or equal to 128/,
+    ],
+    [
+      'UserId pattern',
+      () => client.send(new CreateUserCommand({ CollectionId: 'c', UserId: 'a/b' })),
+      /Value 'a\/b' at 'userId' failed to satisfy constraint: Member must satisfy regular expression pattern: \[a-zA-Z0-9_\.\\-:\]\+/,
+    ],
+    [
+      'FaceIds min items',
+      () => client.send(new ListFacesCommand({ CollectionId: 'c', FaceIds: [] })),
+      /Value '\[\]' at 'faceIds' failed to satisfy constraint: Member must have length greater than or equal to 1/,
+    ],
+    [
+      'FaceIds max items (ListFaces 4096)',
+      () => client.send(new ListFacesCommand({ CollectionId: 'c', FaceIds: Array.from({ length: 4097 }, uuid) })),
+      /at 'faceIds' failed to satisfy constraint: Member must have length less than or equal to 4096/,
+    ],
+    [
+      'FaceIds member pattern',
+      () => client.send(new DeleteFacesCommand({ CollectionId: 'c', FaceIds: [uuid().toUpperCase()] })),
+      /at 'faceIds' failed to satisfy constraint: Member must satisfy constraint: \[Member must satisfy regular expression pattern: \[0-9a-f\]\{8\}/,
+    ],
+    [
+      'ListFaces MaxResults minimum',
+      () => client.send(new ListFacesCommand({ CollectionId: 'c', MaxResults: -1 })),
+      /Value '-1' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 0/,
+    ],
+    [
+      'ClientRequestToken length',
+      () => client.send(new CreateUserCommand({ CollectionId: 'c', UserId: 'u', ClientRequestToken: 't'.repeat(65) })),
+      /at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 64/,
+    ],
+    [
+      'ClientRequestToken pattern',
+      () => client.send(new DeleteUserCommand({ CollectionId: 'c', UserId: 'u', ClientRequestToken: 'a.b' })),
+      /Value 'a\.b' at 'clientRequestToken' failed to satisfy constraint: Member must satisfy regular expression pattern: \^\[a-zA-Z0-9-_\]\+\$/,
+    ],
+    [
+      'ListUsers MaxResults minimum',
+      () => client.send(new ListUsersCommand({ CollectionId: 'c', MaxResults: 0 })),
+      /Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1/,
+    ],
+    [
+      'ListUsers MaxResults maximum',
+      () => client.send(new ListUsersCommand({ CollectionId: 'c', MaxResults: 501 })),
+      /Member must have value less than or equal to 500/,
+    ],
+    [
+      'AssociateFaces FaceIds max items',
+      () => client.send(new AssociateFacesCommand({ CollectionId: 'c', UserId: 'u', FaceIds: Array.from({ length: 101 }, uuid) })),
+      /at 'faceIds' failed to satisfy constraint: Member must have length less than or equal to 100/,
+    ],
+    [
+      'UserMatchThreshold maximum',
+      () => client.send(new AssociateFacesCommand({ CollectionId: 'c', UserId: 'u', FaceIds: [uuid()], UserMatchThreshold: 100.5 })),
+      /Value '100\.5' at 'userMatchThreshold' failed to satisfy constraint: Member must have value less than or equal to 100/,
+    ],
+    [
+      'DisassociateFaces FaceIds required',
+      () => client.send(new DisassociateFacesCommand({ CollectionId: 'c', UserId: 'u' } as never)),
+      /Value null at 'faceIds' failed to satisfy constraint: Member must not be null/,
+    ],
+    [
+      'SearchUsersByImage MaxUsers range',
+      () => client.send(new SearchUsersByImageCommand({ CollectionId: 'c', Image: { Bytes: png() }, MaxUsers: 501 })),
+      /at 'maxUsers' failed to satisfy constraint: Member must have value less than or equal to 500/,
+    ],
+    [
+      'SearchUsersByImage UserMatchThreshold minimum',
+      () => client.send(new SearchUsersByImageCommand({ CollectionId: 'c', Image: { Bytes: png() }, UserMatchThreshold: -1 })),
+      /at 'userMatchThreshold' failed to satisfy constraint: Member must have value greater than or equal to 0/,
+    ],
+    [
+      'several violations at once',
+      () => client.send(new ListUsersCommand({ CollectionId: 'x y', MaxResults: 0 })),
+      /^2 validation errors detected: Value 'x y' at 'collectionId' failed to satisfy constraint: .+; Value '0' at 'maxResults' failed to satisfy constraint: /,
+    ],
   ];
 
   it.each(cases)('%s', async (_name, send, message) => {
@@ -324,7 +446,9 @@ describe('collections', () => {
       for (const u of ['a', 'b']) await client.send(new CreateUserCommand({ CollectionId: 'c1', UserId: u }));
       return (await client.send(new ListUsersCommand({ CollectionId: 'c1', MaxResults: 1 }))).NextToken;
     })();
-    expect(await failure(client.send(new ListCollectionsCommand({ NextToken: usersToken })))).toBeInstanceOf(InvalidPaginationTokenException);
+    expect(await failure(client.send(new ListCollectionsCommand({ NextToken: usersToken })))).toBeInstanceOf(
+      InvalidPaginationTokenException,
+    );
   });
 
   it('deleting a collection removes its users and faces', async () => {
@@ -348,28 +472,44 @@ describe('IndexFaces and face detection', () => {
     const face = out.FaceRecords?.[0].Face as Face;
     expect(face.FaceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(face.ImageId).toMatch(/^[0-9a-f]{8}-/);
-    expect(face).toMatchObject({ ExternalImageId: 'img:1', Confidence: 99.9, BoundingBox: { Left: 0.25, Top: 0.25, Width: 0.5, Height: 0.5 } });
+    expect(face).toMatchObject({
+      ExternalImageId: 'img:1',
+      Confidence: 99.9,
+      BoundingBox: { Left: 0.25, Top: 0.25, Width: 0.5, Height: 0.5 },
+    });
     expect(face.UserId).toBeUndefined();
     expect(out.FaceRecords?.[0].FaceDetail?.BoundingBox).toEqual({ Left: 0.25, Top: 0.25, Width: 0.5, Height: 0.5 });
   });
 
   it('reads JPEGs too; non-images are InvalidImageFormatException, huge images ImageTooLargeException, S3 InvalidS3ObjectException', async () => {
     const id = await collection();
-    expect((await client.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: jpeg(640, 480, 1) } }))).FaceRecords).toHaveLength(1);
-    const notImage = await failure(client.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: new TextEncoder().encode('hello') } })));
+    expect((await client.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: jpeg(640, 480, 1) } }))).FaceRecords).toHaveLength(
+      1,
+    );
+    const notImage = await failure(
+      client.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: new TextEncoder().encode('hello') } })),
+    );
     expect(notImage).toBeInstanceOf(InvalidImageFormatException);
     expect(notImage.message).toBe('Request has invalid image format');
     const truncated = png().slice(0, 40);
-    expect(await failure(client.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: truncated } })))).toBeInstanceOf(InvalidImageFormatException);
+    expect(await failure(client.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: truncated } })))).toBeInstanceOf(
+      InvalidImageFormatException,
+    );
     const headerOnly = new Uint8Array([0xff, 0xd8, 0xff, 0xd9]);
-    expect(await failure(client.send(new SearchUsersByImageCommand({ CollectionId: id, Image: { Bytes: headerOnly } })))).toBeInstanceOf(InvalidImageFormatException);
+    expect(await failure(client.send(new SearchUsersByImageCommand({ CollectionId: id, Image: { Bytes: headerOnly } })))).toBeInstanceOf(
+      InvalidImageFormatException,
+    );
     const huge = fakePng({ width: 12_000, height: 100, label: 'huge' });
     const tooLarge = await failure(client.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: huge } })));
     expect(tooLarge).toBeInstanceOf(ImageTooLargeException);
     const declaredHuge = png();
     fake.declareImage(declaredHuge, [{ identity: 'x' }], { width: 20_000, height: 20_000 });
-    expect(await failure(client.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: declaredHuge } })))).toBeInstanceOf(ImageTooLargeException);
-    const s3 = await failure(client.send(new IndexFacesCommand({ CollectionId: id, Image: { S3Object: { Bucket: 'bucket', Name: 'a.png' } } })));
+    expect(await failure(client.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: declaredHuge } })))).toBeInstanceOf(
+      ImageTooLargeException,
+    );
+    const s3 = await failure(
+      client.send(new IndexFacesCommand({ CollectionId: id, Image: { S3Object: { Bucket: 'bucket', Name: 'a.png' } } })),
+    );
     expect(s3).toBeInstanceOf(InvalidS3ObjectException);
     const unknownCollection = await failure(client.send(new IndexFacesCommand({ CollectionId: 'nope', Image: { Bytes: png() } })));
     expect(unknownCollection).toBeInstanceOf(ResourceNotFoundException);
@@ -395,7 +535,9 @@ describe('IndexFaces and face detection', () => {
       [0.1, ['LOW_CONFIDENCE']],
       [0.02, ['SMALL_BOUNDING_BOX']],
     ]);
-    const none = await client.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: image }, QualityFilter: 'NONE', ExternalImageId: 'all' }));
+    const none = await client.send(
+      new IndexFacesCommand({ CollectionId: id, Image: { Bytes: image }, QualityFilter: 'NONE', ExternalImageId: 'all' }),
+    );
     expect(none.FaceRecords).toHaveLength(6);
     expect(none.UnindexedFaces).toEqual([]);
   });
@@ -403,7 +545,10 @@ describe('IndexFaces and face detection', () => {
   it('faces embedded in a PNG text chunk are detected without a declaration', async () => {
     const id = await collection();
     const out = await client.send(
-      new IndexFacesCommand({ CollectionId: id, Image: { Bytes: png([{ identity: 'a' }, { identity: 'b', box: { left: 0, top: 0, width: 0.1, height: 0.1 } }]) } }),
+      new IndexFacesCommand({
+        CollectionId: id,
+        Image: { Bytes: png([{ identity: 'a' }, { identity: 'b', box: { left: 0, top: 0, width: 0.1, height: 0.1 } }]) },
+      }),
     );
     expect(out.FaceRecords?.map((r) => r.Face?.BoundingBox?.Width)).toEqual([0.5, 0.1]);
     const empty = await client.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: png([]) } }));
@@ -485,7 +630,9 @@ describe('users', () => {
     expect(Object.keys(out).filter((k) => k !== '$metadata')).toEqual([]);
     const dup = await failure(client.send(new CreateUserCommand({ CollectionId: id, UserId: 'alice' })));
     expect(dup).toBeInstanceOf(ConflictException);
-    expect(await failure(client.send(new CreateUserCommand({ CollectionId: 'nope', UserId: 'alice' })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await failure(client.send(new CreateUserCommand({ CollectionId: 'nope', UserId: 'alice' })))).toBeInstanceOf(
+      ResourceNotFoundException,
+    );
     // The SDK filled a ClientRequestToken (UUIDv4) on its own.
     expect(fake.callsTo('CreateUser')[0].params.ClientRequestToken).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -502,7 +649,8 @@ describe('users', () => {
       { UserId: 'bob', UserStatus: 'CREATED' },
     ]);
     const ids: string[] = [];
-    for await (const page of paginateListUsers({ client, pageSize: 1 }, { CollectionId: id })) ids.push(...(page.Users ?? []).map((u) => u.UserId as string));
+    for await (const page of paginateListUsers({ client, pageSize: 1 }, { CollectionId: id }))
+      ids.push(...(page.Users ?? []).map((u) => u.UserId as string));
     expect(ids).toEqual(['zed', 'amy', 'bob']);
   });
 
@@ -516,7 +664,9 @@ describe('users', () => {
     expect(faces.Faces?.map((f) => [f.FaceId, f.UserId])).toEqual([[face, undefined]]);
     expect((await client.send(new ListUsersCommand({ CollectionId: id }))).Users).toEqual([]);
     expect(await failure(client.send(new DeleteUserCommand({ CollectionId: id, UserId: 'u' })))).toBeInstanceOf(ResourceNotFoundException);
-    expect(await failure(client.send(new DeleteUserCommand({ CollectionId: 'nope', UserId: 'u' })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await failure(client.send(new DeleteUserCommand({ CollectionId: 'nope', UserId: 'u' })))).toBeInstanceOf(
+      ResourceNotFoundException,
+    );
   });
 });
 
@@ -530,7 +680,7 @@ describe('AssociateFaces / DisassociateFaces', () => {
     for (const u of ['alice', 'bob']) await client.send(new CreateUserCommand({ CollectionId: id, UserId: u }));
   });
 
-  it('associates, ignores faces already the user\'s, and reports each unsuccessful reason', async () => {
+  it("associates, ignores faces already the user's, and reports each unsuccessful reason", async () => {
     const [a1, a2, b1, stranger] = [await faceOf('alice'), await faceOf('alice'), await faceOf('bob'), await faceOf('carol')];
     const first = await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'alice', FaceIds: [a1] }));
     expect(first.AssociatedFaces).toEqual([{ FaceId: a1 }]);
@@ -539,7 +689,9 @@ describe('AssociateFaces / DisassociateFaces', () => {
     await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'bob', FaceIds: [b1] }));
 
     const missing = randomUUID();
-    const out = await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'alice', FaceIds: [a1, a2, b1, stranger, missing] }));
+    const out = await client.send(
+      new AssociateFacesCommand({ CollectionId: id, UserId: 'alice', FaceIds: [a1, a2, b1, stranger, missing] }),
+    );
     expect(out.AssociatedFaces).toEqual([{ FaceId: a2 }]);
     const unsuccessful = out.UnsuccessfulFaceAssociations ?? [];
     expect(unsuccessful.map((u) => [u.FaceId, u.Reasons, u.UserId])).toEqual([
@@ -550,7 +702,9 @@ describe('AssociateFaces / DisassociateFaces', () => {
     // a1 (already alice's) appears in neither list; LOW_MATCH_CONFIDENCE carries the best similarity.
     expect(unsuccessful[1].Confidence).toBeLessThan(50);
     // Threshold 0 accepts anyone; the threshold does not apply to a user with no face yet.
-    const low = await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'alice', FaceIds: [stranger], UserMatchThreshold: 0 }));
+    const low = await client.send(
+      new AssociateFacesCommand({ CollectionId: id, UserId: 'alice', FaceIds: [stranger], UserMatchThreshold: 0 }),
+    );
     expect(low.AssociatedFaces).toEqual([{ FaceId: stranger }]);
     await client.send(new CreateUserCommand({ CollectionId: id, UserId: 'carol' }));
     const anyFirst = await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'carol', FaceIds: [await faceOf('dave')] }));
@@ -559,29 +713,43 @@ describe('AssociateFaces / DisassociateFaces', () => {
 
   it('an unknown user or collection is ResourceNotFoundException', async () => {
     const face = await faceOf('alice');
-    expect(await failure(client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'nobody', FaceIds: [face] })))).toBeInstanceOf(ResourceNotFoundException);
-    expect(await failure(client.send(new AssociateFacesCommand({ CollectionId: 'nope', UserId: 'alice', FaceIds: [face] })))).toBeInstanceOf(ResourceNotFoundException);
-    expect(await failure(client.send(new DisassociateFacesCommand({ CollectionId: id, UserId: 'nobody', FaceIds: [face] })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await failure(client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'nobody', FaceIds: [face] })))).toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    expect(
+      await failure(client.send(new AssociateFacesCommand({ CollectionId: 'nope', UserId: 'alice', FaceIds: [face] }))),
+    ).toBeInstanceOf(ResourceNotFoundException);
+    expect(
+      await failure(client.send(new DisassociateFacesCommand({ CollectionId: id, UserId: 'nobody', FaceIds: [face] }))),
+    ).toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('100 faces a user: the 101st fails the whole call with ServiceQuotaExceededException', async () => {
     const crowd = png();
-    fake.declareImage(crowd, Array.from({ length: 100 }, (_, i) => ({ identity: 'alice', box: { left: (i % 10) / 10, top: Math.floor(i / 10) / 10, width: 0.05, height: 0.05 } })));
+    fake.declareImage(
+      crowd,
+      Array.from({ length: 100 }, (_, i) => ({
+        identity: 'alice',
+        box: { left: (i % 10) / 10, top: Math.floor(i / 10) / 10, width: 0.05, height: 0.05 },
+      })),
+    );
     const indexed = await client.send(new IndexFacesCommand({ CollectionId: id, Image: { Bytes: crowd }, MaxFaces: 100 }));
     const hundred = indexed.FaceRecords?.map((r) => r.Face?.FaceId as string) ?? [];
     expect(hundred).toHaveLength(100);
     const extra = [await faceOf('alice'), await faceOf('alice')];
     await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'alice', FaceIds: hundred.slice(0, 99) }));
-    const over = await failure(client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'alice', FaceIds: [hundred[99], ...extra] })));
+    const over = await failure(
+      client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'alice', FaceIds: [hundred[99], ...extra] })),
+    );
     expect(over).toBeInstanceOf(ServiceQuotaExceededException);
     expect((await client.send(new ListFacesCommand({ CollectionId: id, UserId: 'alice' }))).Faces).toHaveLength(99);
     await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'alice', FaceIds: [hundred[99]] }));
-    expect(await failure(client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'alice', FaceIds: [extra[0]] })))).toBeInstanceOf(
-      ServiceQuotaExceededException,
-    );
+    expect(
+      await failure(client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'alice', FaceIds: [extra[0]] }))),
+    ).toBeInstanceOf(ServiceQuotaExceededException);
   });
 
-  it('DisassociateFaces: own faces go, other users\' are reported, unassociated ones ignored, missing ones FACE_NOT_FOUND', async () => {
+  it("DisassociateFaces: own faces go, other users' are reported, unassociated ones ignored, missing ones FACE_NOT_FOUND", async () => {
     const [a1, b1, free] = [await faceOf('alice'), await faceOf('bob'), await faceOf('x')];
     await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'alice', FaceIds: [a1] }));
     await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'bob', FaceIds: [b1] }));
@@ -602,7 +770,10 @@ describe('SearchUsersByImage', () => {
   let id: string;
   beforeEach(async () => {
     id = await collection();
-    for (const [user, identity] of [['alice', 'alice'], ['bob', 'bob']]) {
+    for (const [user, identity] of [
+      ['alice', 'alice'],
+      ['bob', 'bob'],
+    ]) {
       await client.send(new CreateUserCommand({ CollectionId: id, UserId: user }));
       const face = await indexOne(id, png([{ identity }]));
       await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: user, FaceIds: [face] }));
@@ -617,11 +788,15 @@ describe('SearchUsersByImage', () => {
     expect(out.UserMatches?.[0].Similarity).toBeGreaterThanOrEqual(99);
     expect(out.SearchedFace?.FaceDetail?.BoundingBox).toEqual({ Left: 0.25, Top: 0.25, Width: 0.5, Height: 0.5 });
     expect(out.FaceModelVersion).toBe('7.0');
-    const everyone = await client.send(new SearchUsersByImageCommand({ CollectionId: id, Image: { Bytes: png([{ identity: 'bob' }]) }, UserMatchThreshold: 0 }));
+    const everyone = await client.send(
+      new SearchUsersByImageCommand({ CollectionId: id, Image: { Bytes: png([{ identity: 'bob' }]) }, UserMatchThreshold: 0 }),
+    );
     expect(everyone.UserMatches?.map((m) => m.User?.UserId)).toEqual(['bob', 'alice']);
     const sims = everyone.UserMatches?.map((m) => m.Similarity as number) ?? [];
     expect(sims[0]).toBeGreaterThan(sims[1]);
-    const one = await client.send(new SearchUsersByImageCommand({ CollectionId: id, Image: { Bytes: png([{ identity: 'bob' }]) }, UserMatchThreshold: 0, MaxUsers: 1 }));
+    const one = await client.send(
+      new SearchUsersByImageCommand({ CollectionId: id, Image: { Bytes: png([{ identity: 'bob' }]) }, UserMatchThreshold: 0, MaxUsers: 1 }),
+    );
     expect(one.UserMatches?.map((m) => m.User?.UserId)).toEqual(['bob']);
     // Deterministic for the same bytes.
     const repeat = await client.send(new SearchUsersByImageCommand({ CollectionId: id, Image: { Bytes: query } }));
@@ -632,7 +807,12 @@ describe('SearchUsersByImage', () => {
     const out = await client.send(
       new SearchUsersByImageCommand({
         CollectionId: id,
-        Image: { Bytes: png([{ identity: 'bob', box: { left: 0, top: 0, width: 0.1, height: 0.1 } }, { identity: 'alice', box: { left: 0.5, top: 0.5, width: 0.3, height: 0.3 } }]) },
+        Image: {
+          Bytes: png([
+            { identity: 'bob', box: { left: 0, top: 0, width: 0.1, height: 0.1 } },
+            { identity: 'alice', box: { left: 0.5, top: 0.5, width: 0.3, height: 0.3 } },
+          ]),
+        },
       }),
     );
     expect(out.UserMatches?.map((m) => m.User?.UserId)).toEqual(['alice']);
@@ -651,9 +831,9 @@ describe('SearchUsersByImage', () => {
   });
 
   it('image and collection errors', async () => {
-    expect(await failure(client.send(new SearchUsersByImageCommand({ CollectionId: id, Image: { Bytes: new Uint8Array([1, 2, 3]) } })))).toBeInstanceOf(
-      InvalidImageFormatException,
-    );
+    expect(
+      await failure(client.send(new SearchUsersByImageCommand({ CollectionId: id, Image: { Bytes: new Uint8Array([1, 2, 3]) } }))),
+    ).toBeInstanceOf(InvalidImageFormatException);
     expect(await failure(client.send(new SearchUsersByImageCommand({ CollectionId: 'nope', Image: { Bytes: png() } })))).toBeInstanceOf(
       ResourceNotFoundException,
     );

@@ -320,7 +320,9 @@ export function fakePng(options: FakePngOptions = {}): Uint8Array {
  */
 export function similarity(a: { identity: string; key: string }, b: { identity: string; key: string }): number {
   const [x, y] = [a.key, b.key].sort();
-  const h = createHash('sha256').update(`${a.identity === b.identity ? 'same' : [a.identity, b.identity].sort().join('\0')}\0${x}\0${y}`).digest();
+  const h = createHash('sha256')
+    .update(`${a.identity === b.identity ? 'same' : [a.identity, b.identity].sort().join('\0')}\0${x}\0${y}`)
+    .digest();
   const n = h.readUInt32BE(0);
   return a.identity === b.identity ? 99 + (n % 100) / 100 : (n % 5000) / 100;
 }

@@ -21,7 +21,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startFakeHttpServer, type FakeHttpServer, type FakeHttpServerOptions, type FaultBase, type ParsedRequest, type RecordedCall } from '../fake-http-server.js';
+import {
+  startFakeHttpServer,
+  type FakeHttpServer,
+  type FakeHttpServerOptions,
+  type FaultBase,
+  type ParsedRequest,
+  type RecordedCall,
+} from '../fake-http-server.js';
 import { checkDeclaredFace, sha256Hex, type DeclaredFace } from './images.js';
 import { RekognitionState, type Json } from './service.js';
 import { AwsError, OPERATIONS, type OperationName } from './validation.js';
@@ -94,7 +101,16 @@ export async function startFakeRekognition(options: FakeRekognitionOptions = {})
   function parse(req: IncomingMessage, body: Buffer | null, requestId: string): ParsedRequest<FakeCall, Reply> {
     const target = String(req.headers['x-amz-target'] ?? '');
     const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
-    const call: FakeCall = { op, params: {}, attempt: attemptOf(req), fault: null, status: null, errorType: null, requestId, clientAborted: false };
+    const call: FakeCall = {
+      op,
+      params: {},
+      attempt: attemptOf(req),
+      fault: null,
+      status: null,
+      errorType: null,
+      requestId,
+      clientAborted: false,
+    };
     const refuse = (type: string, status: number, message: string) => ({ call, answer: errorBody(new AwsError(type, status, message)) });
 
     if (body === null) return refuse('SerializationException', 413, `Request body larger than ${MAX_BODY_BYTES} bytes`);
@@ -102,9 +118,15 @@ export async function startFakeRekognition(options: FakeRekognitionOptions = {})
       return refuse('UnknownOperationException', 404, `Expected POST /, got ${req.method} ${req.url}`);
     }
     if (!target.startsWith(TARGET_PREFIX) || !(OPERATIONS as string[]).includes(op)) {
-      return refuse('UnknownOperationException', 400, `Expected X-Amz-Target RekognitionService.<one of ${OPERATIONS.join(', ')}>, got ${target || 'none'}`);
+      return refuse(
+        'UnknownOperationException',
+        400,
+        `Expected X-Amz-Target RekognitionService.<one of ${OPERATIONS.join(', ')}>, got ${target || 'none'}`,
+      );
     }
-    const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim();
+    const contentType = String(req.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim();
     if (contentType !== CONTENT_TYPE) {
       return refuse('SerializationException', 400, `Expected Content-Type ${CONTENT_TYPE}, got ${contentType || 'none'}`);
     }

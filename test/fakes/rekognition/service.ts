@@ -91,7 +91,9 @@ const invalidParameters = (message = 'Request has invalid parameters') => new Aw
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Json).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Json)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -458,7 +460,11 @@ export class RekognitionState {
       throw invalidParameters('Request has invalid parameters: expected exactly one of Image.Bytes or Image.S3Object');
     }
     if (!bytes) {
-      throw new AwsError('InvalidS3ObjectException', 400, 'Unable to get object metadata from S3. Check object key, region and/or access permissions.');
+      throw new AwsError(
+        'InvalidS3ObjectException',
+        400,
+        'Unable to get object metadata from S3. Check object key, region and/or access permissions.',
+      );
     }
     try {
       return detectFaces(bytes, this.declarations.get(createHash('sha256').update(bytes).digest('hex')));
@@ -481,7 +487,11 @@ export class RekognitionState {
     const seen = c.tokens.get(key);
     if (seen) {
       if (seen.hash !== hash) {
-        throw new AwsError('IdempotentParameterMismatchException', 400, `The ClientRequestToken: ${token} you have supplied is already in use.`);
+        throw new AwsError(
+          'IdempotentParameterMismatchException',
+          400,
+          `The ClientRequestToken: ${token} you have supplied is already in use.`,
+        );
       }
       if ('error' in seen.outcome) throw seen.outcome.error;
       return seen.outcome.ok;

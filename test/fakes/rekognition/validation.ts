@@ -55,7 +55,9 @@ function show(value: unknown): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}=${show(v)}`).join(', ')}}`;
+    return `{${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}=${show(v)}`)
+      .join(', ')}}`;
   }
   return String(value);
 }
@@ -215,7 +217,22 @@ const detectionAttributes: Shape = {
   type: 'list',
   member: {
     type: 'string',
-    enum: ['DEFAULT', 'ALL', 'AGE_RANGE', 'BEARD', 'EMOTIONS', 'EYE_DIRECTION', 'EYEGLASSES', 'EYES_OPEN', 'GENDER', 'MOUTH_OPEN', 'MUSTACHE', 'FACE_OCCLUDED', 'SMILE', 'SUNGLASSES'],
+    enum: [
+      'DEFAULT',
+      'ALL',
+      'AGE_RANGE',
+      'BEARD',
+      'EMOTIONS',
+      'EYE_DIRECTION',
+      'EYEGLASSES',
+      'EYES_OPEN',
+      'GENDER',
+      'MOUTH_OPEN',
+      'MUSTACHE',
+      'FACE_OCCLUDED',
+      'SMILE',
+      'SUNGLASSES',
+    ],
   },
 };
 
