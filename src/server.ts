@@ -11,15 +11,10 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { RedisBroadcast } from './cluster/redis-broadcast.js';
 import type { GatewayConfig } from './config/config.js';
-import { ReusedPages } from './caches/reused-pages.js';
-import { UserFaces } from './caches/user-faces.js';
 import { ProviderRegistry } from './datasources/registry.js';
 import { CachedEngine } from './engine/detection-cache.js';
 import { FaceEngine } from './engine/index.js';
-import { createApolloServer } from './execution/apollo-server.js';
-import { buildGatewaySchema } from './execution/build-schema.js';
-import { formatError } from './execution/format-error.js';
-import { QueryPlans } from './execution/query-plans.js';
+import { startGraphQLRuntime } from './execution/graphql-runtime.js';
 import { QueryFastPath } from './http/fast-path.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { HttpServer } from './http/http-server.js';
@@ -27,16 +22,14 @@ import { ResponseBatch } from './http/response-batch.js';
 import { createRouter } from './http/router.js';
 import { sendInternalError } from './http/send.js';
 import { GatewayMetrics } from './observability/metrics.js';
-import { trackResultUnions } from './observability/operation-metrics.js';
-import { InProcessJobQueue } from './operations/job-queue.js';
 import { ProgressBus } from './operations/progress-bus.js';
-import { RedisJobQueue } from './operations/redis-job-queue.js';
+import { jobQueueOf } from './operations/redis-job-queue.js';
 import { SnapshotService } from './operations/snapshot-service.js';
-import { Authenticator } from './security/authenticator.js';
+import { Authenticator, warnIfAnonymous } from './security/authenticator.js';
 import { TenantGrants } from './security/grants.js';
 import { RateLimiter } from './security/rate-limit.js';
-import { openPostgresStore } from './store/postgres/postgres-store.js';
-import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open-store.js';
+import { contextDeps } from './resolvers/context.js';
 import { startWebSocketServer } from './ws/ws-server.js';
 
 /** A running gateway. */
@@ -51,9 +44,7 @@ export interface Gateway {
 /** Starts the gateway on config.host:config.port (port 0 picks a free one). */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
   const metrics = new GatewayMetrics();
-  const store = config.databaseUrl
-    ? await openPostgresStore(config.databaseUrl, { schema: config.databaseSchema })
-    : await openSqliteStore(config.dataDir);
+  const store = await openStore(config);
   const engine = new CachedEngine(
     metrics.instrumentEngine(new FaceEngine({ workers: config.engine.workers, maxQueue: config.engine.maxQueue })),
   );
@@ -79,54 +70,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     snapshotTtlMs: config.snapshotTtlMs,
     // Replicas share trainings through the store: one whose replica died is failed after a lease without word.
     staleTrainingMs: config.redisUrl ? config.jobLeaseMs : undefined,
-    queue: (run) =>
-      config.redisUrl
-        ? new RedisJobQueue(run, { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger, leaseMs: config.jobLeaseMs })
-        : new InProcessJobQueue(run),
+    queue: jobQueueOf(
+      config.redisUrl ? { redisUrl: config.redisUrl, prefix: config.redisPrefix, logger, leaseMs: config.jobLeaseMs } : undefined,
+    ),
   });
-  await snapshots.resume();
-  snapshots.startPurging();
-  snapshots.startSweepingTrainings();
-  const deps = {
-    registry,
-    snapshots,
-    logger,
-    grants,
-    imagePolicy: config.imageFetch,
-    maxPageSize: config.limits.maxPageSize,
-    reusedPages: new ReusedPages(),
-    userFaces: new UserFaces(),
-  };
+  await snapshots.start();
+  const deps = contextDeps({ registry, snapshots, logger, grants, imagePolicy: config.imageFetch, maxPageSize: config.limits.maxPageSize });
   const authenticator = new Authenticator(config.auth);
-  if (config.auth.anonymousTenant) {
-    logger.warn(
-      { tenant: config.auth.anonymousTenant, host: config.host },
-      'ANONYMOUS ACCESS IS ON: anyone who can reach this loopback address acts as tenant ' +
-        `"${config.auth.anonymousTenant}". Configure auth.apiKeys or auth.jwt before exposing facegate.`,
-    );
-  }
+  warnIfAnonymous(config.auth, config.host, logger);
   const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit) : undefined;
-  const schema = await buildGatewaySchema();
-  trackResultUnions(schema);
-  tracing?.traceSchema(schema);
-
-  const plans = new QueryPlans();
-  const formatErrors = formatError(logger);
-  const apollo = createApolloServer({
-    schema,
-    plans,
-    formatError: formatErrors,
-    limits: config.limits,
-    metrics,
-    plugins: tracing ? [tracing.plugin] : [],
-  });
-  await apollo.start();
+  const { schema, plans, formatError, apollo } = await startGraphQLRuntime({ logger, limits: config.limits, metrics, tracing });
   const responses = new ResponseBatch((err, res) => {
     logger.error({ err }, 'a GraphQL response could not be written');
     sendInternalError(res);
   });
   // The fast path skips Apollo's plugins; tracing is one, so with tracing on every request goes through Apollo.
-  const fastPath = tracing ? undefined : new QueryFastPath(plans, metrics, formatErrors, responses);
+  const fastPath = tracing ? undefined : new QueryFastPath(plans, metrics, formatError, responses);
   const graphql = createGraphQLHandler({
     apollo,
     authenticator,
@@ -139,10 +98,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     maxDocumentChars: config.limits.maxDocumentChars,
   });
   const readinessChecks = async () => ({
-    store: await store.listCollections('-', { after: null, limit: 1 }).then(
-      () => true,
-      () => false,
-    ),
+    store: await store
+      .listCollections('-', { after: null, limit: 1 })
+      .then(() => true)
+      .catch(() => false),
     redis: redis && changes ? redis.ready && changes.ready : true,
   });
   const graphiql = config.graphiql ? config.auth : undefined;

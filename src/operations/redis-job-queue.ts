@@ -8,7 +8,7 @@
  */
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import type { JobQueue } from './job-queue.js';
+import { InProcessJobQueue, type JobQueue } from './job-queue.js';
 
 const QUEUE_NAME = 'facegate-operations';
 
@@ -67,4 +67,12 @@ export class RedisJobQueue implements JobQueue {
   async stop(): Promise<void> {
     await Promise.allSettled([this.worker.close(true), this.queue.close()]);
   }
+}
+
+/**
+ * The queue operations run on: BullMQ on Redis when `redis` is given (jobs
+ * of a dead replica are re-run by another), in process otherwise.
+ */
+export function jobQueueOf(redis: RedisJobQueueOptions | undefined): (run: (operationId: string) => Promise<void>) => JobQueue {
+  return (run) => (redis ? new RedisJobQueue(run, redis) : new InProcessJobQueue(run));
 }

@@ -129,6 +129,13 @@ export class SnapshotService {
     }
   }
 
+  /** At start: {@link resume}, then purge expired snapshots and sweep stale trainings periodically until {@link stop}. */
+  async start(): Promise<void> {
+    await this.resume();
+    this.startPurging();
+    this.startSweepingTrainings();
+  }
+
   stop(): Promise<void> {
     clearInterval(this.purgeTimer);
     clearInterval(this.trainingTimer);

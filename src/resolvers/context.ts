@@ -10,8 +10,8 @@ import type { TenantGrants } from '../security/grants.js';
 import type { ProviderRegistry } from '../datasources/registry.js';
 import type { FetchPolicy } from '../images/safe-fetch.js';
 import type { SnapshotService } from '../operations/snapshot-service.js';
-import type { ReusedPages } from '../caches/reused-pages.js';
-import type { UserFaces } from '../caches/user-faces.js';
+import { ReusedPages } from '../caches/reused-pages.js';
+import { UserFaces } from '../caches/user-faces.js';
 import { LazyAbort } from '../datasources/lazy-abort.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
@@ -54,6 +54,11 @@ export interface ContextDeps {
   /** Made once with the registry. */
   userFaces: UserFaces;
   logger: Logger;
+}
+
+/** The context's dependencies, with this gateway's caches made here: once per registry. */
+export function contextDeps(deps: Omit<ContextDeps, 'reusedPages' | 'userFaces'>): ContextDeps {
+  return { ...deps, reusedPages: new ReusedPages(), userFaces: new UserFaces() };
 }
 
 /**

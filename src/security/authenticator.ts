@@ -88,3 +88,16 @@ export class Authenticator {
     }
   }
 }
+
+/**
+ * Anonymous access is loud: logged as a warning at start, naming the tenant
+ * anonymous callers act as and what to configure instead.
+ */
+export function warnIfAnonymous(auth: AuthConfig, host: string, logger: { warn(fields: object, message: string): void }): void {
+  if (!auth.anonymousTenant) return;
+  logger.warn(
+    { tenant: auth.anonymousTenant, host },
+    'ANONYMOUS ACCESS IS ON: anyone who can reach this loopback address acts as tenant ' +
+      `"${auth.anonymousTenant}". Configure auth.apiKeys or auth.jwt before exposing facegate.`,
+  );
+}
