@@ -57,7 +57,10 @@ const CREATE_USER = `mutation($c: CollectionRef!, $u: String!) { createUser(inpu
 const ASSOCIATE = `mutation($c: CollectionRef!, $u: String!, $f: [String!]!) { associateFaces(input: { collection: $c, userId: $u, faceIds: $f }) {
   __typename ... on AssociateFacesSuccess { associatedFaces { faceId } unsuccessfulFaceAssociations { faceId reasons } } ... on Error { code message } } }`;
 
-/** A result union member as these documents select it: the typename; `code` and `message` on an Error member, the success fields otherwise. */
+/**
+ * A result union member as these documents select it: the typename; `code` and `message` on an Error
+ * member, the success fields otherwise.
+ */
 type Member<Success> = { __typename: string; code: string; message: string } & Success;
 
 export async function indexImages(client: GatewayClient, files: string[], options: IndexOptions, bar: ProgressBar): Promise<IndexSummary> {

@@ -5,7 +5,10 @@
  */
 import type { Credentials } from './authenticator.js';
 
-/** Credentials from headers with lower-case names: an HTTP request's, or an operation's `extensions.headers` ({@link lowerCaseNames}). Empty values count as absent. */
+/**
+ * Credentials from headers with lower-case names: an HTTP request's, or an operation's
+ * `extensions.headers` ({@link lowerCaseNames}). Empty values count as absent.
+ */
 export function credentialsOfHeaders(headers: Record<string, unknown>): Credentials {
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
   return { authorization: text(headers.authorization), apiKey: text(headers['x-api-key']) };

@@ -69,7 +69,10 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
   const signals = new OperationSignals();
   const rules = [...specifiedRules, ...limitRules(limits)];
 
-  /** The caller an operation's own `extensions.headers` authenticate, on a socket that brought no credentials; undefined when they do not. */
+  /**
+   * The caller an operation's own `extensions.headers` authenticate, on a socket that brought no
+   * credentials; undefined when they do not.
+   */
   const authenticateOperation = async (state: SocketState | undefined, payload: SubscribePayload): Promise<Caller | undefined> => {
     const caller = await authenticator.authenticate(credentialsOfHeaders(lowerCaseNames(payload.extensions?.headers)));
     if (!caller) return undefined;

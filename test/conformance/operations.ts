@@ -155,7 +155,8 @@ export function client(url: string, provider: string) {
       return {
         faceCount: col.faceCount as number,
         userCount: col.userCount as number,
-        // UPDATING and ACTIVE both mean "has faces" (UPDATING: the provider is still applying a change), and one becomes the other by itself.
+        // UPDATING and ACTIVE both mean "has faces" (UPDATING: the provider is still applying a
+        // change), and one becomes the other by itself.
         users: col.users.edges
           .map((e: any) => ({ ...e.node, status: e.node.status === 'UPDATING' ? 'ACTIVE' : e.node.status }))
           .sort(by('userId')),

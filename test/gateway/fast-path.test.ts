@@ -89,7 +89,8 @@ function exchange(
 
 /** POSTs `body` as JSON (or GETs it as search parameters) and reports the answer, the path that gave it and the metrics it moved. */
 async function send(body: unknown, headers: Record<string, string> = {}, method = 'POST'): Promise<Sent> {
-  // A write first, so that no page an earlier send built is reused (src/caches/reused-pages.ts): both paths then make the same provider calls.
+  // A write first, so that no page an earlier send built is reused (src/caches/reused-pages.ts): both
+  // paths then make the same provider calls.
   await createUsers(url, bumpCollectionId, [`bump-${randomUUID()}`]);
   const before = await scrape();
   const res =

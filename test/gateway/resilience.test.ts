@@ -213,7 +213,8 @@ describe.each(FAKES)('$provider', ({ provider, patient, searchOp, lookupOp, fake
     await until(() => gw.logs.some((l) => l.msg === 'provider circuit closed' && l.provider === provider), 'a log line for the closing');
   });
 
-  // The request's signal reaches the adapter as the context the resolver passes, and as the call options the request's DataLoaders were made with.
+  // The request's signal reaches the adapter as the context the resolver passes, and as the call
+  // options the request's DataLoaders were made with.
   it.each([
     {
       via: 'a resolver',

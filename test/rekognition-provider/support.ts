@@ -48,7 +48,10 @@ export function rawClient(fake: FakeRekognition): RekognitionClient {
   return new RekognitionClient({ endpoint: fake.url, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
 }
 
-/** Asserts `promise` rejects with a DomainError of `code` whose details include `details` and whose message leaves out the secret key; returns it. */
+/**
+ * Asserts `promise` rejects with a DomainError of `code` whose details include `details` and whose
+ * message leaves out the secret key; returns it.
+ */
 export const expectDomainError = (promise: Promise<unknown>, code: ErrorCode, details: Partial<ErrorDetails> = {}) =>
   expectDomainErrorLeaving(promise, code, details, CREDENTIALS.secretAccessKey);
 

@@ -11,7 +11,10 @@ const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.m
 
 export const { DomainError } = (await import(distUrl('src/domain/errors.js'))) as typeof ErrorsModule;
 
-/** Asserts `promise` rejects with a DomainError of `code` whose details include `details` (and whose message leaves out `secret`); returns it. */
+/**
+ * Asserts `promise` rejects with a DomainError of `code` whose details include `details` (and whose
+ * message leaves out `secret`); returns it.
+ */
 export async function expectDomainError(
   promise: Promise<unknown>,
   code: ErrorCode,

@@ -39,7 +39,10 @@ export interface AdapterParts {
   callContext(collectionId?: string, userId?: string): CallContext;
   /** Logs a best-effort failure (never throws). */
   warn(what: string, error: unknown, collectionId: string): void;
-  /** Creation time for a new user: strictly increasing within the process, so users created in one millisecond still list in creation order. */
+  /**
+   * Creation time for a new user: strictly increasing within the process, so users created in one
+   * millisecond still list in creation order.
+   */
   nextUserCreatedAt(): number;
 }
 

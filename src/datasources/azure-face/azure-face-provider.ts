@@ -193,7 +193,10 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     return listUserFaces(this.deps, collectionId, userIds, call);
   }
 
-  /** detect, then one registry entry per face to index; the same image with the same externalImageId returns the faces indexed from it before. */
+  /**
+   * detect, then one registry entry per face to index; the same image with the same externalImageId
+   * returns the faces indexed from it before.
+   */
   async indexFaces(input: IndexFacesInput, call?: CallOptions): Promise<IndexFacesOutcome> {
     this.assertOpen();
     return indexFaces(this.deps, input, call);

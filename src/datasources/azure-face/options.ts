@@ -41,7 +41,10 @@ export interface AzureFaceProviderOptions {
   retainedImages?: RetainedImages;
   /** The gateway store: retained images and the userId → personId index are kept there. */
   store?: Store;
-  /** "v1.0": takes and applies also go through Azure's own (retired) Snapshot API; needs `subscriptionId` and `store`. @default "gateway" */
+  /**
+   * "v1.0": takes and applies also go through Azure's own (retired) Snapshot API; needs
+   * `subscriptionId` and `store`. @default "gateway"
+   */
   snapshotApi?: 'gateway' | 'v1.0';
   /** The Azure subscription allowed to apply v1.0 snapshots (their applyScope). */
   subscriptionId?: string;
