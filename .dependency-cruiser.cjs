@@ -1,32 +1,45 @@
 /**
- * The layering of src/ as checked rules (`npm run lint`). Layers, top down:
+ * The layering of src/ as checked rules (`npm run lint`). docs/architecture.md
+ * draws the same picture.
  *
- *   main, server, cli          entry points and the composition root
- *   http, ws                   transports
- *   execution                  how a document runs (Apollo, graphql-jit, the fast path)
- *   resolvers, caches          thin resolvers and the named caches they read
- *   schema                     type-graphql types: imports domain only
- *   operations                 long-running work (snapshots, trainings)
- *   datasources                the FaceProvider contract and its adapters
- *   security, images, cluster  auth and limits; image input; Redis channels
- *   engine, store              the local face engine; durable storage
- *   domain, lib                shared records and rules; generic helpers
- *
- * observability and config sit beside the top layers: they are handed the
- * parts they watch or configure, and nothing below imports them.
- * docs/architecture.md draws the same picture.
+ * LAYERS lists the folders top down. A folder may import the folders of the
+ * layers below its own, never those above, and never a sibling in its own
+ * layer: http and ws share execution, not each other. main.ts and server.ts
+ * sit above them all and compose.
  */
-const layer = (name) => `^src/${name}/`;
-const below = (...names) => ({ path: `^src/(${names.join('|')})/` });
+const LAYERS = [
+  { folders: ['cli'], why: 'the CLI talks to a running gateway' },
+  { folders: ['config'], why: 'configuration is parsed once at start-up and handed down as typed options' },
+  { folders: ['http', 'ws'], why: 'the two transports share execution, not each other' },
+  { folders: ['execution'], why: 'how a document runs, below the transports that hand it over' },
+  { folders: ['observability'], why: 'observability watches the parts it is handed' },
+  { folders: ['resolvers'], why: 'resolvers are called by execution; they never reach up to it' },
+  { folders: ['caches'], why: 'caches hold provider answers for resolvers; they do not resolve' },
+  { folders: ['schema', 'operations'], why: 'schema types describe the API; operations run long work on datasources' },
+  { folders: ['datasources'], why: 'datasources never know GraphQL, transports or the work built on them' },
+  { folders: ['security', 'images', 'cluster'], why: 'policies, image input and Redis channels serve the layers above' },
+  { folders: ['store'], why: 'the store persists rows; it knows no provider, engine or GraphQL' },
+  { folders: ['domain'], why: 'the shared vocabulary: records, DomainError, field rules, global ids' },
+  { folders: ['engine'], why: 'the engine knows images and vectors, nothing of providers, storage or GraphQL' },
+  { folders: ['lib'], why: 'generic helpers that know nothing of facegate' },
+];
 
-/** Everything `from` may not import: the layers above it, listed by name. */
-const forbid = (name, comment, ...above) => ({
-  name: `${name}-imports-downward`,
-  comment,
-  severity: 'error',
-  from: { path: layer(name) },
-  to: below(...above),
-});
+const folderPath = (folders) => `^src/(${folders.join('|')})/`;
+
+/** One rule a folder: nothing from the layers above, nor from its siblings. */
+const layerRules = LAYERS.flatMap((layer, i) =>
+  layer.folders.map((folder) => {
+    const above = LAYERS.slice(0, i).flatMap((l) => l.folders);
+    const siblings = layer.folders.filter((f) => f !== folder);
+    return {
+      name: `${folder}-imports-downward`,
+      comment: `${folder}/: ${layer.why}.`,
+      severity: 'error',
+      from: { path: folderPath([folder]) },
+      to: { path: folderPath([...above, ...siblings]) },
+    };
+  }),
+);
 
 module.exports = {
   forbidden: [
@@ -44,217 +57,7 @@ module.exports = {
       from: { pathNot: '^src/(main|cli/)' },
       to: { path: '^src/(main|server)\\.ts$' },
     },
-    forbid(
-      'lib',
-      'lib/ holds generic helpers that know nothing of facegate.',
-      'config',
-      'domain',
-      'http',
-      'ws',
-      'execution',
-      'resolvers',
-      'caches',
-      'schema',
-      'operations',
-      'datasources',
-      'security',
-      'images',
-      'cluster',
-      'engine',
-      'store',
-      'observability',
-      'cli',
-    ),
-    forbid(
-      'domain',
-      'domain/ is the shared vocabulary: records, DomainError, field rules, global ids.',
-      'config',
-      'http',
-      'ws',
-      'execution',
-      'resolvers',
-      'caches',
-      'schema',
-      'operations',
-      'datasources',
-      'security',
-      'images',
-      'cluster',
-      'store',
-      'observability',
-      'cli',
-    ),
-    forbid(
-      'engine',
-      'The engine knows images and vectors, nothing of providers, storage or GraphQL.',
-      'config',
-      'http',
-      'ws',
-      'execution',
-      'resolvers',
-      'caches',
-      'schema',
-      'operations',
-      'datasources',
-      'security',
-      'images',
-      'cluster',
-      'store',
-      'observability',
-      'cli',
-    ),
-    forbid(
-      'store',
-      'The store persists rows; it knows no provider, engine or GraphQL.',
-      'config',
-      'http',
-      'ws',
-      'execution',
-      'resolvers',
-      'caches',
-      'schema',
-      'operations',
-      'datasources',
-      'security',
-      'images',
-      'cluster',
-      'engine',
-      'observability',
-      'cli',
-    ),
-    forbid(
-      'images',
-      'Image input is fetched and decoded below every caller.',
-      'config',
-      'http',
-      'ws',
-      'execution',
-      'resolvers',
-      'caches',
-      'schema',
-      'operations',
-      'datasources',
-      'security',
-      'cluster',
-      'store',
-      'engine',
-      'observability',
-      'cli',
-    ),
-    forbid(
-      'security',
-      'Auth, grants and limits are policies, handed to the transports.',
-      'config',
-      'http',
-      'ws',
-      'execution',
-      'resolvers',
-      'caches',
-      'schema',
-      'operations',
-      'datasources',
-      'cluster',
-      'store',
-      'engine',
-      'observability',
-      'cli',
-    ),
-    forbid(
-      'cluster',
-      'Redis channels carry bytes for the layers above.',
-      'config',
-      'http',
-      'ws',
-      'execution',
-      'resolvers',
-      'caches',
-      'schema',
-      'operations',
-      'datasources',
-      'security',
-      'store',
-      'engine',
-      'observability',
-      'cli',
-    ),
-    forbid(
-      'datasources',
-      'Datasources never know GraphQL, transports or the work built on them.',
-      'config',
-      'http',
-      'ws',
-      'execution',
-      'resolvers',
-      'caches',
-      'schema',
-      'operations',
-      'observability',
-      'cli',
-    ),
-    forbid(
-      'operations',
-      'Operations run on datasources and the store, never on GraphQL.',
-      'config',
-      'http',
-      'ws',
-      'execution',
-      'resolvers',
-      'caches',
-      'schema',
-      'observability',
-      'cli',
-    ),
-    forbid(
-      'schema',
-      'Schema types describe the API: they import domain records only.',
-      'config',
-      'http',
-      'ws',
-      'execution',
-      'resolvers',
-      'caches',
-      'operations',
-      'datasources',
-      'security',
-      'images',
-      'cluster',
-      'store',
-      'engine',
-      'observability',
-      'cli',
-    ),
-    forbid(
-      'caches',
-      'Caches hold provider answers for resolvers; they do not resolve.',
-      'config',
-      'http',
-      'ws',
-      'execution',
-      'resolvers',
-      'observability',
-      'cli',
-    ),
-    forbid(
-      'resolvers',
-      'Resolvers are called by execution; they never reach up to it or to a transport.',
-      'config',
-      'http',
-      'ws',
-      'execution',
-      'observability',
-      'cli',
-    ),
-    forbid('execution', 'How a document runs, below the transports that hand it over.', 'config', 'http', 'ws', 'cli'),
-    forbid(
-      'observability',
-      'Observability watches the parts it is handed; transports call it, not the reverse.',
-      'config',
-      'http',
-      'ws',
-      'cli',
-    ),
-    forbid('http', 'The two transports share execution, not each other.', 'ws', 'cli'),
-    forbid('ws', 'The two transports share execution, not each other.', 'http', 'cli'),
+    ...layerRules,
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
