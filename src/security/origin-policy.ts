@@ -86,8 +86,18 @@ export class OriginPolicy {
     if (!url) return false; // `null` (sandboxed frames, file: pages) or garbage
     if (this.origins.has(url.origin)) return true;
     if (this.config.anonymous && isLoopbackHostname(url.hostname)) return true;
-    return host !== undefined && url.host === host.trim().toLowerCase();
+    return host !== undefined && isSameOrigin(url, host);
   }
+}
+
+/** Whether `origin` names the host and port of this Host header (a port left out is the scheme's default on either side). */
+function isSameOrigin(origin: URL, host: string): boolean {
+  const h = host.trim().toLowerCase();
+  const hostname = hostnameOfHostHeader(h);
+  const rest = h.startsWith('[') ? h.slice(h.indexOf(']') + 1) : h.slice(hostname.length);
+  const defaultPort = origin.protocol === 'https:' ? '443' : '80';
+  const hostPort = rest.startsWith(':') && rest.length > 1 ? rest.slice(1) : defaultPort;
+  return origin.hostname.replace(/^\[(.*)\]$/, '$1') === hostname && (origin.port || defaultPort) === hostPort;
 }
 
 /** The body of a refusal, as GraphQL errors (HTTP 403, and the text of a refused WebSocket upgrade). */
