@@ -27,6 +27,7 @@ import { jobQueueOf } from './operations/redis-job-queue.js';
 import { SnapshotService } from './operations/snapshot-service.js';
 import { Authenticator, warnIfAnonymous } from './security/authenticator.js';
 import { TenantGrants } from './security/grants.js';
+import { OriginPolicy } from './security/origin-policy.js';
 import { RateLimiter } from './security/rate-limit.js';
 import { openStore } from './store/open-store.js';
 import { contextDeps } from './resolvers/context.js';
@@ -105,8 +106,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     redis: redis && changes ? redis.ready && changes.ready : true,
   });
   const graphiql = config.graphiql ? config.auth : undefined;
+  const originPolicy = new OriginPolicy({
+    anonymous: config.auth.anonymousTenant !== null,
+    allowedHosts: config.allowedHosts,
+    allowedOrigins: config.allowedOrigins,
+  });
   const http: HttpServer = new HttpServer(
-    createRouter({ graphql, metrics, graphiql, readinessChecks, stopping: () => http.stopping }),
+    createRouter({ graphql, metrics, graphiql, readinessChecks, originPolicy, stopping: () => http.stopping }),
     logger,
   );
   const ws = startWebSocketServer(http.server, {
@@ -118,6 +124,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     metrics,
     logger,
     authTimeoutMs: config.wsAuthTimeoutMs,
+    formatError,
+    wsLimits: config.websocket,
+    originPolicy,
   });
 
   const url = `${await http.listen(config.port, config.host)}/graphql`;

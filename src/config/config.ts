@@ -9,6 +9,7 @@ import type { TenantGrant } from '../security/grants.js';
 import type { FetchPolicy } from '../images/safe-fetch.js';
 import type { QueryLimits } from '../security/query-limits.js';
 import type { RateLimitConfig } from '../security/rate-limit.js';
+import type { WebSocketLimits } from '../security/websocket-limits.js';
 import type { ProviderConfig } from '../datasources/registry.js';
 import type { TracingConfig } from '../observability/tracing/tracing.js';
 
@@ -63,6 +64,19 @@ export interface GatewayConfig {
   redisPrefix: string;
   /** OpenTelemetry tracing over OTLP/HTTP; off when absent (the default). */
   tracing?: TracingConfig;
+  // ---- hostile input: WebSocket caps, Host and Origin (security/websocket-limits.ts, security/origin-policy.ts)
+  /** Caps on WebSocket frames, sockets, operations per socket and subscriptions per tenant; each default in WebSocketLimits. */
+  websocket: WebSocketLimits;
+  /**
+   * Host names (no port) answered besides loopback ones when anonymous access is on (e.g. a proxy on the same host);
+   * with credentials configured, when set, the only Hosts answered. /healthz and /readyz answer any Host. @default []
+   */
+  allowedHosts: string[];
+  /**
+   * Origins (`scheme://host[:port]`) a browser page may call from, besides loopback ones (anonymous access) and the
+   * gateway's own; with credentials configured the Origin is checked only when this is set. @default []
+   */
+  allowedOrigins: string[];
 }
 
 /** Thrown for configuration that cannot be used; main() prints it and exits with ExitCode.Config. */

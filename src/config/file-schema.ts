@@ -116,6 +116,25 @@ export const fileSchema = z
       })
       .strict()
       .optional(),
+    // ---- hostile input: WebSocket caps, Host and Origin
+    websocket: z
+      .object({
+        maxPayloadBytes: z.number().int().min(1024).optional(),
+        maxConnections: z.number().int().min(1).max(1_000_000).optional(),
+        maxConnectionsPerAddress: z.number().int().min(1).max(1_000_000).optional(),
+        maxOperationsPerSocket: z.number().int().min(1).max(100_000).optional(),
+        maxSubscriptionsPerTenant: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .strict()
+      .optional(),
+    allowedHosts: z
+      .array(z.string().regex(/^[a-zA-Z0-9.-]{1,253}$/, 'a host name without port'))
+      .max(100)
+      .optional(),
+    allowedOrigins: z
+      .array(z.string().regex(/^https?:\/\/[^/?#\s]+$/, 'an origin: http(s)://host[:port], no path'))
+      .max(100)
+      .optional(),
     tenants: z
       .record(
         tenantId,

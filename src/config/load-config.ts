@@ -11,6 +11,7 @@ import { isValidHostPattern, type FetchPolicy } from '../images/safe-fetch.js';
 import { MAX_IMAGE_BYTES } from '../domain/validation.js';
 import { DEFAULT_QUERY_LIMITS } from '../security/query-limits.js';
 import type { RateLimitConfig } from '../security/rate-limit.js';
+import { DEFAULT_WEBSOCKET_LIMITS } from '../security/websocket-limits.js';
 import { PROVIDER_DEFINITIONS, type ProviderConfig } from '../datasources/registry.js';
 import { resilienceOptions } from '../datasources/resilience/options.js';
 import type { TracingConfig } from '../observability/tracing/tracing.js';
@@ -149,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   const auth = parseAuth(fileName ?? 'default configuration', file, host);
   const { rateLimit, ...limits } = file.limits ?? {};
   const queryLimits = { ...DEFAULT_QUERY_LIMITS, ...limits };
+  const maxBodyBytes = file.maxBodyBytes ?? 8 * 1024 * 1024;
   return {
     host,
     auth,
@@ -162,7 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       workers: envInt(env, 'FACEGATE_ENGINE_WORKERS', 1, 64) ?? file.engine?.workers,
       maxQueue: file.engine?.maxQueue ?? 64,
     },
-    maxBodyBytes: file.maxBodyBytes ?? 8 * 1024 * 1024,
+    maxBodyBytes,
     wsAuthTimeoutMs: file.wsAuthTimeoutMs ?? 10_000,
     limits: queryLimits,
     rateLimit: parseRateLimit(rateLimit),
@@ -173,6 +175,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     redisPrefix: env.FACEGATE_REDIS_PREFIX || file.redisPrefix || 'facegate',
     tracing: parseTracing(env, file),
     jobLeaseMs: envInt(env, 'FACEGATE_JOB_LEASE_MS', 1000, 600_000) ?? 10_000,
+    // ---- hostile input: WebSocket caps (a frame as large as an HTTP body), Host and Origin
+    websocket: { maxPayloadBytes: maxBodyBytes, ...DEFAULT_WEBSOCKET_LIMITS, ...file.websocket },
+    allowedHosts: file.allowedHosts ?? [],
+    allowedOrigins: file.allowedOrigins ?? [],
     snapshotTtlMs: (envInt(env, 'FACEGATE_SNAPSHOT_TTL_SECONDS', 1, 365 * 24 * 3600) ?? (file.snapshotTtlHours ?? 48) * 3600) * 1000,
   };
 }

@@ -21,15 +21,36 @@ export function defineGlobalId<T extends object>(Class: { prototype: T }, type: 
   });
 }
 
-/** Decodes a global id; null for anything that is not one of ours. */
+/**
+ * How many key parts each type's id carries, as the types' own `toGlobalId`
+ * calls write them: a provider by name, a collection by provider and id,
+ * users and faces by provider, collection and id; snapshots and operations
+ * by their uuid.
+ */
+const PART_COUNTS: Readonly<Record<NodeTypeName, number>> = {
+  Provider: 1,
+  Collection: 2,
+  User: 3,
+  Face: 3,
+  Snapshot: 1,
+  Operation: 1,
+};
+
+const isNodeTypeName = (type: string): type is NodeTypeName => Object.hasOwn(PART_COUNTS, type);
+
+/**
+ * Decodes a global id; null for anything that is not one of ours: not
+ * base64url JSON, an unknown type, or not exactly its type's number of
+ * non-empty string parts (so resolvers may index the parts they expect).
+ */
 export function fromGlobalId(id: string): { type: NodeTypeName; parts: string[] } | null {
   if (id.length > 2048) return null;
   try {
     const value: unknown = JSON.parse(Buffer.from(id, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length < 2 || !value.every((v) => typeof v === 'string')) return null;
+    if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string' && v.length > 0)) return null;
     const [type, ...parts] = value as string[];
-    const known: NodeTypeName[] = ['Provider', 'Collection', 'User', 'Face', 'Snapshot', 'Operation'];
-    return known.includes(type as NodeTypeName) ? { type: type as NodeTypeName, parts } : null;
+    if (type === undefined || !isNodeTypeName(type) || parts.length !== PART_COUNTS[type]) return null;
+    return { type, parts };
   } catch {
     return null;
   }

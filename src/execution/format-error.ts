@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { ERROR_CODES, isDomainError } from '../domain/errors.js';
 import { toGraphQLError } from '../resolvers/result.js';
 import { LIMIT_ERROR_CODES, limitErrorCode } from '../security/query-limits.js';
+import { WEBSOCKET_LIMIT_CODES } from '../security/websocket-limits.js';
 import type { FormatError } from './apollo-errors.js';
 import { ClientGone } from './client-gone.js';
 
@@ -24,6 +25,9 @@ export const CLIENT_CODES: ReadonlySet<string> = new Set<string>([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   ...LIMIT_ERROR_CODES,
+  // Refusals of graphql-ws operations, formatted here like any other error since WebSocket errors pass through formatError too.
+  'UNAUTHENTICATED',
+  ...WEBSOCKET_LIMIT_CODES,
 ]);
 
 /**

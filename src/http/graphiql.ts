@@ -164,6 +164,8 @@ export async function sendGraphiQL(req: IncomingMessage, res: ServerResponse, au
   res.writeHead(200, {
     'content-type': 'text/html; charset=utf-8',
     'content-length': bytes.length,
+    // No other site may frame the page (clickjacking a developer's GraphiQL); scripts are inlined, so nothing else is restricted.
+    'content-security-policy': "frame-ancestors 'none'",
     ...(gzip ? { 'content-encoding': 'gzip' } : {}),
   });
   res.end(bytes);

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { AuthConfig } from '../security/authenticator.js';
+import { originRefusalBody, type OriginPolicy } from '../security/origin-policy.js';
 import { sendGraphiQL } from './graphiql.js';
 import type { RequestHandler } from './http-server.js';
 import { pathnameOf, searchOf } from './request-url.js';
@@ -22,6 +23,8 @@ export interface RouterOptions {
   readinessChecks: () => Promise<Record<string, boolean>>;
   /** Whether the gateway is stopping: /readyz then answers 503, `stopping`. */
   stopping: () => boolean;
+  /** Which Hosts and Origins are answered (but on /healthz and /readyz, which probes reach by any name and which tell nothing); 403 otherwise. */
+  originPolicy: OriginPolicy;
 }
 
 /** The gateway's request handler. */
@@ -29,6 +32,13 @@ export function createRouter(options: RouterOptions): RequestHandler {
   const { graphql, metrics, graphiql } = options;
   return async function route(req, res) {
     const pathname = pathnameOf(req);
+    if (pathname !== '/healthz' && pathname !== '/readyz') {
+      const refusal = options.originPolicy.refusal(req.headers.host, req.headers.origin);
+      if (refusal) {
+        req.resume();
+        return sendJson(res, 403, originRefusalBody(refusal));
+      }
+    }
     if (pathname === '/graphql') return graphiql && wantsGraphiQL(req) ? sendGraphiQL(req, res, graphiql) : graphql(req, res);
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') {

@@ -103,6 +103,15 @@ export class ProgressBus {
     };
   }
 
+  /**
+   * Hands `record` to this replica's subscribers of its operation only, not
+   * through the transport: a state read back from the store (see
+   * operation-poll.ts), which every replica reads for itself.
+   */
+  deliverLocally(record: OperationRecord): void {
+    this.deliver(record.id, record);
+  }
+
   /** Subscribers currently registered (for metrics and tests). */
   get subscriberCount(): number {
     let n = 0;

@@ -18,6 +18,7 @@ import type { CollectionRef } from '../domain/records.js';
 import type { KeysetPage } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import { InProcessJobQueue, type JobQueue } from './job-queue.js';
+import { OperationPoll } from './operation-poll.js';
 import { ProgressBus } from './progress-bus.js';
 import { SHARED_OWNER, STALE_TRAINING_MESSAGE, TrainingOperations } from './training-operations.js';
 import { isTerminal, type OperationRecord, type SnapshotRecord } from '../domain/operation-records.js';
@@ -47,7 +48,7 @@ export interface SnapshotServiceOptions {
 
 export const DEFAULT_SNAPSHOT_TTL_MS = 48 * 60 * 60 * 1000;
 
-/** While an operation runs, a subscriber re-reads it from the store this often if no event came. */
+/** While an operation is followed, it is re-read from the store this often (once for all its subscribers on this replica). */
 const REREAD_EVERY_MS = 1000;
 
 /** Progress events of a running operation are stored at most this often (they are published every time). */
@@ -69,6 +70,8 @@ export class SnapshotService {
   private readonly store: Store;
   private readonly registry: ProviderRegistry;
   private readonly bus: ProgressBus;
+  /** The periodic store reads of followed operations, one per operation. */
+  private readonly polls: OperationPoll;
   private readonly logger: Logger;
   private readonly ttlMs: number;
   private readonly now: () => Date;
@@ -84,6 +87,12 @@ export class SnapshotService {
     this.store = options.store;
     this.registry = options.registry;
     this.bus = options.bus;
+    this.polls = new OperationPoll({
+      read: (id) => this.store.getOperation(id),
+      deliver: (record) => this.bus.deliverLocally(record),
+      logger: options.logger,
+      everyMs: REREAD_EVERY_MS,
+    });
     this.logger = options.logger;
     this.ttlMs = options.snapshotTtlMs ?? DEFAULT_SNAPSHOT_TTL_MS;
     this.now = options.now ?? (() => new Date());
@@ -139,6 +148,7 @@ export class SnapshotService {
   stop(): Promise<void> {
     clearInterval(this.purgeTimer);
     clearInterval(this.trainingTimer);
+    this.polls.stop();
     return this.queue.stop();
   }
 
@@ -351,8 +361,14 @@ export class SnapshotService {
    * The operation's current state, then every later change, ending after
    * the terminal one. Subscribes before reading so nothing falls between.
    * Throws OPERATION_NOT_FOUND at once for an unknown id.
+   *
+   * A hand-written iterator, not an async generator: a generator's
+   * `return()` waits until its body reaches a `yield`, so a client leaving a
+   * quiet operation would keep its stream (and its bus listener) until the
+   * next change. Here `return()` closes the bus subscription, which ends a
+   * pending `next()` at once.
    */
-  async progress(tenant: string, operationId: string): Promise<AsyncGenerator<OperationRecord>> {
+  async progress(tenant: string, operationId: string): Promise<AsyncIterableIterator<OperationRecord>> {
     const events = this.bus.subscribe(operationId);
     const current = await this.getOperation(tenant, operationId).catch(async (e: unknown) => {
       await events.return();
@@ -362,25 +378,35 @@ export class SnapshotService {
       await events.return();
       throw new DomainError('OPERATION_NOT_FOUND', `operation ${operationId} does not exist`);
     }
-    const reread = () => this.getOperation(tenant, operationId);
-    return (async function* stream() {
-      let last = current;
-      try {
-        yield last;
+    // Visibility was checked above; the shared read (store, not tenant-filtered) only refreshes the same operation.
+    let unfollow = isTerminal(current.status) ? () => {} : this.polls.follow(operationId, () => void events.return());
+    let last: OperationRecord | null = null;
+    let ended = false;
+    const end = (): IteratorResult<OperationRecord> => {
+      ended = true;
+      unfollow();
+      unfollow = () => {};
+      void events.return();
+      return { value: undefined, done: true };
+    };
+    const stream: AsyncIterableIterator<OperationRecord> = {
+      async next() {
+        if (ended) return { value: undefined, done: true };
+        if (!last) return { value: (last = current), done: false };
         while (!isTerminal(last.status)) {
-          // Events drive the stream; a store read every second covers any the
-          // transport lost (a Redis restart, a replica that died mid-publish).
-          const next = await events.nextWithin(REREAD_EVERY_MS);
-          const candidate = next === 'timeout' ? await reread() : next.done ? await reread() : next.value;
-          if (!candidate) return;
-          if (!isLater(last, candidate)) continue;
-          last = candidate;
-          yield last;
+          const next = await events.next();
+          if (ended || next.done) break;
+          if (!isLater(last, next.value)) continue;
+          return { value: (last = next.value), done: false };
         }
-      } finally {
-        await events.return();
-      }
-    })();
+        return end();
+      },
+      async return() {
+        return end();
+      },
+      [Symbol.asyncIterator]: () => stream,
+    };
+    return stream;
   }
 
   // ---- the work --------------------------------------------------------------

@@ -7,24 +7,35 @@
  * its operations must then authenticate itself with the headers in its
  * `extensions.headers`; one that has not done so within the auth timeout is
  * closed, so no anonymous socket stays idle. Wrong credentials close the
- * socket at once. Every operation then passes the tenant's rate limit and
- * the query limits before it runs.
+ * socket at once. Every operation then passes the socket's operation cap,
+ * the tenant's rate limit, the query limits and, for a subscription, the
+ * tenant's subscription cap before it runs.
+ *
+ * Before any of that, the upgrade passes the Host and Origin checks and the
+ * connection caps (connection-gate.ts), and no frame longer than
+ * `maxPayloadBytes` is read. Every error a client sees, refusals included,
+ * is shaped by the same formatError as over HTTP.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, specifiedRules, validate, type GraphQLSchema } from 'graphql';
-import { CloseCode, type Disposable, type SubscribePayload } from 'graphql-ws';
+import { GraphQLError, specifiedRules, type GraphQLSchema } from 'graphql';
+import { CloseCode, type Disposable, type FormattedExecutionResult, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
+import { formatErrorsAsApollo, type FormatError } from '../execution/apollo-errors.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { countRefusedWebSocketOperation, countWebSocketOperation } from '../observability/operation-metrics.js';
 import { createContext, type ContextDeps } from '../resolvers/context.js';
 import type { Authenticator, Caller } from '../security/authenticator.js';
 import { bringsNone, credentialsOfConnectionParams, credentialsOfHeaders, lowerCaseNames } from '../security/credentials.js';
 import { documentSizeError, limitRules, type QueryLimits } from '../security/query-limits.js';
+import type { OriginPolicy } from '../security/origin-policy.js';
 import { throttledError, type RateLimiter } from '../security/rate-limit.js';
+import { TenantSubscriptions, tooManyOperations, tooManySubscriptions, type WebSocketLimits } from '../security/websocket-limits.js';
+import { connectionGate } from './connection-gate.js';
 import { OperationSignals } from './operation-signals.js';
+import { prepareOperation } from './prepare-operation.js';
 
 /** What {@link startWebSocketServer} serves. */
 export interface WebSocketServerOptions {
@@ -41,6 +52,12 @@ export interface WebSocketServerOptions {
   logger: Logger;
   /** How long a socket that brought no credentials may go without an operation that authenticates, in ms, before it is closed with 4401. */
   authTimeoutMs: number;
+  /** Shapes every error a client sees, as over HTTP (execution/format-error.ts). */
+  formatError: FormatError;
+  /** Caps on frames, sockets, operations per socket and subscriptions per tenant. */
+  wsLimits: WebSocketLimits;
+  /** Which Hosts and Origins may open a socket. */
+  originPolicy: OriginPolicy;
 }
 
 /** What the server keeps of one accepted socket. */
@@ -62,12 +79,15 @@ const unauthenticatedOperation = (): GraphQLError =>
 
 /** Serves graphql-ws on `server`'s /graphql; disposing closes every socket with 1001 Going Away. */
 export function startWebSocketServer(server: Server, options: WebSocketServerOptions): Disposable {
-  const { authenticator, rateLimiter, deps, limits, metrics, logger } = options;
+  const { authenticator, rateLimiter, deps, limits, metrics, logger, formatError, wsLimits } = options;
   const sockets = new WeakMap<WebSocket, SocketState>();
   /** Callers of operations authenticated by their own `extensions.headers`, by subscribe payload (the same object reaches `context`). */
   const operationCallers = new WeakMap<SubscribePayload, Caller>();
   const signals = new OperationSignals();
   const rules = [...specifiedRules, ...limitRules(limits)];
+  const subscriptions = new TenantSubscriptions(wsLimits.maxSubscriptionsPerTenant);
+  /** Errors as formatError shapes them: the same masking and codes as over HTTP. */
+  const format = (errors: readonly unknown[]) => formatErrorsAsApollo(errors, formatError).formattedErrors;
 
   /**
    * The caller an operation's own `extensions.headers` authenticate, on a socket that brought no
@@ -81,10 +101,20 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
     return caller;
   };
 
+  // On the HTTP server's port and GraphQL path: an upgrade request there is a graphql-ws socket.
+  const gate = connectionGate(() => wss, options.originPolicy, wsLimits);
+  const wss: WebSocketServer = new WebSocketServer({
+    server,
+    path: '/graphql',
+    // A longer frame is refused from its header (close 1009), before its payload is read.
+    maxPayload: wsLimits.maxPayloadBytes,
+    verifyClient: gate.verifyClient,
+  });
+  wss.on('connection', gate.track);
+
   return useServer<Record<string, unknown>>(
     {
       schema: options.schema,
-      validate: (schema, document) => validate(schema, document, rules),
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         const credentials = credentialsOfConnectionParams(ctx.connectionParams ?? {});
@@ -100,7 +130,10 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
         metrics.wsConnections.inc();
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        // graphql-ws records the operation (this one included) before calling onSubscribe: the cap needs no work to check.
+        if (Object.keys(ctx.subscriptions).length > wsLimits.maxOperationsPerSocket)
+          return [tooManyOperations(wsLimits.maxOperationsPerSocket)];
         const state = sockets.get(ctx.extra.socket);
         const caller = state?.caller ?? (await authenticateOperation(state, payload));
         if (!caller) return [unauthenticatedOperation()];
@@ -108,7 +141,12 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
         if (throttle) return [throttledError(caller.tenant, throttle)];
         const tooLarge = documentSizeError(payload.query, limits.maxDocumentChars);
         if (tooLarge) return [tooLarge];
-        return undefined;
+        const prepared = prepareOperation(options.schema, rules, payload);
+        if ('errors' in prepared) return prepared.errors;
+        if (prepared.kind === 'subscription' && !subscriptions.open(ctx.extra.socket, id, caller.tenant)) {
+          return [tooManySubscriptions(wsLimits.maxSubscriptionsPerTenant)];
+        }
+        return prepared.args;
       },
       // onSubscribe let the operation run only with a caller: the socket's or its own.
       context: (ctx, id, payload) =>
@@ -123,22 +161,31 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
         if (!(Symbol.asyncIterator in result)) signals.finish(ctx.extra.socket, id);
         countWebSocketOperation(metrics, args, result);
       },
-      onComplete: (ctx, id) => signals.cancel(ctx.extra.socket, id),
+      onComplete: (ctx, id) => {
+        signals.cancel(ctx.extra.socket, id);
+        subscriptions.close(ctx.extra.socket, id);
+      },
       onClose: (ctx) => {
         const socket = ctx.extra.socket;
         signals.cancelAll(socket);
+        subscriptions.closeAll(socket);
         const state = sockets.get(socket);
         if (!state) return;
         clearTimeout(state.authDeadline);
         sockets.delete(socket);
         metrics.wsConnections.dec();
       },
+      // Results and errors leave through formatError, as over HTTP: nothing unexpected reaches the client unmasked.
+      onNext: (_ctx, _id, _payload, _args, result): FormattedExecutionResult | undefined => {
+        if (!result.errors?.length) return undefined;
+        return { ...result, errors: format(result.errors) };
+      },
       onError: (_ctx, _id, payload, errors) => {
         countRefusedWebSocketOperation(metrics, payload.operationName, errors);
         logger.warn({ errors: errors.map((e) => e.message) }, 'subscription error');
+        return format(errors);
       },
     },
-    // On the HTTP server's port and GraphQL path: an upgrade request there is a graphql-ws socket.
-    new WebSocketServer({ server, path: '/graphql' }),
+    wss,
   );
 }
