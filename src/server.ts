@@ -27,6 +27,7 @@ import { jobQueueOf } from './operations/redis-job-queue.js';
 import { SnapshotService } from './operations/snapshot-service.js';
 import { Authenticator, warnIfAnonymous } from './security/authenticator.js';
 import { TenantGrants } from './security/grants.js';
+import { MetricsAccess } from './security/metrics-access.js';
 import { RateLimiter } from './security/rate-limit.js';
 import { openStore } from './store/open-store.js';
 import { contextDeps } from './resolvers/context.js';
@@ -105,8 +106,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     redis: redis && changes ? redis.ready && changes.ready : true,
   });
   const graphiql = config.graphiql ? config.auth : undefined;
+  const metricsAccess = new MetricsAccess(config.metrics, config.auth.anonymousTenant !== null);
   const http: HttpServer = new HttpServer(
-    createRouter({ graphql, metrics, graphiql, readinessChecks, stopping: () => http.stopping }),
+    createRouter({ graphql, metrics, metricsAccess, graphiql, readinessChecks, stopping: () => http.stopping }),
     logger,
   );
   const ws = startWebSocketServer(http.server, {

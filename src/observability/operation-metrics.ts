@@ -18,6 +18,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { GatewayMetrics } from './metrics.js';
+import { INVALID_OPERATION, REFUSED_OPERATION } from './operation-names.js';
 
 /** The first error member a root field returned, per context (one context per operation). */
 const firstErrorMember = new WeakMap<object, string>();
@@ -52,9 +53,17 @@ export function trackResultUnions(schema: GraphQLSchema): void {
   }
 }
 
-/** Operation names become label values only when they look like names (bounded, no free text). */
-export function operationLabel(name: unknown): string {
-  return typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) ? name : 'anonymous';
+/**
+ * The `operation` label of the request each context served over HTTP,
+ * noted by {@link operationMetricsPlugin} once Apollo resolved the
+ * operation; absent when it never did (the document did not parse or
+ * validate).
+ */
+const requestOperations = new WeakMap<object, string>();
+
+/** The `operation` label of the HTTP request whose context is `context`: the operation Apollo ran, or `invalid`. */
+export function requestOperationLabel(context: object | undefined): string {
+  return (context && requestOperations.get(context)) ?? INVALID_OPERATION;
 }
 
 type AnyError = GraphQLError | GraphQLFormattedError;
@@ -69,11 +78,13 @@ export function resultLabel(errors: readonly AnyError[] | undefined, context: ob
 /** Counts and times every operation Apollo answers over HTTP. */
 export function operationMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin<object> {
   return {
-    async requestDidStart({ request }) {
+    async requestDidStart() {
       const started = performance.now();
       return {
         async willSendResponse({ response, contextValue, operation }) {
-          const operationName = operationLabel(request.operationName ?? operation?.name?.value);
+          // `operation` is set once the document parsed and validated: only then does its name become a label.
+          const operationName = operation ? metrics.operationNames.label(operation.name?.value) : INVALID_OPERATION;
+          if (contextValue) requestOperations.set(contextValue, operationName);
           const type = operation?.operation ?? 'unknown';
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
           metrics.graphqlOperations.inc({ operation: operationName, type, result: resultLabel(errors, contextValue) });
@@ -86,16 +97,16 @@ export function operationMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlu
 
 /** Counts an operation run over graphql-ws: a subscription when it starts, a query or mutation when it answers. */
 export function countWebSocketOperation(metrics: GatewayMetrics, args: ExecutionArgs, result: unknown): void {
-  const type = getOperationAST(args.document, args.operationName)?.operation ?? 'unknown';
+  const operation = getOperationAST(args.document, args.operationName);
   const errors = result && typeof result === 'object' && !(Symbol.asyncIterator in result) ? (result as ExecutionResult).errors : undefined;
   metrics.graphqlOperations.inc({
-    operation: operationLabel(args.operationName),
-    type,
+    operation: operation ? metrics.operationNames.label(operation.name?.value) : INVALID_OPERATION,
+    type: operation?.operation ?? 'unknown',
     result: resultLabel(errors, args.contextValue as object),
   });
 }
 
-/** Counts an operation graphql-ws refused before running it (e.g. validation errors). */
-export function countRefusedWebSocketOperation(metrics: GatewayMetrics, operationName: unknown, errors: readonly GraphQLError[]): void {
-  metrics.graphqlOperations.inc({ operation: operationLabel(operationName), type: 'unknown', result: resultLabel(errors, undefined) });
+/** Counts an operation graphql-ws refused before running it (e.g. validation errors): under `refused`, whatever name it claimed. */
+export function countRefusedWebSocketOperation(metrics: GatewayMetrics, errors: readonly GraphQLError[]): void {
+  metrics.graphqlOperations.inc({ operation: REFUSED_OPERATION, type: 'unknown', result: resultLabel(errors, undefined) });
 }

@@ -25,6 +25,7 @@ import { bringsNone, credentialsOfConnectionParams, credentialsOfHeaders, lowerC
 import { documentSizeError, limitRules, type QueryLimits } from '../security/query-limits.js';
 import { throttledError, type RateLimiter } from '../security/rate-limit.js';
 import { OperationSignals } from './operation-signals.js';
+import { TokenExpiry } from './token-expiry.js';
 
 /** What {@link startWebSocketServer} serves. */
 export interface WebSocketServerOptions {
@@ -67,6 +68,7 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
   /** Callers of operations authenticated by their own `extensions.headers`, by subscribe payload (the same object reaches `context`). */
   const operationCallers = new WeakMap<SubscribePayload, Caller>();
   const signals = new OperationSignals();
+  const expiries = new TokenExpiry();
   const rules = [...specifiedRules, ...limitRules(limits)];
 
   /**
@@ -94,6 +96,7 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
           return false;
         }
         const state: SocketState = {};
+        if (caller && !expiries.watch(socket, caller)) return false;
         if (caller) state.caller = caller;
         else state.authDeadline = setTimeout(() => closeUnauthorized(socket), options.authTimeoutMs).unref();
         sockets.set(socket, state);
@@ -104,6 +107,7 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
         const state = sockets.get(ctx.extra.socket);
         const caller = state?.caller ?? (await authenticateOperation(state, payload));
         if (!caller) return [unauthenticatedOperation()];
+        if (!expiries.watch(ctx.extra.socket, caller)) return [unauthenticatedOperation()];
         const throttle = rateLimiter?.take(caller.tenant);
         if (throttle) return [throttledError(caller.tenant, throttle)];
         const tooLarge = documentSizeError(payload.query, limits.maxDocumentChars);
@@ -133,8 +137,8 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
         sockets.delete(socket);
         metrics.wsConnections.dec();
       },
-      onError: (_ctx, _id, payload, errors) => {
-        countRefusedWebSocketOperation(metrics, payload.operationName, errors);
+      onError: (_ctx, _id, _payload, errors) => {
+        countRefusedWebSocketOperation(metrics, errors);
         logger.warn({ errors: errors.map((e) => e.message) }, 'subscription error');
       },
     },
