@@ -92,7 +92,12 @@ export const fileSchema = z
             audience: z.string().optional(),
             tenantClaim: z.string().default('tenant'),
             algorithms: z.array(z.enum(JWKS_ALGORITHMS)).min(1).optional(),
-            maxTokenAgeSeconds: z.number().int().min(1).max(365 * 24 * 3600).optional(),
+            maxTokenAgeSeconds: z
+              .number()
+              .int()
+              .min(1)
+              .max(365 * 24 * 3600)
+              .optional(),
           })
           .strict()
           .refine((j) => !!j.hs256Secret !== !!j.jwksFile, 'exactly one of hs256Secret or jwksFile')
@@ -114,7 +119,12 @@ export const fileSchema = z
       .strict()
       .optional(),
     metrics: z
-      .object({ apiKeySha256: z.string().regex(/^[0-9a-f]{64}$/, 'the hex SHA-256 of the key').optional() })
+      .object({
+        apiKeySha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/, 'the hex SHA-256 of the key')
+          .optional(),
+      })
       .strict()
       .optional(),
     tracing: z

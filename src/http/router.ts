@@ -45,7 +45,9 @@ export function createRouter(options: RouterOptions): RequestHandler {
       const access = options.metricsAccess.check(credentialsOfHeaders(req.headers));
       if (access === 'off') return notFound(res, pathname);
       if (access === 'unauthorized') {
-        const refusal = { errors: [{ message: 'metrics: expected the metrics key, got none or another one', extensions: { code: 'UNAUTHENTICATED' } }] };
+        const refusal = {
+          errors: [{ message: 'metrics: expected the metrics key, got none or another one', extensions: { code: 'UNAUTHENTICATED' } }],
+        };
         return sendJson(res, 401, refusal, { 'www-authenticate': 'Bearer' });
       }
       const text = await metrics.text();

@@ -7,7 +7,8 @@
  * Decided once, from the configuration:
  * - `metrics.apiKeySha256` set: a scrape must bring that key, as
  *   `Authorization: Bearer <key>` (Prometheus' `authorization` /
- *   `bearer_token` scrape settings) or `x-api-key: <key>`; otherwise 401.
+ *   `bearer_token` scrape settings), `Authorization: ApiKey <key>` or
+ *   `x-api-key: <key>`; otherwise 401.
  *   The key is its own: no tenant's API key or JWT opens /metrics, and the
  *   metrics key opens nothing else.
  * - no key, anonymous access (loopback only, no credentials configured):
@@ -49,7 +50,8 @@ export class MetricsAccess {
   check(credentials: Credentials): MetricsAccessOutcome {
     if (!this.digest) return this.anonymousAccess ? 'serve' : 'off';
     const auth = credentials.authorization?.trim();
-    const key = credentials.apiKey ?? (auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : undefined);
+    const scheme = /^(bearer|apikey) +/i.exec(auth ?? '');
+    const key = credentials.apiKey ?? (scheme ? auth!.slice(scheme[0].length).trim() : undefined);
     if (!key) return 'unauthorized';
     return timingSafeEqual(createHash('sha256').update(key).digest(), this.digest) ? 'serve' : 'unauthorized';
   }

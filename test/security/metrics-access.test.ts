@@ -54,7 +54,9 @@ async function served(gw: GatewayProcess, headers: Record<string, string> = { 'x
 /** The series of the GraphQL request and operation metrics, one line each. */
 async function graphqlSeries(gw: GatewayProcess, headers: Record<string, string>): Promise<string[]> {
   const text = await (await scrape(gw, headers)).text();
-  return text.split('\n').filter((l) => /^facegate_graphql_(requests|operations)_total\{/.test(l) || /^facegate_graphql_operation_seconds_count\{/.test(l));
+  return text
+    .split('\n')
+    .filter((l) => /^facegate_graphql_(requests|operations)_total\{/.test(l) || /^facegate_graphql_operation_seconds_count\{/.test(l));
 }
 
 describe('with auth configured', () => {
@@ -64,8 +66,14 @@ describe('with auth configured', () => {
     expect(await served(off)).toBe(true);
   });
 
-  it('a metrics key: refused without it, with a wrong one or a tenant key (401); served with it, as Bearer or x-api-key', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { 'x-api-key': TENANT_KEY }, { authorization: `ApiKey ${METRICS_KEY}` }]) {
+  it('a metrics key: refused without it, with a wrong one or a tenant key (401); served with it (Bearer, ApiKey or x-api-key)', async () => {
+    const refused: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer wrong' },
+      { 'x-api-key': TENANT_KEY },
+      { authorization: METRICS_KEY },
+    ];
+    for (const headers of refused) {
       const res = await scrape(keyed, headers);
       expect(res.status, JSON.stringify(headers)).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
@@ -75,6 +83,7 @@ describe('with auth configured', () => {
     expect(bearer.status).toBe(200);
     expect(await bearer.text()).toContain('facegate_graphql_requests_total');
     expect((await scrape(keyed, { 'x-api-key': METRICS_KEY })).status).toBe(200);
+    expect((await scrape(keyed, { authorization: `ApiKey ${METRICS_KEY}` })).status).toBe(200);
     expect(await served(keyed)).toBe(true);
   });
 
@@ -113,20 +122,24 @@ describe('with anonymous access on loopback', () => {
   it('junk operationNames and unparseable documents add no series of their own', async () => {
     expect(await served(open, {})).toBe(true);
     const before = await graphqlSeries(open, {});
-    const bodies = Array.from({ length: 300 }, (_, i) =>
-      i % 3 === 0
-        ? { query: `query { ${'{'.repeat(i % 7)} nope`, operationName: `junk-name-${i}` } // does not parse
-        : i % 3 === 1
-          ? { query: `query Unknown${i} { noSuchField${i} }`, operationName: `Unknown${i}` } // parses, does not validate
-          : { query: '{ providers { name } }', operationName: `NotInDocument${i}` }, // names an operation the document lacks
+    const bodies = Array.from(
+      { length: 300 },
+      (_, i) =>
+        i % 3 === 0
+          ? { query: `query { ${'{'.repeat(i % 7)} nope`, operationName: `junk-name-${i}` } // does not parse
+          : i % 3 === 1
+            ? { query: `query Unknown${i} { noSuchField${i} }`, operationName: `Unknown${i}` } // parses, does not validate
+            : { query: '{ providers { name } }', operationName: `NotInDocument${i}` }, // names an operation the document lacks
     );
     for (let i = 0; i < bodies.length; i += 50) {
       await Promise.all(
-        bodies.slice(i, i + 50).map((body) =>
-          fetch(open.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) =>
-            r.arrayBuffer(),
+        bodies
+          .slice(i, i + 50)
+          .map((body) =>
+            fetch(open.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) =>
+              r.arrayBuffer(),
+            ),
           ),
-        ),
       );
     }
     expect(await served(open, {})).toBe(true);

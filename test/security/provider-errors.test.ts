@@ -65,12 +65,19 @@ afterAll(async () => {
 
 describe('provider errors reach clients as code and providerCode only', () => {
   it('an AWS message with account id and ARNs: FORBIDDEN in our words, the ARN only in the log; the next call is served', async () => {
-    rekognition.inject({ op: 'CreateCollection', kind: 'error', times: 1, error: { type: 'AccessDeniedException', message: AWS_SECRET_TEXT } });
+    rekognition.inject({
+      op: 'CreateCollection',
+      kind: 'error',
+      times: 1,
+      error: { type: 'AccessDeniedException', message: AWS_SECRET_TEXT },
+    });
     const refused = await create('aws');
     const text = expectClean(refused, [ACCOUNT, 'arn:aws', 'facegate-prod']);
     expect(text).toContain('FORBIDDEN');
     // Log lines arrive on the child's stdout, maybe after the response: wait for it.
-    await expect.poll(() => gw.logs.find((l) => l.providerMessage === AWS_SECRET_TEXT)).toMatchObject({ provider: 'aws', providerCode: 'AccessDeniedException', code: 'FORBIDDEN' });
+    await expect
+      .poll(() => gw.logs.find((l) => l.providerMessage === AWS_SECRET_TEXT))
+      .toMatchObject({ provider: 'aws', providerCode: 'AccessDeniedException', code: 'FORBIDDEN' });
 
     expect((await create('aws')).data?.createCollection.__typename).toBe('CreateCollectionSuccess');
   });
@@ -92,7 +99,12 @@ describe('provider errors reach clients as code and providerCode only', () => {
   });
 
   it('an Azure message with its subscription and resource path: not sent, logged', async () => {
-    azure.inject({ op: 'CreateLargePersonGroup', kind: 'error', times: 1, error: { status: 403, code: 'Forbidden', message: AZURE_SECRET_TEXT } });
+    azure.inject({
+      op: 'CreateLargePersonGroup',
+      kind: 'error',
+      times: 1,
+      error: { status: 403, code: 'Forbidden', message: AZURE_SECRET_TEXT },
+    });
     const refused = await create('azure');
     const text = expectClean(refused, ['0f9e4c1a', 'resourceGroups', 'internal-face']);
     expect(text).toContain('FORBIDDEN');
@@ -101,7 +113,7 @@ describe('provider errors reach clients as code and providerCode only', () => {
     expect((await create('azure')).data?.createCollection.__typename).toBe('CreateCollectionSuccess');
   });
 
-  it("a socket error naming an internal address: PROVIDER_UNAVAILABLE, the address only in the log", async () => {
+  it('a socket error naming an internal address: PROVIDER_UNAVAILABLE, the address only in the log', async () => {
     const refused = await create('aws-down');
     const text = expectClean(refused, [`127.0.0.1:${deadPort}`, `:${deadPort}`]);
     expect(text).toContain('PROVIDER_UNAVAILABLE');
