@@ -81,14 +81,13 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
     if (fastPath && plan && (await fastPath.answer(plan, body, createContext(deps, caller, requestId, signal), requestId, res))) return;
     viaApollo.inc();
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers: headerMapOf(req), search: searchOf(req), body };
-    let context: GatewayContext | undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => (context = createContext(deps, caller, requestId, signal)),
+      context: async () => createContext(deps, caller, requestId, signal),
     });
     const status = response.status ?? 200;
     // Labelled by the operation Apollo ran, never by the operationName a request claims (see observability/operation-names.ts).
-    metrics.graphqlRequests.inc({ operation: requestOperationLabel(context), status: String(status) });
+    metrics.graphqlRequests.inc({ operation: requestOperationLabel(httpGraphQLRequest.headers), status: String(status) });
     await sendApolloResponse(res, status, requestId, response, responses);
   };
 }

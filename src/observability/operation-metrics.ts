@@ -54,16 +54,18 @@ export function trackResultUnions(schema: GraphQLSchema): void {
 }
 
 /**
- * The `operation` label of the request each context served over HTTP,
- * noted by {@link operationMetricsPlugin} once Apollo resolved the
- * operation; absent when it never did (the document did not parse or
- * validate).
+ * The `operation` label of each HTTP request Apollo answered, noted by
+ * {@link operationMetricsPlugin} once Apollo resolved the operation; absent
+ * when it never did (the document did not parse or validate). Keyed by the
+ * request's header map: the one object Apollo hands, as it was given, to
+ * every operation of the request (it copies the context, and the request
+ * itself for each operation of a batch).
  */
 const requestOperations = new WeakMap<object, string>();
 
-/** The `operation` label of the HTTP request whose context is `context`: the operation Apollo ran, or `invalid`. */
-export function requestOperationLabel(context: object | undefined): string {
-  return (context && requestOperations.get(context)) ?? INVALID_OPERATION;
+/** The `operation` label of the HTTP request whose header map Apollo was given: the operation it ran, or `invalid`. */
+export function requestOperationLabel(headers: object): string {
+  return requestOperations.get(headers) ?? INVALID_OPERATION;
 }
 
 type AnyError = GraphQLError | GraphQLFormattedError;
@@ -78,13 +80,13 @@ export function resultLabel(errors: readonly AnyError[] | undefined, context: ob
 /** Counts and times every operation Apollo answers over HTTP. */
 export function operationMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin<object> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ request }) {
       const started = performance.now();
       return {
         async willSendResponse({ response, contextValue, operation }) {
           // `operation` is set once the document parsed and validated: only then does its name become a label.
           const operationName = operation ? metrics.operationNames.label(operation.name?.value) : INVALID_OPERATION;
-          if (contextValue) requestOperations.set(contextValue, operationName);
+          if (request.http) requestOperations.set(request.http.headers, operationName);
           const type = operation?.operation ?? 'unknown';
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
           metrics.graphqlOperations.inc({ operation: operationName, type, result: resultLabel(errors, contextValue) });
