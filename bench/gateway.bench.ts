@@ -19,6 +19,7 @@
  * datasource call.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,9 @@ import { cpuSeconds, rssMb } from './process-stats.js';
 import { seedCollection } from './seed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The gateway's /metrics key for this run: scrapes bring it, as a deployment's Prometheus would. */
+const METRICS_KEY = randomBytes(24).toString('base64url');
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
@@ -136,7 +140,9 @@ async function loadInRounds(query: string, variants: Variant[], body: string, by
 
 /** Sum of facegate_provider_calls_total by method. */
 async function providerCalls(metricsUrl: string): Promise<Map<string, number>> {
-  const text = await (await fetch(metricsUrl)).text();
+  const res = await fetch(metricsUrl, { headers: { authorization: `Bearer ${METRICS_KEY}` } });
+  if (res.status !== 200) throw new Error(`${metricsUrl}: expected 200, got ${res.status}`);
+  const text = await res.text();
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     const m = /^facegate_provider_calls_total\{[^}]*method="([^"]+)"[^}]*\} (\d+)/.exec(line);
@@ -174,7 +180,12 @@ try {
 
   const gateway = await startProcess(
     [path.join(here, '../src/main.js')],
-    { PORT: '0', FACEGATE_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    {
+      PORT: '0',
+      FACEGATE_DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      FACEGATE_METRICS_KEY_SHA256: createHash('sha256').update(METRICS_KEY).digest('hex'),
+    },
     (line) => {
       try {
         const entry = JSON.parse(line) as { msg?: string; url?: string };

@@ -27,6 +27,7 @@ import { jobQueueOf } from './operations/redis-job-queue.js';
 import { SnapshotService } from './operations/snapshot-service.js';
 import { Authenticator, warnIfAnonymous } from './security/authenticator.js';
 import { TenantGrants } from './security/grants.js';
+import { MetricsAccess } from './security/metrics-access.js';
 import { OriginPolicy } from './security/origin-policy.js';
 import { RateLimiter } from './security/rate-limit.js';
 import { openStore } from './store/open-store.js';
@@ -106,13 +107,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     redis: redis && changes ? redis.ready && changes.ready : true,
   });
   const graphiql = config.graphiql ? config.auth : undefined;
-  const originPolicy = new OriginPolicy({
-    anonymous: config.auth.anonymousTenant !== null,
-    allowedHosts: config.allowedHosts,
-    allowedOrigins: config.allowedOrigins,
-  });
+  const anonymous = config.auth.anonymousTenant !== null;
+  const originPolicy = new OriginPolicy({ anonymous, allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins });
+  const metricsAccess = new MetricsAccess(config.metrics, anonymous);
   const http: HttpServer = new HttpServer(
-    createRouter({ graphql, metrics, graphiql, readinessChecks, originPolicy, stopping: () => http.stopping }),
+    createRouter({ graphql, metrics, metricsAccess, graphiql, readinessChecks, originPolicy, stopping: () => http.stopping }),
     logger,
   );
   const ws = startWebSocketServer(http.server, {

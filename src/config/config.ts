@@ -5,6 +5,7 @@
  * the field (exit-codes.ts).
  */
 import type { AuthConfig } from '../security/authenticator.js';
+import type { MetricsAccessConfig } from '../security/metrics-access.js';
 import type { TenantGrant } from '../security/grants.js';
 import type { FetchPolicy } from '../images/safe-fetch.js';
 import type { QueryLimits } from '../security/query-limits.js';
@@ -62,6 +63,13 @@ export interface GatewayConfig {
   jobLeaseMs: number;
   /** Prefix of every Redis key and channel: replicas of one deployment share it, other deployments must not. @default "facegate" */
   redisPrefix: string;
+  /**
+   * Who may read /metrics (src/security/metrics-access.ts): with
+   * `apiKeySha256` (or FACEGATE_METRICS_KEY_SHA256), scrapes that bring that
+   * key; without it, anyone with anonymous access (loopback), nobody (404)
+   * with auth configured. @default {}
+   */
+  metrics: MetricsAccessConfig;
   /** OpenTelemetry tracing over OTLP/HTTP; off when absent (the default). */
   tracing?: TracingConfig;
   // ---- hostile input: WebSocket caps, Host and Origin (security/websocket-limits.ts, security/origin-policy.ts)

@@ -6,9 +6,11 @@
 import { z } from 'zod';
 import { isValidHostPattern } from '../images/safe-fetch.js';
 import { MAX_IMAGE_BYTES } from '../domain/validation.js';
+import { TENANT_ID_PATTERN } from '../security/grants.js';
+import { JWKS_ALGORITHMS } from '../security/authenticator.js';
 
 /** Tenant ids: letters, digits, "_" or "-". */
-export const tenantId = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, "_" or "-", 1..64 characters');
+export const tenantId = z.string().regex(TENANT_ID_PATTERN, 'letters, digits, "_" or "-", 1..64 characters');
 
 const rateLimitSchema = z
   .object({ requestsPerSecond: z.number().positive().max(1_000_000), burst: z.number().int().min(1).max(1_000_000).optional() })
@@ -89,9 +91,17 @@ export const fileSchema = z
             issuer: z.string().optional(),
             audience: z.string().optional(),
             tenantClaim: z.string().default('tenant'),
+            algorithms: z.array(z.enum(JWKS_ALGORITHMS)).min(1).optional(),
+            maxTokenAgeSeconds: z
+              .number()
+              .int()
+              .min(1)
+              .max(365 * 24 * 3600)
+              .optional(),
           })
           .strict()
           .refine((j) => !!j.hs256Secret !== !!j.jwksFile, 'exactly one of hs256Secret or jwksFile')
+          .refine((j) => !(j.hs256Secret && j.algorithms), 'algorithms only with jwksFile (a secret verifies HS256 only)')
           .optional(),
       })
       .strict()
@@ -105,6 +115,15 @@ export const fileSchema = z
         timeoutMs: z.number().int().min(100).max(60_000).default(5000),
         maxRedirects: z.number().int().min(0).max(10).default(3),
         tlsCaFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    metrics: z
+      .object({
+        apiKeySha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/, 'the hex SHA-256 of the key')
+          .optional(),
       })
       .strict()
       .optional(),

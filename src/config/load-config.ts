@@ -15,6 +15,7 @@ import { DEFAULT_WEBSOCKET_LIMITS } from '../security/websocket-limits.js';
 import { PROVIDER_DEFINITIONS, type ProviderConfig } from '../datasources/registry.js';
 import { resilienceOptions } from '../datasources/resilience/options.js';
 import type { TracingConfig } from '../observability/tracing/tracing.js';
+import type { MetricsAccessConfig } from '../security/metrics-access.js';
 import { ConfigError, type GatewayConfig } from './config.js';
 import { fileSchema, type FileConfig } from './file-schema.js';
 
@@ -138,6 +139,15 @@ function parseTracing(env: NodeJS.ProcessEnv, file: FileConfig): TracingConfig |
   return file.tracing;
 }
 
+/** The /metrics key: FACEGATE_METRICS_KEY_SHA256 over the file's `metrics.apiKeySha256`; none by default. */
+function parseMetrics(env: NodeJS.ProcessEnv, file: FileConfig): MetricsAccessConfig {
+  const fromEnv = env.FACEGATE_METRICS_KEY_SHA256;
+  if (fromEnv !== undefined && fromEnv !== '' && !/^[0-9a-f]{64}$/.test(fromEnv))
+    throw new ConfigError('FACEGATE_METRICS_KEY_SHA256: expected the hex SHA-256 of the key (64 lower-case hex digits), got another value');
+  const apiKeySha256 = fromEnv || file.metrics?.apiKeySha256;
+  return apiKeySha256 ? { apiKeySha256 } : {};
+}
+
 /** Builds the configuration; environment variables win over the file. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const fileName = env.FACEGATE_CONFIG;
@@ -174,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     redisUrl: envUrl(env, 'REDIS_URL', /^rediss?:\/\//, 'a redis:// URL') ?? file.redisUrl,
     redisPrefix: env.FACEGATE_REDIS_PREFIX || file.redisPrefix || 'facegate',
     tracing: parseTracing(env, file),
+    metrics: parseMetrics(env, file),
     jobLeaseMs: envInt(env, 'FACEGATE_JOB_LEASE_MS', 1000, 600_000) ?? 10_000,
     // ---- hostile input: WebSocket caps (a frame as large as an HTTP body), Host and Origin
     websocket: { maxPayloadBytes: maxBodyBytes, ...DEFAULT_WEBSOCKET_LIMITS, ...file.websocket },

@@ -45,16 +45,32 @@ export interface ErrorDetails {
   providerCode?: string;
 }
 
-/** An expected failure with a stable code. Its message is safe to show to callers. */
+/**
+ * An expected failure with a stable code. Its message is safe to show to
+ * callers: it is written in our words and never quotes a provider's own
+ * text (AWS messages carry account ids and ARNs, socket errors internal
+ * addresses). That text travels as `cause`, for the logs only
+ * ({@link providerTextOf}).
+ */
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details: ErrorDetails = {},
+    /** The provider's own error this one stands for: logged, never sent. @default undefined */
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'DomainError';
   }
+}
+
+/** The provider's own text behind `error` (its cause's message), for logs; undefined when it has none. */
+export function providerTextOf(error: DomainError): string | undefined {
+  const cause = error.cause;
+  if (cause === undefined) return undefined;
+  const text = cause instanceof Error ? cause.message : String(cause);
+  return text === '' ? undefined : text;
 }
 
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

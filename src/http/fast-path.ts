@@ -26,7 +26,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { ResponseBatch } from './response-batch.js';
-import { operationLabel, resultLabel } from '../observability/operation-metrics.js';
+import { resultLabel } from '../observability/operation-metrics.js';
 import { ensureGraphQLError, formatErrorsAsApollo, type FormatError } from '../execution/apollo-errors.js';
 import { asGraphQLJsError } from '../execution/jit-gateway.js';
 import type { QueryPlan, QueryPlans } from '../execution/query-plans.js';
@@ -65,7 +65,6 @@ class PlanMetrics {
   constructor(
     private readonly metrics: GatewayMetrics,
     private readonly operation: string,
-    private readonly requestOperation: string,
   ) {
     this.seconds = metrics.graphqlOperationSeconds.labels(operation, 'query');
   }
@@ -80,7 +79,7 @@ class PlanMetrics {
   /** facegate_graphql_requests_total for `status`. */
   status(status: number): { inc(): void } {
     let child = this.statuses.get(status);
-    if (!child) this.statuses.set(status, (child = this.metrics.graphqlRequests.labels(this.requestOperation, String(status))));
+    if (!child) this.statuses.set(status, (child = this.metrics.graphqlRequests.labels(this.operation, String(status))));
     return child;
   }
 }
@@ -115,7 +114,7 @@ export class QueryFastPath {
    * Apollo answers those with graphql-js's own messages.
    */
   async answer(plan: QueryPlan, body: unknown, context: object, requestId: string, res: ServerResponse): Promise<boolean> {
-    const { operationName, variables } = body as OperationBody;
+    const { variables } = body as OperationBody;
     const started = performance.now();
     let result: ExecutionResult;
     let errors: readonly GraphQLError[] | undefined;
@@ -132,11 +131,8 @@ export class QueryFastPath {
     }
     let bound = this.bound.get(plan);
     if (!bound) {
-      bound = new PlanMetrics(
-        this.metrics,
-        operationLabel(operationName ?? plan.operationName ?? undefined),
-        operationLabel(operationName),
-      );
+      // The operation the plan runs (it parsed and validated when Apollo ran it), labelled as on Apollo's path.
+      bound = new PlanMetrics(this.metrics, this.metrics.operationNames.label(plan.operationName));
       this.bound.set(plan, bound);
     }
     const headers: Record<string, string> = { 'x-request-id': requestId };

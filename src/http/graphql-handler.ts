@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { operationLabel } from '../observability/operation-metrics.js';
+import { requestOperationLabel } from '../observability/operation-metrics.js';
 import { createContext, type ContextDeps, type GatewayContext } from '../resolvers/context.js';
 import type { Authenticator } from '../security/authenticator.js';
 import { credentialsOfHeaders } from '../security/credentials.js';
@@ -86,8 +86,8 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
       context: async () => createContext(deps, caller, requestId, signal),
     });
     const status = response.status ?? 200;
-    const operation = (body as { operationName?: unknown } | undefined)?.operationName;
-    metrics.graphqlRequests.inc({ operation: operationLabel(operation), status: String(status) });
+    // Labelled by the operation Apollo ran, never by the operationName a request claims (see observability/operation-names.ts).
+    metrics.graphqlRequests.inc({ operation: requestOperationLabel(httpGraphQLRequest.headers), status: String(status) });
     await sendApolloResponse(res, status, requestId, response, responses);
   };
 }

@@ -2,9 +2,11 @@
  * The routes: GraphQL (and GraphiQL for browsers) on /graphql, /healthz,
  * /readyz and /metrics; anything else is a 404 that says where GraphQL is.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { AuthConfig } from '../security/authenticator.js';
+import { credentialsOfHeaders } from '../security/credentials.js';
+import type { MetricsAccess } from '../security/metrics-access.js';
 import { originRefusalBody, type OriginPolicy } from '../security/origin-policy.js';
 import { sendGraphiQL } from './graphiql.js';
 import type { RequestHandler } from './http-server.js';
@@ -17,6 +19,8 @@ export interface RouterOptions {
   graphql: RequestHandler;
   /** Served as text on /metrics. */
   metrics: GatewayMetrics;
+  /** Who may read /metrics: 401 without its key, 404 when it is off. */
+  metricsAccess: MetricsAccess;
   /** The auth configuration GraphiQL's page is prefilled for, served on browser GETs to /graphql. @default undefined: no GraphiQL */
   graphiql?: AuthConfig;
   /** What /readyz checks, by name: ready when every check passes and the gateway is not stopping. */
@@ -48,12 +52,25 @@ export function createRouter(options: RouterOptions): RequestHandler {
       return sendJson(res, ready ? 200 : 503, { status: stopping ? 'stopping' : ready ? 'ready' : 'degraded', checks });
     }
     if (pathname === '/metrics') {
+      const access = options.metricsAccess.check(credentialsOfHeaders(req.headers));
+      if (access === 'off') return notFound(res, pathname);
+      if (access === 'unauthorized') {
+        const refusal = {
+          errors: [{ message: 'metrics: expected the metrics key, got none or another one', extensions: { code: 'UNAUTHENTICATED' } }],
+        };
+        return sendJson(res, 401, refusal, { 'www-authenticate': 'Bearer' });
+      }
       const text = await metrics.text();
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       return void res.end(text);
     }
-    return sendJson(res, 404, { errors: [{ message: `no route ${pathname}; GraphQL is at /graphql` }] });
+    return notFound(res, pathname);
   };
+}
+
+/** Any route that is not served, /metrics when it is off included. */
+function notFound(res: ServerResponse, pathname: string): void {
+  sendJson(res, 404, { errors: [{ message: `no route ${pathname}; GraphQL is at /graphql` }] });
 }
 
 /** A browser opening /graphql: a GET that accepts HTML and carries no query. */

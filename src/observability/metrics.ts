@@ -9,12 +9,16 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { FaceProvider } from '../datasources/provider.js';
 import type { FaceEngineApi } from '../engine/types.js';
 import { HotCounter, HotHistogram } from './hot-metrics.js';
+import { OperationNames } from './operation-names.js';
 import { interceptCalls } from './intercept-calls.js';
 import type { ProgressBus } from '../operations/progress-bus.js';
 import { isTerminal } from '../domain/operation-records.js';
 
 export class GatewayMetrics {
   readonly registry = new Registry();
+
+  /** The `operation` label values: bounded, so callers cannot add series at will. */
+  readonly operationNames = new OperationNames();
 
   readonly providerCalls = new Counter({
     name: 'facegate_provider_calls_total',

@@ -18,6 +18,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { GatewayMetrics } from './metrics.js';
+import { INVALID_OPERATION, REFUSED_OPERATION } from './operation-names.js';
 
 /** The first error member a root field returned, per context (one context per operation). */
 const firstErrorMember = new WeakMap<object, string>();
@@ -52,9 +53,19 @@ export function trackResultUnions(schema: GraphQLSchema): void {
   }
 }
 
-/** Operation names become label values only when they look like names (bounded, no free text). */
-export function operationLabel(name: unknown): string {
-  return typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) ? name : 'anonymous';
+/**
+ * The `operation` label of each HTTP request Apollo answered, noted by
+ * {@link operationMetricsPlugin} once Apollo resolved the operation; absent
+ * when it never did (the document did not parse or validate). Keyed by the
+ * request's header map: the one object Apollo hands, as it was given, to
+ * every operation of the request (it copies the context, and the request
+ * itself for each operation of a batch).
+ */
+const requestOperations = new WeakMap<object, string>();
+
+/** The `operation` label of the HTTP request whose header map Apollo was given: the operation it ran, or `invalid`. */
+export function requestOperationLabel(headers: object): string {
+  return requestOperations.get(headers) ?? INVALID_OPERATION;
 }
 
 type AnyError = GraphQLError | GraphQLFormattedError;
@@ -73,7 +84,9 @@ export function operationMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlu
       const started = performance.now();
       return {
         async willSendResponse({ response, contextValue, operation }) {
-          const operationName = operationLabel(request.operationName ?? operation?.name?.value);
+          // `operation` is set once the document parsed and validated: only then does its name become a label.
+          const operationName = operation ? metrics.operationNames.label(operation.name?.value) : INVALID_OPERATION;
+          if (request.http) requestOperations.set(request.http.headers, operationName);
           const type = operation?.operation ?? 'unknown';
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
           metrics.graphqlOperations.inc({ operation: operationName, type, result: resultLabel(errors, contextValue) });
@@ -86,16 +99,16 @@ export function operationMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlu
 
 /** Counts an operation run over graphql-ws: a subscription when it starts, a query or mutation when it answers. */
 export function countWebSocketOperation(metrics: GatewayMetrics, args: ExecutionArgs, result: unknown): void {
-  const type = getOperationAST(args.document, args.operationName)?.operation ?? 'unknown';
+  const operation = getOperationAST(args.document, args.operationName);
   const errors = result && typeof result === 'object' && !(Symbol.asyncIterator in result) ? (result as ExecutionResult).errors : undefined;
   metrics.graphqlOperations.inc({
-    operation: operationLabel(args.operationName),
-    type,
+    operation: operation ? metrics.operationNames.label(operation.name?.value) : INVALID_OPERATION,
+    type: operation?.operation ?? 'unknown',
     result: resultLabel(errors, args.contextValue as object),
   });
 }
 
-/** Counts an operation graphql-ws refused before running it (e.g. validation errors). */
-export function countRefusedWebSocketOperation(metrics: GatewayMetrics, operationName: unknown, errors: readonly GraphQLError[]): void {
-  metrics.graphqlOperations.inc({ operation: operationLabel(operationName), type: 'unknown', result: resultLabel(errors, undefined) });
+/** Counts an operation graphql-ws refused before running it (e.g. validation errors): under `refused`, whatever name it claimed. */
+export function countRefusedWebSocketOperation(metrics: GatewayMetrics, errors: readonly GraphQLError[]): void {
+  metrics.graphqlOperations.inc({ operation: REFUSED_OPERATION, type: 'unknown', result: resultLabel(errors, undefined) });
 }

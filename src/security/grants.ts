@@ -4,6 +4,17 @@
  * as if it did not exist, so a tenant learns nothing about others' data.
  */
 
+/**
+ * What a tenant id may be: letters, digits, "_" or "-", 1..64 characters.
+ * The one rule for configured tenants and for a JWT's tenant claim; it keeps
+ * out `"*"`, the internal owner of operations shared by every tenant granted
+ * their collection (trainings), and anything else that is not a name.
+ */
+export const TENANT_ID_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Whether `value` is a tenant id by {@link TENANT_ID_PATTERN}. */
+export const isTenantId = (value: unknown): value is string => typeof value === 'string' && TENANT_ID_PATTERN.test(value);
+
 export interface TenantGrant {
   /** Provider instance names, or "*" for all. */
   providers: string[] | '*';

@@ -36,6 +36,7 @@ import { TenantSubscriptions, tooManyOperations, tooManySubscriptions, type WebS
 import { connectionGate } from './connection-gate.js';
 import { OperationSignals } from './operation-signals.js';
 import { prepareOperation } from './prepare-operation.js';
+import { TokenExpiry } from './token-expiry.js';
 
 /** What {@link startWebSocketServer} serves. */
 export interface WebSocketServerOptions {
@@ -84,6 +85,7 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
   /** Callers of operations authenticated by their own `extensions.headers`, by subscribe payload (the same object reaches `context`). */
   const operationCallers = new WeakMap<SubscribePayload, Caller>();
   const signals = new OperationSignals();
+  const expiries = new TokenExpiry();
   const rules = [...specifiedRules, ...limitRules(limits)];
   const subscriptions = new TenantSubscriptions(wsLimits.maxSubscriptionsPerTenant);
   /** Errors as formatError shapes them: the same masking and codes as over HTTP. */
@@ -124,6 +126,7 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
           return false;
         }
         const state: SocketState = {};
+        if (caller && !expiries.watch(socket, caller)) return false;
         if (caller) state.caller = caller;
         else state.authDeadline = setTimeout(() => closeUnauthorized(socket), options.authTimeoutMs).unref();
         sockets.set(socket, state);
@@ -137,6 +140,7 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
         const state = sockets.get(ctx.extra.socket);
         const caller = state?.caller ?? (await authenticateOperation(state, payload));
         if (!caller) return [unauthenticatedOperation()];
+        if (!expiries.watch(ctx.extra.socket, caller)) return [unauthenticatedOperation()];
         const throttle = rateLimiter?.take(caller.tenant);
         if (throttle) return [throttledError(caller.tenant, throttle)];
         const tooLarge = documentSizeError(payload.query, limits.maxDocumentChars);
@@ -180,8 +184,8 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
         if (!result.errors?.length) return undefined;
         return { ...result, errors: format(result.errors) };
       },
-      onError: (_ctx, _id, payload, errors) => {
-        countRefusedWebSocketOperation(metrics, payload.operationName, errors);
+      onError: (_ctx, _id, _payload, errors) => {
+        countRefusedWebSocketOperation(metrics, errors);
         logger.warn({ errors: errors.map((e) => e.message) }, 'subscription error');
         return format(errors);
       },

@@ -283,12 +283,13 @@ describe('training gating (never a raw 409)', () => {
     });
   });
 
-  it('a failed training → the search is PROVIDER_UNAVAILABLE (TrainingFailed), logged; the next search trains again', async () => {
+  it("a failed training → the search is PROVIDER_UNAVAILABLE (TrainingFailed), Azure's reason logged, not sent; the next search trains again", async () => {
     const warnings: string[] = [];
     await using({ logger: { warn: (_obj: unknown, msg?: string) => void warnings.push(msg ?? '') } as never }, async (p) => {
       const { id, search } = await annEnrolled(p, (id) => fake.failNextTraining(id, 'model exploded'));
       const e = await expectDomainError(search(), 'PROVIDER_UNAVAILABLE', { providerCode: 'TrainingFailed', collectionId: id });
-      expect(e.message).toContain('model exploded');
+      expect(e.message).not.toContain('model exploded');
+      expect((e.cause as Error).message).toBe('model exploded');
       expect(warnings.some((w) => w.includes('training failed') && w.includes('model exploded'))).toBe(true);
       expect((await search()).userMatches).toHaveLength(1);
     });

@@ -4,6 +4,7 @@
  * subscriptions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,14 @@ import { onJsonLogLines } from '../../dist/bench/json-log-lines.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = path.join(REPO_ROOT, 'dist/src/main.js');
+
+/**
+ * The /metrics key of every gateway these helpers start (its SHA-256 goes in
+ * FACEGATE_METRICS_KEY_SHA256; pass `env: { FACEGATE_METRICS_KEY_SHA256: '' }`
+ * for a gateway without one). {@link metricsText} and {@link metricSum} send it.
+ */
+export const METRICS_KEY = 'facegate-test-metrics-key';
+export const METRICS_KEY_SHA256 = createHash('sha256').update(METRICS_KEY).digest('hex');
 
 export interface GatewayProcess {
   url: string;
@@ -48,7 +57,16 @@ export function startGateway(options: StartOptions = {}): Promise<GatewayProcess
   }
   const child = spawn(process.execPath, [MAIN], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', FACEGATE_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...configEnv, ...options.env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      FACEGATE_DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      FACEGATE_METRICS_KEY_SHA256: METRICS_KEY_SHA256,
+      ...configEnv,
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
@@ -121,9 +139,16 @@ export function wsClient(wsUrl: string, connectionParams?: Record<string, unknow
   return createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
 }
 
+/** The /metrics exposition of the gateway whose GraphQL endpoint is `url`, read with {@link METRICS_KEY}. */
+export async function metricsText(url: string): Promise<string> {
+  const res = await fetch(url.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${METRICS_KEY}` } });
+  if (res.status !== 200) throw new Error(`/metrics: expected 200, got ${res.status}`);
+  return res.text();
+}
+
 /** Reads a counter from /metrics, summed over the label sets that match. */
 export async function metricSum(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+  const text = await metricsText(url);
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;

@@ -5,6 +5,7 @@
  * (v1.0 instances only), and the settings with their defaults applied.
  * They are handed to the operation modules explicitly, as one object.
  */
+import { providerTextOf } from '../../domain/errors.js';
 import { AzureSnapshots } from './azure-snapshots.js';
 import { toDomainError, type CallContext } from './errors.js';
 import { IdempotencyMemo } from './idempotency.js';
@@ -85,9 +86,11 @@ export function createAdapterParts(options: AzureFaceProviderOptions): AdapterPa
     callContext,
     warn(what, error, collectionId) {
       const e = toDomainError(error, callContext(collectionId));
+      // A log line, not a response: Azure's own text goes with it.
+      const text = providerTextOf(e);
       options.logger?.warn(
-        { provider: name, collectionId, code: e.code, providerCode: e.details.providerCode },
-        `azure-face: ${what}: ${e.message}`,
+        { provider: name, collectionId, code: e.code, providerCode: e.details.providerCode, providerMessage: text },
+        `azure-face: ${what}: ${e.message}${text ? ` (${text})` : ''}`,
       );
     },
     nextUserCreatedAt: () => (lastUserCreatedAt = Math.max(now(), lastUserCreatedAt + 1)),

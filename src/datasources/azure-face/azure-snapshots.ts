@@ -157,7 +157,9 @@ export class AzureSnapshots {
         if (state.status === 'failed')
           throw this.unavailable(
             ctx,
-            `expected the snapshot ${what} (operation ${id}) to succeed, got failed${state.message ? `: ${state.message}` : ''}`,
+            `expected the snapshot ${what} (operation ${id}) to succeed, got failed`,
+            // Azure's own words on why, for the logs only.
+            state.message ? new Error(state.message) : undefined,
           );
         states[i] = state;
       }
@@ -187,11 +189,13 @@ export class AzureSnapshots {
     }
   }
 
-  private unavailable(ctx: CallContext, detail: string): DomainError {
-    return new DomainError('PROVIDER_UNAVAILABLE', `Azure AI Face snapshot API of provider "${this.o.provider}": ${detail}`, {
-      provider: this.o.provider,
-      collectionId: ctx.collectionId,
-    });
+  private unavailable(ctx: CallContext, detail: string, cause?: Error): DomainError {
+    return new DomainError(
+      'PROVIDER_UNAVAILABLE',
+      `Azure AI Face snapshot API of provider "${this.o.provider}": ${detail}`,
+      { provider: this.o.provider, collectionId: ctx.collectionId },
+      cause,
+    );
   }
 
   private scope() {

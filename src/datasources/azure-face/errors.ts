@@ -31,6 +31,10 @@
  * | FaceNotFound, PersistedFaceNotFound, 5xx, anything else      | PROVIDER_UNAVAILABLE |
  * | no answer (ECONNRESET, ECONNREFUSED, timeout)                | PROVIDER_UNAVAILABLE |
  *
+ * Messages say what was expected and what came back by Azure's code, in our
+ * words; Azure's own message and a socket error's (internal addresses) ride
+ * along as the DomainError's `cause`, which is logged and never sent.
+ *
  * Callers handle the expected not-found cases themselves (a face gone from
  * a list is FACE_NOT_FOUND in an outcome, not an error).
  */
@@ -95,23 +99,27 @@ export function toDomainError(error: unknown, ctx: CallContext): DomainError {
     const what = error.code === 'TIMEOUT' ? 'timed out' : 'failed';
     return new DomainError(
       'PROVIDER_UNAVAILABLE',
-      `Azure Face ${error.operation} (provider "${ctx.provider}") ${what}: expected a response from the service, got ${error.code}: ${error.message}`,
+      `Azure Face ${error.operation} (provider "${ctx.provider}") ${what}: expected a response from the service, got ${error.code}`,
       { provider: ctx.provider, operation: error.operation, providerCode: error.code },
+      error,
     );
   }
   const e = error instanceof Error ? error : new Error(String(error));
-  return new DomainError('PROVIDER_UNAVAILABLE', `Azure Face (provider "${ctx.provider}") failed: ${e.message}`, {
-    provider: ctx.provider,
-    providerCode: e.name,
-  });
+  return new DomainError(
+    'PROVIDER_UNAVAILABLE',
+    `Azure Face (provider "${ctx.provider}") failed: expected a response from the service, got ${e.name}`,
+    { provider: ctx.provider, providerCode: e.name },
+    e,
+  );
 }
 
 function fromServiceError(error: AzureServiceError, ctx: CallContext): DomainError {
   const { code, status } = error;
-  const got = `HTTP ${status} ${code}${error.message ? `: ${error.message}` : ''}`;
+  // Status and code alone: Azure's message stays in `cause` (logged, never sent).
+  const got = `HTTP ${status} ${code}`;
   const where = `Azure Face ${error.operation} (provider "${ctx.provider}")`;
   const base = { provider: ctx.provider, operation: error.operation, providerCode: code };
-  const make = (c: ErrorCode, message: string, extra: object = {}) => new DomainError(c, message, { ...base, ...extra });
+  const make = (c: ErrorCode, message: string, extra: object = {}) => new DomainError(c, message, { ...base, ...extra }, error);
   const retryAfterMs = error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
 
   if (status === 401 || code === '401') {

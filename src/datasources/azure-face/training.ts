@@ -176,13 +176,15 @@ export class Trainer {
     if (status.status === 'failed') {
       throw new DomainError(
         'PROVIDER_UNAVAILABLE',
-        `Azure Face training of collection "${this.index.collectionId}" (provider "${this.ctx.provider}") failed: expected status succeeded, got failed${status.message ? `: ${status.message}` : ''}`,
+        `Azure Face training of collection "${this.index.collectionId}" (provider "${this.ctx.provider}") failed: expected status succeeded, got failed`,
         {
           provider: this.ctx.provider,
           collectionId: this.index.collectionId,
           operation: 'TrainLargePersonGroup',
           providerCode: 'TrainingFailed',
         },
+        // Azure's own words on why, for the logs only.
+        status.message ? new Error(status.message) : undefined,
       );
     }
   }

@@ -1,7 +1,8 @@
 /**
- * Maps the local engine's failures to domain errors. Engine messages say
- * what the engine expected and got; these wrap them with what the caller
- * sent and which provider refused it.
+ * Maps the local engine's failures to domain errors. The engine's messages
+ * on an image it refused or a full queue are its own words about the
+ * caller's input and are kept; an unavailable engine's (a worker's error,
+ * which may name files) goes to the logs only, as the error's `cause`.
  */
 import { DomainError } from '../../domain/errors.js';
 import type { EngineErrorCode } from '../../engine/types.js';
@@ -48,8 +49,10 @@ export function fromEngineError(error: unknown, provider: string): unknown {
     case 'UNAVAILABLE':
       return new DomainError(
         'PROVIDER_UNAVAILABLE',
-        `Provider "${provider}" is unavailable: expected a running face engine, got: ${error.message}`,
+        `Provider "${provider}" is unavailable: expected a running face engine, got one that failed`,
         { provider },
+        // The engine's text (a worker's error, which may name files) is logged, not sent.
+        error,
       );
   }
 }

@@ -5,9 +5,10 @@
  * name), `details.operation` (the Rekognition operation) and
  * `details.providerCode`: the raw `__type` of a service error, or the
  * Node/SDK error code (e.g. `ECONNRESET`, `TimeoutError`) when no response
- * came. Messages say what was expected and what came back; they quote the
- * service's message but never a request's credentials or signature (the
- * SDK's errors do not carry them).
+ * came. Messages say what was expected and what came back, in our words
+ * and by that code: the service's own message (AWS puts account ids and
+ * ARNs in it) and a socket error's (internal addresses) ride along as the
+ * DomainError's `cause`, which is logged and never sent.
  *
  * ResourceNotFoundException names no resource kind reliably, so the caller
  * decides: for operations on a user of an existing collection it is
@@ -75,10 +76,11 @@ export function toDomainError(error: unknown, ctx: CallContext): DomainError {
 function fromServiceError(error: ServiceErrorLike, ctx: CallContext): DomainError {
   const code = error.name;
   const status = error.$metadata?.httpStatusCode ?? 0;
-  const got = `${code}${error.message ? `: ${error.message}` : ''}`;
+  // The code alone: the service's message stays in `cause` (logged, never sent).
+  const got = code;
   const base = { provider: ctx.provider, operation: ctx.operation, providerCode: code };
   const where = `Rekognition ${ctx.operation} (provider "${ctx.provider}")`;
-  const make = (c: ErrorCode, message: string, extra: object = {}) => new DomainError(c, message, { ...base, ...extra });
+  const make = (c: ErrorCode, message: string, extra: object = {}) => new DomainError(c, message, { ...base, ...extra }, error);
 
   if (code === 'ResourceNotFoundException') {
     if (ctx.notFound === 'user') {
@@ -185,7 +187,8 @@ function fromTransportError(error: unknown, ctx: CallContext): DomainError {
   const what = code === 'ETIMEDOUT' || (code === undefined && e.name === 'TimeoutError') ? 'timed out' : 'failed';
   return new DomainError(
     'PROVIDER_UNAVAILABLE',
-    `Rekognition ${ctx.operation} (provider "${ctx.provider}") ${what}: expected a response from the service, got ${providerCode}: ${e.message}`,
+    `Rekognition ${ctx.operation} (provider "${ctx.provider}") ${what}: expected a response from the service, got ${providerCode}`,
     { provider: ctx.provider, operation: ctx.operation, providerCode },
+    e,
   );
 }

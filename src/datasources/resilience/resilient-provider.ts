@@ -22,7 +22,7 @@
  *   (providerCode CIRCUIT_OPEN, with retryAfterMs) without calling it.
  */
 import type { Logger } from 'pino';
-import { DomainError, isDomainError } from '../../domain/errors.js';
+import { DomainError, isDomainError, providerTextOf, type ErrorCode } from '../../domain/errors.js';
 import { STORAGE_CODES } from '../../store/storage-errors.js';
 import { LazyAbort } from '../lazy-abort.js';
 import type { CallOptions, FaceProvider } from '../provider.js';
@@ -100,6 +100,9 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/** Provider failures an operator acts on (credentials, quotas, outages): their provider text is logged at warn, the rest at debug. */
+const OPERATOR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['PROVIDER_UNAVAILABLE', 'FORBIDDEN', 'QUOTA_EXCEEDED']);
+
 const retryable = (e: unknown): boolean =>
   isDomainError(e) &&
   (e.code === 'THROTTLED' || e.code === 'PROVIDER_UNAVAILABLE') &&
@@ -122,6 +125,19 @@ export function withResilience(
 
   const unavailable = (method: string, providerCode: string, message: string, extra: { retryAfterMs?: number } = {}) =>
     new DomainError('PROVIDER_UNAVAILABLE', message, { provider: name, operation: method, providerCode, ...extra });
+
+  /**
+   * The provider's own text behind a DomainError (AWS's message with its
+   * account ids and ARNs, a socket error's addresses) goes here and nowhere
+   * else: responses carry the error's code, providerCode and our message.
+   */
+  function logProviderText(e: DomainError, method: string): void {
+    const providerMessage = providerTextOf(e);
+    if (providerMessage === undefined) return;
+    const fields = { provider: name, method, code: e.code, providerCode: e.details.providerCode, providerMessage };
+    if (OPERATOR_CODES.has(e.code)) logger.warn(fields, `provider error: ${e.message}`);
+    else logger.debug(fields, `provider error: ${e.message}`);
+  }
 
   async function once<T>(method: string, outer: AbortSignal | undefined, run: (call: CallOptions) => Promise<T>): Promise<T> {
     if (outer?.aborted) throw unavailable(method, 'CANCELLED', `Provider "${name}" ${method}: cancelled, the client went away`);
@@ -176,6 +192,7 @@ export function withResilience(
         logger.error({ provider: name, method, providerCode: e.details.providerCode }, e.message);
         throw new DomainError(e.code, e.message, { ...e.details, provider: name, operation: method });
       }
+      if (isDomainError(e)) logProviderText(e, method);
       if (isDomainError(e) && e.code === 'PROVIDER_UNAVAILABLE') breaker.failed(probe);
       else if (isDomainError(e)) breaker.succeeded(probe);
       else breaker.released(probe);
