@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { GraphQLError, specifiedRules, type GraphQLSchema } from 'graphql';
 import { CloseCode, type Disposable, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -25,6 +25,7 @@ import { bringsNone, credentialsOfConnectionParams, credentialsOfHeaders, lowerC
 import { documentSizeError, limitRules, type QueryLimits } from '../security/query-limits.js';
 import { throttledError, type RateLimiter } from '../security/rate-limit.js';
 import { OperationSignals } from './operation-signals.js';
+import { operationArgs } from './operation-args.js';
 
 /** What {@link startWebSocketServer} serves. */
 export interface WebSocketServerOptions {
@@ -84,7 +85,6 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
   return useServer<Record<string, unknown>>(
     {
       schema: options.schema,
-      validate: (schema, document) => validate(schema, document, rules),
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         const credentials = credentialsOfConnectionParams(ctx.connectionParams ?? {});
@@ -108,7 +108,8 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
         if (throttle) return [throttledError(caller.tenant, throttle)];
         const tooLarge = documentSizeError(payload.query, limits.maxDocumentChars);
         if (tooLarge) return [tooLarge];
-        return undefined;
+        // Parsed and validated here, so the operation's cost is paid before it runs.
+        return operationArgs(options.schema, rules, payload, caller.tenant, rateLimiter);
       },
       // onSubscribe let the operation run only with a caller: the socket's or its own.
       context: (ctx, id, payload) =>
