@@ -21,7 +21,9 @@ const rateLimitSchema = z
     costPerSecond: z.number().positive().max(1_000_000_000),
     burst: z.number().int().min(1).max(1_000_000_000).optional(),
     requestsPerSecond: z
-      .never({ errorMap: () => ({ message: 'renamed costPerSecond: the rate limit now spends each operation\'s cost, not one per request' }) })
+      .never({
+        errorMap: () => ({ message: "renamed costPerSecond: the rate limit now spends each operation's cost, not one per request" }),
+      })
       .optional(),
   })
   .strict();
@@ -60,6 +62,7 @@ export const fileSchema = z
         maxCost: z.number().int().min(1).optional(),
         // The cost model's limits (security/query-limits.ts, QueryLimits: defaults there).
         imageCost: z.number().int().min(1).max(1_000_000).optional(),
+        introspectionCost: z.number().int().min(1).max(1_000_000).optional(),
         maxImageInputs: z.number().int().min(0).max(1000).optional(),
         maxCostlyAliases: z.number().int().min(0).optional(),
         maxIntrospectionFields: z.number().int().min(0).max(100).optional(),

@@ -61,7 +61,7 @@ export function operationCostPlugin(rateLimiter: RateLimiter): ApolloServerPlugi
         async didResolveOperation({ operation, contextValue }) {
           // A subscription is refused here anyway (subscriptionsOverWebSocketOnly).
           if (!operation || operation.operation === 'subscription') return;
-          const throttle = rateLimiter.take(contextValue.tenant, rateCostOf(operation) - 1);
+          const throttle = rateLimiter.take(contextValue.tenant, rateCostOf(operation), 1);
           if (!throttle) return;
           const refusal = throttledResponse(contextValue.tenant, throttle);
           const error = throttledError(contextValue.tenant, throttle);

@@ -87,12 +87,11 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
     const plan = fastPath?.planFor(req, body);
     if (fastPath && plan) {
       // No Apollo plugin runs here: the rest of the operation's cost is paid from the plan.
-      const rest = plan.cost - 1;
-      const unpaid = rateLimiter?.take(caller.tenant, rest);
+      const unpaid = rateLimiter?.take(caller.tenant, plan.cost, 1);
       if (unpaid) return refuseThrottled(res, caller.tenant, unpaid, requestId);
       if (await fastPath.answer(plan, body, createContext(deps, caller, requestId, signal), requestId, res)) return;
       // Handed on to Apollo, whose plugin charges the operation again.
-      rateLimiter?.give(caller.tenant, rest);
+      rateLimiter?.give(caller.tenant, plan.cost - 1);
     }
     viaApollo.inc();
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers: headerMapOf(req), search: searchOf(req), body };

@@ -56,9 +56,9 @@ export interface QueryLimits {
    * image it takes {@link imageCost} more, times the page size of every list
    * around it (`first`, or the argument's default).
    * `collection { users(first: 100) { edges { node { faces(first: 100) { edges { node { faceId } } } } } } }`
-   * costs 30,302 (10,000 faces × 3 fields, plus 302). Introspection counts
-   * like any other field (its lists as {@link defaultListSize}); only
-   * `__typename` is free. The rate limiter spends this cost.
+   * costs 30,302 (10,000 faces × 3 fields, plus 302). An introspection
+   * field costs {@link introspectionCost}; only `__typename` is free. The
+   * rate limiter spends this cost.
    * @default 50000
    */
   maxCost: number;
@@ -71,6 +71,18 @@ export interface QueryLimits {
    * @default 1000
    */
   imageCost: number;
+  /**
+   * What an introspection root field (`__schema`, `__type`) costs, whatever
+   * it selects: the answer is built from the schema, whose size is fixed,
+   * and how much of it one field may repeat is bounded by graphql-js's
+   * MaxIntrospectionDepthRule (types within types at most twice) and
+   * {@link maxDepth}. Counted by the fields under it, GraphiQL's
+   * introspection query alone would cost more than {@link maxCost} (its
+   * lists at {@link defaultListSize} each, 51,853), though its answer is a
+   * few hundred kilobytes.
+   * @default 1000
+   */
+  introspectionCost: number;
   /**
    * Most image inputs one operation may take (each `ImageInput` in the
    * arguments of its fields, through fragments and times the lists around
@@ -144,6 +156,7 @@ export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
   maxDepth: 12,
   maxCost: 50_000,
   imageCost: 1000,
+  introspectionCost: 1000,
   maxImageInputs: 4,
   maxAliases: 1000,
   maxCostlyAliases: 15,
@@ -273,8 +286,9 @@ function fragmentMemo<K extends string, T = number>(
 function depthRule(max: number): ValidationRule {
   return (context) => {
     const schema = context.getSchema();
-    const fragmentDepth = fragmentMemo<''>(context, (fragment) =>
-      depth(fragment.selectionSet, conditionType(context, fragment.typeCondition.name.value, undefined)),
+    const fragmentDepth = fragmentMemo<''>(
+      context,
+      (fragment) => depth(fragment.selectionSet, conditionType(context, fragment.typeCondition.name.value, undefined)),
       0,
     );
     function depth(set: SelectionSetNode, parent: GraphQLCompositeType | undefined): number {
@@ -417,6 +431,8 @@ function costRule(limits: QueryLimits): ValidationRule {
           part = fragmentCost(s.name.value, pending);
         } else if (s.name.value === '__typename') {
           continue;
+        } else if ((s.name.value === '__schema' || s.name.value === '__type') && parent === schema.getQueryType()) {
+          part = { cost: limits.introspectionCost, images: 0 };
         } else {
           const def = fieldDef(schema, parent, s);
           if (!def) {

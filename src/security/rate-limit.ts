@@ -68,12 +68,15 @@ export class RateLimiter {
   ) {}
 
   /**
-   * Takes `cost` tokens of `tenant` (a whole operation, or one as the down
-   * payment before parsing); null when allowed, the wait otherwise. Allowed
-   * when the bucket holds `cost`, or is full for a cost above the burst
-   * (the bucket then goes into debt). Nothing is taken when refused.
+   * Takes what is left to pay of `cost` for `tenant`, of which the request
+   * already took `paid` (the token before parsing); null when allowed, the
+   * wait otherwise. Allowed when the bucket held `cost` before that payment,
+   * or was full for a cost above the burst (the bucket then goes into
+   * debt). When refused nothing more is taken, and what was paid stays paid
+   * (it bought the parsing and validation): the wait is until the bucket
+   * holds the whole cost again, which a retry pays in full.
    */
-  take(tenant: string, cost = 1): Throttle | null {
+  take(tenant: string, cost = 1, paid = 0): Throttle | null {
     const rate = this.config.tenants[tenant] ?? this.config.default;
     const now = this.now();
     let bucket = this.buckets.get(tenant);
@@ -84,10 +87,10 @@ export class RateLimiter {
     }
     bucket.tokens = Math.min(rate.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate.costPerSecond);
     bucket.updatedAt = now;
-    if (cost <= 0) return null;
+    if (cost <= paid) return null;
     const needed = Math.min(cost, rate.burst);
-    if (bucket.tokens >= needed) {
-      bucket.tokens -= cost;
+    if (bucket.tokens + paid >= needed) {
+      bucket.tokens -= cost - paid;
       return null;
     }
     return { retryAfterMs: Math.ceil(((needed - bucket.tokens) / rate.costPerSecond) * 1000) };

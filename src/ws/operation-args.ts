@@ -37,7 +37,7 @@ export function operationArgs(
   const operation = getOperationAST(document, operationName);
   // No such operation: graphql-ws answers "Unable to identify operation".
   if (operation && rateLimiter) {
-    const throttle = rateLimiter.take(tenant, rateCostOf(operation) - 1);
+    const throttle = rateLimiter.take(tenant, rateCostOf(operation), 1);
     if (throttle) return [throttledError(tenant, throttle)];
   }
   return { schema, document, operationName, variableValues: payload.variables ?? undefined };
