@@ -8,7 +8,8 @@
  * charged for what it asks, not one token whatever it asks.
  *
  * The rules are plain graphql-js `ValidationRule`s, so Apollo
- * (`validationRules`) and graphql-ws (`validate`) run the same ones. Each
+ * (`validationRules`) and graphql-ws (in onSubscribe, ws/operation-args.ts)
+ * run the same ones. Each
  * refusal is one GraphQL error with a stable `extensions.code`, and
  * `extensions.limit` / `extensions.value` with the numbers the message says.
  *
@@ -78,8 +79,8 @@ export interface QueryLimits {
    * MaxIntrospectionDepthRule (types within types at most twice) and
    * {@link maxDepth}. Counted by the fields under it, GraphiQL's
    * introspection query alone would cost more than {@link maxCost} (its
-   * lists at {@link defaultListSize} each, 51,853), though its answer is a
-   * few hundred kilobytes.
+   * lists at {@link defaultListSize} each, 51,853), though its answer on
+   * this schema is about 100 kB.
    * @default 1000
    */
   introspectionCost: number;

@@ -306,6 +306,13 @@ describe('with credentials and a rate limit in cost units', () => {
     expect(retryAfterMs).toBeGreaterThan(9000);
     expect(retryAfterMs).toBeLessThanOrEqual(10_050);
     expect(Number(refused.retryAfter)).toBe(Math.ceil(retryAfterMs / 1000));
+    // A text never seen goes through Apollo, whose plugin refuses it the same way (the repeat above was the fast path's).
+    const unseen = await post(gw.url, PAGE.replace('userId', 'userId status'), undefined, c);
+    expect(unseen.status).toBe(429);
+    expect(unseen.body).toEqual({
+      errors: [{ message: expect.stringMatching(/^rate limit: /), extensions: { code: 'THROTTLED', retryAfterMs: expect.any(Number) } }],
+    });
+    expect(Number(unseen.retryAfter)).toBeGreaterThanOrEqual(15);
     expect((await post(gw.url, '{ providers { name } }', undefined, c)).status).toBe(200);
     expect((await post(gw.url, PAGE, undefined, { 'x-api-key': KEY_D })).status).toBe(200);
     // The refused page costs nothing more than its token: 10 s later it is served (checked in the unit test above).
