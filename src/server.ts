@@ -81,7 +81,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const authenticator = new Authenticator(config.auth);
   warnIfAnonymous(config.auth, config.host, logger);
   const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit) : undefined;
-  const { schema, plans, formatError, apollo } = await startGraphQLRuntime({ logger, limits: config.limits, metrics, tracing });
+  const runtime = await startGraphQLRuntime({ logger, limits: config.limits, metrics, tracing, rateLimiter });
+  const { schema, plans, formatError, apollo } = runtime;
   const responses = new ResponseBatch((err, res) => {
     logger.error({ err }, 'a GraphQL response could not be written');
     sendInternalError(res);

@@ -17,9 +17,18 @@ import type { TracingConfig } from '../observability/tracing/tracing.js';
 export interface GatewayConfig {
   /** @default "127.0.0.1" */
   host: string;
-  /** Query limits (depth, cost, aliases, root fields, document size, page size); see src/security/query-limits.ts for each default. */
+  /**
+   * Query limits (depth, cost, image inputs and their cost, aliases and
+   * aliases of fields that take images, introspection fields, root fields,
+   * document size, page size); see src/security/query-limits.ts for each
+   * default.
+   */
   limits: QueryLimits;
-  /** Per-tenant request rate (`limits.rateLimit`); null: no rate limit. @default null */
+  /**
+   * Per-tenant rate in cost units (`limits.rateLimit`: `costPerSecond`,
+   * `burst`): each operation spends its cost; null: no rate limit.
+   * @default null
+   */
   rateLimit: RateLimitConfig | null;
   /** @default 4000 */
   port: number;

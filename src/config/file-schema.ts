@@ -12,8 +12,22 @@ import { JWKS_ALGORITHMS } from '../security/authenticator.js';
 /** Tenant ids: letters, digits, "_" or "-". */
 export const tenantId = z.string().regex(TENANT_ID_PATTERN, 'letters, digits, "_" or "-", 1..64 characters');
 
+/**
+ * One tenant's rate, in cost units (security/rate-limit.ts). Before the
+ * limiter spent operation costs it counted requests, as `requestsPerSecond`:
+ * a file that still says so is refused with the new name, rather than read
+ * as a cost it never meant.
+ */
 const rateLimitSchema = z
-  .object({ requestsPerSecond: z.number().positive().max(1_000_000), burst: z.number().int().min(1).max(1_000_000).optional() })
+  .object({
+    costPerSecond: z.number().positive().max(1_000_000_000),
+    burst: z.number().int().min(1).max(1_000_000_000).optional(),
+    requestsPerSecond: z
+      .never({
+        errorMap: () => ({ message: "renamed costPerSecond: the rate limit now spends each operation's cost, not one per request" }),
+      })
+      .optional(),
+  })
   .strict();
 
 /**
@@ -48,6 +62,12 @@ export const fileSchema = z
       .object({
         maxDepth: z.number().int().min(1).optional(),
         maxCost: z.number().int().min(1).optional(),
+        // The cost model's limits (security/query-limits.ts, QueryLimits: defaults there).
+        imageCost: z.number().int().min(1).max(1_000_000).optional(),
+        introspectionCost: z.number().int().min(1).max(1_000_000).optional(),
+        maxImageInputs: z.number().int().min(0).max(1000).optional(),
+        maxCostlyAliases: z.number().int().min(0).optional(),
+        maxIntrospectionFields: z.number().int().min(0).max(100).optional(),
         maxAliases: z.number().int().min(0).optional(),
         maxRootFields: z.number().int().min(1).optional(),
         maxDocumentChars: z.number().int().min(100).optional(),

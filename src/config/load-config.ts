@@ -122,12 +122,12 @@ function parseImageFetch(env: NodeJS.ProcessEnv, file: FileConfig): FetchPolicy 
   };
 }
 
-/** A missing burst is the rate (at least 1): one second's worth of requests at once. */
+/** A missing burst is the rate (at least 1): one second's worth of cost at once. */
 function parseRateLimit(file: NonNullable<FileConfig['limits']>['rateLimit']): RateLimitConfig | null {
   if (!file) return null;
-  const rate = (r: { requestsPerSecond: number; burst?: number }) => ({
-    requestsPerSecond: r.requestsPerSecond,
-    burst: r.burst ?? Math.max(1, Math.ceil(r.requestsPerSecond)),
+  const rate = (r: { costPerSecond: number; burst?: number }) => ({
+    costPerSecond: r.costPerSecond,
+    burst: r.burst ?? Math.max(1, Math.ceil(r.costPerSecond)),
   });
   return { default: rate(file), tenants: Object.fromEntries(Object.entries(file.tenants).map(([t, r]) => [t, rate(r)])) };
 }

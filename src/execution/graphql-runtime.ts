@@ -11,6 +11,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { trackResultUnions } from '../observability/operation-metrics.js';
 import type { GatewayContext } from '../resolvers/context.js';
 import type { QueryLimits } from '../security/query-limits.js';
+import type { RateLimiter } from '../security/rate-limit.js';
 import { createApolloServer } from './apollo-server.js';
 import type { FormatError } from './apollo-errors.js';
 import { buildGatewaySchema } from './build-schema.js';
@@ -22,6 +23,8 @@ export interface GraphQLRuntimeOptions {
   logger: Logger;
   limits: QueryLimits;
   metrics: GatewayMetrics;
+  /** Each tenant's bucket, which Apollo's operations pay their cost from. @default undefined: no rate limit */
+  rateLimiter?: RateLimiter;
   /** Trace spans of operations and resolvers. @default undefined: no tracing */
   tracing?: { traceSchema(schema: GraphQLSchema): void; plugin: ApolloServerPlugin<object> };
 }
@@ -38,14 +41,14 @@ export interface GraphQLRuntime {
 
 /** Builds the schema and starts Apollo on it. */
 export async function startGraphQLRuntime(options: GraphQLRuntimeOptions): Promise<GraphQLRuntime> {
-  const { logger, limits, metrics, tracing } = options;
+  const { logger, limits, metrics, tracing, rateLimiter } = options;
   const schema = await buildGatewaySchema();
   trackResultUnions(schema);
   tracing?.traceSchema(schema);
   const plans = new QueryPlans();
   const format = formatError(logger);
   const plugins = tracing ? [tracing.plugin] : [];
-  const apollo = createApolloServer({ schema, plans, formatError: format, limits, metrics, plugins });
+  const apollo = createApolloServer({ schema, plans, formatError: format, limits, metrics, plugins, rateLimiter });
   await apollo.start();
   return { schema, plans, formatError: format, apollo };
 }

@@ -34,6 +34,7 @@ import { execute, GraphQLError, type ExecutionResult, type GraphQLSchema } from 
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { BoundedCache } from '../lib/bounded-cache.js';
 import { compiledJsonMatchesStringify } from './compiled-json.js';
+import { rateCostOf } from '../security/query-limits.js';
 import type { QueryPlans } from './query-plans.js';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
@@ -97,7 +98,11 @@ export function jitGateway(schema: GraphQLSchema, options: JitGatewayOptions = {
     const { plans } = options;
     const text = request.request.query;
     if (plans && text !== undefined && plans.get(text, request.request.operationName)?.compiled !== query) {
-      plans.record(text, request.request.operationName, { compiled: query, operationName: request.operationName });
+      plans.record(text, request.request.operationName, {
+        compiled: query,
+        operationName: request.operationName,
+        cost: rateCostOf(request.operation),
+      });
     }
     const result = await query.query(undefined, request.context, request.request.variables ?? {});
     // No data at all: the variables did not coerce, nothing ran. graphql-js answers with its own messages.

@@ -19,6 +19,8 @@ export interface QueryPlan {
   readonly compiled: CompiledQuery;
   /** The name of the operation the request selected (from the document), null for an anonymous one. */
   readonly operationName: string | null;
+  /** What the operation costs its tenant's rate limit (security/query-limits.ts `rateCostOf`), paid on the fast path too. */
+  readonly cost: number;
 }
 
 /** The plans of query documents Apollo ran, least recently used dropped first. */

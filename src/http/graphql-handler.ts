@@ -1,8 +1,11 @@
 /**
  * One GraphQL request over HTTP, in the order its refusals are decided:
- * authentication (401), the tenant's rate limit (429), the body (413, 400),
- * the document's size (400); then the fast path when it knows the query,
- * Apollo otherwise, its complete answers written through the response batch.
+ * authentication (401), the tenant's rate limit (429: one token before
+ * parsing), the body (413, 400), the document's size (400); then the fast
+ * path when it knows the query, Apollo otherwise, its complete answers
+ * written through the response batch. The rest of the operation's cost is
+ * paid once it is known: by the plan on the fast path, by Apollo's
+ * operationCostPlugin after validation (429 again when it cannot be).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,7 +16,7 @@ import { createContext, type ContextDeps, type GatewayContext } from '../resolve
 import type { Authenticator } from '../security/authenticator.js';
 import { credentialsOfHeaders } from '../security/credentials.js';
 import { checkDocumentSize } from '../security/query-limits.js';
-import { throttledResponse, type RateLimiter } from '../security/rate-limit.js';
+import { throttledResponse, type RateLimiter, type Throttle } from '../security/rate-limit.js';
 import { BodyTooLarge, graphqlBodyOf } from './body.js';
 import type { QueryFastPath } from './fast-path.js';
 import type { RequestHandler } from './http-server.js';
@@ -51,6 +54,12 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
   const { apollo, authenticator, rateLimiter, deps, metrics, responses, fastPath } = options;
   const viaApollo = metrics.queryPlanRequests.labels('apollo');
 
+  const refuseThrottled = (res: ServerResponse, tenant: string, throttle: Throttle, requestId: string): void => {
+    const refusal = throttledResponse(tenant, throttle);
+    metrics.graphqlRequests.inc({ operation: 'throttled', status: '429' });
+    sendJson(res, refusal.status, refusal.body, { ...refusal.headers, 'x-request-id': requestId });
+  };
+
   return async function handleGraphQL(req, res) {
     const requestId = requestIdOf(req);
     const found = authenticator.authenticate(credentialsOfHeaders(req.headers));
@@ -63,9 +72,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
     const throttle = rateLimiter?.take(caller.tenant);
     if (throttle) {
       req.resume();
-      const refusal = throttledResponse(caller.tenant, throttle);
-      metrics.graphqlRequests.inc({ operation: 'throttled', status: '429' });
-      return sendJson(res, refusal.status, refusal.body, { ...refusal.headers, 'x-request-id': requestId });
+      return refuseThrottled(res, caller.tenant, throttle, requestId);
     }
     let body: unknown;
     try {
@@ -78,7 +85,14 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
     if (tooLarge) return sendJson(res, 400, tooLarge, { 'x-request-id': requestId });
     const signal = requestSignal(req, res);
     const plan = fastPath?.planFor(req, body);
-    if (fastPath && plan && (await fastPath.answer(plan, body, createContext(deps, caller, requestId, signal), requestId, res))) return;
+    if (fastPath && plan) {
+      // No Apollo plugin runs here: the rest of the operation's cost is paid from the plan.
+      const unpaid = rateLimiter?.take(caller.tenant, plan.cost, 1);
+      if (unpaid) return refuseThrottled(res, caller.tenant, unpaid, requestId);
+      if (await fastPath.answer(plan, body, createContext(deps, caller, requestId, signal), requestId, res)) return;
+      // Handed on to Apollo, whose plugin charges the operation again.
+      rateLimiter?.give(caller.tenant, plan.cost - 1);
+    }
     viaApollo.inc();
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers: headerMapOf(req), search: searchOf(req), body };
     const response = await apollo.executeHTTPGraphQLRequest({

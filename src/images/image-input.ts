@@ -54,3 +54,38 @@ export async function resolveImage(
   if (image.url != null) return fetchImage(image.url, { ...policy, field: `${field}.url` }, call?.signal);
   return decodeBase64Image(`${field}.base64`, image.base64 as string);
 }
+
+/**
+ * One request's image bytes, each distinct image resolved once: aliases of
+ * image fields that share one image (a variable, or the same literal) share
+ * one decode, or one fetch, and one copy of the bytes. Keyed by the base64
+ * text or the URL itself, not by the input object: type-graphql builds a
+ * new ImageInput for every field, while the strings stay the same. A
+ * string's hash in V8 is cheap however long it is (past 16,383 characters
+ * it is its length), and equal lengths compare by memory.
+ *
+ * The memo holds promises, so aliases running at once share the work under
+ * way, and a refusal (malformed base64, a URL refused) is the same answer
+ * for each. It lives as long as the request's context.
+ */
+export class RequestImages {
+  private base64: Map<string, Promise<Uint8Array>> | undefined;
+  private urls: Map<string, Promise<Uint8Array>> | undefined;
+
+  constructor(private readonly policy: FetchPolicy) {}
+
+  /** The bytes of `image`, as {@link resolveImage} finds them, once per distinct image of this request. */
+  resolve(field: string, image: ImageSource, call?: { readonly signal?: AbortSignal }): Promise<Uint8Array> {
+    const { base64, url } = image;
+    // Both or neither: resolveImage's refusal, not worth keeping.
+    if ((base64 != null) === (url != null)) return resolveImage(field, image, this.policy, call);
+    const memo = url != null ? (this.urls ??= new Map()) : (this.base64 ??= new Map());
+    const key = (url ?? base64) as string;
+    let bytes = memo.get(key);
+    if (!bytes) {
+      bytes = resolveImage(field, image, this.policy, call);
+      memo.set(key, bytes);
+    }
+    return bytes;
+  }
+}

@@ -9,6 +9,7 @@ import type { Caller } from '../security/authenticator.js';
 import type { TenantGrants } from '../security/grants.js';
 import type { ProviderRegistry } from '../datasources/registry.js';
 import type { FetchPolicy } from '../images/safe-fetch.js';
+import { RequestImages } from '../images/image-input.js';
 import type { SnapshotService } from '../operations/snapshot-service.js';
 import { ReusedPages } from '../caches/reused-pages.js';
 import { UserFaces } from '../caches/user-faces.js';
@@ -22,6 +23,8 @@ export interface GatewayContext {
   grants: TenantGrants;
   /** How image URLs are fetched. */
   imagePolicy: FetchPolicy;
+  /** This request's image bytes, each distinct image decoded (or fetched) once however many fields take it. */
+  readonly images: RequestImages;
   requestId: string;
   registry: ProviderRegistry;
   snapshots: SnapshotService;
@@ -78,6 +81,7 @@ class RequestContext implements GatewayContext {
   readonly userFaces: UserFaces;
   readonly loaders: Loaders;
   private requestLogger: Logger | undefined;
+  private requestImages: RequestImages | undefined;
 
   constructor(
     private readonly baseLogger: Logger,
@@ -100,6 +104,11 @@ class RequestContext implements GatewayContext {
   /** Made on first use: most requests log nothing. */
   get logger(): Logger {
     return (this.requestLogger ??= this.baseLogger.child({ requestId: this.requestId, tenant: this.tenant }));
+  }
+
+  /** Made on first use: most requests take no image. */
+  get images(): RequestImages {
+    return (this.requestImages ??= new RequestImages(this.imagePolicy));
   }
 
   get signal(): AbortSignal {

@@ -13,7 +13,6 @@ import {
 import { Face } from '../schema/face.type.js';
 import { User } from '../schema/user.type.js';
 import { checkFaceIds, checkNumber, checkOptionalString } from '../domain/validation.js';
-import { resolveImage } from '../images/image-input.js';
 import { clearLoaders } from './collection.resolver.js';
 import { loadCollection } from './node.resolver.js';
 import { resolveRef } from './providers.js';
@@ -39,7 +38,7 @@ export class FaceResolver {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
       const externalImageId = checkOptionalString('externalImageId', 'input.externalImageId', input.externalImageId);
       const maxFaces = input.maxFaces == null ? undefined : checkNumber('input.maxFaces', input.maxFaces, 1, 100, true);
-      const image = await resolveImage('input.image', input.image, ctx.imagePolicy, ctx);
+      const image = await ctx.images.resolve('input.image', input.image, ctx);
       const outcome = await provider.indexFaces({ collectionId, image, externalImageId, maxFaces }, ctx);
       clearLoaders(ctx);
       return Object.assign(new IndexFacesSuccess(), {

@@ -8,7 +8,6 @@ import {
 } from '../schema/search.types.js';
 import { User } from '../schema/user.type.js';
 import { checkNumber } from '../domain/validation.js';
-import { resolveImage } from '../images/image-input.js';
 import { resolveRef } from './providers.js';
 import { resultOf } from './result.js';
 
@@ -22,7 +21,7 @@ export class SearchResolver {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
       const userMatchThreshold = checkNumber('input.userMatchThreshold', input.userMatchThreshold ?? 80, 0, 100);
       const maxUsers = checkNumber('input.maxUsers', input.maxUsers ?? 10, 1, 500, true);
-      const image = await resolveImage('input.image', input.image, ctx.imagePolicy, ctx);
+      const image = await ctx.images.resolve('input.image', input.image, ctx);
       const outcome = await provider.searchUsersByImage({ collectionId, image, userMatchThreshold, maxUsers }, ctx);
       return Object.assign(new SearchUsersByImageSuccess(), {
         userMatches: outcome.userMatches.map((m) => ({ similarity: m.similarity, user: User.from(provider.name, m.user) })),

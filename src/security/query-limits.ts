@@ -1,10 +1,15 @@
 /**
  * Query limits: validation rules that refuse documents too deep, too costly,
- * with too many aliases or root fields, and a size check for the raw
- * document, run before it is parsed.
+ * with too many image inputs, aliases, root fields or introspection fields,
+ * and a size check for the raw document, run before it is parsed.
+ *
+ * The cost rule also records each operation's cost ({@link operationCostOf}):
+ * the rate limiter spends it (security/rate-limit.ts), so a request is
+ * charged for what it asks, not one token whatever it asks.
  *
  * The rules are plain graphql-js `ValidationRule`s, so Apollo
- * (`validationRules`) and graphql-ws (`validate`) run the same ones. Each
+ * (`validationRules`) and graphql-ws (in onSubscribe, ws/operation-args.ts)
+ * run the same ones. Each
  * refusal is one GraphQL error with a stable `extensions.code`, and
  * `extensions.limit` / `extensions.value` with the numbers the message says.
  *
@@ -16,6 +21,7 @@ import {
   getNamedType,
   getNullableType,
   isCompositeType,
+  isInputObjectType,
   isListType,
   Kind,
   SchemaMetaFieldDef,
@@ -27,6 +33,8 @@ import {
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLFormattedError,
+  type GraphQLInputObjectType,
+  type GraphQLInputType,
   type GraphQLNamedType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -45,14 +53,44 @@ export interface QueryLimits {
    */
   maxDepth: number;
   /**
-   * Largest estimated cost of an operation: each field counts 1, times the
-   * page size of every list around it (`first`, or the argument's default).
+   * Largest estimated cost of an operation: each field counts 1, and each
+   * image it takes {@link imageCost} more, times the page size of every list
+   * around it (`first`, or the argument's default).
    * `collection { users(first: 100) { edges { node { faces(first: 100) { edges { node { faceId } } } } } } }`
-   * costs 30,302 (10,000 faces × 3 fields, plus 302).
-   * `__typename` and introspection (`__schema`, `__type`) cost nothing.
+   * costs 30,302 (10,000 faces × 3 fields, plus 302). An introspection
+   * field costs {@link introspectionCost}; only `__typename` is free. The
+   * rate limiter spends this cost.
    * @default 50000
    */
   maxCost: number;
+  /**
+   * What one image input adds to a field's cost: a field with an
+   * `ImageInput` in its arguments (`searchUsersByImage`, `indexFaces`) means
+   * a decode and an inference on the local engine, or a billed call on a
+   * cloud provider, where a plain field is a lookup in memory or one row of
+   * a page.
+   * @default 1000
+   */
+  imageCost: number;
+  /**
+   * What an introspection root field (`__schema`, `__type`) costs, whatever
+   * it selects: the answer is built from the schema, whose size is fixed,
+   * and how much of it one field may repeat is bounded by graphql-js's
+   * MaxIntrospectionDepthRule (types within types at most twice) and
+   * {@link maxDepth}. Counted by the fields under it, GraphiQL's
+   * introspection query alone would cost more than {@link maxCost} (its
+   * lists at {@link defaultListSize} each, 51,853), though its answer on
+   * this schema is about 100 kB.
+   * @default 1000
+   */
+  introspectionCost: number;
+  /**
+   * Most image inputs one operation may take (each `ImageInput` in the
+   * arguments of its fields, through fragments and times the lists around
+   * them); more is TOO_MANY_IMAGES before anything runs.
+   * @default 4
+   */
+  maxImageInputs: number;
   /**
    * Most aliased fields in one document, counted as written (fragments once).
    * Not 100: clients legitimately batch up to 500 aliased mutations
@@ -60,6 +98,21 @@ export interface QueryLimits {
    * @default 1000
    */
   maxAliases: number;
+  /**
+   * Most aliases of costly fields — those that take an image — in one
+   * document, counted as written (fragments once); graphql-armor's limit
+   * for every alias. Cheap fields keep {@link maxAliases}: a batch of
+   * `createUser`s is one cheap provider call each, no image.
+   * @default 15
+   */
+  maxCostlyAliases: number;
+  /**
+   * Most introspection root fields (`__schema`, `__type`) in one document,
+   * counted as written: the standard introspection query (GraphiQL, codegen)
+   * has one, and each one more is the whole schema again.
+   * @default 1
+   */
+  maxIntrospectionFields: number;
   /**
    * Most fields at the root of one operation, through fragments; this is
    * what bounds batched mutations.
@@ -103,7 +156,12 @@ export interface QueryLimits {
 export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
   maxDepth: 12,
   maxCost: 50_000,
+  imageCost: 1000,
+  introspectionCost: 1000,
+  maxImageInputs: 4,
   maxAliases: 1000,
+  maxCostlyAliases: 15,
+  maxIntrospectionFields: 1,
   maxRootFields: 1000,
   maxDocumentChars: 100_000,
   maxPageSize: 500,
@@ -118,6 +176,9 @@ export const LIMIT_ERROR_CODES = [
   'TOO_MANY_ALIASES',
   'TOO_MANY_ROOT_FIELDS',
   'DOCUMENT_TOO_LARGE',
+  'TOO_MANY_IMAGES',
+  'TOO_MANY_COSTLY_ALIASES',
+  'TOO_MANY_INTROSPECTION_FIELDS',
 ] as const;
 export type LimitErrorCode = (typeof LIMIT_ERROR_CODES)[number];
 
@@ -195,16 +256,23 @@ function rootType(context: ValidationContext, op: OperationDefinitionNode): Grap
   return context.getSchema().getRootType(op.operation) ?? undefined;
 }
 
-/** Memoises a per-fragment computation, with 0 for a fragment that (through cycles) reaches itself: NoFragmentCycles reports those. */
-function fragmentMemo<K extends string>(context: ValidationContext, compute: (fragment: FragmentDefinitionNode, key: K) => number) {
-  const done = new Map<string, number>();
+/**
+ * Memoises a per-fragment computation, with `none` for a fragment that
+ * (through cycles) reaches itself: NoFragmentCycles reports those.
+ */
+function fragmentMemo<K extends string, T = number>(
+  context: ValidationContext,
+  compute: (fragment: FragmentDefinitionNode, key: K) => T,
+  none: T,
+) {
+  const done = new Map<string, T>();
   const active = new Set<string>();
-  return (name: string, key: K): number => {
+  return (name: string, key: K): T => {
     const id = `${name}\u0000${key}`;
     const known = done.get(id);
     if (known !== undefined) return known;
     const fragment = context.getFragment(name);
-    if (!fragment || active.has(id)) return 0;
+    if (!fragment || active.has(id)) return none;
     active.add(id);
     const value = compute(fragment, key);
     active.delete(id);
@@ -219,8 +287,10 @@ function fragmentMemo<K extends string>(context: ValidationContext, compute: (fr
 function depthRule(max: number): ValidationRule {
   return (context) => {
     const schema = context.getSchema();
-    const fragmentDepth = fragmentMemo<''>(context, (fragment) =>
-      depth(fragment.selectionSet, conditionType(context, fragment.typeCondition.name.value, undefined)),
+    const fragmentDepth = fragmentMemo<''>(
+      context,
+      (fragment) => depth(fragment.selectionSet, conditionType(context, fragment.typeCondition.name.value, undefined)),
+      0,
     );
     function depth(set: SelectionSetNode, parent: GraphQLCompositeType | undefined): number {
       let deepest = 0;
@@ -257,13 +327,86 @@ function depthRule(max: number): ValidationRule {
 // ---------------------------------------------------------------------------
 // Cost
 
+/** What the cost rule found for one operation. */
+export interface OperationCost {
+  /** Its estimated cost, as {@link QueryLimits.maxCost} bounds it. */
+  readonly cost: number;
+  /** The image inputs it takes, as {@link QueryLimits.maxImageInputs} bounds them. */
+  readonly images: number;
+}
+
+/**
+ * The name of the input type that carries an image. A field takes images
+ * when this type appears in its arguments, however deep: the schema, not a
+ * list of field names, says which fields do.
+ */
+export const IMAGE_INPUT_TYPE = 'ImageInput';
+
+/**
+ * Costs recorded by the cost rule, by operation node. Apollo keeps a
+ * validated document (its document store) and hands the same nodes to its
+ * plugins and executor, and graphql-ws runs what onSubscribe validated, so
+ * the rate limiter finds the cost of what it is about to run here, without
+ * walking the document again.
+ */
+const recordedCosts = new WeakMap<OperationDefinitionNode, OperationCost>();
+
+/** The cost the cost rule recorded for `operation` when it validated it; undefined for an operation it never saw. */
+export function operationCostOf(operation: OperationDefinitionNode | null | undefined): OperationCost | undefined {
+  return operation ? recordedCosts.get(operation) : undefined;
+}
+
+/**
+ * Tokens the rate limiter takes for `operation`: its cost, at least 1 (a
+ * request of nothing but `__typename` is still a request). An operation the
+ * rule never saw counts 1.
+ */
+export function rateCostOf(operation: OperationDefinitionNode | null | undefined): number {
+  return Math.max(1, operationCostOf(operation)?.cost ?? 1);
+}
+
+/**
+ * Image inputs in an input type; a list counts as {@link QueryLimits.defaultListSize}
+ * (10) of what it holds, as a list of objects does in the cost (no argument
+ * takes a list of images today).
+ */
+function imagesInType(type: GraphQLInputType, seen: Set<GraphQLInputObjectType>): number {
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) return DEFAULT_QUERY_LIMITS.defaultListSize * imagesInType(nullable.ofType as GraphQLInputType, seen);
+  if (!isInputObjectType(nullable)) return 0;
+  if (nullable.name === IMAGE_INPUT_TYPE) return 1;
+  // A recursive input type counts once.
+  if (seen.has(nullable)) return 0;
+  seen.add(nullable);
+  let n = 0;
+  for (const field of Object.values(nullable.getFields())) n += imagesInType(field.type, seen);
+  seen.delete(nullable);
+  return n;
+}
+
+/** Image inputs each field takes, from its argument types; computed once per field definition. */
+const fieldImages = new WeakMap<GraphQLField<unknown, unknown>, number>();
+
+/** How many image inputs `def`'s arguments hold (0 for most fields). */
+export function imageInputsOf(def: GraphQLField<unknown, unknown>): number {
+  let n = fieldImages.get(def);
+  if (n === undefined) {
+    n = 0;
+    for (const arg of def.args) n += imagesInType(arg.type, new Set());
+    fieldImages.set(def, n);
+  }
+  return n;
+}
+
 function costRule(limits: QueryLimits): ValidationRule {
   return (context) => {
     const schema = context.getSchema();
     // `pending`: the parent field was paginated, so the list right under it (its `edges`) is that page.
     type Pending = 'p' | 'n';
-    const fragmentCost = fragmentMemo<Pending>(context, (fragment, pending) =>
-      cost(fragment.selectionSet, conditionType(context, fragment.typeCondition.name.value, undefined), pending),
+    const fragmentCost = fragmentMemo<Pending, OperationCost>(
+      context,
+      (fragment, pending) => cost(fragment.selectionSet, conditionType(context, fragment.typeCondition.name.value, undefined), pending),
+      { cost: 0, images: 0 },
     );
 
     function pageSize(node: FieldNode, def: GraphQLField<unknown, unknown>): number {
@@ -278,48 +421,66 @@ function costRule(limits: QueryLimits): ValidationRule {
       return limits.defaultPageSize; // a wrong type: the spec rules report it
     }
 
-    function cost(set: SelectionSetNode, parent: GraphQLCompositeType | undefined, pending: Pending): number {
+    function cost(set: SelectionSetNode, parent: GraphQLCompositeType | undefined, pending: Pending): OperationCost {
       let total = 0;
+      let images = 0;
       for (const s of set.selections) {
+        let part: OperationCost;
         if (s.kind === Kind.INLINE_FRAGMENT) {
-          total += cost(s.selectionSet, conditionType(context, s.typeCondition?.name.value, parent), pending);
+          part = cost(s.selectionSet, conditionType(context, s.typeCondition?.name.value, parent), pending);
+        } else if (s.kind === Kind.FRAGMENT_SPREAD) {
+          part = fragmentCost(s.name.value, pending);
+        } else if (s.name.value === '__typename') {
           continue;
+        } else if ((s.name.value === '__schema' || s.name.value === '__type') && parent === schema.getQueryType()) {
+          part = { cost: limits.introspectionCost, images: 0 };
+        } else {
+          const def = fieldDef(schema, parent, s);
+          if (!def) {
+            total += 1;
+            continue;
+          }
+          const named = getNamedType(def.type);
+          let multiplier = 1;
+          let childPending: Pending = 'n';
+          if (def.args.some((a) => a.name === 'first')) {
+            multiplier = pageSize(s, def);
+            childPending = 'p';
+          } else if (isListType(getNullableType(def.type)) && isCompositeType(named)) {
+            multiplier = pending === 'p' ? 1 : limits.defaultListSize;
+          }
+          const own = imageInputsOf(def);
+          const below = s.selectionSet ? cost(s.selectionSet, compositeOrUndefined(named), childPending) : { cost: 0, images: 0 };
+          part = { cost: 1 + own * limits.imageCost + multiplier * below.cost, images: own + multiplier * below.images };
         }
-        if (s.kind === Kind.FRAGMENT_SPREAD) {
-          total += fragmentCost(s.name.value, pending);
-          continue;
-        }
-        const name = s.name.value;
-        if (name === '__typename' || name === '__schema' || name === '__type') continue;
-        const def = fieldDef(schema, parent, s);
-        if (!def) {
-          total += 1;
-          continue;
-        }
-        const named = getNamedType(def.type);
-        let multiplier = 1;
-        let childPending: Pending = 'n';
-        if (def.args.some((a) => a.name === 'first')) {
-          multiplier = pageSize(s, def);
-          childPending = 'p';
-        } else if (isListType(getNullableType(def.type)) && isCompositeType(named)) {
-          multiplier = pending === 'p' ? 1 : limits.defaultListSize;
-        }
-        total += 1 + (s.selectionSet ? multiplier * cost(s.selectionSet, compositeOrUndefined(named), childPending) : 0);
+        total += part.cost;
+        images += part.images;
       }
-      return total;
+      return { cost: total, images };
     }
 
     return {
       OperationDefinition(op) {
-        const c = cost(op.selectionSet, rootType(context, op), 'n');
-        if (c > limits.maxCost) {
+        const found = cost(op.selectionSet, rootType(context, op), 'n');
+        recordedCosts.set(op, found);
+        if (found.cost > limits.maxCost) {
           context.reportError(
             limitError(
               'QUERY_TOO_COSTLY',
-              `query cost: expected at most ${limits.maxCost}, got ${formatNumber(c)} (${operationLabel(op)}; each field counts 1 times the page size, first, of every list around it)`,
+              `query cost: expected at most ${limits.maxCost}, got ${formatNumber(found.cost)} (${operationLabel(op)}; each field counts 1, and each image ${limits.imageCost} more, times the page size, first, of every list around it)`,
               limits.maxCost,
-              c,
+              found.cost,
+              op,
+            ),
+          );
+        }
+        if (found.images > limits.maxImageInputs) {
+          context.reportError(
+            limitError(
+              'TOO_MANY_IMAGES',
+              `image inputs: expected at most ${limits.maxImageInputs} per operation, got ${formatNumber(found.images)} (${operationLabel(op)})`,
+              limits.maxImageInputs,
+              found.images,
               op,
             ),
           );
@@ -333,20 +494,34 @@ function costRule(limits: QueryLimits): ValidationRule {
 // ---------------------------------------------------------------------------
 // Aliases and root fields
 
-function aliasRule(max: number): ValidationRule {
+/**
+ * Aliases, aliases of costly fields (those taking images) and introspection
+ * root fields, each counted per document as written (a fragment once,
+ * however often it is spread): what the document asks to repeat.
+ */
+function aliasRule(limits: QueryLimits): ValidationRule {
   return (context): ASTVisitor => {
+    const queryType = context.getSchema().getQueryType();
     let aliases = 0;
+    let costlyAliases = 0;
+    let introspection = 0;
+    const report = (code: LimitErrorCode, what: string, max: number, value: number) => {
+      if (value > max) context.reportError(limitError(code, `${what}: expected at most ${max} per document, got ${value}`, max, value));
+    };
     return {
       Field(node) {
-        if (node.alias) aliases++;
+        const name = node.name.value;
+        if ((name === '__schema' || name === '__type') && context.getParentType() === queryType) introspection++;
+        if (!node.alias) return;
+        aliases++;
+        const def = context.getFieldDef();
+        if (def && imageInputsOf(def) > 0) costlyAliases++;
       },
       Document: {
         leave() {
-          if (aliases > max) {
-            context.reportError(
-              limitError('TOO_MANY_ALIASES', `aliases: expected at most ${max} per document, got ${aliases}`, max, aliases),
-            );
-          }
+          report('TOO_MANY_ALIASES', 'aliases', limits.maxAliases, aliases);
+          report('TOO_MANY_COSTLY_ALIASES', 'aliases of fields that take images', limits.maxCostlyAliases, costlyAliases);
+          report('TOO_MANY_INTROSPECTION_FIELDS', 'introspection fields (__schema, __type)', limits.maxIntrospectionFields, introspection);
         },
       },
     };
@@ -355,7 +530,7 @@ function aliasRule(max: number): ValidationRule {
 
 function rootFieldRule(max: number): ValidationRule {
   return (context) => {
-    const fragmentFields = fragmentMemo<''>(context, (fragment) => count(fragment.selectionSet));
+    const fragmentFields = fragmentMemo<''>(context, (fragment) => count(fragment.selectionSet), 0);
     function count(set: SelectionSetNode): number {
       let n = 0;
       for (const s of set.selections) {
@@ -388,13 +563,15 @@ function rootFieldRule(max: number): ValidationRule {
 /**
  * The validation rules for `options` (missing fields take
  * {@link DEFAULT_QUERY_LIMITS}), to run after graphql-js's specifiedRules.
+ * A limit of `Infinity` is never exceeded.
  */
 export function limitRules(options: Partial<QueryLimits> = {}): ValidationRule[] {
   const limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...options };
   const rules: ValidationRule[] = [];
   if (Number.isFinite(limits.maxDepth)) rules.push(depthRule(limits.maxDepth));
-  if (Number.isFinite(limits.maxCost)) rules.push(costRule(limits));
-  if (Number.isFinite(limits.maxAliases)) rules.push(aliasRule(limits.maxAliases));
+  // Always: it records each operation's cost for the rate limiter, whatever it refuses.
+  rules.push(costRule(limits));
+  rules.push(aliasRule(limits));
   if (Number.isFinite(limits.maxRootFields)) rules.push(rootFieldRule(limits.maxRootFields));
   return rules;
 }

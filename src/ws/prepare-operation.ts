@@ -17,12 +17,14 @@ import {
   validate,
   type ExecutionArgs,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type ValidationRule,
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 
 /** A document ready to run, or the errors that refuse it. */
-export type PreparedOperation = { args: ExecutionArgs; kind: 'query' | 'mutation' | 'subscription' } | { errors: GraphQLError[] };
+export type PreparedOperation =
+  { args: ExecutionArgs; kind: 'query' | 'mutation' | 'subscription'; operation: OperationDefinitionNode } | { errors: GraphQLError[] };
 
 /** Parses, validates with `rules` and picks the operation of `payload`. */
 export function prepareOperation(schema: GraphQLSchema, rules: readonly ValidationRule[], payload: SubscribePayload): PreparedOperation {
@@ -80,5 +82,6 @@ export function prepareOperation(schema: GraphQLSchema, rules: readonly Validati
   return {
     args: { schema, document, operationName: payload.operationName, variableValues: payload.variables },
     kind: operation.operation,
+    operation,
   };
 }

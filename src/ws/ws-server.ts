@@ -29,7 +29,7 @@ import { countRefusedWebSocketOperation, countWebSocketOperation } from '../obse
 import { createContext, type ContextDeps } from '../resolvers/context.js';
 import type { Authenticator, Caller } from '../security/authenticator.js';
 import { bringsNone, credentialsOfConnectionParams, credentialsOfHeaders, lowerCaseNames } from '../security/credentials.js';
-import { documentSizeError, limitRules, type QueryLimits } from '../security/query-limits.js';
+import { documentSizeError, limitRules, rateCostOf, type QueryLimits } from '../security/query-limits.js';
 import type { OriginPolicy } from '../security/origin-policy.js';
 import { throttledError, type RateLimiter } from '../security/rate-limit.js';
 import { TenantSubscriptions, tooManyOperations, tooManySubscriptions, type WebSocketLimits } from '../security/websocket-limits.js';
@@ -145,8 +145,12 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
         if (throttle) return [throttledError(caller.tenant, throttle)];
         const tooLarge = documentSizeError(payload.query, limits.maxDocumentChars);
         if (tooLarge) return [tooLarge];
+        // Parsed and validated here, so its errors get HTTP's codes and its cost is paid before it runs.
         const prepared = prepareOperation(options.schema, rules, payload);
         if ('errors' in prepared) return prepared.errors;
+        // The rest of the operation's cost: one token was taken before parsing.
+        const overBudget = rateLimiter?.take(caller.tenant, rateCostOf(prepared.operation), 1);
+        if (overBudget) return [throttledError(caller.tenant, overBudget)];
         if (prepared.kind === 'subscription' && !subscriptions.open(ctx.extra.socket, id, caller.tenant)) {
           return [tooManySubscriptions(wsLimits.maxSubscriptionsPerTenant)];
         }

@@ -83,7 +83,12 @@ describe('defaults', () => {
     expect(DEFAULT_QUERY_LIMITS).toEqual({
       maxDepth: 12,
       maxCost: 50_000,
+      imageCost: 1000,
+      introspectionCost: 1000,
+      maxImageInputs: 4,
       maxAliases: 1000,
+      maxCostlyAliases: 15,
+      maxIntrospectionFields: 1,
       maxRootFields: 1000,
       maxDocumentChars: 100_000,
       maxPageSize: 500,
@@ -96,6 +101,9 @@ describe('defaults', () => {
       'TOO_MANY_ALIASES',
       'TOO_MANY_ROOT_FIELDS',
       'DOCUMENT_TOO_LARGE',
+      'TOO_MANY_IMAGES',
+      'TOO_MANY_COSTLY_ALIASES',
+      'TOO_MANY_INTROSPECTION_FIELDS',
     ]);
   });
 
@@ -195,8 +203,10 @@ describe('cost', () => {
     expect(costOf('{ provider(name: "local") { capabilities } }')).toBe(2);
   });
 
-  it('counts __typename and introspection as free', () => {
-    expect(costOf('{ provider(name: "local") { __typename name } __schema { types { name fields { name } } } }')).toBe(2);
+  it('counts __typename as free, and an introspection field as introspectionCost whatever it selects', () => {
+    // Was 2 (introspection free) before the cost model of test/security/cost-model.test.ts.
+    expect(costOf('{ provider(name: "local") { __typename name } __schema { types { name fields { name } } } }')).toBe(2 + 1000);
+    expect(costOf('{ __type(name: "User") { name } }', { introspectionCost: 7 })).toBe(7);
   });
 
   it('follows fragments and inline fragments, and stays fast on a fragment bomb', () => {

@@ -1,8 +1,12 @@
 /**
  * Per-tenant rate limit on a gateway of its own (the shared gateway has
- * none): tenant `a` may burst 3 requests at 2 a second, tenant `b` has the
- * default of 50 a second. Over HTTP a refusal is 429 + Retry-After + a
+ * none), in cost units: `{ providers { name } }` costs 11 (providers, times
+ * 10 assumed providers of one field), so tenant `a`, with a burst of 34 at
+ * 22 a second, may send 3 of them at once and 2 a second; tenant `b` has
+ * the default of 50 a second. Over HTTP a refusal is 429 + Retry-After + a
  * THROTTLED error; over WebSocket an `error` for that operation.
+ * (Before the limiter spent operation costs, tenant a's rate was 2 requests
+ * a second with a burst of 3: the same three requests at once.)
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +15,9 @@ import { removeDataDir, startGateway, wsClient, type GatewayProcess } from '../s
 const KEY_A = 'rate-limit-key-tenant-a-0123';
 const KEY_B = 'rate-limit-key-tenant-b-0123';
 const sha = (k: string) => createHash('sha256').update(k).digest('hex');
+/** `{ providers { name } }` each, at once. */
 const BURST_A = 3;
+const PROVIDERS_COST = 11;
 
 let gw: GatewayProcess;
 
@@ -24,7 +30,7 @@ async function post(key: string, query: string) {
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { data?: any; errors?: any[] } };
 }
 
-/** Waits until tenant a's bucket is full again (burst 3 at 2/s: 1.5 s). */
+/** Waits until tenant a's bucket is full again (burst 34 at 22/s: about 1.5 s). */
 const refill = () => new Promise((r) => setTimeout(r, 1600));
 
 beforeAll(async () => {
@@ -37,7 +43,14 @@ beforeAll(async () => {
         ],
       },
       tenants: { a: { providers: ['local'], collections: ['a-*'] }, b: { providers: ['local'], collections: ['b-*'] } },
-      limits: { rateLimit: { requestsPerSecond: 50, burst: 50, tenants: { a: { requestsPerSecond: 2, burst: BURST_A } } } },
+      limits: {
+        rateLimit: {
+          costPerSecond: 50,
+          burst: 50,
+          // One more than three requests' cost: the refused fourth request pays its token before parsing.
+          tenants: { a: { costPerSecond: 2 * PROVIDERS_COST, burst: BURST_A * PROVIDERS_COST + 1 } },
+        },
+      },
     },
   });
 });
@@ -57,25 +70,27 @@ describe('over HTTP', () => {
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(refused.body.data).toBeUndefined();
     expect(refused.body.errors).toHaveLength(1);
-    expect(refused.body.errors?.[0].message).toMatch(/rate limit: expected tenant "a" to stay within/);
+    expect(refused.body.errors?.[0].message).toMatch(/rate limit: expected tenant "a" to stay within its cost per second/);
     const { code, retryAfterMs } = refused.body.errors?.[0].extensions ?? {};
     expect(code).toBe('THROTTLED');
     expect(retryAfterMs).toBeGreaterThan(0);
     expect(retryAfterMs).toBeLessThanOrEqual(500);
     // Another tenant is not affected.
     expect((await post(KEY_B, '{ providers { name } }')).status).toBe(200);
-    // After retryAfterMs the tenant is served again.
+    // After retryAfterMs the tenant is served again. The refused request may have been refused before parsing,
+    // whose wait is for one token: a request costing 1 (cost-model.test.ts checks the wait for a known cost).
     await new Promise((r) => setTimeout(r, retryAfterMs + 20));
-    expect((await post(KEY_A, '{ providers { name } }')).status).toBe(200);
+    expect((await post(KEY_A, '{ __typename }')).status).toBe(200);
   });
 
   it('a throttled mutation has no effect', async () => {
     await refill();
     const answers = await Promise.all([
-      ...Array.from({ length: BURST_A }, () => post(KEY_A, '{ __typename }')),
+      ...Array.from({ length: BURST_A }, () => post(KEY_A, '{ providers { name } }')),
+      // Costs 5: more than the one token left after the three queries.
       post(
         KEY_A,
-        'mutation { createCollection(input: { collection: { provider: "local", collectionId: "a-throttled" } }) { __typename } }',
+        'mutation { createCollection(input: { collection: { provider: "local", collectionId: "a-throttled" } }) { __typename ... on CreateCollectionSuccess { collection { collectionId userCount faceCount } } } }',
       ),
     ]);
     expect(answers.filter((a) => a.status === 429)).toHaveLength(1);
