@@ -25,6 +25,12 @@ import type { CollectionRecord, FaceRecord, ProviderInfo, UserRecord, UserStatus
 export interface CallOptions {
   /** Aborted when the call is no longer wanted: the client went away, or the gateway's timeout for the call ran out. */
   readonly signal?: AbortSignal;
+  /**
+   * The tenant the call is made for (a request's context carries it); none
+   * for background work. Adapters keep what they remember of one tenant's
+   * calls from the others with it (the local engine's detection cache).
+   */
+  readonly tenant?: string;
 }
 
 /** A page request: at most `limit` items after the opaque provider token. */

@@ -11,6 +11,7 @@ import type { LocalDeps } from './local-deps.js';
 import { collectionRef, requireCollection } from './lookups.js';
 import { decodePageToken, pageLimit } from './page-token.js';
 import { toCollectionRecord } from './records.js';
+import { forgetDetections } from './detection.js';
 
 /** One page of the instance's collections. */
 export async function listCollections(deps: LocalDeps, page: PageRequest): Promise<Page<CollectionRecord>> {
@@ -54,5 +55,6 @@ export async function deleteCollection(deps: LocalDeps, collectionId: string): P
     const collection = await requireCollection(tx, deps.name, collectionId);
     await tx.deleteCollection(collection.key);
     deps.sync.afterDelete(tx, collection.key);
+    tx.afterCommit(() => forgetDetections(deps, collectionId));
   });
 }

@@ -234,7 +234,7 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
         collection,
         now,
         onCommit: (tx, changes) => sync.afterCommit(tx, collection.key, changes),
-        detect: (image) => detectFaces(this.deps, image, call),
+        detect: (image) => detectFaces(this.deps, targetCollectionId, image, call),
       },
       snapshotId,
       onProgress,
