@@ -40,6 +40,7 @@ import type {
   IndexFacesOutcome,
   Page,
   PageRequest,
+  CollectionPageRequest,
   SearchUsersByImageInput,
   SearchUsersByImageOutcome,
   SnapshotCapable,
@@ -114,7 +115,7 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
 
   // ---- collections -------------------------------------------------------
 
-  async listCollections(page: PageRequest): Promise<Page<CollectionRecord>> {
+  async listCollections(page: CollectionPageRequest): Promise<Page<CollectionRecord>> {
     this.assertOpen();
     return listCollections(this.deps, page);
   }
