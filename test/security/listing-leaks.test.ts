@@ -177,7 +177,13 @@ describe('paginateFilled (in process)', () => {
     for (;;) {
       requests++;
       const before = src.calls.length;
-      const c = await paginateFilled({ first, after }, 100, src.fetch, src.keep, (n: number) => n);
+      const c: { edges: { node: number }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } = await paginateFilled(
+        { first, after },
+        100,
+        src.fetch,
+        src.keep,
+        (n: number) => n,
+      );
       expect(src.calls.length - before).toBeLessThanOrEqual(MAX_FILL_CALLS);
       seen.push(...c.edges.map((e) => e.node));
       if (!c.pageInfo.hasNextPage) return { seen, requests, calls: src.calls.length };
