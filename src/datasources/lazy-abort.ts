@@ -10,6 +10,8 @@ export class LazyAbort implements CallOptions {
   private controller: AbortController | undefined;
   private reason: unknown;
   private done = false;
+  /** As a provider call's options: the tenant of the call it stands for (see {@link CallOptions.tenant}). */
+  tenant: string | undefined;
 
   /**
    * `watch`, when given, runs when the signal is first made: it starts

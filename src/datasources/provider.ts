@@ -25,6 +25,24 @@ import type { CollectionRecord, FaceRecord, ProviderInfo, UserRecord, UserStatus
 export interface CallOptions {
   /** Aborted when the call is no longer wanted: the client went away, or the gateway's timeout for the call ran out. */
   readonly signal?: AbortSignal;
+  /**
+   * The tenant the call is made for (a request's context carries it); none
+   * for background work. Adapters keep what they remember of one tenant's
+   * calls from the others with it (the local engine's detection cache).
+   */
+  readonly tenant?: string;
+}
+
+/**
+ * A listCollections request: a page, and the collections the caller may see.
+ * With `idPatterns`, the adapter skips the others before it does any work on
+ * them (a cloud adapter's describe calls), so a page may hold fewer than
+ * `limit` items while more follow (`nextToken`); the resolver reads on
+ * until its page is full.
+ */
+export interface CollectionPageRequest extends PageRequest {
+  /** Glob patterns (`*`: any run of characters) of the ids to list: a tenant's grant. @default undefined: every collection */
+  idPatterns?: readonly string[];
 }
 
 /** A page request: at most `limit` items after the opaque provider token. */
@@ -133,7 +151,7 @@ export interface FaceFilter {
  * signal to their I/O.
  */
 export interface FaceProvider extends ProviderInfo {
-  listCollections(page: PageRequest, call?: CallOptions): Promise<Page<CollectionRecord>>;
+  listCollections(page: CollectionPageRequest, call?: CallOptions): Promise<Page<CollectionRecord>>;
   /** Batched lookup (DataLoader): null where a collection does not exist. */
   getCollections(collectionIds: readonly string[], call?: CallOptions): Promise<(CollectionRecord | null)[]>;
   /** Throws COLLECTION_ALREADY_EXISTS. */

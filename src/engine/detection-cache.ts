@@ -4,17 +4,32 @@
  * retrying, re-indexing one photo under several externalImageIds, or
  * searching with the photo it just indexed pays ~0.6 s of inference once.
  * Concurrent requests for the same bytes share one inference.
+ *
+ * An entry holds face descriptors, and whether a detection is answered at
+ * once tells its caller that the same bytes were processed recently. So
+ * entries are kept apart by {@link DetectionScope}: the key is the scope's
+ * group and caller (the local provider: its instance and collection, and
+ * the tenant) with the hash, so one tenant's timing says nothing of another
+ * tenant's photos; and {@link CachedEngine.forget} drops a group's entries
+ * when the faces that used them are deleted. A detection without a scope
+ * (background work) is neither answered from nor kept in the cache.
  */
 import { createHash } from 'node:crypto';
-import type { DetectionResult, DetectOptions, FaceEngineApi } from './types.js';
+import type { DetectionResult, DetectionScope, DetectOptions, FaceEngineApi } from './types.js';
 
-/** One detection, shared by every caller of the same bytes; aborted only when all of them have gone. */
+/** One detection, shared by every caller of the same bytes in one scope; aborted only when all of them have gone. */
 interface Entry {
   result: Promise<DetectionResult>;
   controller: AbortController;
   /** Callers still waiting without an abortable signal count as Infinity. */
   waiting: number;
+  /** For {@link CachedEngine.forget}. */
+  group: string;
+  sha256: string;
 }
+
+/** The cache key: NUL cannot occur in a provider name, a collection id or a tenant, so no two scopes collide. */
+const keyOf = (scope: DetectionScope, sha256: string): string => `${scope.group}\0${scope.caller}\0${sha256}`;
 
 export class CachedEngine implements FaceEngineApi {
   private readonly entries = new Map<string, Entry>();
@@ -34,7 +49,10 @@ export class CachedEngine implements FaceEngineApi {
   }
 
   detect(image: Uint8Array, options: DetectOptions = {}): Promise<DetectionResult> {
-    const key = createHash('sha256').update(image).digest('hex');
+    const { scope } = options;
+    if (!scope) return this.inner.detect(image, { signal: options.signal });
+    const sha256 = createHash('sha256').update(image).digest('hex');
+    const key = keyOf(scope, sha256);
     let entry = this.entries.get(key);
     if (entry) {
       // Re-insert: Map order is the LRU order.
@@ -43,7 +61,7 @@ export class CachedEngine implements FaceEngineApi {
     } else {
       const controller = new AbortController();
       const result = this.inner.detect(image, { signal: controller.signal });
-      entry = { result, controller, waiting: 0 };
+      entry = { result, controller, waiting: 0, group: scope.group, sha256 };
       this.entries.set(key, entry);
       // Failures (an abort included) are not remembered: a full queue now may have room later.
       result.catch(() => this.entries.get(key) === entry && this.entries.delete(key));
@@ -70,6 +88,19 @@ export class CachedEngine implements FaceEngineApi {
         signal.removeEventListener('abort', onAbort);
       });
     });
+  }
+
+  /**
+   * Drops `group`'s entries (of the images with these hashes, or all): the
+   * local provider calls it when faces or a collection are deleted. A scan
+   * of at most `maxEntries`, on deletes only. A detection still running is
+   * dropped too: its callers get their answer, later ones infer again.
+   */
+  forget(group: string, imageSha256s?: readonly string[]): void {
+    const only = imageSha256s ? new Set(imageSha256s) : undefined;
+    for (const [key, entry] of this.entries) {
+      if (entry.group === group && (!only || only.has(entry.sha256))) this.entries.delete(key);
+    }
   }
 
   close(): Promise<void> {

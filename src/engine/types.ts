@@ -77,10 +77,25 @@ export interface EngineOptions {
   jobTimeoutMs?: number;
 }
 
+/**
+ * Who may share a remembered detection ({@link FaceEngineApi.forget}): only
+ * callers with the same group and the same caller. Opaque to the engine;
+ * the local provider uses its instance and collection as the group and the
+ * tenant as the caller.
+ */
+export interface DetectionScope {
+  /** Detections forgotten together. */
+  group: string;
+  /** Who, within the group, may be answered from a detection made for another call. */
+  caller: string;
+}
+
 /** Options of one detection. */
 export interface DetectOptions {
   /** Aborting drops the image if it still waits for a worker (rejecting with the signal's reason); inference under way finishes. */
   signal?: AbortSignal;
+  /** Where the detection may be remembered and shared; none: it is neither answered from nor kept in a cache. @default undefined */
+  scope?: DetectionScope;
 }
 
 /** Contract of the engine; the implementation lives in ./index.ts. */
@@ -91,5 +106,11 @@ export interface FaceEngineApi {
   readonly modelVersion: string;
   /** Images queued or in flight (for metrics and back-pressure). */
   readonly queueDepth: number;
+  /**
+   * Drops what is remembered of `group`'s detections: of the images with
+   * these SHA-256 hashes (hex), or all of them. An engine that remembers
+   * nothing leaves it out.
+   */
+  forget?(group: string, imageSha256s?: readonly string[]): void;
   close(): Promise<void>;
 }

@@ -118,11 +118,11 @@ export class GatewayMetrics {
       get queueDepth() {
         return engine.queueDepth;
       },
-      async detect(image) {
+      async detect(image, options) {
         const stop = inference.startTimer();
         let outcome = 'ok';
         try {
-          return await engine.detect(image);
+          return await engine.detect(image, options);
         } catch (e) {
           outcome = (e as { code?: string }).code ?? 'error';
           throw e;

@@ -303,6 +303,18 @@ export class SnapshotService {
     await this.store.transaction((tx) => tx.deleteSnapshot(snapshotId));
   }
 
+  /**
+   * An erasure: deletes every snapshot taken of `source`, whoever owns it,
+   * with its users, faces, descriptors and images (deleteCollection with
+   * `deleteSnapshots`; the caller has checked the tenant's grant on the
+   * collection). A take still running on it fails (its snapshot is gone). Returns the ids erased.
+   */
+  async eraseSnapshotsOf(tenant: string, source: CollectionRef): Promise<string[]> {
+    const erased = await this.store.transaction((tx) => tx.deleteSnapshotsOf(source));
+    if (erased.length > 0) this.logger.info({ tenant, source, snapshotIds: erased }, 'snapshots erased with their collection');
+    return erased;
+  }
+
   /** A snapshot the tenant may see (owner or in applyScope), else null. */
   async getSnapshot(tenant: string, snapshotId: string): Promise<SnapshotRecord | null> {
     const s = await this.store.getSnapshot(snapshotId);

@@ -18,7 +18,7 @@ import { CollectionRef } from '../schema/inputs.js';
 import { Provider } from '../schema/provider.type.js';
 import { User } from '../schema/user.type.js';
 import { checkString } from '../domain/validation.js';
-import { invalidInput } from '../domain/errors.js';
+import { invalidInput, isDomainError } from '../domain/errors.js';
 import { paginate } from './pagination.js';
 import { requireProvider, resolveRef } from './providers.js';
 import type { FaceProvider, PageRequest } from '../datasources/provider.js';
@@ -119,8 +119,20 @@ export class CollectionResolver {
   deleteCollection(@Arg('input') input: DeleteCollectionInput, @Ctx() ctx: GatewayContext): Promise<typeof DeleteCollectionResult> {
     return resultOf(DeleteCollectionMembers, async () => {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
-      await provider.deleteCollection(collectionId, ctx);
-      clearLoaders(ctx);
+      // Snapshots go after the collection: a take started meanwhile then fails on the missing collection instead of
+      // copying it after the erasure. A collection already gone still has its snapshots erased (an earlier delete
+      // without the flag, or a retry after the erasure failed); the answer stays CollectionNotFound.
+      const erase = () =>
+        input.deleteSnapshots ? ctx.snapshots.eraseSnapshotsOf(ctx.tenant, { provider: provider.name, collectionId }) : null;
+      try {
+        await provider.deleteCollection(collectionId, ctx);
+      } catch (e) {
+        if (isDomainError(e) && e.code === 'COLLECTION_NOT_FOUND') await erase();
+        throw e;
+      } finally {
+        clearLoaders(ctx);
+      }
+      await erase();
       return Object.assign(new DeleteCollectionSuccess(), { collectionId });
     });
   }

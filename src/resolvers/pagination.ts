@@ -58,6 +58,89 @@ export async function paginate<T, N>(
   return connectionOf(start, want, await fetch({ limit: Math.max(1, want), after: start.t }), toNode);
 }
 
+/** Provider calls one {@link paginateFilled} page may make. */
+export const MAX_FILL_CALLS = 8;
+
+/** Largest page {@link paginateFilled} asks a provider for (the adapters take up to 4096). */
+const MAX_FILL_REQUEST = 1000;
+
+/**
+ * Like {@link paginate}, for a listing whose provider pages may come back
+ * short while more follow: the provider leaves out what the caller may not
+ * see (a tenant's collections), and `keep` checks it again. A short page with
+ * `hasNextPage: true`, or an empty last page, would tell the caller that
+ * hidden items exist; so provider pages are read from the cursor on until the
+ * page holds `first` items, then on until one more kept item is seen (which
+ * answers hasNextPage truthfully) or the provider has no more; at most
+ * `maxCalls` calls. The first call asks for exactly the items the page needs
+ * (a full local page then ends where the provider's page ends, so the page's
+ * last cursor is the provider's next token); later calls ask for what is
+ * missing scaled by the share of items kept so far (a cloud adapter
+ * describes every item it returns), at most {@link MAX_FILL_REQUEST}.
+ *
+ * Cursors stay "skip s kept items from provider token t", t being the token
+ * of the provider page an item came from (or the next one, after its last
+ * kept item), so the last cursor of a page never skips more than `first`.
+ * When the call bound runs out first, the page is what was found (possibly
+ * nothing), `hasNextPage` is true and `endCursor` points after everything
+ * read, so the next request goes on from there: the one case in which a
+ * short page is answered (a provider holding thousands of hidden items for
+ * every visible one).
+ */
+export async function paginateFilled<T, N>(
+  args: PageArgs,
+  maxPageSize: number,
+  fetch: (page: PageRequest) => Promise<Page<T>>,
+  keep: (item: T) => boolean,
+  toNode: (item: T) => N,
+  maxCalls = MAX_FILL_CALLS,
+): Promise<Connection<N>> {
+  const { start, want } = window(args, maxPageSize);
+  const first = want - start.s;
+  const found: { item: T; cursor: Cursor }[] = [];
+  let token = start.t;
+  let skip = start.s;
+  let more = true;
+  let read = 0;
+  let kept = 0;
+  for (let calls = 0; found.length <= first && more && calls < maxCalls; calls++) {
+    // The page's items, or once it is full, one more to answer hasNextPage.
+    const missing = found.length < first ? skip + first - found.length : 1;
+    const scaled = kept === 0 ? missing * 4 ** calls : Math.ceil((missing * read) / kept);
+    const page = await fetch({ limit: Math.max(1, Math.min(MAX_FILL_REQUEST, scaled)), after: token });
+    const items = page.items.filter(keep);
+    read += page.items.length;
+    kept += items.length;
+    items.forEach((item, k) => {
+      if (skip > 0) {
+        skip--;
+        return;
+      }
+      const lastOfPage = k === items.length - 1 && page.nextToken !== undefined;
+      found.push({ item, cursor: lastOfPage ? { t: page.nextToken, s: 0 } : { t: token, s: k + 1 } });
+    });
+    more = page.nextToken !== undefined;
+    token = page.nextToken;
+  }
+  const boundReached = more && found.length <= first;
+  const onPage = found.slice(0, first);
+  // Out of calls: no kept item was read after the page's last one, so its cursor may jump past everything read.
+  const end: Cursor | undefined = boundReached ? { t: token, s: 0 } : onPage.at(-1)?.cursor;
+  const edges = onPage.map(({ item, cursor }, i) => {
+    const at = i === onPage.length - 1 && end ? end : cursor;
+    return new PageEdge(toNode(item), at.t, at.s);
+  });
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: found.length > first || boundReached,
+      get endCursor() {
+        return end ? encode(end) : null;
+      },
+    },
+  };
+}
+
 /** Pages a list already in memory (e.g. a user's ≤ 100 faces), without a promise per list; `maxPageSize` as for {@link paginate}. */
 export function paginateArray<T, N>(args: PageArgs, maxPageSize: number, all: readonly T[], toNode: (item: T) => N): Connection<N> {
   const { start, want } = window(args, maxPageSize);

@@ -4,8 +4,7 @@ import { Collection } from '../schema/collection.type.js';
 import type { Connection } from '../schema/connection.types.js';
 import { CollectionConnection } from '../schema/connections.js';
 import { Provider } from '../schema/provider.type.js';
-import { paginate } from './pagination.js';
-import type { PageRequest } from '../datasources/provider.js';
+import { paginateFilled } from './pagination.js';
 import { grantedProviders, requireProvider } from './providers.js';
 
 @Resolver(() => Provider)
@@ -29,14 +28,19 @@ export class ProviderResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<Connection<Collection>> {
     const provider = requireProvider(ctx, root.name, 'provider');
-    // Collections outside the tenant's grant are left out of each page.
-    const listGranted = async (page: PageRequest) => {
-      const result = await provider.listCollections(page, ctx);
-      return { ...result, items: result.items.filter((r) => ctx.grants.canUseCollection(ctx.tenant, provider.name, r.collectionId)) };
-    };
-    return paginate({ first, after }, ctx.maxPageSize, listGranted, (r) => {
-      ctx.loaders.collection.prime({ provider: provider.name, collectionId: r.collectionId }, r);
-      return Collection.from(provider.name, r);
-    });
+    // Collections outside the tenant's grant are skipped by the provider (in the store's query for the local one,
+    // before any describe call for the cloud ones) and checked again here; pages are read on until this one is full,
+    // so no page comes back short while other tenants' collections follow.
+    const idPatterns = ctx.grants.patternsOf(ctx.tenant);
+    return paginateFilled(
+      { first, after },
+      ctx.maxPageSize,
+      (page) => provider.listCollections({ ...page, idPatterns }, ctx),
+      (r) => ctx.grants.canUseCollection(ctx.tenant, provider.name, r.collectionId),
+      (r) => {
+        ctx.loaders.collection.prime({ provider: provider.name, collectionId: r.collectionId }, r);
+        return Collection.from(provider.name, r);
+      },
+    );
   }
 }

@@ -3,6 +3,7 @@
  * collection ids (glob patterns with `*`). Anything not granted is treated
  * as if it did not exist, so a tenant learns nothing about others' data.
  */
+import { globToRegExp } from '../lib/glob.js';
 
 /**
  * What a tenant id may be: letters, digits, "_" or "-", 1..64 characters.
@@ -21,14 +22,6 @@ export interface TenantGrant {
   /** Collection id patterns (`*` matches any run of characters). @default ["*"] */
   collections: string[];
 }
-
-const globToRegExp = (glob: string): RegExp =>
-  new RegExp(
-    `^${glob
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
 
 export class TenantGrants {
   private readonly grants = new Map<string, { providers: Set<string> | '*'; collections: RegExp[]; patterns: string[] }>();

@@ -18,6 +18,7 @@
  * sequence they had in the source collection (so pages come back in source
  * order).
  */
+import type { CollectionRef } from '../domain/records.js';
 import type { OperationKind, OperationRecord, OperationStatus, SnapshotRecord } from '../domain/operation-records.js';
 import type { KeysetPage, StoredBoundingBox, StoredUserStatus } from './rows.js';
 
@@ -100,6 +101,11 @@ export interface SnapshotWriter extends SnapshotReader {
   updateSnapshot(id: string, patch: SnapshotPatch): Promise<SnapshotRecord>;
   /** Deletes the snapshot with its users, faces and images; false when there was none. */
   deleteSnapshot(id: string): Promise<boolean>;
+  /**
+   * Deletes, as {@link deleteSnapshot}, every snapshot whose source is
+   * `source` (an erasure of that collection); returns their ids.
+   */
+  deleteSnapshotsOf(source: CollectionRef): Promise<string[]>;
   insertOperation(op: NewOperation): Promise<OperationRecord>;
   /**
    * Applies `patch` (undefined fields are left alone, null clears) and sets

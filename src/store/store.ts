@@ -113,8 +113,12 @@ export interface StoreReader extends SnapshotReader, ProviderRecordReader {
   getCollection(ref: CollectionRef): Promise<CollectionRow | null>;
   /** Existing collections among `collectionIds`, in no particular order. */
   getCollections(provider: string, collectionIds: readonly string[]): Promise<CollectionRow[]>;
-  /** A provider's collections in creation order. */
-  listCollections(provider: string, page: KeysetPage): Promise<CollectionRow[]>;
+  /**
+   * A provider's collections in creation order; with `idPatterns`, only those
+   * whose id matches one of these globs (`*`: any run of characters), in the query.
+   * @default every collection
+   */
+  listCollections(provider: string, page: KeysetPage, idPatterns?: readonly string[]): Promise<CollectionRow[]>;
 
   /**
    * Existing users among `userIds`, or null when the collection does not

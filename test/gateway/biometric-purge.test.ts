@@ -5,7 +5,8 @@
  * its faces unassociated (Rekognition semantics) unless asked to delete
  * them too (deleteFaces: true); a snapshot's copy of users, faces, descriptors and images
  * goes when the snapshot is deleted, and when it expires (its record stays,
- * so an apply answers SnapshotExpired).
+ * so an apply answers SnapshotExpired). deleteCollection with deleteSnapshots
+ * erases the collection's snapshots with it (also once the collection is gone).
  *
  * One photo is indexed per backend (~1 s of inference each).
  */
@@ -209,5 +210,42 @@ describe.each(BACKENDS)('$name store', (backend) => {
     );
     expect(apply.applySnapshot).toMatchObject({ __typename: 'SnapshotExpired', code: 'SNAPSHOT_EXPIRED' });
     expect(gw.logs.some((l) => l.msg === 'expired snapshots emptied (users, faces, descriptors, images)')).toBe(true);
+  });
+  it.skipIf(skip)('deleteCollection with deleteSnapshots erases the collection’s snapshots, even once the collection is gone', async () => {
+    const [a, b] = [`erase-a-${backend.name}`, `erase-b-${backend.name}`];
+    const exists = async (snapshotId: string) =>
+      (await gqlData(gw.url, `query($s: ID!) { snapshot(id: $s) { id } }`, { s: snapshotId })).snapshot !== null;
+    const deleteCollection = async (col: string, deleteSnapshots?: boolean) =>
+      (
+        await gqlData(
+          gw.url,
+          `mutation($c: CollectionRef!, $d: Boolean!) { deleteCollection(input: { collection: $c, deleteSnapshots: $d }) { ${E} } }`,
+          { c: c(col), d: deleteSnapshots ?? false },
+        )
+      ).deleteCollection.__typename;
+    for (const col of [a, b]) {
+      await gqlData(gw.url, `mutation($c: CollectionRef!) { createCollection(input: { collection: $c }) { ${E} } }`, { c: c(col) });
+      await userWithFace(col, 'ann');
+    }
+    const [snapA, snapB] = [await take(a), await take(b)];
+
+    // Without the flag the snapshot is the backup: it outlives its collection.
+    expect(await deleteCollection(a)).toBe('DeleteCollectionSuccess');
+    expect(await exists(snapA)).toBe(true);
+    // The erasure of a collection already gone still erases its snapshots (and answers that the collection is gone).
+    expect(await deleteCollection(a, true)).toBe('CollectionNotFound');
+    expect(await exists(snapA)).toBe(false);
+    expect(await exists(snapB)).toBe(true);
+
+    // With the flag on a live collection: the collection and its snapshot go; an apply finds nothing.
+    expect(await deleteCollection(b, true)).toBe('DeleteCollectionSuccess');
+    expect(await exists(snapB)).toBe(false);
+    expect(await backend.counts(gw)).toMatchObject({ faces: 0, images: 0, snapshot_users: 0, snapshot_faces: 0, snapshot_images: 0 });
+    const apply = await gqlData(
+      gw.url,
+      `mutation($s: ID!, $t: CollectionRef!) { applySnapshot(input: { snapshotId: $s, target: $t }) { ${E} } }`,
+      { s: snapB, t: c(`${b}-copy`) },
+    );
+    expect(apply.applySnapshot.__typename).toBe('SnapshotNotFound');
   });
 });

@@ -362,6 +362,26 @@ export function storeBehaviour(h: StoreHarness): void {
       expect(a?.key).not.toBe(b?.key);
       expect(await store.getCollections('local-a', ['shared-id'])).toHaveLength(1);
     });
+
+    it('lists only the collections matching a grant’s patterns, in the query: case-sensitive, other characters literal', async () => {
+      const ids = ['g-one', 'G-two', 'g_x', 'gAx', 'g%y', 'h-one', 'g-[z]', 'g-?'];
+      for (const id of ids) await collection(store, id, 'globs');
+      const list = async (patterns?: string[]) =>
+        (await store.listCollections('globs', { after: null, limit: 100 }, patterns)).map((r) => r.collectionId);
+      expect(await list()).toEqual(ids);
+      expect(await list(['*'])).toEqual(ids);
+      expect(await list([])).toEqual([]);
+      expect(await list(['g-*'])).toEqual(['g-one', 'g-[z]', 'g-?']);
+      expect(await list(['g_*'])).toEqual(['g_x']);
+      expect(await list(['g%*'])).toEqual(['g%y']);
+      expect(await list(['g-[z]', 'g-?'])).toEqual(['g-[z]', 'g-?']);
+      expect(await list(['G-*', 'h-one'])).toEqual(['G-two', 'h-one']);
+      // Full pages: the limit counts matching rows only.
+      expect((await store.listCollections('globs', { after: null, limit: 2 }, ['g*'])).map((r) => r.collectionId)).toEqual([
+        'g-one',
+        'g_x',
+      ]);
+    });
   });
 
   describe.skipIf(!h.available)('faces and images', () => {

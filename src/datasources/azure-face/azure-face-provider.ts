@@ -75,6 +75,7 @@ import type {
   IndexFacesOutcome,
   Page,
   PageRequest,
+  CollectionPageRequest,
   SearchUsersByImageInput,
   SearchUsersByImageOutcome,
   SnapshotCapable,
@@ -124,7 +125,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   // ---- collections (./collections.ts) ---------------------------------------
 
   /** LargePersonGroups in id order (Azure's start/top), each with counts from its index. */
-  async listCollections(page: PageRequest, call?: CallOptions): Promise<Page<CollectionRecord>> {
+  async listCollections(page: CollectionPageRequest, call?: CallOptions): Promise<Page<CollectionRecord>> {
     this.assertOpen();
     return listCollections(this.deps, page, call);
   }

@@ -9,7 +9,8 @@
 import { DomainError } from '../../domain/errors.js';
 import type { CollectionRecord } from '../../domain/records.js';
 import { mapLimit } from '../../lib/map-limit.js';
-import type { CallOptions, Page, PageRequest } from '../provider.js';
+import type { CallOptions, CollectionPageRequest, Page } from '../provider.js';
+import { globToRegExp, matchesAll } from '../../lib/glob.js';
 import type { AdapterDeps } from './adapter-deps.js';
 import type { AdapterParts } from './adapter-parts.js';
 import { AZURE_COLLECTION_ID, checkCollectionId } from './collection-id.js';
@@ -25,7 +26,7 @@ import { decodeCollection, encodeCollection, newNonce } from './userdata.js';
 /** LargePersonGroups in id order (Azure's start/top), each with counts from its index. */
 export async function listCollections(
   deps: AdapterDeps,
-  page: PageRequest,
+  page: CollectionPageRequest,
   call: CallOptions | undefined,
 ): Promise<Page<CollectionRecord>> {
   const limit = pageLimit(page.limit);
@@ -42,7 +43,11 @@ export async function listCollections(
   const more = ids.length > limit;
   const pageIds = ids.slice(0, limit);
   deps.assertOpen(); // closed during the listing: PROVIDER_UNAVAILABLE, as getCollections on its own answers
-  const records = (await getCollections(deps, pageIds, call)).filter((r): r is CollectionRecord => r !== null);
+  // Groups outside `idPatterns` are dropped before their index is loaded: the page may come back short, the token
+  // still resumes after every group read.
+  const keep = page.idPatterns && !matchesAll(page.idPatterns) ? page.idPatterns.map(globToRegExp) : undefined;
+  const wanted = keep ? pageIds.filter((id) => keep.some((re) => re.test(id))) : pageIds;
+  const records = (await getCollections(deps, wanted, call)).filter((r): r is CollectionRecord => r !== null);
   return more ? { items: records, nextToken: encodePageToken('collections', [pageIds[pageIds.length - 1]]) } : { items: records };
 }
 

@@ -5,20 +5,25 @@
  */
 import { DomainError } from '../../domain/errors.js';
 import type { CollectionRecord } from '../../domain/records.js';
-import type { Page, PageRequest } from '../provider.js';
+import type { CollectionPageRequest, Page } from '../provider.js';
 import { toPage } from './keyset-page.js';
 import type { LocalDeps } from './local-deps.js';
 import { collectionRef, requireCollection } from './lookups.js';
 import { decodePageToken, pageLimit } from './page-token.js';
 import { toCollectionRecord } from './records.js';
+import { forgetDetections } from './detection.js';
 
-/** One page of the instance's collections. */
-export async function listCollections(deps: LocalDeps, page: PageRequest): Promise<Page<CollectionRecord>> {
+/** One page of the instance's collections (those matching `page.idPatterns`, filtered in the store's query: pages are full). */
+export async function listCollections(deps: LocalDeps, page: CollectionPageRequest): Promise<Page<CollectionRecord>> {
   const limit = pageLimit(page.limit);
-  const rows = await deps.store.listCollections(deps.name, {
-    after: decodePageToken('collections', page.after),
-    limit: limit + 1,
-  });
+  const rows = await deps.store.listCollections(
+    deps.name,
+    {
+      after: decodePageToken('collections', page.after),
+      limit: limit + 1,
+    },
+    page.idPatterns,
+  );
   return toPage(rows, limit, 'collections', (r) => r.key, toCollectionRecord);
 }
 
@@ -54,5 +59,6 @@ export async function deleteCollection(deps: LocalDeps, collectionId: string): P
     const collection = await requireCollection(tx, deps.name, collectionId);
     await tx.deleteCollection(collection.key);
     deps.sync.afterDelete(tx, collection.key);
+    tx.afterCommit(() => forgetDetections(deps, collectionId));
   });
 }

@@ -34,7 +34,7 @@ export async function indexFaces(deps: LocalDeps, input: IndexFacesInput, call?:
   }
   // Fail fast, before inference; checked again in the transaction.
   await requireCollection(deps.store, deps.name, collectionId);
-  const detection = await detectFaces(deps, image, call);
+  const detection = await detectFaces(deps, collectionId, image, call);
   const selection = selectFaces(detection.faces, maxFaces);
   const sha256 = createHash('sha256').update(image).digest('hex');
 

@@ -10,6 +10,7 @@ import type { LocalDeps } from './local-deps.js';
 import { byFaceId, collectionNotFound, collectionRef, requireCollection } from './lookups.js';
 import { decodePageToken, pageLimit } from './page-token.js';
 import { toFaceRecord } from './records.js';
+import { forgetDetections } from './detection.js';
 
 /** One page of the collection's faces, in index order. */
 export async function listFaces(deps: LocalDeps, collectionId: string, filter: FaceFilter, page: PageRequest): Promise<Page<FaceRecord>> {
@@ -70,6 +71,7 @@ export async function deleteFaces(deps: LocalDeps, collectionId: string, faceIds
     const found = byFaceId((await tx.findFaces(collectionRef(deps.name, collectionId), requested)) ?? []);
     const outcome: DeleteFacesOutcome = { deletedFaceIds: [], unsuccessfulFaceDeletions: [] };
     const seqs: number[] = [];
+    const images: (string | null)[] = [];
     for (const faceId of requested) {
       const face = found.get(faceId);
       if (!face) {
@@ -83,10 +85,15 @@ export async function deleteFaces(deps: LocalDeps, collectionId: string, faceIds
       } else {
         outcome.deletedFaceIds.push(faceId);
         seqs.push(face.seq);
+        images.push(face.imageSha256);
       }
     }
     // Only unassociated faces go, so the user indexes are unaffected.
-    if (seqs.length > 0) await tx.deleteFaces(collection.key, seqs);
+    if (seqs.length > 0) {
+      await tx.deleteFaces(collection.key, seqs);
+      // Every image a deleted face came from: a detection of it held that face's descriptor.
+      tx.afterCommit(() => forgetDetections(deps, collectionId, images));
+    }
     return outcome;
   });
 }

@@ -40,6 +40,7 @@ import type {
   IndexFacesOutcome,
   Page,
   PageRequest,
+  CollectionPageRequest,
   SearchUsersByImageInput,
   SearchUsersByImageOutcome,
   SnapshotCapable,
@@ -114,7 +115,7 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
 
   // ---- collections -------------------------------------------------------
 
-  async listCollections(page: PageRequest): Promise<Page<CollectionRecord>> {
+  async listCollections(page: CollectionPageRequest): Promise<Page<CollectionRecord>> {
     this.assertOpen();
     return listCollections(this.deps, page);
   }
@@ -234,7 +235,7 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
         collection,
         now,
         onCommit: (tx, changes) => sync.afterCommit(tx, collection.key, changes),
-        detect: (image) => detectFaces(this.deps, image, call),
+        detect: (image) => detectFaces(this.deps, targetCollectionId, image, call),
       },
       snapshotId,
       onProgress,

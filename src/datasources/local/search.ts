@@ -23,7 +23,7 @@ export async function searchUsersByImage(
     throw invalidInput('userMatchThreshold', 'a number 0..100', String(userMatchThreshold));
   }
   const collection = await requireCollection(deps.store, deps.name, collectionId);
-  const detection = await detectFaces(deps, input.image, call);
+  const detection = await detectFaces(deps, collectionId, input.image, call);
   const face = searchableFace(detection.faces);
   if (!face) return { userMatches: [], searchedFace: null };
 

@@ -13,14 +13,19 @@ import {
 import { DomainError } from '../../domain/errors.js';
 import type { CollectionRecord } from '../../domain/records.js';
 import { mapLimit } from '../../lib/map-limit.js';
-import type { CallOptions, Page, PageRequest } from '../provider.js';
+import type { CallOptions, CollectionPageRequest, Page } from '../provider.js';
+import { globToRegExp, matchesAll } from '../../lib/glob.js';
 import { MAX_LIST_RESULTS } from './limits.js';
 import { decodePageToken } from './page-token.js';
 import { collect, pageLimit, withToken } from './paging.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
 
 /** One ListCollections per 4096 ids, then one DescribeCollection per collection (counts, creation time). */
-export async function listCollections(deps: RekognitionDeps, page: PageRequest, call?: CallOptions): Promise<Page<CollectionRecord>> {
+export async function listCollections(
+  deps: RekognitionDeps,
+  page: CollectionPageRequest,
+  call?: CallOptions,
+): Promise<Page<CollectionRecord>> {
   const { calls } = deps;
   const limit = pageLimit(page.limit);
   const start = decodePageToken('collections', page.after);
@@ -29,8 +34,10 @@ export async function listCollections(deps: RekognitionDeps, page: PageRequest, 
     const out = await calls.run(ctx, call, (o) => calls.client.send(new ListCollectionsCommand({ MaxResults: max, NextToken: token }), o));
     return { items: out.CollectionIds ?? [], next: out.NextToken };
   });
-  // A collection deleted between the two calls is left out, as a later list would.
-  const records = await getCollections(deps, ids, call);
+  // Ids outside `idPatterns` are dropped before they are described: the page may come back short, the token still
+  // resumes after everything read. A collection deleted between the two calls is left out, as a later list would.
+  const keep = page.idPatterns && !matchesAll(page.idPatterns) ? page.idPatterns.map(globToRegExp) : undefined;
+  const records = await getCollections(deps, keep ? ids.filter((id) => keep.some((re) => re.test(id))) : ids, call);
   return withToken(
     records.filter((r): r is CollectionRecord => r !== null),
     'collections',

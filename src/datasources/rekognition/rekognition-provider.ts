@@ -39,6 +39,7 @@ import type {
   IndexFacesOutcome,
   Page,
   PageRequest,
+  CollectionPageRequest,
   SearchUsersByImageInput,
   SearchUsersByImageOutcome,
   UserMutationInput,
@@ -125,7 +126,7 @@ export class RekognitionProvider implements FaceProvider {
 
   // ---- collections -------------------------------------------------------
 
-  listCollections(page: PageRequest, call?: CallOptions): Promise<Page<CollectionRecord>> {
+  listCollections(page: CollectionPageRequest, call?: CallOptions): Promise<Page<CollectionRecord>> {
     return listCollections(this.deps, page, call);
   }
 

@@ -139,7 +139,12 @@ export function withResilience(
     else logger.debug(fields, `provider error: ${e.message}`);
   }
 
-  async function once<T>(method: string, outer: AbortSignal | undefined, run: (call: CallOptions) => Promise<T>): Promise<T> {
+  async function once<T>(
+    method: string,
+    outer: AbortSignal | undefined,
+    tenant: string | undefined,
+    run: (call: CallOptions) => Promise<T>,
+  ): Promise<T> {
     if (outer?.aborted) throw unavailable(method, 'CANCELLED', `Provider "${name}" ${method}: cancelled, the client went away`);
     const admission = breaker.admit();
     if (!admission.admitted) {
@@ -154,6 +159,7 @@ export function withResilience(
     // One lazy controller for both causes, and a race instead of listeners on it:
     // making AbortSignals (AbortSignal.any included) costs more than the rest of a call.
     const controller = new LazyAbort();
+    controller.tenant = tenant;
     let timedOut = false;
     let abandon: () => void = () => undefined;
     const abandoned = new Promise<never>((_, reject) => (abandon = () => reject(new Abandoned())));
@@ -203,11 +209,16 @@ export function withResilience(
     }
   }
 
-  async function call<T>(method: string, outer: AbortSignal | undefined, run: (call: CallOptions) => Promise<T>): Promise<T> {
+  async function call<T>(
+    method: string,
+    outer: AbortSignal | undefined,
+    tenant: string | undefined,
+    run: (call: CallOptions) => Promise<T>,
+  ): Promise<T> {
     const attempts = READ_ONLY.has(method) ? options.retry.attempts : 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await once(method, outer, run);
+        return await once(method, outer, tenant, run);
       } catch (e) {
         if (attempt >= attempts || !retryable(e)) throw e;
         const cap = Math.min(options.retry.maxDelayMs, options.retry.baseDelayMs * 2 ** (attempt - 1));
@@ -227,13 +238,15 @@ export function withResilience(
       const value: unknown = Reflect.get(target, prop, receiver);
       const at = callArgumentOf(prop);
       if (at === undefined || typeof value !== 'function') return value;
-      return (...args: unknown[]) =>
-        call(prop as string, (args[at] as CallOptions | undefined)?.signal, (own) => {
-          // The adapter gets this call's own options in place of the caller's.
+      return (...args: unknown[]) => {
+        const outer = args[at] as CallOptions | undefined;
+        return call(prop as string, outer?.signal, outer?.tenant, (own) => {
+          // The adapter gets this call's own options in place of the caller's (the caller's tenant kept).
           const inner = args.slice();
           inner[at] = own;
           return (value as (...a: unknown[]) => Promise<unknown>).apply(target, inner);
         });
+      };
     },
   });
 }

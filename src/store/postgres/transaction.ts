@@ -96,6 +96,8 @@ export const TX_COLLECTION_LOCKS = {
   insertSnapshot: 'none',
   updateSnapshot: 'none',
   deleteSnapshot: 'none',
+  // By the source's name: an erasure waits for a take copying that collection, and then erases its copy too.
+  deleteSnapshotsOf: 'ref',
   insertOperation: 'none',
   updateOperation: 'none',
   touchOperation: 'none',

@@ -20,8 +20,8 @@ export abstract class CommittedReads implements StoreReader {
   getCollections(provider: string, collectionIds: readonly string[]): Promise<CollectionRow[]> {
     return this.reads.getCollections(provider, collectionIds);
   }
-  listCollections(provider: string, page: KeysetPage): Promise<CollectionRow[]> {
-    return this.reads.listCollections(provider, page);
+  listCollections(provider: string, page: KeysetPage, idPatterns?: readonly string[]): Promise<CollectionRow[]> {
+    return this.reads.listCollections(provider, page, idPatterns);
   }
   findUsers(ref: CollectionRef, userIds: readonly string[]): Promise<UserRow[] | null> {
     return this.reads.findUsers(ref, userIds);

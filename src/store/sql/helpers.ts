@@ -4,6 +4,7 @@
  * that lets one set of query texts run on SQLite and on PostgreSQL.
  */
 import { STORE_BATCH_CHUNK } from '../store.js';
+import { globForLike, globForSqlite } from '../../lib/glob.js';
 
 /** The row a `… RETURNING` or single-row lookup must produce, or an error naming the statement. */
 export function required<T>(row: T | undefined, what: string): T {
@@ -55,16 +56,30 @@ export interface SqlDialect {
    * rows has committed. SQLite has one writer; it skips those statements.
    */
   readonly lockRows: boolean;
+  /**
+   * `column` matches one of the glob patterns `globs` (`*`: any run of
+   * characters; lib/glob.ts), case-sensitively. SQLite: `GLOB`; PostgreSQL:
+   * `LIKE … ESCAPE '\'` (SQLite's LIKE ignores ASCII case). No pattern: false.
+   */
+  matchesAny(column: string, globs: readonly string[]): SqlFragment;
 }
 
 export const SQLITE_DIALECT: SqlDialect = {
   name: 'sqlite',
   in: (column, values) => ({ sql: `${column} IN (${marks(values.length)})`, params: [...values] }),
   lockRows: false,
+  matchesAny: (column, globs) =>
+    globs.length === 0
+      ? { sql: '1 = 0', params: [] }
+      : { sql: `(${globs.map(() => `${column} GLOB ?`).join(' OR ')})`, params: globs.map(globForSqlite) },
 };
 
 export const POSTGRES_DIALECT: SqlDialect = {
   name: 'postgres',
   in: (column, values) => ({ sql: `${column} = ANY(?)`, params: [[...values]] }),
   lockRows: true,
+  matchesAny: (column, globs) =>
+    globs.length === 0
+      ? { sql: '1 = 0', params: [] }
+      : { sql: `(${globs.map(() => `${column} LIKE ? ESCAPE '\\'`).join(' OR ')})`, params: globs.map(globForLike) },
 };

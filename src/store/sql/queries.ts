@@ -12,6 +12,7 @@
  *
  * Exported as {@link StoreQueries}; `SqliteQueries` is the historical name.
  */
+import { matchesAll } from '../../lib/glob.js';
 import { decodeDescriptor, encodeDescriptor } from './descriptor-codec.js';
 import { SqliteSnapshotQueries } from './snapshot-queries.js';
 import { chunks, required, unique } from './helpers.js';
@@ -105,11 +106,13 @@ export class StoreQueries extends SqliteSnapshotQueries implements Omit<StoreTx,
     return out;
   }
 
-  async listCollections(provider: string, page: KeysetPage): Promise<CollectionRow[]> {
+  async listCollections(provider: string, page: KeysetPage, idPatterns?: readonly string[]): Promise<CollectionRow[]> {
+    // The filter is part of the query, so a page is full whenever rows follow (a tenant's listing never comes back short).
+    const only = idPatterns && !matchesAll(idPatterns) ? this.sql.dialect.matchesAny('c.collection_id', idPatterns) : undefined;
     return (
       await this.sql.all<CollectionSql>(
-        `SELECT ${COLLECTION_COLUMNS} FROM collections c WHERE c.provider = ? AND c.key > ? ORDER BY c.key LIMIT ?`,
-        [provider, page.after ?? 0, page.limit],
+        `SELECT ${COLLECTION_COLUMNS} FROM collections c WHERE c.provider = ? AND c.key > ?${only ? ` AND ${only.sql}` : ''} ORDER BY c.key LIMIT ?`,
+        [provider, page.after ?? 0, ...(only?.params ?? []), page.limit],
       )
     ).map(toCollection);
   }

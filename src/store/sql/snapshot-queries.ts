@@ -18,6 +18,7 @@
  * `json_each`, PostgreSQL `jsonb ? tenant`) would differ per dialect and
  * could not use an index in keyset order.
  */
+import type { CollectionRef } from '../../domain/records.js';
 import type { OperationKind, OperationRecord, OperationStatus, SnapshotRecord } from '../../domain/operation-records.js';
 import { decodeDescriptor, encodeDescriptor } from './descriptor-codec.js';
 import { ProviderRecordQueries } from './provider-record-queries.js';
@@ -190,6 +191,16 @@ export class SqliteSnapshotQueries extends ProviderRecordQueries implements Snap
     await this.sql.run('DELETE FROM snapshot_visibility WHERE snapshot_seq = ?', [row.seq]);
     await this.sql.run('DELETE FROM snapshots WHERE seq = ?', [row.seq]);
     return true;
+  }
+
+  async deleteSnapshotsOf(source: CollectionRef): Promise<string[]> {
+    // A scan of snapshots: they are few (each expires), and an erasure is rare.
+    const rows = await this.sql.all<{ id: string }>(
+      'SELECT id FROM snapshots WHERE source_provider = ? AND source_collection_id = ? ORDER BY seq',
+      [source.provider, source.collectionId],
+    );
+    for (const { id } of rows) await this.deleteSnapshot(id);
+    return rows.map((r) => r.id);
   }
 
   async expiredSnapshotsWithContent(now: Date, limit: number): Promise<string[]> {

@@ -18,8 +18,19 @@
  *
  * better-sqlite3 is synchronous: a statement blocks the event loop while it
  * runs. Queries are bounded (keyset pages, chunked id lists) to keep that short.
+ *
+ * Erasure: the file holds face descriptors and photos, and a deleted row's
+ * bytes would otherwise stay in free pages of the file and in old frames of
+ * the WAL. `secure_delete` overwrites deleted content with zeros; a
+ * transaction that erased biometric data (faces, collections, snapshots,
+ * retained images) is followed by a TRUNCATE checkpoint, which moves the
+ * zeroed pages into the database and empties the WAL, so the bytes are gone
+ * from disk when the call answers. Best effort: a reader of another process
+ * can hold the checkpoint back; `journal_size_limit = 0` then truncates the
+ * WAL at its next restart. The database and its -wal / -shm are 0600
+ * (data-dir.ts).
  */
-import { checkDataDir } from './data-dir.js';
+import { checkDataDir, restrictStoreFiles } from './data-dir.js';
 import { storageFailure } from '../storage-errors.js';
 import { CommittedReads } from '../sql/committed-reads.js';
 import { join } from 'node:path';
@@ -30,6 +41,7 @@ import { SqliteQueries } from '../sql/queries.js';
 import { GuardedRunner, type SqlRunner, type StoreStats } from '../sql/runner.js';
 import { SqliteStatements } from './sqlite-statements.js';
 import type { Store, StoreTx } from '../store.js';
+import type { CollectionRef } from '../../domain/records.js';
 import { SqliteReadCache } from './read-cache.js';
 import { TransactionScope } from '../sql/transaction-scope.js';
 
@@ -74,6 +86,7 @@ export class SqliteStore extends CommittedReads implements Store {
     super();
     this.file = file;
     const busyTimeout = options.busyTimeoutMs ?? 5000;
+    restrictStoreFiles(file);
     this.writer = new Database(file, { timeout: busyTimeout });
     try {
       const mode = this.writer.pragma('journal_mode = WAL', { simple: true });
@@ -82,6 +95,8 @@ export class SqliteStore extends CommittedReads implements Store {
       }
       this.writer.pragma('synchronous = FULL');
       this.writer.pragma('foreign_keys = ON');
+      this.writer.pragma('secure_delete = ON');
+      this.writer.pragma('journal_size_limit = 0');
       migrate(this.writer, file);
       // Opened after the writer so the WAL and shared-memory files exist,
       // which a read-only connection needs.
@@ -137,6 +152,7 @@ export class SqliteStore extends CommittedReads implements Store {
         active = false;
         this.writer.exec('COMMIT');
         this.turnVersion = undefined;
+        if (tx.erased) this.checkpointErasure();
       } catch (e) {
         active = false;
         try {
@@ -174,18 +190,68 @@ export class SqliteStore extends CommittedReads implements Store {
     }
   }
 
+  /**
+   * After a commit that erased biometric data: copy the WAL's (zeroed) pages
+   * into the database and truncate the WAL, so no old frame keeps the
+   * erased bytes. Still under the write mutex, so no transaction of ours is
+   * open. The commit stands whatever happens here: a failure (a reader of
+   * another process holding the WAL, a full disk) is a warning, and the
+   * next checkpoint does it.
+   */
+  private checkpointErasure(): void {
+    try {
+      const [result] = this.writer.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (result?.busy) process.emitWarning(`SQLite store ${this.file}: erasure checkpoint deferred, another connection is reading`);
+    } catch (e) {
+      process.emitWarning(`SQLite store ${this.file}: erasure checkpoint failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new Error(`SQLite store ${this.file}: expected an open store, got a closed one`);
   }
 }
 
-/** The writer's queries plus commit hooks. */
+/** The writer's queries plus commit hooks; notes whether it erased biometric data (see {@link SqliteStore.transaction}). */
 class SqliteTransaction extends SqliteQueries implements StoreTx {
+  /** Set by every statement that deletes faces, descriptors or images (the store's, a snapshot's, a provider's). */
+  erased = false;
+
   constructor(
     runner: SqlRunner,
     private readonly addHook: (hook: () => void) => void,
   ) {
     super(runner);
+  }
+
+  override deleteCollection(collectionKey: number): Promise<void> {
+    this.erased = true;
+    return super.deleteCollection(collectionKey);
+  }
+
+  override deleteFaces(collectionKey: number, faceSeqs: readonly number[]): Promise<void> {
+    this.erased = true;
+    return super.deleteFaces(collectionKey, faceSeqs);
+  }
+
+  override deleteSnapshot(id: string): Promise<boolean> {
+    this.erased = true;
+    return super.deleteSnapshot(id);
+  }
+
+  override clearSnapshotContent(snapshotId: string): Promise<void> {
+    this.erased = true;
+    return super.clearSnapshotContent(snapshotId);
+  }
+
+  override deleteProviderImages(ref: CollectionRef, sha256s: readonly string[]): Promise<void> {
+    this.erased = true;
+    return super.deleteProviderImages(ref, sha256s);
+  }
+
+  override deleteProviderCollection(ref: CollectionRef): Promise<void> {
+    this.erased = true;
+    return super.deleteProviderCollection(ref);
   }
 
   afterCommit(hook: () => void): void {
