@@ -89,5 +89,29 @@ export function storeTracker() {
   };
 }
 
+/**
+ * Holds `schema`.`table` in SHARE mode on a connection of the test's own: reads go on, writes (an apply's
+ * chunk) wait for `release()`. Pauses a gateway's job at a known point without a hook in the gateway:
+ * `waiting()` says when another connection waits for the lock, i.e. the paused work reached it.
+ */
+export async function holdTable(schema: string, table: string): Promise<{ waiting(): Promise<boolean>; release(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(`LOCK TABLE "${schema}"."${table}" IN SHARE MODE`);
+  return {
+    async waiting() {
+      const r = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = $1::regclass`, [
+        `"${schema}"."${table}"`,
+      ]);
+      return r.rows[0].n > 0;
+    },
+    async release() {
+      await client.query('COMMIT').catch(() => {});
+      await client.end();
+    },
+  };
+}
+
 /** Resolves after `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -8,14 +8,13 @@ import { execSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSubscription, gqlData, isRunning, removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
 import { collectionCounts, createCollection, createUsers, ref } from '../support/fixtures.js';
 import { PHOTOS } from '../support/photos.js';
 import { startFakeAzureFace } from '../fakes/azure-face/server.js';
 import { TRAIN } from '../azure-face-provider/gateway-support.js';
-import { DATABASE_URL, pgAvailable } from '../postgres/support.js';
+import { DATABASE_URL, holdTable, pgAvailable } from '../postgres/support.js';
 import { environmentAllows } from '../support/environment.js';
 import { until } from '../support/wait.js';
 
@@ -162,7 +161,7 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
     const c = await startReplica();
     // Held at its first chunk: the runner's chunk waits for this lock (a killed replica's transaction is
     // rolled back when its connection drops), so the kill comes before completion.
-    const held = await holdTable('users');
+    const held = await holdTable(schema, 'users');
     const op = await applyOn(c, bigSnapshot, 'copy-kill');
     // Kill whichever replica picked the job up, once it waits at its first chunk.
     const operationId = String(JSON.parse(Buffer.from(op, 'base64url').toString())[1]);
@@ -238,7 +237,7 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
     const live = replicas.filter((gw) => isRunning(gw.child));
     const [sub, run] = live.length > 1 ? live : [live[0], live[0]];
     // The apply is held at its first chunk for the whole outage, so its terminal event can only come after it.
-    const held = await holdTable('users');
+    const held = await holdTable(schema, 'users');
     const op = await applyOn(run, bigSnapshot, 'copy-redis');
     const events: any[] = [];
     const client = wsClient(sub.wsUrl);
@@ -274,27 +273,3 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
 });
 
 const readyz = async (gw: GatewayProcess): Promise<number> => (await fetch(gw.url.replace(/\/graphql$/, '/readyz'))).status;
-
-/**
- * Holds this run's `table` in SHARE mode on a connection of the test's own: reads go on, writes (an apply's
- * chunk) wait for {@link release}. Pauses a job at a known point without a hook in the gateway.
- */
-async function holdTable(table: string): Promise<{ waiting(): Promise<boolean>; release(): Promise<void> }> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query(`LOCK TABLE "${schema}"."${table}" IN SHARE MODE`);
-  return {
-    /** Whether another connection waits for the lock: the paused work reached it. */
-    async waiting() {
-      const r = await client.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = $1::regclass`, [
-        `"${schema}"."${table}"`,
-      ]);
-      return r.rows[0].n > 0;
-    },
-    async release() {
-      await client.query('COMMIT').catch(() => {});
-      await client.end();
-    },
-  };
-}
