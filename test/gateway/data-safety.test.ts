@@ -16,6 +16,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gql, gqlData, startGateway } from '../support/gateway.js';
 import { createCollection, ref } from '../support/fixtures.js';
+import { environmentAllows } from '../support/environment.js';
 
 const mounts: string[] = [];
 
@@ -29,20 +30,20 @@ function mountTmpfs(size: string): string {
 const remount = (dir: string, options: string) => execFileSync('mount', ['-o', `remount,${options}`, dir], { stdio: 'pipe' });
 
 /** Whether this machine lets the test mount a tmpfs; under CI=true a refusal is a failure, not a skip. */
-const canMount = (() => {
-  try {
-    const dir = mountTmpfs('1m');
-    execFileSync('umount', [dir]);
-    mounts.pop();
-    rmSync(dir, { recursive: true });
-    return true;
-  } catch (e) {
-    if (process.env.CI === 'true')
-      throw new Error(`data-safety tests need to mount a tmpfs (root, CAP_SYS_ADMIN): ${(e as Error).message}`, { cause: e });
-    console.warn(`SKIPPING the tmpfs data-safety tests: mount is not permitted here (${(e as Error).message.split('\n')[0]})`);
-    return false;
-  }
-})();
+const canMount = environmentAllows(
+  'the tmpfs data-safety tests (they mount a tmpfs: root, CAP_SYS_ADMIN)',
+  (() => {
+    try {
+      const dir = mountTmpfs('1m');
+      execFileSync('umount', [dir]);
+      mounts.pop();
+      rmSync(dir, { recursive: true });
+      return null;
+    } catch (e) {
+      return (e as Error).message.split('\n')[0];
+    }
+  })(),
+);
 
 afterAll(() => {
   for (const dir of mounts.splice(0)) {

@@ -14,6 +14,7 @@ import { fakePng } from '../fakes/azure-face/server.js';
 import { startFakeRekognition, type FakeRekognition } from '../fakes/rekognition/server.js';
 import { metricSum, metricsText, removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 import { createCollection, createUsers, ERROR_FIELDS, ref, uniqueCollectionId } from '../support/fixtures.js';
+import { until } from '../support/wait.js';
 
 const url = inject('gatewayUrl');
 const tag = randomUUID().slice(0, 8);
@@ -372,22 +373,10 @@ describe('cancellation on the fast path', () => {
     await expect(request).rejects.toThrow();
     await until(() => rekognition.callsTo('SearchUsersByImage')[0].clientAborted, 'the gateway to abort its request to the fake');
     // The fast path answered it (to a closed connection) and counted it.
-    await untilAsync(
+    await until(
       async () => (await metricSum(gw.url, 'facegate_query_plan_requests_total', { path: 'cached' })) === cachedBefore + 1,
       'the cached answer to be counted',
     );
     expect(gw.logs.filter((l) => String(l.msg).startsWith('unexpected error'))).toEqual([]);
   });
 });
-
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  await untilAsync(async () => check(), what, ms);
-}
-
-async function untilAsync(check: () => Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`expected ${what} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -16,6 +16,7 @@ import { fakePng, startFakeAzureFace, type FakeAzureFace } from '../fakes/azure-
 type AzureFault = Parameters<FakeAzureFace['inject']>[0];
 import { startFakeRekognition, type FakeRekognition } from '../fakes/rekognition/server.js';
 import { gql, metricSum, removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
+import { until } from '../support/wait.js';
 
 const TIMEOUT_MS = 1000;
 const THRESHOLD = 3;
@@ -68,14 +69,6 @@ const createCollection = async (provider: string, collectionId: string) =>
     })
   ).data?.createCollection;
 
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`expected ${what} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 beforeAll(async () => {
   [rekognition, azure] = await Promise.all([startFakeRekognition(), startFakeAzureFace()]);
   const aws = {
@@ -113,14 +106,13 @@ afterAll(async () => {
   if (gw) removeDataDir(gw.dataDir);
 });
 
-/** A successful search on `provider`: its failure count starts from 0 (waiting out an open circuit if a test left one). */
+/** A successful search on `provider`: its failure count starts from 0 (polling out an open circuit if a test left one). */
 async function healthy(provider: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    const res = await search(provider);
-    if (res.data?.searchUsersByImage.__typename === 'SearchUsersByImageSuccess') return;
-    if (i === 3) throw new Error(`expected ${provider} to recover, got ${JSON.stringify(res)}`);
-    await new Promise((r) => setTimeout(r, OPEN_MS));
-  }
+  await until(
+    async () => (await search(provider)).data?.searchUsersByImage.__typename === 'SearchUsersByImageSuccess',
+    `${provider} to answer a search`,
+    4 * OPEN_MS,
+  );
 }
 
 describe.each(FAKES)('$provider', ({ provider, patient, searchOp, lookupOp, fake }) => {
@@ -234,6 +226,7 @@ describe.each(FAKES)('$provider', ({ provider, patient, searchOp, lookupOp, fake
     async ({ op, query, variables }) => {
       fake().clearCalls();
       fake().inject({ op: op(), kind: 'latency', latencyMs: 20_000, times: 1 });
+      const operationsBefore = await metricSum(gw.url, 'facegate_graphql_operations_total');
       const controller = new AbortController();
       const request = fetch(gw.url, {
         method: 'POST',
@@ -245,7 +238,13 @@ describe.each(FAKES)('$provider', ({ provider, patient, searchOp, lookupOp, fake
       controller.abort();
       await expect(request).rejects.toThrow();
       await until(() => fake().calls.find((c) => c.op === op())?.clientAborted === true, 'the gateway to abort its request to the fake');
-      await new Promise((r) => setTimeout(r, 200));
+      // The positive signal that the operation ended: it is counted once answered (to a closed connection).
+      // An unexpected error would have been logged before that (pino writes synchronously), so its absence
+      // is worth asserting only now.
+      await until(
+        async () => (await metricSum(gw.url, 'facegate_graphql_operations_total')) > operationsBefore,
+        'the aborted operation to be counted',
+      );
       expect(gw.logs.filter((l) => String(l.msg).startsWith('unexpected error'))).toEqual([]);
     },
   );

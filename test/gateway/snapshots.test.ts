@@ -3,14 +3,21 @@
  * live progress over graphql-ws, expiry, conflicts, deletion, and crashes.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { SQLITE_FILE_NAME } from '../../dist/src/store/sqlite/sqlite-store.js';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { collectSubscription, gql, gqlData, removeDataDir, startGateway, wsClient } from '../support/gateway.js';
+import { collectSubscription, gqlData, removeDataDir, startGateway, wsClient } from '../support/gateway.js';
 import { collectionCounts, createCollection, createUsers, ERROR_FIELDS, ref, uniqueCollectionId } from '../support/fixtures.js';
 import { PHOTOS } from '../support/photos.js';
+import { until } from '../support/wait.js';
+import { admin, DATABASE_URL, holdTable, pgAvailable, schemaName } from '../postgres/support.js';
 
 const url = inject('gatewayUrl');
 const wsUrl = inject('gatewayWsUrl');
 const source = uniqueCollectionId('snap-src');
+/** The store's id of an operation from its global id (base64url of ["Operation", id]). */
+const localId = (globalId: string): string => String((JSON.parse(Buffer.from(globalId, 'base64url').toString()) as unknown[])[1]);
 const b64 = (file: string) => readFileSync(file).toString('base64');
 
 const PROGRESS = `subscription($id: ID!) { snapshotProgress(operationId: $id) {
@@ -183,32 +190,43 @@ describe('take and apply', () => {
     expect((await gqlData(url, APPLY, { s: id, t: ref(uniqueCollectionId()) })).applySnapshot.__typename).toBe('SnapshotNotFound');
     expect((await gqlData(url, `query($id: ID!) { snapshot(id: $id) { id } }`, { id })).snapshot).toBeNull();
   });
+});
 
-  it('ends an apply whose snapshot is deleted mid-way either complete or FAILED with no partial target', async () => {
-    const big = uniqueCollectionId('snap-big');
-    await createCollection(url, big);
-    for (let i = 0; i < 4; i++)
-      await createUsers(
-        url,
-        big,
-        Array.from({ length: 500 }, (_, j) => `u${i}-${j}`),
-      );
-    const takeOp = await take(url, big);
-    const id = (await follow(wsUrl, takeOp.id)).at(-1)!.snapshotProgress.snapshot!.id;
-    const target = uniqueCollectionId('snap-del');
-    const applied = await gqlData(url, APPLY, { s: id, t: ref(target) });
-    let deleted: Promise<unknown> | undefined;
-    const events = await follow(wsUrl, applied.applySnapshot.operation.id, (e) => {
-      if (!deleted && e.snapshotProgress.processedItems > 0) deleted = gqlData(url, DELETE, { s: id });
-    });
-    await deleted;
-    const last = events.at(-1)!.snapshotProgress;
-    const counts = await collectionCounts(url, target);
-    if (last.status === 'FAILED') {
+/**
+ * The order is forced, not hoped for: the apply waits at its first chunk for a lock the test holds on the
+ * store's users table (PostgreSQL; reads and the snapshot's deletion go on), the snapshot is deleted, then
+ * the lock is released. Each chunk checks the snapshot first, so the apply must end FAILED, its target gone.
+ */
+describe.skipIf(!pgAvailable)('an apply whose snapshot is deleted mid-way (own gateway on PostgreSQL)', () => {
+  it('ends FAILED with no partial target', async () => {
+    const schema = schemaName('facegate_snapdel');
+    const gw = await startGateway({ env: { DATABASE_URL, FACEGATE_DB_SCHEMA: schema } });
+    try {
+      await createCollection(gw.url, 'big');
+      for (let i = 0; i < 4; i++)
+        await createUsers(
+          gw.url,
+          'big',
+          Array.from({ length: 500 }, (_, j) => `u${i}-${j}`),
+        );
+      const id = (await follow(gw.wsUrl, (await take(gw.url, 'big')).id)).at(-1)!.snapshotProgress.snapshot!.id;
+      const held = await holdTable(schema, 'users');
+      let opId: string;
+      try {
+        opId = (await gqlData(gw.url, APPLY, { s: id, t: ref('big-copy') })).applySnapshot.operation.id;
+        await until(() => held.waiting(), "the apply's first chunk to wait for the users table");
+        expect((await gqlData(gw.url, DELETE, { s: id })).deleteSnapshot.__typename).toBe('DeleteSnapshotSuccess');
+      } finally {
+        await held.release();
+      }
+      const last = (await follow(gw.wsUrl, opId)).at(-1)!.snapshotProgress;
+      expect(last.status).toBe('FAILED');
       expect(last.message).toMatch(/deleted/);
-      expect(counts).toBeNull();
-    } else {
-      expect(counts).toEqual({ userCount: 2000, faceCount: 0 });
+      expect(await collectionCounts(gw.url, 'big-copy')).toBeNull();
+    } finally {
+      await gw.stop();
+      removeDataDir(gw.dataDir);
+      await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
     }
   });
 });
@@ -230,9 +248,10 @@ describe('expiry and crashes (own gateway)', () => {
     }
   });
 
-  it('after kill -9 mid-operation, a restarted gateway reports every operation and none stays RUNNING', async () => {
+  it('after kill -9 mid-apply, a restarted gateway fails the apply (removing its target) and re-runs the queued take', async () => {
     const gw = await startGateway();
-    const opIds: string[] = [];
+    let applyId: string;
+    let takeId: string;
     try {
       await createCollection(gw.url, 'crash');
       for (let i = 0; i < 4; i++)
@@ -243,26 +262,42 @@ describe('expiry and crashes (own gateway)', () => {
         );
       const first = await take(gw.url, 'crash');
       const id = (await follow(gw.wsUrl, first.id)).at(-1)!.snapshotProgress.snapshot!.id;
-      opIds.push((await gqlData(gw.url, APPLY, { s: id, t: ref('crash-copy') })).applySnapshot.operation.id);
-      opIds.push((await take(gw.url, 'crash')).id);
-      await gw.kill();
+      applyId = (await gqlData(gw.url, APPLY, { s: id, t: ref('crash-copy') })).applySnapshot.operation.id;
+      takeId = (await take(gw.url, 'crash')).id; // queued behind the apply (one job at a time)
+      // The order is forced: at the apply's first progress event the test takes the store's write lock, so
+      // the gateway's next write waits for it; under the lock the store must say the apply is RUNNING and
+      // the take NOT_STARTED, and the gateway is killed before the lock is let go.
+      const db = new Database(path.join(gw.dataDir, SQLITE_FILE_NAME), { timeout: 10_000 });
+      try {
+        let locked = false;
+        const running = follow(gw.wsUrl, applyId, (e) => {
+          if (!locked && e.snapshotProgress.processedItems > 0) {
+            db.prepare('BEGIN IMMEDIATE').run();
+            locked = true;
+          }
+        }).catch(() => []); // the socket dies with the gateway
+        await until(() => locked, "the apply's first progress event");
+        const status = (opId: string) =>
+          (db.prepare('SELECT status FROM operations WHERE id = ?').get(localId(opId)) as { status: string }).status;
+        expect([status(applyId), status(takeId)]).toEqual(['RUNNING', 'NOT_STARTED']);
+        await gw.kill();
+        await running;
+      } finally {
+        if (db.inTransaction) db.prepare('ROLLBACK').run();
+        db.close();
+      }
     } finally {
       await gw.kill();
     }
     const again = await startGateway({ dataDir: gw.dataDir });
     try {
-      for (const opId of opIds) {
-        const events = await follow(again.wsUrl, opId);
-        expectOrdered(events);
-        const last = events.at(-1)!.snapshotProgress;
-        if (last.status === 'FAILED') expect(last.message).toBeTruthy();
-      }
-      const status = await gql(again.url, `query($id: ID!) { operation(id: $id) { kind status message } }`, { id: opIds[0] });
-      const apply = status.data!.operation;
-      const copy = await collectionCounts(again.url, 'crash-copy');
-      // An interrupted apply is failed and cleaned; a finished one is complete.
-      if (apply.status === 'FAILED') expect(copy).toBeNull();
-      else expect(copy).toEqual({ userCount: 2000, faceCount: 0 });
+      const apply = await follow(again.wsUrl, applyId);
+      expectOrdered(apply);
+      expect(apply.at(-1)!.snapshotProgress).toMatchObject({ status: 'FAILED', message: expect.stringMatching(/interrupted/) });
+      expect(await collectionCounts(again.url, 'crash-copy')).toBeNull();
+      const retaken = await follow(again.wsUrl, takeId);
+      expectOrdered(retaken);
+      expect(retaken.at(-1)!.snapshotProgress).toMatchObject({ status: 'SUCCEEDED', snapshot: { userCount: 2000 } });
     } finally {
       await again.stop();
       removeDataDir(gw.dataDir);

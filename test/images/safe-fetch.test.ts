@@ -27,6 +27,7 @@ import {
   isValidHostPattern,
 } from '../../dist/src/images/safe-fetch.js';
 import { MAX_IMAGE_BYTES } from '../../dist/src/domain/validation.js';
+import { environmentAllows } from '../support/environment.js';
 
 const PUBLIC_A = '93.184.216.34';
 const PUBLIC_B = '2606:2800:220:1:248:1893:25c8:1946';
@@ -743,7 +744,11 @@ describe('time limit', () => {
 
 // ---------------------------------------------------------------- https
 
-const OPENSSL = spawnSync('openssl', ['version']).status === 0;
+const opensslVersion = spawnSync('openssl', ['version']);
+const OPENSSL = environmentAllows(
+  'the https tests of safe-fetch (they make a self-signed certificate with the openssl CLI)',
+  opensslVersion.status === 0 ? null : `openssl version: ${opensslVersion.error?.message ?? `exit ${opensslVersion.status}`}`,
+);
 
 describe.skipIf(!OPENSSL)('https (self-signed certificate made with openssl)', () => {
   let dir: string;

@@ -2,7 +2,7 @@
  * Several replicas on one PostgreSQL and one Redis (as on this machine:
  * 127.0.0.1:5432 database `test`, 127.0.0.1:6379). Each run uses its own
  * schema and Redis prefix. Without the services these tests skip with a
- * message — unless CI=true, where they must run.
+ * message — unless CI=true, where they must run (support/environment.ts).
  */
 import { execSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -14,8 +14,10 @@ import { collectionCounts, createCollection, createUsers, ref } from '../support
 import { PHOTOS } from '../support/photos.js';
 import { startFakeAzureFace } from '../fakes/azure-face/server.js';
 import { TRAIN } from '../azure-face-provider/gateway-support.js';
+import { DATABASE_URL, holdTable, pgAvailable } from '../postgres/support.js';
+import { environmentAllows } from '../support/environment.js';
+import { until } from '../support/wait.js';
 
-const DATABASE_URL = process.env.FACEGATE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = { host: '127.0.0.1', port: 6379 };
 const REDIS_START = `redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log`;
 
@@ -24,11 +26,12 @@ const reachable = (port: number) =>
     const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
     s.once('error', () => resolve(false));
   });
-const servicesUp = (await reachable(5432)) && (await reachable(REDIS.port));
-if (!servicesUp && process.env.CI === 'true')
-  throw new Error('CI=true but PostgreSQL (5432) or Redis (6379) is not reachable: the scale-out tests must run in CI');
-if (!servicesUp) console.warn('skipping scale-out tests: PostgreSQL on 127.0.0.1:5432 or Redis on 127.0.0.1:6379 is not reachable');
+// PostgreSQL as the tests use it (role, database: pgAvailable), and Redis; under CI=true either missing fails.
+const servicesUp =
+  pgAvailable &&
+  environmentAllows('the scale-out tests (Redis)', (await reachable(REDIS.port)) ? null : `nothing listens on 127.0.0.1:${REDIS.port}`);
 
+const LEASE_MS = 2000;
 const schema = `facegate_replicas_${randomUUID().slice(0, 8)}`;
 const prefix = `facegate-test-${randomUUID().slice(0, 8)}`;
 const env = {
@@ -36,7 +39,7 @@ const env = {
   FACEGATE_DB_SCHEMA: schema,
   REDIS_URL: `redis://${REDIS.host}:${REDIS.port}`,
   FACEGATE_REDIS_PREFIX: prefix,
-  FACEGATE_JOB_LEASE_MS: '2000',
+  FACEGATE_JOB_LEASE_MS: String(LEASE_MS),
 };
 const replicas: GatewayProcess[] = [];
 const startReplica = async () => {
@@ -147,32 +150,35 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
     expect(await search(b)).toEqual([]); // loads B's index (empty)
     const assoc = `mutation($f: [String!]!) { associateFaces(input: { collection: { provider: "local", collectionId: "faces" }, userId: "franck", faceIds: $f }) { __typename } }`;
     expect((await gqlData(a.url, assoc, { f: [faceId] })).associateFaces.__typename).toBe('AssociateFacesSuccess');
-    await new Promise((r) => setTimeout(r, 200)); // the change message crosses Redis
-    expect(await search(b)).toEqual(['franck']);
+    // B drops its index when A's change message crosses Redis, and reloads it on its next search.
+    await until(async () => (await search(b)).join() === 'franck', 'B to find the face A associated', 30_000);
     const dis = `mutation($f: [String!]!) { disassociateFaces(input: { collection: { provider: "local", collectionId: "faces" }, userId: "franck", faceIds: $f }) { __typename } }`;
     expect((await gqlData(b.url, dis, { f: [faceId] })).disassociateFaces.__typename).toBe('DisassociateFacesSuccess');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await search(a)).toEqual([]);
+    await until(async () => (await search(a)).length === 0, 'A to stop finding the face B disassociated', 30_000);
   });
 
   it('finishes on the other replica an apply whose replica was killed mid-way, duplicating nothing', async () => {
     const c = await startReplica();
+    // Held at its first chunk: the runner's chunk waits for this lock (a killed replica's transaction is
+    // rolled back when its connection drops), so the kill comes before completion.
+    const held = await holdTable(schema, 'users');
     const op = await applyOn(c, bigSnapshot, 'copy-kill');
-    // Kill whichever replica picked the job up, once it is running.
-    let runner: GatewayProcess | undefined;
-    for (let i = 0; i < 200 && !runner; i++) {
-      runner = [a, b, c].find((gw) =>
-        gw.logs.some(
-          (l) => l.msg === 'operation started' && String(l.operationId) === JSON.parse(Buffer.from(op, 'base64url').toString())[1],
-        ),
-      );
-      if (!runner) await new Promise((r) => setTimeout(r, 25));
+    // Kill whichever replica picked the job up, once it waits at its first chunk.
+    const operationId = String(JSON.parse(Buffer.from(op, 'base64url').toString())[1]);
+    const startedOn = (gw: GatewayProcess) => gw.logs.some((l) => l.msg === 'operation started' && String(l.operationId) === operationId);
+    let runner: GatewayProcess;
+    try {
+      await until(() => held.waiting(), "the runner's first chunk to wait for the users table");
+      runner = await until(() => [a, b, c].find(startedOn), 'a replica to log the start of the apply');
+      await runner.kill();
+    } finally {
+      await held.release();
     }
-    expect(runner).toBeDefined();
-    await runner!.kill();
     const survivor = [a, b, c].find((gw) => gw !== runner && isRunning(gw.child))!;
     const events = await follow(survivor, op);
     expect(events.at(-1).snapshotProgress.status).toBe('SUCCEEDED');
+    // Re-run from the start by another replica (the lease lapsed), not finished by the killed one.
+    expect([a, b, c].filter((gw) => gw !== runner).some(startedOn)).toBe(true);
     expect(await collectionCounts(survivor.url, 'copy-kill')).toEqual({ userCount: 3000, faceCount: 0 });
   });
 
@@ -201,10 +207,19 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
       const other = replicas.find((gw) => gw !== trainer && isRunning(gw.child))!;
       await createCollection(trainer.url, 'trained', 'azure');
       const op = (await gqlData(trainer.url, TRAIN, { c: ref('trained', 'azure') })).trainCollection.operation.id;
-      // Beyond the lease (2 s): the live replica keeps saying its training runs.
-      await new Promise((r) => setTimeout(r, 3000));
-      const status = async () =>
-        (await gqlData(other.url, `query($id: ID!) { operation(id: $id) { status message } }`, { id: op })).operation;
+      const read = async () =>
+        (await gqlData(other.url, `query($id: ID!) { operation(id: $id) { status message lastActionAt } }`, { id: op })).operation;
+      const status = async () => {
+        const { lastActionAt: _at, ...rest } = await read();
+        return rest;
+      };
+      // Beyond the lease (2 s): the live replica keeps moving lastActionAt, so the sweeps on every replica
+      // (each a third of the lease) leave its training RUNNING.
+      const first = Date.parse((await read()).lastActionAt);
+      await until(
+        async () => Date.parse((await read()).lastActionAt) - first >= LEASE_MS,
+        'the trainer to keep its training alive past a lease',
+      );
       expect(await status()).toEqual({ status: 'RUNNING', message: null });
       await trainer.kill();
       const events = await follow(other, op);
@@ -221,20 +236,40 @@ describe.skipIf(!servicesUp)('two replicas on PostgreSQL and Redis', () => {
   it('delivers the terminal event to a subscriber across a Redis restart', async () => {
     const live = replicas.filter((gw) => isRunning(gw.child));
     const [sub, run] = live.length > 1 ? live : [live[0], live[0]];
+    // The apply is held at its first chunk for the whole outage, so its terminal event can only come after it.
+    const held = await holdTable(schema, 'users');
     const op = await applyOn(run, bigSnapshot, 'copy-redis');
-    const following = follow(sub, op);
-    await new Promise((r) => setTimeout(r, 100));
-    execSync('redis-cli -p 6379 shutdown nosave || true', { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 1500));
-    execSync(REDIS_START, { stdio: 'ignore' });
-    const events = await following;
-    expect(['SUCCEEDED', 'FAILED']).toContain(events.at(-1).snapshotProgress.status);
-    // Readiness comes back once the replica has reconnected (ioredis backs off up to 2 s).
-    let ready = 0;
-    for (let i = 0; i < 60 && ready !== 200; i++) {
-      ready = (await fetch(sub.url.replace(/\/graphql$/, '/readyz'))).status;
-      if (ready !== 200) await new Promise((r) => setTimeout(r, 250));
+    const events: any[] = [];
+    const client = wsClient(sub.wsUrl);
+    let released = false;
+    let endedHeld = false;
+    const following = collectSubscription<any>(client, PROGRESS, { id: op }, (e) => {
+      events.push(e);
+      if (!released && ['SUCCEEDED', 'FAILED'].includes(e.snapshotProgress.status)) endedHeld = true;
+    });
+    try {
+      await until(() => held.waiting(), "the apply's first chunk to wait for the users table");
+      await until(() => events.length > 0, 'the subscriber to get its first event');
+      execSync('redis-cli -p 6379 shutdown nosave', { stdio: 'ignore' });
+      try {
+        await until(async () => (await readyz(sub)) === 503, "/readyz of the subscriber's replica to report Redis down");
+      } finally {
+        // Redis is shared with the rest of the run: it comes back even when this test fails.
+        execSync(REDIS_START, { stdio: 'ignore' });
+      }
+      // Readiness comes back once the replica has reconnected (ioredis backs off up to 2 s).
+      await until(async () => (await readyz(sub)) === 200, '/readyz to recover with Redis');
+    } finally {
+      released = true;
+      await held.release();
     }
-    expect(ready).toBe(200);
+    const terminal = (e: any) => ['SUCCEEDED', 'FAILED'].includes(e.snapshotProgress.status);
+    await until(() => events.some(terminal), 'the subscriber to get the terminal event', 30_000).finally(() => client.dispose());
+    await following;
+    expect(endedHeld).toBe(false);
+    expect(events.at(-1).snapshotProgress.status).toBe('SUCCEEDED');
+    expect(await collectionCounts(sub.url, 'copy-redis')).toEqual({ userCount: 3000, faceCount: 0 });
   }, 120_000);
 });
+
+const readyz = async (gw: GatewayProcess): Promise<number> => (await fetch(gw.url.replace(/\/graphql$/, '/readyz'))).status;
