@@ -20,7 +20,7 @@ import { createGraphQLHandler } from './http/graphql-handler.js';
 import { HttpServer } from './http/http-server.js';
 import { ResponseBatch } from './http/response-batch.js';
 import { createRouter } from './http/router.js';
-import { sendInternalError } from './http/send.js';
+import { answerUnwritable } from './http/send.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { ProgressBus } from './operations/progress-bus.js';
 import { jobQueueOf } from './operations/redis-job-queue.js';
@@ -30,7 +30,7 @@ import { TenantGrants } from './security/grants.js';
 import { MetricsAccess } from './security/metrics-access.js';
 import { OriginPolicy } from './security/origin-policy.js';
 import { RateLimiter } from './security/rate-limit.js';
-import { openStore } from './store/open-store.js';
+import { isReachable, openStore } from './store/open-store.js';
 import { contextDeps } from './resolvers/context.js';
 import { startWebSocketServer } from './ws/ws-server.js';
 
@@ -83,10 +83,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit) : undefined;
   const runtime = await startGraphQLRuntime({ logger, limits: config.limits, metrics, tracing, rateLimiter });
   const { schema, plans, formatError, apollo } = runtime;
-  const responses = new ResponseBatch((err, res) => {
-    logger.error({ err }, 'a GraphQL response could not be written');
-    sendInternalError(res);
-  });
+  const responses = new ResponseBatch(answerUnwritable(logger));
   // The fast path skips Apollo's plugins; tracing is one, so with tracing on every request goes through Apollo.
   const fastPath = tracing ? undefined : new QueryFastPath(plans, metrics, formatError, responses);
   const graphql = createGraphQLHandler({
@@ -100,13 +97,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     maxBodyBytes: config.maxBodyBytes,
     maxDocumentChars: config.limits.maxDocumentChars,
   });
-  const readinessChecks = async () => ({
-    store: await store
-      .listCollections('-', { after: null, limit: 1 })
-      .then(() => true)
-      .catch(() => false),
-    redis: redis && changes ? redis.ready && changes.ready : true,
-  });
+  const readinessChecks = async () => ({ store: await isReachable(store), redis: redis && changes ? redis.ready && changes.ready : true });
   const graphiql = config.graphiql ? config.auth : undefined;
   const anonymous = config.auth.anonymousTenant !== null;
   const originPolicy = new OriginPolicy({ anonymous, allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins });

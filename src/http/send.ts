@@ -14,3 +14,11 @@ export function sendInternalError(res: ServerResponse): void {
     sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
   else res.destroy();
 }
+
+/** The response batch's answer to a response node:http refused to write: logged, then a 500 (or a cut connection). */
+export function answerUnwritable(logger: { error(fields: object, message: string): void }): (err: unknown, res: ServerResponse) => void {
+  return (err, res) => {
+    logger.error({ err }, 'a GraphQL response could not be written');
+    sendInternalError(res);
+  };
+}

@@ -17,3 +17,11 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   if (location.databaseUrl) return openPostgresStore(location.databaseUrl, { schema: location.databaseSchema });
   return openSqliteStore(location.dataDir);
 }
+
+/** Whether the store answers a read: what /readyz reports as `store`. */
+export function isReachable(store: Store): Promise<boolean> {
+  return store.listCollections('-', { after: null, limit: 1 }).then(
+    () => true,
+    () => false,
+  );
+}
