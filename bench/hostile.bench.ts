@@ -96,14 +96,24 @@ async function legitClient(url: string, until: number): Promise<Sample[]> {
   return Promise.all(samples);
 }
 
-/** A socket that never authenticates and sends oversized frames as fast as the server takes them. */
+const FRAME = Buffer.alloc(FRAME_BYTES, 0x61);
+FRAME.write('{"type":"connection_init","payload":{"apiKey":"', 0);
+
+/**
+ * A socket that never authenticates and sends oversized frames as fast as
+ * the server takes them. Its mask is all zeros, which ws then skips
+ * applying, so the attacker's own CPU (on the same cores) goes to sending,
+ * not to XOR-ing 16 MiB a frame.
+ */
 function oversizedFrames(wsUrl: string, until: number, counts: { frames: number; closes: number }): Promise<void> {
-  const frame = Buffer.alloc(FRAME_BYTES, 0x61);
-  frame.write('{"type":"connection_init","payload":{"apiKey":"', 0);
+  const frame = FRAME;
   return new Promise((resolve) => {
     const open = () => {
       if (performance.now() >= until) return resolve();
-      const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { headers: { origin: 'http://127.0.0.1' } });
+      const socket = new WebSocket(wsUrl, 'graphql-transport-ws', {
+        headers: { origin: 'http://127.0.0.1' },
+        generateMask: (mask) => void mask.fill(0),
+      });
       const send = () => {
         if (socket.readyState !== WebSocket.OPEN || performance.now() >= until) return socket.close();
         socket.send(frame, (err) => {
@@ -130,11 +140,14 @@ const ALIAS_FLOOD = `query Flood($img: ImageInput!) { ${Array.from(
 const INTROSPECTION_FLOOD = `{ ${Array.from({ length: 200 }, (_, i) => `s${i}: __schema { types { name fields { name } } }`).join(' ')} }`;
 
 /** One connection's flood: alias and introspection documents in turn, each sent when the last is answered. */
+const FLOOD_BODIES = [
+  JSON.stringify({ query: ALIAS_FLOOD, variables: { img: { base64: Buffer.alloc(2 * 1024 * 1024, 7).toString('base64') } } }),
+  JSON.stringify({ query: INTROSPECTION_FLOOD }),
+];
+
 async function flood(url: string, until: number, counts: Record<string, number>): Promise<void> {
-  const image = { base64: Buffer.alloc(2 * 1024 * 1024, 7).toString('base64') };
   for (let i = 0; performance.now() < until; i++) {
-    const body =
-      i % 2 === 0 ? JSON.stringify({ query: ALIAS_FLOOD, variables: { img: image } }) : JSON.stringify({ query: INTROSPECTION_FLOOD });
+    const body = FLOOD_BODIES[i % 2];
     try {
       const res = await fetch(url, {
         method: 'POST',

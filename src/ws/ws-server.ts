@@ -36,6 +36,7 @@ import { TenantSubscriptions, tooManyOperations, tooManySubscriptions, type WebS
 import { connectionGate } from './connection-gate.js';
 import { OperationSignals } from './operation-signals.js';
 import { prepareOperation } from './prepare-operation.js';
+import { handleSocketErrors } from './socket-errors.js';
 import { TokenExpiry } from './token-expiry.js';
 
 /** What {@link startWebSocketServer} serves. */
@@ -114,7 +115,7 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
   });
   wss.on('connection', gate.track);
 
-  return useServer<Record<string, unknown>>(
+  const graphqlWs = useServer<Record<string, unknown>>(
     {
       schema: options.schema,
       onConnect: async (ctx) => {
@@ -196,4 +197,7 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
     },
     wss,
   );
+  // After graphql-ws's own connection listener, so this handler replaces the one it adds.
+  wss.on('connection', (socket) => handleSocketErrors(socket, logger));
+  return graphqlWs;
 }
