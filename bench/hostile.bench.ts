@@ -35,6 +35,8 @@ const SOCKETS = 100;
 const FLOOD_CONNECTIONS = 10;
 const LEGIT_PER_SECOND = 10;
 const FRAME_BYTES = 16 * 1024 * 1024;
+/** Which attacks run (`frames`, `floods`), for telling their costs apart. @default both */
+const ATTACKS = new Set((process.env.BENCH_ATTACKS ?? 'frames,floods').split(','));
 
 const LEGIT_KEY = 'bench-legit-key-0123456789abcdef';
 const ATTACKER_KEY = 'bench-attacker-key-0123456789abcd';
@@ -202,8 +204,8 @@ async function main(): Promise<void> {
     const floodCounts: Record<string, number> = {};
     const [attacked] = await Promise.all([
       legitClient(url, until),
-      ...Array.from({ length: SOCKETS }, () => oversizedFrames(wsUrl, until, frameCounts)),
-      ...Array.from({ length: FLOOD_CONNECTIONS }, () => flood(url, until, floodCounts)),
+      ...Array.from({ length: ATTACKS.has('frames') ? SOCKETS : 0 }, () => oversizedFrames(wsUrl, until, frameCounts)),
+      ...Array.from({ length: ATTACKS.has('floods') ? FLOOD_CONNECTIONS : 0 }, () => flood(url, until, floodCounts)),
     ]);
     clearInterval(attackTimer);
     const peakMb = Math.max(...attackRss);

@@ -16,6 +16,7 @@ import { CachedEngine } from './engine/detection-cache.js';
 import { FaceEngine } from './engine/index.js';
 import { startGraphQLRuntime } from './execution/graphql-runtime.js';
 import { QueryFastPath } from './http/fast-path.js';
+import { BodyBudget } from './http/body-budget.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { HttpServer } from './http/http-server.js';
 import { ResponseBatch } from './http/response-batch.js';
@@ -95,6 +96,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     responses,
     fastPath,
     maxBodyBytes: config.maxBodyBytes,
+    bodyBudget: new BodyBudget(config.maxBodyBytesInFlight),
     maxDocumentChars: config.limits.maxDocumentChars,
   });
   const readinessChecks = async () => ({ store: await isReachable(store), redis: redis && changes ? redis.ready && changes.ready : true });

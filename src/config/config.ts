@@ -47,6 +47,12 @@ export interface GatewayConfig {
   /** Largest accepted HTTP request body. @default 8 MiB (a 5 MiB image in base64, plus the query) */
   maxBodyBytes: number;
   /**
+   * Bytes of large request bodies (over 64 KiB) held at once, from reading
+   * to answer; a body that does not fit waits, unread, for others to be
+   * answered. @default 4 × maxBodyBytes (32 MiB)
+   */
+  maxBodyBytesInFlight: number;
+  /**
    * How long a graphql-ws connection that brought no credentials (as GraphiQL
    * connects) may stay open without running an operation whose
    * `extensions.headers` authenticate it; then it is closed with 4401.

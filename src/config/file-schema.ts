@@ -57,6 +57,7 @@ export const fileSchema = z
       .strict()
       .optional(),
     maxBodyBytes: z.number().int().min(1024).optional(),
+    maxBodyBytesInFlight: z.number().int().min(1024).optional(),
     wsAuthTimeoutMs: z.number().int().min(100).max(600_000).optional(),
     limits: z
       .object({

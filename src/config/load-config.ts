@@ -175,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
       maxQueue: file.engine?.maxQueue ?? 64,
     },
     maxBodyBytes,
+    maxBodyBytesInFlight: file.maxBodyBytesInFlight ?? 4 * maxBodyBytes,
     wsAuthTimeoutMs: file.wsAuthTimeoutMs ?? 10_000,
     limits: queryLimits,
     rateLimit: parseRateLimit(rateLimit),

@@ -13,10 +13,11 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQL
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { requestOperationLabel } from '../observability/operation-metrics.js';
 import { createContext, type ContextDeps, type GatewayContext } from '../resolvers/context.js';
-import type { Authenticator } from '../security/authenticator.js';
+import type { Authenticator, Caller } from '../security/authenticator.js';
 import { credentialsOfHeaders } from '../security/credentials.js';
 import { checkDocumentSize } from '../security/query-limits.js';
 import { throttledResponse, type RateLimiter, type Throttle } from '../security/rate-limit.js';
+import type { BodyBudget } from './body-budget.js';
 import { BodyTooLarge, graphqlBodyOf } from './body.js';
 import type { QueryFastPath } from './fast-path.js';
 import type { RequestHandler } from './http-server.js';
@@ -43,6 +44,8 @@ export interface GraphQLHandlerOptions {
   maxBodyBytes: number;
   /** Longest accepted query document, in characters; a longer one is answered 400 before it is parsed. */
   maxDocumentChars: number;
+  /** Large bodies held at once; others wait, unread. */
+  bodyBudget: BodyBudget;
 }
 
 const UNAUTHENTICATED = {
@@ -74,6 +77,18 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
       req.resume();
       return refuseThrottled(res, caller.tenant, throttle, requestId);
     }
+    const admitted = options.bodyBudget.admit(req, options.maxBodyBytes);
+    // Awaited only when the body had to wait: small bodies, nearly all, are admitted synchronously.
+    const release = admitted instanceof Promise ? await admitted : admitted;
+    try {
+      await answer(req, res, caller, requestId);
+    } finally {
+      release();
+    }
+  };
+
+  /** Reads, checks and runs the request of an authenticated caller whose body was admitted. */
+  async function answer(req: IncomingMessage, res: ServerResponse, caller: Caller, requestId: string): Promise<void> {
     let body: unknown;
     try {
       body = await graphqlBodyOf(req, options.maxBodyBytes);
@@ -103,7 +118,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
     // Labelled by the operation Apollo ran, never by the operationName a request claims (see observability/operation-names.ts).
     metrics.graphqlRequests.inc({ operation: requestOperationLabel(httpGraphQLRequest.headers), status: String(status) });
     await sendApolloResponse(res, status, requestId, response, responses);
-  };
+  }
 }
 
 /** The client's `x-request-id` (up to 128 characters), or a new one. */
