@@ -24,6 +24,7 @@
  * machine: the footer prints the load average at start and end.
  */
 import { readFileSync } from 'node:fs';
+import { crc32, deflateSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,8 +95,50 @@ const repeat = <T>(xs: T[], n: number): T[] => Array.from({ length: n }, (_, i) 
 const fmt = (x: number, d = 1): string => x.toFixed(d);
 const pct = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
+/** A valid 1-bit PNG of side × side pixels (400 Mpx at 20000), ~50 KB encoded. */
+function pngBomb(side = 20_000): Buffer {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([head, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(side, 0);
+  ihdr.writeUInt32BE(side, 4);
+  ihdr[8] = 1; // bit depth; colour type 0 (greyscale)
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc((1 + Math.ceil(side / 8)) * side), { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * How fast invalid images are refused (test/engine/engine-errors.test.ts asserts
+ * the stage that refuses each; the time is measured here, not asserted there).
+ */
+async function refusalBench(): Promise<void> {
+  const engine = new FaceEngine({ workers: 1 });
+  const cases: [string, Uint8Array][] = [
+    ['refusal: decompression bomb, 20000×20000 PNG (header only)', pngBomb()],
+    ['refusal: truncated JPEG, 60% of a portrait (full decode)', portraits[11].subarray(0, Math.floor(portraits[11].length * 0.6))],
+  ];
+  for (const [metric, bytes] of cases) {
+    const N = 50;
+    const t0 = performance.now();
+    for (let i = 0; i < N; i++) await engine.detect(bytes).catch(() => undefined);
+    row(metric, `${fmt((performance.now() - t0) / N, 2)} ms`, `mean of ${N}; workers started: ${engine.liveWorkers}`);
+  }
+  await engine.close();
+}
+
 async function engineBench(): Promise<void> {
   const poolSize = os.availableParallelism();
+  await refusalBench();
   const base = await settle();
 
   // Cold start.

@@ -14,10 +14,10 @@ import {
   InMemoryRetainedImages,
   providerFor,
   rest,
-  sleep,
   uniqueId,
   type Provider,
 } from './support.js';
+import { until } from '../support/wait.js';
 
 let fake: FakeAzureFace;
 let provider: Provider;
@@ -366,8 +366,7 @@ describe('associations', () => {
       'UPDATING',
     );
     expect(await provider.getUsers(id, ['u'])).toEqual([expect.objectContaining({ status: 'UPDATING' })]);
-    for (let i = 0; i < 250 && (await provider.getUsers(id, ['u']))[0]?.status !== 'ACTIVE'; i++) await sleep(20);
-    expect((await provider.getUsers(id, ['u']))[0]?.status).toBe('ACTIVE');
+    await until(async () => (await provider.getUsers(id, ['u']))[0]?.status === 'ACTIVE', 'the user to be ACTIVE once trained');
     expect(fake.inspectGroup(id)?.trainingStatus).toBe('succeeded');
     expect((await provider.disassociateFaces({ collectionId: id, userId: 'u', faceIds: [faceId] })).userStatus).toBe('CREATED');
   });
@@ -384,8 +383,7 @@ describe('associations', () => {
       for (const f of faces) await slow.associateFaces({ collectionId: id, userId: 'u', faceIds: [f], userMatchThreshold: 0 });
       const trainings = () => fake.callsTo('TrainLargePersonGroup').filter((c) => c.path.includes(id));
       expect(trainings()).toHaveLength(0);
-      for (let i = 0; i < 250 && (await slow.getUsers(id, ['u']))[0]?.status !== 'ACTIVE'; i++) await sleep(20);
-      expect((await slow.getUsers(id, ['u']))[0]?.status).toBe('ACTIVE');
+      await until(async () => (await slow.getUsers(id, ['u']))[0]?.status === 'ACTIVE', 'the user to be ACTIVE once trained');
       expect(trainings()).toHaveLength(1);
     } finally {
       await slow.close();
@@ -600,8 +598,9 @@ describe('rebuilding from Azure', () => {
       fake.clearCalls();
       expect((await fresh.getFaces(id, [faceId]))[0]?.userId).toBe('u');
       expect(fake.callsTo('GetLargePersonGroupPersonFace')).toHaveLength(1);
-      await sleep(20);
-      expect(fake.callsTo('UpdateLargeFaceListFace')).toHaveLength(1); // link written back
+      // Written back in the background: wait for the write, then check it was the only one.
+      await until(() => fake.callsTo('UpdateLargeFaceListFace').length > 0, 'the link to be written back');
+      expect(fake.callsTo('UpdateLargeFaceListFace')).toHaveLength(1);
     } finally {
       await fresh.close();
     }

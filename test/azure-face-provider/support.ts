@@ -54,5 +54,3 @@ export async function rest(fake: FakeAzureFace, method: string, path: string, bo
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as unknown) : null };
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

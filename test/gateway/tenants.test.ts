@@ -110,18 +110,36 @@ describe('authentication', () => {
       await new Promise((resolve) => socket.once('message', resolve)); // connection_ack
       return socket;
     };
-    const idle = await connect();
+    /** Runs an authenticated operation on `socket`: 'answered', or the close code if the socket is closed first. */
+    const roundTrip = (socket: WebSocket, id: string) =>
+      new Promise<string>((resolve) => {
+        if (socket.readyState !== WebSocket.OPEN) return resolve(`closed before the operation (state ${socket.readyState})`);
+        const onMessage = (raw: WebSocket.RawData) => {
+          if ((JSON.parse(String(raw)) as { id?: string }).id !== id) return;
+          socket.off('close', onClose);
+          socket.off('message', onMessage);
+          resolve('answered');
+        };
+        const onClose = (code: number) => resolve(`closed ${code}`);
+        socket.on('message', onMessage);
+        socket.once('close', onClose);
+        socket.send(
+          JSON.stringify({
+            type: 'subscribe',
+            id,
+            payload: { query: '{ providers { name } }', extensions: { headers: { 'x-api-key': KEY_A } } },
+          }),
+        );
+      });
+    // The working socket connects first, so its deadline falls before the idle one's: once the idle
+    // socket is closed, the working socket's deadline has passed on the server too.
     const working = await connect();
-    working.send(
-      JSON.stringify({
-        type: 'subscribe',
-        id: '1',
-        payload: { query: '{ providers { name } }', extensions: { headers: { 'x-api-key': KEY_A } } },
-      }),
-    );
+    expect(await roundTrip(working, '1')).toBe('answered');
+    const idle = await connect();
     const closed = new Promise((resolve) => idle.once('close', (code) => resolve(code)));
     expect(await closed).toBe(4401);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // past the working socket's own deadline
+    // Answered on the same connection after its deadline: had the deadline closed it, the close would come first.
+    expect(await roundTrip(working, '2')).toBe('answered');
     expect(working.readyState).toBe(WebSocket.OPEN);
     working.close();
   });

@@ -16,7 +16,7 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DomainError } from '../../dist/src/domain/errors.js';
 import {
   type DialTarget,
@@ -28,6 +28,7 @@ import {
 } from '../../dist/src/images/safe-fetch.js';
 import { MAX_IMAGE_BYTES } from '../../dist/src/domain/validation.js';
 import { environmentAllows } from '../support/environment.js';
+import { until } from '../support/wait.js';
 
 const PUBLIC_A = '93.184.216.34';
 const PUBLIC_B = '2606:2800:220:1:248:1893:25c8:1946';
@@ -42,6 +43,8 @@ interface Hits {
 let httpServer: http.Server;
 let httpPort: number;
 const hits: Hits = {};
+/** Bytes /drip has written, all requests together. */
+let dripped = 0;
 
 function route(req: http.IncomingMessage, res: http.ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://x');
@@ -93,7 +96,7 @@ function route(req: http.IncomingMessage, res: http.ServerResponse): void {
       return; // never answers
     case '/drip': {
       res.writeHead(200, { 'content-type': 'image/png' });
-      const timer = setInterval(() => res.write('x'), 50);
+      const timer = setInterval(() => (res.write('x'), dripped++), 50);
       res.on('close', () => clearInterval(timer));
       return;
     }
@@ -705,21 +708,49 @@ describe('responses', () => {
   });
 });
 
+/**
+ * `promise`, observed: `settled()` says whether it has settled (after its
+ * reactions ran), so a test can check it is still pending.
+ */
+function observe<T>(promise: Promise<T>): { promise: Promise<T>; settled(): Promise<boolean> } {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  return { promise, settled: () => new Promise((r) => setImmediate(() => r(done))) };
+}
+
 describe('time limit', () => {
+  /**
+   * The deadline is one timer: faking setTimeout alone (sockets, the test
+   * server's drip and until() keep real time) lets these tests say on which
+   * millisecond of the fetch's clock it fires instead of timing the fetch.
+   */
+  const onFakeClock = async (path: string, timeoutMs: number, seen: () => boolean): Promise<void> => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const fetching = observe(fetchImage(`http://img.example.test${path}`, mapped({ timeoutMs })));
+      await until(seen, `the server to serve ${path}`);
+      vi.advanceTimersByTime(timeoutMs - 1);
+      expect(await fetching.settled()).toBe(false);
+      vi.advanceTimersByTime(1);
+      await until(() => fetching.settled(), `the fetch to end on the ${timeoutMs}th ms`);
+      await refusedInput(fetching.promise, new RegExp(`expected the image within ${timeoutMs} ms, got no complete response in time`));
+    } finally {
+      vi.useRealTimers();
+    }
+  };
+
   it('refuses a server that never answers, once the whole fetch took timeoutMs', async () => {
-    const started = Date.now();
-    await refusedInput(
-      fetchImage('http://img.example.test/hang', mapped({ timeoutMs: 300 })),
-      /expected the image within 300 ms, got no complete response in time/,
-    );
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-    expect(Date.now() - started).toBeLessThan(2000);
+    const before = hits['/hang'] ?? 0;
+    await onFakeClock('/hang', 300, () => (hits['/hang'] ?? 0) > before);
   });
 
   it('is a total deadline, not an idle timeout (a body that trickles forever)', async () => {
-    const started = Date.now();
-    await refusedInput(fetchImage('http://img.example.test/drip', mapped({ timeoutMs: 400 })), /within 400 ms/);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // The body is arriving (bytes written since the request) when the deadline fires.
+    const before = dripped;
+    await onFakeClock('/drip', 400, () => dripped >= before + 3);
   });
 
   it('covers DNS: a resolver that never answers', async () => {
@@ -735,8 +766,11 @@ describe('time limit', () => {
   it("rejects with the caller's abort reason, not a DomainError", async () => {
     const controller = new AbortController();
     const reason = new Error('client went away');
-    setTimeout(() => controller.abort(reason), 100);
-    await expect(fetchImage('http://img.example.test/hang', mapped(), controller.signal)).rejects.toBe(reason);
+    const before = hits['/hang'] ?? 0;
+    const fetching = fetchImage('http://img.example.test/hang', mapped(), controller.signal);
+    await until(() => (hits['/hang'] ?? 0) > before, 'the request to reach the server'); // aborted while waiting for the answer
+    controller.abort(reason);
+    await expect(fetching).rejects.toBe(reason);
     const already = AbortSignal.abort(reason);
     await expect(fetchImage('http://img.example.test/img', mapped(), already)).rejects.toBe(reason);
   });

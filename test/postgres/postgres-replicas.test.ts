@@ -16,7 +16,8 @@ import type { LocalProvider as LocalProviderType } from '../../src/datasources/l
 import type { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { CollectionRow, NewFace } from '../../src/store/store.js';
 import { FakeEngine, LocalProvider, descriptor, face } from '../local-provider/support.js';
-import { admin, pgAvailable, schemaName, sleep, storeTracker } from './support.js';
+import { until } from '../support/wait.js';
+import { admin, lockWaiters, pgAvailable, schemaName, sleep, storeTracker } from './support.js';
 
 const stores = storeTracker();
 const schema = schemaName('facegate_replicas');
@@ -60,13 +61,13 @@ describe.skipIf(!pgAvailable)('serialization across replicas', () => {
         await tx.insertUser(c.key, name, new Date());
         trace.push(`${name}:end`);
       });
-    const t0 = Date.now();
     await Promise.all([run(a, c1, 'a1'), run(b, c1, 'b1'), run(a, c1, 'a2'), run(b, c1, 'b2')]);
+    // Serialized: each start is followed by its own end (the 40 ms inside gives an interleaving the time to show).
     const sameCollection = trace.splice(0);
+    expect(sameCollection).toHaveLength(8);
     for (let i = 0; i < sameCollection.length; i += 2) {
       expect(sameCollection[i].replace(':start', '')).toBe(sameCollection[i + 1].replace(':end', ''));
     }
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(4 * 40 - 5);
 
     await Promise.all([run(a, c1, 'x'), run(b, c2, 'y')]);
     expect(trace.slice(0, 2).sort()).toEqual(['x:start', 'y:start']); // both held their own lock at once
@@ -107,13 +108,16 @@ describe.skipIf(!pgAvailable)('serialization across replicas', () => {
     const [f1] = await a.transaction((tx) => tx.insertFaces(c1.key, [newFace(1)], img));
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let indexed!: () => void;
+    const holding = new Promise<void>((r) => (indexed = r));
     const indexing = b.transaction(async (tx) => {
       await tx.insertFaces(c2.key, [newFace(2)], img);
+      indexed();
       await gate;
     });
-    await sleep(50);
+    await holding;
     const deleting = a.transaction((tx) => tx.deleteFaces(c1.key, [f1.seq]));
-    await sleep(100);
+    await until(async () => (await lockWaiters(schema)) === 1, 'the deleter to wait for the indexer');
     release();
     await Promise.all([indexing, deleting]);
     expect(await a.getImage(img.sha256)).toEqual(img.bytes);
@@ -123,13 +127,16 @@ describe.skipIf(!pgAvailable)('serialization across replicas', () => {
     const [f2] = await a.listFaces(c2.key, {}, { after: null, limit: 1 });
     let release2!: () => void;
     const gate2 = new Promise<void>((r) => (release2 = r));
+    let deleted!: () => void;
+    const holding2 = new Promise<void>((r) => (deleted = r));
     const deleting2 = a.transaction(async (tx) => {
       await tx.deleteFaces(c2.key, [f2.seq]);
+      deleted();
       await gate2;
     });
-    await sleep(50);
+    await holding2;
     const indexing2 = b.transaction((tx) => tx.insertFaces(c3.key, [newFace(3)], img));
-    await sleep(100);
+    await until(async () => (await lockWaiters(schema)) === 1, 'the indexer to wait for the deleter');
     release2();
     await Promise.all([deleting2, indexing2]);
     expect(await a.getImage(img.sha256)).toEqual(img.bytes);
@@ -144,9 +151,9 @@ describe.skipIf(!pgAvailable)('serialization across replicas', () => {
       await blocker.query('BEGIN');
       await blocker.query(`SELECT key FROM "${schema}".collections WHERE key = $1 FOR UPDATE`, [c4.key]);
       const indexing3 = b.transaction((tx) => tx.insertFaces(c4.key, [newFace(4)], img));
-      await sleep(100);
+      await until(async () => (await lockWaiters(schema)) === 1, 'the indexer to wait on c4 after its image upsert');
       const deleting3 = a.transaction((tx) => tx.deleteFaces(c3.key, [f3.seq]));
-      await sleep(100);
+      await until(async () => (await lockWaiters(schema)) === 2, "the deleter to wait for the indexer's image row");
       await blocker.query('COMMIT');
       await Promise.all([indexing3, deleting3]);
     });

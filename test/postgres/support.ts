@@ -113,5 +113,21 @@ export async function holdTable(schema: string, table: string): Promise<{ waitin
   };
 }
 
+/**
+ * Backends waiting for a lock while they hold one on a table of `schema`: how a
+ * test sees that a transaction of its store reached a lock another one holds
+ * (its first touch of a table locks the table, so only this schema's work counts).
+ */
+export async function lockWaiters(schema: string): Promise<number> {
+  return admin(async (client) => {
+    const r = await client.query<{ n: number }>(
+      `SELECT count(DISTINCT w.pid)::int AS n FROM pg_locks w JOIN pg_locks h ON h.pid = w.pid AND h.granted
+        WHERE NOT w.granted AND h.relation IN (SELECT oid FROM pg_class WHERE relnamespace = $1::regnamespace)`,
+      [`"${schema}"`],
+    );
+    return r.rows[0].n;
+  });
+}
+
 /** Resolves after `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

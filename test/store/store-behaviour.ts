@@ -248,13 +248,16 @@ export function storeBehaviour(h: StoreHarness): void {
     it('hides uncommitted writes from store reads, shows them to the tx', async () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
+      let written!: () => void;
+      const inserted = new Promise<void>((r) => (written = r));
       let seenInside: unknown;
       const pending = store.transaction(async (tx) => {
         await tx.insertCollection({ provider: 'local', collectionId: 'uncommitted', faceModelVersion: null, createdAt: new Date() });
         seenInside = await tx.getCollection({ provider: 'local', collectionId: 'uncommitted' });
+        written();
         await gate;
       });
-      await sleep(30);
+      await inserted; // the write is done and not committed: the gate holds the transaction open
       expect(await store.getCollection({ provider: 'local', collectionId: 'uncommitted' })).toBeNull();
       release();
       await pending;
@@ -545,13 +548,16 @@ export function storeBehaviour(h: StoreHarness): void {
       const s = snapshotRecord();
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
+      let written!: () => void;
+      const inserted = new Promise<void>((r) => (written = r));
       let seenInside: SnapshotRecord | null = null;
       const pending = store.transaction(async (tx) => {
         await tx.insertSnapshot(s);
         seenInside = await tx.getSnapshot(s.id);
+        written();
         await gate;
       });
-      await sleep(30);
+      await inserted; // the write is done and not committed: the gate holds the transaction open
       expect(await store.getSnapshot(s.id)).toBeNull();
       release();
       await pending;

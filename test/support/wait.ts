@@ -11,6 +11,10 @@
 /** How often a condition is polled: often enough to add little to a test, rarely enough to cost nothing. */
 const POLL_MS = 20;
 
+/** The real timer and clock, taken at load: a test that fakes timers (vi.useFakeTimers) can still wait. */
+const realSetTimeout = globalThis.setTimeout;
+const realNow = Date.now;
+
 /**
  * Polls `probe` until it answers a truthy value and returns that value; throws
  * `expected <what> within <ms> ms` (with the last thrown error, if any) at the
@@ -19,7 +23,7 @@ const POLL_MS = 20;
  * loaded: it bounds a failure, it does not measure speed.
  */
 export async function until<T>(probe: () => T | Promise<T>, what: string, ms = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
+  const deadline = realNow() + ms;
   for (;;) {
     let lastError: unknown;
     try {
@@ -28,10 +32,10 @@ export async function until<T>(probe: () => T | Promise<T>, what: string, ms = 1
     } catch (e) {
       lastError = e;
     }
-    if (Date.now() > deadline) {
+    if (realNow() > deadline) {
       const cause = lastError instanceof Error ? `: last error ${lastError.message}` : '';
       throw new Error(`expected ${what} within ${ms} ms${cause}`);
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await new Promise((r) => realSetTimeout(r, POLL_MS));
   }
 }

@@ -58,6 +58,7 @@ export function createAdapterParts(options: AzureFaceProviderOptions): AdapterPa
     retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    sleep: options.retrySleep,
   });
   const callContext = (collectionId?: string, userId?: string): CallContext => ({ provider: name, collectionId, userId });
   let lastUserCreatedAt = 0;

@@ -52,6 +52,8 @@ export interface AzureFaceProviderOptions {
   idempotencyRetentionMs?: number;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
+  /** The wait between two attempts of a call, for tests (they count the waits asked for instead of timing them). @default setTimeout */
+  retrySleep?: (ms: number) => Promise<void>;
   /** Where best-effort failures go (background trainings, registry link updates, list cleanup). */
   logger?: Pick<Logger, 'warn'>;
   /** Several gateway replicas: announces this replica's changes and drops indexes other replicas changed. */
