@@ -3,9 +3,6 @@
  * live progress over graphql-ws, expiry, conflicts, deletion, and crashes.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { SQLITE_FILE_NAME } from '../../dist/src/store/sqlite/sqlite-store.js';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { collectSubscription, gqlData, removeDataDir, startGateway, wsClient } from '../support/gateway.js';
 import { collectionCounts, createCollection, createUsers, ERROR_FIELDS, ref, uniqueCollectionId } from '../support/fixtures.js';
@@ -247,9 +244,19 @@ describe('expiry and crashes (own gateway)', () => {
       removeDataDir(gw.dataDir);
     }
   });
+});
 
-  it('after kill -9 mid-apply, a restarted gateway fails the apply (removing its target) and re-runs the queued take', async () => {
-    const gw = await startGateway();
+/**
+ * The order is forced, not hoped for: the apply waits at its first chunk for a lock the test holds on the
+ * store's users table (PostgreSQL, so the gateway's event loop runs on), with the next take queued behind
+ * it; under the lock the store must say the apply is RUNNING and the take NOT_STARTED, and the gateway is
+ * killed before the lock is let go.
+ */
+describe.skipIf(!pgAvailable)('kill -9 mid-apply (own gateway on PostgreSQL)', () => {
+  it('a restarted gateway fails the apply (removing its target) and re-runs the queued take', async () => {
+    const schema = schemaName('facegate_snapkill');
+    const env = { DATABASE_URL, FACEGATE_DB_SCHEMA: schema };
+    const gw = await startGateway({ env });
     let applyId: string;
     let takeId: string;
     try {
@@ -262,34 +269,26 @@ describe('expiry and crashes (own gateway)', () => {
         );
       const first = await take(gw.url, 'crash');
       const id = (await follow(gw.wsUrl, first.id)).at(-1)!.snapshotProgress.snapshot!.id;
-      applyId = (await gqlData(gw.url, APPLY, { s: id, t: ref('crash-copy') })).applySnapshot.operation.id;
-      takeId = (await take(gw.url, 'crash')).id; // queued behind the apply (one job at a time)
-      // The order is forced: at the apply's first progress event the test takes the store's write lock, so
-      // the gateway's next write waits for it; under the lock the store must say the apply is RUNNING and
-      // the take NOT_STARTED, and the gateway is killed before the lock is let go.
-      const db = new Database(path.join(gw.dataDir, SQLITE_FILE_NAME), { timeout: 10_000 });
+      const held = await holdTable(schema, 'users');
       try {
-        let locked = false;
-        const running = follow(gw.wsUrl, applyId, (e) => {
-          if (!locked && e.snapshotProgress.processedItems > 0) {
-            db.prepare('BEGIN IMMEDIATE').run();
-            locked = true;
-          }
-        }).catch(() => []); // the socket dies with the gateway
-        await until(() => locked, "the apply's first progress event");
-        const status = (opId: string) =>
-          (db.prepare('SELECT status FROM operations WHERE id = ?').get(localId(opId)) as { status: string }).status;
+        applyId = (await gqlData(gw.url, APPLY, { s: id, t: ref('crash-copy') })).applySnapshot.operation.id;
+        takeId = (await take(gw.url, 'crash')).id; // queued behind the apply (one job at a time)
+        await until(() => held.waiting(), "the apply's first chunk to wait for the users table");
+        const statuses = await admin((c) =>
+          c.query<{ id: string; status: string }>(`SELECT id, status FROM "${schema}".operations WHERE id = ANY($1)`, [
+            [localId(applyId), localId(takeId)],
+          ]),
+        );
+        const status = (opId: string) => statuses.rows.find((r) => r.id === localId(opId))?.status;
         expect([status(applyId), status(takeId)]).toEqual(['RUNNING', 'NOT_STARTED']);
         await gw.kill();
-        await running;
       } finally {
-        if (db.inTransaction) db.prepare('ROLLBACK').run();
-        db.close();
+        await held.release();
       }
     } finally {
       await gw.kill();
     }
-    const again = await startGateway({ dataDir: gw.dataDir });
+    const again = await startGateway({ env, dataDir: gw.dataDir });
     try {
       const apply = await follow(again.wsUrl, applyId);
       expectOrdered(apply);
@@ -301,6 +300,7 @@ describe('expiry and crashes (own gateway)', () => {
     } finally {
       await again.stop();
       removeDataDir(gw.dataDir);
+      await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
     }
   });
 });
