@@ -19,21 +19,20 @@ import {
   getIntrospectionQuery,
   isObjectType,
   parse,
-  specifiedRules,
-  validate,
   type GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { imageInputsOf, limitRules, operationCostOf, rateCostOf, type QueryLimits } from '../../dist/src/security/query-limits.js';
+import { imageInputsOf, operationCostOf, rateCostOf, type QueryLimits } from '../../dist/src/security/query-limits.js';
 import { RateLimiter } from '../../dist/src/security/rate-limit.js';
 import { RequestImages } from '../../dist/src/images/image-input.js';
 import { buildGatewaySchema } from '../../dist/src/execution/build-schema.js';
 import { gql, removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
 import { createCollection, createUsers, ref, uniqueCollectionId } from '../support/fixtures.js';
 import { readPhoto } from '../support/photos.js';
+import { validateWithLimits } from '../support/limit-rules.js';
 
 let schema: GraphQLSchema;
 beforeAll(async () => {
@@ -41,7 +40,7 @@ beforeAll(async () => {
 });
 
 function check(query: string, limits: Partial<QueryLimits> = {}): readonly GraphQLError[] {
-  return validate(schema, parse(query), [...specifiedRules, ...limitRules(limits)]);
+  return validateWithLimits(schema, query, limits);
 }
 
 const codes = (errors: readonly { extensions?: Record<string, unknown> }[] | undefined): unknown[] =>
@@ -50,7 +49,7 @@ const codes = (errors: readonly { extensions?: Record<string, unknown> }[] | und
 /** What the cost rule recorded for the document's first operation. */
 function recorded(query: string, limits: Partial<QueryLimits> = {}) {
   const document = parse(query);
-  validate(schema, document, [...specifiedRules, ...limitRules(limits)]);
+  validateWithLimits(schema, document, limits);
   const op = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
   return { cost: operationCostOf(op), rate: rateCostOf(op) };
 }

@@ -34,6 +34,7 @@ import { buildGatewaySchema } from '../../dist/src/execution/build-schema.js';
 import { paginateArray } from '../../dist/src/resolvers/pagination.js';
 import { gql, gqlData, removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
 import { createCollection, createUsers, ref, uniqueCollectionId } from '../support/fixtures.js';
+import { validateWithLimits } from '../support/limit-rules.js';
 
 let schema: GraphQLSchema;
 beforeAll(async () => {
@@ -42,7 +43,7 @@ beforeAll(async () => {
 
 /** Every error of validating `query` with the spec rules and the limit rules. */
 function check(query: string, limits: Partial<QueryLimits> = {}): readonly GraphQLError[] {
-  return validate(schema, parse(query), [...specifiedRules, ...limitRules(limits)]);
+  return validateWithLimits(schema, query, limits);
 }
 
 function only(errors: readonly GraphQLError[], code: string): GraphQLError {

@@ -3,10 +3,24 @@
  * id-list chunking, the "one row back" check, and the {@link SqlDialect}
  * that lets one set of query texts run on SQLite and on PostgreSQL.
  */
+import type { StoredBoundingBox } from '../rows.js';
 import { STORE_BATCH_CHUNK } from '../store.js';
 import { globForLike, globForSqlite } from '../../lib/glob.js';
 
 /** The row a `… RETURNING` or single-row lookup must produce, or an error naming the statement. */
+/** A face's box columns, as every face table stores them. */
+export interface BoxColumns {
+  bbox_left: number;
+  bbox_top: number;
+  bbox_width: number;
+  bbox_height: number;
+}
+
+/** The box of a face row (ratios of the image, 0..1). */
+export function boxOf(row: BoxColumns): StoredBoundingBox {
+  return { left: row.bbox_left, top: row.bbox_top, width: row.bbox_width, height: row.bbox_height };
+}
+
 export function required<T>(row: T | undefined, what: string): T {
   if (row === undefined) throw new Error(`${what}: expected one row back, got none`);
   return row;

@@ -15,7 +15,7 @@
 import { matchesAll } from '../../lib/glob.js';
 import { decodeDescriptor, encodeDescriptor } from './descriptor-codec.js';
 import { SqliteSnapshotQueries } from './snapshot-queries.js';
-import { chunks, required, unique } from './helpers.js';
+import { boxOf, chunks, required, unique } from './helpers.js';
 import type { SqlRunner } from './runner.js';
 import {
   STORE_BATCH_CHUNK,
@@ -520,7 +520,7 @@ function toFace(row: FaceSql): FaceRow {
     userSeq: row.user_seq,
     userId: row.user_id,
     externalImageId: row.external_image_id,
-    boundingBox: { left: row.bbox_left, top: row.bbox_top, width: row.bbox_width, height: row.bbox_height },
+    boundingBox: boxOf(row),
     confidence: row.confidence,
     imageSha256: row.image_sha256,
     indexedAt: new Date(row.indexed_at),

@@ -31,7 +31,7 @@ import type {
   SnapshotUserRow,
   SnapshotWriter,
 } from '../snapshot-store.js';
-import { chunks, required, unique } from './helpers.js';
+import { boxOf, chunks, required, unique } from './helpers.js';
 import type { SqlRunner } from './runner.js';
 import { STORE_BATCH_CHUNK } from '../store.js';
 import { type KeysetPage, type StoredUserStatus } from '../rows.js';
@@ -503,7 +503,7 @@ function toSnapshotFace(row: SnapshotFaceSql): SnapshotFaceRow {
     faceId: row.face_id,
     userId: row.user_id,
     externalImageId: row.external_image_id,
-    boundingBox: { left: row.bbox_left, top: row.bbox_top, width: row.bbox_width, height: row.bbox_height },
+    boundingBox: boxOf(row),
     confidence: row.confidence,
     // Empty for faces from a provider that keeps no descriptors (Azure): see insertSnapshotFaces.
     descriptor: row.descriptor.byteLength === 0 ? new Float32Array(0) : decodeDescriptor(row.descriptor),
