@@ -9,29 +9,13 @@
  * the field constraints in ../domain/validation.ts.
  */
 import type { BoundingBox } from '../engine/types.js';
+import type { FaceAttributeName, FaceDetailRecord, QualityFilterName } from '../domain/face-details.js';
 import type { CollectionRecord, FaceRecord, ProviderInfo, UserRecord, UserStatus } from '../domain/records.js';
+import type { CallOptions } from './call-options.js';
+import type { FaceOperations } from './face-operations.js';
 
-/**
- * What a provider call is made on behalf of: the trailing argument of every
- * contract method that calls out. Explicit rather than carried by
- * AsyncLocalStorage, whose first `run` on Node 20 switches on promise hooks
- * for the whole process: a hook on every promise of every request.
- *
- * Structural: a request's context and a lazy abort (whose `signal` is a
- * getter) are passed as they are, so no AbortSignal is made unless an
- * adapter reads it. Background work (training rounds, snapshot jobs) passes
- * none: no single request may cancel it.
- */
-export interface CallOptions {
-  /** Aborted when the call is no longer wanted: the client went away, or the gateway's timeout for the call ran out. */
-  readonly signal?: AbortSignal;
-  /**
-   * The tenant the call is made for (a request's context carries it); none
-   * for background work. Adapters keep what they remember of one tenant's
-   * calls from the others with it (the local engine's detection cache).
-   */
-  readonly tenant?: string;
-}
+export type { CallOptions } from './call-options.js';
+export type * from './face-operations.js';
 
 /**
  * A listCollections request: a page, and the collections the caller may see.
@@ -64,12 +48,28 @@ export interface IndexFacesInput {
   externalImageId?: string;
   /** Index at most this many faces, largest first. @default 100 */
   maxFaces?: number;
+  /** Faces below the bar are not indexed (reason LOW_FACE_QUALITY or the provider's own). @default AUTO (Rekognition's IndexFaces default) */
+  qualityFilter?: QualityFilterName;
+  /** Attributes beyond the DEFAULT set to fill in `faceDetails`, each advertised by the instance. @default none */
+  detectionAttributes?: ReadonlySet<FaceAttributeName>;
 }
 
-export type UnindexedReason = 'EXCEEDS_MAX_FACES' | 'SMALL_BOUNDING_BOX' | 'LOW_CONFIDENCE';
+/** Why a face was not indexed: every reason Rekognition reports, never collapsed. */
+export const UNINDEXED_REASONS = [
+  'EXCEEDS_MAX_FACES',
+  'EXTREME_POSE',
+  'LOW_BRIGHTNESS',
+  'LOW_SHARPNESS',
+  'LOW_CONFIDENCE',
+  'SMALL_BOUNDING_BOX',
+  'LOW_FACE_QUALITY',
+] as const;
+export type UnindexedReason = (typeof UNINDEXED_REASONS)[number];
 
 export interface IndexFacesOutcome {
   faces: FaceRecord[];
+  /** One per face of `faces`, in the same order: what detection saw of it. */
+  faceDetails: FaceDetailRecord[];
   unindexedFaces: { boundingBox: BoundingBox; reasons: UnindexedReason[] }[];
   faceModelVersion: string | null;
 }
@@ -128,13 +128,17 @@ export interface SearchUsersByImageInput {
   userMatchThreshold: number;
   /** 1..500. @default 10 */
   maxUsers: number;
+  /** The largest face is searched only if it passes. @default NONE (Rekognition's default for SearchUsersByImage) */
+  qualityFilter?: QualityFilterName;
 }
 
 export interface SearchUsersByImageOutcome {
   /** Ordered by similarity, highest first. */
   userMatches: { similarity: number; user: UserRecord }[];
-  /** The largest face, which was searched; null when the image has no face. */
+  /** The largest face, which was searched; null when the image has no face (or none passed the quality filter). */
   searchedFace: { boundingBox: BoundingBox; confidence: number } | null;
+  /** The image's other faces, not searched (Rekognition UnsearchedFaces). */
+  unsearchedFaces: FaceDetailRecord[];
 }
 
 /** Filters for {@link FaceProvider.listFaces}. */
@@ -150,7 +154,7 @@ export interface FaceFilter {
  * out takes the {@link CallOptions} of the call last; adapters hand its
  * signal to their I/O.
  */
-export interface FaceProvider extends ProviderInfo {
+export interface FaceProvider extends ProviderInfo, FaceOperations {
   listCollections(page: CollectionPageRequest, call?: CallOptions): Promise<Page<CollectionRecord>>;
   /** Batched lookup (DataLoader): null where a collection does not exist. */
   getCollections(collectionIds: readonly string[], call?: CallOptions): Promise<(CollectionRecord | null)[]>;

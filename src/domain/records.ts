@@ -4,10 +4,23 @@
  * can do. Providers return these; GraphQL types map from them.
  */
 import type { BoundingBox } from '../engine/types.js';
+import { attributeCapability, FACE_ATTRIBUTES } from './face-details.js';
 
 export type ProviderKind = 'LOCAL' | 'REKOGNITION' | 'AZURE_FACE';
 
 export type UserStatus = 'ACTIVE' | 'UPDATING' | 'CREATING' | 'CREATED';
+
+/** The face operations (contract-face-operations.graphql) and one capability per FaceAttribute beyond the DEFAULT set that a provider fills. */
+export const FACE_OPERATION_CAPABILITIES = [
+  'DETECT_FACES',
+  'COMPARE_FACES',
+  'VERIFY_USER',
+  'SEARCH_FACES',
+  'SEARCH_FACES_BY_IMAGE',
+  'SEARCH_USERS',
+  'IDENTIFY_FACES',
+  ...FACE_ATTRIBUTES.map(attributeCapability),
+] as const;
 
 /** Operation names a provider may support; exposed as `Provider.capabilities`. */
 export const CAPABILITIES = [
@@ -29,6 +42,7 @@ export const CAPABILITIES = [
   'TRAIN_COLLECTION',
   /** Collection ids keep their case ("Team" and "team" are two collections); Azure allows lowercase only. */
   'MIXED_CASE_COLLECTION_IDS',
+  ...FACE_OPERATION_CAPABILITIES,
 ] as const;
 
 export type Capability = (typeof CAPABILITIES)[number];

@@ -22,7 +22,35 @@ export interface DetectedFace {
   confidence: number;
   /** 128-d face descriptor; compare with {@link similarity}. */
   descriptor: Float32Array;
+  /**
+   * Five points derived from the 68-point landmarks, in this order: left eye
+   * centre, right eye centre (the subject's left and right, as Rekognition's
+   * eyeLeft / eyeRight), nose tip, left and right mouth corner; ratios of the
+   * image like {@link boundingBox}.
+   */
+  landmarks?: readonly { x: number; y: number }[];
+  /** Head pose estimated from the landmarks, degrees. */
+  pose?: { roll: number; yaw: number; pitch: number };
+  /** Measured on the face's pixels, each 0..100. */
+  quality?: { brightness: number; sharpness: number };
+  /** Present only when {@link DetectOptions.attributes} asked for it. */
+  attributes?: FaceAttributes;
 }
+
+/** What the engine's optional networks say of a face (face-api's age-gender and expression nets; a liveness model if shipped). */
+export interface FaceAttributes {
+  /** Estimated age in years (ENGINE_ATTRIBUTES 'age'). */
+  age?: number;
+  /** ENGINE_ATTRIBUTES 'gender'. */
+  gender?: { value: 'male' | 'female'; probability: number };
+  /** Each of face-api's seven expressions with its probability 0..1 (ENGINE_ATTRIBUTES 'expressions'). */
+  expressions?: Record<'neutral' | 'happy' | 'sad' | 'angry' | 'fearful' | 'disgusted' | 'surprised', number>;
+  /** Probability 0..1 that the face is a live person rather than a photo or screen (ENGINE_ATTRIBUTES 'liveness'). */
+  liveness?: number;
+}
+
+/** The optional networks a detection may run; each costs inference time, so only what is asked for runs. */
+export type EngineAttribute = 'age' | 'gender' | 'expressions' | 'liveness';
 
 /** What {@link FaceEngine.detect} returns: faces sorted largest first. */
 export interface DetectionResult {
@@ -96,6 +124,8 @@ export interface DetectOptions {
   signal?: AbortSignal;
   /** Where the detection may be remembered and shared; none: it is neither answered from nor kept in a cache. @default undefined */
   scope?: DetectionScope;
+  /** Optional networks to run on every face (see {@link FaceAttributes}); an engine that lacks one leaves it out of {@link FaceEngineApi.attributes}. @default none */
+  attributes?: ReadonlySet<EngineAttribute>;
 }
 
 /** Contract of the engine; the implementation lives in ./index.ts. */
@@ -104,6 +134,8 @@ export interface FaceEngineApi {
   detect(image: Uint8Array, options?: DetectOptions): Promise<DetectionResult>;
   /** Model identifier, reported as the collection's faceModelVersion. */
   readonly modelVersion: string;
+  /** The optional networks this engine has (what {@link DetectOptions.attributes} may ask for). */
+  readonly attributes?: ReadonlySet<EngineAttribute>;
   /** Images queued or in flight (for metrics and back-pressure). */
   readonly queueDepth: number;
   /**

@@ -54,6 +54,7 @@
 import { DomainError } from '../../domain/errors.js';
 import {
   CAPABILITIES,
+  FACE_OPERATION_CAPABILITIES,
   type Capability,
   type CollectionRecord,
   type FaceRecord,
@@ -96,10 +97,21 @@ import { searchUsersByImage } from './search-users.js';
 import { exportToSnapshot } from './snapshot-export.js';
 import { importFromSnapshot } from './snapshot-import.js';
 import { createUser, deleteUser, getUsers, listUsers } from './users.js';
+import type {
+  CompareFacesOutcome,
+  DetectFacesOutcome,
+  IdentifyFacesOutcome,
+  SearchFacesByImageOutcome,
+  SearchFacesOutcome,
+  SearchUsersOutcome,
+  VerifyUserOutcome,
+} from '../face-operations.js';
+import { unsupportedOperation } from '../unsupported.js';
 
 /** What an instance cannot do: descriptors (Azure never returns them), mixed-case ids; snapshots only with the gateway store. */
-const NOT_WITHOUT_STORE: readonly Capability[] = ['EXPORT_DESCRIPTORS', 'MIXED_CASE_COLLECTION_IDS', 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT'];
-const NOT_WITH_STORE: readonly Capability[] = ['EXPORT_DESCRIPTORS', 'MIXED_CASE_COLLECTION_IDS'];
+// TODO(issue 20): the face operations as they land.
+const NOT_WITH_STORE: readonly Capability[] = ['EXPORT_DESCRIPTORS', 'MIXED_CASE_COLLECTION_IDS', ...FACE_OPERATION_CAPABILITIES];
+const NOT_WITHOUT_STORE: readonly Capability[] = [...NOT_WITH_STORE, 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT'];
 
 /**
  * The `azure-face` provider. Each contract method checks the provider is
@@ -274,6 +286,29 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   }
 
   /** Stops trainings; later calls fail with PROVIDER_UNAVAILABLE. */
+  // The face operations (./face-operations.ts), refused until this adapter implements them (issue 20).
+  detectFaces(): Promise<DetectFacesOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'DetectFaces'));
+  }
+  compareFaces(): Promise<CompareFacesOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'CompareFaces'));
+  }
+  verifyUser(): Promise<VerifyUserOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'VerifyUser'));
+  }
+  searchFaces(): Promise<SearchFacesOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'SearchFaces'));
+  }
+  searchFacesByImage(): Promise<SearchFacesByImageOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'SearchFacesByImage'));
+  }
+  searchUsers(): Promise<SearchUsersOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'SearchUsers'));
+  }
+  identifyFaces(): Promise<IdentifyFacesOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'IdentifyFaces'));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.deps.cache.close();

@@ -29,6 +29,7 @@ import { requireImageSize } from './image-size.js';
 import { DEFAULT_MAX_FACES, MIN_FACE_PIXELS } from './limits.js';
 import { decodePageToken, encodePageToken, firstAfter, pageLimit } from './page-token.js';
 import { RECOGNITION_MODEL } from './transport.js';
+import { boxOnlyFaceDetail } from '../../domain/face-details.js';
 
 /** Faces in index order: all, one user's, or the unassociated ones (not both filters). */
 export async function listFaces(
@@ -149,7 +150,10 @@ export function indexFaces(deps: AdapterDeps, input: IndexFacesInput, call: Call
         ),
       );
     }
-    return { faces: faces.map((f) => faceRecord(collectionId, f)), unindexedFaces, faceModelVersion: RECOGNITION_MODEL };
+    const records = faces.map((f) => faceRecord(collectionId, f));
+    // TODO(issue 20): headPose and qualityForRecognition from detect.
+    const faceDetails = records.map((f) => boxOnlyFaceDetail(f.boundingBox ?? { left: 0, top: 0, width: 0, height: 0 }, f.confidence ?? 0));
+    return { faces: records, faceDetails, unindexedFaces, faceModelVersion: RECOGNITION_MODEL };
   });
 }
 

@@ -42,9 +42,9 @@ export async function searchUsersByImage(
     deps.api.detect(input.image, { returnFaceId: true, detectionModel: deps.detectionModel, quality: false, faceIdTtlSeconds }, call),
   );
   const face = byArea(detected).find((f) => f.faceRectangle.width >= MIN_FACE_PIXELS && f.faceRectangle.height >= MIN_FACE_PIXELS);
-  if (!face?.faceId) return { userMatches: [], searchedFace: null };
+  if (!face?.faceId) return { userMatches: [], searchedFace: null, unsearchedFaces: [] };
   const searchedFace = { boundingBox: ratioBox(face.faceRectangle, size), confidence: 100 };
-  if (!index.hasUserFaces()) return { userMatches: [], searchedFace };
+  if (!index.hasUserFaces()) return { userMatches: [], searchedFace, unsearchedFaces: [] };
 
   const stillTraining = () => stillTrainingError(deps, collectionId);
   const identify = () =>
@@ -75,7 +75,7 @@ export async function searchUsersByImage(
     userMatches.push({ similarity, user: userRecord(index, userId) });
   }
   userMatches.sort((a, b) => b.similarity - a.similarity);
-  return { userMatches: userMatches.slice(0, maxUsers), searchedFace };
+  return { userMatches: userMatches.slice(0, maxUsers), searchedFace, unsearchedFaces: [] }; // TODO(issue 20): unsearchedFaces
 }
 
 /** THROTTLED for a search that stopped waiting for a training; the retry hint is the training poll interval, with a floor. */

@@ -10,6 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { DomainError, invalidInput } from '../../domain/errors.js';
+import { boxOnlyFaceDetail } from '../../domain/face-details.js';
 import type { FaceRow } from '../../store/store.js';
 import type { CallOptions, IndexFacesInput, IndexFacesOutcome } from '../provider.js';
 import { detectFaces } from './detection.js';
@@ -73,8 +74,11 @@ export async function indexFaces(deps: LocalDeps, input: IndexFacesInput, call?:
     return done(selection.indexed.map((_, i) => (repeats[i] === -1 ? inserted[next++] : earlier[repeats[i]])));
   });
 
+  const faces = rows.map((row) => toFaceRecord(row, collectionId));
   return {
-    faces: rows.map((row) => toFaceRecord(row, collectionId)),
+    faces,
+    // TODO(issue 20): the engine's landmarks, pose and quality.
+    faceDetails: faces.map((f) => boxOnlyFaceDetail(f.boundingBox ?? { left: 0, top: 0, width: 0, height: 0 }, f.confidence ?? 0)),
     unindexedFaces: selection.unindexed,
     faceModelVersion,
   };

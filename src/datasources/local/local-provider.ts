@@ -19,6 +19,7 @@ import type { FaceEngineApi } from '../../engine/types.js';
 import type { Store } from '../../store/store.js';
 import {
   CAPABILITIES,
+  FACE_OPERATION_CAPABILITIES,
   type Capability,
   type CollectionRecord,
   type FaceRecord,
@@ -61,6 +62,16 @@ import { searchUsersByImage } from './search.js';
 import { exportCollection, importSnapshot } from './snapshot-copy.js';
 import { UserFaceIndexes } from './user-face-index.js';
 import { createUser, deleteUser, getUsers, listUsers } from './users.js';
+import type {
+  CompareFacesOutcome,
+  DetectFacesOutcome,
+  IdentifyFacesOutcome,
+  SearchFacesByImageOutcome,
+  SearchFacesOutcome,
+  SearchUsersOutcome,
+  VerifyUserOutcome,
+} from '../face-operations.js';
+import { unsupportedOperation } from '../unsupported.js';
 
 /** Options for {@link LocalProvider}. */
 export interface LocalProviderOptions {
@@ -87,7 +98,10 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
   readonly name: string;
   readonly kind: ProviderKind = 'LOCAL';
   /** Everything but TRAIN_COLLECTION: its search sees every write at once, there is nothing to train. */
-  readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES.filter((c) => c !== 'TRAIN_COLLECTION'));
+  readonly capabilities: ReadonlySet<Capability> = new Set(
+    // TODO(issue 20): the face operations as they land.
+    CAPABILITIES.filter((c) => c !== 'TRAIN_COLLECTION' && !(FACE_OPERATION_CAPABILITIES as readonly string[]).includes(c)),
+  );
 
   private readonly deps: LocalDeps;
   private closed = false;
@@ -243,6 +257,29 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
   }
 
   /** Drops this instance's in-memory indexes. The store and engine are shared and closed by their owner. */
+  // The face operations (./face-operations.ts), refused until this adapter implements them (issue 20).
+  detectFaces(): Promise<DetectFacesOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'DetectFaces'));
+  }
+  compareFaces(): Promise<CompareFacesOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'CompareFaces'));
+  }
+  verifyUser(): Promise<VerifyUserOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'VerifyUser'));
+  }
+  searchFaces(): Promise<SearchFacesOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'SearchFaces'));
+  }
+  searchFacesByImage(): Promise<SearchFacesByImageOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'SearchFacesByImage'));
+  }
+  searchUsers(): Promise<SearchUsersOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'SearchUsers'));
+  }
+  identifyFaces(): Promise<IdentifyFacesOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'IdentifyFaces'));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.deps.indexes.clear();

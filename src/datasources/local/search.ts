@@ -25,7 +25,7 @@ export async function searchUsersByImage(
   const collection = await requireCollection(deps.store, deps.name, collectionId);
   const detection = await detectFaces(deps, collectionId, input.image, call);
   const face = searchableFace(detection.faces);
-  if (!face) return { userMatches: [], searchedFace: null };
+  if (!face) return { userMatches: [], searchedFace: null, unsearchedFaces: [] };
 
   const index = await deps.indexes.get(collection.key);
   const matches = index.searchUsers(face.descriptor, maxUsers, userMatchThreshold);
@@ -44,5 +44,6 @@ export async function searchUsersByImage(
   return {
     userMatches,
     searchedFace: { boundingBox: { ...face.boundingBox }, confidence: face.confidence },
+    unsearchedFaces: [], // TODO(issue 20)
   };
 }

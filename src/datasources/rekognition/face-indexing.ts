@@ -8,6 +8,7 @@ import type { CallOptions, IndexFacesInput, IndexFacesOutcome } from '../provide
 import { DEFAULT_MAX_FACES } from './limits.js';
 import { box, faceRecord, unindexedReasons } from './records.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
+import { boxOnlyFaceDetail } from '../../domain/face-details.js';
 
 /**
  * IndexFaces with QualityFilter AUTO, like the local provider, which
@@ -39,5 +40,7 @@ export async function indexFaces(deps: RekognitionDeps, input: IndexFacesInput, 
     boundingBox: box(u.FaceDetail?.BoundingBox) ?? { left: 0, top: 0, width: 0, height: 0 },
     reasons: unindexedReasons(u.Reasons ?? []),
   }));
-  return { faces, unindexedFaces, faceModelVersion: out.FaceModelVersion ?? null };
+  // TODO(issue 20): FaceDetail's landmarks, pose and quality.
+  const faceDetails = faces.map((f) => boxOnlyFaceDetail(f.boundingBox ?? { left: 0, top: 0, width: 0, height: 0 }, f.confidence ?? 0));
+  return { faces, faceDetails, unindexedFaces, faceModelVersion: out.FaceModelVersion ?? null };
 }

@@ -52,6 +52,16 @@ import type { RekognitionDeps } from './rekognition-deps.js';
 import { SdkCalls } from './sdk-calls.js';
 import { searchUsersByImage } from './search.js';
 import { createUser, deleteUser, getUsers, listUsers } from './users.js';
+import type {
+  CompareFacesOutcome,
+  DetectFacesOutcome,
+  IdentifyFacesOutcome,
+  SearchFacesByImageOutcome,
+  SearchFacesOutcome,
+  SearchUsersOutcome,
+  VerifyUserOutcome,
+} from '../face-operations.js';
+import { unsupportedOperation } from '../unsupported.js';
 
 /** Static credentials; prefer the SDK's default chain (env, profile, SSO, instance/container roles). */
 export interface StaticCredentials {
@@ -201,6 +211,29 @@ export class RekognitionProvider implements FaceProvider {
   }
 
   /** Closes the SDK's sockets; later calls fail with PROVIDER_UNAVAILABLE. */
+  // The face operations (./face-operations.ts), refused until this adapter implements them (issue 20).
+  detectFaces(): Promise<DetectFacesOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'DetectFaces'));
+  }
+  compareFaces(): Promise<CompareFacesOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'CompareFaces'));
+  }
+  verifyUser(): Promise<VerifyUserOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'VerifyUser'));
+  }
+  searchFaces(): Promise<SearchFacesOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'SearchFaces'));
+  }
+  searchFacesByImage(): Promise<SearchFacesByImageOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'SearchFacesByImage'));
+  }
+  searchUsers(): Promise<SearchUsersOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'SearchUsers'));
+  }
+  identifyFaces(): Promise<IdentifyFacesOutcome> {
+    return Promise.reject(unsupportedOperation(this, 'IdentifyFaces'));
+  }
+
   async close(): Promise<void> {
     this.deps.calls.close();
   }

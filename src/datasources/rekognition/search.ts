@@ -38,5 +38,6 @@ export async function searchUsersByImage(
       .map((m) => ({ similarity: m.Similarity ?? 0, user: userRecord(collectionId, m.User?.UserId ?? '', m.User?.UserStatus) }))
       .sort((a, b) => b.similarity - a.similarity),
     searchedFace: searchedBox ? { boundingBox: searchedBox, confidence: detail?.Confidence ?? 0 } : null,
+    unsearchedFaces: [], // TODO(issue 20)
   };
 }

@@ -40,6 +40,13 @@ const READ_ONLY: ReadonlySet<string> = new Set([
   'countUserFaces',
   'listUserFaces',
   'searchUsersByImage',
+  'detectFaces',
+  'compareFaces',
+  'verifyUser',
+  'searchFaces',
+  'searchFacesByImage',
+  'searchUsers',
+  'identifyFaces',
 ] satisfies (keyof FaceProvider)[]);
 
 /** The position of a method's trailing CallOptions argument; `never` (so no number fits) for a method that takes none last. */
@@ -73,6 +80,13 @@ const CALL_ARGUMENT = {
   associateFaces: 1,
   disassociateFaces: 1,
   searchUsersByImage: 1,
+  detectFaces: 1,
+  compareFaces: 1,
+  verifyUser: 1,
+  searchFaces: 1,
+  searchFacesByImage: 1,
+  searchUsers: 1,
+  identifyFaces: 1,
 } as const satisfies {
   [M in Exclude<keyof FaceProvider, 'name' | 'kind' | 'capabilities' | 'close' | 'readVersion'>]: CallArgument<FaceProvider[M]>;
 };
