@@ -20,6 +20,8 @@
  * - `qualityForRecognition`: a declared `quality`, else `low` for a face the
  *   Rekognition fake would refuse (confidence < 50 or any quality issue),
  *   else `high`.
+ * - The other attributes and the 27 landmarks are what the test declared
+ *   ({@link DeclaredAttributes}), else neutral values (./attributes.ts).
  */
 import {
   checkDeclaredFace as checkRekognitionFace,
@@ -37,8 +39,63 @@ export { sha256Hex, similarity, type Box };
 /** Azure's qualityForRecognition values. */
 export type Quality = 'low' | 'medium' | 'high';
 
+/** Azure's level words for blur and noise. */
+export type Level = 'low' | 'medium' | 'high';
+
+/** The 27 landmark names detect returns (Face.json `FaceLandmarks`). */
+export const LANDMARK_NAMES = [
+  'pupilLeft',
+  'pupilRight',
+  'noseTip',
+  'mouthLeft',
+  'mouthRight',
+  'eyebrowLeftOuter',
+  'eyebrowLeftInner',
+  'eyeLeftOuter',
+  'eyeLeftTop',
+  'eyeLeftBottom',
+  'eyeLeftInner',
+  'eyebrowRightInner',
+  'eyebrowRightOuter',
+  'eyeRightInner',
+  'eyeRightTop',
+  'eyeRightBottom',
+  'eyeRightOuter',
+  'noseRootLeft',
+  'noseRootRight',
+  'noseLeftAlarTop',
+  'noseRightAlarTop',
+  'noseLeftAlarOutTip',
+  'noseRightAlarOutTip',
+  'upperLipTop',
+  'upperLipBottom',
+  'underLipTop',
+  'underLipBottom',
+] as const;
+export type LandmarkName = (typeof LANDMARK_NAMES)[number];
+
+/** What detect reports of a face besides its rectangle; each one undeclared gets a neutral value. */
+export interface DeclaredAttributes {
+  /** Landmarks as ratios of the *image* (like `box`); the ones not declared sit at fixed places of the face box. */
+  landmarks?: Partial<Record<LandmarkName, { x: number; y: number }>>;
+  /** Degrees. @default 0, 0, 0 */
+  headPose?: { pitch: number; roll: number; yaw: number };
+  /** value 0..1, the larger the blurrier. @default low 0.05 */
+  blur?: { blurLevel: Level; value: number };
+  /** value 0..1: under 0.25 under-exposed, above 0.75 over-exposed. @default goodExposure 0.5 */
+  exposure?: { exposureLevel: 'underExposure' | 'goodExposure' | 'overExposure'; value: number };
+  /** value 0..1, the larger the noisier. @default low 0.05 */
+  noise?: { noiseLevel: Level; value: number };
+  /** detection_03 only. @default noMask, not covered */
+  mask?: { type: 'noMask' | 'faceMask' | 'otherMaskOrOcclusion' | 'uncertain'; noseAndMouthCovered: boolean };
+  /** detection_01 only. @default noGlasses */
+  glasses?: 'noGlasses' | 'readingGlasses' | 'sunglasses' | 'swimmingGoggles';
+  /** detection_01 only. @default nothing occluded */
+  occlusion?: { foreheadOccluded: boolean; eyeOccluded: boolean; mouthOccluded: boolean };
+}
+
 /** One face a test declares in an image. */
-export interface DeclaredFace extends RekognitionFace {
+export interface DeclaredFace extends RekognitionFace, DeclaredAttributes {
   /** What detect reports as qualityForRecognition. */
   quality?: Quality;
 }
@@ -56,6 +113,8 @@ export interface DetectedFace {
   identity: string;
   rect: Rect;
   quality: Quality;
+  /** What the test declared of its attributes and landmarks. */
+  declared: DeclaredAttributes;
   /** Stable per image and position: `<sha256>:<index>` (the input of {@link similarity}). */
   key: string;
 }
@@ -146,7 +205,7 @@ export function detectFaces(bytes: Uint8Array, declared: ImageDeclaration | unde
         width: Math.round(box.width * width),
         height: Math.round(box.height * height),
       };
-      return { identity: face.identity, rect, quality: qualityOf(face), key: `${sha256}:${index}` };
+      return { identity: face.identity, rect, quality: qualityOf(face), declared: face, key: `${sha256}:${index}` };
     })
     .filter((f) => f.rect.width >= MIN_DETECTABLE_PIXELS && f.rect.height >= MIN_DETECTABLE_PIXELS);
   detected.sort((a, b) => b.rect.width * b.rect.height - a.rect.width * a.rect.height);
@@ -174,6 +233,18 @@ export function checkDeclaredFace(value: unknown): DeclaredFace {
   const face = checkRekognitionFace(value) as DeclaredFace;
   if (face.quality !== undefined && !['low', 'medium', 'high'].includes(face.quality)) {
     throw new Error(`fake azure face: expected quality low, medium or high, got ${JSON.stringify(face.quality)}`);
+  }
+  for (const name of Object.keys(face.landmarks ?? {})) {
+    if (!(LANDMARK_NAMES as readonly string[]).includes(name)) {
+      throw new Error(`fake azure face: expected a landmark name of Azure's 27, got ${JSON.stringify(name)}`);
+    }
+  }
+  for (const [what, v] of [
+    ['blur', face.blur?.value],
+    ['exposure', face.exposure?.value],
+    ['noise', face.noise?.value],
+  ] as const) {
+    if (v !== undefined && !(v >= 0 && v <= 1)) throw new Error(`fake azure face: expected ${what}.value in 0..1, got ${v}`);
   }
   return face;
 }

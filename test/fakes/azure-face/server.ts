@@ -1,6 +1,6 @@
 /**
  * A protocol-faithful fake of Azure AI Face v1.2 (LargePersonGroups,
- * LargeFaceLists, detect, identify, verify, training) for tests: a
+ * LargeFaceLists, detect, identify, verify, findsimilars, training) for tests: a
  * node:http server speaking the Face REST API as the real service does
  * (providers.md §B), so the real `@azure-rest/ai-vision-face` client can be
  * pointed at it:
@@ -51,7 +51,7 @@ import {
 import { SNAPSHOT_API_PREFIX, SNAPSHOT_ROUTES, SnapshotState, type SnapshotOperationName } from './snapshots.js';
 import { AzureError } from './validation.js';
 
-export { fakePng, type DeclaredFace, type FakePngOptions, type Quality } from './images.js';
+export { fakePng, LANDMARK_NAMES, type DeclaredFace, type FakePngOptions, type Quality } from './images.js';
 export { OPERATIONS, type OperationName, type FaceLimits } from './service.js';
 
 /** The key the fake accepts unless told otherwise. */
@@ -127,6 +127,8 @@ export interface FakeAzureFaceOptions extends FakeHttpServerOptions<FakeCall> {
   snapshotMs?: number;
   /** Limited Access approval for identification/verification. @default true */
   identification?: boolean;
+  /** Limited Access approval for the age, smile, facialHair and hair attributes (403 UnsupportedFeature without). @default false */
+  limitedAttributes?: boolean;
   limits?: Partial<FaceLimits>;
   /** Base clock; `advanceClock` adds to it. @default Date.now */
   now?: () => number;
@@ -147,6 +149,7 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
     now,
     trainingMs: options.trainingMs ?? 25,
     identification: options.identification ?? true,
+    limitedAttributes: options.limitedAttributes ?? false,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   });
   let snapshotMs = options.snapshotMs ?? 25;

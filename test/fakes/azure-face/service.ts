@@ -29,7 +29,12 @@
  * - Detect: returnFaceId defaults to true and recognitionModel to
  *   recognition_01; faceIds live `faceIdTimeToLive` seconds (default
  *   86400) and only match containers of the same recognition model
- *   (BadArgument "'recognitionModel' is incompatible.").
+ *   (BadArgument "'recognitionModel' is incompatible."). Attributes per
+ *   detection model and the 27 landmarks: ./attributes.ts.
+ * - FindSimilar against a LargeFaceList (or faceIds): ./find-similar.ts. A
+ *   list's training captures its faces; findsimilars sees the last
+ *   successful one (400 LargeFaceListNotTrained before it, 409
+ *   LargeFaceListTrainingNotFinished during one).
  * - Adding a face: with `targetFace` the detected face overlapping it best
  *   (IoU ≥ 0.5) is taken, else 400 InvalidImage "No face detected in the
  *   image."; without it the image must hold exactly one face. Image URLs
@@ -40,17 +45,9 @@
  *   returnFaceId, identify and verify → 403 UnsupportedFeature.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  detectFaces,
-  iou,
-  ImageRefused,
-  similarity,
-  type Detection,
-  type DetectedFace,
-  type ImageDeclaration,
-  type Quality,
-  type Rect,
-} from './images.js';
+import { attributesOf, checkDetectAttributes, landmarksOf } from './attributes.js';
+import { findSimilar } from './find-similar.js';
+import { detectFaces, iou, ImageRefused, similarity, type Detection, type DetectedFace, type ImageDeclaration } from './images.js';
 import {
   AzureError,
   badArgument,
@@ -61,7 +58,6 @@ import {
   checkUserData,
   checkUuid,
   CONTAINER_ID,
-  FACE_ATTRIBUTES,
   MAX_CONTAINER_USER_DATA,
   MAX_FACE_USER_DATA,
   parseJsonObject,
@@ -131,6 +127,7 @@ export const ROUTES = [
   { method: 'POST', path: /^\/detect$/, op: 'Detect' },
   { method: 'POST', path: /^\/identify$/, op: 'Identify' },
   { method: 'POST', path: /^\/verify$/, op: 'Verify' },
+  { method: 'POST', path: /^\/findsimilars$/, op: 'FindSimilar' },
 ] as const;
 
 export type OperationName = (typeof ROUTES)[number]['op'];
@@ -160,6 +157,8 @@ export interface FaceStateOptions {
   trainingMs: number;
   /** Limited Access approval for identification/verification. */
   identification: boolean;
+  /** Limited Access approval for the age, smile, facialHair and hair attributes. */
+  limitedAttributes: boolean;
   limits: FaceLimits;
 }
 
@@ -183,6 +182,9 @@ type Kind = 'lpg' | 'lfl';
 /** What identify compares with: person → faces, as of a training's start. */
 type TrainedSnapshot = Map<string, { identity: string; key: string }[]>;
 
+/** What findsimilars compares with: a LargeFaceList's faces as of a training's start. */
+export type TrainedFaces = { persistedFaceId: string; identity: string; key: string }[];
+
 interface Training {
   status: 'running' | 'succeeded' | 'failed';
   createdAt: number;
@@ -190,6 +192,7 @@ interface Training {
   finishAt: number;
   failMessage?: string;
   snapshot: TrainedSnapshot;
+  faces: TrainedFaces;
 }
 
 interface Container {
@@ -205,12 +208,15 @@ interface Container {
   training: Training | null;
   lastSuccessAt: number | null;
   trained: TrainedSnapshot | null;
+  /** LargeFaceList: its faces as of the last successful training. */
+  trainedFaces: TrainedFaces | null;
 }
 
 /** An opaque deep copy of a container, for the v1.0 Snapshot API (./snapshots.ts). */
 export type ContainerCopy = Container;
 
-interface TransientFace {
+/** A detected face behind a faceId, until it expires. */
+export interface TransientFace {
   identity: string;
   key: string;
   recognitionModel: string;
@@ -383,6 +389,8 @@ export class FaceState {
         return this.identify(req);
       case 'Verify':
         return this.verify(req);
+      case 'FindSimilar':
+        return this.findSimilar(req);
     }
   }
 
@@ -412,6 +420,7 @@ export class FaceState {
       training: null,
       lastSuccessAt: null,
       trained: null,
+      trainedFaces: null,
     });
     return { status: 200 };
   }
@@ -463,6 +472,7 @@ export class FaceState {
       finishAt: now + this.options.trainingMs,
       ...(failMessage !== undefined ? { failMessage } : {}),
       snapshot: snapshotOf(c),
+      faces: [...c.faces.values()].map((f) => ({ persistedFaceId: f.persistedFaceId, identity: f.identity, key: f.key })),
     };
     this.settle(c);
     const path = kind === 'lpg' ? 'largepersongroups' : 'largefacelists';
@@ -497,6 +507,7 @@ export class FaceState {
       t.status = 'succeeded';
       c.lastSuccessAt = t.finishAt;
       c.trained = t.snapshot;
+      c.trainedFaces = t.faces;
     }
   }
 
@@ -577,24 +588,12 @@ export class FaceState {
     const rawTtl = q.get('faceIdTimeToLive');
     const ttl = rawTtl === null || rawTtl === '' ? 86400 : Number(rawTtl);
     if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86400) throw badArgument("'faceIdTimeToLive' is invalid."); // (fake) wording
-    const attributes = (q.get('returnFaceAttributes') ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    for (const a of attributes) {
-      if (!(FACE_ATTRIBUTES as readonly string[]).includes(a)) throw badArgument("'returnFaceAttributes' is invalid."); // (fake)
-    }
-    // Model support (learn.microsoft.com "specify-detection-model"); messages are the fake's.
-    if (detectionModel === 'detection_02' && (attributes.length > 0 || landmarks)) {
-      throw badArgument("'returnFaceAttributes' and 'returnFaceLandmarks' are not supported by detection_02.");
-    }
-    if (detectionModel === 'detection_03' && attributes.some((a) => !['headPose', 'mask', 'qualityForRecognition', 'blur'].includes(a))) {
-      throw badArgument("Only 'headPose', 'mask', 'blur' and 'qualityForRecognition' are supported by detection_03.");
-    }
-    if (detectionModel === 'detection_01' && attributes.includes('mask')) throw badArgument("'mask' is not supported by detection_01.");
-    if (attributes.includes('qualityForRecognition') && !['recognition_03', 'recognition_04'].includes(recognitionModel)) {
-      throw badArgument("'qualityForRecognition' requires recognitionModel recognition_03 or recognition_04.");
-    }
+    const attributes = checkDetectAttributes(q.get('returnFaceAttributes'), {
+      detectionModel,
+      recognitionModel,
+      landmarks,
+      limitedAttributes: this.options.limitedAttributes,
+    });
     if (returnFaceId && !this.options.identification) throw UNSUPPORTED_FEATURE;
     const detection = this.detectImage(req);
     const now = this.options.now();
@@ -608,8 +607,8 @@ export class FaceState {
         if (returnModel) out.recognitionModel = recognitionModel;
       }
       out.faceRectangle = { top: f.rect.top, left: f.rect.left, width: f.rect.width, height: f.rect.height };
-      if (landmarks) out.faceLandmarks = landmarksOf(f.rect);
-      if (attributes.length > 0) out.faceAttributes = attributesOf(attributes, f.quality);
+      if (landmarks) out.faceLandmarks = landmarksOf(f, detection);
+      if (attributes.length > 0) out.faceAttributes = attributesOf(attributes, f);
       return out;
     });
     return { status: 200, body: faces };
@@ -619,16 +618,16 @@ export class FaceState {
     const body = parseJsonObject(req.body);
     const faceIds = body.faceIds;
     if (!Array.isArray(faceIds) || faceIds.length < 1 || faceIds.length > 10) {
-      throw badArgument('The argument faceIds is invalid. The length of faceIds should be in [1, 10].'); // (fake) wording
+      throw badArgument('The length of faceIds is not in a valid range.');
     }
     faceIds.forEach((id) => checkUuid(id, 'Face ID is invalid.'));
     const maxCandidates = body.maxNumOfCandidatesReturned ?? 1;
     if (!Number.isInteger(maxCandidates) || (maxCandidates as number) < 1 || (maxCandidates as number) > 100) {
-      throw badArgument("'maxNumOfCandidatesReturned' is invalid. It should be in [1, 100]."); // (fake) wording
+      throw badArgument('The argument maxNumOfCandidatesReturned is not valid.');
     }
     const threshold = body.confidenceThreshold ?? 0.5;
     if (typeof threshold !== 'number' || threshold < 0 || threshold > 1) {
-      throw badArgument("'confidenceThreshold' is invalid. It should be in [0, 1]."); // (fake) wording
+      throw badArgument('The argument confidenceThreshold is not valid.');
     }
     const lpgId = body.largePersonGroupId;
     const pgId = body.personGroupId;
@@ -709,6 +708,22 @@ export class FaceState {
     if (person.faces.size === 0) throw new AzureError(404, 'PersistedFaceNotFound', 'No persisted face of the person is found.');
     const best = Math.max(...[...person.faces.values()].map((pf) => similarity(face, pf))) / 100;
     return { status: 200, body: verdict(best) };
+  }
+
+  private findSimilar(req: FaceRequest): FaceResponse {
+    const body = parseJsonObject(req.body);
+    const now = this.options.now();
+    const matches = findSimilar(body, {
+      identification: this.options.identification,
+      unsupported: UNSUPPORTED_FEATURE,
+      transientFace: (id) => this.transientFace(id, now, 400),
+      largeFaceList: (id) => {
+        const list = this.container('lfl', id, 400);
+        this.settle(list);
+        return { recognitionModel: list.recognitionModel, training: list.training?.status === 'running', trainedFaces: list.trainedFaces };
+      },
+    });
+    return { status: 200, body: matches };
   }
 
   // ---- helpers --------------------------------------------------------------
@@ -812,34 +827,4 @@ function faceBody(f: StoredFace): Json {
 function verdict(confidence: number): Json {
   const rounded = Math.round(confidence * 100000) / 100000;
   return { isIdentical: rounded >= 0.5, confidence: rounded };
-}
-
-function landmarksOf(r: Rect): Json {
-  const point = (fx: number, fy: number) => ({ x: r.left + r.width * fx, y: r.top + r.height * fy });
-  return {
-    pupilLeft: point(0.3, 0.4),
-    pupilRight: point(0.7, 0.4),
-    noseTip: point(0.5, 0.6),
-    mouthLeft: point(0.35, 0.8),
-    mouthRight: point(0.65, 0.8),
-  };
-}
-
-function attributesOf(names: readonly string[], quality: Quality): Json {
-  const all: Json = {
-    headPose: { pitch: 0, roll: 0, yaw: 0 },
-    glasses: 'NoGlasses',
-    occlusion: { foreheadOccluded: false, eyeOccluded: false, mouthOccluded: false },
-    accessories: [],
-    blur: { blurLevel: 'low', value: 0.05 },
-    exposure: { exposureLevel: 'goodExposure', value: 0.5 },
-    noise: { noiseLevel: 'low', value: 0.05 },
-    mask: { type: 'noMask', noseAndMouthCovered: false },
-    qualityForRecognition: quality,
-    age: 30,
-    smile: 0,
-    facialHair: { moustache: 0, beard: 0, sideburns: 0 },
-    hair: { bald: 0, invisible: false, hairColor: [] },
-  };
-  return Object.fromEntries(names.map((n) => [n, all[n]]));
 }

@@ -30,22 +30,6 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 export const RECOGNITION_MODELS = ['recognition_01', 'recognition_02', 'recognition_03', 'recognition_04'] as const;
 export const DETECTION_MODELS = ['detection_01', 'detection_02', 'detection_03'] as const;
-export const FACE_ATTRIBUTES = [
-  'headPose',
-  'glasses',
-  'occlusion',
-  'accessories',
-  'blur',
-  'exposure',
-  'noise',
-  'mask',
-  'qualityForRecognition',
-  'age',
-  'smile',
-  'facialHair',
-  'hair',
-] as const;
-
 export const MAX_NAME = 128;
 export const MAX_CONTAINER_USER_DATA = 16384;
 export const MAX_FACE_USER_DATA = 1024;
