@@ -61,7 +61,9 @@ describe('identity, capabilities and definition', () => {
   it('is kind AZURE_FACE with the user/face capabilities and training; no descriptors or mixed-case ids, no snapshots without a store', () => {
     expect(provider.kind).toBe('AZURE_FACE');
     expect(provider.name).toBe('azure-test');
-    const absent = ['EXPORT_DESCRIPTORS', 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT', 'MIXED_CASE_COLLECTION_IDS'];
+    // detection_03 (the default) fills FACE_OCCLUDED (from mask) only; searchUsers has no Azure counterpart.
+    const attributes = CAPABILITIES.filter((c) => c.startsWith('FACE_ATTRIBUTE_') && c !== 'FACE_ATTRIBUTE_FACE_OCCLUDED');
+    const absent = ['EXPORT_DESCRIPTORS', 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT', 'MIXED_CASE_COLLECTION_IDS', 'SEARCH_USERS', ...attributes];
     expect([...provider.capabilities].sort()).toEqual(CAPABILITIES.filter((c) => !absent.includes(c)).sort());
     // Gateway snapshots live in the gateway store; a provider built without one cannot take or apply them.
     expect(provider.capabilities.has('TAKE_SNAPSHOT')).toBe(false);
@@ -228,7 +230,7 @@ describe('faces', () => {
     expect(out.faces[0]).toMatchObject({ collectionId: id, userId: null, externalImageId: 'img:1', confidence: null });
     expect(out.faces[0].faceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(out.faces[0].indexedAt).toBeInstanceOf(Date);
-    expect(out.unindexedFaces.map((u) => u.reasons)).toEqual([['LOW_CONFIDENCE'], ['EXCEEDS_MAX_FACES'], ['SMALL_BOUNDING_BOX']]);
+    expect(out.unindexedFaces.map((u) => u.reasons)).toEqual([['LOW_FACE_QUALITY'], ['EXCEEDS_MAX_FACES'], ['SMALL_BOUNDING_BOX']]);
     const entries = (await rest(fake, 'GET', `/largefacelists/${id}/persistedfaces`)).json as {
       persistedFaceId: string;
       userData: string;
@@ -504,6 +506,7 @@ describe('searchUsersByImage', () => {
     expect(await provider.searchUsersByImage({ collectionId: id, image: png([]), userMatchThreshold: 80, maxUsers: 5 })).toEqual({
       userMatches: [],
       searchedFace: null,
+      unsearchedFaces: [],
     });
     await provider.createUser({ collectionId: id, userId: 'u' });
     await indexOne(id, 'u');

@@ -13,6 +13,7 @@ import type { AzureFaceProviderOptions } from './options.js';
 import { PersonRecords } from './person-records.js';
 import { InMemoryRetainedImages, StoreRetainedImages, type RetainedImages } from './retained-images.js';
 import { FaceTransport } from './transport.js';
+import type { DetectionModel } from './face-detail.js';
 
 /** What {@link createAdapterParts} builds. */
 export interface AdapterParts {
@@ -33,7 +34,7 @@ export interface AdapterParts {
   /** The clock. @default Date.now */
   readonly now: () => number;
   /** Azure detection model for detect and add-face. @default "detection_03" */
-  readonly detectionModel: string;
+  readonly detectionModel: DetectionModel;
   /** Parallel calls of a batch. @default 4 */
   readonly concurrency: number;
   /** The context errors of a call are mapped with. */

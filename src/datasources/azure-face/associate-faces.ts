@@ -174,7 +174,7 @@ async function matchingFaces(
     if (!detected) {
       const bytes = images.get(face.data.sha256) as Uint8Array;
       detected = await deps.cache.call(ctx, () =>
-        deps.api.detect(bytes, { returnFaceId: true, detectionModel: deps.detectionModel, quality: false }, call),
+        deps.api.detect(bytes, { returnFaceId: true, detectionModel: deps.detectionModel }, call),
       );
       detections.set(face.data.sha256, detected);
     }

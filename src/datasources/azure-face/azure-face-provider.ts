@@ -30,12 +30,22 @@
  *   until a finished training includes the user's last change, then ACTIVE.
  * - LOW_MATCH_CONFIDENCE: /verify of the candidate face (detected again in
  *   its retained image) against the person, when the user already had faces.
+ * - Face operations: detect (./detect-faces.ts, mapping in
+ *   ./face-detail.ts), compare = Verify face-to-face per target face,
+ *   verifyUser = Verify face-to-person, searchFaces(ByImage) = FindSimilar
+ *   in the face registry (trained on demand, ./find-similar-call.ts),
+ *   identifyFaces = Identify in batches of 10. Confidence 0..1 → 0..100.
  *
  * Capabilities: all user/face operations, the unassociated-faces listing
- * and TRAIN_COLLECTION; TAKE/APPLY_SNAPSHOT when built with the gateway
- * store (gateway copies; with `snapshotApi: "v1.0"` also Azure's own
- * Snapshot API, ./azure-snapshots.ts). Left out: EXPORT_DESCRIPTORS (Azure
- * never returns face vectors).
+ * and TRAIN_COLLECTION; DETECT_FACES, COMPARE_FACES, VERIFY_USER,
+ * SEARCH_FACES, SEARCH_FACES_BY_IMAGE, IDENTIFY_FACES and the attributes
+ * the configured detection model fills (detection_03: FACE_OCCLUDED;
+ * detection_01: EYEGLASSES, SUNGLASSES, FACE_OCCLUDED); TAKE/APPLY_SNAPSHOT
+ * when built with the gateway store (gateway copies; with `snapshotApi:
+ * "v1.0"` also Azure's own Snapshot API, ./azure-snapshots.ts). Left out:
+ * EXPORT_DESCRIPTORS (Azure never returns face vectors), SEARCH_USERS (no
+ * user-to-user comparison, ./search-users.ts), age, gender, emotions and
+ * smile (retired or Limited Access).
  *
  * Costs and limits
  * - Reads are served from the in-memory index; the first touch of a
@@ -93,25 +103,49 @@ import { createCollection, deleteCollection, getCollections, listCollections } f
 import { disassociateFaces } from './disassociate-faces.js';
 import { countUserFaces, deleteFaces, getFaces, indexFaces, listFaces, listUserFaces } from './faces.js';
 import type { AzureFaceProviderOptions } from './options.js';
-import { searchUsersByImage } from './search-users.js';
+import { searchUsersByImage } from './search-users-by-image.js';
 import { exportToSnapshot } from './snapshot-export.js';
 import { importFromSnapshot } from './snapshot-import.js';
 import { createUser, deleteUser, getUsers, listUsers } from './users.js';
 import type {
+  CompareFacesInput,
   CompareFacesOutcome,
+  DetectFacesInput,
   DetectFacesOutcome,
+  IdentifyFacesInput,
   IdentifyFacesOutcome,
+  SearchFacesByImageInput,
   SearchFacesByImageOutcome,
+  SearchFacesInput,
   SearchFacesOutcome,
+  SearchUsersInput,
   SearchUsersOutcome,
+  VerifyUserInput,
   VerifyUserOutcome,
 } from '../face-operations.js';
-import { unsupportedOperation } from '../unsupported.js';
+import { compareFaces } from './compare-faces.js';
+import { detectFaces } from './detect-faces.js';
+import { attributeCapabilities, type DetectionModel } from './face-detail.js';
+import { identifyFaces } from './identify-faces.js';
+import { searchFaces, searchFacesByImage } from './search-faces.js';
+import { searchUsers } from './search-users.js';
+import { verifyUser } from './verify-user.js';
 
-/** What an instance cannot do: descriptors (Azure never returns them), mixed-case ids; snapshots only with the gateway store. */
-// TODO(issue 20): the face operations as they land.
-const NOT_WITH_STORE: readonly Capability[] = ['EXPORT_DESCRIPTORS', 'MIXED_CASE_COLLECTION_IDS', ...FACE_OPERATION_CAPABILITIES];
-const NOT_WITHOUT_STORE: readonly Capability[] = [...NOT_WITH_STORE, 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT'];
+/**
+ * What an instance cannot do: descriptors (Azure never returns them), mixed-case ids, searchUsers
+ * (./search-users.ts), the attributes its detection model does not give (./face-detail.ts);
+ * snapshots only with the gateway store.
+ */
+function absentCapabilities(model: DetectionModel, withStore: boolean): Capability[] {
+  const filled = new Set<Capability>(attributeCapabilities(model));
+  const absent: Capability[] = [
+    'EXPORT_DESCRIPTORS',
+    'MIXED_CASE_COLLECTION_IDS',
+    'SEARCH_USERS',
+    ...FACE_OPERATION_CAPABILITIES.filter((c) => c.startsWith('FACE_ATTRIBUTE_') && !filled.has(c)),
+  ];
+  return withStore ? absent : [...absent, 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT'];
+}
 
 /**
  * The `azure-face` provider. Each contract method checks the provider is
@@ -128,9 +162,9 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
 
   constructor(options: AzureFaceProviderOptions) {
     this.name = options.name;
-    const absent = options.store ? NOT_WITH_STORE : NOT_WITHOUT_STORE;
-    this.capabilities = new Set(CAPABILITIES.filter((c) => !absent.includes(c)));
     const parts = createAdapterParts(options);
+    const absent = absentCapabilities(parts.detectionModel, options.store !== undefined);
+    this.capabilities = new Set(CAPABILITIES.filter((c) => !absent.includes(c)));
     this.deps = { ...parts, cache: new CollectionCache(parts), assertOpen: () => this.assertOpen() };
   }
 
@@ -233,7 +267,7 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     return disassociateFaces(this.deps, input, call);
   }
 
-  // ---- search (./search-users.ts) -------------------------------------------
+  // ---- search (./search-users-by-image.ts) ----------------------------------
 
   /** detect → (bounded wait for training) → identify of the largest face of at least 40 px. */
   async searchUsersByImage(input: SearchUsersByImageInput, call?: CallOptions): Promise<SearchUsersByImageOutcome> {
@@ -285,30 +319,51 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     return trainer.trainNow();
   }
 
-  /** Stops trainings; later calls fail with PROVIDER_UNAVAILABLE. */
-  // The face operations (./face-operations.ts), refused until this adapter implements them (issue 20).
-  detectFaces(): Promise<DetectFacesOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'DetectFaces'));
-  }
-  compareFaces(): Promise<CompareFacesOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'CompareFaces'));
-  }
-  verifyUser(): Promise<VerifyUserOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'VerifyUser'));
-  }
-  searchFaces(): Promise<SearchFacesOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'SearchFaces'));
-  }
-  searchFacesByImage(): Promise<SearchFacesByImageOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'SearchFacesByImage'));
-  }
-  searchUsers(): Promise<SearchUsersOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'SearchUsers'));
-  }
-  identifyFaces(): Promise<IdentifyFacesOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'IdentifyFaces'));
+  // ---- face operations (one module each) -------------------------------------
+
+  /** detect without faceIds (./detect-faces.ts). */
+  async detectFaces(input: DetectFacesInput, call?: CallOptions): Promise<DetectFacesOutcome> {
+    this.assertOpen();
+    return detectFaces(this.deps, input, call);
   }
 
+  /** detect both images, then Verify face-to-face per target face (./compare-faces.ts). */
+  async compareFaces(input: CompareFacesInput, call?: CallOptions): Promise<CompareFacesOutcome> {
+    this.assertOpen();
+    return compareFaces(this.deps, input, call);
+  }
+
+  /** detect, then Verify face-to-person (./verify-user.ts). */
+  async verifyUser(input: VerifyUserInput, call?: CallOptions): Promise<VerifyUserOutcome> {
+    this.assertOpen();
+    return verifyUser(this.deps, input, call);
+  }
+
+  /** The face detected again in its retained image, then FindSimilar in the face list (./search-faces.ts). */
+  async searchFaces(input: SearchFacesInput, call?: CallOptions): Promise<SearchFacesOutcome> {
+    this.assertOpen();
+    return searchFaces(this.deps, input, call);
+  }
+
+  /** detect, then FindSimilar of the largest face in the face list (./search-faces.ts). */
+  async searchFacesByImage(input: SearchFacesByImageInput, call?: CallOptions): Promise<SearchFacesByImageOutcome> {
+    this.assertOpen();
+    return searchFacesByImage(this.deps, input, call);
+  }
+
+  /** UNSUPPORTED_OPERATION: Azure has no user-to-user search (./search-users.ts). */
+  async searchUsers(_input: SearchUsersInput, _call?: CallOptions): Promise<SearchUsersOutcome> {
+    this.assertOpen();
+    return searchUsers(this.deps);
+  }
+
+  /** detect, then Identify in batches of 10 faceIds (./identify-faces.ts). */
+  async identifyFaces(input: IdentifyFacesInput, call?: CallOptions): Promise<IdentifyFacesOutcome> {
+    this.assertOpen();
+    return identifyFaces(this.deps, input, call);
+  }
+
+  /** Stops trainings; later calls fail with PROVIDER_UNAVAILABLE. */
   async close(): Promise<void> {
     this.closed = true;
     this.deps.cache.close();

@@ -1,6 +1,7 @@
 /**
  * This process's state of each collection: its loaded index
- * (./collection-index.ts) with the trainer of its group, and its lock.
+ * (./collection-index.ts) with the trainers of its group and of its face
+ * list, and its lock.
  *
  * - Reads are answered from the index, loaded from Azure on first use and
  *   again when older than `indexMaxAgeMs` (never while a training runs).
@@ -19,13 +20,15 @@ import type { CallOptions, TrainingRounds, UserMutationInput } from '../provider
 import type { AdapterParts } from './adapter-parts.js';
 import { loadIndex, type CollectionIndex } from './collection-index.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
-import { Trainer } from './training.js';
+import { groupTraining, listTraining, Trainer, type TrainingTarget } from './training.js';
 import { encodeListFace } from './userdata.js';
 
-/** A collection's loaded index and the trainer of its LargePersonGroup. */
+/** A collection's loaded index and the trainers of its LargePersonGroup and of its companion LargeFaceList. */
 export interface LoadedCollection {
   index: CollectionIndex;
   trainer: Trainer;
+  /** Trains the face registry (findsimilars); only on demand, never on a timer. */
+  listTrainer: Trainer;
 }
 
 /** The loaded collections and their locks, of one provider instance. */
@@ -54,7 +57,7 @@ export class CollectionCache {
     if (cached) {
       const loaded = await cached;
       const maxAge = options.indexMaxAgeMs;
-      if (maxAge === undefined || now() - loaded.index.loadedAt < maxAge || loaded.trainer.busy) return loaded;
+      if (maxAge === undefined || now() - loaded.index.loadedAt < maxAge || loaded.trainer.busy || loaded.listTrainer.busy) return loaded;
       if (this.loaded.get(collectionId) === cached) this.forget(collectionId);
       return this.index(collectionId, call);
     }
@@ -67,7 +70,7 @@ export class CollectionCache {
       await persons
         ?.reconcile(collectionId, recorded, current)
         .catch((e: unknown) => this.parts.warn('could not record the rebuilt person index', e, collectionId));
-      const loaded = { index: result.index, trainer: this.trainerFor(result.index) };
+      const loaded = this.loadedOf(result.index);
       for (const repair of result.repairs) {
         void api
           .updateListFace(collectionId, repair.faceId, encodeListFace(repair.data), call)
@@ -86,7 +89,7 @@ export class CollectionCache {
   /** Caches `index` of a collection just created here, in place of whatever was cached for its id. */
   adopt(index: CollectionIndex): void {
     this.forget(index.collectionId);
-    this.loaded.set(index.collectionId, Promise.resolve({ index, trainer: this.trainerFor(index) }));
+    this.loaded.set(index.collectionId, Promise.resolve(this.loadedOf(index)));
   }
 
   /** Drops a collection's cached index (and stops its trainer). */
@@ -95,7 +98,7 @@ export class CollectionCache {
     if (!entry) return;
     this.loaded.delete(collectionId);
     entry.then(
-      (l) => l.trainer.close(),
+      (l) => closeTrainers(l),
       () => undefined,
     );
   }
@@ -154,7 +157,7 @@ export class CollectionCache {
   close(): void {
     for (const entry of this.loaded.values())
       entry.then(
-        (l) => l.trainer.close(),
+        (l) => closeTrainers(l),
         () => undefined,
       );
     this.loaded.clear();
@@ -165,19 +168,33 @@ export class CollectionCache {
     return toDomainError(e, ctx);
   }
 
-  private trainerFor(index: CollectionIndex): Trainer {
-    const { api, options } = this.parts;
-    return new Trainer(
-      api,
+  private loadedOf(index: CollectionIndex): LoadedCollection {
+    const { api } = this.parts;
+    // Only the group's rounds are TRAIN_COLLECTION operations; the list is trained inside the search that needs it.
+    return {
       index,
+      trainer: this.trainerFor(groupTraining(api, index), () => this.rounds),
+      listTrainer: this.trainerFor(listTraining(api, index), () => undefined),
+    };
+  }
+
+  private trainerFor(target: TrainingTarget, rounds: () => TrainingRounds | undefined): Trainer {
+    const { options } = this.parts;
+    return new Trainer(
+      target,
       {
         debounceMs: options.trainDebounceMs ?? 2000,
         pollMs: options.trainingPollMs ?? 1000,
         timeoutMs: options.trainingTimeoutMs ?? 30 * 60 * 1000,
-        onError: (e) => this.parts.warn('training failed', e, index.collectionId),
-        rounds: () => this.rounds,
+        onError: (e) => this.parts.warn(`training failed (${target.kind})`, e, target.collectionId),
+        rounds,
       },
-      this.parts.callContext(index.collectionId),
+      this.parts.callContext(target.collectionId),
     );
   }
+}
+
+function closeTrainers(loaded: LoadedCollection): void {
+  loaded.trainer.close();
+  loaded.listTrainer.close();
 }

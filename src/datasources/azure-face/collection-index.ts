@@ -52,6 +52,13 @@ export class CollectionIndex {
   seq = 0;
   /** The highest `seq` a finished training is known to include. */
   trainedSeq = 0;
+  /**
+   * The companion LargeFaceList's change counter (faces added or deleted)
+   * and the highest value a finished list training is known to include.
+   * `known` is false for an index rebuilt from Azure until the list's
+   * training status has been read (./find-similar-call.ts).
+   */
+  readonly list = { seq: 0, trainedSeq: 0, known: true };
   private version = 0;
   private sortedUsersCache: { version: number; users: IndexedUser[] } | null = null;
   private sortedFacesCache: { version: number; faces: IndexedFace[] } | null = null;
@@ -113,6 +120,11 @@ export class CollectionIndex {
       const user = this.users.get(id);
       if (user) user.changedSeq = this.seq;
     }
+  }
+
+  /** Records that the face registry's faces changed; findsimilars needs a list training first. */
+  markListChanged(): void {
+    this.list.seq++;
   }
 
   faceCountOf(userId: string): number {
@@ -228,6 +240,8 @@ export async function loadIndex(
   }
 
   const index = new CollectionIndex(collectionId, meta ? new Date(meta.createdAt) : null, group.recognitionModel ?? null, hasFaceList, now);
+  // Whether the list's last training includes its faces is read when a search first needs it.
+  if (listFaces.length > 0) index.list.known = false;
 
   // One person per userId: the one holding most faces, then the oldest (a
   // duplicate can only come from a create whose answer was lost).

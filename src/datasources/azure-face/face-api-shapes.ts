@@ -45,11 +45,42 @@ export interface FaceRectangle {
   width: number;
   height: number;
 }
+/** A point of a face, in pixels of the image. */
+export interface PointOut {
+  x: number;
+  y: number;
+}
+/** detect's `faceLandmarks`: 27 named points; the adapter reads five of them. */
+export interface FaceLandmarksOut {
+  pupilLeft: PointOut;
+  pupilRight: PointOut;
+  noseTip: PointOut;
+  mouthLeft: PointOut;
+  mouthRight: PointOut;
+  [name: string]: PointOut;
+}
+/** detect's `faceAttributes`, as far as the adapter asks for them (v1.2; values 0..1). */
+export interface FaceAttributesOut {
+  headPose?: { pitch: number; roll: number; yaw: number };
+  blur?: { blurLevel: 'low' | 'medium' | 'high'; value: number };
+  exposure?: { exposureLevel: 'underExposure' | 'goodExposure' | 'overExposure'; value: number };
+  noise?: { noiseLevel: 'low' | 'medium' | 'high'; value: number };
+  mask?: { type: 'noMask' | 'faceMask' | 'otherMaskOrOcclusion' | 'uncertain'; noseAndMouthCovered: boolean };
+  glasses?: 'noGlasses' | 'readingGlasses' | 'sunglasses' | 'swimmingGoggles';
+  occlusion?: { foreheadOccluded: boolean; eyeOccluded: boolean; mouthOccluded: boolean };
+  qualityForRecognition?: 'low' | 'medium' | 'high';
+}
 /** A face found by detect; `faceId` only when asked for (it expires). */
 export interface DetectedFaceOut {
   faceId?: string;
   faceRectangle: FaceRectangle;
-  faceAttributes?: { qualityForRecognition?: 'low' | 'medium' | 'high' };
+  faceLandmarks?: FaceLandmarksOut;
+  faceAttributes?: FaceAttributesOut;
+}
+/** findsimilars' answer against a LargeFaceList: persisted faces with confidence 0..1, highest first. */
+export interface SimilarFaceOut {
+  persistedFaceId: string;
+  confidence: number;
 }
 /** identify's answer for one face: candidate persons with confidence 0..1. */
 export interface IdentifyOut {

@@ -3,7 +3,9 @@
  * Every face indexed through facegate gets one entry there for its whole
  * life; the entry's persistedFaceId is the facegate face id and its
  * userData the face's metadata (./userdata.ts). Creates whose answer was
- * lost are recovered through the nonce they carried.
+ * lost are recovered through the nonce they carried. Every face added or
+ * deleted marks the list for training (findsimilars sees only trained
+ * faces; ./search-faces.ts trains it on demand).
  */
 import { DomainError } from '../../domain/errors.js';
 import type { CallOptions } from '../provider.js';
@@ -91,6 +93,7 @@ export async function addToList(
   );
   const added: IndexedFace = { faceId: persistedFaceId, data, inList: true, userId: null, personFaceId: null };
   index.addFace(added);
+  index.markListChanged();
   return added;
 }
 

@@ -22,14 +22,16 @@ import type { AdapterParts } from './adapter-parts.js';
 import { checkCollectionId } from './collection-id.js';
 import { faceKey, type CollectionIndex, type IndexedFace } from './collection-index.js';
 import { faceRecord } from './contract-records.js';
-import type { FaceRectangle } from './face-api-shapes.js';
-import { byArea, ratioBox, sameRect } from './face-geometry.js';
+import type { DetectedFaceOut, FaceRectangle } from './face-api-shapes.js';
+import { faceDetail } from './face-detail.js';
+import { sameRect } from './face-geometry.js';
+import { detectImage } from './detect-image.js';
 import { addToList } from './face-registry.js';
 import { requireImageSize } from './image-size.js';
 import { DEFAULT_MAX_FACES, MIN_FACE_PIXELS } from './limits.js';
 import { decodePageToken, encodePageToken, firstAfter, pageLimit } from './page-token.js';
 import { RECOGNITION_MODEL } from './transport.js';
-import { boxOnlyFaceDetail } from '../../domain/face-details.js';
+import { passesQualityFilter, type FaceDetailRecord, type QualityFilterName } from '../../domain/face-details.js';
 
 /** Faces in index order: all, one user's, or the unassociated ones (not both filters). */
 export async function listFaces(
@@ -99,42 +101,45 @@ export async function listUserFaces(
 }
 
 /**
- * detect (with qualityForRecognition), then one registry entry per face
- * to index (add-face with targetFace on the companion list). Like
- * Rekognition's QualityFilter AUTO: faces under 40 px are
- * SMALL_BOUNDING_BOX, quality "low" is LOW_CONFIDENCE. The same image with
- * the same externalImageId returns the faces indexed from it before.
+ * detect (landmarks, headPose, blur, qualityForRecognition and the asked
+ * attributes), then one registry entry per face to index (add-face with
+ * targetFace on the companion list). With a quality filter other than
+ * NONE (default AUTO, Rekognition's for IndexFaces), faces under 40 px are
+ * SMALL_BOUNDING_BOX and faces below the bar (passesQualityFilter on
+ * qualityForRecognition) are LOW_FACE_QUALITY, with what Azure saw of why:
+ * LOW_SHARPNESS for blur level high, LOW_BRIGHTNESS for under-exposure
+ * (detection_01). Every reason is kept. The same image with the same
+ * externalImageId returns the faces indexed from it before. Billed: 1
+ * detect + 1 add-face per new face.
  */
 export function indexFaces(deps: AdapterDeps, input: IndexFacesInput, call: CallOptions | undefined): Promise<IndexFacesOutcome> {
   const { collectionId, image } = input;
   const externalImageId = input.externalImageId ?? null;
   const maxFaces = input.maxFaces ?? DEFAULT_MAX_FACES;
+  const qualityFilter = input.qualityFilter ?? 'AUTO';
+  const attributes = input.detectionAttributes ?? NO_ATTRIBUTES;
   if (!Number.isInteger(maxFaces) || maxFaces < 1) throw invalidInput('maxFaces', 'an integer ≥ 1', String(maxFaces));
   checkCollectionId(collectionId);
   const size = requireImageSize(image);
   return deps.cache.locked(collectionId, async () => {
     const { index } = await deps.cache.index(collectionId, call);
     const ctx = deps.callContext(collectionId);
-    const detected = await deps.cache.call(ctx, () =>
-      deps.api.detect(image, { returnFaceId: false, detectionModel: deps.detectionModel, quality: true }, call),
-    );
-    const selected: FaceRectangle[] = [];
+    const detected = await detectImage(deps, image, { faceIds: false, attributes, ctx }, call);
+    const selected: { rect: FaceRectangle; detail: FaceDetailRecord }[] = [];
     const unindexedFaces: IndexFacesOutcome['unindexedFaces'] = [];
-    for (const face of byArea(detected)) {
-      const r = face.faceRectangle;
-      const reasons: UnindexedReason[] = [];
-      if (r.width < MIN_FACE_PIXELS || r.height < MIN_FACE_PIXELS) reasons.push('SMALL_BOUNDING_BOX');
-      if (face.faceAttributes?.qualityForRecognition === 'low') reasons.push('LOW_CONFIDENCE');
+    for (const face of detected.faces) {
+      const detail = faceDetail(face, size, attributes);
+      const reasons = qualityFilter === 'NONE' ? [] : filterReasons(face, detail, qualityFilter);
       if (reasons.length === 0 && selected.length >= maxFaces) reasons.push('EXCEEDS_MAX_FACES');
-      if (reasons.length > 0) unindexedFaces.push({ boundingBox: ratioBox(r, size), reasons });
-      else selected.push(r);
+      if (reasons.length > 0) unindexedFaces.push({ boundingBox: detail.boundingBox, reasons });
+      else selected.push({ rect: face.faceRectangle, detail });
     }
     const sha256 = createHash('sha256').update(image).digest('hex');
     const earlier = index.sortedFaces().filter((f) => f.data?.sha256 === sha256 && f.data.externalImageId === externalImageId);
     const faces: IndexedFace[] = [];
     const indexedAt = deps.now();
     let retained = false;
-    for (const [ordinal, r] of selected.entries()) {
+    for (const [ordinal, { rect: r }] of selected.entries()) {
       const repeat = earlier.find((f) => sameRect(f.data?.rect, r));
       if (repeat) {
         faces.push(repeat);
@@ -151,10 +156,23 @@ export function indexFaces(deps: AdapterDeps, input: IndexFacesInput, call: Call
       );
     }
     const records = faces.map((f) => faceRecord(collectionId, f));
-    // TODO(issue 20): headPose and qualityForRecognition from detect.
-    const faceDetails = records.map((f) => boxOnlyFaceDetail(f.boundingBox ?? { left: 0, top: 0, width: 0, height: 0 }, f.confidence ?? 0));
-    return { faces: records, faceDetails, unindexedFaces, faceModelVersion: RECOGNITION_MODEL };
+    return { faces: records, faceDetails: selected.map((s) => s.detail), unindexedFaces, faceModelVersion: RECOGNITION_MODEL };
   });
+}
+
+const NO_ATTRIBUTES: ReadonlySet<never> = new Set();
+
+/** Why a quality filter other than NONE refuses a face; empty when it passes. */
+function filterReasons(face: DetectedFaceOut, detail: FaceDetailRecord, filter: QualityFilterName): UnindexedReason[] {
+  const reasons: UnindexedReason[] = [];
+  const r = face.faceRectangle;
+  if (r.width < MIN_FACE_PIXELS || r.height < MIN_FACE_PIXELS) reasons.push('SMALL_BOUNDING_BOX');
+  if (!passesQualityFilter(detail.quality, filter)) {
+    reasons.push('LOW_FACE_QUALITY');
+    if (face.faceAttributes?.blur?.blurLevel === 'high') reasons.push('LOW_SHARPNESS');
+    if (face.faceAttributes?.exposure?.exposureLevel === 'underExposure') reasons.push('LOW_BRIGHTNESS');
+  }
+  return reasons;
 }
 
 /** Deletes unassociated faces' registry entries; associated faces are refused (ASSOCIATED_TO_AN_EXISTING_USER). */
@@ -185,6 +203,7 @@ export function deleteFaces(
           outcome.unsuccessfulFaceDeletions.push({ faceId, userId: null, reasons: ['FACE_NOT_FOUND'] });
         }
         index.removeFace(faceId);
+        index.markListChanged();
       }
     }
     await pruneImages(deps, index, outcome.deletedFaceIds.length > 0 ? deletedShas : []);

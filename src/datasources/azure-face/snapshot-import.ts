@@ -151,7 +151,7 @@ async function addSnapshotFace(
     const bytes = await store.getSnapshotImage(snapshotId, sha256);
     if (bytes) {
       const detected = await deps.cache.call(ctx, () =>
-        deps.api.detect(bytes, { returnFaceId: false, detectionModel: deps.detectionModel, quality: false }, call),
+        deps.api.detect(bytes, { returnFaceId: false, detectionModel: deps.detectionModel }, call),
       );
       image = { bytes, size: requireImageSize(bytes), detected };
       images.set(sha256, image);

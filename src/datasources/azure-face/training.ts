@@ -1,7 +1,9 @@
 /**
- * Training of one collection's LargePersonGroup. Azure's identify only sees
- * what the last finished training saw, answers 400 *NotTrained before the
- * first one and 409 *TrainingNotFinished during one, so:
+ * Training of one collection's LargePersonGroup, or of its companion
+ * LargeFaceList (a {@link TrainingTarget}). Azure's identify (findsimilars)
+ * only sees what the group's (list's) last finished training saw, answers
+ * 400 *NotTrained before the first one and 409 *TrainingNotFinished during
+ * one, so:
  *
  * - every change of users' faces marks the index (`seq`) and schedules a
  *   training `debounceMs` after the last change (one training for a burst);
@@ -22,6 +24,64 @@ import { hasCode, toDomainError, type CallContext } from './errors.js';
 import type { TrainingStatusOut } from './face-api-shapes.js';
 import type { FaceTransport } from './transport.js';
 
+/** What a {@link Trainer} trains: its Azure calls and the change counters that say what a training must include. */
+export interface TrainingTarget {
+  readonly collectionId: string;
+  /** Azure's container type, the prefix of its error codes (…NotTrained, …TrainingNotFinished). */
+  readonly kind: 'LargePersonGroup' | 'LargeFaceList';
+  /** Bumped by every change a training must include. */
+  readonly seq: number;
+  /** The highest `seq` a finished training is known to include. */
+  trainedSeq: number;
+  /** Records a change (a round is due even when nothing else changed). */
+  markChanged(): void;
+  /** POST train (202). */
+  train(): Promise<void>;
+  /** GET training. */
+  status(call: CallOptions | undefined): Promise<TrainingStatusOut>;
+}
+
+/** The collection's LargePersonGroup: its changes are users' face changes (`index.seq`). */
+export function groupTraining(api: FaceTransport, index: CollectionIndex): TrainingTarget {
+  return {
+    collectionId: index.collectionId,
+    kind: 'LargePersonGroup',
+    get seq() {
+      return index.seq;
+    },
+    get trainedSeq() {
+      return index.trainedSeq;
+    },
+    set trainedSeq(n: number) {
+      index.trainedSeq = n;
+    },
+    markChanged: () => index.markChanged([]),
+    train: () => api.trainLargePersonGroup(index.collectionId, undefined),
+    status: (call) => api.getTrainingStatus(index.collectionId, call),
+  };
+}
+
+/** The companion LargeFaceList (the face registry): its changes are faces added or deleted (`index.list`). */
+export function listTraining(api: FaceTransport, index: CollectionIndex): TrainingTarget {
+  const counter = index.list;
+  return {
+    collectionId: index.collectionId,
+    kind: 'LargeFaceList',
+    get seq() {
+      return counter.seq;
+    },
+    get trainedSeq() {
+      return counter.trainedSeq;
+    },
+    set trainedSeq(n: number) {
+      counter.trainedSeq = n;
+    },
+    markChanged: () => index.markListChanged(),
+    train: () => api.trainLargeFaceList(index.collectionId, undefined),
+    status: (call) => api.getListTrainingStatus(index.collectionId, call),
+  };
+}
+
 export interface TrainerOptions {
   debounceMs: number;
   pollMs: number;
@@ -41,8 +101,7 @@ export class Trainer {
   private roundWaiters: { target: number; resolve: (operationId: string | null | Promise<string | null>) => void }[] = [];
 
   constructor(
-    private readonly api: FaceTransport,
-    private readonly index: CollectionIndex,
+    private readonly index: TrainingTarget,
     private readonly options: TrainerOptions,
     private readonly ctx: CallContext,
   ) {}
@@ -69,7 +128,7 @@ export class Trainer {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    this.index.markChanged([]);
+    this.index.markChanged();
     const target = this.index.seq;
     const started = new Promise<string | null>((resolve) => this.roundWaiters.push({ target, resolve }));
     void this.ensureRunning();
@@ -164,11 +223,11 @@ export class Trainer {
     const deadline = Date.now() + this.options.timeoutMs;
     for (;;) {
       try {
-        await this.api.trainLargePersonGroup(this.index.collectionId, undefined);
+        await this.index.train();
         break;
       } catch (e) {
         // Someone else's training is running: wait for it, then start ours.
-        if (!hasCode(e, 'LargePersonGroupTrainingNotFinished')) throw e;
+        if (!hasCode(e, `${this.index.kind}TrainingNotFinished`)) throw e;
         await this.pollUntilDone(deadline, undefined);
       }
     }
@@ -176,11 +235,11 @@ export class Trainer {
     if (status.status === 'failed') {
       throw new DomainError(
         'PROVIDER_UNAVAILABLE',
-        `Azure Face training of collection "${this.index.collectionId}" (provider "${this.ctx.provider}") failed: expected status succeeded, got failed`,
+        `Azure Face training of collection "${this.index.collectionId}" (${this.index.kind}, provider "${this.ctx.provider}") failed: expected status succeeded, got failed`,
         {
           provider: this.ctx.provider,
           collectionId: this.index.collectionId,
-          operation: 'TrainLargePersonGroup',
+          operation: `Train${this.index.kind}`,
           providerCode: 'TrainingFailed',
         },
         // Azure's own words on why, for the logs only.
@@ -195,10 +254,10 @@ export class Trainer {
       if (this.closed) throw this.closedError();
       let status: TrainingStatusOut;
       try {
-        status = await this.api.getTrainingStatus(this.index.collectionId, call);
+        status = await this.index.status(call);
       } catch (e) {
         // Never trained: nothing runs.
-        if (hasCode(e, 'LargePersonGroupNotTrained')) return { status: 'failed', message: 'not trained' };
+        if (hasCode(e, `${this.index.kind}NotTrained`)) return { status: 'failed', message: 'not trained' };
         throw e;
       }
       if (status.status === 'succeeded' || status.status === 'failed') return status;
@@ -207,11 +266,11 @@ export class Trainer {
         const retryAfterMs = Math.max(this.options.pollMs, 1000);
         throw new DomainError(
           'THROTTLED',
-          `Azure Face training of collection "${this.index.collectionId}" (provider "${this.ctx.provider}") is still ${status.status}: expected it to finish in time; retry after ${retryAfterMs} ms`,
+          `Azure Face training of collection "${this.index.collectionId}" (${this.index.kind}, provider "${this.ctx.provider}") is still ${status.status}: expected it to finish in time; retry after ${retryAfterMs} ms`,
           {
             provider: this.ctx.provider,
             collectionId: this.index.collectionId,
-            operation: 'GetLargePersonGroupTrainingStatus',
+            operation: `Get${this.index.kind}TrainingStatus`,
             providerCode: status.status,
             retryAfterMs,
           },

@@ -8,7 +8,7 @@
  *   on every call: Azure did not perform the request.
  * - 5xx and lost answers (socket errors, timeouts) are retried only on
  *   calls that are safe to repeat (GET, PATCH, DELETE, PUT, train, detect,
- *   identify, verify). A call that creates something with a server-made id
+ *   identify, verify, findsimilars). A call that creates something with a server-made id
  *   (create person, add face) is retried after such an ambiguous failure
  *   only when it has a `recover` lookup that first finds out whether the
  *   earlier attempt took effect (by a nonce the adapter put in userData).
@@ -30,6 +30,7 @@ import type {
   LargePersonGroupOut,
   PersistedFaceOut,
   PersonOut,
+  SimilarFaceOut,
   SnapshotOperationOut,
   SnapshotOut,
   TrainingStatusOut,
@@ -50,6 +51,17 @@ export interface TransportOptions {
   requestTimeoutMs: number;
   /** For tests. @default setTimeout */
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** What a detect asks for. */
+export interface DetectOptions {
+  returnFaceId: boolean;
+  detectionModel: string;
+  /** Azure's `returnFaceAttributes` names. @default none */
+  attributes?: readonly string[];
+  /** Return the 27 landmarks. @default false */
+  landmarks?: boolean;
+  faceIdTtlSeconds?: number;
 }
 
 /** Query of an add-face call. */
@@ -276,6 +288,19 @@ export class FaceTransport {
     );
   }
 
+  /** Starts training of the list; resolves on 202 (poll {@link getListTrainingStatus}). */
+  trainLargeFaceList(id: string, call: CallOptions | undefined): Promise<void> {
+    return this.call('TrainLargeFaceList', { safe: true }, call, (o) =>
+      this.client.path('/largefacelists/{largeFaceListId}/train', id).post(o),
+    );
+  }
+
+  getListTrainingStatus(id: string, call: CallOptions | undefined): Promise<TrainingStatusOut> {
+    return this.call('GetLargeFaceListTrainingStatus', { safe: true }, call, (o) =>
+      this.client.path('/largefacelists/{largeFaceListId}/training', id).get(o),
+    );
+  }
+
   deleteLargeFaceList(id: string, call: CallOptions | undefined): Promise<void> {
     return this.call('DeleteLargeFaceList', { safe: true }, call, (o) =>
       this.client.path('/largefacelists/{largeFaceListId}', id).delete(o),
@@ -327,13 +352,13 @@ export class FaceTransport {
 
   // ---- recognition -----------------------------------------------------------------
 
-  /** Faces largest first; `returnFaceId` needs Limited Access approval; its faceIds live `faceIdTtlSeconds` (60..86400, default 600). */
-  detect(
-    image: Uint8Array,
-    options: { returnFaceId: boolean; detectionModel: string; quality: boolean; faceIdTtlSeconds?: number },
-    call: CallOptions | undefined,
-  ): Promise<DetectedFaceOut[]> {
+  /**
+   * Faces largest first; `returnFaceId` needs Limited Access approval; its faceIds live `faceIdTtlSeconds`
+   * (60..86400, default 600). `attributes`: Azure's returnFaceAttributes; `landmarks`: the 27 points.
+   */
+  detect(image: Uint8Array, options: DetectOptions, call: CallOptions | undefined): Promise<DetectedFaceOut[]> {
     const ttl = Math.min(86_400, Math.max(60, Math.ceil(options.faceIdTtlSeconds ?? 600)));
+    const attributes = options.attributes ?? [];
     return this.call('Detect', { safe: true }, call, (o) =>
       this.client.path('/detect').post({
         contentType: octet,
@@ -343,10 +368,33 @@ export class FaceTransport {
           recognitionModel: RECOGNITION_MODEL,
           detectionModel: options.detectionModel as 'detection_03',
           ...(options.returnFaceId ? { faceIdTimeToLive: ttl } : {}),
-          ...(options.quality ? { returnFaceAttributes: ['qualityForRecognition'] } : {}),
+          ...(attributes.length > 0 ? { returnFaceAttributes: attributes as 'headPose'[] } : {}),
+          ...(options.landmarks ? { returnFaceLandmarks: true } : {}),
         },
         ...o,
       }),
+    );
+  }
+
+  /** Verify face-to-face: two detect faceIds of the same recognition model. */
+  verifyFaces(faceId1: string, faceId2: string, call: CallOptions | undefined): Promise<VerifyOut> {
+    return this.call('VerifyFaceToFace', { safe: true }, call, (o) =>
+      this.client.path('/verify').post({ body: { faceId1, faceId2 }, ...o }),
+    );
+  }
+
+  /** FindSimilar of a detect faceId in a LargeFaceList (needs a finished training of the list). */
+  findSimilar(
+    listId: string,
+    faceId: string,
+    maxCandidates: number,
+    mode: 'matchPerson' | 'matchFace',
+    call: CallOptions | undefined,
+  ): Promise<SimilarFaceOut[]> {
+    return this.call('FindSimilarFromLargeFaceList', { safe: true }, call, (o) =>
+      this.client
+        .path('/findsimilars')
+        .post({ body: { faceId, largeFaceListId: listId, maxNumOfCandidatesReturned: maxCandidates, mode }, ...o }),
     );
   }
 
