@@ -211,6 +211,10 @@ describe('findsimilars against a LargeFaceList', () => {
     for (const n of [0, 1001, 1.5]) {
       await bad({ faceId, largeFaceListId: 'l1', maxNumOfCandidatesReturned: n }, 'The argument maxNumOfCandidatesReturned is not valid.');
     }
+    // 1 and 1000 pass validation (the untrained list answers next).
+    for (const n of [1, 1000]) {
+      expectError(await similar({ faceId, largeFaceListId: 'l1', maxNumOfCandidatesReturned: n }), 400, 'LargeFaceListNotTrained');
+    }
     await bad({ faceId, faceIds: [] }, 'The length of faceIds is not in a valid range.');
     await bad({ faceId, largeFaceListId: 'L1' }, 'Large face list ID is invalid.');
     await bad({ faceId: 'nope', largeFaceListId: 'l1' }, 'Face ID is invalid.');
