@@ -459,9 +459,28 @@ describe('training and identify', () => {
       'PersonGroupIdAndLargePersonGroupIdBothNotNull',
     );
     expectError(await identify({ faceIds: [probe], largePersonGroupId: 'nope' }), 400, 'LargePersonGroupNotFound');
-    expectError(await identify({ faceIds: [], largePersonGroupId: 'g1' }), 400, 'BadArgument');
-    expectError(await identify({ faceIds: [probe], largePersonGroupId: 'g1', maxNumOfCandidatesReturned: 101 }), 400, 'BadArgument');
-    expectError(await identify({ faceIds: [probe], largePersonGroupId: 'g1', confidenceThreshold: 2 }), 400, 'BadArgument');
+    // Ranges and wording of the error-code reference ("Face Identify error codes").
+    const length = 'The length of faceIds is not in a valid range.';
+    expectError(await identify({ faceIds: [], largePersonGroupId: 'g1' }), 400, 'BadArgument', length);
+    expectError(await identify({ faceIds: Array(11).fill(probe), largePersonGroupId: 'g1' }), 400, 'BadArgument', length);
+    expect((await identify({ faceIds: Array(10).fill(probe), largePersonGroupId: 'g1' })).status).toBe(200);
+    for (const max of [0, 101]) {
+      expectError(
+        await identify({ faceIds: [probe], largePersonGroupId: 'g1', maxNumOfCandidatesReturned: max }),
+        400,
+        'BadArgument',
+        'The argument maxNumOfCandidatesReturned is not valid.',
+      );
+    }
+    expect((await identify({ faceIds: [probe], largePersonGroupId: 'g1', maxNumOfCandidatesReturned: 100 })).status).toBe(200);
+    for (const threshold of [-0.1, 2]) {
+      expectError(
+        await identify({ faceIds: [probe], largePersonGroupId: 'g1', confidenceThreshold: threshold }),
+        400,
+        'BadArgument',
+        'The argument confidenceThreshold is not valid.',
+      );
+    }
     expectError(await identify({ faceIds: [old], largePersonGroupId: 'g1' }), 400, 'BadArgument', "'recognitionModel' is incompatible.");
     expectError(await identify({ faceIds: ['00000000-0000-4000-8000-000000000000'], largePersonGroupId: 'g1' }), 400, 'FaceNotFound');
     expect((await identify({ faceIds: [probe], largePersonGroupId: 'g1' })).json).toEqual([{ faceId: probe, candidates: [] }]);
