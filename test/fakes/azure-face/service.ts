@@ -20,6 +20,8 @@
  *   ("mutations after training are not reflected until you train again").
  *   Train while training → 409 *TrainingNotFinished (the fake's choice).
  *   GET training of a never-trained container → 404 *NotTrained.
+ * - detect, identify, verify and findsimilars, and the faceIds detect
+ *   gives out, live in ./recognition.ts; their rules:
  * - Identify: untrained group → 400 LargePersonGroupNotTrained; while
  *   training → 409 LargePersonGroupTrainingNotFinished. Confidence of a
  *   person = its best face's similarity / 100 (same identity → 0.99xx,
@@ -45,9 +47,9 @@
  *   returnFaceId, identify and verify → 403 UnsupportedFeature.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { attributesOf, checkDetectAttributes, landmarksOf } from './attributes.js';
-import { findSimilar } from './find-similar.js';
-import { detectFaces, iou, ImageRefused, similarity, type Detection, type DetectedFace, type ImageDeclaration } from './images.js';
+import { Recognition } from './recognition.js';
+
+import { detectFaces, iou, ImageRefused, type Detection, type DetectedFace, type ImageDeclaration } from './images.js';
 import {
   AzureError,
   badArgument,
@@ -56,7 +58,6 @@ import {
   checkPaging,
   checkRecognitionModel,
   checkUserData,
-  checkUuid,
   CONTAINER_ID,
   MAX_CONTAINER_USER_DATA,
   MAX_FACE_USER_DATA,
@@ -162,14 +163,14 @@ export interface FaceStateOptions {
   limits: FaceLimits;
 }
 
-interface StoredFace {
+export interface StoredFace {
   persistedFaceId: string;
   userData?: string;
   identity: string;
   key: string;
 }
 
-interface Person {
+export interface Person {
   personId: string;
   name: string;
   userData?: string;
@@ -177,15 +178,15 @@ interface Person {
   faces: Map<string, StoredFace>;
 }
 
-type Kind = 'lpg' | 'lfl';
+export type Kind = 'lpg' | 'lfl';
 
 /** What identify compares with: person → faces, as of a training's start. */
-type TrainedSnapshot = Map<string, { identity: string; key: string }[]>;
+export type TrainedSnapshot = Map<string, { identity: string; key: string }[]>;
 
 /** What findsimilars compares with: a LargeFaceList's faces as of a training's start. */
 export type TrainedFaces = { persistedFaceId: string; identity: string; key: string }[];
 
-interface Training {
+export interface Training {
   status: 'running' | 'succeeded' | 'failed';
   createdAt: number;
   lastActionAt: number;
@@ -195,7 +196,7 @@ interface Training {
   faces: TrainedFaces;
 }
 
-interface Container {
+export interface Container {
   kind: Kind;
   id: string;
   name: string;
@@ -228,19 +229,19 @@ const LABELS: Record<Kind, { label: string; code: string; invalid: string }> = {
   lfl: { label: 'Large face list', code: 'LargeFaceList', invalid: 'Large face list ID is invalid.' },
 };
 
-const UNSUPPORTED_FEATURE = new AzureError(
-  403,
-  'UnsupportedFeature',
-  'Feature is not supported, missing approval for one or more of the following features: Identification,Verification. Please apply for access at https://aka.ms/facerecognition',
-);
-
 const iso = (ms: number) => new Date(ms).toISOString();
 const byId = <T>(items: Iterable<T>, id: (t: T) => string): T[] => [...items].sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
 
 /** In-memory Azure Face state and operations. */
 export class FaceState {
   private readonly containers: Record<Kind, Map<string, Container>> = { lpg: new Map(), lfl: new Map() };
-  private readonly transient = new Map<string, TransientFace>();
+  /** detect, identify, verify and findsimilars, with the faceIds detect gave out (./recognition.ts). */
+  private readonly recognition = new Recognition({
+    options: this.options,
+    container: (kind, id, status) => this.container(kind, id, status),
+    settle: (c) => this.settle(c),
+    detectImage: (req) => this.detectImage(req),
+  });
   private readonly declarations = new Map<string, ImageDeclaration>();
   /** Containers whose next training ends as failed, with the message. */
   private readonly failTraining = new Map<string, string>();
@@ -259,7 +260,7 @@ export class FaceState {
   reset(options: { images?: boolean } = {}): void {
     this.containers.lpg.clear();
     this.containers.lfl.clear();
-    this.transient.clear();
+    this.recognition.reset();
     this.failTraining.clear();
     if (options.images) this.declarations.clear();
   }
@@ -384,13 +385,13 @@ export class FaceState {
         return { status: 200 };
       }
       case 'Detect':
-        return this.detect(req);
+        return this.recognition.detect(req);
       case 'Identify':
-        return this.identify(req);
+        return this.recognition.identify(req);
       case 'Verify':
-        return this.verify(req);
+        return this.recognition.verify(req);
       case 'FindSimilar':
-        return this.findSimilar(req);
+        return this.recognition.findSimilar(req);
     }
   }
 
@@ -578,154 +579,6 @@ export class FaceState {
 
   // ---- detect / identify / verify -------------------------------------------
 
-  private detect(req: FaceRequest): FaceResponse {
-    const q = req.query;
-    const returnFaceId = queryBoolean(q, 'returnFaceId', true);
-    const landmarks = queryBoolean(q, 'returnFaceLandmarks', false);
-    const returnModel = queryBoolean(q, 'returnRecognitionModel', false);
-    const recognitionModel = checkRecognitionModel(q.get('recognitionModel'), 'recognition_01');
-    const detectionModel = checkDetectionModel(q.get('detectionModel'));
-    const rawTtl = q.get('faceIdTimeToLive');
-    const ttl = rawTtl === null || rawTtl === '' ? 86400 : Number(rawTtl);
-    if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86400) throw badArgument("'faceIdTimeToLive' is invalid."); // (fake) wording
-    const attributes = checkDetectAttributes(q.get('returnFaceAttributes'), {
-      detectionModel,
-      recognitionModel,
-      landmarks,
-      limitedAttributes: this.options.limitedAttributes,
-    });
-    if (returnFaceId && !this.options.identification) throw UNSUPPORTED_FEATURE;
-    const detection = this.detectImage(req);
-    const now = this.options.now();
-    this.purgeTransient(now);
-    const faces = detection.faces.map((f) => {
-      const out: Json = {};
-      if (returnFaceId) {
-        const faceId = randomUUID();
-        this.transient.set(faceId, { identity: f.identity, key: f.key, recognitionModel, expiresAt: now + ttl * 1000 });
-        out.faceId = faceId;
-        if (returnModel) out.recognitionModel = recognitionModel;
-      }
-      out.faceRectangle = { top: f.rect.top, left: f.rect.left, width: f.rect.width, height: f.rect.height };
-      if (landmarks) out.faceLandmarks = landmarksOf(f, detection);
-      if (attributes.length > 0) out.faceAttributes = attributesOf(attributes, f);
-      return out;
-    });
-    return { status: 200, body: faces };
-  }
-
-  private identify(req: FaceRequest): FaceResponse {
-    const body = parseJsonObject(req.body);
-    const faceIds = body.faceIds;
-    if (!Array.isArray(faceIds) || faceIds.length < 1 || faceIds.length > 10) {
-      throw badArgument('The length of faceIds is not in a valid range.');
-    }
-    faceIds.forEach((id) => checkUuid(id, 'Face ID is invalid.'));
-    const maxCandidates = body.maxNumOfCandidatesReturned ?? 1;
-    if (!Number.isInteger(maxCandidates) || (maxCandidates as number) < 1 || (maxCandidates as number) > 100) {
-      throw badArgument('The argument maxNumOfCandidatesReturned is not valid.');
-    }
-    const threshold = body.confidenceThreshold ?? 0.5;
-    if (typeof threshold !== 'number' || threshold < 0 || threshold > 1) {
-      throw badArgument('The argument confidenceThreshold is not valid.');
-    }
-    const lpgId = body.largePersonGroupId;
-    const pgId = body.personGroupId;
-    if (body.personIds !== undefined || body.dynamicPersonGroupId !== undefined) {
-      if (lpgId !== undefined || pgId !== undefined) {
-        throw new AzureError(
-          400,
-          'IncompatibleIdentificationScopeParametersCombination',
-          'Identification scope parameters are incompatible.',
-        );
-      }
-      throw new AzureError(400, 'MissingIdentificationScopeParameters', 'PersonDirectory scopes are not available in v1.2.'); // (fake)
-    }
-    if (lpgId !== undefined && pgId !== undefined) {
-      throw new AzureError(
-        400,
-        'PersonGroupIdAndLargePersonGroupIdBothNotNull',
-        'Large person group ID and person group ID are both not null.',
-      );
-    }
-    if (lpgId === undefined && pgId === undefined) {
-      throw new AzureError(400, 'PersonGroupIdAndLargePersonGroupIdBothNull', 'Large person group ID and person group ID are both null.');
-    }
-    if (!this.options.identification) throw UNSUPPORTED_FEATURE;
-    if (pgId !== undefined) {
-      if (typeof pgId !== 'string' || !CONTAINER_ID.test(pgId)) throw badArgument('Person group ID is invalid.');
-      throw new AzureError(400, 'PersonGroupNotFound', `Person group '${pgId}' is not found.`); // the fake serves no PersonGroups
-    }
-    if (typeof lpgId !== 'string' || !CONTAINER_ID.test(lpgId)) throw badArgument('Large person group ID is invalid.');
-    const group = this.container('lpg', lpgId, 400);
-    const now = this.options.now();
-    const faces = faceIds.map((id) => this.transientFace(id as string, now, 400));
-    if (faces.some((f) => f.recognitionModel !== group.recognitionModel)) throw badArgument("'recognitionModel' is incompatible.");
-    this.settle(group);
-    if (group.training?.status === 'running') {
-      throw new AzureError(409, 'LargePersonGroupTrainingNotFinished', `Large person group '${group.id}' is under training.`);
-    }
-    if (!group.trained) throw new AzureError(400, 'LargePersonGroupNotTrained', `Large person group '${group.id}' not trained.`);
-    const trained = group.trained;
-    const results = faces.map((face, i) => {
-      const candidates: { personId: string; confidence: number }[] = [];
-      for (const [personId, personFaces] of trained) {
-        if (personFaces.length === 0) continue;
-        const best = Math.max(...personFaces.map((pf) => similarity(face, pf))) / 100;
-        const confidence = Math.round(best * 100000) / 100000;
-        if (confidence >= threshold) candidates.push({ personId, confidence });
-      }
-      candidates.sort((x, y) => y.confidence - x.confidence || (x.personId < y.personId ? -1 : 1));
-      return { faceId: (faceIds[i] as string).toLowerCase(), candidates: candidates.slice(0, maxCandidates as number) };
-    });
-    return { status: 200, body: results };
-  }
-
-  private verify(req: FaceRequest): FaceResponse {
-    const body = parseJsonObject(req.body);
-    if (!this.options.identification) throw UNSUPPORTED_FEATURE;
-    const now = this.options.now();
-    if (body.faceId1 !== undefined || body.faceId2 !== undefined) {
-      const id1 = checkUuid(body.faceId1, 'Face ID is invalid.');
-      const id2 = checkUuid(body.faceId2, 'Face ID is invalid.');
-      const f1 = this.transientFace(id1, now, 404);
-      const f2 = this.transientFace(id2, now, 404);
-      if (f1.recognitionModel !== f2.recognitionModel) throw badArgument("'recognitionModel' is incompatible.");
-      return { status: 200, body: verdict(similarity(f1, f2) / 100) };
-    }
-    const faceId = checkUuid(body.faceId, 'Face ID is invalid.');
-    const personId = checkUuid(body.personId, 'Person ID is invalid.');
-    if (body.personGroupId !== undefined) {
-      throw new AzureError(400, 'PersonGroupNotFound', `Person group '${String(body.personGroupId)}' is not found.`);
-    }
-    const lpgId = body.largePersonGroupId;
-    if (typeof lpgId !== 'string' || !CONTAINER_ID.test(lpgId)) throw badArgument('Large person group ID is invalid.');
-    const group = this.container('lpg', lpgId, 400);
-    const face = this.transientFace(faceId, now, 404);
-    const person = group.persons.get(personId);
-    if (!person) throw new AzureError(404, 'PersonNotFound', `Person '${personId}' is not found.`);
-    if (face.recognitionModel !== group.recognitionModel) throw badArgument("'recognitionModel' is incompatible.");
-    if (person.faces.size === 0) throw new AzureError(404, 'PersistedFaceNotFound', 'No persisted face of the person is found.');
-    const best = Math.max(...[...person.faces.values()].map((pf) => similarity(face, pf))) / 100;
-    return { status: 200, body: verdict(best) };
-  }
-
-  private findSimilar(req: FaceRequest): FaceResponse {
-    const body = parseJsonObject(req.body);
-    const now = this.options.now();
-    const matches = findSimilar(body, {
-      identification: this.options.identification,
-      unsupported: UNSUPPORTED_FEATURE,
-      transientFace: (id) => this.transientFace(id, now, 400),
-      largeFaceList: (id) => {
-        const list = this.container('lfl', id, 400);
-        this.settle(list);
-        return { recognitionModel: list.recognitionModel, training: list.training?.status === 'running', trainedFaces: list.trainedFaces };
-      },
-    });
-    return { status: 200, body: matches };
-  }
-
   // ---- helpers --------------------------------------------------------------
 
   private checkId(kind: Kind, id: string): string {
@@ -761,16 +614,6 @@ export class FaceState {
     const face = UUID.test(faceId) ? list.faces.get(faceId.toLowerCase()) : undefined;
     if (!face) throw new AzureError(404, 'PersistedFaceNotFound', `Persisted face '${faceId}' is not found.`);
     return face;
-  }
-
-  private transientFace(faceId: string, now: number, status: 400 | 404): TransientFace {
-    const face = this.transient.get(faceId.toLowerCase());
-    if (!face || face.expiresAt <= now) throw new AzureError(status, 'FaceNotFound', `Face '${faceId}' is not found.`);
-    return face;
-  }
-
-  private purgeTransient(now: number): void {
-    for (const [id, f] of this.transient) if (f.expiresAt <= now) this.transient.delete(id);
   }
 
   /** The image of a detect/add-face request: bytes only (the fake cannot fetch URLs). */
@@ -822,9 +665,4 @@ function personBody(p: Person): Json {
 
 function faceBody(f: StoredFace): Json {
   return { persistedFaceId: f.persistedFaceId, ...(f.userData !== undefined ? { userData: f.userData } : {}) };
-}
-
-function verdict(confidence: number): Json {
-  const rounded = Math.round(confidence * 100000) / 100000;
-  return { isIdentical: rounded >= 0.5, confidence: rounded };
 }
