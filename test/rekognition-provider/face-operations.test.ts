@@ -365,6 +365,19 @@ describe('identifyFaces (DetectFaces + SearchUsersByImage per padded crop)', () 
     expect(out.unsearchedFaces.map((f) => f.boundingBox)).toEqual([SMALL]);
   });
 
+  it("a crop Rekognition answers for a neighbour (ours under the bar) leaves ours unsearched, never named with the neighbour's users", async () => {
+    const { id } = await enrolled();
+    const image = png([
+      { identity: 'ann', box: { left: 0.3, top: 0.3, width: 0.3, height: 0.3 }, qualityBar: 'LOW' },
+      // Inside the padding of ann's crop (which reaches 0.675), wholly seen there.
+      { identity: 'bob', box: { left: 0.62, top: 0.35, width: 0.1, height: 0.1 } },
+    ]);
+    const input = { maxFaces: 10, maxUsersPerFace: 1, userMatchThreshold: 80, qualityFilter: 'MEDIUM' as const };
+    const out = await provider.identifyFaces({ collectionId: id, image, ...input });
+    expect(out.faces.map((f) => [f.face.boundingBox.width, f.userMatches.map((m) => m.user.userId)])).toEqual([[0.1, ['bob']]]);
+    expect(out.unsearchedFaces.map((f) => f.boundingBox.width)).toEqual([0.3]);
+  });
+
   it('no face → empty lists; no face and no collection → COLLECTION_NOT_FOUND; a bad image → INVALID_IMAGE', async () => {
     const { id } = await enrolled();
     const input = { maxFaces: 10, maxUsersPerFace: 1, userMatchThreshold: 80, qualityFilter: 'NONE' as const };

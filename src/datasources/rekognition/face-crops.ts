@@ -31,13 +31,19 @@ function span(start: number, length: number, size: number): [number, number] {
   return [Math.max(0, from), Math.min(size, to)];
 }
 
+/** A face crop: its bytes and where it lies in the image (ratios, as Rekognition's boxes). */
+export interface FaceCrop {
+  bytes: Uint8Array;
+  region: BoundingBox;
+}
+
 /**
  * The padded crop of the face at `box` (ratios of the image as Rekognition
  * sees it: after its EXIF orientation, which sharp's rotate() applies too),
  * in the image's own format (PNG stays PNG, anything else is JPEG at
  * quality 95). Throws INVALID_IMAGE if the image cannot be decoded.
  */
-export async function cropFace(image: Uint8Array, box: BoundingBox): Promise<Uint8Array> {
+export async function cropFace(image: Uint8Array, box: BoundingBox): Promise<FaceCrop> {
   try {
     const meta = await sharp(image).metadata();
     const swap = (meta.orientation ?? 1) >= 5;
@@ -45,10 +51,10 @@ export async function cropFace(image: Uint8Array, box: BoundingBox): Promise<Uin
     const height = (swap ? meta.width : meta.height) ?? 0;
     const [left, right] = span(box.left, box.width, width);
     const [top, bottom] = span(box.top, box.height, height);
-    const cropped = sharp(image)
-      .rotate()
-      .extract({ left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) });
-    return new Uint8Array(await (meta.format === 'png' ? cropped.png() : cropped.jpeg({ quality: 95 })).toBuffer());
+    const extract = { left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
+    const cropped = sharp(image).rotate().extract(extract);
+    const bytes = new Uint8Array(await (meta.format === 'png' ? cropped.png() : cropped.jpeg({ quality: 95 })).toBuffer());
+    return { bytes, region: { left: left / width, top: top / height, width: extract.width / width, height: extract.height / height } };
   } catch (e) {
     throw new DomainError(
       'INVALID_IMAGE',
@@ -57,4 +63,14 @@ export async function cropFace(image: Uint8Array, box: BoundingBox): Promise<Uin
       e,
     );
   }
+}
+
+/** A box given in ratios of `crop` (what Rekognition answers for the crop) in ratios of the whole image. */
+export function inImage(crop: BoundingBox, b: BoundingBox): BoundingBox {
+  return {
+    left: crop.left + b.left * crop.width,
+    top: crop.top + b.top * crop.height,
+    width: b.width * crop.width,
+    height: b.height * crop.height,
+  };
 }

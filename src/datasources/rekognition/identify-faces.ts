@@ -5,14 +5,18 @@
  * Rekognition's (its user vectors, as searchUsersByImage). Cost: 1
  * DetectFaces + 1 SearchUsersByImage per searched face (`concurrency` at a
  * time); a face whose crop Rekognition does not search (no face found in
- * it, or under the quality bar) is unsearched.
+ * it, or under the quality bar) is unsearched, and so is one whose crop
+ * Rekognition answered for another face (a neighbour in the padding, when
+ * ours is under the bar): the searched face must be ours (lib/box-match.ts).
  */
 import { DomainError } from '../../domain/errors.js';
 import type { FaceDetailRecord } from '../../domain/face-details.js';
 import { mapLimit } from '../../lib/map-limit.js';
 import type { CallOptions, IdentifyFacesInput, IdentifyFacesOutcome } from '../provider.js';
 import { detectFaceDetails } from './detect-faces.js';
-import { cropFace } from './face-crops.js';
+import { faceAtBox } from '../../lib/box-match.js';
+import { cropFace, inImage } from './face-crops.js';
+import { box } from './records.js';
 import { byAreaDescending } from './face-detail.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
 import { sendSearchUsersByImage, userMatchesOf } from './search.js';
@@ -30,18 +34,21 @@ export async function identifyFaces(deps: RekognitionDeps, input: IdentifyFacesI
     );
   }
   const results = await mapLimit(searched, deps.concurrency, async (face) => {
+    const crop = await cropFace(input.image, face.boundingBox);
     const out = await sendSearchUsersByImage(
       deps,
       {
         collectionId,
-        image: await cropFace(input.image, face.boundingBox),
+        image: crop.bytes,
         userMatchThreshold: input.userMatchThreshold,
         maxUsers: input.maxUsersPerFace,
         qualityFilter: input.qualityFilter,
       },
       call,
     );
-    return out.SearchedFace ? { face, userMatches: userMatchesOf(collectionId, out.UserMatches) } : null;
+    const seen = box(out.SearchedFace?.FaceDetail?.BoundingBox);
+    if (!seen || !faceAtBox([inImage(crop.region, seen)], face.boundingBox, (b) => b)) return null;
+    return { face, userMatches: userMatchesOf(collectionId, out.UserMatches) };
   });
   const unsearched: FaceDetailRecord[] = detected.slice(input.maxFaces);
   results.forEach((r, i) => {
