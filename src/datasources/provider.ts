@@ -163,7 +163,7 @@ export interface FaceProvider extends ProviderInfo, FaceOperations {
   /** Removes the collection with all its users, faces and descriptors. */
   deleteCollection(collectionId: string, call?: CallOptions): Promise<void>;
 
-  /** Users in creation order. */
+  /** Users in one stable order: creation order on local and azure-face, a system-generated key's on Rekognition (AWS promises no more). */
   listUsers(collectionId: string, page: PageRequest, call?: CallOptions): Promise<Page<UserRecord>>;
   /** Batched lookup: null where a user does not exist. */
   getUsers(collectionId: string, userIds: readonly string[], call?: CallOptions): Promise<(UserRecord | null)[]>;

@@ -251,7 +251,7 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
       expect(await api.state(col)).toEqual(before);
     });
 
-    it('pages users across pages with Relay cursors, in creation order', async () => {
+    it("pages users across pages with Relay cursors, each once, in the provider's one order (Rekognition's is a system key's, not creation's)", async () => {
       const pageCol = await newCollection('upage');
       const userIds = Array.from({ length: 7 }, (_, i) => `user-${i}`);
       await createUsers(url, pageCol, userIds, provider.name);
@@ -267,14 +267,16 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
         if (!conn.pageInfo.hasNextPage) break;
         after = conn.pageInfo.endCursor;
       }
-      expect(seen).toEqual(userIds);
+      // AWS ListUsers is "sorted by system generated primary key ID": the order is the provider's, but one order for every page.
+      expect(sorted(seen)).toEqual(userIds);
       expect(more).toEqual([true, true, false]);
 
       const first: any = await api.data(USERS_PAGE, { c: api.ref(pageCol), first: 3 });
+      expect(ids(first.collection.users.edges, 'userId')).toEqual(seen.slice(0, 3));
       const fromMid: any = await api.data(USERS_PAGE, { c: api.ref(pageCol), first: 3, after: first.collection.users.edges[1].cursor });
-      expect(ids(fromMid.collection.users.edges, 'userId')).toEqual(['user-2', 'user-3', 'user-4']);
+      expect(ids(fromMid.collection.users.edges, 'userId')).toEqual(seen.slice(2, 5));
       const rest: any = await api.data(USERS_PAGE, { c: api.ref(pageCol), first: 100, after: first.collection.users.pageInfo.endCursor });
-      expect(ids(rest.collection.users.edges, 'userId')).toEqual(['user-3', 'user-4', 'user-5', 'user-6']);
+      expect(ids(rest.collection.users.edges, 'userId')).toEqual(seen.slice(3));
       expect(rest.collection.users.pageInfo.hasNextPage).toBe(false);
       expect(rest.collection.users.edges.every((e: any) => e.node.status === 'CREATED')).toBe(true);
     });

@@ -69,10 +69,10 @@ async function bulkFaces(collectionId: string, n: number, identity: string): Pro
 }
 
 describe('identity and capabilities', () => {
-  it('is kind REKOGNITION with the user/face capabilities (unassociated listing emulated), no descriptors or snapshots', () => {
+  it('is kind REKOGNITION with the user/face capabilities (unassociated listing emulated), the seven face operations and every attribute but LIVENESS; no descriptors or snapshots', () => {
     expect(provider.kind).toBe('REKOGNITION');
     expect(provider.name).toBe('aws-test');
-    const absent = ['EXPORT_DESCRIPTORS', 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT', 'TRAIN_COLLECTION'];
+    const absent = ['EXPORT_DESCRIPTORS', 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT', 'TRAIN_COLLECTION', 'FACE_ATTRIBUTE_LIVENESS'];
     expect([...provider.capabilities].sort()).toEqual(CAPABILITIES.filter((c) => !absent.includes(c)).sort());
     expect(provider.capabilities.has('LIST_UNASSOCIATED_FACES')).toBe(true);
     expect('exportToSnapshot' in provider).toBe(false);
@@ -173,19 +173,21 @@ describe('users', () => {
     await provider.createCollection(id);
   });
 
-  it('createUser / deleteUser / listUsers in creation order with statuses', async () => {
+  it("createUser / deleteUser / listUsers (in Rekognition's key order: compared as sets) with statuses", async () => {
     expect(await provider.createUser({ collectionId: id, userId: 'zoe' })).toEqual({ collectionId: id, userId: 'zoe', status: 'CREATED' });
     await provider.createUser({ collectionId: id, userId: 'adam', clientRequestToken: 'create-adam' });
     expect(fake.callsTo('CreateUser')[1].params).toMatchObject({ CollectionId: id, UserId: 'adam', ClientRequestToken: 'create-adam' });
     const face = (await provider.indexFaces({ collectionId: id, image: png() })).faces[0].faceId;
     await provider.associateFaces({ collectionId: id, userId: 'adam', faceIds: [face], userMatchThreshold: 75 });
     const page = await provider.listUsers(id, { limit: 10 });
-    expect(page).toEqual({
-      items: [
+    expect(page.nextToken).toBeUndefined();
+    expect(page.items).toHaveLength(2);
+    expect(page.items).toEqual(
+      expect.arrayContaining([
         { collectionId: id, userId: 'zoe', status: 'CREATED' },
         { collectionId: id, userId: 'adam', status: 'ACTIVE' },
-      ],
-    });
+      ]),
+    );
     await provider.deleteUser({ collectionId: id, userId: 'adam', clientRequestToken: 'del-adam' });
     expect((await provider.listUsers(id, { limit: 10 })).items.map((u) => u.userId)).toEqual(['zoe']);
     // DeleteUser disassociated the face.
@@ -195,7 +197,14 @@ describe('users', () => {
   it("listUsers: a limit above ListUsers' 500 cap reads several pages; tokens continue exactly", async () => {
     const users = Array.from({ length: 503 }, (_, i) => `u${String(i).padStart(3, '0')}`);
     for (const u of users) await wireCall(fake, 'CreateUser', { CollectionId: id, UserId: u });
-    const order = users;
+    // Rekognition's order is its system key's: learn it from the service, then check the adapter keeps it exactly.
+    const order: string[] = [];
+    for (let token: string | undefined, first = true; first || token !== undefined; first = false) {
+      const page = await wireCall(fake, 'ListUsers', { CollectionId: id, ...(token ? { NextToken: token } : {}) });
+      order.push(...(page.Users as { UserId: string }[]).map((u) => u.UserId));
+      token = page.NextToken as string | undefined;
+    }
+    expect([...order].sort()).toEqual(users);
     fake.clearCalls();
     const first = await provider.listUsers(id, { limit: 501 });
     expect(first.items.map((u) => u.userId)).toEqual(order.slice(0, 501));
@@ -217,7 +226,7 @@ describe('users', () => {
 });
 
 describe('faces', () => {
-  it('indexFaces sends AUTO quality filtering and maps records and unindexed reasons', async () => {
+  it('indexFaces sends AUTO quality filtering by default and DEFAULT attributes, and maps records, details and every unindexed reason', async () => {
     const id = uniqueId();
     await provider.createCollection(id);
     const image = png();
@@ -229,7 +238,12 @@ describe('faces', () => {
       { identity: 'e', box: { left: 0, top: 0.7, width: 0.15, height: 0.15 }, qualityIssues: ['LOW_SHARPNESS', 'EXTREME_POSE'] },
     ]);
     const out = await provider.indexFaces({ collectionId: id, image, externalImageId: 'photo:1', maxFaces: 2 });
-    expect(fake.callsTo('IndexFaces')[0].params).toMatchObject({ MaxFaces: 2, QualityFilter: 'AUTO', ExternalImageId: 'photo:1' });
+    expect(fake.callsTo('IndexFaces')[0].params).toMatchObject({
+      MaxFaces: 2,
+      QualityFilter: 'AUTO',
+      ExternalImageId: 'photo:1',
+      DetectionAttributes: ['DEFAULT'],
+    });
     expect(out.faceModelVersion).toBe('7.0');
     expect(out.faces).toHaveLength(2);
     expect(out.faces[0]).toMatchObject({
@@ -243,12 +257,14 @@ describe('faces', () => {
     expect(out.faces[0].faceId).toMatch(/^[0-9a-f-]{36}$/);
     expect(out.unindexedFaces).toEqual([
       { boundingBox: { left: 0.6, top: 0.6, width: 0.2, height: 0.2 }, reasons: ['EXCEEDS_MAX_FACES'] },
-      // Reasons the contract has no name for are reported as LOW_CONFIDENCE.
-      { boundingBox: { left: 0, top: 0.7, width: 0.15, height: 0.15 }, reasons: ['LOW_CONFIDENCE'] },
+      // Every Rekognition reason is kept (no longer collapsed into LOW_CONFIDENCE).
+      { boundingBox: { left: 0, top: 0.7, width: 0.15, height: 0.15 }, reasons: ['LOW_SHARPNESS', 'EXTREME_POSE'] },
       { boundingBox: { left: 0.9, top: 0.9, width: 0.01, height: 0.01 }, reasons: ['SMALL_BOUNDING_BOX'] },
     ]);
     const defaults = await provider.indexFaces({ collectionId: id, image: png([]) });
-    expect(defaults).toEqual({ faces: [], unindexedFaces: [], faceModelVersion: '7.0' });
+    expect(out.faceDetails.map((d) => d.boundingBox)).toEqual(out.faces.map((f) => f.boundingBox));
+    expect(out.faceDetails[0]).toMatchObject({ confidence: 99.1, pose: { roll: 0, yaw: 0, pitch: 0 }, ageRange: null });
+    expect(defaults).toEqual({ faces: [], faceDetails: [], unindexedFaces: [], faceModelVersion: '7.0' });
     expect(fake.callsTo('IndexFaces')[1].params.MaxFaces).toBe(100);
     await expectDomainError(provider.indexFaces({ collectionId: id, image, maxFaces: 0 }), 'INVALID_INPUT', { field: 'maxFaces' });
     expect(opCalls('IndexFaces')).toBe(2);
@@ -464,7 +480,8 @@ describe('associations', () => {
       userMatchThreshold: 80,
       maxUsers: 10,
     });
-    expect(fake.callsTo('SearchUsersByImage')[0].params).toMatchObject({ UserMatchThreshold: 80, MaxUsers: 10, QualityFilter: 'AUTO' });
+    // Rekognition's own default for SearchUsersByImage is NONE, and so is the contract's.
+    expect(fake.callsTo('SearchUsersByImage')[0].params).toMatchObject({ UserMatchThreshold: 80, MaxUsers: 10, QualityFilter: 'NONE' });
     expect(out.userMatches.map((m) => m.user)).toEqual([{ collectionId: id, userId: 'alice', status: 'ACTIVE' }]);
     expect(out.userMatches[0].similarity).toBeGreaterThanOrEqual(99);
     expect(out.searchedFace).toEqual({ boundingBox: { left: 0.25, top: 0.25, width: 0.5, height: 0.5 }, confidence: 99.9 });
@@ -478,12 +495,27 @@ describe('associations', () => {
     expect(await provider.searchUsersByImage({ collectionId: id, image: png([]), userMatchThreshold: 80, maxUsers: 10 })).toEqual({
       userMatches: [],
       searchedFace: null,
+      unsearchedFaces: [],
     });
-    // Too small to search under the AUTO filter, like the local provider.
-    const tiny = png([{ identity: 'alice', box: { left: 0, top: 0, width: 0.02, height: 0.02 } }]);
-    expect(
-      (await provider.searchUsersByImage({ collectionId: id, image: tiny, userMatchThreshold: 80, maxUsers: 10 })).searchedFace,
-    ).toBeNull();
+    // Too small to search under the AUTO filter when asked; searched under the default NONE. The other faces are unsearched.
+    const tiny = png([
+      { identity: 'alice', box: { left: 0, top: 0, width: 0.02, height: 0.02 } },
+      { identity: 'bob', box: { left: 0.5, top: 0.5, width: 0.01, height: 0.01 } },
+    ]);
+    const auto = await provider.searchUsersByImage({
+      collectionId: id,
+      image: tiny,
+      userMatchThreshold: 80,
+      maxUsers: 10,
+      qualityFilter: 'AUTO',
+    });
+    expect(fake.callsTo('SearchUsersByImage').at(-1)?.params.QualityFilter).toBe('AUTO');
+    expect(auto.searchedFace).toBeNull();
+    expect(auto.unsearchedFaces.map((f) => f.boundingBox.width)).toEqual([0.02, 0.01]);
+    expect(auto.unsearchedFaces[0].landmarks?.map((l) => l.type)).toEqual(['EYE_LEFT', 'EYE_RIGHT', 'NOSE', 'MOUTH_LEFT', 'MOUTH_RIGHT']);
+    const none = await provider.searchUsersByImage({ collectionId: id, image: tiny, userMatchThreshold: 80, maxUsers: 10 });
+    expect(none.userMatches.map((m) => m.user.userId)).toEqual(['alice']);
+    expect(none.unsearchedFaces.map((f) => f.boundingBox.width)).toEqual([0.01]);
   });
 });
 

@@ -30,6 +30,17 @@ export interface CallContext {
   clientRequestToken?: string;
   /** How to read ResourceNotFoundException. @default 'collection' */
   notFound?: 'collection' | 'user';
+  /**
+   * How to read an InvalidParameterException that is not a field's
+   * validation (those say "failed to satisfy constraint"): `no-face` for
+   * SearchFacesByImage and CompareFaces ("If no faces are detected …
+   * returns an InvalidParameterException"), `face-id` / `user-id` for a
+   * FaceId or UserId the collection does not hold (SearchFaces, SearchUsers:
+   * "faceId was not found in the collection"). @default undefined: INVALID_INPUT
+   */
+  invalidParameter?: 'no-face' | 'face-id' | 'user-id';
+  /** The input field of the image or id the call is about, for NO_FACE_DETECTED and INVALID_INPUT. @default 'image' / 'input.faceId' */
+  field?: string;
 }
 
 /** The shape of an SDK service exception that we rely on. */
@@ -143,7 +154,7 @@ function fromServiceError(error: ServiceErrorLike, ctx: CallContext): DomainErro
   }
   if (
     IMAGE.has(code) ||
-    ((code === 'InvalidParameterException' || code === 'ValidationException') && /'image\.bytes'/.test(error.message))
+    ((code === 'InvalidParameterException' || code === 'ValidationException') && /[iI]mage\.bytes'/.test(error.message))
   ) {
     return make(
       'INVALID_IMAGE',
@@ -159,6 +170,30 @@ function fromServiceError(error: ServiceErrorLike, ctx: CallContext): DomainErro
       `after: expected a nextToken from a previous page of this listing, got one Rekognition refused (${where}: ${got})`,
       {
         field: 'after',
+      },
+    );
+  }
+  if (code === 'InvalidParameterException' && ctx.invalidParameter !== undefined && !/failed to satisfy constraint/.test(error.message)) {
+    if (ctx.invalidParameter === 'no-face') {
+      const field = ctx.field ?? 'image';
+      return make('NO_FACE_DETECTED', `${field}: expected an image with a face, got one where Rekognition found none (${where}: ${got})`, {
+        field,
+      });
+    }
+    if (ctx.invalidParameter === 'user-id') {
+      return make(
+        'USER_NOT_FOUND',
+        `User "${ctx.userId}" not found in collection "${ctx.collectionId}": expected an existing user id, got an unknown one (${where}: ${got})`,
+        { collectionId: ctx.collectionId, userId: ctx.userId },
+      );
+    }
+    const field = ctx.field ?? 'input.faceId';
+    return make(
+      'INVALID_INPUT',
+      `${field}: expected the id of a face in collection "${ctx.collectionId}", got an unknown one (${where}: ${got})`,
+      {
+        field,
+        collectionId: ctx.collectionId,
       },
     );
   }

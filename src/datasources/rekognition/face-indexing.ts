@@ -5,17 +5,17 @@
 import { IndexFacesCommand } from '@aws-sdk/client-rekognition';
 import { invalidInput } from '../../domain/errors.js';
 import type { CallOptions, IndexFacesInput, IndexFacesOutcome } from '../provider.js';
+import { faceDetailRecord, wireAttributes } from './face-detail.js';
 import { DEFAULT_MAX_FACES } from './limits.js';
 import { box, faceRecord, unindexedReasons } from './records.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
-import { boxOnlyFaceDetail } from '../../domain/face-details.js';
 
 /**
- * IndexFaces with QualityFilter AUTO, like the local provider, which
- * refuses faces too small to be reliable (SMALL_BOUNDING_BOX). Rekognition
- * reasons the contract has no name for (EXTREME_POSE, LOW_BRIGHTNESS,
- * LOW_SHARPNESS, LOW_FACE_QUALITY) are reported as LOW_CONFIDENCE.
- * At most `maxFaces` faces are indexed (@default 100).
+ * IndexFaces with the caller's QualityFilter (@default AUTO, Rekognition's
+ * own default here) and DetectionAttributes (DEFAULT plus those asked for).
+ * Every unindexed reason Rekognition gives is kept. `faceDetails` is each
+ * indexed face's FaceDetail, in the order of `faces`. At most `maxFaces`
+ * faces are indexed (@default 100).
  */
 export async function indexFaces(deps: RekognitionDeps, input: IndexFacesInput, call?: CallOptions): Promise<IndexFacesOutcome> {
   const { calls } = deps;
@@ -29,18 +29,20 @@ export async function indexFaces(deps: RekognitionDeps, input: IndexFacesInput, 
         Image: { Bytes: image },
         ExternalImageId: input.externalImageId,
         MaxFaces: maxFaces,
-        QualityFilter: 'AUTO',
-        DetectionAttributes: ['DEFAULT'],
+        QualityFilter: input.qualityFilter ?? 'AUTO',
+        DetectionAttributes: wireAttributes(input.detectionAttributes),
       }),
       o,
     ),
   );
-  const faces = (out.FaceRecords ?? []).flatMap((r) => (r.Face ? [faceRecord(collectionId, r.Face)] : []));
-  const unindexedFaces = (out.UnindexedFaces ?? []).map((u) => ({
-    boundingBox: box(u.FaceDetail?.BoundingBox) ?? { left: 0, top: 0, width: 0, height: 0 },
-    reasons: unindexedReasons(u.Reasons ?? []),
-  }));
-  // TODO(issue 20): FaceDetail's landmarks, pose and quality.
-  const faceDetails = faces.map((f) => boxOnlyFaceDetail(f.boundingBox ?? { left: 0, top: 0, width: 0, height: 0 }, f.confidence ?? 0));
-  return { faces, faceDetails, unindexedFaces, faceModelVersion: out.FaceModelVersion ?? null };
+  const records = (out.FaceRecords ?? []).filter((r) => r.Face !== undefined);
+  return {
+    faces: records.map((r) => faceRecord(collectionId, r.Face ?? {})),
+    faceDetails: records.map((r) => faceDetailRecord(r.FaceDetail ?? { BoundingBox: r.Face?.BoundingBox, Confidence: r.Face?.Confidence })),
+    unindexedFaces: (out.UnindexedFaces ?? []).map((u) => ({
+      boundingBox: box(u.FaceDetail?.BoundingBox) ?? { left: 0, top: 0, width: 0, height: 0 },
+      reasons: unindexedReasons(u.Reasons ?? []),
+    })),
+    faceModelVersion: out.FaceModelVersion ?? null,
+  };
 }

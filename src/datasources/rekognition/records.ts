@@ -5,11 +5,11 @@
 import type { BoundingBox as WireBoundingBox, Face as WireFace } from '@aws-sdk/client-rekognition';
 import type { BoundingBox } from '../../engine/types.js';
 import type { FaceRecord, UserRecord, UserStatus } from '../../domain/records.js';
-import type { UnindexedReason } from '../provider.js';
+import { UNINDEXED_REASONS, type UnindexedReason } from '../provider.js';
 
 const STATUSES: ReadonlySet<string> = new Set<UserStatus>(['ACTIVE', 'UPDATING', 'CREATING', 'CREATED']);
 
-const REASONS: ReadonlySet<string> = new Set<UnindexedReason>(['EXCEEDS_MAX_FACES', 'SMALL_BOUNDING_BOX', 'LOW_CONFIDENCE']);
+const REASONS: ReadonlySet<string> = new Set<string>(UNINDEXED_REASONS);
 
 /** A user as ListUsers or SearchUsersByImage names it. */
 export function userRecord(collectionId: string, userId: string, wire: string | undefined): UserRecord {
@@ -43,12 +43,12 @@ export function faceRecord(collectionId: string, f: WireFace): FaceRecord {
 }
 
 /**
- * IndexFaces' reasons for leaving a face out, in the contract's names:
- * those it has no name for (EXTREME_POSE, LOW_BRIGHTNESS, LOW_SHARPNESS,
- * LOW_FACE_QUALITY) are LOW_CONFIDENCE; each reason once.
+ * IndexFaces' reasons for leaving a face out, each once: every reason
+ * Rekognition documents is the contract's own; an unknown future one is
+ * LOW_FACE_QUALITY (a face the service judged unusable), never dropped.
  */
 export function unindexedReasons(wire: readonly string[]): UnindexedReason[] {
   const reasons = new Set<UnindexedReason>();
-  for (const r of wire) reasons.add(REASONS.has(r) ? (r as UnindexedReason) : 'LOW_CONFIDENCE');
+  for (const r of wire) reasons.add(REASONS.has(r) ? (r as UnindexedReason) : 'LOW_FACE_QUALITY');
   return [...reasons];
 }

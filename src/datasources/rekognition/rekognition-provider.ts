@@ -21,6 +21,10 @@
  * it across its own retries, so a retried CreateUser/DeleteUser/
  * AssociateFaces/DisassociateFaces has a single effect.
  *
+ * identifyFaces and verifyUser have no Rekognition call of their own: they
+ * are DetectFaces + one SearchUsersByImage per face crop, and one
+ * SearchUsersByImage with threshold 0 (identify-faces.ts, verify-user.ts).
+ *
  * Not supported: EXPORT_DESCRIPTORS and TAKE_SNAPSHOT/APPLY_SNAPSHOT
  * (Rekognition never returns face vectors, and does not keep the images).
  */
@@ -53,15 +57,29 @@ import { SdkCalls } from './sdk-calls.js';
 import { searchUsersByImage } from './search.js';
 import { createUser, deleteUser, getUsers, listUsers } from './users.js';
 import type {
+  CompareFacesInput,
   CompareFacesOutcome,
+  DetectFacesInput,
   DetectFacesOutcome,
+  IdentifyFacesInput,
   IdentifyFacesOutcome,
+  SearchFacesByImageInput,
   SearchFacesByImageOutcome,
+  SearchFacesInput,
   SearchFacesOutcome,
+  SearchUsersInput,
   SearchUsersOutcome,
+  VerifyUserInput,
   VerifyUserOutcome,
 } from '../face-operations.js';
-import { unsupportedOperation } from '../unsupported.js';
+import { attributeCapability } from '../../domain/face-details.js';
+import { compareFaces } from './compare-faces.js';
+import { detectFaces } from './detect-faces.js';
+import { REKOGNITION_ATTRIBUTES } from './face-detail.js';
+import { identifyFaces } from './identify-faces.js';
+import { searchFaces, searchFacesByImage } from './search-faces.js';
+import { searchUsers } from './search-users.js';
+import { verifyUser } from './verify-user.js';
 
 /** Static credentials; prefer the SDK's default chain (env, profile, SSO, instance/container roles). */
 export interface StaticCredentials {
@@ -98,7 +116,10 @@ export class RekognitionProvider implements FaceProvider {
    * Listed, not derived from CAPABILITIES, so a capability added to the
    * contract is never claimed by accident. LIST_UNASSOCIATED_FACES is
    * emulated by scanning ListFaces; EXPORT_DESCRIPTORS and the snapshot
-   * capabilities are absent (no face vectors leave Rekognition).
+   * capabilities are absent (no face vectors leave Rekognition). The face
+   * operations are all here, VERIFY_USER and IDENTIFY_FACES built from
+   * documented calls (verify-user.ts, identify-faces.ts); every
+   * FACE_ATTRIBUTE_* but LIVENESS, which FaceDetail does not carry.
    */
   readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
     'MIXED_CASE_COLLECTION_IDS',
@@ -113,6 +134,14 @@ export class RekognitionProvider implements FaceProvider {
     'DISASSOCIATE_FACES',
     'SEARCH_USERS_BY_IMAGE',
     'LIST_UNASSOCIATED_FACES',
+    'DETECT_FACES',
+    'COMPARE_FACES',
+    'VERIFY_USER',
+    'SEARCH_FACES',
+    'SEARCH_FACES_BY_IMAGE',
+    'SEARCH_USERS',
+    'IDENTIFY_FACES',
+    ...REKOGNITION_ATTRIBUTES.map(attributeCapability),
   ]);
 
   private readonly deps: RekognitionDeps;
@@ -210,30 +239,37 @@ export class RekognitionProvider implements FaceProvider {
     return searchUsersByImage(this.deps, input, call);
   }
 
-  /** Closes the SDK's sockets; later calls fail with PROVIDER_UNAVAILABLE. */
-  // The face operations (./face-operations.ts), refused until this adapter implements them (issue 20).
-  detectFaces(): Promise<DetectFacesOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'DetectFaces'));
-  }
-  compareFaces(): Promise<CompareFacesOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'CompareFaces'));
-  }
-  verifyUser(): Promise<VerifyUserOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'VerifyUser'));
-  }
-  searchFaces(): Promise<SearchFacesOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'SearchFaces'));
-  }
-  searchFacesByImage(): Promise<SearchFacesByImageOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'SearchFacesByImage'));
-  }
-  searchUsers(): Promise<SearchUsersOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'SearchUsers'));
-  }
-  identifyFaces(): Promise<IdentifyFacesOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'IdentifyFaces'));
+  // ---- face operations (face-operations.ts) ---------------------------------
+
+  detectFaces(input: DetectFacesInput, call?: CallOptions): Promise<DetectFacesOutcome> {
+    return detectFaces(this.deps, input, call);
   }
 
+  compareFaces(input: CompareFacesInput, call?: CallOptions): Promise<CompareFacesOutcome> {
+    return compareFaces(this.deps, input, call);
+  }
+
+  verifyUser(input: VerifyUserInput, call?: CallOptions): Promise<VerifyUserOutcome> {
+    return verifyUser(this.deps, input, call);
+  }
+
+  searchFaces(input: SearchFacesInput, call?: CallOptions): Promise<SearchFacesOutcome> {
+    return searchFaces(this.deps, input, call);
+  }
+
+  searchFacesByImage(input: SearchFacesByImageInput, call?: CallOptions): Promise<SearchFacesByImageOutcome> {
+    return searchFacesByImage(this.deps, input, call);
+  }
+
+  searchUsers(input: SearchUsersInput, call?: CallOptions): Promise<SearchUsersOutcome> {
+    return searchUsers(this.deps, input, call);
+  }
+
+  identifyFaces(input: IdentifyFacesInput, call?: CallOptions): Promise<IdentifyFacesOutcome> {
+    return identifyFaces(this.deps, input, call);
+  }
+
+  /** Closes the SDK's sockets; later calls fail with PROVIDER_UNAVAILABLE. */
   async close(): Promise<void> {
     this.deps.calls.close();
   }

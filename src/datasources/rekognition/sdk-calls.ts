@@ -64,7 +64,7 @@ export class SdkCalls {
   }
 
   /** DescribeCollection: false on COLLECTION_NOT_FOUND; any other failure is thrown, mapped. */
-  private async collectionExists(collectionId: string, call: CallOptions | undefined): Promise<boolean> {
+  async collectionExists(collectionId: string, call: CallOptions | undefined): Promise<boolean> {
     try {
       await this.run(this.context('DescribeCollection', { collectionId }), call, (o) =>
         this.client.send(new DescribeCollectionCommand({ CollectionId: collectionId }), o),

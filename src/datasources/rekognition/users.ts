@@ -1,5 +1,5 @@
 /**
- * Users on Rekognition: ListUsers (500 a call, creation order) for listing
+ * Users on Rekognition: ListUsers (500 a call, by a system-generated key) for listing
  * and lookup — it has no lookup by id — and CreateUser/DeleteUser with the
  * caller's ClientRequestToken.
  */
@@ -12,7 +12,7 @@ import { collect, pageLimit, withToken } from './paging.js';
 import { userRecord } from './records.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
 
-/** ListUsers, 500 a call, in Rekognition's order (creation order). */
+/** ListUsers, 500 a call, in Rekognition's order: "sorted by system generated primary key ID", not creation or UserId order. */
 export async function listUsers(
   deps: RekognitionDeps,
   collectionId: string,

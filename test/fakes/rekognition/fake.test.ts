@@ -637,21 +637,55 @@ describe('users', () => {
     expect(fake.callsTo('CreateUser')[0].params.ClientRequestToken).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('ListUsers: creation order, status CREATED / ACTIVE, pagination', async () => {
+  it('ListUsers: every user once, in one stable order across pages, status CREATED / ACTIVE', async () => {
     const id = await collection();
     for (const u of ['zed', 'amy', 'bob']) await client.send(new CreateUserCommand({ CollectionId: id, UserId: u }));
     const face = await indexOne(id, png());
     await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'amy', FaceIds: [face] }));
     const out = await client.send(new ListUsersCommand({ CollectionId: id }));
-    expect(out.Users).toEqual([
-      { UserId: 'zed', UserStatus: 'CREATED' },
+    // AWS promises the order of a system-generated key, not creation or UserId order: compare as sets.
+    expect([...(out.Users ?? [])].sort((a, b) => ((a.UserId as string) < (b.UserId as string) ? -1 : 1))).toEqual([
       { UserId: 'amy', UserStatus: 'ACTIVE' },
       { UserId: 'bob', UserStatus: 'CREATED' },
+      { UserId: 'zed', UserStatus: 'CREATED' },
     ]);
     const ids: string[] = [];
     for await (const page of paginateListUsers({ client, pageSize: 1 }, { CollectionId: id }))
       ids.push(...(page.Users ?? []).map((u) => u.UserId as string));
-    expect(ids).toEqual(['zed', 'amy', 'bob']);
+    expect(ids).toEqual(out.Users?.map((u) => u.UserId));
+  });
+
+  it('ListUsers sorts by a system key: not creation order, not UserId order (20 users), and the same on every listing', async () => {
+    const id = await collection();
+    const users = Array.from({ length: 20 }, (_, i) => `u${String(i).padStart(2, '0')}`);
+    for (const u of users) await client.send(new CreateUserCommand({ CollectionId: id, UserId: u }));
+    const listed = (await client.send(new ListUsersCommand({ CollectionId: id }))).Users?.map((u) => u.UserId);
+    expect([...(listed ?? [])].sort()).toEqual(users);
+    // Creation order and UserId order are the same here; a random key matches it once in 20! listings.
+    expect(listed).not.toEqual(users);
+    expect((await client.send(new ListUsersCommand({ CollectionId: id }))).Users?.map((u) => u.UserId)).toEqual(listed);
+  });
+
+  it('UserStatus UPDATING for the configured window of requests after a change, counting its own response; then ACTIVE', async () => {
+    const id = await collection();
+    await client.send(new CreateUserCommand({ CollectionId: id, UserId: 'u' }));
+    const face = await indexOne(id, png());
+    fake.setUserUpdatingWindow(3);
+    const out = await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'u', FaceIds: [face] }));
+    expect(out.UserStatus).toBe('UPDATING');
+    const statuses: string[] = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push((await client.send(new ListUsersCommand({ CollectionId: id }))).Users?.[0].UserStatus as string);
+    expect(statuses).toEqual(['UPDATING', 'UPDATING', 'ACTIVE']);
+    // A call that changes nothing (the face is already the user's) starts no window.
+    const again = await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'u', FaceIds: [face] }));
+    expect(again.UserStatus).toBe('ACTIVE');
+    const gone = await client.send(new DisassociateFacesCommand({ CollectionId: id, UserId: 'u', FaceIds: [face] }));
+    expect(gone.UserStatus).toBe('UPDATING');
+    fake.setUserUpdatingWindow(0);
+    await client.send(new AssociateFacesCommand({ CollectionId: id, UserId: 'u', FaceIds: [face] }));
+    expect((await client.send(new ListUsersCommand({ CollectionId: id }))).Users?.[0].UserStatus).toBe('ACTIVE');
+    expect(() => fake.setUserUpdatingWindow(-1)).toThrow(/integer ≥ 0/);
   });
 
   it('DeleteUser disassociates the faces, then deletes; unknown or deleted users are ResourceNotFoundException', async () => {

@@ -12,12 +12,16 @@
  * 2. a PNG `tEXt` chunk with keyword `facegate:faces` holding the same JSON
  *    (what {@link fakePng} writes with `faces`), so self-describing images
  *    also work against a fake started by hand;
- * 3. otherwise exactly one face, centred, half the image wide, whose
+ * 3. a PNG without either (a client's crop of a fakePng): the faces whose
+ *    codes fakePng painted into the pixels and whose faces chunk the fake
+ *    has read before (face-codes.ts), boxed where they are in the crop;
+ * 4. otherwise exactly one face, centred, half the image wide, whose
  *    identity is the sha256 of the bytes (so two different undeclared images
  *    never match each other, and the same image always matches itself).
  */
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
+import { faceCode, findCodedRegions, paintCode, pngGrey } from './face-codes.js';
 
 /** Ratios of the image's width and height, 0..1 (Rekognition's BoundingBox, camel-cased). */
 export interface Box {
@@ -30,6 +34,34 @@ export interface Box {
 /** Reasons a quality filter may refuse a face for, besides the computed ones. */
 export type QualityIssue = 'EXTREME_POSE' | 'LOW_BRIGHTNESS' | 'LOW_SHARPNESS' | 'LOW_FACE_QUALITY';
 
+/** The quality bars of QualityFilter, loosest first. */
+export type QualityBar = 'LOW' | 'MEDIUM' | 'HIGH';
+
+/** A yes/no attribute as the wire carries it. */
+export interface DeclaredFlag {
+  value: boolean;
+  confidence: number;
+}
+
+/**
+ * Attributes a test declares for a face (camel-cased wire fields); what is
+ * not declared is the fake's neutral default (see face-detail.ts).
+ */
+export interface DeclaredAttributes {
+  ageRange?: { low: number; high: number };
+  gender?: { value: 'Male' | 'Female'; confidence: number };
+  /** Wire emotion types (HAPPY, CALM, …), in the order the fake answers them. */
+  emotions?: { type: string; confidence: number }[];
+  smile?: DeclaredFlag;
+  eyeglasses?: DeclaredFlag;
+  sunglasses?: DeclaredFlag;
+  eyesOpen?: DeclaredFlag;
+  mouthOpen?: DeclaredFlag;
+  beard?: DeclaredFlag;
+  mustache?: DeclaredFlag;
+  faceOccluded?: DeclaredFlag;
+}
+
 /** One face a test declares in an image. */
 export interface DeclaredFace {
   /** Who it is: faces with the same identity match at 99.x similarity, others below 50. */
@@ -40,6 +72,19 @@ export interface DeclaredFace {
   confidence?: number;
   /** Extra reasons any QualityFilter other than NONE refuses this face for. */
   qualityIssues?: QualityIssue[];
+  /**
+   * The strictest QualityFilter bar the face passes; a stricter one refuses
+   * it as LOW_FACE_QUALITY (AUTO is the MEDIUM bar in the fake: AWS says
+   * only that it "chooses the quality bar"). @default HIGH
+   */
+  qualityBar?: QualityBar;
+  /** Landmarks with wire types (eyeLeft, nose, chinBottom, …) in image ratios. @default derived from the box (face-detail.ts) */
+  landmarks?: { type: string; x: number; y: number }[];
+  /** Degrees. @default { roll: 0, yaw: 0, pitch: 0 } */
+  pose?: { roll: number; yaw: number; pitch: number };
+  /** FaceDetail.Quality, 0..100 each (named so as not to clash with the Azure fake's `quality`, which extends this). @default { brightness: 80, sharpness: 90 } */
+  qualityScores?: { brightness: number; sharpness: number };
+  attributes?: DeclaredAttributes;
 }
 
 /** A face as the fake detected it in one image. */
@@ -50,9 +95,13 @@ export interface DetectedFace {
   /** Face size in pixels (box × image size). */
   pixelWidth: number;
   pixelHeight: number;
-  /** Why a quality filter (QualityFilter ≠ NONE) refuses it; empty when it passes. */
-  filterReasons: string[];
-  /** Stable per image and position: `<sha256>:<index>`. */
+  /** Why any quality filter (QualityFilter ≠ NONE) refuses it: computed (size, confidence) and declared issues. */
+  issues: string[];
+  /** The strictest bar it passes. */
+  qualityBar: QualityBar;
+  /** The declaration it came from (landmarks, pose, quality, attributes). */
+  declared: DeclaredFace;
+  /** Stable per image and position: `<sha256>:<index>`, or `code:<code>` for a face read from pixels. */
   key: string;
 }
 
@@ -62,6 +111,21 @@ export interface Detection {
   height: number;
   /** Largest bounding box first, as Rekognition orders FaceRecords. */
   faces: DetectedFace[];
+}
+
+const BARS: readonly string[] = ['LOW', 'MEDIUM', 'HIGH'];
+
+/**
+ * Why QualityFilter `filter` refuses `face` (empty: it passes). NONE
+ * refuses nothing; AUTO is the MEDIUM bar. A face under the bar is
+ * LOW_FACE_QUALITY, besides its own issues.
+ */
+export function refusedBy(face: DetectedFace, filter: string): string[] {
+  if (filter === 'NONE') return [];
+  const bar = filter === 'AUTO' ? 'MEDIUM' : filter;
+  const reasons = [...face.issues];
+  if (BARS.indexOf(face.qualityBar) < BARS.indexOf(bar) && !reasons.includes('LOW_FACE_QUALITY')) reasons.push('LOW_FACE_QUALITY');
+  return reasons;
 }
 
 /** Why an image was refused; the server turns it into the matching exception. */
@@ -86,6 +150,7 @@ export const MAX_IMAGE_SIDE = 10_000;
 
 const DEFAULT_BOX: Box = { left: 0.25, top: 0.25, width: 0.5, height: 0.5 };
 const FACES_KEYWORD = 'facegate:faces';
+const LABEL_KEYWORD = 'facegate:label';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -169,9 +234,11 @@ function readJpeg(buf: Buffer): ImageHeader {
 
 /**
  * Detects the faces of an image (see the module comment for the rules).
- * `declared` is the test's declaration for these exact bytes, if any.
+ * `declared` is the test's declaration for these exact bytes, if any;
+ * `codes` maps the face codes of every faces chunk seen so far to their
+ * faces (it learns this image's), for reading crops (face-codes.ts).
  */
-export function detectFaces(bytes: Uint8Array, declared: ImageDeclaration | undefined): Detection {
+export function detectFaces(bytes: Uint8Array, declared: ImageDeclaration | undefined, codes: Map<string, DeclaredFace>): Detection {
   const header = readImageHeader(bytes);
   const sha256 = sha256Hex(bytes);
   const width = declared?.width ?? header.width;
@@ -179,28 +246,59 @@ export function detectFaces(bytes: Uint8Array, declared: ImageDeclaration | unde
   if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
     throw new ImageRefused('ImageTooLargeException', 'Image size is too large.');
   }
-  let faces: DeclaredFace[];
+  let faces: { face: DeclaredFace; box?: Box; key?: string }[];
   if (declared) {
-    faces = declared.faces;
+    faces = declared.faces.map((face) => ({ face }));
   } else if (header.text.has(FACES_KEYWORD)) {
-    faces = parseEmbeddedFaces(header.text.get(FACES_KEYWORD) as string);
+    const embedded = parseEmbeddedFaces(header.text.get(FACES_KEYWORD) as string);
+    const label = header.text.get(LABEL_KEYWORD);
+    embedded.forEach((face, i) => codes.set(faceCode(label, i, face), face));
+    faces = embedded.map((face) => ({ face }));
   } else {
-    faces = [{ identity: sha256 }];
+    faces = codedFaces(bytes, header, codes) ?? [{ face: { identity: sha256 } }];
   }
-  const detected = faces.map((face, index): DetectedFace => {
-    const box = { ...(face.box ?? DEFAULT_BOX) };
+  const detected = faces.map(({ face, box: seenBox, key }, index): DetectedFace => {
+    const box = { ...(seenBox ?? face.box ?? DEFAULT_BOX) };
     const confidence = face.confidence ?? 99.9;
     const pixelWidth = Math.round(box.width * width);
     const pixelHeight = Math.round(box.height * height);
-    const filterReasons: string[] = [];
-    if (pixelWidth < MIN_FACE_PIXELS || pixelHeight < MIN_FACE_PIXELS) filterReasons.push('SMALL_BOUNDING_BOX');
-    if (confidence < MIN_CONFIDENCE) filterReasons.push('LOW_CONFIDENCE');
-    for (const issue of face.qualityIssues ?? []) if (!filterReasons.includes(issue)) filterReasons.push(issue);
-    return { identity: face.identity, box, confidence, pixelWidth, pixelHeight, filterReasons, key: `${sha256}:${index}` };
+    const issues: string[] = [];
+    if (pixelWidth < MIN_FACE_PIXELS || pixelHeight < MIN_FACE_PIXELS) issues.push('SMALL_BOUNDING_BOX');
+    if (confidence < MIN_CONFIDENCE) issues.push('LOW_CONFIDENCE');
+    for (const issue of face.qualityIssues ?? []) if (!issues.includes(issue)) issues.push(issue);
+    return {
+      identity: face.identity,
+      box,
+      confidence,
+      pixelWidth,
+      pixelHeight,
+      issues,
+      qualityBar: face.qualityBar ?? 'HIGH',
+      declared: face,
+      key: key ?? `${sha256}:${index}`,
+    };
   });
   // Stable: equal sizes keep declaration order.
   detected.sort((a, b) => b.pixelWidth * b.pixelHeight - a.pixelWidth * a.pixelHeight);
   return { sha256, width, height, faces: detected };
+}
+
+/** The coded faces of a PNG without a faces chunk (a crop); null when it holds none the fake knows. */
+function codedFaces(
+  bytes: Uint8Array,
+  header: ImageHeader,
+  codes: Map<string, DeclaredFace>,
+): { face: DeclaredFace; box: Box; key: string }[] | null {
+  if (header.format !== 'png' || codes.size === 0) return null;
+  const pixels = pngGrey(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  if (!pixels) return null;
+  const found = findCodedRegions(pixels.width, pixels.height, pixels.grey).flatMap((r) => {
+    const face = codes.get(r.code);
+    if (!face) return [];
+    const box = { left: r.x / pixels.width, top: r.y / pixels.height, width: r.w / pixels.width, height: r.h / pixels.height };
+    return [{ face, box, key: `code:${r.code}` }];
+  });
+  return found.length > 0 ? found : null;
 }
 
 function parseEmbeddedFaces(json: string): DeclaredFace[] {
@@ -276,6 +374,22 @@ function blackIdat(width: number, height: number): Buffer {
   return idat;
 }
 
+/** Scanlines with each face's box painted with its code (face-codes.ts), so crops of the image still show the faces. */
+function codedIdat(width: number, height: number, faces: readonly DeclaredFace[], label: string | undefined): Buffer {
+  const raster = Buffer.alloc(width * height);
+  faces.forEach((face, i) => {
+    const b = face.box ?? DEFAULT_BOX;
+    const x = Math.min(width - 1, Math.round(b.left * width));
+    const y = Math.min(height - 1, Math.round(b.top * height));
+    const w = Math.max(1, Math.min(width - x, Math.round(b.width * width)));
+    const h = Math.max(1, Math.min(height - y, Math.round(b.height * height)));
+    paintCode(raster, width, { x, y, w, h }, faceCode(label, i, face));
+  });
+  const lines = Buffer.alloc((width + 1) * height);
+  for (let y = 0; y < height; y++) raster.copy(lines, y * (width + 1) + 1, y * width, (y + 1) * width);
+  return deflateSync(lines);
+}
+
 /** Options for {@link fakePng}. */
 export interface FakePngOptions {
   /** Makes the bytes unique (tEXt `facegate:label`), so two images with the same faces differ. */
@@ -309,7 +423,12 @@ export function fakePng(options: FakePngOptions = {}): Uint8Array {
     options.faces.forEach(checkDeclaredFace);
     parts.push(text(FACES_KEYWORD, ascii(JSON.stringify(options.faces))));
   }
-  parts.push(chunk('IDAT', blackIdat(width, height)), chunk('IEND', Buffer.alloc(0)));
+  const faces = options.faces ?? [];
+  const idat =
+    faces.length === 0
+      ? blackIdat(width, height)
+      : codedIdat(width, height, faces, options.label === undefined ? undefined : ascii(options.label));
+  parts.push(chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0)));
   return new Uint8Array(Buffer.concat(parts));
 }
 

@@ -33,7 +33,15 @@ import { checkDeclaredFace, sha256Hex, type DeclaredFace } from './images.js';
 import { RekognitionState, type Json } from './service.js';
 import { AwsError, OPERATIONS, type OperationName } from './validation.js';
 
-export { fakePng, type DeclaredFace, type FakePngOptions, type QualityIssue, type Box } from './images.js';
+export {
+  fakePng,
+  type Box,
+  type DeclaredAttributes,
+  type DeclaredFace,
+  type FakePngOptions,
+  type QualityBar,
+  type QualityIssue,
+} from './images.js';
 export { FACE_MODEL_VERSION } from './service.js';
 
 /** Kinds of injected fault. */
@@ -71,8 +79,10 @@ export interface FakeCall extends RecordedCall {
 
 /** A running fake: `url` is the SDK's `endpoint`. */
 export interface FakeRekognition extends FakeHttpServer<FakeCall, FaultSpec> {
-  /** Forgets state, pending faults and the call log; image declarations stay unless `images: true`. */
+  /** Forgets state, pending faults and the call log, and restores the UPDATING window of the options; image declarations stay unless `images: true`. */
   reset(options?: { images?: boolean }): void;
+  /** Sets how many requests a user reads UPDATING for after a change of its faces, counting the change's own (0: never). */
+  setUserUpdatingWindow(requests: number): void;
   /** Says which faces the fake detects in exactly these bytes (which must still be a JPEG or PNG). */
   declareImage(bytes: Uint8Array, faces: DeclaredFace[], options?: { width?: number; height?: number }): void;
 }
@@ -81,6 +91,8 @@ export interface FakeRekognition extends FakeHttpServer<FakeCall, FaultSpec> {
 export interface FakeRekognitionOptions extends FakeHttpServerOptions<FakeCall> {
   /** Region in ARNs. @default us-east-1 */
   region?: string;
+  /** Requests a user reads UPDATING for after AssociateFaces/DisassociateFaces changed it, counting that response (service.ts). @default 0 (never UPDATING) */
+  userUpdatingWindow?: number;
 }
 
 /** Largest request body accepted: a 5 MiB image is ~7 MB as base64, and over-limit images must reach validation. */
@@ -96,7 +108,7 @@ const FAULT_ERRORS: Record<'throttle' | 'provisioned' | '500', AwsError> = {
 
 /** Starts a fake Rekognition on loopback. */
 export async function startFakeRekognition(options: FakeRekognitionOptions = {}): Promise<FakeRekognition> {
-  const state = new RekognitionState(options.region ?? 'us-east-1');
+  const state = new RekognitionState(options.region ?? 'us-east-1', options.userUpdatingWindow ?? 0);
 
   function parse(req: IncomingMessage, body: Buffer | null, requestId: string): ParsedRequest<FakeCall, Reply> {
     const target = String(req.headers['x-amz-target'] ?? '');
@@ -179,8 +191,13 @@ export async function startFakeRekognition(options: FakeRekognitionOptions = {})
   return Object.assign(server, {
     reset(resetOptions?: { images?: boolean }) {
       state.reset(resetOptions);
+      state.userUpdatingWindow = options.userUpdatingWindow ?? 0;
       server.clearFaults();
       server.clearCalls();
+    },
+    setUserUpdatingWindow(requests: number) {
+      if (!Number.isInteger(requests) || requests < 0) throw new Error(`setUserUpdatingWindow: expected an integer ≥ 0, got ${requests}`);
+      state.userUpdatingWindow = requests;
     },
     declareImage(bytes: Uint8Array, faces: DeclaredFace[], declareOptions: { width?: number; height?: number } = {}) {
       faces.forEach(checkDeclaredFace);

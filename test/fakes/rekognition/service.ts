@@ -15,8 +15,17 @@
  *   belong to no user.
  * - ListFaces lists in index order; filters UserId and FaceIds combine.
  *   MaxResults 0 or absent → 1000 (ListCollections too); ListUsers → 500.
- * - UserStatus: the fake applies associations synchronously, so a user is
- *   ACTIVE with ≥ 1 face and CREATED with none (never UPDATING).
+ * - ListUsers lists by a system-generated key (a random UUID given at
+ *   CreateUser), not by creation or UserId: AWS "sorted by system generated
+ *   primary key ID".
+ * - UserStatus: associations apply at once (searches see them), and a user
+ *   is ACTIVE with ≥ 1 face and CREATED with none; but after an
+ *   AssociateFaces or DisassociateFaces that changed something the user
+ *   reads UPDATING for a window of `userUpdatingWindow` requests to the fake
+ *   (any operation), counting the change's own response, as AWS's own
+ *   AssociateFaces example answers UPDATING. A window measured in requests
+ *   keeps tests deterministic (no clock); 0, the default, never answers
+ *   UPDATING.
  * - AssociateFaces: UserMatchThreshold (default 75) applies when the user
  *   already had a face before the call, against the best of those faces;
  *   a face already the user's is silently ignored; going past 100 faces a
@@ -34,23 +43,35 @@
  *   and an unknown collection are not remembered.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { detectFaces, ImageRefused, similarity, type Box, type DetectedFace, type Detection, type ImageDeclaration } from './images.js';
+import { faceDetail, requestedAttributes, wireBox } from './face-detail.js';
+import { compareFaces, detectFacesOp, searchFaces, searchFacesByImage, searchUsers } from './face-operations.js';
+import {
+  detectFaces,
+  ImageRefused,
+  refusedBy,
+  similarity,
+  type Box,
+  type DeclaredFace,
+  type DetectedFace,
+  type Detection,
+  type ImageDeclaration,
+} from './images.js';
 import { AwsError, INPUT_SHAPES, validateInput, type DecodedBlobs, type OperationName } from './validation.js';
 
 /** A JSON object as sent on the wire. */
 export type Json = Record<string, unknown>;
 
 export const FACE_MODEL_VERSION = '7.0';
+export const DEFAULT_SEARCH_THRESHOLD = 80;
 const ACCOUNT_ID = '123456789012';
 const MAX_FACES_PER_USER = 100;
 const DEFAULT_INDEX_MAX_FACES = 100;
 const DEFAULT_ASSOCIATE_THRESHOLD = 75;
-const DEFAULT_SEARCH_THRESHOLD = 80;
 const DEFAULT_MAX_USERS = 10;
 const DEFAULT_LIST_PAGE = 1000;
 const DEFAULT_USERS_PAGE = 500;
 
-interface StoredFace {
+export interface StoredFace {
   seq: number;
   faceId: string;
   imageId: string;
@@ -63,14 +84,18 @@ interface StoredFace {
   userId: string | null;
 }
 
-interface StoredUser {
+export interface StoredUser {
   seq: number;
   userId: string;
+  /** The system-generated key ListUsers sorts by. */
+  key: string;
+  /** The user reads UPDATING while the fake's request count is below this. */
+  updatingUntil: number;
 }
 
 type Outcome = { ok: Json } | { error: AwsError };
 
-interface StoredCollection {
+export interface StoredCollection {
   seq: number;
   collectionId: string;
   /** Epoch seconds, fractional, as the wire carries them. */
@@ -84,8 +109,8 @@ interface StoredCollection {
   tokens: Map<string, { hash: string; outcome: Outcome }>;
 }
 
-const notFound = (message: string) => new AwsError('ResourceNotFoundException', 400, message);
-const invalidParameters = (message = 'Request has invalid parameters') => new AwsError('InvalidParameterException', 400, message);
+export const notFound = (message: string) => new AwsError('ResourceNotFoundException', 400, message);
+export const invalidParameters = (message = 'Request has invalid parameters') => new AwsError('InvalidParameterException', 400, message);
 
 /** Sorted-key JSON, so two bodies with the same members hash alike. */
 function canonical(value: unknown): string {
@@ -107,17 +132,6 @@ function uuidFrom(text: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const wireBox = (b: Box): Json => ({ Width: b.width, Height: b.height, Left: b.left, Top: b.top });
-
-function faceDetail(face: DetectedFace): Json {
-  return {
-    BoundingBox: wireBox(face.box),
-    Confidence: face.confidence,
-    Pose: { Roll: 0, Yaw: 0, Pitch: 0 },
-    Quality: { Brightness: 80, Sharpness: 90 },
-  };
-}
-
 /** In-memory Rekognition state and operations. */
 export class RekognitionState {
   private readonly collections = new Map<string, StoredCollection>();
@@ -125,8 +139,16 @@ export class RekognitionState {
   private collectionSeq = 0;
   private faceSeq = 0;
   private userSeq = 0;
+  /** Requests handled so far: the clock of the UPDATING window. */
+  private requests = 0;
+  /** Faces of every faces chunk read, by the code fakePng painted (face-codes.ts). */
+  private readonly codes = new Map<string, DeclaredFace>();
 
-  constructor(private readonly region = 'us-east-1') {}
+  constructor(
+    private readonly region = 'us-east-1',
+    /** Requests a changed user reads UPDATING for, counting the change's own; 0 never. */
+    public userUpdatingWindow = 0,
+  ) {}
 
   /** Registers what the fake detects in exactly these bytes. */
   declareImage(sha256Hex: string, declaration: ImageDeclaration): void {
@@ -136,11 +158,15 @@ export class RekognitionState {
   /** Forgets all collections (and with `images`, the image declarations). */
   reset(options: { images?: boolean } = {}): void {
     this.collections.clear();
-    if (options.images) this.declarations.clear();
+    if (options.images) {
+      this.declarations.clear();
+      this.codes.clear();
+    }
   }
 
   /** Runs one operation: validates the body, then applies it. */
   handle(op: OperationName, input: Json): Json {
+    this.requests++;
     const blobs = validateInput(INPUT_SHAPES[op], input);
     switch (op) {
       case 'CreateCollection':
@@ -169,6 +195,16 @@ export class RekognitionState {
         return this.disassociateFaces(input);
       case 'SearchUsersByImage':
         return this.searchUsersByImage(input, blobs);
+      case 'DetectFaces':
+        return detectFacesOp(this, input, blobs);
+      case 'CompareFaces':
+        return compareFaces(this, input, blobs);
+      case 'SearchFaces':
+        return searchFaces(this, input);
+      case 'SearchFacesByImage':
+        return searchFacesByImage(this, input, blobs);
+      case 'SearchUsers':
+        return searchUsers(this, input);
     }
   }
 
@@ -211,7 +247,7 @@ export class RekognitionState {
 
   private listCollections(input: Json): Json {
     const all = [...this.collections.values()];
-    const page = paginate('ListCollections', '', all, input, DEFAULT_LIST_PAGE);
+    const page = paginate('ListCollections', '', all, bySeq, input, DEFAULT_LIST_PAGE);
     return {
       CollectionIds: page.items.map((c) => c.collectionId),
       FaceModelVersions: page.items.map(() => FACE_MODEL_VERSION),
@@ -223,20 +259,22 @@ export class RekognitionState {
 
   private indexFaces(input: Json, blobs: DecodedBlobs): Json {
     const c = this.require(input);
-    const detection = this.detect(input, blobs);
+    const detection = this.detectImage(input.Image as Json, blobs.get('image.bytes'));
     const filter = (input.QualityFilter as string | undefined) ?? 'AUTO';
+    const attributes = requestedAttributes(input.DetectionAttributes as string[] | undefined);
     const maxFaces = (input.MaxFaces as number | undefined) ?? DEFAULT_INDEX_MAX_FACES;
     const externalImageId = (input.ExternalImageId as string | undefined) ?? null;
     const records: Json[] = [];
     const unindexed: Json[] = [];
     let kept = 0;
     for (const face of detection.faces) {
-      if (filter !== 'NONE' && face.filterReasons.length > 0) {
-        unindexed.push({ Reasons: [...face.filterReasons], FaceDetail: faceDetail(face) });
+      const refused = refusedBy(face, filter);
+      if (refused.length > 0) {
+        unindexed.push({ Reasons: refused, FaceDetail: faceDetail(face, attributes) });
         continue;
       }
       if (kept >= maxFaces) {
-        unindexed.push({ Reasons: ['EXCEEDS_MAX_FACES'], FaceDetail: faceDetail(face) });
+        unindexed.push({ Reasons: ['EXCEEDS_MAX_FACES'], FaceDetail: faceDetail(face, attributes) });
         continue;
       }
       kept++;
@@ -257,7 +295,7 @@ export class RekognitionState {
         c.faces.set(stored.faceId, stored);
         c.indexed.set(dedupKey, stored.faceId);
       }
-      records.push({ Face: wireFace(stored), FaceDetail: faceDetail(face) });
+      records.push({ Face: wireFace(stored), FaceDetail: faceDetail(face, attributes) });
     }
     return { FaceRecords: records, FaceModelVersion: FACE_MODEL_VERSION, UnindexedFaces: unindexed };
   }
@@ -269,7 +307,7 @@ export class RekognitionState {
     const wanted = faceIds ? new Set(faceIds) : null;
     const faces = [...c.faces.values()].filter((f) => (userId === undefined || f.userId === userId) && (!wanted || wanted.has(f.faceId)));
     const scope = canonical([c.collectionId, c.seq, userId ?? null, faceIds ?? null]);
-    const page = paginate('ListFaces', scope, faces, input, DEFAULT_LIST_PAGE);
+    const page = paginate('ListFaces', scope, faces, bySeq, input, DEFAULT_LIST_PAGE);
     return {
       Faces: page.items.map(wireFace),
       FaceModelVersion: FACE_MODEL_VERSION,
@@ -308,7 +346,7 @@ export class RekognitionState {
           'A User with the same Id already exists within the collection, or the update or deletion of the User caused an inconsistent state.',
         );
       }
-      c.users.set(userId, { seq: ++this.userSeq, userId });
+      c.users.set(userId, { seq: ++this.userSeq, userId, key: randomUUID().replace(/-/g, ''), updatingUntil: 0 });
       return {};
     });
   }
@@ -325,8 +363,8 @@ export class RekognitionState {
 
   private listUsers(input: Json): Json {
     const c = this.require(input);
-    const users = [...c.users.values()];
-    const page = paginate('ListUsers', canonical([c.collectionId, c.seq]), users, input, DEFAULT_USERS_PAGE);
+    const users = [...c.users.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+    const page = paginate('ListUsers', canonical([c.collectionId, c.seq]), users, (u) => u.key, input, DEFAULT_USERS_PAGE);
     return {
       Users: page.items.map((u) => ({ UserId: u.userId, UserStatus: this.status(c, u.userId) })),
       ...(page.nextToken ? { NextToken: page.nextToken } : {}),
@@ -364,6 +402,7 @@ export class RekognitionState {
         );
       }
       for (const face of accepted) face.userId = user.userId;
+      if (accepted.length > 0) this.changed(user);
       return {
         AssociatedFaces: accepted.map((f) => ({ FaceId: f.faceId })),
         UnsuccessfulFaceAssociations: unsuccessful,
@@ -391,21 +430,22 @@ export class RekognitionState {
           done.push({ FaceId: faceId });
         }
       }
+      if (done.length > 0) this.changed(user);
       return { DisassociatedFaces: done, UnsuccessfulFaceDisassociations: unsuccessful, UserStatus: this.status(c, user.userId) };
     });
   }
 
   private searchUsersByImage(input: Json, blobs: DecodedBlobs): Json {
     const c = this.require(input);
-    const detection = this.detect(input, blobs);
+    const detection = this.detectImage(input.Image as Json, blobs.get('image.bytes'));
     const filter = (input.QualityFilter as string | undefined) ?? 'NONE';
     const threshold = (input.UserMatchThreshold as number | undefined) ?? DEFAULT_SEARCH_THRESHOLD;
     const maxUsers = (input.MaxUsers as number | undefined) ?? DEFAULT_MAX_USERS;
-    const passes = (f: DetectedFace) => filter === 'NONE' || f.filterReasons.length === 0;
+    const passes = (f: DetectedFace) => refusedBy(f, filter).length === 0;
     const searched = detection.faces.find(passes);
     const unsearched = detection.faces
       .filter((f) => f !== searched)
-      .map((f) => ({ FaceDetails: faceDetail(f), Reasons: passes(f) ? ['FACE_NOT_LARGEST'] : [...f.filterReasons] }));
+      .map((f) => ({ FaceDetails: faceDetail(f), Reasons: passes(f) ? ['FACE_NOT_LARGEST'] : refusedBy(f, filter) }));
     if (!searched) return { UserMatches: [], FaceModelVersion: FACE_MODEL_VERSION, UnsearchedFaces: unsearched };
     const best = new Map<string, number>();
     for (const face of c.faces.values()) {
@@ -432,7 +472,8 @@ export class RekognitionState {
     return `arn:aws:rekognition:${this.region}:${ACCOUNT_ID}:collection/${collectionId}`;
   }
 
-  private require(input: Json): StoredCollection {
+  /** The collection `input.CollectionId` names; ResourceNotFoundException when there is none. */
+  require(input: Json): StoredCollection {
     const collectionId = input.CollectionId as string;
     const c = this.collections.get(collectionId);
     if (!c) throw notFound(`The collection id: ${collectionId} does not exist`);
@@ -446,15 +487,20 @@ export class RekognitionState {
     return user;
   }
 
-  private status(c: StoredCollection, userId: string): 'ACTIVE' | 'CREATED' {
+  /** A user's status (see the module comment). */
+  status(c: StoredCollection, userId: string): 'ACTIVE' | 'CREATED' | 'UPDATING' {
+    if (this.requests < (c.users.get(userId)?.updatingUntil ?? 0)) return 'UPDATING';
     for (const face of c.faces.values()) if (face.userId === userId) return 'ACTIVE';
     return 'CREATED';
   }
 
-  /** The image of a request: Bytes only (the fake has no S3). */
-  private detect(input: Json, blobs: DecodedBlobs): Detection {
-    const image = input.Image as Json;
-    const bytes = blobs.get('image.bytes');
+  /** Starts the UPDATING window of a user whose faces changed, at this request. */
+  private changed(user: StoredUser): void {
+    user.updatingUntil = this.requests + this.userUpdatingWindow;
+  }
+
+  /** The faces of a request's image (`image` its Image member, `bytes` its decoded Bytes): Bytes only (the fake has no S3). */
+  detectImage(image: Json, bytes: Buffer | undefined): Detection {
     const hasS3 = image.S3Object !== undefined && image.S3Object !== null;
     if ((bytes === undefined) === !hasS3) {
       throw invalidParameters('Request has invalid parameters: expected exactly one of Image.Bytes or Image.S3Object');
@@ -467,7 +513,7 @@ export class RekognitionState {
       );
     }
     try {
-      return detectFaces(bytes, this.declarations.get(createHash('sha256').update(bytes).digest('hex')));
+      return detectFaces(bytes, this.declarations.get(createHash('sha256').update(bytes).digest('hex')), this.codes);
     } catch (e) {
       if (e instanceof ImageRefused) throw new AwsError(e.type, 400, e.message);
       throw e;
@@ -507,7 +553,8 @@ export class RekognitionState {
   }
 }
 
-function wireFace(f: StoredFace): Json {
+/** A stored face as ListFaces, IndexFaces and the searches answer it. */
+export function wireFace(f: StoredFace): Json {
   return {
     FaceId: f.faceId,
     BoundingBox: wireBox(f.box),
@@ -519,35 +566,39 @@ function wireFace(f: StoredFace): Json {
   };
 }
 
+/** A listing key of creation order: the seq, zero-padded so that keys compare as strings. */
+const bySeq = (item: { seq: number }): string => String(item.seq).padStart(15, '0');
+
 function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
 }
 
 /**
- * One page of `items` (in listing order, each with a `seq`): MaxResults
+ * One page of `items` (in listing order, which is `keyOf` order): MaxResults
  * (0/absent → `defaultSize`) after the position in NextToken. Tokens are
- * stateless (`<op>.<last seq>.<scope hash>`), reusable, ≤ 255 chars, and
+ * stateless (`<op>.<last key>.<scope hash>`), reusable, ≤ 255 chars, and
  * only valid for the listing (op + collection + filters) that issued them.
  */
-function paginate<T extends { seq: number }>(
+function paginate<T>(
   op: string,
   scope: string,
   items: readonly T[],
+  keyOf: (item: T) => string,
   input: Json,
   defaultSize: number,
 ): { items: T[]; nextToken?: string } {
   const size = (input.MaxResults as number | undefined) || defaultSize;
   const scopeHash = sha256(scope).slice(0, 16);
-  let after = 0;
+  let after = '';
   const token = input.NextToken as string | undefined;
   if (token !== undefined) {
-    const m = /^([A-Za-z]+)\.(\d{1,15})\.([0-9a-f]{16})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+    const m = /^([A-Za-z]+)\.([0-9a-f]{1,32})\.([0-9a-f]{16})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
     if (!m || m[1] !== op || m[3] !== scopeHash) throw new AwsError('InvalidPaginationTokenException', 400, 'Invalid Token');
-    after = Number(m[2]);
+    after = m[2];
   }
-  const rest = items.filter((i) => i.seq > after);
+  const rest = items.filter((i) => keyOf(i) > after);
   const page = rest.slice(0, size);
   if (rest.length <= size) return { items: page };
-  const last = page[page.length - 1].seq;
+  const last = keyOf(page[page.length - 1]);
   return { items: page, nextToken: Buffer.from(`${op}.${last}.${scopeHash}`, 'utf8').toString('base64url') };
 }

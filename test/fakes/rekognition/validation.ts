@@ -282,6 +282,33 @@ export const INPUT_SHAPES = {
     ClientRequestToken: opt(S.clientRequestToken),
     FaceIds: req(faceIdList(100)),
   }),
+  DetectFaces: struct({ Image: req(image), Attributes: opt(detectionAttributes) }),
+  CompareFaces: struct({
+    SourceImage: req(image),
+    TargetImage: req(image),
+    SimilarityThreshold: opt(S.threshold),
+    QualityFilter: opt(S.qualityFilter),
+  }),
+  SearchFaces: struct({
+    CollectionId: req(S.collectionId),
+    FaceId: req(S.faceId),
+    MaxFaces: opt({ type: 'integer', min: 1, max: 4096 }),
+    FaceMatchThreshold: opt(S.threshold),
+  }),
+  SearchFacesByImage: struct({
+    CollectionId: req(S.collectionId),
+    Image: req(image),
+    MaxFaces: opt({ type: 'integer', min: 1, max: 4096 }),
+    FaceMatchThreshold: opt(S.threshold),
+    QualityFilter: opt(S.qualityFilter),
+  }),
+  SearchUsers: struct({
+    CollectionId: req(S.collectionId),
+    UserId: opt(S.userId),
+    FaceId: opt(S.faceId),
+    UserMatchThreshold: opt(S.threshold),
+    MaxUsers: opt({ type: 'integer', min: 1, max: 500 }),
+  }),
   SearchUsersByImage: struct({
     CollectionId: req(S.collectionId),
     Image: req(image),

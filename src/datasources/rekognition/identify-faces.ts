@@ -1,0 +1,58 @@
+/**
+ * identifyFaces on Rekognition, which has no call for it: DetectFaces on the
+ * image, then, for each of the `maxFaces` largest faces, a padded crop
+ * (face-crops.ts) searched with SearchUsersByImage. Every similarity is
+ * Rekognition's (its user vectors, as searchUsersByImage). Cost: 1
+ * DetectFaces + 1 SearchUsersByImage per searched face (`concurrency` at a
+ * time); a face whose crop Rekognition does not search (no face found in
+ * it, or under the quality bar) is unsearched, and so is one whose crop
+ * Rekognition answered for another face (a neighbour in the padding, when
+ * ours is under the bar): the searched face must be ours (lib/box-match.ts).
+ */
+import { DomainError } from '../../domain/errors.js';
+import type { FaceDetailRecord } from '../../domain/face-details.js';
+import { mapLimit } from '../../lib/map-limit.js';
+import type { CallOptions, IdentifyFacesInput, IdentifyFacesOutcome } from '../provider.js';
+import { detectFaceDetails } from './detect-faces.js';
+import { faceAtBox } from '../../lib/box-match.js';
+import { cropFace, inImage } from './face-crops.js';
+import { box } from './records.js';
+import { byAreaDescending } from './face-detail.js';
+import type { RekognitionDeps } from './rekognition-deps.js';
+import { sendSearchUsersByImage, userMatchesOf } from './search.js';
+
+/** identifyFaces (see the module comment); QualityFilter (@default NONE) is Rekognition's, on each crop. */
+export async function identifyFaces(deps: RekognitionDeps, input: IdentifyFacesInput, call?: CallOptions): Promise<IdentifyFacesOutcome> {
+  const { collectionId } = input;
+  const detected = await detectFaceDetails(deps, input.image, undefined, call, 'image');
+  const searched = detected.slice(0, input.maxFaces);
+  if (searched.length === 0 && !(await deps.calls.collectionExists(collectionId, call))) {
+    throw new DomainError(
+      'COLLECTION_NOT_FOUND',
+      `Collection "${collectionId}" not found in provider "${deps.calls.name}": expected an existing collection id, got an unknown one`,
+      { collectionId, provider: deps.calls.name, operation: 'DescribeCollection' },
+    );
+  }
+  const results = await mapLimit(searched, deps.concurrency, async (face) => {
+    const crop = await cropFace(input.image, face.boundingBox);
+    const out = await sendSearchUsersByImage(
+      deps,
+      {
+        collectionId,
+        image: crop.bytes,
+        userMatchThreshold: input.userMatchThreshold,
+        maxUsers: input.maxUsersPerFace,
+        qualityFilter: input.qualityFilter,
+      },
+      call,
+    );
+    const seen = box(out.SearchedFace?.FaceDetail?.BoundingBox);
+    if (!seen || !faceAtBox([inImage(crop.region, seen)], face.boundingBox, (b) => b)) return null;
+    return { face, userMatches: userMatchesOf(collectionId, out.UserMatches) };
+  });
+  const unsearched: FaceDetailRecord[] = detected.slice(input.maxFaces);
+  results.forEach((r, i) => {
+    if (r === null) unsearched.push(searched[i]);
+  });
+  return { faces: results.flatMap((r) => (r ? [r] : [])), unsearchedFaces: unsearched.sort(byAreaDescending) };
+}
