@@ -17,6 +17,7 @@ import {
   DATABASE_URL,
   MIGRATIONS,
   admin,
+  lockWaiters,
   openPostgresStore,
   pgAvailable,
   postgresStatements,
@@ -42,18 +43,7 @@ const postgres: StoreHarness = {
       await client.query(`SET search_path TO "${schema}"`);
       return (await client.query(sql, params)).rows as Record<string, unknown>[];
     }),
-  // Sessions waiting for a lock (a row, a table, a collection's advisory lock) in a statement that reads a table of the schema.
-  lockWaiters: async (schema) =>
-    admin(async (client) => {
-      const { rows } = await client.query<{ n: number }>(
-        `SELECT COUNT(*)::int AS n FROM pg_stat_activity a
-         WHERE a.wait_event_type = 'Lock' AND EXISTS (
-           SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace s ON s.oid = c.relnamespace
-           WHERE l.pid = a.pid AND s.nspname = $1)`,
-        [schema],
-      );
-      return rows[0].n;
-    }),
+  lockWaiters: (schema) => lockWaiters(schema),
 };
 
 storeBehaviour(postgres);
