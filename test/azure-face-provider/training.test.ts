@@ -9,6 +9,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { fakePng } from '../fakes/azure-face/server.js';
 import { createCollection, createUsers, ref, uniqueCollectionId } from '../support/fixtures.js';
 import { gqlData } from '../support/gateway.js';
+import { until } from '../support/wait.js';
 import { associate, follow, indexFace, search, TRAIN } from './gateway-support.js';
 
 const url = inject('gatewayUrl');
@@ -24,15 +25,17 @@ describe('trainCollection and TRAIN_COLLECTION operations', () => {
     await associate(url, c, 'alice', [faceId]);
 
     // The debounced round starts after the mutation has answered: wait for its operation to appear.
-    let training = null;
-    for (const deadline = Date.now() + 10_000; !training && Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
-      const d = await gqlData(
-        url,
-        `query($c: CollectionRef!) { collection(ref: $c) { training { id kind targetCollection { collectionId } } } }`,
-        { c },
-      );
-      training = d.collection.training;
-    }
+    const training = await until(
+      async () =>
+        (
+          await gqlData(
+            url,
+            `query($c: CollectionRef!) { collection(ref: $c) { training { id kind targetCollection { collectionId } } } }`,
+            { c },
+          )
+        ).collection.training,
+      'the training operation to appear',
+    );
     expect(training).toMatchObject({ kind: 'TRAIN_COLLECTION', targetCollection: { collectionId: id } });
     const events = await follow(wsUrl, training.id);
     expect(events.at(-1)).toMatchObject({ kind: 'TRAIN_COLLECTION', status: 'SUCCEEDED', percent: 100 });

@@ -466,13 +466,6 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
         await expectConsistentPaging(', unassociated: true', [f1, f2, f3, a1]);
       });
 
-      it.skipIf(!lacks('LIST_UNASSOCIATED_FACES'))('answers UNSUPPORTED_OPERATION for unassociated faces it cannot list', async () => {
-        const res = await api.raw(`query($c: CollectionRef!) { collection(ref: $c) { faces(unassociated: true) { edges { cursor } } } }`, {
-          c: api.ref(col),
-        });
-        expect(res.errors?.[0].extensions?.code).toBe('UNSUPPORTED_OPERATION');
-      });
-
       it('resolves node(id) of a provider, collection, user and face', async () => {
         const data = await api.data(
           `query($c: CollectionRef!, $f: String!) { collection(ref: $c) { id user(userId: "franck") { id } face(faceId: $f) { id } } }`,

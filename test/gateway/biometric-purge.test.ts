@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_URL, admin, pgAvailable, schemaName } from '../postgres/support.js';
 import { collectSubscription, gqlData, removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
 import { PHOTOS } from '../support/photos.js';
+import { until } from '../support/wait.js';
 
 const TTL_SECONDS = 10;
 const TABLES = ['faces', 'images', 'users', 'snapshot_users', 'snapshot_faces', 'snapshot_images'] as const;
@@ -193,12 +194,14 @@ describe.each(BACKENDS)('$name store', (backend) => {
     expect(await backend.counts(gw)).toMatchObject({ snapshot_users: 1, snapshot_faces: 1, snapshot_images: 1 });
 
     // Expiry empties the other one; its record stays and an apply answers SnapshotExpired.
-    const deadline = Date.now() + (TTL_SECONDS + 10) * 1000;
-    let counts = await backend.counts(gw);
-    while (counts.snapshot_faces + counts.snapshot_images + counts.snapshot_users > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      counts = await backend.counts(gw);
-    }
+    const counts = await until(
+      async () => {
+        const now = await backend.counts(gw);
+        return now.snapshot_faces + now.snapshot_images + now.snapshot_users === 0 ? now : null;
+      },
+      'the expired snapshot emptied',
+      (TTL_SECONDS + 10) * 1000,
+    );
     expect(counts).toMatchObject({ snapshot_users: 0, snapshot_faces: 0, snapshot_images: 0 });
     const apply = await gqlData(
       gw.url,

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { gql, gqlData, removeDataDir, startGateway } from '../support/gateway.js';
 import { createCollection, ref } from '../support/fixtures.js';
+import { until } from '../support/wait.js';
 
 describe('crash safety', () => {
   it('keeps every acknowledged createUser after SIGKILL under concurrent writes', async () => {
@@ -29,7 +30,7 @@ describe('crash safety', () => {
         }
       };
       const writers = [0, 1, 2, 3].map(writer);
-      while (acked.length < 150) await new Promise((r) => setTimeout(r, 5));
+      await until(() => acked.length >= 150, '150 acknowledged createUser', 30_000);
       await first.kill();
       stop = true;
       await Promise.all(writers);

@@ -69,6 +69,16 @@ const createCollection = async (provider: string, collectionId: string) =>
     })
   ).data?.createCollection;
 
+/**
+ * Repeats `call` while the circuit answers it fast ("circuit open"), and returns the first answer it let
+ * through: the half-open probe's. Polling the circuit itself, not a clock, tells when openMs has passed.
+ */
+const untilAdmitted = (call: () => Promise<{ message?: string } | undefined>) =>
+  until(async () => {
+    const answer = await call();
+    return answer && !/circuit open/.test(answer.message ?? '') ? answer : null;
+  }, 'the circuit to let a probe through');
+
 beforeAll(async () => {
   [rekognition, azure] = await Promise.all([startFakeRekognition(), startFakeAzureFace()]);
   const aws = {
@@ -185,18 +195,17 @@ describe.each(FAKES)('$provider', ({ provider, patient, searchOp, lookupOp, fake
     expect((await createCollection(patient, 'open-other')).__typename).toBe('ProviderUnavailable');
     expect(fake().calls.length).toBeGreaterThan(reached);
 
-    // Half-open after openMs: one probe reaches the fake; it fails, so the circuit opens again at once.
-    await new Promise((r) => setTimeout(r, OPEN_MS + 100));
+    // Half-open after openMs: calls fail fast until the circuit lets one through, the probe, which reaches
+    // the fake; it fails, so the circuit opens again at once.
     fake().clearCalls();
-    expect(await createCollection(provider, 'probe-1')).toMatchObject({ __typename: 'ProviderUnavailable' });
+    expect(await untilAdmitted(() => createCollection(provider, 'probe-1'))).toMatchObject({ __typename: 'ProviderUnavailable' });
     expect(fake().calls.length).toBe(1);
     expect((await createCollection(provider, 'probe-1b')).message).toMatch(/circuit open/);
     expect(fake().calls.length).toBe(1);
 
     // The provider recovers; the next probe succeeds and closes the circuit.
     fake().reset();
-    await new Promise((r) => setTimeout(r, OPEN_MS + 100));
-    expect(await createCollection(provider, COLLECTION)).toMatchObject({ __typename: 'CreateCollectionSuccess' });
+    expect(await untilAdmitted(() => createCollection(provider, COLLECTION))).toMatchObject({ __typename: 'CreateCollectionSuccess' });
     expect(await createCollection(provider, 'closed-again')).toMatchObject({ __typename: 'CreateCollectionSuccess' });
     expect(fake().calls.length).toBeGreaterThanOrEqual(2);
     expect(await metricSum(gw.url, 'facegate_provider_circuit_open', { provider })).toBe(0);

@@ -235,7 +235,10 @@ describe('expiry and crashes (own gateway)', () => {
       await createCollection(gw.url, 'exp');
       const op = await take(gw.url, 'exp');
       const id = (await follow(gw.wsUrl, op.id)).at(-1)!.snapshotProgress.snapshot!.id;
-      await new Promise((r) => setTimeout(r, 1100));
+      // The gateway's clock is this machine's: once it has passed expiresAt (TTL 1 s), the snapshot is expired.
+      const { snapshot } = await gqlData(gw.url, `query($s: ID!) { snapshot(id: $s) { expiresAt } }`, { s: id });
+      const expiresAt = new Date(snapshot.expiresAt).getTime();
+      await until(() => Date.now() > expiresAt, 'the clock past the snapshot’s expiresAt');
       const res = await gqlData(gw.url, APPLY, { s: id, t: ref('exp-copy') });
       expect(res.applySnapshot).toMatchObject({ __typename: 'SnapshotExpired', code: 'SNAPSHOT_EXPIRED', snapshotId: id });
       expect(new Date(res.applySnapshot.expiredAt).getTime()).toBeLessThanOrEqual(Date.now());

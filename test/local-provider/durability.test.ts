@@ -20,7 +20,8 @@ it('keeps every acknowledged write after SIGKILL', async () => {
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const acked: number[] = [];
   let buffered = '';
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  // 'close' comes after 'exit' once the child's stdout has ended: every line it wrote has been read.
+  const drained = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
 
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
@@ -40,9 +41,8 @@ it('keeps every acknowledged write after SIGKILL', async () => {
       if (signal !== 'SIGKILL') reject(new Error(`writer: expected to be killed, got exit ${code}/${signal}: ${stderr}`));
     });
   });
-  expect(await exited).toBe('SIGKILL');
   // Lines that were already in the pipe when the kill landed are acks too.
-  await new Promise((r) => setTimeout(r, 50));
+  expect(await drained).toBe('SIGKILL');
 
   const store = await openSqliteStore(tmp.dir);
   try {

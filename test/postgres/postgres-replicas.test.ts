@@ -53,23 +53,36 @@ describe.skipIf(!pgAvailable)('serialization across replicas', () => {
     const c1 = await collection('serial-1');
     const c2 = await collection('serial-2');
     const trace: string[] = [];
-    const run = (store: PostgresStore, c: CollectionRow, name: string) =>
+    /** Holds the collection's lock until `meanwhile` resolves, then writes. */
+    const run = (store: PostgresStore, c: CollectionRow, name: string, meanwhile: () => Promise<unknown>) =>
       store.transaction(async (tx) => {
         await tx.listUsers(c.key, { after: null, limit: 1 }); // first touch: locks c
         trace.push(`${name}:start`);
-        await sleep(40);
+        await meanwhile();
         await tx.insertUser(c.key, name, new Date());
         trace.push(`${name}:end`);
       });
-    await Promise.all([run(a, c1, 'a1'), run(b, c1, 'b1'), run(a, c1, 'a2'), run(b, c1, 'b2')]);
-    // Serialized: each start is followed by its own end (the 40 ms inside gives an interleaving the time to show).
+    // Each holder keeps the lock until every transaction not yet started waits for it: an interleaving would show.
+    const othersWaiting = async () => {
+      const notStarted = 4 - trace.filter((t) => t.endsWith(':start')).length;
+      await until(async () => (await lockWaiters(schema)) === notStarted, `${notStarted} transactions waiting for the collection`);
+    };
+    await Promise.all([
+      run(a, c1, 'a1', othersWaiting),
+      run(b, c1, 'b1', othersWaiting),
+      run(a, c1, 'a2', othersWaiting),
+      run(b, c1, 'b2', othersWaiting),
+    ]);
+    // Serialized: each start is followed by its own end.
     const sameCollection = trace.splice(0);
     expect(sameCollection).toHaveLength(8);
     for (let i = 0; i < sameCollection.length; i += 2) {
       expect(sameCollection[i].replace(':start', '')).toBe(sameCollection[i + 1].replace(':end', ''));
     }
 
-    await Promise.all([run(a, c1, 'x'), run(b, c2, 'y')]);
+    // Different collections: each holds its lock until the other has started (they would deadlock if serialized).
+    const started = (name: string) => () => until(() => trace.includes(`${name}:start`), `${name} to start meanwhile`);
+    await Promise.all([run(a, c1, 'x', started('y')), run(b, c2, 'y', started('x'))]);
     expect(trace.slice(0, 2).sort()).toEqual(['x:start', 'y:start']); // both held their own lock at once
     expect((await a.getCollection({ provider: 'local', collectionId: 'serial-1' }))?.userCount).toBe(5);
   });

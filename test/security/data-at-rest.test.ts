@@ -24,6 +24,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metricSum, removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 import { PHOTOS } from '../support/photos.js';
+import { until } from '../support/wait.js';
 
 const E = '__typename ... on Error { code message }';
 const started: GatewayProcess[] = [];
@@ -131,11 +132,11 @@ describe('erasure on disk', () => {
       { c },
     );
     const opId = take.takeSnapshot.operation.id as string;
-    for (let status = ''; status !== 'SUCCEEDED';) {
-      status = (await post(gw, `query($id: ID!) { operation(id: $id) { status } }`, { id: opId })).operation.status;
-      expect(status).not.toBe('FAILED');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const ended = await until(async () => {
+      const { status } = (await post(gw, `query($id: ID!) { operation(id: $id) { status } }`, { id: opId })).operation;
+      return status === 'SUCCEEDED' || status === 'FAILED' ? status : null;
+    }, 'the take to end');
+    expect(ended).toBe('SUCCEEDED');
     const gone = await post(
       gw,
       `mutation($c: CollectionRef!) { deleteCollection(input: { collection: $c, deleteSnapshots: true }) { ${E} } }`,

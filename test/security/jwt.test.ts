@@ -151,20 +151,22 @@ describe('a WebSocket whose token expires is closed with 4403', () => {
       client.subscribe({ query: PROVIDERS, extensions }, { next: (r) => (data = r.data), error: reject, complete: () => resolve(data) });
     });
 
+  // The test's deadline (15 s, for a token living 2 s) bounds a failure, a close left to some later
+  // sweep; it measures no speed. What is asserted is the order: served before exp, closed not before it.
   it('closes a socket authenticated by connection_init at its exp; an API-key socket keeps being served', async () => {
-    const token = await hsToken({ exp: now() + 2 });
+    const exp = now() + 2;
+    const token = await hsToken({ exp });
     const expiring = socket({ authorization: `Bearer ${token}` });
     const keyed = socket({ apiKey: API_KEY });
     try {
       expect(await query(expiring.client)).toMatchObject({ providers: expect.any(Array) });
-      const started = Date.now();
       expect(await expiring.closed).toBe(4403);
-      expect(Date.now() - started).toBeLessThan(3500);
+      expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
       expect(await query(keyed.client)).toMatchObject({ providers: expect.any(Array) });
     } finally {
       await Promise.all([expiring.client.dispose(), keyed.client.dispose()]);
     }
-  });
+  }, 15_000);
 
   it("closes a socket whose operations authenticated with their own extensions.headers (GraphiQL's) at that token's exp", async () => {
     const token = await hsToken({ exp: now() + 2 });

@@ -13,7 +13,8 @@ import Database from 'better-sqlite3';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { gqlData, removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
+import { gqlData, metricSum, removeDataDir, startGateway, wsClient, type GatewayProcess } from '../support/gateway.js';
+import { until } from '../support/wait.js';
 
 /** Opens a graphql-transport-ws socket (optionally from another loopback address) and resolves once open, or with the refused upgrade's status. */
 function openSocket(url: string, localAddress?: string): Promise<{ socket: WebSocket; status?: number }> {
@@ -28,26 +29,39 @@ function openSocket(url: string, localAddress?: string): Promise<{ socket: WebSo
   });
 }
 
+/**
+ * {@link openSocket}, then resolves once the gateway acknowledged the socket's connection_init (so it
+ * counts in facegate_ws_connections); a refused upgrade resolves with its status.
+ */
+async function openInitialized(url: string, localAddress?: string): Promise<{ socket: WebSocket; status?: number }> {
+  const opened = await openSocket(url, localAddress);
+  if (opened.status !== undefined) return opened;
+  const acked = new Promise<void>((resolve, reject) =>
+    opened.socket.once('message', (data: Buffer) => {
+      const type = (JSON.parse(data.toString()) as { type?: string }).type;
+      if (type === 'connection_ack') resolve();
+      else reject(new Error(`expected connection_ack, got ${type}`));
+    }),
+  );
+  opened.socket.send(JSON.stringify({ type: 'connection_init' }));
+  await acked;
+  return opened;
+}
+
+/** The gateway's count of open graphql-ws connections, once it equals `n` (it counts a close once it has processed it). */
+const connectionsReach = (url: string, n: number) =>
+  until(async () => (await metricSum(url, 'facegate_ws_connections')) === n, `${n} open WebSocket connections at the gateway`);
+
+/** The gateway's count of live snapshotProgress subscriptions, once it equals `n`. */
+const subscriptionsReach = (url: string, n: number) =>
+  until(async () => (await metricSum(url, 'facegate_graphql_subscriptions')) === n, `${n} live subscriptions at the gateway`);
+
 const closed = (socket: WebSocket): Promise<{ code: number; reason: string }> =>
   new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
 
 /** A query that proves the gateway still answers over HTTP. */
 const stillServesHttp = async (url: string) =>
   expect(await gqlData(url, '{ providers { name } }')).toEqual({ providers: [{ name: 'local' }] });
-
-/** A query that proves the gateway still answers over WebSocket, on a fresh socket. */
-async function stillServesWs(wsUrl: string): Promise<void> {
-  const client = wsClient(wsUrl);
-  try {
-    const result = await new Promise<unknown>((resolve, reject) => {
-      let last: unknown;
-      client.subscribe({ query: '{ providers { name } }' }, { next: (r) => (last = r), error: reject, complete: () => resolve(last) });
-    });
-    expect(result).toEqual({ data: { providers: [{ name: 'local' }] } });
-  } finally {
-    await client.dispose();
-  }
-}
 
 describe('frames: maxPayload near maxBodyBytes (the default config)', () => {
   const KEY = 'websocket-limits-key-0123456789abcdef';
@@ -126,29 +140,34 @@ describe('sockets, operations and subscriptions: capped, with named refusals', (
     const open: WebSocket[] = [];
     try {
       for (let i = 0; i < 3; i++) {
-        const { socket, status } = await openSocket(gw.wsUrl);
+        const { socket, status } = await openInitialized(gw.wsUrl);
         expect(status).toBeUndefined();
         open.push(socket);
       }
-      const perAddress = await openSocket(gw.wsUrl);
+      const perAddress = await openInitialized(gw.wsUrl);
       expect(perAddress.status).toBe(503);
       // Other loopback addresses have their own count, up to the overall cap of 5.
       for (let i = 0; i < 2; i++) {
-        const { socket, status } = await openSocket(gw.wsUrl, '127.0.0.2');
+        const { socket, status } = await openInitialized(gw.wsUrl, '127.0.0.2');
         expect(status).toBeUndefined();
         open.push(socket);
       }
-      expect((await openSocket(gw.wsUrl, '127.0.0.3')).status).toBe(503);
+      expect((await openInitialized(gw.wsUrl, '127.0.0.3')).status).toBe(503);
+      expect(await metricSum(gw.url, 'facegate_ws_connections')).toBe(5);
       await stillServesHttp(gw.url);
       const first = open.shift()!;
       const gone = closed(first);
       first.close();
       await gone;
-      await stillServesWs(gw.wsUrl);
+      await connectionsReach(gw.url, 4);
+      // Its slot is free again: the same address opens one more.
+      const again = await openInitialized(gw.wsUrl);
+      expect(again.status).toBeUndefined();
+      open.push(again.socket);
     } finally {
       // The next test counts sockets again: wait until the gateway has seen these close.
       await Promise.all(open.map((socket) => (socket.readyState === WebSocket.CLOSED ? undefined : (socket.close(), closed(socket)))));
-      await new Promise((r) => setTimeout(r, 100));
+      await connectionsReach(gw.url, 0);
     }
   });
 
@@ -177,12 +196,14 @@ describe('sockets, operations and subscriptions: capped, with named refusals', (
       expect(codeOf((await subscribe(clients[1])).outcome)).toBe('TOO_MANY_SUBSCRIPTIONS');
       await stillServesHttp(gw.url);
       // Completing one gives its slot back, to the same tenant on another socket.
+      expect(await metricSum(gw.url, 'facegate_graphql_subscriptions')).toBe(3);
       a1.stop();
-      await new Promise((r) => setTimeout(r, 100));
+      await subscriptionsReach(gw.url, 2);
       expect((await subscribe(clients[1])).outcome).toBe('open');
       // Closing a socket gives back every slot it held.
       await clients[0].dispose();
-      await new Promise((r) => setTimeout(r, 100));
+      await connectionsReach(gw.url, 1);
+      expect(await metricSum(gw.url, 'facegate_graphql_subscriptions')).toBe(2);
       const c = wsClient(gw.wsUrl);
       clients.push(c);
       expect((await subscribe(c)).outcome).toBe('open');

@@ -17,11 +17,11 @@ import {
   DATABASE_URL,
   MIGRATIONS,
   admin,
+  lockWaiters,
   openPostgresStore,
   pgAvailable,
   postgresStatements,
   schemaName,
-  sleep,
   storeTracker,
   toPostgresDdl,
 } from '../postgres/support.js';
@@ -43,6 +43,7 @@ const postgres: StoreHarness = {
       await client.query(`SET search_path TO "${schema}"`);
       return (await client.query(sql, params)).rows as Record<string, unknown>[];
     }),
+  lockWaiters: (schema) => lockWaiters(schema),
 };
 
 storeBehaviour(postgres);
@@ -150,14 +151,18 @@ describe.skipIf(!pgAvailable)('PostgreSQL only: transactions and pools', () => {
     const ref = { provider: 'p', collectionId: 'pools' };
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
     const holder = own.transaction(async (tx) => {
       await tx.insertUser(c.key, 'holder', new Date());
       // The only transaction connection is busy: a store read still runs.
       expect((await own.getCollection(ref))?.userCount).toBe(0);
+      holding();
       await gate;
     });
+    // Asks the full pool for a connection (in this call) and waits for the holder's.
     const queued = own.transaction((tx) => tx.insertUser(c.key, 'queued', new Date()));
-    await sleep(30);
+    await held;
     expect(await own.getUser(c.key, 'holder')).toBeNull();
     release();
     await Promise.all([holder, queued]);
@@ -166,13 +171,24 @@ describe.skipIf(!pgAvailable)('PostgreSQL only: transactions and pools', () => {
 
   it('close waits for a running transaction, then refuses new ones', async () => {
     const own = await stores.open(schemaName('facegate_close'));
+    let started!: () => void;
+    const inside = new Promise<void>((r) => (started = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
     const running = own.transaction(async (tx) => {
-      await sleep(50);
+      started();
+      await gate;
       return tx.insertCollection({ provider: 'p', collectionId: 'late', faceModelVersion: null, createdAt: new Date() });
     });
-    await sleep(5);
-    await own.close();
+    await inside;
+    let closed = false;
+    const closing = own.close().then(() => (closed = true));
+    // Closing refuses new transactions at once, while the running one is still held at the gate.
+    await expect(own.transaction(async () => 1)).rejects.toThrow(/expected an open store/);
+    expect(closed).toBe(false);
+    release();
     expect((await running).collectionId).toBe('late');
+    await closing;
     await expect(own.transaction(async () => 1)).rejects.toThrow(/expected an open store/);
     await expect(own.getCollection({ provider: 'p', collectionId: 'late' })).rejects.toThrow(/query after close/);
   });

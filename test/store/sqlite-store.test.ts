@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type * as SqliteStoreModule from '../../src/store/sqlite/sqlite-store.js';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { MIGRATIONS, bytesOf, descriptor, snapshotRecord, storeBehaviour, type StoreHarness } from './store-behaviour.js';
+import { until } from '../support/wait.js';
 
 const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.meta.url).href;
 const { openSqliteStore } = (await import(distUrl('src/store/sqlite/sqlite-store.js'))) as typeof SqliteStoreModule;
@@ -118,14 +119,21 @@ describe('SQLite only: one transaction queue', () => {
   it('serializes async callbacks: no interleaving even when they await', async () => {
     const store = await sqlite.open(sqlite.location());
     const trace: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
     const run = (name: string) =>
       store.transaction(async (tx) => {
         trace.push(`${name}:start`);
-        await new Promise((r) => setTimeout(r, 15));
+        await gate;
         await tx.getCollection({ provider: 'local', collectionId: name });
         trace.push(`${name}:end`);
       });
-    await Promise.all([run('a'), run('b'), run('c')]);
+    const all = Promise.all([run('a'), run('b'), run('c')]);
+    // a holds the writer, awaiting; b and c asked for it in their calls above and must not start meanwhile.
+    await until(() => trace.includes('a:start'), 'the first transaction to start');
+    expect(trace).toEqual(['a:start']);
+    release();
+    await all;
     expect(trace).toEqual(['a:start', 'a:end', 'b:start', 'b:end', 'c:start', 'c:end']);
   });
 

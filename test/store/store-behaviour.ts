@@ -16,6 +16,7 @@ import type * as MigrationsModule from '../../src/store/sql/migrations.js';
 import type { CopyChunk } from '../../src/store/snapshot-store.js';
 import type { StoreStats } from '../../src/store/sql/runner.js';
 import type { CollectionRow, NewFace, RetainedImage, Store, StoreTx } from '../../src/store/store.js';
+import { until } from '../support/wait.js';
 
 const distUrl = (path: string): string => new URL(`../../dist/${path}`, import.meta.url).href;
 export const { MIGRATIONS } = (await import(distUrl('src/store/sql/migrations.js'))) as typeof MigrationsModule;
@@ -50,6 +51,11 @@ export interface StoreHarness {
   open(location: string): Promise<BehaviourStore>;
   /** Runs `sql` (unqualified table names, `$1`-style parameters) on a separate connection to `location`. */
   query(location: string, sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /**
+   * With 'replicas': how many sessions on `location` wait for a lock another
+   * one holds (the server's view), so a test can wait until a write is blocked.
+   */
+  lockWaiters?(location: string): Promise<number>;
 }
 
 /** A distinct, non-trivial descriptor per `i` (every byte matters for the byte-equality checks). */
@@ -768,7 +774,9 @@ export function storeBehaviour(h: StoreHarness): void {
             first = false;
             firstChunkCopied();
             await queued;
-            await sleep(150); // the write reaches its lock meanwhile
+            // A second store's write waits on the server for the take's lock; the same store's
+            // write queued on the store's own mutex when its transaction() was called.
+            if (writerStore !== store) await until(async () => (await h.lockWaiters!(main)) > 0, 'the write waiting for the take’s lock');
           }
         });
         trace.push('take:end');

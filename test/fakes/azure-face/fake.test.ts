@@ -7,6 +7,7 @@
  */
 import createClient, { getLongRunningPoller, isUnexpected } from '@azure-rest/ai-vision-face';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../../support/wait.js';
 import { fakePng, startFakeAzureFace, type DeclaredFace, type FakeAzureFace } from './server.js';
 
 let fake: FakeAzureFace;
@@ -28,7 +29,7 @@ interface Res {
 async function call(
   method: string,
   path: string,
-  options: { body?: unknown; image?: Uint8Array; key?: string | null; raw?: string; version?: 'v1.0' } = {},
+  options: { body?: unknown; image?: Uint8Array; key?: string | null; raw?: string; version?: 'v1.0'; signal?: AbortSignal } = {},
 ): Promise<Res> {
   const headers: Record<string, string> = {};
   if (options.key !== null) headers['Ocp-Apim-Subscription-Key'] = options.key ?? fake.apiKey;
@@ -43,7 +44,7 @@ async function call(
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.body);
   }
-  const res = await fetch(`${fake.url}/face/${options.version ?? 'v1.2'}${path}`, { method, headers, body });
+  const res = await fetch(`${fake.url}/face/${options.version ?? 'v1.2'}${path}`, { method, headers, body, signal: options.signal });
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
 }
@@ -554,10 +555,18 @@ describe('fault injection and call log', () => {
     expectError(await call('GET', '/largepersongroups'), 503, 'ServiceUnavailable');
     fake.inject({ op: 'Detect', kind: 'error', times: 1, error: { status: 400, code: 'InvalidImage', message: 'nope' } });
     expectError(await call('POST', '/detect', { image: png() }), 400, 'InvalidImage', 'nope');
-    fake.inject({ kind: 'latency', times: 1, latencyMs: 150 });
-    const started = Date.now();
-    expect((await call('GET', '/largepersongroups')).status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    // Latency holds the answer: the call is logged and stays unanswered until the client gives up.
+    fake.clearCalls();
+    fake.inject({ kind: 'latency', times: 1, latencyMs: 5_000 });
+    const abort = new AbortController();
+    const held = call('GET', '/largepersongroups', { signal: abort.signal });
+    held.catch(() => undefined); // awaited below; not unhandled if an assertion fails first
+    const delayed = await until(() => fake.calls[0], 'the delayed call in the log');
+    expect(delayed).toMatchObject({ op: 'GetLargePersonGroups', fault: 'latency', status: null });
+    abort.abort();
+    await expect(held).rejects.toThrow(/abort/i);
+    await until(() => delayed.clientAborted, 'the fake to see the client give up');
+    expect(delayed.status).toBeNull();
     fake.inject({ kind: 'drop', times: 1 });
     await expect(call('GET', '/largepersongroups')).rejects.toThrow();
     fake.inject({ op: 'CreateLargePersonGroup', kind: '500', times: 1, phase: 'after' });
