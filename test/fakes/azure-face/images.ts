@@ -95,7 +95,8 @@ export interface DeclaredAttributes {
 }
 
 /** One face a test declares in an image. */
-export interface DeclaredFace extends RekognitionFace, DeclaredAttributes {
+/** Azure's own landmarks (27, by name) replace the Rekognition fake's five. */
+export interface DeclaredFace extends Omit<RekognitionFace, 'landmarks'>, DeclaredAttributes {
   /** What detect reports as qualityForRecognition. */
   quality?: Quality;
 }
@@ -270,8 +271,10 @@ export type FakePngOptions = Omit<RekognitionPngOptions, 'faces'> & {
  */
 export function fakePng(options: FakePngOptions = {}): Uint8Array {
   options.faces?.forEach(checkDeclaredFace);
-  const first = rekognitionPng(options);
+  // The faces travel as JSON in the PNG: Azure's named landmarks stay as declared (the Rekognition fake reads only its own five).
+  const asRekognition = options as RekognitionPngOptions;
+  const first = rekognitionPng(asRekognition);
   if (first.byteLength >= MIN_IMAGE_BYTES) return first;
   const pad = ' '.repeat(MIN_IMAGE_BYTES - first.byteLength + 1);
-  return rekognitionPng({ ...options, label: `${options.label ?? ''}${pad}` });
+  return rekognitionPng({ ...asRekognition, label: `${options.label ?? ''}${pad}` });
 }
