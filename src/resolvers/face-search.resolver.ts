@@ -5,7 +5,7 @@
  * 1..500, thresholds 0..100) and, for identify, Azure's (1..100 faces,
  * 1..100 candidates a face).
  */
-import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Extensions, Query, Resolver } from 'type-graphql';
 import type { GatewayContext } from './context.js';
 import { invalidInput } from '../domain/errors.js';
 import { checkNumber, checkString } from '../domain/validation.js';
@@ -29,6 +29,7 @@ import { VerifyUserInput } from '../schema/verify-user.inputs.js';
 import { VerifyUserMembers, VerifyUserResult, VerifyUserSuccess } from '../schema/verify-user.results.js';
 import type { FaceMatchRecord, FaceProvider } from '../datasources/provider.js';
 import type { UserRecord } from '../domain/records.js';
+import { PROVIDER_CALLS, type ProviderCalls } from '../security/query-limits.js';
 import { requireCapability } from './face-options.js';
 import { resolveRef } from './providers.js';
 import { resultOf } from './result.js';
@@ -61,6 +62,7 @@ export class FaceSearchResolver {
     });
   }
 
+  @Extensions({ [PROVIDER_CALLS]: 1 satisfies ProviderCalls })
   @Query(() => SearchFacesResult, { description: 'Faces of the collection like an indexed face (Rekognition SearchFaces).' })
   searchFaces(@Arg('input') input: SearchFacesInput, @Ctx() ctx: GatewayContext): Promise<typeof SearchFacesResult> {
     return resultOf(SearchFacesMembers, async () => {
@@ -96,6 +98,7 @@ export class FaceSearchResolver {
     });
   }
 
+  @Extensions({ [PROVIDER_CALLS]: 1 satisfies ProviderCalls })
   @Query(() => SearchUsersResult, {
     description: 'Users like a user or like an indexed face (Rekognition SearchUsers): exactly one of userId, faceId.',
   })
@@ -119,6 +122,8 @@ export class FaceSearchResolver {
     });
   }
 
+  // One search per face (on Rekognition, a billed call each), besides the image's detection.
+  @Extensions({ [PROVIDER_CALLS]: { perInputField: 'maxFaces', default: 10, max: 100 } satisfies ProviderCalls })
   @Query(() => IdentifyFacesResult, {
     description: 'Every face of the image (largest first, up to maxFaces) with its candidate users (Azure Identify).',
   })
