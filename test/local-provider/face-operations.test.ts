@@ -210,7 +210,7 @@ describe('on an enrolled collection', () => {
     ).toHaveLength(1);
     await expect(
       local.searchFaces({ collectionId: 'ops', faceId: '00000000-0000-4000-8000-000000000000', maxFaces: 10, faceMatchThreshold: 80 }),
-    ).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'faceId' } });
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'input.faceId' } });
     await expect(
       local.searchFaces({ collectionId: 'missing', faceId: faceIds.a1, maxFaces: 10, faceMatchThreshold: 80 }),
     ).rejects.toMatchObject({

@@ -34,7 +34,7 @@ const SCAN_PAGE = 1000;
 export async function searchFaces(deps: LocalDeps, input: SearchFacesInput): Promise<SearchFacesOutcome> {
   const collection = await requireCollection(deps.store, deps.name, input.collectionId);
   const [searched] = await deps.store.getFacesWithDescriptors(collection.key, [input.faceId]);
-  if (!searched) throw invalidInput('faceId', `a face id of collection "${input.collectionId}"`, JSON.stringify(input.faceId));
+  if (!searched) throw invalidInput('input.faceId', `a face id of collection "${input.collectionId}"`, JSON.stringify(input.faceId));
   const faceMatches = await scan(deps, collection, searched.descriptor, input.maxFaces, input.faceMatchThreshold, input.faceId);
   return { searchedFaceId: input.faceId, faceMatches };
 }

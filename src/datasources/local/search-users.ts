@@ -19,7 +19,7 @@ export async function searchUsers(deps: LocalDeps, input: SearchUsersInput): Pro
   let hits: UserSimilarity[];
   if (faceId !== undefined) {
     const [face] = await deps.store.getFacesWithDescriptors(collection.key, [faceId]);
-    if (!face) throw invalidInput('faceId', `a face id of collection "${collectionId}"`, JSON.stringify(faceId));
+    if (!face) throw invalidInput('input.faceId', `a face id of collection "${collectionId}"`, JSON.stringify(faceId));
     hits = index.searchUsers(face.descriptor, maxUsers, userMatchThreshold);
   } else {
     const user = userId === undefined ? null : await deps.store.getUser(collection.key, userId);
