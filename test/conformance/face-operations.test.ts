@@ -185,6 +185,7 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
       let col: string;
       /** franck[0] (franck's), franck[1] (unassociated), audrey[0] (audrey's). */
       let franckFace: string, looseFace: string, audreyFace: string;
+      const indexed: Record<string, any>[] = [];
       const missing = () => api.ref(`missing-${col}`);
 
       beforeAll(async () => {
@@ -202,6 +203,7 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
           const res = await api.indexFaces(col, photo(who, i), { externalImageId: `${who}-${i}` });
           if (res.__typename !== 'IndexFacesSuccess') throw new Error(`indexFaces ${who}[${i}]: ${JSON.stringify(res)}`);
           faceIds.push(res.faces[0].faceId);
+          indexed.push(res);
         }
         [franckFace, looseFace, audreyFace] = faceIds;
         for (const [user, face] of [
@@ -216,6 +218,25 @@ describe.each(providers)('provider $name ($kind)', (provider) => {
       afterAll(async () => {
         if (caps.has('DELETE_COLLECTION')) await api.deleteCollection(col);
       });
+
+      it('indexFaces answered a faceRecord per face: the face and what detection saw of it', () => {
+        for (const res of indexed) {
+          expect(res.faceRecords.map((r: any) => r.face.faceId)).toEqual(res.faces.map((f: any) => f.faceId));
+          for (const [i, r] of res.faceRecords.entries()) {
+            expect(r.faceDetail.boundingBox).toEqual(res.faces[i].boundingBox);
+            if (r.faceDetail.landmarks) expect(r.faceDetail.landmarks).toHaveLength(5);
+          }
+        }
+      });
+
+      it.skipIf(lacks('SEARCH_USERS_BY_IMAGE'))(
+        'searchUsersByImage: a portrait has no unsearched face; QualityFilter NONE is accepted',
+        async () => {
+          const res = await api.search(col, photo('franck', 3), { qualityFilter: 'NONE' });
+          expect(res).toMatchObject({ __typename: 'SearchUsersByImageSuccess', unsearchedFaces: [] });
+          expect(res.userMatches[0].user.userId).toBe('franck');
+        },
+      );
 
       describe.skipIf(lacks('VERIFY_USER'))('verifyUser', () => {
         it('verifies franck in another photo of him (isMatch, ≥ 80) and not audrey', async () => {

@@ -76,7 +76,10 @@ const FACE = 'faceId externalImageId confidence boundingBox { left top width hei
 
 export const INDEX_FACES = `mutation($input: IndexFacesInput!) { indexFaces(input: $input) {
   __typename
-  ... on IndexFacesSuccess { faces { ${FACE} } unindexedFaces { reasons } faceModelVersion }
+  ... on IndexFacesSuccess {
+    faces { ${FACE} } unindexedFaces { reasons } faceModelVersion
+    faceRecords { face { faceId } faceDetail { boundingBox { left top width height } confidence landmarks { type } quality { forRecognition } } }
+  }
   ${errors(...COMMON, 'CollectionNotFound', 'UnsupportedOperation')}
 } }`;
 
@@ -203,7 +206,7 @@ export function client(url: string, provider: string) {
     ) => one(ASSOCIATE_FACES, { input: { collection: c(collectionId), userId, faceIds, ...extra } }),
     disassociate: (collectionId: string, userId: string, faceIds: string[], extra: { clientRequestToken?: string } = {}) =>
       one(DISASSOCIATE_FACES, { input: { collection: c(collectionId), userId, faceIds, ...extra } }),
-    search: (collectionId: string, image: Buffer, extra: { maxUsers?: number; userMatchThreshold?: number } = {}) =>
+    search: (collectionId: string, image: Buffer, extra: { maxUsers?: number; userMatchThreshold?: number; qualityFilter?: string } = {}) =>
       one(SEARCH_USERS, { input: { collection: c(collectionId), image: { base64: image.toString('base64') }, ...extra } }),
     /** One of the seven face operations with `input` (images as Buffers become `{ base64 }`). */
     faceOp: (op: FaceOperationName, input: Record<string, unknown>) =>
