@@ -11,6 +11,7 @@ import { requestedAttributes, requireCapability } from './face-options.js';
 import { requireProvider } from './providers.js';
 import { resultOf } from './result.js';
 
+/** detectFaces and compareFaces. */
 @Resolver()
 export class DetectFacesResolver {
   @Query(() => DetectFacesResult, {

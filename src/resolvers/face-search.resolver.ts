@@ -42,6 +42,7 @@ const userMatches = (provider: FaceProvider, matches: readonly { similarity: num
 
 const threshold = (field: string, value: number | null | undefined) => checkNumber(field, value ?? 80, 0, 100);
 
+/** verifyUser, searchFaces, searchFacesByImage, searchUsers and identifyFaces. */
 @Resolver()
 export class FaceSearchResolver {
   @Query(() => VerifyUserResult, { description: 'Is the largest face of the image this enrolled user? Similarity 0..100.' })

@@ -12,6 +12,7 @@ import type { LocalDeps } from './local-deps.js';
 import { requireCollection } from './lookups.js';
 import { userMatchesOf } from './user-matches.js';
 
+/** Every face with its users (at most `maxUsersPerFace` each); [] for an image without a face. */
 export async function identifyFaces(deps: LocalDeps, input: IdentifyFacesInput, call?: CallOptions): Promise<IdentifyFacesOutcome> {
   const collection = await requireCollection(deps.store, deps.name, input.collectionId);
   const detection = await detectFaces(deps, input.collectionId, input.image, call);

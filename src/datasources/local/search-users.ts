@@ -12,6 +12,7 @@ import { requireCollection } from './lookups.js';
 import type { UserSimilarity } from './user-face-index.js';
 import { userMatchesOf } from './user-matches.js';
 
+/** Exactly one of `userId` (USER_NOT_FOUND when unknown) and `faceId` (INVALID_INPUT `input.faceId` when not in the collection). */
 export async function searchUsers(deps: LocalDeps, input: SearchUsersInput): Promise<SearchUsersOutcome> {
   const { collectionId, userId, faceId, maxUsers, userMatchThreshold } = input;
   const collection = await requireCollection(deps.store, deps.name, collectionId);

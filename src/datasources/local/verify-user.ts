@@ -14,6 +14,7 @@ import type { LocalDeps } from './local-deps.js';
 import { requireCollection } from './lookups.js';
 import { toUserRecord } from './records.js';
 
+/** USER_NOT_FOUND before any inference; NO_FACE_DETECTED when the image has no usable face. */
 export async function verifyUser(deps: LocalDeps, input: VerifyUserInput, call?: CallOptions): Promise<VerifyUserOutcome> {
   const { collectionId, userId } = input;
   const collection = await requireCollection(deps.store, deps.name, collectionId);
