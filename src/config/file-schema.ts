@@ -65,6 +65,7 @@ export const fileSchema = z
         maxCost: z.number().int().min(1).optional(),
         // The cost model's limits (security/query-limits.ts, QueryLimits: defaults there).
         imageCost: z.number().int().min(1).max(1_000_000).optional(),
+        providerCallCost: z.number().int().min(1).max(1_000_000).optional(),
         introspectionCost: z.number().int().min(1).max(1_000_000).optional(),
         maxImageInputs: z.number().int().min(0).max(1000).optional(),
         maxCostlyAliases: z.number().int().min(0).optional(),

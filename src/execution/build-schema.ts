@@ -7,7 +7,9 @@ import { buildSchema, type BuildSchemaOptions } from 'type-graphql';
 import { directResolvers } from './direct-resolvers.js';
 import { AssociationResolver } from '../resolvers/association.resolver.js';
 import { CollectionResolver } from '../resolvers/collection.resolver.js';
+import { DetectFacesResolver } from '../resolvers/detect-faces.resolver.js';
 import { FaceResolver } from '../resolvers/face.resolver.js';
+import { FaceSearchResolver } from '../resolvers/face-search.resolver.js';
 import { NodeResolver } from '../resolvers/node.resolver.js';
 import { OperationResolver, SnapshotProgressResolver } from '../resolvers/operation.resolver.js';
 import { ProviderResolver } from '../resolvers/provider.resolver.js';
@@ -24,6 +26,8 @@ export const RESOLVERS = [
   FaceResolver,
   AssociationResolver,
   SearchResolver,
+  DetectFacesResolver,
+  FaceSearchResolver,
   SnapshotResolver,
   OperationResolver,
   SnapshotProgressResolver,

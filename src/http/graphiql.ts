@@ -4,7 +4,8 @@
  * and using graphql-ws for subscriptions. Nothing is loaded from a CDN.
  *
  * A fresh browser opens two tabs: a ready-to-run walk through the API
- * (create a collection, index a face from a sample photo, search) and the
+ * (create a collection, index a face from a sample photo, search; detect,
+ * compare, verify and identify) and the
  * snapshotProgress subscription. The headers editor is prefilled with the
  * credential header the configuration expects.
  */
@@ -22,6 +23,9 @@ const WALKTHROUGH = `# Welcome to facegate. Press ▶ and pick the operations in
 # CreateCollection, IndexFace, CreateUser, AssociateFace (paste the faceId
 # IndexFace returned into the variables), SearchUsers, then TakeSnapshot and
 # follow it in the "Snapshot progress" tab. $image is a sample group photo.
+# Then the face operations: DetectFaces (every face, with landmarks, pose and
+# quality), CompareFaces (1:1, here the photo against itself), VerifyUser
+# (is the largest face alice?) and IdentifyFaces (every face, with its user).
 
 query Providers {
   providers { name kind capabilities }
@@ -63,6 +67,40 @@ query SearchUsers($image: String!) {
   searchUsersByImage(input: { collection: { provider: "local", collectionId: "demo" }, image: { base64: $image } }) {
     __typename
     ... on SearchUsersByImageSuccess { userMatches { similarity user { userId faceCount } } }
+    ... on Error { code message }
+  }
+}
+
+query DetectFaces($image: String!) {
+  detectFaces(input: { provider: "local", image: { base64: $image }, attributes: [ALL] }) {
+    __typename
+    ... on DetectFacesSuccess {
+      faces { confidence boundingBox { left top width height } landmarks { type x y } pose { roll yaw pitch } quality { forRecognition } emotions { type confidence } }
+    }
+    ... on Error { code message }
+  }
+}
+
+query CompareFaces($image: String!) {
+  compareFaces(input: { provider: "local", sourceImage: { base64: $image }, targetImage: { base64: $image } }) {
+    __typename
+    ... on CompareFacesSuccess { sourceFace { boundingBox { left top width height } } faceMatches { similarity } unmatchedFaces { confidence } }
+    ... on Error { code message }
+  }
+}
+
+query VerifyUser($image: String!) {
+  verifyUser(input: { collection: { provider: "local", collectionId: "demo" }, userId: "alice", image: { base64: $image } }) {
+    __typename
+    ... on VerifyUserSuccess { isMatch similarity user { userId } }
+    ... on Error { code message }
+  }
+}
+
+query IdentifyFaces($image: String!) {
+  identifyFaces(input: { collection: { provider: "local", collectionId: "demo" }, image: { base64: $image } }) {
+    __typename
+    ... on IdentifyFacesSuccess { faces { face { boundingBox { left top width height } } userMatches { similarity user { userId } } } unsearchedFaces { confidence } }
     ... on Error { code message }
   }
 }

@@ -10,10 +10,12 @@ import {
   IndexFacesResult,
   IndexFacesSuccess,
 } from '../schema/face.results.js';
+import { FaceDetail } from '../schema/face-detail.type.js';
 import { Face } from '../schema/face.type.js';
 import { User } from '../schema/user.type.js';
 import { checkFaceIds, checkNumber, checkOptionalString } from '../domain/validation.js';
 import { clearLoaders } from './collection.resolver.js';
+import { requestedAttributes } from './face-options.js';
 import { loadCollection } from './node.resolver.js';
 import { resolveRef } from './providers.js';
 import { resultOf } from './result.js';
@@ -38,11 +40,19 @@ export class FaceResolver {
       const { provider, collectionId } = resolveRef(ctx, input.collection, 'input.collection');
       const externalImageId = checkOptionalString('externalImageId', 'input.externalImageId', input.externalImageId);
       const maxFaces = input.maxFaces == null ? undefined : checkNumber('input.maxFaces', input.maxFaces, 1, 100, true);
+      const qualityFilter = input.qualityFilter ?? 'AUTO';
+      const detectionAttributes = requestedAttributes(provider, input.detectionAttributes);
       const image = await ctx.images.resolve('input.image', input.image, ctx);
-      const outcome = await provider.indexFaces({ collectionId, image, externalImageId, maxFaces }, ctx);
+      const outcome = await provider.indexFaces(
+        { collectionId, image, externalImageId, maxFaces, qualityFilter, detectionAttributes },
+        ctx,
+      );
       clearLoaders(ctx);
+      const faces = outcome.faces.map((f) => Face.from(provider.name, f));
       return Object.assign(new IndexFacesSuccess(), {
-        faces: outcome.faces.map((f) => Face.from(provider.name, f)),
+        faces,
+        // faceDetails is one per face, in order (the provider contract).
+        faceRecords: faces.map((face, i) => ({ face, faceDetail: FaceDetail.from(outcome.faceDetails[i]) })),
         unindexedFaces: outcome.unindexedFaces,
         faceModelVersion: outcome.faceModelVersion,
       });

@@ -2,6 +2,7 @@ import { createUnionType, Field, Float, ObjectType } from 'type-graphql';
 import { AssociationFailureReason, DisassociationFailureReason, UserStatus } from './enums.js';
 import {
   CollectionNotFound,
+  Forbidden,
   IdempotencyConflict,
   InvalidInput,
   ProviderUnavailable,
@@ -53,6 +54,7 @@ export const AssociateFacesMembers = [
   Throttled,
   UnsupportedOperation,
   ProviderUnavailable,
+  Forbidden,
 ] as const;
 export const AssociateFacesResult = createUnionType({ name: 'AssociateFacesResult', types: () => AssociateFacesMembers });
 
@@ -92,5 +94,6 @@ export const DisassociateFacesMembers = [
   Throttled,
   UnsupportedOperation,
   ProviderUnavailable,
+  Forbidden,
 ] as const;
 export const DisassociateFacesResult = createUnionType({ name: 'DisassociateFacesResult', types: () => DisassociateFacesMembers });

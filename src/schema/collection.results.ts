@@ -3,6 +3,7 @@ import { Collection } from './collection.type.js';
 import {
   CollectionAlreadyExists,
   CollectionNotFound,
+  Forbidden,
   InvalidInput,
   ProviderUnavailable,
   QuotaExceeded,
@@ -24,6 +25,7 @@ export const CreateCollectionMembers = [
   Throttled,
   UnsupportedOperation,
   ProviderUnavailable,
+  Forbidden,
 ] as const;
 export const CreateCollectionResult = createUnionType({ name: 'CreateCollectionResult', types: () => CreateCollectionMembers });
 
@@ -33,5 +35,12 @@ export class DeleteCollectionSuccess {
   collectionId!: string;
 }
 
-export const DeleteCollectionMembers = [DeleteCollectionSuccess, CollectionNotFound, InvalidInput, Throttled, ProviderUnavailable] as const;
+export const DeleteCollectionMembers = [
+  DeleteCollectionSuccess,
+  CollectionNotFound,
+  InvalidInput,
+  Throttled,
+  ProviderUnavailable,
+  Forbidden,
+] as const;
 export const DeleteCollectionResult = createUnionType({ name: 'DeleteCollectionResult', types: () => DeleteCollectionMembers });

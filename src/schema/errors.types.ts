@@ -94,8 +94,14 @@ export class ProviderUnavailable extends ErrorValue {
   provider!: string;
 }
 
-@ObjectType({ implements: ErrorValue })
+@ObjectType({
+  implements: ErrorValue,
+  description: 'The provider refused the call (its 401/403). A caller without a grant is answered as if the resource did not exist.',
+})
 export class Forbidden extends ErrorValue {}
+
+@ObjectType({ implements: ErrorValue, description: 'The image has no face the operation can use.' })
+export class NoFaceDetected extends ErrorValue {}
 
 type ErrorClass = new () => ErrorValue;
 
@@ -115,6 +121,7 @@ const TYPE_OF_CODE: Partial<Record<ErrorCode, ErrorClass>> = {
   UNSUPPORTED_OPERATION: UnsupportedOperation,
   PROVIDER_UNAVAILABLE: ProviderUnavailable,
   FORBIDDEN: Forbidden,
+  NO_FACE_DETECTED: NoFaceDetected,
 };
 
 /**

@@ -3,6 +3,7 @@ import { BoundingBox } from './bounding-box.type.js';
 import { FaceDeletionFailureReason } from './enums.js';
 import {
   CollectionNotFound,
+  Forbidden,
   InvalidImage,
   InvalidInput,
   ProviderUnavailable,
@@ -10,6 +11,7 @@ import {
   Throttled,
   UnsupportedOperation,
 } from './errors.types.js';
+import { FaceDetail } from './face-detail.type.js';
 import { Face } from './face.type.js';
 
 @ObjectType()
@@ -17,14 +19,30 @@ export class UnindexedFace {
   @Field(() => BoundingBox)
   boundingBox!: BoundingBox;
 
-  @Field(() => [String], { description: 'Rekognition reasons, e.g. EXCEEDS_MAX_FACES, SMALL_BOUNDING_BOX.' })
+  @Field(() => [String], {
+    description:
+      'Every provider reason, never collapsed: EXCEEDS_MAX_FACES, EXTREME_POSE, LOW_BRIGHTNESS, LOW_SHARPNESS, LOW_CONFIDENCE, SMALL_BOUNDING_BOX, LOW_FACE_QUALITY.',
+  })
   reasons!: string[];
+}
+
+/** An indexed face with what detection saw of it (GraphQL `FaceRecord`; the domain's FaceRecord is the face alone). */
+@ObjectType('FaceRecord')
+export class IndexedFaceRecord {
+  @Field(() => Face)
+  face!: Face;
+
+  @Field(() => FaceDetail)
+  faceDetail!: FaceDetail;
 }
 
 @ObjectType()
 export class IndexFacesSuccess {
   @Field(() => [Face])
   faces!: Face[];
+
+  @Field(() => [IndexedFaceRecord], { description: 'The faces of `faces`, in the same order, each with its FaceDetail.' })
+  faceRecords!: IndexedFaceRecord[];
 
   @Field(() => [UnindexedFace])
   unindexedFaces!: UnindexedFace[];
@@ -42,6 +60,7 @@ export const IndexFacesMembers = [
   Throttled,
   UnsupportedOperation,
   ProviderUnavailable,
+  Forbidden,
 ] as const;
 export const IndexFacesResult = createUnionType({ name: 'IndexFacesResult', types: () => IndexFacesMembers });
 
@@ -66,5 +85,12 @@ export class DeleteFacesSuccess {
   unsuccessfulFaceDeletions!: UnsuccessfulFaceDeletion[];
 }
 
-export const DeleteFacesMembers = [DeleteFacesSuccess, CollectionNotFound, InvalidInput, Throttled, ProviderUnavailable] as const;
+export const DeleteFacesMembers = [
+  DeleteFacesSuccess,
+  CollectionNotFound,
+  InvalidInput,
+  Throttled,
+  ProviderUnavailable,
+  Forbidden,
+] as const;
 export const DeleteFacesResult = createUnionType({ name: 'DeleteFacesResult', types: () => DeleteFacesMembers });

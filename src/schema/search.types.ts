@@ -1,6 +1,16 @@
 import { createUnionType, Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { BoundingBox } from './bounding-box.type.js';
-import { CollectionNotFound, InvalidImage, InvalidInput, ProviderUnavailable, Throttled, UnsupportedOperation } from './errors.types.js';
+import {
+  CollectionNotFound,
+  Forbidden,
+  InvalidImage,
+  InvalidInput,
+  ProviderUnavailable,
+  Throttled,
+  UnsupportedOperation,
+} from './errors.types.js';
+import { FaceDetail } from './face-detail.type.js';
+import { QualityFilter } from './face-details.enums.js';
 import { CollectionRef, ImageInput } from './inputs.js';
 import { User } from './user.type.js';
 
@@ -17,6 +27,13 @@ export class SearchUsersByImageInput {
 
   @Field(() => Int, { nullable: true, defaultValue: 10 })
   maxUsers?: number | null;
+
+  @Field(() => QualityFilter, {
+    nullable: true,
+    defaultValue: 'NONE',
+    description: "The largest face is searched only if it passes (NONE: Rekognition's default for this call).",
+  })
+  qualityFilter?: QualityFilter | null;
 }
 
 @ObjectType()
@@ -44,6 +61,9 @@ export class SearchUsersByImageSuccess {
 
   @Field(() => DetectedFace, { nullable: true })
   searchedFace!: DetectedFace | null;
+
+  @Field(() => [FaceDetail], { description: "The image's other faces, not searched (Rekognition UnsearchedFaces)." })
+  unsearchedFaces!: FaceDetail[];
 }
 
 export const SearchUsersByImageMembers = [
@@ -54,5 +74,6 @@ export const SearchUsersByImageMembers = [
   Throttled,
   UnsupportedOperation,
   ProviderUnavailable,
+  Forbidden,
 ] as const;
 export const SearchUsersByImageResult = createUnionType({ name: 'SearchUsersByImageResult', types: () => SearchUsersByImageMembers });

@@ -27,6 +27,7 @@ export const TakeSnapshotMembers = [
   Throttled,
   UnsupportedOperation,
   ProviderUnavailable,
+  Forbidden,
 ] as const;
 export const TakeSnapshotResult = createUnionType({ name: 'TakeSnapshotResult', types: () => TakeSnapshotMembers });
 

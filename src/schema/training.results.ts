@@ -1,5 +1,5 @@
 import { createUnionType, Field, ObjectType } from 'type-graphql';
-import { CollectionNotFound, InvalidInput, ProviderUnavailable, Throttled, UnsupportedOperation } from './errors.types.js';
+import { CollectionNotFound, Forbidden, InvalidInput, ProviderUnavailable, Throttled, UnsupportedOperation } from './errors.types.js';
 import { Operation } from './operation.type.js';
 
 @ObjectType({
@@ -18,5 +18,6 @@ export const TrainCollectionMembers = [
   Throttled,
   UnsupportedOperation,
   ProviderUnavailable,
+  Forbidden,
 ] as const;
 export const TrainCollectionResult = createUnionType({ name: 'TrainCollectionResult', types: () => TrainCollectionMembers });

@@ -1,6 +1,7 @@
 import { createUnionType, Field, ObjectType } from 'type-graphql';
 import {
   CollectionNotFound,
+  Forbidden,
   IdempotencyConflict,
   InvalidInput,
   ProviderUnavailable,
@@ -28,6 +29,7 @@ export const CreateUserMembers = [
   Throttled,
   UnsupportedOperation,
   ProviderUnavailable,
+  Forbidden,
 ] as const;
 export const CreateUserResult = createUnionType({ name: 'CreateUserResult', types: () => CreateUserMembers });
 
@@ -48,5 +50,6 @@ export const DeleteUserMembers = [
   IdempotencyConflict,
   Throttled,
   ProviderUnavailable,
+  Forbidden,
 ] as const;
 export const DeleteUserResult = createUnionType({ name: 'DeleteUserResult', types: () => DeleteUserMembers });

@@ -73,6 +73,16 @@ export interface QueryLimits {
    */
   imageCost: number;
   /**
+   * What one provider call or index search adds to a field that makes it
+   * without an image to decode: `searchFaces` and `searchUsers` (a billed
+   * call on a cloud provider, a search of the collection locally), and
+   * `identifyFaces` once per face it may search (its `maxFaces`, the
+   * largest, 100, when given as a variable). A field declares its calls
+   * with the {@link PROVIDER_CALLS} extension.
+   * @default 100
+   */
+  providerCallCost: number;
+  /**
    * What an introspection root field (`__schema`, `__type`) costs, whatever
    * it selects: the answer is built from the schema, whose size is fixed,
    * and how much of it one field may repeat is bounded by graphql-js's
@@ -99,7 +109,8 @@ export interface QueryLimits {
    */
   maxAliases: number;
   /**
-   * Most aliases of costly fields — those that take an image — in one
+   * Most aliases of costly fields — those that take an image or declare
+   * provider calls ({@link PROVIDER_CALLS}) — in one
    * document, counted as written (fragments once); graphql-armor's limit
    * for every alias. Cheap fields keep {@link maxAliases}: a batch of
    * `createUser`s is one cheap provider call each, no image.
@@ -157,6 +168,7 @@ export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
   maxDepth: 12,
   maxCost: 50_000,
   imageCost: 1000,
+  providerCallCost: 100,
   introspectionCost: 1000,
   maxImageInputs: 4,
   maxAliases: 1000,
@@ -384,6 +396,32 @@ function imagesInType(type: GraphQLInputType, seen: Set<GraphQLInputObjectType>)
   return n;
 }
 
+/**
+ * The field extension (type-graphql `@Extensions({ [PROVIDER_CALLS]: … })`)
+ * by which a field declares the provider calls or index searches it makes
+ * besides decoding its images: a number, or one per unit of an integer
+ * field of its `input` argument (`default` when the input leaves it out,
+ * `max`, its largest valid value, when it is a variable).
+ */
+export const PROVIDER_CALLS = 'providerCalls';
+export type ProviderCalls = number | { perInputField: string; default: number; max: number };
+
+/** The provider calls `node` (a use of `def`) asks for, from `def`'s {@link PROVIDER_CALLS} extension; 0 without one. */
+export function providerCallsOf(def: GraphQLField<unknown, unknown>, node: FieldNode): number {
+  const declared = def.extensions?.[PROVIDER_CALLS] as ProviderCalls | undefined;
+  if (declared === undefined) return 0;
+  if (typeof declared === 'number') return declared;
+  const input = node.arguments?.find((a) => a.name.value === 'input')?.value;
+  if (!input || input.kind !== Kind.OBJECT) return declared.max; // a variable: the largest it may be
+  const value = input.fields.find((f) => f.name.value === declared.perInputField)?.value;
+  if (!value || value.kind === Kind.NULL) return declared.default;
+  if (value.kind === Kind.INT) return Math.min(declared.max, Math.max(0, Number(value.value)));
+  return declared.max; // a variable, or a wrong type the spec rules report
+}
+
+/** True for a field that takes an image or declares provider calls: its aliases count against maxCostlyAliases. */
+const isCostly = (def: GraphQLField<unknown, unknown>): boolean => imageInputsOf(def) > 0 || def.extensions?.[PROVIDER_CALLS] !== undefined;
+
 /** Image inputs each field takes, from its argument types; computed once per field definition. */
 const fieldImages = new WeakMap<GraphQLField<unknown, unknown>, number>();
 
@@ -450,8 +488,12 @@ function costRule(limits: QueryLimits): ValidationRule {
             multiplier = pending === 'p' ? 1 : limits.defaultListSize;
           }
           const own = imageInputsOf(def);
+          const calls = providerCallsOf(def, s);
           const below = s.selectionSet ? cost(s.selectionSet, compositeOrUndefined(named), childPending) : { cost: 0, images: 0 };
-          part = { cost: 1 + own * limits.imageCost + multiplier * below.cost, images: own + multiplier * below.images };
+          part = {
+            cost: 1 + own * limits.imageCost + calls * limits.providerCallCost + multiplier * below.cost,
+            images: own + multiplier * below.images,
+          };
         }
         total += part.cost;
         images += part.images;
@@ -495,7 +537,8 @@ function costRule(limits: QueryLimits): ValidationRule {
 // Aliases and root fields
 
 /**
- * Aliases, aliases of costly fields (those taking images) and introspection
+ * Aliases, aliases of costly fields (those taking images or declaring
+ * provider calls) and introspection
  * root fields, each counted per document as written (a fragment once,
  * however often it is spread): what the document asks to repeat.
  */
@@ -515,12 +558,17 @@ function aliasRule(limits: QueryLimits): ValidationRule {
         if (!node.alias) return;
         aliases++;
         const def = context.getFieldDef();
-        if (def && imageInputsOf(def) > 0) costlyAliases++;
+        if (def && isCostly(def)) costlyAliases++;
       },
       Document: {
         leave() {
           report('TOO_MANY_ALIASES', 'aliases', limits.maxAliases, aliases);
-          report('TOO_MANY_COSTLY_ALIASES', 'aliases of fields that take images', limits.maxCostlyAliases, costlyAliases);
+          report(
+            'TOO_MANY_COSTLY_ALIASES',
+            'aliases of fields that take images or call a provider',
+            limits.maxCostlyAliases,
+            costlyAliases,
+          );
           report('TOO_MANY_INTROSPECTION_FIELDS', 'introspection fields (__schema, __type)', limits.maxIntrospectionFields, introspection);
         },
       },

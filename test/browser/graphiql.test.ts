@@ -77,6 +77,20 @@ describe('GraphiQL in Chromium', () => {
     expect(match.user.userId).toBe('alice');
     expect(match.similarity).toBeGreaterThan(80);
     expect(await resultPane(page)).toContain('"userId": "alice"');
+
+    // The face operations, on the same photo.
+    const { body: detected } = await runOperation(page, 'DetectFaces');
+    expect(detected.data.detectFaces.__typename).toBe('DetectFacesSuccess');
+    expect(detected.data.detectFaces.faces.length).toBeGreaterThanOrEqual(1);
+    const { body: compared } = await runOperation(page, 'CompareFaces');
+    expect(compared.data.compareFaces.__typename).toBe('CompareFacesSuccess');
+    expect(compared.data.compareFaces.faceMatches[0].similarity).toBeGreaterThan(99);
+    const { body: verified } = await runOperation(page, 'VerifyUser');
+    expect(verified.data.verifyUser).toMatchObject({ __typename: 'VerifyUserSuccess', isMatch: true, user: { userId: 'alice' } });
+    const { body: identified } = await runOperation(page, 'IdentifyFaces');
+    expect(identified.data.identifyFaces.__typename).toBe('IdentifyFacesSuccess');
+    expect(identified.data.identifyFaces.faces[0].userMatches[0].user.userId).toBe('alice');
+    expect(await resultPane(page)).toContain('IdentifyFacesSuccess');
   });
 
   it('streams snapshotProgress events into the result pane over graphql-ws', async () => {

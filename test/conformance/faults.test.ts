@@ -1,9 +1,9 @@
 /**
  * Provider faults through GraphQL: a gateway of its own with the Rekognition
  * and Azure Face adapters, pointed at in-process fakes that inject
- * throttling, 5xx and dropped connections. This reaches the Throttled and
- * ProviderUnavailable members of the mutation unions (which the local
- * provider cannot produce on demand) and checks that a failed call leaves
+ * throttling, 5xx, dropped connections and refusals (AccessDenied). This
+ * reaches the Throttled, ProviderUnavailable and Forbidden members of the
+ * unions (which the local provider cannot produce on demand) and checks that a failed call leaves
  * the state, as seen through GraphQL, unchanged. (Latency past the timeout:
  * test/gateway/resilience.test.ts, on both fakes.)
  */
@@ -133,6 +133,30 @@ describe.each([
     expect(res.message).not.toMatch(/AKIDFAKE|Signature=|\n\s+at /);
     // Every attempt was made and met the fault (none is left over for later calls).
     expect(fake.callsTo(op).map((c) => c.fault)).toEqual(Array(MAX_ATTEMPTS).fill(kind));
+    expect(await api.state(col)).toEqual(before);
+  });
+});
+
+describe('a provider that refuses the call (AccessDeniedException, its 403)', () => {
+  const REFUSABLE = [
+    ...CALLS,
+    { op: 'CreateCollection', run: () => api.createCollection(uniqueCollectionId('denied')) },
+    { op: 'DeleteCollection', run: () => api.deleteCollection(col) },
+  ];
+  it.each(REFUSABLE)('$op answers Forbidden, not a top-level error, and writes nothing', async ({ op, run }) => {
+    const before = await api.state(col);
+    fake.clearCalls();
+    fake.inject({
+      op,
+      kind: 'error',
+      error: { type: 'AccessDeniedException', message: 'User: arn:aws:iam::1:user/x is not authorized' },
+      times: 1,
+    });
+    const res = await run();
+    expect(res).toMatchObject({ __typename: 'Forbidden', code: 'FORBIDDEN' });
+    expect(res.message).not.toMatch(/arn:aws|AKIDFAKE/);
+    // Not retried: a refusal is an answer.
+    expect(fake.callsTo(op).map((c) => c.fault)).toEqual(['error']);
     expect(await api.state(col)).toEqual(before);
   });
 });

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
+import { fakePng } from '../fakes/azure-face/images.js';
 import { gql, gqlData } from '../support/gateway.js';
 import { PHOTOS, type Identity } from '../support/photos.js';
 
@@ -75,7 +76,10 @@ const FACE = 'faceId externalImageId confidence boundingBox { left top width hei
 
 export const INDEX_FACES = `mutation($input: IndexFacesInput!) { indexFaces(input: $input) {
   __typename
-  ... on IndexFacesSuccess { faces { ${FACE} } unindexedFaces { reasons } faceModelVersion }
+  ... on IndexFacesSuccess {
+    faces { ${FACE} } unindexedFaces { reasons } faceModelVersion
+    faceRecords { face { faceId } faceDetail { boundingBox { left top width height } confidence landmarks { type } quality { forRecognition } } }
+  }
   ${errors(...COMMON, 'CollectionNotFound', 'UnsupportedOperation')}
 } }`;
 
@@ -109,9 +113,66 @@ export const DISASSOCIATE_FACES = `mutation($input: DisassociateFacesInput!) { d
 
 export const SEARCH_USERS = `query($input: SearchUsersByImageInput!) { searchUsersByImage(input: $input) {
   __typename
-  ... on SearchUsersByImageSuccess { userMatches { similarity user { userId } } searchedFace { confidence } }
+  ... on SearchUsersByImageSuccess { userMatches { similarity user { userId } } searchedFace { confidence } unsearchedFaces { confidence } }
   ${errors(...COMMON, 'CollectionNotFound', 'UnsupportedOperation')}
 } }`;
+
+/** Every field of a FaceDetail. */
+export const FACE_DETAIL = `boundingBox { left top width height } confidence
+  landmarks { type x y } pose { roll yaw pitch } quality { brightness sharpness forRecognition }
+  ageRange { low high } gender { value confidence } emotions { type confidence }
+  smile { value confidence } eyeglasses { value confidence } sunglasses { value confidence } eyesOpen { value confidence }
+  mouthOpen { value confidence } beard { value confidence } mustache { value confidence } faceOccluded { value confidence }
+  liveness { score isLive }`;
+
+const FACE_OPS_ERRORS = [...COMMON, 'UnsupportedOperation', 'Forbidden'];
+
+/** The seven face operations, each with its input type, every success field and its error members. */
+export const FACE_OPERATIONS = {
+  detectFaces: {
+    capability: 'DETECT_FACES',
+    query: `query($input: DetectFacesInput!) { detectFaces(input: $input) {
+      __typename ... on DetectFacesSuccess { faces { ${FACE_DETAIL} } }
+      ${errors(...FACE_OPS_ERRORS, 'InvalidImage')} } }`,
+  },
+  compareFaces: {
+    capability: 'COMPARE_FACES',
+    query: `query($input: CompareFacesInput!) { compareFaces(input: $input) {
+      __typename ... on CompareFacesSuccess { sourceFace { ${FACE_DETAIL} } faceMatches { similarity face { ${FACE_DETAIL} } } unmatchedFaces { confidence } }
+      ${errors(...FACE_OPS_ERRORS, 'InvalidImage', 'NoFaceDetected')} } }`,
+  },
+  verifyUser: {
+    capability: 'VERIFY_USER',
+    query: `query($input: VerifyUserInput!) { verifyUser(input: $input) {
+      __typename ... on VerifyUserSuccess { isMatch similarity searchedFace { confidence } user { userId } }
+      ${errors(...FACE_OPS_ERRORS, 'InvalidImage', 'NoFaceDetected', 'CollectionNotFound', 'UserNotFound')} } }`,
+  },
+  searchFaces: {
+    capability: 'SEARCH_FACES',
+    query: `query($input: SearchFacesInput!) { searchFaces(input: $input) {
+      __typename ... on SearchFacesSuccess { searchedFaceId faceMatches { similarity face { faceId user { userId } } } }
+      ${errors(...FACE_OPS_ERRORS, 'CollectionNotFound')} } }`,
+  },
+  searchFacesByImage: {
+    capability: 'SEARCH_FACES_BY_IMAGE',
+    query: `query($input: SearchFacesByImageInput!) { searchFacesByImage(input: $input) {
+      __typename ... on SearchFacesByImageSuccess { searchedFace { confidence } faceMatches { similarity face { faceId user { userId } } } }
+      ${errors(...FACE_OPS_ERRORS, 'InvalidImage', 'NoFaceDetected', 'CollectionNotFound')} } }`,
+  },
+  searchUsers: {
+    capability: 'SEARCH_USERS',
+    query: `query($input: SearchUsersInput!) { searchUsers(input: $input) {
+      __typename ... on SearchUsersSuccess { searchedUserId searchedFaceId userMatches { similarity user { userId } } }
+      ${errors(...FACE_OPS_ERRORS, 'CollectionNotFound', 'UserNotFound')} } }`,
+  },
+  identifyFaces: {
+    capability: 'IDENTIFY_FACES',
+    query: `query($input: IdentifyFacesInput!) { identifyFaces(input: $input) {
+      __typename ... on IdentifyFacesSuccess { faces { face { ${FACE_DETAIL} } userMatches { similarity user { userId } } } unsearchedFaces { confidence } }
+      ${errors(...FACE_OPS_ERRORS, 'InvalidImage', 'CollectionNotFound')} } }`,
+  },
+} as const;
+export type FaceOperationName = keyof typeof FACE_OPERATIONS;
 
 /** Everything observable about a collection's users and faces, for "nothing changed" checks. */
 export const COLLECTION_STATE = `query($c: CollectionRef!) { collection(ref: $c) {
@@ -145,8 +206,13 @@ export function client(url: string, provider: string) {
     ) => one(ASSOCIATE_FACES, { input: { collection: c(collectionId), userId, faceIds, ...extra } }),
     disassociate: (collectionId: string, userId: string, faceIds: string[], extra: { clientRequestToken?: string } = {}) =>
       one(DISASSOCIATE_FACES, { input: { collection: c(collectionId), userId, faceIds, ...extra } }),
-    search: (collectionId: string, image: Buffer, extra: { maxUsers?: number; userMatchThreshold?: number } = {}) =>
+    search: (collectionId: string, image: Buffer, extra: { maxUsers?: number; userMatchThreshold?: number; qualityFilter?: string } = {}) =>
       one(SEARCH_USERS, { input: { collection: c(collectionId), image: { base64: image.toString('base64') }, ...extra } }),
+    /** One of the seven face operations with `input` (images as Buffers become `{ base64 }`). */
+    faceOp: (op: FaceOperationName, input: Record<string, unknown>) =>
+      one(FACE_OPERATIONS[op].query, {
+        input: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, Buffer.isBuffer(v) ? { base64: v.toString('base64') } : v])),
+      }),
     /** Users and faces sorted by id, with counts; null when the collection does not exist. */
     async state(collectionId: string) {
       const col = (await gqlData(url, COLLECTION_STATE, { c: c(collectionId) })).collection;
@@ -176,6 +242,12 @@ export const blankPng = (): Promise<Buffer> =>
   sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 160, b: 200 } } })
     .png()
     .toBuffer();
+
+/**
+ * A plain grey PNG without any face, on every provider: the local engine
+ * finds none in it, and both fakes read its empty `facegate:faces` list.
+ */
+export const noFacePng = (): Buffer => Buffer.from(fakePng({ faces: [], label: 'no-face' }));
 
 export const NOT_AN_IMAGE = Buffer.from('this is not an image at all, just text');
 

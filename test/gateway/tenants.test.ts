@@ -225,6 +225,44 @@ describe("tenant b against tenant a's data", () => {
     expect(still.body.data.collection).toEqual({ userCount: 1, faceCount: 1, user: { faceCount: 1 } });
   });
 
+  it('cannot verify, search or identify against a-1: answered as for a collection that does not exist', async () => {
+    const img = readFileSync(PHOTOS.franck[1]).toString('base64');
+    const ops = (c: { provider: string; collectionId: string }): [string, Record<string, unknown>][] => [
+      [
+        `query($c: CollectionRef!, $i: String!) { r: verifyUser(input: { collection: $c, userId: "alice", image: { base64: $i } }) { ${E} ... on InvalidInput { field } } }`,
+        { c, i: img },
+      ],
+      [
+        `query($c: CollectionRef!, $f: String!) { r: searchFaces(input: { collection: $c, faceId: $f }) { ${E} ... on InvalidInput { field } } }`,
+        { c, f: aFace },
+      ],
+      [
+        `query($c: CollectionRef!, $i: String!) { r: searchFacesByImage(input: { collection: $c, image: { base64: $i } }) { ${E} ... on InvalidInput { field } } }`,
+        { c, i: img },
+      ],
+      [
+        `query($c: CollectionRef!) { r: searchUsers(input: { collection: $c, userId: "alice" }) { ${E} ... on InvalidInput { field } } }`,
+        { c },
+      ],
+      [
+        `query($c: CollectionRef!, $f: String!) { r: searchUsers(input: { collection: $c, faceId: $f }) { ${E} ... on InvalidInput { field } } }`,
+        { c, f: aFace },
+      ],
+      [
+        `query($c: CollectionRef!, $i: String!) { r: identifyFaces(input: { collection: $c, image: { base64: $i } }) { ${E} ... on InvalidInput { field } } }`,
+        { c, i: img },
+      ],
+    ];
+    const existing = ops(A('a-1'));
+    const missing = ops(A('a-never'));
+    for (const [i, [query, variables]] of existing.entries()) {
+      const r = (await as(KEY_B, query, variables)).body.data.r;
+      expect(r, query).toMatchObject({ __typename: 'InvalidInput', code: 'INVALID_INPUT', field: 'input.collection.collectionId' });
+      // The same answer as for a collection that does not exist: nothing tells b that a-1 does.
+      expect((await as(KEY_B, ...missing[i])).body.data.r).toEqual({ ...r, message: r.message.replace('"a-1"', '"a-never"') });
+    }
+  });
+
   it("cannot see, apply, delete or follow a's snapshots and operations unless a shared one", async () => {
     expect(
       (await as(KEY_B, `query($id: ID!) { snapshot(id: $id) { id } operation(id: $id) { id } }`, { id: aSnapshot })).body.data,

@@ -64,14 +64,29 @@ export type ErrorCode =
   | 'USER_ALREADY_EXISTS'
   | 'USER_NOT_FOUND';
 
+/** DEFAULT: boundingBox, confidence, landmarks (5 points), pose, quality (Rekognition's DEFAULT set); ALL: every attribute the provider instance advertises (FACE_ATTRIBUTE_<NAME> capabilities). */
+export type FaceAttribute =
+  | 'AGE_RANGE'
+  | 'ALL'
+  | 'BEARD'
+  | 'DEFAULT'
+  | 'EMOTIONS'
+  | 'EYEGLASSES'
+  | 'EYES_OPEN'
+  | 'FACE_OCCLUDED'
+  | 'GENDER'
+  /** A passive liveness hint (local engine only): not a certified presentation-attack check. */
+  | 'LIVENESS'
+  | 'MOUTH_OPEN'
+  | 'MUSTACHE'
+  | 'SMILE'
+  | 'SUNGLASSES';
+
 export type FaceDeletionFailureReason =
   | 'ASSOCIATED_TO_AN_EXISTING_USER'
   | 'FACE_NOT_FOUND';
 
-/**
- * Exactly one of base64 (JPEG or PNG bytes) or url. A url must be https, on the configured host
- * allowlist, at most 5 MiB; none is allowed by default.
- */
+/** Exactly one of base64 (JPEG or PNG bytes) or url. A url must be https, on the configured host allowlist, at most 5 MiB; none is allowed by default. */
 export type ImageInput = {
   base64?: string | null | undefined;
   url?: string | null | undefined;
@@ -79,16 +94,30 @@ export type ImageInput = {
 
 export type IndexFacesInput = {
   collection: CollectionRef;
+  /** What faceRecords[].faceDetail holds besides the DEFAULT set; each attribute must be advertised by the provider. */
+  detectionAttributes?: Array<FaceAttribute> | null | undefined;
   externalImageId?: string | null | undefined;
   image: ImageInput;
   /** Index at most this many faces, largest first (1..100). Default 100. */
   maxFaces?: number | null | undefined;
+  /** Faces below the bar are not indexed (unindexed with the provider's reason). AUTO is Rekognition's IndexFaces default. */
+  qualityFilter?: QualityFilter | null | undefined;
 };
+
+/** Rekognition's QualityFilter: faces below the bar are not used (reported as unindexed/unsearched where the operation has such a list). */
+export type QualityFilter =
+  | 'AUTO'
+  | 'HIGH'
+  | 'LOW'
+  | 'MEDIUM'
+  | 'NONE';
 
 export type SearchUsersByImageInput = {
   collection: CollectionRef;
   image: ImageInput;
   maxUsers?: number | null | undefined;
+  /** The largest face is searched only if it passes (NONE: Rekognition's default for this call). */
+  qualityFilter?: QualityFilter | null | undefined;
   userMatchThreshold?: number | null | undefined;
 };
 
@@ -106,6 +135,7 @@ export type AssociateFacesMutationVariables = Exact<{
 export type AssociateFacesMutation = { associateFaces:
     | { __typename: 'AssociateFacesSuccess', userStatus: UserStatus, associatedFaces: Array<{ faceId: string, user: { userId: string } | null }>, unsuccessfulFaceAssociations: Array<{ faceId: string, userId: string | null, confidence: number | null, reasons: Array<AssociationFailureReason> }>, user: { userId: string, status: UserStatus, faceCount: number } }
     | { __typename: 'CollectionNotFound', collectionId: string, code: ErrorCode, message: string }
+    | { __typename: 'Forbidden', code: ErrorCode, message: string }
     | { __typename: 'IdempotencyConflict', clientRequestToken: string, code: ErrorCode, message: string }
     | { __typename: 'InvalidInput', field: string | null, code: ErrorCode, message: string }
     | { __typename: 'ProviderUnavailable', code: ErrorCode, message: string }
@@ -123,6 +153,7 @@ export type DisassociateFacesMutationVariables = Exact<{
 export type DisassociateFacesMutation = { disassociateFaces:
     | { __typename: 'CollectionNotFound', collectionId: string, code: ErrorCode, message: string }
     | { __typename: 'DisassociateFacesSuccess', userStatus: UserStatus, disassociatedFaces: Array<{ faceId: string, user: { userId: string } | null }>, unsuccessfulFaceDisassociations: Array<{ faceId: string, userId: string | null, reasons: Array<DisassociationFailureReason> }>, user: { userId: string, status: UserStatus, faceCount: number } }
+    | { __typename: 'Forbidden', code: ErrorCode, message: string }
     | { __typename: 'IdempotencyConflict', clientRequestToken: string, code: ErrorCode, message: string }
     | { __typename: 'InvalidInput', field: string | null, code: ErrorCode, message: string }
     | { __typename: 'ProviderUnavailable', code: ErrorCode, message: string }
@@ -138,6 +169,7 @@ export type IndexFacesMutationVariables = Exact<{
 
 export type IndexFacesMutation = { indexFaces:
     | { __typename: 'CollectionNotFound', code: ErrorCode, message: string }
+    | { __typename: 'Forbidden', code: ErrorCode, message: string }
     | { __typename: 'IndexFacesSuccess', faceModelVersion: string | null, faces: Array<{ faceId: string, externalImageId: string | null, confidence: number | null, boundingBox: { left: number, top: number, width: number, height: number } | null, user: { userId: string } | null }>, unindexedFaces: Array<{ reasons: Array<string>, boundingBox: { width: number, height: number } }> }
     | { __typename: 'InvalidImage', code: ErrorCode, message: string }
     | { __typename: 'InvalidInput', field: string | null, code: ErrorCode, message: string }
@@ -155,6 +187,7 @@ export type DeleteFacesMutationVariables = Exact<{
 export type DeleteFacesMutation = { deleteFaces:
     | { __typename: 'CollectionNotFound', code: ErrorCode, message: string }
     | { __typename: 'DeleteFacesSuccess', deletedFaceIds: Array<string>, unsuccessfulFaceDeletions: Array<{ faceId: string, userId: string | null, reasons: Array<FaceDeletionFailureReason> }> }
+    | { __typename: 'Forbidden', code: ErrorCode, message: string }
     | { __typename: 'InvalidInput', code: ErrorCode, message: string }
     | { __typename: 'ProviderUnavailable', code: ErrorCode, message: string }
     | { __typename: 'Throttled', code: ErrorCode, message: string }
@@ -167,6 +200,7 @@ export type SearchUsersByImageQueryVariables = Exact<{
 
 export type SearchUsersByImageQuery = { searchUsersByImage:
     | { __typename: 'CollectionNotFound', code: ErrorCode, message: string }
+    | { __typename: 'Forbidden', code: ErrorCode, message: string }
     | { __typename: 'InvalidImage', code: ErrorCode, message: string }
     | { __typename: 'InvalidInput', field: string | null, code: ErrorCode, message: string }
     | { __typename: 'ProviderUnavailable', code: ErrorCode, message: string }

@@ -87,7 +87,7 @@ describe('indexFaces', () => {
   it('returns empty faces for an image without faces (not an error) and stores nothing', async () => {
     const before = snapshot();
     const out = await local.indexFaces({ collectionId: 'idx', image: engine.image('empty.jpg', []) });
-    expect(out).toEqual({ faces: [], unindexedFaces: [], faceModelVersion: 'fake-1.0' });
+    expect(out).toEqual({ faces: [], faceDetails: [], unindexedFaces: [], faceModelVersion: 'fake-1.0' });
     expect(snapshot()).toEqual(before);
   });
 
@@ -424,8 +424,13 @@ describe('searchUsersByImage', () => {
   });
 
   it('returns no matches and no searchedFace when the image has no (usable) face', async () => {
-    expect(await search(engine.image('nobody.jpg', []))).toEqual({ userMatches: [], searchedFace: null });
-    expect(await search(engine.image('tiny.jpg', [face(80, { px: 30 })]))).toEqual({ userMatches: [], searchedFace: null });
+    expect(await search(engine.image('nobody.jpg', []))).toEqual({ userMatches: [], searchedFace: null, unsearchedFaces: [] });
+    // The tiny face is not searched: it is reported unsearched.
+    expect(await search(engine.image('tiny.jpg', [face(80, { px: 30 })]))).toMatchObject({
+      userMatches: [],
+      searchedFace: null,
+      unsearchedFaces: [{ boundingBox: { width: 0.03 }, landmarks: null }],
+    });
   });
 
   it('follows associations, disassociations and user deletion right away', async () => {

@@ -93,6 +93,7 @@ describe('indexFaces on real photos', () => {
     expect(await local.searchUsersByImage({ collectionId: 'photos', image: blank, userMatchThreshold: 80, maxUsers: 5 })).toEqual({
       userMatches: [],
       searchedFace: null,
+      unsearchedFaces: [],
     });
     await expect(
       local.indexFaces({ collectionId: 'photos', image: new TextEncoder().encode('definitely not a jpeg') }),

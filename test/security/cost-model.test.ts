@@ -9,6 +9,9 @@
  *   `imageCost` (1000) per image; an operation takes at most
  *   `maxImageInputs` (4); a document has at most `maxCostlyAliases` (15)
  *   aliases of them; cheap fields keep `maxAliases` (1000).
+ * - Fields that call a provider or search without an image (searchFaces,
+ *   searchUsers; identifyFaces per face it may search) declare it and cost
+ *   `providerCallCost` (100) a call; their aliases count as costly too.
  * - `__schema` / `__type` cost `introspectionCost` (1000), at most
  *   `maxIntrospectionFields` (1) per document.
  * - The rate limiter's bucket is in cost units: a request pays one token
@@ -82,7 +85,17 @@ describe('image inputs', () => {
       if (!isObjectType(type) || type.name.startsWith('__')) continue;
       for (const field of Object.values(type.getFields())) if (imageInputsOf(field) > 0) found.push(`${type.name}.${field.name}`);
     }
-    expect(found.sort()).toEqual(['Mutation.indexFaces', 'Query.searchUsersByImage']);
+    expect(found.sort()).toEqual([
+      'Mutation.indexFaces',
+      'Query.compareFaces',
+      'Query.detectFaces',
+      'Query.identifyFaces',
+      'Query.searchFacesByImage',
+      'Query.searchUsersByImage',
+      'Query.verifyUser',
+    ]);
+    // compareFaces takes two.
+    expect(imageInputsOf(schema.getQueryType()!.getFields().compareFaces)).toBe(2);
   });
 
   it('cost imageCost (1000) each on top of the field, and are recorded for the rate limiter', () => {
@@ -126,10 +139,50 @@ describe('image inputs', () => {
     expect(check(doc(3))).toEqual([]);
     const errors = check(doc(4));
     expect(codes(errors)).toEqual(['TOO_MANY_COSTLY_ALIASES']);
-    expect(errors[0].message).toBe('aliases of fields that take images: expected at most 15 per document, got 16');
+    expect(errors[0].message).toBe('aliases of fields that take images or call a provider: expected at most 15 per document, got 16');
     expect(check(createUsersMutation(500))).toEqual([]);
     // createUser, code and message: 3 each.
     expect(recorded(createUsersMutation(500)).cost).toEqual({ cost: 1500, images: 0 });
+  });
+});
+
+describe('provider calls without an image', () => {
+  const C = '{ provider: "local", collectionId: "c" }';
+  const FACE = '"00000000-0000-4000-8000-000000000000"';
+  const searchFaces = (alias: string) => `${alias}: searchFaces(input: { collection: ${C}, faceId: ${FACE} }) { __typename }`;
+
+  it('are declared by searchFaces and searchUsers (providerCallCost, 100) and by identifyFaces per face it may search', () => {
+    expect(recorded(`{ ${searchFaces('a')} }`).cost).toEqual({ cost: 1 + 100, images: 0 });
+    expect(recorded(`{ searchUsers(input: { collection: ${C}, userId: "u" }) { __typename } }`).cost).toEqual({ cost: 101, images: 0 });
+    expect(recorded(`{ ${searchFaces('a')} }`, { providerCallCost: 7 }).cost).toEqual({ cost: 8, images: 0 });
+    const identify = (maxFaces: string) =>
+      `query($i: ImageInput!, $m: Int) { identifyFaces(input: { collection: ${C}, image: $i${maxFaces} }) { __typename } }`;
+    // The image (1000), then 100 a face: maxFaces as written, its default 10, or 100 (its largest) for a variable.
+    expect(recorded(identify(', maxFaces: 3')).cost).toEqual({ cost: 1 + 1000 + 300, images: 1 });
+    expect(recorded(identify('')).cost).toEqual({ cost: 1 + 1000 + 1000, images: 1 });
+    expect(recorded(identify(', maxFaces: $m')).cost).toEqual({ cost: 1 + 1000 + 10_000, images: 1 });
+    expect(recorded(`query($in: IdentifyFacesInput!) { identifyFaces(input: $in) { __typename } }`).cost).toEqual({
+      cost: 1 + 1000 + 10_000,
+      images: 1,
+    });
+    // compareFaces: two images.
+    const compare = `query($i: ImageInput!) { compareFaces(input: { provider: "local", sourceImage: $i, targetImage: $i }) { __typename } }`;
+    expect(recorded(compare).cost).toEqual({ cost: 1 + 2000, images: 2 });
+  });
+
+  it('count as costly aliases: 16 aliased searchFaces are TOO_MANY_COSTLY_ALIASES', () => {
+    const doc = (n: number) => `{ ${Array.from({ length: n }, (_, k) => searchFaces(`f${k}`)).join(' ')} }`;
+    expect(check(doc(15))).toEqual([]);
+    const errors = check(doc(16));
+    expect(codes(errors)).toEqual(['TOO_MANY_COSTLY_ALIASES']);
+    expect(errors[0].message).toBe('aliases of fields that take images or call a provider: expected at most 15 per document, got 16');
+  });
+
+  it('refuse three aliased compareFaces (6 images) with TOO_MANY_IMAGES', () => {
+    const three = `query($i: ImageInput!) { ${['a', 'b', 'c']
+      .map((a) => `${a}: compareFaces(input: { provider: "local", sourceImage: $i, targetImage: $i }) { __typename }`)
+      .join(' ')} }`;
+    expect(codes(check(three))).toEqual(['TOO_MANY_IMAGES']);
   });
 });
 
@@ -239,6 +292,30 @@ describe('on the running gateway (anonymous on loopback)', () => {
     expect(served.status).toBe(200);
     expect(introspection.status).toBe(200);
     expect(introspection.body.data.__schema.queryType).toMatchObject({ name: 'Query' });
+  });
+
+  it('refuses an over-budget face-operation query with 400 before running any of it', async () => {
+    // Had any of it run, each field would have answered InvalidImage (the image is text) or CollectionNotFound.
+    const notAnImage = { base64: Buffer.from('not an image').toString('base64') };
+    const compares = `query($i: ImageInput!) { ${['a', 'b', 'c']
+      .map((a) => `${a}: compareFaces(input: { provider: "local", sourceImage: $i, targetImage: $i }) { __typename }`)
+      .join(' ')} }`;
+    const identifies = `query($i: ImageInput!) { ${Array.from(
+      { length: 5 },
+      (_, k) =>
+        `i${k}: identifyFaces(input: { collection: { provider: "local", collectionId: "none" }, image: $i, maxFaces: 100 }) { __typename }`,
+    ).join(' ')} }`;
+    const [tooManyImages, tooCostly] = await Promise.all([
+      post(url, compares, { i: notAnImage }),
+      post(url, identifies, { i: notAnImage }),
+    ]);
+    expect(tooManyImages.status).toBe(400);
+    expect(tooManyImages.body.data).toBeUndefined();
+    expect(codes(tooManyImages.body.errors)).toEqual(['TOO_MANY_IMAGES']);
+    expect(tooCostly.status).toBe(400);
+    expect(tooCostly.body.data).toBeUndefined();
+    // 5 × (1 + 1000 + 100 × 100) = 55,005 > 50,000.
+    expect(codes(tooCostly.body.errors)).toEqual(['QUERY_TOO_COSTLY', 'TOO_MANY_IMAGES']);
   });
 
   it('serves aliased searches sharing one image within the limit', async () => {

@@ -86,6 +86,7 @@ describe('defaults', () => {
       maxDepth: 12,
       maxCost: 50_000,
       imageCost: 1000,
+      providerCallCost: 100,
       introspectionCost: 1000,
       maxImageInputs: 4,
       maxAliases: 1000,

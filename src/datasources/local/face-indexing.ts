@@ -10,10 +10,10 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { DomainError, invalidInput } from '../../domain/errors.js';
-import { boxOnlyFaceDetail } from '../../domain/face-details.js';
 import type { FaceRow } from '../../store/store.js';
 import type { CallOptions, IndexFacesInput, IndexFacesOutcome } from '../provider.js';
 import { detectFaces } from './detection.js';
+import { engineAttributesFor, toFaceDetail } from './face-detail.js';
 import { matchEarlierFaces } from './duplicate-faces.js';
 import { selectFaces } from './face-selection.js';
 import { DEFAULT_MAX_FACES, MAX_FACES_PER_COLLECTION } from './limits.js';
@@ -22,9 +22,9 @@ import { requireCollection } from './lookups.js';
 import { toFaceRecord } from './records.js';
 
 /**
- * Indexes the largest faces of `input.image` (at most `maxFaces`,
- * @default 100); QUOTA_EXCEEDED past the collection's face quota, with
- * nothing indexed.
+ * Indexes the largest faces of `input.image` that pass the quality filter
+ * (at most `maxFaces`, @default 100; `qualityFilter` @default AUTO);
+ * QUOTA_EXCEEDED past the collection's face quota, with nothing indexed.
  */
 export async function indexFaces(deps: LocalDeps, input: IndexFacesInput, call?: CallOptions): Promise<IndexFacesOutcome> {
   const { collectionId, image } = input;
@@ -35,8 +35,8 @@ export async function indexFaces(deps: LocalDeps, input: IndexFacesInput, call?:
   }
   // Fail fast, before inference; checked again in the transaction.
   await requireCollection(deps.store, deps.name, collectionId);
-  const detection = await detectFaces(deps, collectionId, image, call);
-  const selection = selectFaces(detection.faces, maxFaces);
+  const detection = await detectFaces(deps, collectionId, image, call, engineAttributesFor(input.detectionAttributes));
+  const selection = selectFaces(detection.faces, maxFaces, input.qualityFilter ?? 'AUTO');
   const sha256 = createHash('sha256').update(image).digest('hex');
 
   const { rows, faceModelVersion } = await deps.store.transaction(async (tx) => {
@@ -77,8 +77,8 @@ export async function indexFaces(deps: LocalDeps, input: IndexFacesInput, call?:
   const faces = rows.map((row) => toFaceRecord(row, collectionId));
   return {
     faces,
-    // TODO(issue 20): the engine's landmarks, pose and quality.
-    faceDetails: faces.map((f) => boxOnlyFaceDetail(f.boundingBox ?? { left: 0, top: 0, width: 0, height: 0 }, f.confidence ?? 0)),
+    // What this detection saw, also of a repeated face (its record is the earlier one).
+    faceDetails: selection.indexed.map((f) => toFaceDetail(f, input.detectionAttributes)),
     unindexedFaces: selection.unindexed,
     faceModelVersion,
   };

@@ -6,7 +6,10 @@
  * This class is the FaceProvider face of the adapter: it refuses calls once
  * closed and hands every call, with the instance's state ({@link LocalDeps}),
  * to the module of its concern — collections.ts, users.ts, faces.ts,
- * face-indexing.ts, associations.ts, search.ts, snapshot-copy.ts.
+ * face-indexing.ts, associations.ts, search.ts, snapshot-copy.ts, and the
+ * face operations: detect-faces.ts (detect, compare), verify-user.ts,
+ * search-faces.ts, search-users.ts, identify-faces.ts, with face-detail.ts
+ * mapping the engine's faces to FaceDetail.
  *
  * Every mutation is one store transaction that decides first and writes
  * second, so a failed call writes nothing. Inference runs before the
@@ -17,9 +20,9 @@
 import { DomainError } from '../../domain/errors.js';
 import type { FaceEngineApi } from '../../engine/types.js';
 import type { Store } from '../../store/store.js';
+import { FACE_ATTRIBUTES, attributeCapability } from '../../domain/face-details.js';
 import {
   CAPABILITIES,
-  FACE_OPERATION_CAPABILITIES,
   type Capability,
   type CollectionRecord,
   type FaceRecord,
@@ -30,27 +33,43 @@ import type {
   AssociateFacesInput,
   AssociateFacesOutcome,
   CallOptions,
+  CompareFacesInput,
+  CompareFacesOutcome,
   CopyOutcome,
   CopyProgress,
+  DetectFacesInput,
+  DetectFacesOutcome,
   DeleteFacesOutcome,
   DisassociateFacesInput,
   DisassociateFacesOutcome,
   FaceFilter,
   FaceProvider,
+  IdentifyFacesInput,
+  IdentifyFacesOutcome,
   IndexFacesInput,
   IndexFacesOutcome,
   Page,
   PageRequest,
   CollectionPageRequest,
+  SearchFacesByImageInput,
+  SearchFacesByImageOutcome,
+  SearchFacesInput,
+  SearchFacesOutcome,
   SearchUsersByImageInput,
   SearchUsersByImageOutcome,
+  SearchUsersInput,
+  SearchUsersOutcome,
   SnapshotCapable,
   UserMutationInput,
+  VerifyUserInput,
+  VerifyUserOutcome,
 } from '../provider.js';
 import type { ChangeFeed } from '../definition.js';
 import { associateFaces, disassociateFaces } from './associations.js';
 import { createCollection, deleteCollection, getCollections, listCollections } from './collections.js';
+import { compareFaces, detectFaces as detectFacesOf } from './detect-faces.js';
 import { detectFaces } from './detection.js';
+import { attributeCapabilities } from './face-detail.js';
 import { indexFaces } from './face-indexing.js';
 import { countUserFaces, deleteFaces, getFaces, listFaces, listUserFaces } from './faces.js';
 import { IdempotentMutations } from './idempotent-mutations.js';
@@ -58,20 +77,14 @@ import { IndexSync } from './index-sync.js';
 import { DEFAULT_IDEMPOTENCY_RETENTION_MS } from './limits.js';
 import type { LocalDeps } from './local-deps.js';
 import { collectionNotFound, collectionRef, requireCollection } from './lookups.js';
+import { identifyFaces } from './identify-faces.js';
 import { searchUsersByImage } from './search.js';
+import { searchFaces, searchFacesByImage } from './search-faces.js';
+import { searchUsers } from './search-users.js';
 import { exportCollection, importSnapshot } from './snapshot-copy.js';
 import { UserFaceIndexes } from './user-face-index.js';
 import { createUser, deleteUser, getUsers, listUsers } from './users.js';
-import type {
-  CompareFacesOutcome,
-  DetectFacesOutcome,
-  IdentifyFacesOutcome,
-  SearchFacesByImageOutcome,
-  SearchFacesOutcome,
-  SearchUsersOutcome,
-  VerifyUserOutcome,
-} from '../face-operations.js';
-import { unsupportedOperation } from '../unsupported.js';
+import { verifyUser } from './verify-user.js';
 
 /** Options for {@link LocalProvider}. */
 export interface LocalProviderOptions {
@@ -97,11 +110,12 @@ export interface LocalProviderOptions {
 export class LocalProvider implements FaceProvider, SnapshotCapable {
   readonly name: string;
   readonly kind: ProviderKind = 'LOCAL';
-  /** Everything but TRAIN_COLLECTION: its search sees every write at once, there is nothing to train. */
-  readonly capabilities: ReadonlySet<Capability> = new Set(
-    // TODO(issue 20): the face operations as they land.
-    CAPABILITIES.filter((c) => c !== 'TRAIN_COLLECTION' && !(FACE_OPERATION_CAPABILITIES as readonly string[]).includes(c)),
-  );
+  /**
+   * Everything but TRAIN_COLLECTION (its search sees every write at once,
+   * there is nothing to train), and of the FACE_ATTRIBUTE_* only those the
+   * engine's networks fill (face-detail.ts).
+   */
+  readonly capabilities: ReadonlySet<Capability>;
 
   private readonly deps: LocalDeps;
   private closed = false;
@@ -111,6 +125,9 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
     const now = options.now ?? (() => new Date());
     const indexes = new UserFaceIndexes(store);
     this.name = name;
+    const attributeCaps = new Set<string>(FACE_ATTRIBUTES.map(attributeCapability));
+    const filled = new Set<string>(attributeCapabilities(engine.attributes));
+    this.capabilities = new Set(CAPABILITIES.filter((c) => c !== 'TRAIN_COLLECTION' && (!attributeCaps.has(c) || filled.has(c))));
     this.deps = {
       name,
       store,
@@ -256,30 +273,44 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
     );
   }
 
-  /** Drops this instance's in-memory indexes. The store and engine are shared and closed by their owner. */
-  // The face operations (./face-operations.ts), refused until this adapter implements them (issue 20).
-  detectFaces(): Promise<DetectFacesOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'DetectFaces'));
-  }
-  compareFaces(): Promise<CompareFacesOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'CompareFaces'));
-  }
-  verifyUser(): Promise<VerifyUserOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'VerifyUser'));
-  }
-  searchFaces(): Promise<SearchFacesOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'SearchFaces'));
-  }
-  searchFacesByImage(): Promise<SearchFacesByImageOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'SearchFacesByImage'));
-  }
-  searchUsers(): Promise<SearchUsersOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'SearchUsers'));
-  }
-  identifyFaces(): Promise<IdentifyFacesOutcome> {
-    return Promise.reject(unsupportedOperation(this, 'IdentifyFaces'));
+  // ---- the face operations (../face-operations.ts) -------------------------
+
+  async detectFaces(input: DetectFacesInput, call?: CallOptions): Promise<DetectFacesOutcome> {
+    this.assertOpen();
+    return detectFacesOf(this.deps, input, call);
   }
 
+  async compareFaces(input: CompareFacesInput, call?: CallOptions): Promise<CompareFacesOutcome> {
+    this.assertOpen();
+    return compareFaces(this.deps, input, call);
+  }
+
+  async verifyUser(input: VerifyUserInput, call?: CallOptions): Promise<VerifyUserOutcome> {
+    this.assertOpen();
+    return verifyUser(this.deps, input, call);
+  }
+
+  async searchFaces(input: SearchFacesInput): Promise<SearchFacesOutcome> {
+    this.assertOpen();
+    return searchFaces(this.deps, input);
+  }
+
+  async searchFacesByImage(input: SearchFacesByImageInput, call?: CallOptions): Promise<SearchFacesByImageOutcome> {
+    this.assertOpen();
+    return searchFacesByImage(this.deps, input, call);
+  }
+
+  async searchUsers(input: SearchUsersInput): Promise<SearchUsersOutcome> {
+    this.assertOpen();
+    return searchUsers(this.deps, input);
+  }
+
+  async identifyFaces(input: IdentifyFacesInput, call?: CallOptions): Promise<IdentifyFacesOutcome> {
+    this.assertOpen();
+    return identifyFaces(this.deps, input, call);
+  }
+
+  /** Drops this instance's in-memory indexes. The store and engine are shared and closed by their owner. */
   async close(): Promise<void> {
     this.closed = true;
     this.deps.indexes.clear();

@@ -6,12 +6,17 @@
 import { invalidInput } from '../../domain/errors.js';
 import type { CallOptions, SearchUsersByImageInput, SearchUsersByImageOutcome } from '../provider.js';
 import { detectFaces } from './detection.js';
-import { searchableFace } from './face-selection.js';
+import { toFaceDetail } from './face-detail.js';
+import { largestFirst, searchableFace } from './face-selection.js';
 import type { LocalDeps } from './local-deps.js';
-import { collectionRef, requireCollection } from './lookups.js';
-import { toUserRecord } from './records.js';
+import { requireCollection } from './lookups.js';
+import { userMatchesOf } from './user-matches.js';
 
-/** Users matching the image's largest face; no matches and `searchedFace: null` when it has none big enough. */
+/**
+ * Users matching the image's largest face; no matches and `searchedFace:
+ * null` when it has none big enough or it is below the quality filter
+ * (@default NONE). The image's other faces are unsearched.
+ */
 export async function searchUsersByImage(
   deps: LocalDeps,
   input: SearchUsersByImageInput,
@@ -24,26 +29,17 @@ export async function searchUsersByImage(
   }
   const collection = await requireCollection(deps.store, deps.name, collectionId);
   const detection = await detectFaces(deps, collectionId, input.image, call);
-  const face = searchableFace(detection.faces);
-  if (!face) return { userMatches: [], searchedFace: null, unsearchedFaces: [] };
+  const face = searchableFace(detection.faces, input.qualityFilter ?? 'NONE');
+  const unsearchedFaces = largestFirst(detection.faces)
+    .filter((f) => f !== face)
+    .map((f) => toFaceDetail(f));
+  if (!face) return { userMatches: [], searchedFace: null, unsearchedFaces };
 
   const index = await deps.indexes.get(collection.key);
-  const matches = index.searchUsers(face.descriptor, maxUsers, userMatchThreshold);
-  const users =
-    (await deps.store.findUsers(
-      collectionRef(deps.name, collectionId),
-      matches.map((m) => m.userId),
-    )) ?? [];
-  // Same key: a collection deleted and recreated meanwhile is another collection.
-  const byId = new Map(users.filter((u) => u.collectionKey === collection.key).map((u) => [u.userId, u]));
-  const userMatches: SearchUsersByImageOutcome['userMatches'] = [];
-  for (const match of matches) {
-    const user = byId.get(match.userId);
-    if (user) userMatches.push({ similarity: match.similarity, user: toUserRecord(user, collectionId) });
-  }
+  const userMatches = await userMatchesOf(deps, collection, index.searchUsers(face.descriptor, maxUsers, userMatchThreshold));
   return {
     userMatches,
     searchedFace: { boundingBox: { ...face.boundingBox }, confidence: face.confidence },
-    unsearchedFaces: [], // TODO(issue 20)
+    unsearchedFaces,
   };
 }
