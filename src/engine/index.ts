@@ -6,7 +6,15 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { checkEncoded, decodeImage, probeImage, type DecodeLimits, type DecodedImage, type ImageInfo } from './decode.js';
+import {
+  checkEncoded,
+  DECODABLE_FORMATS,
+  decodeImage,
+  probeImage,
+  type DecodeLimits,
+  type DecodedImage,
+  type ImageInfo,
+} from './decode.js';
 import type { RawFace, WorkerInit, WorkerResponse, WorkerStats } from './protocol.js';
 import {
   EngineError,
@@ -121,6 +129,7 @@ export class FaceEngine implements FaceEngineApi {
       maxImageBytes: positiveInt(options.maxImageBytes ?? 5 * MiB, 'maxImageBytes'),
       maxImagePixels: positiveInt(options.maxImagePixels ?? 40_000_000, 'maxImagePixels'),
       maxInferenceSide: positiveInt(options.maxInferenceSide ?? 2048, 'maxInferenceSide'),
+      formats: options.formats ?? DECODABLE_FORMATS,
     };
     const minConfidence = options.minConfidence ?? 50;
     if (!(minConfidence >= 0 && minConfidence <= 100)) throw new RangeError('minConfidence must be within 0..100');

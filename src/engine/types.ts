@@ -119,7 +119,16 @@ export interface EngineOptions {
    * @default 'face-crops'
    */
   pipeline?: PipelineKind;
+  /**
+   * Image formats accepted, by magic number and header; a GIF or a
+   * multi-page TIFF is read at its first frame. Byte and pixel limits apply
+   * to every format alike. @default ['jpeg', 'png', 'webp', 'gif', 'tiff']
+   */
+  formats?: readonly DecodableFormat[];
 }
+
+/** Image formats the engine can decode (sharp's libvips); {@link EngineOptions.formats} narrows them. */
+export type DecodableFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff';
 
 /** How the engine finds and describes faces; see {@link EngineOptions.pipeline} and ./face-pipeline.ts. */
 export type PipelineKind = 'face-crops' | 'whole-image';

@@ -8,6 +8,7 @@ import type { CallOptions, IndexFacesInput, IndexFacesOutcome } from '../provide
 import { DEFAULT_MAX_FACES } from './limits.js';
 import { box, faceRecord, unindexedReasons } from './records.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
+import { REKOGNITION_IMAGE_FORMATS, requireImageFormat } from '../../images/image-format.js';
 import { boxOnlyFaceDetail } from '../../domain/face-details.js';
 
 /**
@@ -22,6 +23,8 @@ export async function indexFaces(deps: RekognitionDeps, input: IndexFacesInput, 
   const { collectionId, image } = input;
   const maxFaces = input.maxFaces ?? DEFAULT_MAX_FACES;
   if (!Number.isInteger(maxFaces) || maxFaces < 1) throw invalidInput('maxFaces', 'an integer ≥ 1', String(maxFaces));
+  // What AWS refuses (InvalidImageFormatException), refused before the call.
+  requireImageFormat('image', image, REKOGNITION_IMAGE_FORMATS, calls.name);
   const out = await calls.run(calls.context('IndexFaces', { collectionId }), call, (o) =>
     calls.client.send(
       new IndexFacesCommand({

@@ -5,6 +5,7 @@ import { SearchUsersByImageCommand } from '@aws-sdk/client-rekognition';
 import type { CallOptions, SearchUsersByImageInput, SearchUsersByImageOutcome } from '../provider.js';
 import { box, userRecord } from './records.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
+import { REKOGNITION_IMAGE_FORMATS, requireImageFormat } from '../../images/image-format.js';
 
 /**
  * SearchUsersByImage with QualityFilter AUTO (too-small faces are not
@@ -18,6 +19,8 @@ export async function searchUsersByImage(
 ): Promise<SearchUsersByImageOutcome> {
   const { calls } = deps;
   const { collectionId } = input;
+  // What AWS refuses (InvalidImageFormatException), refused before the call.
+  requireImageFormat('image', input.image, REKOGNITION_IMAGE_FORMATS, calls.name);
   const out = await calls.run(calls.context('SearchUsersByImage', { collectionId }), call, (o) =>
     calls.client.send(
       new SearchUsersByImageCommand({
