@@ -11,22 +11,27 @@
  * another one processed, even in a collection both are granted. A call
  * without a tenant (a snapshot job) is not cached.
  */
-import type { DetectionResult, DetectionScope } from '../../engine/types.js';
+import type { DetectionResult, DetectionScope, EngineAttribute } from '../../engine/types.js';
 import type { CallOptions } from '../provider.js';
 import { fromEngineError } from './errors.js';
 import type { LocalDeps } from './local-deps.js';
 
-/** The engine's detection; `call`'s signal drops it from the engine's queue when the call is no longer wanted. */
+/**
+ * The engine's detection; `call`'s signal drops it from the engine's queue
+ * when the call is no longer wanted. `attributes`: the optional networks to
+ * run (those of `deps.engine.attributes`; others are ignored). @default none
+ */
 export async function detectFaces(
   deps: Pick<LocalDeps, 'engine' | 'name'>,
   collectionId: string,
   image: Uint8Array,
   call: CallOptions | undefined,
+  attributes?: ReadonlySet<EngineAttribute>,
 ): Promise<DetectionResult> {
   const scope: DetectionScope | undefined =
     call?.tenant === undefined ? undefined : { group: groupOf(deps, collectionId), caller: call.tenant };
   try {
-    return await deps.engine.detect(image, { signal: call?.signal, scope });
+    return await deps.engine.detect(image, { signal: call?.signal, scope, attributes });
   } catch (e) {
     throw fromEngineError(e, deps.name);
   }
