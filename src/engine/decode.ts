@@ -17,7 +17,10 @@
  *    images hold only their encoded bytes.
  */
 import sharp, { type Metadata } from 'sharp';
-import { EngineError } from './types.js';
+import { formatList, formatName, imageFormatOf, sniffFormat } from '../lib/image-format.js';
+import { EngineError, type DecodableFormat } from './types.js';
+
+export { sniffFormat } from '../lib/image-format.js';
 
 /** Limits applied to every image. */
 export interface DecodeLimits {
@@ -32,9 +35,14 @@ export interface DecodeLimits {
    * never shrinks) by 12 bytes a pixel.
    */
   maxInferenceSide: number;
+  /** Formats accepted (by magic number, then by sharp's header parse); others are refused before any decode. */
+  formats: readonly DecodableFormat[];
 }
 
-export type AcceptedFormat = 'jpeg' | 'png';
+/** Every format sharp's prebuilt libvips reads that a face photo comes in (BMP it cannot read). */
+export const DECODABLE_FORMATS: readonly DecodableFormat[] = ['jpeg', 'png', 'webp', 'gif', 'tiff'];
+
+export type AcceptedFormat = DecodableFormat;
 
 /** What {@link probeImage} learns from the header. */
 export interface ImageInfo {
@@ -56,52 +64,25 @@ export interface DecodedImage {
   imageHeight: number;
 }
 
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-const startsWith = (b: Uint8Array, sig: readonly number[], at = 0): boolean =>
-  b.length >= at + sig.length && sig.every((v, i) => b[at + i] === v);
-const ascii = (b: Uint8Array, from: number, to: number): string => String.fromCharCode(...b.subarray(from, Math.min(to, b.length)));
-
-/** Names what the bytes look like, for error messages. */
-export function sniffFormat(b: Uint8Array): string {
-  if (startsWith(b, [0xff, 0xd8, 0xff])) return 'JPEG';
-  if (startsWith(b, PNG_MAGIC)) return 'PNG';
-  if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return 'WebP';
-  if (ascii(b, 0, 4) === 'GIF8') return 'GIF';
-  if (ascii(b, 0, 2) === 'BM') return 'BMP';
-  if (ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*') return 'TIFF';
-  if (ascii(b, 4, 8) === 'ftyp') {
-    const brand = ascii(b, 8, 12);
-    return brand.startsWith('avi') ? 'AVIF' : brand.startsWith('hei') || brand === 'mif1' ? 'HEIF' : 'ISO media';
-  }
-  if (ascii(b, 0, 4) === '%PDF') return 'PDF';
-  const head = ascii(b, 0, 64).trimStart().toLowerCase();
-  if (head.startsWith('<svg') || head.startsWith('<?xml')) return 'SVG/XML';
-  if (head.startsWith('<')) return 'HTML/text';
-  if (head.startsWith('{') || head.startsWith('[')) return 'JSON/text';
-  return 'unrecognised data';
-}
-
 const fmtBytes = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MiB (${n} bytes)` : `${n} bytes`);
 
 /**
- * Synchronous first gate: non-empty, within the byte limit, and a JPEG or
- * PNG by magic number. Throws EngineError INVALID_IMAGE.
+ * Synchronous first gate: non-empty, within the byte limit, and of an
+ * accepted format by magic number. Throws EngineError INVALID_IMAGE.
  */
-export function checkEncoded(image: Uint8Array, limits: Pick<DecodeLimits, 'maxImageBytes'>): AcceptedFormat {
+export function checkEncoded(image: Uint8Array, limits: Pick<DecodeLimits, 'maxImageBytes' | 'formats'>): AcceptedFormat {
   if (!(image instanceof Uint8Array)) {
     throw new EngineError('INVALID_IMAGE', `expected image bytes (Uint8Array), got ${typeof image}`);
   }
   if (image.length === 0) {
-    throw new EngineError('INVALID_IMAGE', 'expected a JPEG or PNG image, got 0 bytes');
+    throw new EngineError('INVALID_IMAGE', `expected a ${formatList(limits.formats)} image, got 0 bytes`);
   }
   if (image.length > limits.maxImageBytes) {
     throw new EngineError('INVALID_IMAGE', `expected an image of at most ${fmtBytes(limits.maxImageBytes)}, got ${fmtBytes(image.length)}`);
   }
-  const kind = sniffFormat(image);
-  if (kind === 'JPEG') return 'jpeg';
-  if (kind === 'PNG') return 'png';
-  throw new EngineError('INVALID_IMAGE', `expected a JPEG or PNG image, got ${kind}`);
+  const format = imageFormatOf(image);
+  if (format && (limits.formats as readonly string[]).includes(format)) return format as AcceptedFormat;
+  throw new EngineError('INVALID_IMAGE', `expected a ${formatList(limits.formats)} image, got ${sniffFormat(image)}`);
 }
 
 /** libvips' message, first line, without the "Input buffer" boilerplate. */
@@ -118,24 +99,25 @@ export async function probeImage(image: Uint8Array, limits: DecodeLimits): Promi
   try {
     // Header only, so sharp's own pixel limit is lifted here: the check below
     // then names the actual dimensions instead of a generic refusal.
-    meta = await sharp(image, { limitInputPixels: false }).metadata();
+    meta = await sharp(image, { limitInputPixels: false, pages: 1 }).metadata();
   } catch (e) {
-    throw new EngineError('INVALID_IMAGE', `expected a valid ${expected.toUpperCase()} image, got ${vipsReason(e)}`);
+    throw new EngineError('INVALID_IMAGE', `expected a valid ${formatName(expected)} image, got ${vipsReason(e)}`);
   }
   if (meta.format !== expected || !meta.width || !meta.height) {
     throw new EngineError(
       'INVALID_IMAGE',
-      `expected a ${expected.toUpperCase()} image with known dimensions, got format ${meta.format ?? 'unknown'} ${meta.width ?? '?'}×${meta.height ?? '?'}`,
+      `expected a ${formatName(expected)} image with known dimensions, got format ${meta.format ?? 'unknown'} ${meta.width ?? '?'}×${meta.height ?? '?'}`,
     );
   }
-  const pixels = meta.width * meta.height;
+  // A GIF's or TIFF's first frame (page) only: that is what decodeImage reads.
+  const pixels = meta.width * (meta.pageHeight ?? meta.height);
   if (pixels > limits.maxImagePixels) {
     throw new EngineError(
       'INVALID_IMAGE',
       `expected at most ${limits.maxImagePixels} pixels, got ${meta.width}×${meta.height} = ${pixels}`,
     );
   }
-  const upright = meta.autoOrient ?? { width: meta.width, height: meta.height };
+  const upright = meta.autoOrient ?? { width: meta.width, height: meta.pageHeight ?? meta.height };
   return { format: expected, width: upright.width, height: upright.height };
 }
 
@@ -155,7 +137,8 @@ export async function decodeImage(
   const info = probed ?? (await probeImage(image, limits));
   try {
     const side = limits.maxInferenceSide;
-    const { data, info: out } = await sharp(image, { failOn: 'error', limitInputPixels: limits.maxImagePixels })
+    // The first frame of an animated GIF or a multi-page TIFF (sharp's default, spelled out).
+    const { data, info: out } = await sharp(image, { failOn: 'error', limitInputPixels: limits.maxImagePixels, pages: 1, page: 0 })
       .rotate()
       .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
@@ -171,6 +154,6 @@ export async function decodeImage(
       imageHeight: info.height,
     };
   } catch (e) {
-    throw new EngineError('INVALID_IMAGE', `expected a complete, valid ${info.format.toUpperCase()} image, got ${vipsReason(e)}`);
+    throw new EngineError('INVALID_IMAGE', `expected a complete, valid ${formatName(info.format)} image, got ${vipsReason(e)}`);
   }
 }

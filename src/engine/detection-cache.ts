@@ -13,9 +13,14 @@
  * tenant's photos; and {@link CachedEngine.forget} drops a group's entries
  * when the faces that used them are deleted. A detection without a scope
  * (background work) is neither answered from nor kept in the cache.
+ *
+ * A detection made with optional networks ({@link DetectOptions.attributes})
+ * answers a later call asking for the same ones or fewer (the extra
+ * attributes removed); a call asking for more runs a new detection with both
+ * sets, which replaces the entry.
  */
 import { createHash } from 'node:crypto';
-import type { DetectionResult, DetectionScope, DetectOptions, FaceEngineApi } from './types.js';
+import type { DetectionResult, DetectionScope, DetectOptions, EngineAttribute, FaceEngineApi } from './types.js';
 
 /** One detection, shared by every caller of the same bytes in one scope; aborted only when all of them have gone. */
 interface Entry {
@@ -26,6 +31,21 @@ interface Entry {
   /** For {@link CachedEngine.forget}. */
   group: string;
   sha256: string;
+  /** The optional networks this detection ran. */
+  attributes: ReadonlySet<EngineAttribute>;
+}
+
+const NONE: ReadonlySet<EngineAttribute> = new Set();
+
+/** `result` with only the attributes `asked` for (a copy; the cached result is shared). */
+function only(result: DetectionResult, asked: ReadonlySet<EngineAttribute>): DetectionResult {
+  const faces = result.faces.map((face) => {
+    const { attributes, ...rest } = face;
+    if (!attributes || asked.size === 0) return rest;
+    const kept = Object.fromEntries(Object.entries(attributes).filter(([k]) => asked.has(k as EngineAttribute)));
+    return { ...rest, attributes: kept };
+  });
+  return { ...result, faces };
 }
 
 /** The cache key: NUL cannot occur in a provider name, a collection id or a tenant, so no two scopes collide. */
@@ -48,26 +68,34 @@ export class CachedEngine implements FaceEngineApi {
     return this.inner.queueDepth;
   }
 
+  get attributes(): ReadonlySet<EngineAttribute> | undefined {
+    return this.inner.attributes;
+  }
+
   detect(image: Uint8Array, options: DetectOptions = {}): Promise<DetectionResult> {
     const { scope } = options;
-    if (!scope) return this.inner.detect(image, { signal: options.signal });
+    const asked = options.attributes ?? NONE;
+    if (!scope) return this.inner.detect(image, { signal: options.signal, attributes: asked });
     const sha256 = createHash('sha256').update(image).digest('hex');
     const key = keyOf(scope, sha256);
     let entry = this.entries.get(key);
-    if (entry) {
+    if (entry && [...asked].every((a) => entry?.attributes.has(a))) {
       // Re-insert: Map order is the LRU order.
       this.entries.delete(key);
       this.entries.set(key, entry);
     } else {
+      const attributes = new Set([...asked, ...(entry?.attributes ?? NONE)]);
       const controller = new AbortController();
-      const result = this.inner.detect(image, { signal: controller.signal });
-      entry = { result, controller, waiting: 0, group: scope.group, sha256 };
+      const result = this.inner.detect(image, { signal: controller.signal, attributes });
+      this.entries.delete(key);
+      entry = { result, controller, waiting: 0, group: scope.group, sha256, attributes };
       this.entries.set(key, entry);
       // Failures (an abort included) are not remembered: a full queue now may have room later.
       result.catch(() => this.entries.get(key) === entry && this.entries.delete(key));
       while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     }
-    return this.follow(entry, options.signal);
+    const answer = this.follow(entry, options.signal);
+    return entry.attributes.size === asked.size ? answer : answer.then((r) => only(r, asked));
   }
 
   /** The entry's result for one caller; the shared detection is aborted when its last waiting caller aborts. */

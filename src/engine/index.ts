@@ -6,7 +6,15 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { checkEncoded, decodeImage, probeImage, type DecodeLimits, type DecodedImage, type ImageInfo } from './decode.js';
+import {
+  checkEncoded,
+  DECODABLE_FORMATS,
+  decodeImage,
+  probeImage,
+  type DecodeLimits,
+  type DecodedImage,
+  type ImageInfo,
+} from './decode.js';
 import type { RawFace, WorkerInit, WorkerResponse, WorkerStats } from './protocol.js';
 import {
   EngineError,
@@ -14,6 +22,7 @@ import {
   type DetectedFace,
   type DetectionResult,
   type DetectOptions,
+  type EngineAttribute,
   type EngineOptions,
   type FaceEngineApi,
 } from './types.js';
@@ -29,6 +38,9 @@ const FACE_API_VERSION = (require('@vladmandic/face-api/package.json') as { vers
 /** Identifies the descriptors' model: descriptors of different versions must not be compared. */
 export const MODEL_VERSION = `face-api-${FACE_API_VERSION}/ssd_mobilenetv1+faceRecognitionNet`;
 
+/** The optional networks every {@link FaceEngine} has: face-api's age-gender and expression nets. */
+export const ENGINE_ATTRIBUTES: ReadonlySet<EngineAttribute> = new Set<EngineAttribute>(['age', 'gender', 'expressions']);
+
 /** Compiled next to this module (dist/src/engine/worker.js). */
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -40,6 +52,8 @@ interface Job {
   id: number;
   image: Uint8Array;
   info: ImageInfo;
+  /** Optional networks to run, those of {@link ENGINE_ATTRIBUTES} asked for. */
+  attributes: EngineAttribute[];
   resolve(r: DetectionResult): void;
   reject(e: Error): void;
   settled: boolean;
@@ -79,6 +93,7 @@ interface Slot {
  */
 export class FaceEngine implements FaceEngineApi {
   readonly modelVersion = MODEL_VERSION;
+  readonly attributes = ENGINE_ATTRIBUTES;
   /** Worker threads in the pool. */
   readonly workers: number;
   private readonly maxQueue: number;
@@ -114,10 +129,11 @@ export class FaceEngine implements FaceEngineApi {
       maxImageBytes: positiveInt(options.maxImageBytes ?? 5 * MiB, 'maxImageBytes'),
       maxImagePixels: positiveInt(options.maxImagePixels ?? 40_000_000, 'maxImagePixels'),
       maxInferenceSide: positiveInt(options.maxInferenceSide ?? 2048, 'maxInferenceSide'),
+      formats: options.formats ?? DECODABLE_FORMATS,
     };
     const minConfidence = options.minConfidence ?? 50;
     if (!(minConfidence >= 0 && minConfidence <= 100)) throw new RangeError('minConfidence must be within 0..100');
-    this.init = { minConfidence: minConfidence / 100, maxResults: 100 };
+    this.init = { minConfidence: minConfidence / 100, maxResults: 100, pipeline: options.pipeline ?? 'face-crops' };
     this.jobTimeoutMs = positiveInt(options.jobTimeoutMs ?? 60_000, 'jobTimeoutMs');
   }
 
@@ -189,7 +205,8 @@ export class FaceEngine implements FaceEngineApi {
         const info: ImageInfo = await probeImage(image, this.limits);
         if (this.closed) throw closedError();
         signal?.throwIfAborted();
-        const job: Job = { id, image, info, resolve: () => undefined, reject: () => undefined, settled: false };
+        const attributes = [...(options.attributes ?? [])].filter((a) => ENGINE_ATTRIBUTES.has(a)).sort();
+        const job: Job = { id, image, info, attributes, resolve: () => undefined, reject: () => undefined, settled: false };
         result = new Promise<DetectionResult>((resolve, reject) => Object.assign(job, { resolve, reject }));
         // An image not yet sent to a worker is dropped (pump skips settled jobs); one in inference finishes.
         drop = () => job.sent === undefined && settle(job, signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
@@ -373,6 +390,7 @@ export class FaceEngine implements FaceEngineApi {
         width: decoded.width,
         height: decoded.height,
         data: decoded.data,
+        attributes: job.attributes,
       });
     }
     this.updateRefs();
@@ -416,13 +434,18 @@ function toResult(job: Job, raw: RawFace[]): DetectionResult {
     const right = clamp01((f.x + f.width) / sw);
     const bottom = clamp01((f.y + f.height) / sh);
     const boundingBox: BoundingBox = { left, top, width: right - left, height: bottom - top };
-    return {
+    const face: DetectedFace = {
       boundingBox,
       pixelWidth: Math.round(boundingBox.width * iw),
       pixelHeight: Math.round(boundingBox.height * ih),
       confidence: Math.min(100, Math.max(0, f.score * 100)),
       descriptor: f.descriptor,
+      landmarks: f.landmarks.map((p) => ({ x: clamp01(p.x / sw), y: clamp01(p.y / sh) })),
+      pose: f.pose,
+      quality: f.quality,
     };
+    if (f.attributes) face.attributes = f.attributes;
+    return face;
   });
   faces.sort((a, b) => b.pixelWidth * b.pixelHeight - a.pixelWidth * a.pixelHeight || b.confidence - a.confidence);
   return { imageWidth: iw, imageHeight: ih, faces };

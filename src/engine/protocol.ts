@@ -1,4 +1,5 @@
 /** Messages between {@link FaceEngine} and its inference workers (./worker.ts). */
+import type { EngineAttribute, FaceAttributes, PipelineKind } from './types.js';
 
 /** `workerData` of an inference worker. */
 export interface WorkerInit {
@@ -6,6 +7,8 @@ export interface WorkerInit {
   minConfidence: number;
   /** Most faces reported per image. */
   maxResults: number;
+  /** How faces are found and described (./face-pipeline.ts). */
+  pipeline: PipelineKind;
 }
 
 /** Main → worker: run detection on decoded, upright RGB pixels. */
@@ -16,6 +19,8 @@ export interface DetectRequest {
   height: number;
   /** width × height × 3 bytes. */
   data: Uint8Array;
+  /** Optional networks to run on every face. */
+  attributes: EngineAttribute[];
 }
 
 export type WorkerRequest = DetectRequest;
@@ -29,6 +34,12 @@ export interface RawFace {
   /** Detector score, 0..1. */
   score: number;
   descriptor: Float32Array;
+  /** The five points of ./face-geometry.ts, in the pixels that were sent. */
+  landmarks: { x: number; y: number }[];
+  pose: { roll: number; yaw: number; pitch: number };
+  quality: { brightness: number; sharpness: number };
+  /** Only when the request asked for attributes. */
+  attributes?: FaceAttributes;
 }
 
 /** Memory of one worker, reported with every result (for metrics and the benchmark). */

@@ -26,13 +26,20 @@ export interface DetectedFace {
    * Five points derived from the 68-point landmarks, in this order: left eye
    * centre, right eye centre (the subject's left and right, as Rekognition's
    * eyeLeft / eyeRight), nose tip, left and right mouth corner; ratios of the
-   * image like {@link boundingBox}.
+   * image like {@link boundingBox} (clamped to 0..1 like it, for a face cut by the image's edge).
    */
-  landmarks?: readonly { x: number; y: number }[];
-  /** Head pose estimated from the landmarks, degrees. */
-  pose?: { roll: number; yaw: number; pitch: number };
-  /** Measured on the face's pixels, each 0..100. */
-  quality?: { brightness: number; sharpness: number };
+  landmarks: readonly { x: number; y: number }[];
+  /**
+   * Head pose estimated from the landmarks' 2-D geometry, degrees (method and
+   * signs: ./face-geometry.ts; coarse, about ±10°).
+   */
+  pose: { roll: number; yaw: number; pitch: number };
+  /**
+   * Measured on the face box's pixels, each 0..100: brightness the mean luma;
+   * sharpness from the variance of the Laplacian of luma on the box resampled
+   * to 112×112 (scale: ./face-pipeline.ts SHARPNESS_SCALE).
+   */
+  quality: { brightness: number; sharpness: number };
   /** Present only when {@link DetectOptions.attributes} asked for it. */
   attributes?: FaceAttributes;
 }
@@ -62,7 +69,7 @@ export interface DetectionResult {
 
 /** Why the engine refused an image or a request. */
 export type EngineErrorCode =
-  /** Empty, truncated, not JPEG/PNG, over the byte or pixel limit. */
+  /** Empty, truncated, not of an accepted format, over the byte or pixel limit. */
   | 'INVALID_IMAGE'
   /** The inference queue is full; retry later. */
   | 'QUEUE_FULL'
@@ -103,7 +110,28 @@ export interface EngineOptions {
   maxInferenceSide?: number;
   /** An inference taking longer is abandoned and its worker replaced. @default 60000 */
   jobTimeoutMs?: number;
+  /**
+   * How faces are found and described: 'face-crops' (a second, padded
+   * detection pass when the first finds nothing; each face described on its
+   * own grey-margined cut-out) or 'whole-image' (face-api's chain on the
+   * whole image, the engine before issue 21; for benchmarks). Descriptors
+   * of the two differ slightly, so a collection should keep one.
+   * @default 'face-crops'
+   */
+  pipeline?: PipelineKind;
+  /**
+   * Image formats accepted, by magic number and header; a GIF or a
+   * multi-page TIFF is read at its first frame. Byte and pixel limits apply
+   * to every format alike. @default ['jpeg', 'png', 'webp', 'gif', 'tiff']
+   */
+  formats?: readonly DecodableFormat[];
 }
+
+/** Image formats the engine can decode (sharp's libvips); {@link EngineOptions.formats} narrows them. */
+export type DecodableFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff';
+
+/** How the engine finds and describes faces; see {@link EngineOptions.pipeline} and ./face-pipeline.ts. */
+export type PipelineKind = 'face-crops' | 'whole-image';
 
 /**
  * Who may share a remembered detection ({@link FaceEngineApi.forget}): only

@@ -11,46 +11,11 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RawFace, WorkerInit, WorkerRequest, WorkerResponse, WorkerStats } from './protocol.js';
+import type { FaceApi, TfApi } from './face-api-types.js';
+import { FacePipeline } from './face-pipeline.js';
+import type { WorkerInit, WorkerRequest, WorkerResponse, WorkerStats } from './protocol.js';
 
 const require = createRequire(import.meta.url);
-
-// The slice of face-api's API used here. Declared locally because the
-// package's own typings reference a file it does not ship.
-interface Tensor3D {
-  dispose(): void;
-}
-interface TfApi {
-  version_core: string;
-  setWasmPaths(prefix: string, usePlatformFetch?: boolean): void;
-  setBackend(name: string): Promise<boolean>;
-  ready(): Promise<void>;
-  getBackend(): string;
-  enableProdMode(): void;
-  tensor3d(values: Uint8Array, shape: [number, number, number], dtype: 'int32'): Tensor3D;
-  memory(): { numTensors: number };
-  backend(): unknown;
-}
-interface Net {
-  loadFromDisk(dir: string): Promise<void>;
-}
-interface LandmarkNet extends Net {
-  detectLandmarks(input: Tensor3D): Promise<unknown>;
-}
-interface RecognitionNet extends Net {
-  computeFaceDescriptor(input: Tensor3D): Promise<unknown>;
-}
-interface FaceApiResult {
-  detection: { score: number; box: { x: number; y: number; width: number; height: number } };
-  descriptor: Float32Array;
-}
-interface FaceApi {
-  version: string;
-  tf: TfApi;
-  nets: { ssdMobilenetv1: Net; faceLandmark68Net: LandmarkNet; faceRecognitionNet: RecognitionNet };
-  SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults: number }) => object;
-  detectAllFaces(input: Tensor3D, options: object): { withFaceLandmarks(): { withFaceDescriptors(): Promise<FaceApiResult[]> } };
-}
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
@@ -70,7 +35,7 @@ function stats(): WorkerStats {
   };
 }
 
-async function load(): Promise<{ faceapi: FaceApi; options: object }> {
+async function load(): Promise<FacePipeline> {
   const t0 = performance.now();
   // By path: the package's main entry needs tfjs-node, which cannot be installed here.
   const faceapi = require(require.resolve('@vladmandic/face-api/dist/face-api.node-wasm.js')) as FaceApi;
@@ -85,8 +50,12 @@ async function load(): Promise<{ faceapi: FaceApi; options: object }> {
   await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
   await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
   await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+  // The attribute nets are small (0.4 and 0.3 MB of weights) and run only when asked for.
+  await faceapi.nets.ageGenderNet.loadFromDisk(modelDir);
+  await faceapi.nets.faceExpressionNet.loadFromDisk(modelDir);
   const options = new faceapi.SsdMobilenetv1Options({ minConfidence: init.minConfidence, maxResults: init.maxResults });
-  await warmUp(faceapi, options);
+  const pipeline = new FacePipeline(faceapi, options, init.pipeline);
+  await warmUp(pipeline);
   send({
     type: 'ready',
     faceApiVersion: faceapi.version,
@@ -95,7 +64,7 @@ async function load(): Promise<{ faceapi: FaceApi; options: object }> {
     loadMs: performance.now() - t0,
     stats: stats(),
   });
-  return { faceapi, options };
+  return pipeline;
 }
 
 /**
@@ -103,39 +72,15 @@ async function load(): Promise<{ faceapi: FaceApi; options: object }> {
  * through a graph costs ~0.7 s extra (kernel set-up, heap growth), which
  * belongs to start-up rather than to the first caller's latency.
  */
-async function warmUp(faceapi: FaceApi, options: object): Promise<void> {
-  const blank = tf.tensor3d(new Uint8Array(160 * 160 * 3).fill(128), [160, 160, 3], 'int32');
-  try {
-    await faceapi.detectAllFaces(blank, options).withFaceLandmarks().withFaceDescriptors();
-    await faceapi.nets.faceLandmark68Net.detectLandmarks(blank);
-    await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(blank);
-  } finally {
-    blank.dispose();
-  }
+async function warmUp(pipeline: FacePipeline): Promise<void> {
+  await pipeline.warmUp();
 }
 
-async function detect(faceapi: FaceApi, options: object, req: WorkerRequest): Promise<void> {
+async function detect(pipeline: FacePipeline, req: WorkerRequest): Promise<void> {
   const t0 = performance.now();
   try {
-    if (req.data.length !== req.width * req.height * 3) {
-      throw new Error(`expected ${req.width}×${req.height}×3 bytes, got ${req.data.length}`);
-    }
-    const input = tf.tensor3d(req.data, [req.height, req.width, 3], 'int32');
-    let results: FaceApiResult[];
-    try {
-      results = await faceapi.detectAllFaces(input, options).withFaceLandmarks().withFaceDescriptors();
-    } finally {
-      input.dispose();
-    }
+    const faces = await pipeline.run(req);
     images++;
-    const faces: RawFace[] = results.map((r) => ({
-      x: r.detection.box.x,
-      y: r.detection.box.y,
-      width: r.detection.box.width,
-      height: r.detection.box.height,
-      score: r.detection.score,
-      descriptor: r.descriptor,
-    }));
     send({ type: 'result', id: req.id, faces, ms: performance.now() - t0, stats: stats() });
   } catch (e) {
     send({ type: 'error', id: req.id, message: e instanceof Error ? e.message : String(e) });
@@ -143,12 +88,12 @@ async function detect(faceapi: FaceApi, options: object, req: WorkerRequest): Pr
 }
 
 load().then(
-  ({ faceapi, options }) => {
+  (pipeline) => {
     // One image at a time: the wasm backend is synchronous underneath, so
     // interleaving would only raise peak memory.
     let chain = Promise.resolve();
     port.on('message', (req: WorkerRequest) => {
-      chain = chain.then(() => detect(faceapi, options, req));
+      chain = chain.then(() => detect(pipeline, req));
     });
   },
   (e: unknown) => {

@@ -127,8 +127,8 @@ describe('FaceEngine on group photos', () => {
     let accepted = 0;
     for (let i = 0; i < all.length; i++)
       for (let j = i + 1; j < all.length; j++) if (similarity(all[i].descriptor, all[j].descriptor) >= 80) accepted++;
-    // Calibration (src/engine/similarity.ts): 3 of 231 pairs fall below distance 0.52.
-    expect(accepted).toBeLessThanOrEqual(3);
+    // Calibration (src/engine/similarity.ts): 5 of 231 pairs fall within distance 0.55.
+    expect(accepted).toBeLessThanOrEqual(5);
   });
 });
 
@@ -154,6 +154,7 @@ describe('FaceEngine geometry', () => {
     expect(engine.modelVersion).toBe('face-api-1.7.15/ssd_mobilenetv1+faceRecognitionNet');
     expect(engine.queueDepth).toBe(0);
     expect(engine.started).toBe(true);
-    for (const s of engine.workerStats()) expect(s.tensors).toBeLessThan(400); // weights only: nothing leaked
+    // The five nets' weights and the two quality kernels (402): nothing leaked.
+    for (const s of engine.workerStats()) expect(s.tensors).toBeLessThanOrEqual(402);
   });
 });

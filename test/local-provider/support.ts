@@ -53,6 +53,15 @@ export function face(person: number, opts: { variant?: number; px?: number; slot
     pixelHeight: px,
     confidence: opts.confidence ?? 99.5,
     descriptor: descriptor(person, opts.variant ?? 0),
+    landmarks: [
+      { x: 0.6, y: 0.4 },
+      { x: 0.4, y: 0.4 },
+      { x: 0.5, y: 0.5 },
+      { x: 0.6, y: 0.6 },
+      { x: 0.4, y: 0.6 },
+    ],
+    pose: { roll: 0, yaw: 0, pitch: 0 },
+    quality: { brightness: 50, sharpness: 90 },
   };
 }
 

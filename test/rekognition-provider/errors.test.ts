@@ -200,7 +200,8 @@ describe('service exceptions → domain errors', () => {
   it('InvalidImageFormatException / ImageTooLargeException / over-5-MiB bytes → INVALID_IMAGE', async () => {
     const id = uniqueId();
     await provider.createCollection(id);
-    const notImage = new TextEncoder().encode('definitely not a picture');
+    // A JPEG by its magic number whose header is unreadable: only AWS can refuse it.
+    const notImage = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.from('definitely not a picture')]);
     await expectDomainError(provider.indexFaces({ collectionId: id, image: notImage }), 'INVALID_IMAGE', {
       ...base,
       field: 'image',
@@ -217,10 +218,34 @@ describe('service exceptions → domain errors', () => {
     await expectDomainError(provider.indexFaces({ collectionId: id, image: huge }), 'INVALID_IMAGE', {
       providerCode: 'ImageTooLargeException',
     });
-    await expectDomainError(provider.indexFaces({ collectionId: id, image: new Uint8Array(5 * 1024 * 1024 + 10) }), 'INVALID_IMAGE', {
+    const over5MiB = new Uint8Array(5 * 1024 * 1024 + 10);
+    over5MiB.set([0xff, 0xd8, 0xff]);
+    await expectDomainError(provider.indexFaces({ collectionId: id, image: over5MiB }), 'INVALID_IMAGE', {
       field: 'image',
       providerCode: 'InvalidParameterException',
     });
+  });
+
+  it('refuses what AWS refuses by format (WebP, GIF, TIFF, BMP, text) before any call', async () => {
+    const id = uniqueId();
+    await provider.createCollection(id);
+    const before = fake.calls.length;
+    const webp = Buffer.concat([Buffer.from('RIFF\0\0\0\0WEBPVP8 '), Buffer.alloc(64)]);
+    for (const image of [
+      webp,
+      Buffer.from('GIF89a'),
+      Buffer.from('II*\0'),
+      Buffer.from('BM\0\0'),
+      new TextEncoder().encode('not a picture'),
+    ]) {
+      await expectDomainError(provider.indexFaces({ collectionId: id, image }), 'INVALID_IMAGE', { field: 'image' });
+      await expectDomainError(
+        provider.searchUsersByImage({ collectionId: id, image, userMatchThreshold: 80, maxUsers: 1 }),
+        'INVALID_IMAGE',
+        { field: 'image' },
+      );
+    }
+    expect(fake.calls.length).toBe(before);
   });
 
   it('AccessDeniedException and credential rejections → FORBIDDEN', async () => {

@@ -20,7 +20,8 @@ import type { LocalDeps } from './local-deps.js';
  * The engine's detection; `call`'s signal drops it from the engine's queue
  * when the call is no longer wanted. `collectionId` null: an image that
  * belongs to no collection (detect, compare), which is not remembered.
- * `attributes`: the optional networks to run. @default none
+ * `attributes`: the optional networks to run (those of
+ * `deps.engine.attributes`; others are ignored). @default none
  */
 export async function detectFaces(
   deps: Pick<LocalDeps, 'engine' | 'name'>,

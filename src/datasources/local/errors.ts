@@ -35,7 +35,7 @@ export function fromEngineError(error: unknown, provider: string): unknown {
     case 'INVALID_IMAGE':
       return new DomainError(
         'INVALID_IMAGE',
-        `image: expected a JPEG or PNG image the "${provider}" engine accepts, got one it refused: ${error.message}`,
+        `image: expected an image the "${provider}" engine accepts (JPEG, PNG, WebP, GIF or TIFF within its limits), got one it refused: ${error.message}`,
         { field: 'image', provider },
       );
     case 'QUEUE_FULL': {

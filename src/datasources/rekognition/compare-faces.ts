@@ -11,6 +11,7 @@
 import { CompareFacesCommand } from '@aws-sdk/client-rekognition';
 import { boxOnlyFaceDetail } from '../../domain/face-details.js';
 import { DomainError } from '../../domain/errors.js';
+import { REKOGNITION_IMAGE_FORMATS, requireImageFormat } from '../../images/image-format.js';
 import type { CallOptions, CompareFacesInput, CompareFacesOutcome } from '../provider.js';
 import { detectFaceDetails } from './detect-faces.js';
 import { faceDetailRecord } from './face-detail.js';
@@ -24,6 +25,9 @@ import type { RekognitionDeps } from './rekognition-deps.js';
  */
 export async function compareFaces(deps: RekognitionDeps, input: CompareFacesInput, call?: CallOptions): Promise<CompareFacesOutcome> {
   const { calls } = deps;
+  // What AWS refuses (InvalidImageFormatException), refused before the call.
+  requireImageFormat('sourceImage', input.sourceImage, REKOGNITION_IMAGE_FORMATS, calls.name);
+  requireImageFormat('targetImage', input.targetImage, REKOGNITION_IMAGE_FORMATS, calls.name);
   try {
     const out = await calls.run(calls.context('CompareFaces', { invalidParameter: 'no-face', field: 'sourceImage' }), call, (o) =>
       calls.client.send(

@@ -3,6 +3,7 @@
  */
 import { SearchFacesByImageCommand, SearchFacesCommand, type FaceMatch } from '@aws-sdk/client-rekognition';
 import { boxOnlyFaceDetail } from '../../domain/face-details.js';
+import { REKOGNITION_IMAGE_FORMATS, requireImageFormat } from '../../images/image-format.js';
 import type {
   CallOptions,
   FaceMatchRecord,
@@ -60,6 +61,8 @@ export async function searchFacesByImage(
 ): Promise<SearchFacesByImageOutcome> {
   const { calls } = deps;
   const { collectionId } = input;
+  // What AWS refuses (InvalidImageFormatException), refused before the call.
+  requireImageFormat('image', input.image, REKOGNITION_IMAGE_FORMATS, calls.name);
   const out = await calls.run(
     calls.context('SearchFacesByImage', { collectionId, invalidParameter: 'no-face', field: 'image' }),
     call,

@@ -8,6 +8,7 @@ import type { CallOptions, SearchUsersByImageInput, SearchUsersByImageOutcome } 
 import { faceDetailRecord } from './face-detail.js';
 import { box, userRecord } from './records.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
+import { REKOGNITION_IMAGE_FORMATS, requireImageFormat } from '../../images/image-format.js';
 
 /**
  * SearchUsersByImage with the caller's QualityFilter (@default NONE,
@@ -40,6 +41,8 @@ export async function sendSearchUsersByImage(
 ): Promise<SearchUsersByImageCommandOutput> {
   const { calls } = deps;
   const { collectionId } = input;
+  // What AWS refuses (InvalidImageFormatException), refused before the call.
+  requireImageFormat('image', input.image, REKOGNITION_IMAGE_FORMATS, calls.name);
   return calls.run(calls.context('SearchUsersByImage', { collectionId }), call, (o) =>
     calls.client.send(
       new SearchUsersByImageCommand({
