@@ -118,6 +118,9 @@ export class GatewayMetrics {
       get queueDepth() {
         return engine.queueDepth;
       },
+      get attributes() {
+        return engine.attributes;
+      },
       async detect(image, options) {
         const stop = inference.startTimer();
         let outcome = 'ok';

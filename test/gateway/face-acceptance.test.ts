@@ -10,8 +10,7 @@
  * The 40 crops are indexed once (~0.5 s an image) and every pair's
  * similarity is read with searchFaces from each face (no inference): the
  * same descriptors and scale compareFaces uses, which a few compareFaces
- * calls check. Scenario gates are the provider's declared capabilities;
- * those that wait for the engine's detector and attribute nets say so.
+ * calls check. Scenario gates are the provider's declared capabilities.
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -22,14 +21,6 @@ import { CROPS, EXPRESSIONS, PEOPLE, expressionPath, scenePath, type Person } fr
 const url = inject('gatewayUrl');
 const { providers } = await gqlData<{ providers: { name: string; capabilities: string[] }[] }>(url, '{ providers { name capabilities } }');
 const caps = new Set(providers.find((p) => p.name === 'local')?.capabilities ?? []);
-
-/**
- * The crops and scenes need the engine that "sees every face" (its own
- * issue): today's detector finds no face in the 150×150 crops, so nothing
- * can be enrolled. Set to true when it is merged; until then these
- * scenarios are skipped (issue 20's report lists them).
- */
-const ENGINE_SEES_EVERY_FACE = false;
 
 /** Who is in each scene, left to right, counted once by eye (bbt2's man at the left edge is nobody enrolled). */
 const SCENES: Record<number, { people: Person[]; faces: number }> = {
@@ -43,7 +34,7 @@ const SCENES: Record<number, { people: Person[]; faces: number }> = {
 const image = (path: string) => ({ base64: readFileSync(path).toString('base64') });
 const ERR = '... on Error { code message }';
 
-describe.skipIf(!ENGINE_SEES_EVERY_FACE || ['INDEX_FACES', 'ASSOCIATE_FACES', 'SEARCH_FACES'].some((c) => !caps.has(c)))(
+describe.skipIf(['INDEX_FACES', 'ASSOCIATE_FACES', 'SEARCH_FACES'].some((c) => !caps.has(c)))(
   'local: the labelled crops and scenes',
   () => {
     const col = uniqueCollectionId('accept');
