@@ -10,14 +10,20 @@
  *   snapshot watch --operation ID
  *   collections ls [--provider P]
  *   index <image|folder>... --collection C [--provider P] [--user U] [--concurrency N]
+ *   detect <image> [--provider P] [--attributes A,...] [--annotate out.png]
+ *   compare <source> <target> [--provider P] [--threshold T] [--annotate out.png]
+ *   identify <image> --collection C [--provider P] [--threshold T] [--max-faces N] [--annotate out.png]
  *
  * --url (or FACEGATE_URL) names the gateway; default http://127.0.0.1:4000/graphql.
  * --api-key (or FACEGATE_API_KEY) authenticates. --watch follows the
  * operation over graphql-ws with a progress bar and exits 0 on SUCCEEDED, 1
  * on FAILED; index draws a progress bar and exits 1 if any image failed.
+ * detect, compare and identify print a table on a terminal and JSON
+ * otherwise (--json or --format json|table to choose).
  */
 import { parseArgs } from 'node:util';
 import { accepted, CliError, gatewayClient } from './client.js';
+import { compare, detect, identify, type FaceCommandOptions } from './face-commands.js';
 import { expandImagePaths, indexImages } from './index-images.js';
 import { ProgressBar } from './progress-bar.js';
 
@@ -29,6 +35,10 @@ const USAGE = `usage:
   facegate snapshot watch --operation ID
   facegate collections ls [--provider P]
   facegate index <image|folder>... --collection C [--provider P] [--user U] [--concurrency N]
+  facegate detect <image> [--provider P] [--attributes A,...] [--annotate out.png]
+  facegate compare <source> <target> [--provider P] [--threshold T] [--annotate out.png]
+  facegate identify <image> --collection C [--provider P] [--threshold T] [--max-faces N] [--annotate out.png]
+output of detect/compare/identify: a table on a terminal, else JSON; --json or --format json|table chooses
 options: --url URL (default $FACEGATE_URL or http://127.0.0.1:4000/graphql), --api-key KEY (default $FACEGATE_API_KEY)`;
 
 const { values, positionals } = parseArgs({
@@ -44,6 +54,12 @@ const { values, positionals } = parseArgs({
     user: { type: 'string' },
     concurrency: { type: 'string', default: '2' },
     watch: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    format: { type: 'string' },
+    attributes: { type: 'string' },
+    threshold: { type: 'string' },
+    'max-faces': { type: 'string' },
+    annotate: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -105,6 +121,35 @@ async function finish(operationId: string): Promise<number> {
   return last.status === 'SUCCEEDED' ? 0 : 1;
 }
 
+/** A number option within `min..max`, or undefined when not given. */
+function numberOption(name: 'threshold' | 'max-faces', min: number, max: number, integer: boolean): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n)))
+    throw new CliError(`--${name}: expected ${integer ? 'an integer' : 'a number'} in ${min}..${max}, got ${raw}`);
+  return n;
+}
+
+function faceCommand(command: 'detect' | 'compare' | 'identify', files: string[]): Promise<number> {
+  const wanted = command === 'compare' ? 2 : 1;
+  if (files.length !== wanted) throw new CliError(`${command}: expected ${wanted} image file(s), got ${files.length}\n${USAGE}`);
+  const format = values.json ? 'json' : (values.format ?? (process.stdout.isTTY ? 'table' : 'json'));
+  if (format !== 'json' && format !== 'table') throw new CliError(`--format: expected json or table, got ${format}`);
+  const options: FaceCommandOptions = {
+    provider: values.provider!,
+    format,
+    collectionId: values.collection,
+    threshold: numberOption('threshold', 0, 100, false),
+    maxFaces: numberOption('max-faces', 1, 100, true),
+    attributes: values.attributes?.split(',').filter(Boolean),
+    annotate: values.annotate,
+  };
+  if (command === 'detect') return detect(client, files[0], options);
+  if (command === 'compare') return compare(client, files[0], files[1], options);
+  return identify(client, files[0], options);
+}
+
 async function main(): Promise<number> {
   const [group, command] = positionals;
   if (values.help || !group) {
@@ -132,6 +177,7 @@ async function main(): Promise<number> {
     console.log(JSON.stringify(summary));
     return summary.failed.length > 0 ? 1 : 0;
   }
+  if (group === 'detect' || group === 'compare' || group === 'identify') return faceCommand(group, positionals.slice(1));
   const collection = () => ({ provider: values.provider, collectionId: required('collection') });
   if (group === 'snapshot' && command === 'take') {
     const scope = values['apply-scope']?.split(',').filter(Boolean);
