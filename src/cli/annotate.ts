@@ -33,9 +33,11 @@ export async function annotateImage(image: Uint8Array, faces: readonly Annotatio
     // The label sits under the box, or above it when the box reaches the bottom edge.
     const labelY = y + h + fontSize + 4 <= height ? y + h + fontSize + 2 : Math.max(fontSize, y - 6);
     const labelWidth = Math.round(f.label.length * fontSize * 0.62) + 8;
+    // Kept inside the picture: a face at the right edge gets its label shifted left.
+    const labelX = Math.max(0, Math.min(x, width - labelWidth));
     return `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="none" stroke="${colour}" stroke-width="${stroke}"/>
-<rect x="${x}" y="${labelY - fontSize}" width="${labelWidth}" height="${fontSize + 6}" fill="${colour}" fill-opacity="0.85"/>
-<text x="${x + 4}" y="${labelY}" font-family="DejaVu Sans, Arial, sans-serif" font-size="${fontSize}" fill="#000">${escapeXml(f.label)}</text>`;
+<rect x="${labelX}" y="${labelY - fontSize}" width="${labelWidth}" height="${fontSize + 6}" fill="${colour}" fill-opacity="0.85"/>
+<text x="${labelX + 4}" y="${labelY}" font-family="DejaVu Sans, Arial, sans-serif" font-size="${fontSize}" fill="#000">${escapeXml(f.label)}</text>`;
   });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('\n')}</svg>`;
   await sharp(data)

@@ -12,13 +12,17 @@
  * same descriptors and scale compareFaces uses, which a few compareFaces
  * calls check. Scenario gates are the provider's declared capabilities.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { gqlData } from '../support/gateway.js';
+import { gqlData, REPO_ROOT } from '../support/gateway.js';
 import { createCollection, createUsers, ref, uniqueCollectionId } from '../support/fixtures.js';
 import { CROPS, EXPRESSIONS, PEOPLE, expressionPath, scenePath, type Person } from '../support/face-fixtures.js';
 
 const url = inject('gatewayUrl');
+const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
 const { providers } = await gqlData<{ providers: { name: string; capabilities: string[] }[] }>(url, '{ providers { name capabilities } }');
 const caps = new Set(providers.find((p) => p.name === 'local')?.capabilities ?? []);
 
@@ -139,6 +143,37 @@ describe.skipIf(['INDEX_FACES', 'ASSOCIATE_FACES', 'SEARCH_FACES'].some((c) => !
           expect(res.faces).toHaveLength(scene.faces);
         });
       }
+
+      it('facegate identify --annotate draws the names on every scene (test-artifacts/identify-bbt<n>.png)', async () => {
+        mkdirSync(ARTIFACTS, { recursive: true });
+        for (const [n, scene] of Object.entries(SCENES)) {
+          const out = path.join(ARTIFACTS, `identify-bbt${n}.png`);
+          const run = spawnSync(
+            process.execPath,
+            [
+              'dist/src/cli/main.js',
+              'identify',
+              scenePath(Number(n)),
+              '--collection',
+              col,
+              '--max-faces',
+              '20',
+              '--json',
+              '--annotate',
+              out,
+              '--url',
+              url,
+            ],
+            { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 },
+          );
+          expect(run.status, run.stderr).toBe(0);
+          const { faces } = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+          const named = faces.flatMap((f: any) => f.userMatches.map((m: any) => m.user.userId)).sort();
+          expect(named).toEqual([...scene.people].sort());
+          const [drawn, original] = await Promise.all([out, scenePath(Number(n))].map((f) => sharp(f).metadata()));
+          expect([drawn.width, drawn.height]).toEqual([original.width, original.height]);
+        }
+      });
     });
 
     it.skipIf(!caps.has('FACE_ATTRIBUTE_EMOTIONS'))(
