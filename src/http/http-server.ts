@@ -7,6 +7,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { answerClientError } from './client-errors.js';
 import { sendInternalError } from './send.js';
 
 /** Answers one request. A rejection is logged and answered 500 (or the connection cut, when the head was already sent). */
@@ -44,6 +45,7 @@ export class HttpServer {
         finished();
       });
     });
+    this.server.on('clientError', answerClientError);
   }
 
   /** True from the first {@link drain}: responses then close their connection. */

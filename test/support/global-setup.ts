@@ -11,6 +11,7 @@ import type { TestProject } from 'vitest/node';
 import { startFakeAzureFace } from '../fakes/azure-face/server.js';
 import { startFakeRekognition } from '../fakes/rekognition/server.js';
 import { removeDataDir, startGateway } from './gateway.js';
+import { sharedProviders } from './shared-providers.js';
 import { PHOTOS, type Identity } from './photos.js';
 
 declare module 'vitest' {
@@ -20,31 +21,6 @@ declare module 'vitest' {
     fakeRekognitionUrl: string;
     fakeAzureUrl: string;
   }
-}
-
-/** Provider instances of the shared gateway (the conformance suite runs on each). */
-export function sharedProviders(fakeRekognitionUrl: string, fakeAzure: { url: string; apiKey: string }): Record<string, unknown>[] {
-  return [
-    { name: 'local', kind: 'local' },
-    {
-      name: 'aws',
-      kind: 'rekognition',
-      region: 'us-east-1',
-      endpoint: fakeRekognitionUrl,
-      accessKeyId: 'AKIDFAKEFACEGATE',
-      secretAccessKey: 'fake-secret',
-      maxAttempts: 2,
-    },
-    {
-      name: 'azure',
-      kind: 'azure-face',
-      endpoint: fakeAzure.url,
-      apiKey: fakeAzure.apiKey,
-      trainDebounceMs: 0,
-      trainingPollMs: 20,
-      retryBaseDelayMs: 20,
-    },
-  ];
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
