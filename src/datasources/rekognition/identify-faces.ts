@@ -1,7 +1,8 @@
 /**
  * identifyFaces on Rekognition, which has no call for it: DetectFaces on the
- * image, then, for each of the `maxFaces` largest faces, a padded crop
- * (face-crops.ts) searched with SearchUsersByImage. Every similarity is
+ * image, then SearchUsersByImage for each of the `maxFaces` largest
+ * faces: the largest on the image itself (Rekognition searches an image's
+ * largest face), every other on a padded crop (face-crops.ts). Every similarity is
  * Rekognition's (its user vectors, as searchUsersByImage). Cost: 1
  * DetectFaces + 1 SearchUsersByImage per searched face (`concurrency` at a
  * time); a face whose crop Rekognition does not search (no face found in
@@ -33,8 +34,9 @@ export async function identifyFaces(deps: RekognitionDeps, input: IdentifyFacesI
       { collectionId, provider: deps.calls.name, operation: 'DescribeCollection' },
     );
   }
+  const whole = { bytes: input.image, region: { left: 0, top: 0, width: 1, height: 1 } };
   const results = await mapLimit(searched, deps.concurrency, async (face) => {
-    const crop = await cropFace(input.image, face.boundingBox);
+    const crop = face === searched[0] ? whole : await cropFace(input.image, face.boundingBox);
     const out = await sendSearchUsersByImage(
       deps,
       {
