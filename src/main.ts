@@ -20,7 +20,7 @@ try {
   process.exit(ExitCode.Config);
 }
 
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, config.logFormat);
 let gateway;
 try {
   gateway = await startGateway(config, logger);

@@ -98,6 +98,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     maxBodyBytes: config.maxBodyBytes,
     bodyBudget: new BodyBudget(config.maxBodyBytesInFlight),
     maxDocumentChars: config.limits.maxDocumentChars,
+    maxUploads: config.limits.maxImageInputs,
   });
   const readinessChecks = async () => ({ store: await isReachable(store), redis: redis && changes ? redis.ready && changes.ready : true });
   const graphiql = config.graphiql ? config.auth : undefined;

@@ -13,6 +13,7 @@ import type { RateLimitConfig } from '../security/rate-limit.js';
 import type { WebSocketLimits } from '../security/websocket-limits.js';
 import type { ProviderConfig } from '../datasources/registry.js';
 import type { TracingConfig } from '../observability/tracing/tracing.js';
+import type { LogFormat } from '../observability/logger.js';
 
 export interface GatewayConfig {
   /** @default "127.0.0.1" */
@@ -36,6 +37,8 @@ export interface GatewayConfig {
   dataDir: string;
   /** @default "info" */
   logLevel: string;
+  /** `LOG_FORMAT`: JSON lines, or pretty and coloured ones for a person. @default "pretty" when stdout is a terminal, "json" otherwise */
+  logFormat: LogFormat;
   /** Provider instances; by default one `local`. */
   providers: ProviderConfig[];
   engine: {

@@ -51,6 +51,7 @@ export const fileSchema = z
     port: z.number().int().min(0).max(65535).optional(),
     dataDir: z.string().min(1).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    logFormat: z.enum(['json', 'pretty']).optional(),
     providers: z.array(providerEntry).min(1).optional(),
     engine: z
       .object({ workers: z.number().int().min(1).max(64).optional(), maxQueue: z.number().int().min(1).max(10_000).optional() })

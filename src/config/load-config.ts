@@ -18,6 +18,7 @@ import type { TracingConfig } from '../observability/tracing/tracing.js';
 import type { MetricsAccessConfig } from '../security/metrics-access.js';
 import { ConfigError, type GatewayConfig } from './config.js';
 import { fileSchema, type FileConfig } from './file-schema.js';
+import { LOG_FORMATS, type LogFormat } from '../observability/logger.js';
 
 function formatIssues(source: string, error: z.ZodError): string {
   return error.issues.map((i) => `${source}: ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
@@ -148,13 +149,20 @@ function parseMetrics(env: NodeJS.ProcessEnv, file: FileConfig): MetricsAccessCo
   return apiKeySha256 ? { apiKeySha256 } : {};
 }
 
-/** Builds the configuration; environment variables win over the file. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+/**
+ * Builds the configuration; environment variables win over the file.
+ * @param stdoutIsTTY Whether stdout is a terminal (pretty logs by default). @default process.stdout.isTTY
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, stdoutIsTTY = process.stdout.isTTY === true): GatewayConfig {
   const fileName = env.FACEGATE_CONFIG;
   const file: FileConfig = fileName ? readFileConfig(fileName) : {};
   const logLevel = env.LOG_LEVEL ?? file.logLevel ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL: expected fatal, error, warn, info, debug, trace or silent, got ${JSON.stringify(logLevel)}`);
+  }
+  const logFormat = env.LOG_FORMAT || file.logFormat || (stdoutIsTTY ? 'pretty' : 'json');
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new ConfigError(`LOG_FORMAT: expected json or pretty, got ${JSON.stringify(logFormat)}`);
   }
   const host = env.HOST || file.host || '127.0.0.1';
   const auth = parseAuth(fileName ?? 'default configuration', file, host);
@@ -169,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     port: envInt(env, 'PORT', 0, 65535) ?? file.port ?? 4000,
     dataDir: path.resolve(env.FACEGATE_DATA_DIR || file.dataDir || './data'),
     logLevel,
+    logFormat: logFormat as LogFormat,
     providers: parseProviders(fileName ?? 'default configuration', file.providers),
     engine: {
       workers: envInt(env, 'FACEGATE_ENGINE_WORKERS', 1, 64) ?? file.engine?.workers,

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 export class BodyTooLarge extends Error {}
 
 /** Beyond this a refused body is not drained but cut off (the client may then see a reset instead of the 413). */
-const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+export const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads the body up to `limit` bytes. An oversized body is drained (up to

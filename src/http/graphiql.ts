@@ -14,8 +14,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-type GraphiQLOptions = NonNullable<Parameters<typeof renderGraphiQL>[0]>;
+import type { renderGraphiQL as RenderGraphiQL } from '@graphql-yoga/render-graphiql';
+type GraphiQLOptions = NonNullable<Parameters<typeof RenderGraphiQL>[0]>;
 import sharp from 'sharp';
 import type { AuthConfig } from '../security/authenticator.js';
 
@@ -166,11 +166,16 @@ export interface GraphiQLPage {
 
 const pages = new WeakMap<AuthConfig, Promise<GraphiQLPage>>();
 
-/** The page for one configuration, rendered on first use so start-up does not pay for it. */
+/**
+ * The page for one configuration, rendered on first use so start-up does not
+ * pay for it, nor for loading the renderer (the longest import of the
+ * gateway's start: about a second on a loaded machine, `npm run bench:start`).
+ */
 export function graphiqlPage(auth: AuthConfig): Promise<GraphiQLPage> {
   const cached = pages.get(auth);
   if (cached) return cached;
-  const page = samplePhotoBase64().then((image) => {
+  const renderer = import('@graphql-yoga/render-graphiql');
+  const page = Promise.all([samplePhotoBase64(), renderer]).then(([image, { renderGraphiQL }]) => {
     const headers = JSON.stringify(defaultHeaders(auth), null, 2);
     const variables = JSON.stringify({ faceId: '<paste the faceId IndexFace returned>', image }, null, 2);
     const options: GraphiQLOptions & { initialVariables: string } = {

@@ -1,7 +1,9 @@
 /**
  * One GraphQL request over HTTP, in the order its refusals are decided:
  * authentication (401), the tenant's rate limit (429: one token before
- * parsing), the body (413, 400), the document's size (400); then the fast
+ * parsing), a multipart request without a preflight header (400, CSRF), the
+ * body (413, 400; JSON, or multipart with files: http/multipart.ts), the
+ * document's size (400); then the fast
  * path when it knows the query, Apollo otherwise, its complete answers
  * written through the response batch. The rest of the operation's cost is
  * paid once it is known: by the plan on the fast path, by Apollo's
@@ -10,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { MAX_IMAGE_BYTES } from '../domain/validation.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { requestOperationLabel } from '../observability/operation-metrics.js';
 import { createContext, type ContextDeps, type GatewayContext } from '../resolvers/context.js';
@@ -19,6 +22,7 @@ import { checkDocumentSize } from '../security/query-limits.js';
 import { throttledResponse, type RateLimiter, type Throttle } from '../security/rate-limit.js';
 import type { BodyBudget } from './body-budget.js';
 import { BodyTooLarge, graphqlBodyOf } from './body.js';
+import { isMultipart, lacksPreflight, MultipartRefusal, readMultipartBody } from './multipart.js';
 import type { QueryFastPath } from './fast-path.js';
 import type { RequestHandler } from './http-server.js';
 import { searchOf } from './request-url.js';
@@ -46,6 +50,8 @@ export interface GraphQLHandlerOptions {
   maxDocumentChars: number;
   /** Large bodies held at once; others wait, unread. */
   bodyBudget: BodyBudget;
+  /** Most files one multipart request may send; each is kept up to MAX_IMAGE_BYTES, the whole body up to {@link maxBodyBytes}. */
+  maxUploads: number;
 }
 
 const UNAUTHENTICATED = {
@@ -77,21 +83,29 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
       req.resume();
       return refuseThrottled(res, caller.tenant, throttle, requestId);
     }
+    const multipart = req.method === 'POST' && isMultipart(req.headers);
+    const csrf = multipart ? lacksPreflight(req.headers) : undefined;
+    if (csrf) {
+      req.resume();
+      return sendJson(res, 400, { errors: [{ message: csrf, extensions: { code: 'BAD_REQUEST' } }] }, { 'x-request-id': requestId });
+    }
     const admitted = options.bodyBudget.admit(req, options.maxBodyBytes);
     // Awaited only when the body had to wait: small bodies, nearly all, are admitted synchronously.
     const release = admitted instanceof Promise ? await admitted : admitted;
     try {
-      await answer(req, res, caller, requestId);
+      await answer(req, res, caller, requestId, multipart);
     } finally {
       release();
     }
   };
 
   /** Reads, checks and runs the request of an authenticated caller whose body was admitted. */
-  async function answer(req: IncomingMessage, res: ServerResponse, caller: Caller, requestId: string): Promise<void> {
+  async function answer(req: IncomingMessage, res: ServerResponse, caller: Caller, requestId: string, multipart: boolean): Promise<void> {
     let body: unknown;
     try {
-      body = await graphqlBodyOf(req, options.maxBodyBytes);
+      body = multipart
+        ? await readMultipartBody(req, { maxFiles: options.maxUploads, maxFileBytes: MAX_IMAGE_BYTES, maxBodyBytes: options.maxBodyBytes })
+        : await graphqlBodyOf(req, options.maxBodyBytes);
     } catch (e) {
       return refuseBody(res, e);
     }
@@ -127,8 +141,11 @@ function requestIdOf(req: IncomingMessage): string {
   return (typeof given === 'string' && given.slice(0, 128)) || randomUUID();
 }
 
-/** A body that could not be read: 413 when too large, 400 when it does not parse. */
+/** A body that could not be read: 413 when too large, 400 when it does not parse or breaks the multipart spec. */
 function refuseBody(res: ServerResponse, error: unknown): void {
+  if (error instanceof MultipartRefusal) {
+    return sendJson(res, 400, { errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] });
+  }
   if (!(error instanceof BodyTooLarge)) {
     return sendJson(res, 400, {
       errors: [{ message: 'request body: expected JSON, got text that does not parse', extensions: { code: 'BAD_REQUEST' } }],

@@ -1,16 +1,37 @@
 /**
  * The bytes of an ImageInput: base64 decoded here, a URL fetched by
- * safe-fetch.ts. Decoding and checking the picture itself is the engine's
+ * safe-fetch.ts, an upload's bytes as http/multipart.ts received them. Decoding and checking the picture itself is the engine's
  * (or the provider's) work.
  */
 import { DomainError, invalidInput } from '../domain/errors.js';
+import type { UploadedFile } from '../domain/uploaded-file.js';
 import { MAX_IMAGE_BYTES } from '../domain/validation.js';
 import { fetchImage, type FetchPolicy } from './safe-fetch.js';
 
-/** The image of an ImageInput: exactly one of base64 or url. */
+/** The image of an ImageInput: exactly one of base64, url or upload. */
 export interface ImageSource {
   base64?: string | null;
   url?: string | null;
+  upload?: UploadedFile | null;
+}
+
+/** Which of the three an image gives, when it gives exactly one; the refusal otherwise. */
+function sourceOf(field: string, image: ImageSource): 'base64' | 'url' | 'upload' {
+  const given = (['base64', 'url', 'upload'] as const).filter((k) => image[k] != null);
+  if (given.length === 1) return given[0];
+  throw invalidInput(field, 'exactly one of base64, url or upload', given.length === 0 ? 'none' : given.join(' and '));
+}
+
+/**
+ * The bytes of an uploaded file, refused when it was longer than the image
+ * limit (http/multipart.ts kept only its start) or empty.
+ */
+export function uploadedImage(field: string, file: UploadedFile): Uint8Array {
+  if (file.truncated) {
+    throw new DomainError('INVALID_IMAGE', `${field}: expected at most ${MAX_IMAGE_BYTES} bytes of image, got ${file.size}`, { field });
+  }
+  if (file.size === 0) throw invalidInput(field, 'a JPEG or PNG file', 'an empty file');
+  return file.bytes;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -38,9 +59,9 @@ export function decodeBase64Image(field: string, base64: string): Uint8Array {
 }
 
 /**
- * The bytes of an ImageInput: decoded base64, or fetched from its URL under
+ * The bytes of an ImageInput: decoded base64, fetched from its URL under
  * `policy` (see images/safe-fetch.ts), cancelled by the signal of `call`
- * (the request's), which is read only for a URL.
+ * (the request's), which is read only for a URL, or the uploaded file's.
  */
 export async function resolveImage(
   field: string,
@@ -48,10 +69,9 @@ export async function resolveImage(
   policy: FetchPolicy,
   call?: { readonly signal?: AbortSignal },
 ): Promise<Uint8Array> {
-  if ((image.base64 != null) === (image.url != null)) {
-    throw invalidInput(field, 'exactly one of base64 or url', image.base64 != null ? 'both' : 'neither');
-  }
-  if (image.url != null) return fetchImage(image.url, { ...policy, field: `${field}.url` }, call?.signal);
+  const source = sourceOf(field, image);
+  if (source === 'url') return fetchImage(image.url as string, { ...policy, field: `${field}.url` }, call?.signal);
+  if (source === 'upload') return uploadedImage(`${field}.upload`, image.upload as UploadedFile);
   return decodeBase64Image(`${field}.base64`, image.base64 as string);
 }
 
@@ -63,6 +83,9 @@ export async function resolveImage(
  * new ImageInput for every field, while the strings stay the same. A
  * string's hash in V8 is cheap however long it is (past 16,383 characters
  * it is its length), and equal lengths compare by memory.
+ *
+ * An upload is one object in the variables however many fields use it,
+ * and its bytes are already in memory: nothing to share.
  *
  * The memo holds promises, so aliases running at once share the work under
  * way, and a refusal (malformed base64, a URL refused) is the same answer
@@ -76,9 +99,9 @@ export class RequestImages {
 
   /** The bytes of `image`, as {@link resolveImage} finds them, once per distinct image of this request. */
   resolve(field: string, image: ImageSource, call?: { readonly signal?: AbortSignal }): Promise<Uint8Array> {
-    const { base64, url } = image;
-    // Both or neither: resolveImage's refusal, not worth keeping.
-    if ((base64 != null) === (url != null)) return resolveImage(field, image, this.policy, call);
+    const { base64, url, upload } = image;
+    // An upload, or not exactly one source (resolveImage's refusal): nothing worth keeping.
+    if (upload != null || (base64 != null) === (url != null)) return resolveImage(field, image, this.policy, call);
     const memo = url != null ? (this.urls ??= new Map()) : (this.base64 ??= new Map());
     const key = (url ?? base64) as string;
     let bytes = memo.get(key);

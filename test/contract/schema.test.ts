@@ -2,7 +2,9 @@
  * The public API contract (test/contract/schema-contract.graphql and
  * contract-face-operations.graphql, read as one document: the names
  * frontends rely on) against the schema we build, and the committed
- * schema.graphql against a fresh build (`npm run schema` refreshes it).
+ * schema.graphql and possible-types.json (Apollo Client's possibleTypes, by
+ * GraphQL Code Generator's fragment-matcher) against a fresh build
+ * (`npm run schema` refreshes both).
  *
  * Defaults are compared as GraphQL literals (`[DEFAULT]`, `AUTO`, `80`), not
  * as JavaScript values: a list default is a new array in each schema, and an
@@ -15,6 +17,7 @@ import {
   printSchema, type GraphQLInputType, type GraphQLNamedType,
 } from 'graphql';
 import { CAPABILITIES } from '../../dist/src/domain/records.js';
+import { plugin as fragmentMatcher } from '@graphql-codegen/fragment-matcher';
 import { describe, expect, it } from 'vitest';
 import { buildGatewaySchema } from '../../dist/src/execution/build-schema.js';
 import { REPO_ROOT } from '../support/gateway.js';
@@ -106,5 +109,13 @@ describe('public API contract', async () => {
   it('has a committed schema.graphql identical to the built schema (run `npm run schema`)', () => {
     const built = `${printSchema(lexicographicSortSchema(ours))}\n`;
     expect(readFileSync(path.join(REPO_ROOT, 'schema.graphql'), 'utf8')).toBe(built);
+  });
+
+  it('has a committed possible-types.json identical to the fragment-matcher output of the built schema (run `npm run schema`)', async () => {
+    // The options of its entry in codegen.yml.
+    const built = await fragmentMatcher(ours, [], { apolloClientVersion: 3, deterministic: true }, { outputFile: 'possible-types.json' });
+    const committed = readFileSync(path.join(REPO_ROOT, 'possible-types.json'), 'utf8');
+    expect(committed).toBe(built);
+    expect(JSON.parse(committed).possibleTypes.Error).toContain('CollectionAlreadyExists');
   });
 });

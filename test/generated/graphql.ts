@@ -86,9 +86,10 @@ export type FaceDeletionFailureReason =
   | 'ASSOCIATED_TO_AN_EXISTING_USER'
   | 'FACE_NOT_FOUND';
 
-/** Exactly one of base64 (JPEG or PNG bytes) or url. A url must be https, on the configured host allowlist, at most 5 MiB; none is allowed by default. */
+/** Exactly one of base64 (JPEG or PNG bytes), url or upload. A url must be https, on the configured host allowlist, at most 5 MiB; none is allowed by default. An upload is a file part of a multipart request (GraphQL multipart request spec), at most 5 MiB. */
 export type ImageInput = {
   base64?: string | null | undefined;
+  upload?: Blob | null | undefined;
   url?: string | null | undefined;
 };
 
