@@ -102,7 +102,9 @@ export function readMultipartBody(req: IncomingMessage, limits: MultipartLimits)
     parser.on('partsLimit', () => refuse(`multipart body: expected at most ${limits.maxFiles + 2} parts, got more`));
     parser.on('error', () => {
       refuse('multipart body: expected multipart/form-data parts, got a body that does not parse');
-      abandon();
+      // Busboy finds a body without its boundary only at the end, once the request has ended: answer now.
+      if (req.complete) reject(refusal);
+      else abandon();
     });
     parser.on('finish', () => {
       if (abandoned) return;

@@ -223,6 +223,21 @@ describe('ImageInput.upload', () => {
         says: 'input.image: expected exactly one of base64, url or upload, got base64 and upload',
       },
       {
+        name: 'a multipart content-type over a body without its boundary',
+        send: async () => {
+          const res = await fetch(gateway.url, {
+            method: 'POST',
+            headers: { ...PREFLIGHT, 'content-type': 'multipart/form-data; boundary=x' },
+            body: JSON.stringify({ query: '{ providers { name } }' }),
+            signal: AbortSignal.timeout(10_000),
+          });
+          return { status: res.status, body: (await res.json()) as GraphQLResponse };
+        },
+        status: 400,
+        code: 'BAD_REQUEST',
+        says: 'expected multipart/form-data parts, got a body that does not parse',
+      },
+      {
         name: 'an Upload sent as JSON',
         send: async () => {
           const res = await fetch(gateway.url, {
