@@ -11,7 +11,6 @@
 import { CompareFacesCommand } from '@aws-sdk/client-rekognition';
 import { boxOnlyFaceDetail } from '../../domain/face-details.js';
 import { DomainError } from '../../domain/errors.js';
-import { REKOGNITION_IMAGE_FORMATS, requireImageFormat } from '../../images/image-format.js';
 import type { CallOptions, CompareFacesInput, CompareFacesOutcome } from '../provider.js';
 import { detectFaceDetails } from './detect-faces.js';
 import { faceDetailRecord } from './face-detail.js';
@@ -25,15 +24,14 @@ import type { RekognitionDeps } from './rekognition-deps.js';
  */
 export async function compareFaces(deps: RekognitionDeps, input: CompareFacesInput, call?: CallOptions): Promise<CompareFacesOutcome> {
   const { calls } = deps;
-  // What AWS refuses (InvalidImageFormatException), refused before the call.
-  requireImageFormat('sourceImage', input.sourceImage, REKOGNITION_IMAGE_FORMATS, calls.name);
-  requireImageFormat('targetImage', input.targetImage, REKOGNITION_IMAGE_FORMATS, calls.name);
+  const sourceImage = calls.image('sourceImage', input.sourceImage);
+  const targetImage = calls.image('targetImage', input.targetImage);
   try {
     const out = await calls.run(calls.context('CompareFaces', { invalidParameter: 'no-face', field: 'sourceImage' }), call, (o) =>
       calls.client.send(
         new CompareFacesCommand({
-          SourceImage: { Bytes: input.sourceImage },
-          TargetImage: { Bytes: input.targetImage },
+          SourceImage: sourceImage,
+          TargetImage: targetImage,
           SimilarityThreshold: input.similarityThreshold,
           QualityFilter: input.qualityFilter,
         }),

@@ -4,7 +4,6 @@
  */
 import { DetectFacesCommand } from '@aws-sdk/client-rekognition';
 import type { FaceAttributeName, FaceDetailRecord } from '../../domain/face-details.js';
-import { REKOGNITION_IMAGE_FORMATS, requireImageFormat } from '../../images/image-format.js';
 import type { CallOptions, DetectFacesInput, DetectFacesOutcome } from '../provider.js';
 import { byAreaDescending, faceDetailRecord, wireAttributes } from './face-detail.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
@@ -23,10 +22,9 @@ export async function detectFaceDetails(
   field: string,
 ): Promise<FaceDetailRecord[]> {
   const { calls } = deps;
-  // What AWS refuses (InvalidImageFormatException), refused before the call.
-  requireImageFormat(field, image, REKOGNITION_IMAGE_FORMATS, calls.name);
+  const wireImage = calls.image(field, image);
   const out = await calls.run(calls.context('DetectFaces', { field }), call, (o) =>
-    calls.client.send(new DetectFacesCommand({ Image: { Bytes: image }, Attributes: wireAttributes(attributes) }), o),
+    calls.client.send(new DetectFacesCommand({ Image: wireImage, Attributes: wireAttributes(attributes) }), o),
   );
   return (out.FaceDetails ?? []).map(faceDetailRecord).sort(byAreaDescending);
 }

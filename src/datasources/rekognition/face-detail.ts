@@ -14,6 +14,7 @@ import type { Attribute, ComparedFace, FaceDetail } from '@aws-sdk/client-rekogn
 import type { BoundingBox } from '../../engine/types.js';
 import {
   EMOTION_TYPES,
+  FACE_ATTRIBUTES,
   LANDMARK_TYPES,
   type BooleanAttributeRecord,
   type EmotionTypeName,
@@ -25,20 +26,8 @@ import {
 } from '../../domain/face-details.js';
 import { box } from './records.js';
 
-/** The attributes Rekognition fills: every FACE_ATTRIBUTE_* except LIVENESS. */
-export const REKOGNITION_ATTRIBUTES = [
-  'AGE_RANGE',
-  'GENDER',
-  'EMOTIONS',
-  'SMILE',
-  'EYEGLASSES',
-  'SUNGLASSES',
-  'EYES_OPEN',
-  'MOUTH_OPEN',
-  'BEARD',
-  'MUSTACHE',
-  'FACE_OCCLUDED',
-] as const satisfies readonly FaceAttributeName[];
+/** The attributes Rekognition fills: every FACE_ATTRIBUTE_* except LIVENESS (its FaceDetail has none). */
+export const REKOGNITION_ATTRIBUTES = FACE_ATTRIBUTES.filter((a): a is Exclude<FaceAttributeName, 'LIVENESS'> => a !== 'LIVENESS');
 
 const WIRE_LANDMARKS: Readonly<Record<string, LandmarkTypeName>> = {
   eyeLeft: 'EYE_LEFT',

@@ -9,7 +9,6 @@ import { faceDetailRecord, wireAttributes } from './face-detail.js';
 import { DEFAULT_MAX_FACES } from './limits.js';
 import { box, faceRecord, unindexedReasons } from './records.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
-import { REKOGNITION_IMAGE_FORMATS, requireImageFormat } from '../../images/image-format.js';
 
 /**
  * IndexFaces with the caller's QualityFilter (@default AUTO, Rekognition's
@@ -23,13 +22,12 @@ export async function indexFaces(deps: RekognitionDeps, input: IndexFacesInput, 
   const { collectionId, image } = input;
   const maxFaces = input.maxFaces ?? DEFAULT_MAX_FACES;
   if (!Number.isInteger(maxFaces) || maxFaces < 1) throw invalidInput('maxFaces', 'an integer ≥ 1', String(maxFaces));
-  // What AWS refuses (InvalidImageFormatException), refused before the call.
-  requireImageFormat('image', image, REKOGNITION_IMAGE_FORMATS, calls.name);
+  const wireImage = calls.image('image', image);
   const out = await calls.run(calls.context('IndexFaces', { collectionId }), call, (o) =>
     calls.client.send(
       new IndexFacesCommand({
         CollectionId: collectionId,
-        Image: { Bytes: image },
+        Image: wireImage,
         ExternalImageId: input.externalImageId,
         MaxFaces: maxFaces,
         QualityFilter: input.qualityFilter ?? 'AUTO',

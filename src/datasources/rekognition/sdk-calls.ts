@@ -9,6 +9,7 @@
  */
 import { DescribeCollectionCommand, type RekognitionClient } from '@aws-sdk/client-rekognition';
 import { DomainError } from '../../domain/errors.js';
+import { REKOGNITION_IMAGE_FORMATS, requireImageFormat } from '../../images/image-format.js';
 import type { CallOptions } from '../provider.js';
 import { providerCodeOf, toDomainError, type CallContext } from './errors.js';
 
@@ -24,6 +25,16 @@ export class SdkCalls {
     readonly name: string,
     readonly client: RekognitionClient,
   ) {}
+
+  /**
+   * `bytes` as an SDK `Image`, refused first (INVALID_IMAGE naming `field`)
+   * unless JPEG or PNG: what AWS refuses as InvalidImageFormatException, so
+   * no call is made for it.
+   */
+  image(field: string, bytes: Uint8Array): { Bytes: Uint8Array } {
+    requireImageFormat(field, bytes, REKOGNITION_IMAGE_FORMATS, this.name);
+    return { Bytes: bytes };
+  }
 
   /** What a call to `operation` is about, for its errors. */
   context(operation: string, extra: Omit<CallContext, 'provider' | 'operation'> = {}): CallContext {

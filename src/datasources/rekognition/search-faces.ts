@@ -3,7 +3,6 @@
  */
 import { SearchFacesByImageCommand, SearchFacesCommand, type FaceMatch } from '@aws-sdk/client-rekognition';
 import { boxOnlyFaceDetail } from '../../domain/face-details.js';
-import { REKOGNITION_IMAGE_FORMATS, requireImageFormat } from '../../images/image-format.js';
 import type {
   CallOptions,
   FaceMatchRecord,
@@ -61,8 +60,7 @@ export async function searchFacesByImage(
 ): Promise<SearchFacesByImageOutcome> {
   const { calls } = deps;
   const { collectionId } = input;
-  // What AWS refuses (InvalidImageFormatException), refused before the call.
-  requireImageFormat('image', input.image, REKOGNITION_IMAGE_FORMATS, calls.name);
+  const image = calls.image('image', input.image);
   const out = await calls.run(
     calls.context('SearchFacesByImage', { collectionId, invalidParameter: 'no-face', field: 'image' }),
     call,
@@ -70,7 +68,7 @@ export async function searchFacesByImage(
       calls.client.send(
         new SearchFacesByImageCommand({
           CollectionId: collectionId,
-          Image: { Bytes: input.image },
+          Image: image,
           MaxFaces: input.maxFaces,
           FaceMatchThreshold: input.faceMatchThreshold,
           QualityFilter: input.qualityFilter,

@@ -8,7 +8,6 @@ import type { CallOptions, SearchUsersByImageInput, SearchUsersByImageOutcome } 
 import { faceDetailRecord } from './face-detail.js';
 import { box, userRecord } from './records.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
-import { REKOGNITION_IMAGE_FORMATS, requireImageFormat } from '../../images/image-format.js';
 
 /**
  * SearchUsersByImage with the caller's QualityFilter (@default NONE,
@@ -41,13 +40,12 @@ export async function sendSearchUsersByImage(
 ): Promise<SearchUsersByImageCommandOutput> {
   const { calls } = deps;
   const { collectionId } = input;
-  // What AWS refuses (InvalidImageFormatException), refused before the call.
-  requireImageFormat('image', input.image, REKOGNITION_IMAGE_FORMATS, calls.name);
+  const image = calls.image('image', input.image);
   return calls.run(calls.context('SearchUsersByImage', { collectionId }), call, (o) =>
     calls.client.send(
       new SearchUsersByImageCommand({
         CollectionId: collectionId,
-        Image: { Bytes: input.image },
+        Image: image,
         UserMatchThreshold: input.userMatchThreshold,
         MaxUsers: input.maxUsers,
         QualityFilter: input.qualityFilter,

@@ -13,6 +13,7 @@
  * - Model patterns are unanchored but Java's `matches()` applies them to the
  *   whole value, so they are anchored here.
  */
+import { WIRE_ATTRIBUTES } from './face-detail.js';
 
 /** A failed request: the exception's `__type`, HTTP status and message. */
 export class AwsError extends Error {
@@ -217,22 +218,7 @@ const detectionAttributes: Shape = {
   type: 'list',
   member: {
     type: 'string',
-    enum: [
-      'DEFAULT',
-      'ALL',
-      'AGE_RANGE',
-      'BEARD',
-      'EMOTIONS',
-      'EYE_DIRECTION',
-      'EYEGLASSES',
-      'EYES_OPEN',
-      'GENDER',
-      'MOUTH_OPEN',
-      'MUSTACHE',
-      'FACE_OCCLUDED',
-      'SMILE',
-      'SUNGLASSES',
-    ],
+    enum: ['DEFAULT', 'ALL', ...WIRE_ATTRIBUTES],
   },
 };
 
