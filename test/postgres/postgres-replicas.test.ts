@@ -95,7 +95,7 @@ describe.skipIf(!pgAvailable)('serialization across replicas', () => {
       store.transaction(async (tx) => {
         const current = (await tx.getCollection(ref))!;
         if (current.faceCount + 3 > LIMIT) return false;
-        await sleep(3); // widen the window between the check and the write
+        await sleep(3); // injected latency, not a wait: widens the window between the check and the write
         await tx.insertFaces(c.key, [newFace(i), newFace(i + 1), newFace(i + 2)], null);
         await tx.insertUser(c.key, `user-${i}`, new Date());
         return true;

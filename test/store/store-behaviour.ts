@@ -298,6 +298,8 @@ export function storeBehaviour(h: StoreHarness): void {
             await tx.getCollection(ref); // locks the collection where the backend locks rows
             starts.push(n);
             await tx.insertUser(c.key, `user-${n}`, new Date());
+            // Injected latency, not a wait for the code under test: it keeps each transaction open while the
+            // others queue behind its lock, so commit order is a real interleaving to check.
             await sleep(5);
             tx.afterCommit(() => {
               hooks.push(n);

@@ -24,7 +24,9 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const fake = await startFakeRekognition();
+  // Users read UPDATING for a few requests after their faces change, as AWS documents (its own AssociateFaces
+  // example answers UPDATING): every test on the shared fake must accept what AWS promises, not more.
+  const fake = await startFakeRekognition({ userUpdatingWindow: 3 });
   const azure = await startFakeAzureFace();
   // The fakes have no model: they are told who is in each real photo the tests use.
   for (const [identity, files] of Object.entries(PHOTOS) as [Identity, readonly string[]][]) {
