@@ -573,6 +573,32 @@ describe('rebuilding from Azure', () => {
     }
   });
 
+  it('a rebuild after a successful training trains nothing again: users stay ACTIVE (Azure’s lastSuccessfulTrainingDateTime, not the group’s createdDateTime)', async () => {
+    const images = new InMemoryRetainedImages();
+    const first = providerFor(fake, { retainedImages: images });
+    const fresh = providerFor(fake, { retainedImages: images });
+    try {
+      const id = uniqueId();
+      await first.createCollection(id);
+      await first.createUser({ collectionId: id, userId: 'ann' });
+      const [annFace, loose] = (
+        await first.indexFaces({ collectionId: id, image: png([face('ann', 0.1, 0.3), face('x', 0.6, 0.3)]) })
+      ).faces.map((f) => f.faceId);
+      await first.associateFaces({ collectionId: id, userId: 'ann', faceIds: [annFace], userMatchThreshold: 75 });
+      await first.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 }); // group trained
+      await first.searchFaces({ collectionId: id, faceId: loose, faceMatchThreshold: 80, maxFaces: 5 }); // list trained
+      fake.clearCalls();
+      expect((await fresh.getUsers(id, ['ann']))[0]?.status).toBe('ACTIVE');
+      await fresh.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 });
+      await fresh.searchFaces({ collectionId: id, faceId: loose, faceMatchThreshold: 80, maxFaces: 5 });
+      expect(fake.callsTo('TrainLargePersonGroup').filter((c) => c.path.includes(id))).toHaveLength(0);
+      expect(fake.callsTo('TrainLargeFaceList').filter((c) => c.path.includes(id))).toHaveLength(0);
+    } finally {
+      await first.close();
+      await fresh.close();
+    }
+  });
+
   it('with a shared RetainedImages store, a fresh provider can associate faces indexed by another', async () => {
     const images = new InMemoryRetainedImages();
     const a = providerFor(fake, { retainedImages: images });
