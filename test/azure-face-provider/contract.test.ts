@@ -74,6 +74,9 @@ describe('identity, capabilities and definition', () => {
     expect(kind).toBe('azure-face');
     const parsed = options.parse({ endpoint: fake.url, apiKey: fake.apiKey });
     expect(parsed).toMatchObject({ maxAttempts: 4, maxRetryAfterMs: 30_000, trainDebounceMs: 2000, detectionModel: 'detection_03' });
+    // Training: twice Azure's documented 30 minutes; v1.0 snapshots: their own 24 h, below Azure's 48 h lifetime.
+    expect(parsed).toMatchObject({ trainingTimeoutMs: 60 * 60 * 1000, snapshotTimeoutMs: 24 * 60 * 60 * 1000 });
+    expect(options.safeParse({ endpoint: fake.url, apiKey: 'k', snapshotTimeoutMs: 48 * 60 * 60 * 1000 }).success).toBe(false);
     expect(options.safeParse({ endpoint: 'not a url', apiKey: 'k' }).success).toBe(false);
     expect(options.safeParse({ endpoint: fake.url }).success).toBe(false);
     expect(options.safeParse({ endpoint: fake.url, apiKey: '' }).success).toBe(false);
@@ -490,6 +493,21 @@ describe('searchUsersByImage', () => {
     expect(identify?.body).toMatchObject({ largePersonGroupId: id, maxNumOfCandidatesReturned: 10, confidenceThreshold: 0.8 });
   });
 
+  it('maxUsers over 100 (identify’s candidate ceiling) is InvalidInput naming the limit, before any Azure call — not a silent cap', async () => {
+    const id = await collection();
+    await userWithFace(id, 'ann', 'ann');
+    fake.clearCalls();
+    const refused = await expectDomainError(
+      provider.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 101 }),
+      'INVALID_INPUT',
+    );
+    expect(refused.details.field).toBe('input.maxUsers');
+    expect(refused.message).toMatch(/1\.\.100/);
+    expect(fake.callsTo('Detect')).toHaveLength(0);
+    const ok = await provider.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 100 });
+    expect(ok.userMatches.map((m) => m.user.userId)).toEqual(['ann']);
+  });
+
   it('threshold 0 returns other users too, highest first, at most maxUsers', async () => {
     const id = await collection();
     await userWithFace(id, 'ann', 'ann');
@@ -654,6 +672,51 @@ describe('rebuilding from Azure', () => {
         'UNSUPPORTED_OPERATION',
       );
       await expectDomainError(fresh.deleteUser({ collectionId: id, userId: 'legacy-user' }), 'UNSUPPORTED_OPERATION');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('a group made outside facegate with its own recognition model: searches detect with that model (not recognition_04)', async () => {
+    const id = uniqueId('ext');
+    expect((await rest(fake, 'PUT', `/largepersongroups/${id}`, { name: id, recognitionModel: 'recognition_03' })).status).toBe(200);
+    const { json } = await rest(fake, 'POST', `/largepersongroups/${id}/persons`, { name: 'legacy-user' });
+    const personId = (json as { personId: string }).personId;
+    const added = await fetch(`${fake.url}/face/v1.2/largepersongroups/${id}/persons/${personId}/persistedfaces`, {
+      method: 'POST',
+      headers: { 'Ocp-Apim-Subscription-Key': fake.apiKey, 'Content-Type': 'application/octet-stream' },
+      body: new Uint8Array(png([face('legacy')])),
+    });
+    expect(added.status).toBe(200);
+    expect((await rest(fake, 'POST', `/largepersongroups/${id}/train`)).status).toBe(202);
+    const fresh = providerFor(fake);
+    try {
+      fake.clearCalls();
+      const found = await fresh.searchUsersByImage({ collectionId: id, image: png([face('legacy')]), userMatchThreshold: 80, maxUsers: 5 });
+      expect(found.userMatches.map((m) => m.user.userId)).toEqual(['legacy-user']);
+      const identified = await fresh.identifyFaces({
+        collectionId: id,
+        image: png([face('legacy')]),
+        maxFaces: 1,
+        maxUsersPerFace: 1,
+        userMatchThreshold: 80,
+        qualityFilter: 'NONE',
+      });
+      expect(identified.faces[0].userMatches.map((m) => m.user.userId)).toEqual(['legacy-user']);
+      expect(
+        (await fresh.verifyUser({ collectionId: id, userId: 'legacy-user', image: png([face('legacy')]), userMatchThreshold: 80 })).isMatch,
+      ).toBe(true);
+      expect(fake.callsTo('Detect').map((c) => c.query.recognitionModel)).toEqual(['recognition_03', 'recognition_03', 'recognition_03']);
+      // Faces indexed into it go to a companion list of the same model, so searching faces works too.
+      const loose = (await fresh.indexFaces({ collectionId: id, image: png([face('y')]) })).faces[0].faceId;
+      const similar = await fresh.searchFacesByImage({
+        collectionId: id,
+        image: png([face('y')]),
+        maxFaces: 5,
+        faceMatchThreshold: 80,
+        qualityFilter: 'NONE',
+      });
+      expect(similar.faceMatches.map((m) => m.face.faceId)).toEqual([loose]);
     } finally {
       await fresh.close();
     }

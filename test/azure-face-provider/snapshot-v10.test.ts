@@ -27,6 +27,8 @@ beforeAll(async () => {
           apiKey: fake.apiKey,
           trainDebounceMs: 0,
           trainingPollMs: 20,
+          // Shorter than the take below: a take is followed for snapshotTimeoutMs, not the training's timeout.
+          trainingTimeoutMs: 1_000,
           retryBaseDelayMs: 20,
           snapshotApi: 'v1.0',
           subscriptionId: SUBSCRIPTION,
@@ -60,10 +62,12 @@ describe('snapshotApi "v1.0"', () => {
     await indexFace(gw.url, c, fakePng({ label: `${id}-2`, faces: [{ identity }] }), 'spare');
 
     fake.clearCalls();
+    fake.setSnapshotMs(1_500); // longer than trainingTimeoutMs
     const taken = await gqlData(gw.url, TAKE, { c });
     expect(taken.takeSnapshot.__typename, JSON.stringify(taken)).toBe('TakeSnapshotAccepted');
     snapshotId = taken.takeSnapshot.operation.snapshot.id;
     const events = await follow(gw.wsUrl, taken.takeSnapshot.operation.id);
+    fake.setSnapshotMs(400);
     expect(events.at(-1)).toMatchObject({
       kind: 'TAKE_SNAPSHOT',
       status: 'SUCCEEDED',

@@ -9,6 +9,7 @@ import { providerTextOf } from '../../domain/errors.js';
 import { AzureSnapshots } from './azure-snapshots.js';
 import { toDomainError, type CallContext } from './errors.js';
 import { IdempotencyMemo } from './idempotency.js';
+import { DEFAULT_SNAPSHOT_TIMEOUT_MS } from './limits.js';
 import type { AzureFaceProviderOptions } from './options.js';
 import { PersonRecords } from './person-records.js';
 import { InMemoryRetainedImages, StoreRetainedImages, type RetainedImages } from './retained-images.js';
@@ -77,7 +78,7 @@ export function createAdapterParts(options: AzureFaceProviderOptions): AdapterPa
             provider: name,
             subscriptionId: options.subscriptionId,
             pollMs: options.trainingPollMs ?? 1000,
-            timeoutMs: options.trainingTimeoutMs ?? 30 * 60 * 1000,
+            timeoutMs: options.snapshotTimeoutMs ?? DEFAULT_SNAPSHOT_TIMEOUT_MS,
             now,
           })
         : null,

@@ -16,9 +16,10 @@ import type { CallOptions } from '../provider.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
 import type { SnapshotOperationOut } from './face-api-shapes.js';
 import type { FaceTransport } from './transport.js';
+import { AZURE_SNAPSHOT_LIFETIME_MS } from './limits.js';
 
 /** How long Azure keeps a snapshot after its take. */
-export const AZURE_SNAPSHOT_LIFETIME_MS = 48 * 60 * 60 * 1000;
+export { AZURE_SNAPSHOT_LIFETIME_MS };
 const KIND = 'azure-face.snapshot';
 /** Records of this kind belong to no collection. */
 const PROVIDER_WIDE = '';
@@ -40,6 +41,7 @@ export interface AzureSnapshotOptions {
   /** The Azure subscription allowed to apply the snapshots (applyScope). */
   subscriptionId: string;
   pollMs: number;
+  /** How long a take or apply is followed (`snapshotTimeoutMs`, not the training's). */
   timeoutMs: number;
   now: () => number;
 }

@@ -20,6 +20,7 @@ import type { CallOptions, TrainingRounds, UserMutationInput } from '../provider
 import type { AdapterParts } from './adapter-parts.js';
 import { loadIndex, type CollectionIndex } from './collection-index.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
+import { DEFAULT_TRAINING_TIMEOUT_MS } from './limits.js';
 import { groupTraining, listTraining, Trainer, type TrainingTarget } from './training.js';
 import { encodeListFace } from './userdata.js';
 
@@ -185,7 +186,7 @@ export class CollectionCache {
       {
         debounceMs: options.trainDebounceMs ?? 2000,
         pollMs: options.trainingPollMs ?? 1000,
-        timeoutMs: options.trainingTimeoutMs ?? 30 * 60 * 1000,
+        timeoutMs: options.trainingTimeoutMs ?? DEFAULT_TRAINING_TIMEOUT_MS,
         onError: (e) => this.parts.warn(`training failed (${target.kind})`, e, target.collectionId),
         rounds,
       },

@@ -62,6 +62,8 @@ export interface DetectOptions {
   /** Return the 27 landmarks. @default false */
   landmarks?: boolean;
   faceIdTtlSeconds?: number;
+  /** The faceIds' recognition model: the container's they are used with. @default {@link RECOGNITION_MODEL} */
+  recognitionModel?: string;
 }
 
 /** Query of an add-face call. */
@@ -276,9 +278,15 @@ export class FaceTransport {
 
   // ---- LargeFaceList -------------------------------------------------------------
 
-  createLargeFaceList(id: string, body: { name: string; userData: string }, call: CallOptions | undefined): Promise<void> {
+  /** `recognitionModel`: the group's the list accompanies. @default {@link RECOGNITION_MODEL} */
+  createLargeFaceList(
+    id: string,
+    body: { name: string; userData: string },
+    call: CallOptions | undefined,
+    recognitionModel: string = RECOGNITION_MODEL,
+  ): Promise<void> {
     return this.call('CreateLargeFaceList', { safe: true }, call, (o) =>
-      this.client.path('/largefacelists/{largeFaceListId}', id).put({ body: { ...body, recognitionModel: RECOGNITION_MODEL }, ...o }),
+      this.client.path('/largefacelists/{largeFaceListId}', id).put({ body: { ...body, recognitionModel }, ...o }),
     );
   }
 
@@ -365,7 +373,7 @@ export class FaceTransport {
         body: image,
         queryParameters: {
           returnFaceId: options.returnFaceId,
-          recognitionModel: RECOGNITION_MODEL,
+          recognitionModel: options.recognitionModel ?? RECOGNITION_MODEL,
           detectionModel: options.detectionModel as 'detection_03',
           ...(options.returnFaceId ? { faceIdTimeToLive: ttl } : {}),
           ...(attributes.length > 0 ? { returnFaceAttributes: attributes as 'headPose'[] } : {}),
