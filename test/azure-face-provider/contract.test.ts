@@ -18,6 +18,7 @@ import {
   type Provider,
 } from './support.js';
 import { until } from '../support/wait.js';
+import { openSqliteStore, tempDir } from '../local-provider/support.js';
 
 let fake: FakeAzureFace;
 let provider: Provider;
@@ -471,6 +472,35 @@ describe('associations', () => {
     await expectDomainError(provider.deleteUser({ collectionId: id, userId: 'nobody', clientRequestToken: 'tok-3' }), 'USER_NOT_FOUND');
     await provider.createUser({ collectionId: id, userId: 'nobody' });
     await expectDomainError(provider.deleteUser({ collectionId: id, userId: 'nobody', clientRequestToken: 'tok-3' }), 'USER_NOT_FOUND');
+  });
+});
+
+describe('ClientRequestToken records in the gateway store', () => {
+  it('are shared by replicas and outlive a restart: the same token replays on another provider, other input conflicts there', async () => {
+    const tmp = tempDir('azure-idempotency');
+    const store = await openSqliteStore(tmp.dir);
+    const images = new InMemoryRetainedImages();
+    const a = providerFor(fake, { store, retainedImages: images });
+    const b = providerFor(fake, { store, retainedImages: images });
+    try {
+      const id = uniqueId();
+      await a.createCollection(id);
+      const created = await a.createUser({ collectionId: id, userId: 'u', clientRequestToken: 'tok-r' });
+      await a.close(); // a restart: nothing of a's memory is left
+      fake.clearCalls();
+      expect(await b.createUser({ collectionId: id, userId: 'u', clientRequestToken: 'tok-r' })).toEqual(created);
+      expect(fake.callsTo('CreateLargePersonGroupPerson')).toHaveLength(0);
+      await expectDomainError(b.createUser({ collectionId: id, userId: 'v', clientRequestToken: 'tok-r' }), 'IDEMPOTENCY_CONFLICT');
+      // Deleting the collection forgets its tokens.
+      await b.deleteCollection(id);
+      await b.createCollection(id);
+      expect((await b.createUser({ collectionId: id, userId: 'v', clientRequestToken: 'tok-r' })).userId).toBe('v');
+    } finally {
+      await a.close();
+      await b.close();
+      await store.close();
+      tmp.remove();
+    }
   });
 });
 

@@ -51,8 +51,9 @@
  * - Reads are served from the in-memory index; the first touch of a
  *   collection rebuilds it (about (persons + faces) / 1000 list calls).
  * - Retained images and the userId → personId index live in the gateway
- *   store (./retained-images.ts, ./person-records.ts); the index itself
- *   and ClientRequestToken records live in this process. With several gateway replicas on one Face
+ *   store (./retained-images.ts, ./person-records.ts), and so do
+ *   ClientRequestToken records (./idempotency.ts); the index itself lives
+ *   in this process. With several gateway replicas on one Face
  *   resource, the gateway's change feed (when configured) makes the others
  *   drop and rebuild a collection's index after each change; without it
  *   they see other replicas' writes after `indexMaxAgeMs`.
