@@ -306,6 +306,12 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     if (record) await this.deps.azureSnapshots?.check(snapshotId, record, call);
   }
 
+  /** For an instance on Azure's Snapshot API: deletes Azure's copies of the snapshot (./azure-snapshots.ts). */
+  async deleteSnapshotCopy(snapshotId: string, call?: CallOptions): Promise<void> {
+    this.assertOpen();
+    await this.deps.azureSnapshots?.delete(snapshotId, call);
+  }
+
   // ---- training (./training.ts) ---------------------------------------------
 
   observeTraining(rounds: TrainingRounds): void {

@@ -123,15 +123,20 @@ export class FaceTransport {
 
   // ---- v1.0 Snapshot API (§B.3) -------------------------------------------------
 
-  /** POST /snapshots: starts a take; resolves to the id of its operation (from Operation-Location). */
+  /**
+   * POST /snapshots: starts a take of one container (Azure's TakeSnapshotRequest names one `type` and one
+   * `objectId`, so a group and its list are two takes); resolves to the id of its operation (from Operation-Location).
+   * `userData`: ≤ 16384 characters, kept with the snapshot.
+   */
   async takeSnapshot(
     type: 'LargePersonGroup' | 'LargeFaceList',
     objectId: string,
     applyScope: string[],
+    userData: string,
     call: CallOptions | undefined,
   ): Promise<string> {
     const response = await this.exchange('TakeSnapshot', { safe: false }, call, (o) =>
-      this.v10.pathUnchecked('/snapshots').post({ body: { type, objectId, applyScope }, ...o }),
+      this.v10.pathUnchecked('/snapshots').post({ body: { type, objectId, applyScope, userData }, ...o }),
     );
     return operationIdOf('TakeSnapshot', 'headers' in response ? response.headers : {});
   }
@@ -142,6 +147,13 @@ export class FaceTransport {
       this.v10.pathUnchecked('/snapshots/{snapshotId}/apply', snapshotId).post({ body: { objectId, mode: 'CreateNew' }, ...o }),
     );
     return operationIdOf('ApplySnapshot', 'headers' in response ? response.headers : {});
+  }
+
+  /** DELETE /snapshots/{id} (only the source subscription may). */
+  deleteSnapshot(snapshotId: string, call: CallOptions | undefined): Promise<void> {
+    return this.call('DeleteSnapshot', { safe: true }, call, (o) =>
+      this.v10.pathUnchecked('/snapshots/{snapshotId}', snapshotId).delete(o),
+    );
   }
 
   getSnapshot(snapshotId: string, call: CallOptions | undefined): Promise<SnapshotOut> {
