@@ -424,6 +424,24 @@ describe('associations', () => {
     ).toEqual([faceId]);
   });
 
+  it('disassociate throttled part-way and retried with the same token completes and answers as one call would have', async () => {
+    const id = await collection();
+    await provider.createUser({ collectionId: id, userId: 'u' });
+    const faceIds = [await indexOne(id, 'u'), await indexOne(id, 'u'), await indexOne(id, 'u')];
+    expect((await provider.associateFaces({ collectionId: id, userId: 'u', faceIds, userMatchThreshold: 0 })).associatedFaceIds).toEqual(
+      faceIds,
+    );
+    const input = { collectionId: id, userId: 'u', faceIds, clientRequestToken: 'tok-dis' };
+    fake.inject({ op: 'DeleteLargePersonGroupPersonFace', kind: 'throttle', skip: 1, times: 1 }); // the second face's DELETE
+    await expectDomainError(provider.disassociateFaces(input), 'THROTTLED');
+    expect(await provider.countUserFaces(id, ['u'])).toEqual([2]); // Azure has no transaction: the first face is out
+    const retried = await provider.disassociateFaces(input);
+    expect(retried.disassociatedFaceIds).toEqual(faceIds);
+    expect(retried.unsuccessfulFaceDisassociations).toEqual([]);
+    expect(await provider.countUserFaces(id, ['u'])).toEqual([0]);
+    expect(await provider.disassociateFaces(input)).toEqual(retried); // and replays from then on
+  });
+
   it('caps a user at 100 faces: the call that would pass it fails as a whole (QUOTA_EXCEEDED)', async () => {
     const id = await collection();
     await provider.createUser({ collectionId: id, userId: 'u' });

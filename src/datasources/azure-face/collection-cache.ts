@@ -21,6 +21,7 @@ import type { AdapterParts } from './adapter-parts.js';
 import { loadIndex, type CollectionIndex } from './collection-index.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
 import { DEFAULT_TRAINING_TIMEOUT_MS } from './limits.js';
+import type { Resumable } from './idempotency.js';
 import { groupTraining, listTraining, Trainer, type TrainingTarget } from './training.js';
 import { encodeListFace } from './userdata.js';
 
@@ -125,14 +126,14 @@ export class CollectionCache {
     call: CallOptions | undefined,
     operation: string,
     request: unknown,
-    fn: (loaded: LoadedCollection) => Promise<T>,
+    fn: (loaded: LoadedCollection, resumable: Resumable) => Promise<T>,
   ): Promise<T> {
     const { collectionId, clientRequestToken } = input;
     return this.locked(collectionId, async () => {
       const loaded = await this.index(collectionId, call);
-      return this.parts.memo.run(collectionId, operation, clientRequestToken, request, async () => {
+      return this.parts.memo.run(collectionId, operation, clientRequestToken, request, async (resumable) => {
         try {
-          return await fn(loaded);
+          return await fn(loaded, resumable);
         } catch (e) {
           throw this.mapError(e, this.parts.callContext(collectionId, input.userId));
         }

@@ -27,8 +27,19 @@ import type { Store } from '../../store/store.js';
 /** Provider-record kind of the stored outcomes. */
 export const IDEMPOTENCY_KIND = 'azure-face.idempotency';
 
-/** A finished call as stored: its JSON value, or the domain error it failed with. */
-type StoredOutcome = { ok: string } | { error: { code: ErrorCode; message: string; details: ErrorDetails } };
+/**
+ * A call as stored: its JSON value, the domain error it failed with, or —
+ * for a call that failed part-way with an error not remembered (e.g.
+ * THROTTLED) — the progress it checkpointed, which a retry with the same
+ * token resumes from.
+ */
+type StoredOutcome = { ok: string } | { error: { code: ErrorCode; message: string; details: ErrorDetails } } | { partial: string };
+
+/** What a call run under a token gets: the progress an earlier attempt checkpointed (null on a first attempt), and where to checkpoint its own. */
+export interface Resumable {
+  resume: unknown;
+  checkpoint(progress: unknown): void;
+}
 
 /** One token's record: the request's hash, its outcome and when it was recorded (ms). */
 export interface IdempotencyRecord {
@@ -64,8 +75,16 @@ export class IdempotencyMemo {
    * Runs `fn` under `token` (directly without one). The caller serializes
    * calls per collection in this process, so check-then-record is atomic here.
    */
-  async run<T>(collectionId: string, operation: string, token: string | undefined, request: unknown, fn: () => Promise<T>): Promise<T> {
-    if (token === undefined) return fn();
+  async run<T>(
+    collectionId: string,
+    operation: string,
+    token: string | undefined,
+    request: unknown,
+    fn: (resumable: Resumable) => Promise<T>,
+  ): Promise<T> {
+    let progress: unknown = undefined;
+    const resumable = (resume: unknown): Resumable => ({ resume, checkpoint: (p) => void (progress = p) });
+    if (token === undefined) return fn(resumable(null));
     const key = JSON.stringify([operation, token]);
     const hash = createHash('sha256')
       .update(JSON.stringify([operation, request]))
@@ -80,15 +99,18 @@ export class IdempotencyMemo {
         );
       }
       if ('error' in seen.outcome) throw new DomainError(seen.outcome.error.code, seen.outcome.error.message, seen.outcome.error.details);
-      return JSON.parse(seen.outcome.ok) as T;
+      if ('ok' in seen.outcome) return JSON.parse(seen.outcome.ok) as T;
     }
+    const resume = seen && seen.hash === hash && 'partial' in seen.outcome ? (JSON.parse(seen.outcome.partial) as unknown) : null;
     let value: T;
     try {
-      value = await fn();
+      value = await fn(resumable(resume));
     } catch (e) {
       if (e instanceof DomainError && !NOT_REMEMBERED.has(e.code)) {
         const error = { code: e.code, message: e.message, details: e.details };
         await this.records.put(collectionId, key, { hash, outcome: { error }, at: this.now() });
+      } else if (progress !== undefined) {
+        await this.records.put(collectionId, key, { hash, outcome: { partial: JSON.stringify(progress) }, at: this.now() });
       }
       throw e;
     }
