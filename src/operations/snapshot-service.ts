@@ -231,6 +231,7 @@ export class SnapshotService {
     call?: CallOptions,
   ): Promise<OperationRecord> {
     const provider = this.snapshotProvider(source.provider, 'TAKE_SNAPSHOT');
+    await provider.checkTakeable?.(source.collectionId);
     const [collection] = await provider.getCollections([source.collectionId], call);
     if (!collection) {
       throw new DomainError('COLLECTION_NOT_FOUND', `collection ${source.collectionId} does not exist on ${source.provider}`, {

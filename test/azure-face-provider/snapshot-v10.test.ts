@@ -152,6 +152,19 @@ describe('snapshotApi "v1.0"', () => {
     }
   });
 
+  it('a take of an id Azure could never hold (its objectId rule) is InvalidInput naming the field, not CollectionNotFound', async () => {
+    fake.clearCalls();
+    for (const collectionId of ['has.dot', 'x'.repeat(65)]) {
+      const taken = await gqlData(gw.url, TAKE, { c: ref(collectionId, 'azure') });
+      expect(taken.takeSnapshot, JSON.stringify(taken)).toMatchObject({
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'input.collection.collectionId',
+      });
+    }
+    expect(fake.calls).toHaveLength(0);
+  });
+
   it('a snapshot Azure expired (48 h on its clock) is SnapshotExpired at apply time, and nothing is created', async () => {
     fake.advanceClock(48 * 60 * 60 * 1000 + 1000);
     const target = ref(`${id}-late`, 'azure');

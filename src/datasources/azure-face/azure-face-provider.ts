@@ -306,6 +306,16 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     if (record) await this.deps.azureSnapshots?.check(snapshotId, record, call);
   }
 
+  /** An id breaking Azure's container id rule (a take's `objectId`) is INVALID_INPUT, not a collection that does not exist. */
+  async checkTakeable(collectionId: string): Promise<void> {
+    try {
+      checkCollectionId(collectionId);
+    } catch (e) {
+      if (e instanceof DomainError) throw new DomainError(e.code, e.message, { ...e.details, field: 'input.collection.collectionId' });
+      throw e;
+    }
+  }
+
   /** For an instance on Azure's Snapshot API: deletes Azure's copies of the snapshot (./azure-snapshots.ts). */
   async deleteSnapshotCopy(snapshotId: string, call?: CallOptions): Promise<void> {
     this.assertOpen();
