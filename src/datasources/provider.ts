@@ -252,6 +252,19 @@ export interface SnapshotCapable {
    * Azure's Snapshot API) is gone.
    */
   checkApplicable?(snapshotId: string, call?: CallOptions): Promise<void>;
+  /**
+   * Optional check of a take's source before its existence is looked up:
+   * throws INVALID_INPUT (field `input.collection.collectionId`) for an id
+   * the provider could never hold, so it is not reported as a collection
+   * that does not exist.
+   */
+  checkTakeable?(collectionId: string): Promise<void>;
+  /**
+   * Optional: removes the provider's own copy of a snapshot taken from it
+   * (e.g. Azure's Snapshot API copies) when the gateway snapshot is
+   * deleted. A copy already gone is no error.
+   */
+  deleteSnapshotCopy?(snapshotId: string, call?: CallOptions): Promise<void>;
 }
 
 export const isSnapshotCapable = (p: FaceProvider): p is FaceProvider & SnapshotCapable =>

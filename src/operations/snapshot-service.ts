@@ -231,6 +231,7 @@ export class SnapshotService {
     call?: CallOptions,
   ): Promise<OperationRecord> {
     const provider = this.snapshotProvider(source.provider, 'TAKE_SNAPSHOT');
+    await provider.checkTakeable?.(source.collectionId);
     const [collection] = await provider.getCollections([source.collectionId], call);
     if (!collection) {
       throw new DomainError('COLLECTION_NOT_FOUND', `collection ${source.collectionId} does not exist on ${source.provider}`, {
@@ -300,6 +301,9 @@ export class SnapshotService {
   async deleteSnapshot(tenant: string, snapshotId: string): Promise<void> {
     const snapshot = await this.visibleSnapshot(tenant, snapshotId);
     if (snapshot.owner !== tenant) throw new DomainError('FORBIDDEN', `snapshot ${snapshotId} can be deleted only by its owner`);
+    // The provider's own copy first (Azure's v1.0 snapshots): if that fails, nothing is deleted and a retry completes.
+    const source = this.registry.get(snapshot.source.provider);
+    if (source && isSnapshotCapable(source)) await source.deleteSnapshotCopy?.(snapshotId);
     await this.store.transaction((tx) => tx.deleteSnapshot(snapshotId));
   }
 

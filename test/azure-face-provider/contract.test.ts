@@ -18,6 +18,7 @@ import {
   type Provider,
 } from './support.js';
 import { until } from '../support/wait.js';
+import { openSqliteStore, tempDir } from '../local-provider/support.js';
 
 let fake: FakeAzureFace;
 let provider: Provider;
@@ -74,6 +75,9 @@ describe('identity, capabilities and definition', () => {
     expect(kind).toBe('azure-face');
     const parsed = options.parse({ endpoint: fake.url, apiKey: fake.apiKey });
     expect(parsed).toMatchObject({ maxAttempts: 4, maxRetryAfterMs: 30_000, trainDebounceMs: 2000, detectionModel: 'detection_03' });
+    // Training: twice Azure's documented 30 minutes; v1.0 snapshots: their own 24 h, below Azure's 48 h lifetime.
+    expect(parsed).toMatchObject({ trainingTimeoutMs: 60 * 60 * 1000, snapshotTimeoutMs: 24 * 60 * 60 * 1000 });
+    expect(options.safeParse({ endpoint: fake.url, apiKey: 'k', snapshotTimeoutMs: 48 * 60 * 60 * 1000 }).success).toBe(false);
     expect(options.safeParse({ endpoint: 'not a url', apiKey: 'k' }).success).toBe(false);
     expect(options.safeParse({ endpoint: fake.url }).success).toBe(false);
     expect(options.safeParse({ endpoint: fake.url, apiKey: '' }).success).toBe(false);
@@ -420,6 +424,24 @@ describe('associations', () => {
     ).toEqual([faceId]);
   });
 
+  it('disassociate throttled part-way and retried with the same token completes and answers as one call would have', async () => {
+    const id = await collection();
+    await provider.createUser({ collectionId: id, userId: 'u' });
+    const faceIds = [await indexOne(id, 'u'), await indexOne(id, 'u'), await indexOne(id, 'u')];
+    expect((await provider.associateFaces({ collectionId: id, userId: 'u', faceIds, userMatchThreshold: 0 })).associatedFaceIds).toEqual(
+      faceIds,
+    );
+    const input = { collectionId: id, userId: 'u', faceIds, clientRequestToken: 'tok-dis' };
+    fake.inject({ op: 'DeleteLargePersonGroupPersonFace', kind: 'throttle', skip: 1, times: 1 }); // the second face's DELETE
+    await expectDomainError(provider.disassociateFaces(input), 'THROTTLED');
+    expect(await provider.countUserFaces(id, ['u'])).toEqual([2]); // Azure has no transaction: the first face is out
+    const retried = await provider.disassociateFaces(input);
+    expect(retried.disassociatedFaceIds).toEqual(faceIds);
+    expect(retried.unsuccessfulFaceDisassociations).toEqual([]);
+    expect(await provider.countUserFaces(id, ['u'])).toEqual([0]);
+    expect(await provider.disassociateFaces(input)).toEqual(retried); // and replays from then on
+  });
+
   it('caps a user at 100 faces: the call that would pass it fails as a whole (QUOTA_EXCEEDED)', async () => {
     const id = await collection();
     await provider.createUser({ collectionId: id, userId: 'u' });
@@ -471,6 +493,35 @@ describe('associations', () => {
   });
 });
 
+describe('ClientRequestToken records in the gateway store', () => {
+  it('are shared by replicas and outlive a restart: the same token replays on another provider, other input conflicts there', async () => {
+    const tmp = tempDir('azure-idempotency');
+    const store = await openSqliteStore(tmp.dir);
+    const images = new InMemoryRetainedImages();
+    const a = providerFor(fake, { store, retainedImages: images });
+    const b = providerFor(fake, { store, retainedImages: images });
+    try {
+      const id = uniqueId();
+      await a.createCollection(id);
+      const created = await a.createUser({ collectionId: id, userId: 'u', clientRequestToken: 'tok-r' });
+      await a.close(); // a restart: nothing of a's memory is left
+      fake.clearCalls();
+      expect(await b.createUser({ collectionId: id, userId: 'u', clientRequestToken: 'tok-r' })).toEqual(created);
+      expect(fake.callsTo('CreateLargePersonGroupPerson')).toHaveLength(0);
+      await expectDomainError(b.createUser({ collectionId: id, userId: 'v', clientRequestToken: 'tok-r' }), 'IDEMPOTENCY_CONFLICT');
+      // Deleting the collection forgets its tokens.
+      await b.deleteCollection(id);
+      await b.createCollection(id);
+      expect((await b.createUser({ collectionId: id, userId: 'v', clientRequestToken: 'tok-r' })).userId).toBe('v');
+    } finally {
+      await a.close();
+      await b.close();
+      await store.close();
+      tmp.remove();
+    }
+  });
+});
+
 describe('searchUsersByImage', () => {
   it('detect → identify: finds the user (similarity ×100), right after the association (waits for training)', async () => {
     const id = await collection();
@@ -488,6 +539,21 @@ describe('searchUsersByImage', () => {
     expect(out.searchedFace).toEqual({ boundingBox: { left: 0.1, top: 0.25, width: 0.6, height: 0.6 }, confidence: 100 });
     const identify = fake.callsTo('Identify').at(-1);
     expect(identify?.body).toMatchObject({ largePersonGroupId: id, maxNumOfCandidatesReturned: 10, confidenceThreshold: 0.8 });
+  });
+
+  it('maxUsers over 100 (identify’s candidate ceiling) is InvalidInput naming the limit, before any Azure call — not a silent cap', async () => {
+    const id = await collection();
+    await userWithFace(id, 'ann', 'ann');
+    fake.clearCalls();
+    const refused = await expectDomainError(
+      provider.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 101 }),
+      'INVALID_INPUT',
+    );
+    expect(refused.details.field).toBe('input.maxUsers');
+    expect(refused.message).toMatch(/1\.\.100/);
+    expect(fake.callsTo('Detect')).toHaveLength(0);
+    const ok = await provider.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 100 });
+    expect(ok.userMatches.map((m) => m.user.userId)).toEqual(['ann']);
   });
 
   it('threshold 0 returns other users too, highest first, at most maxUsers', async () => {
@@ -573,6 +639,32 @@ describe('rebuilding from Azure', () => {
     }
   });
 
+  it('a rebuild after a successful training trains nothing again: users stay ACTIVE (Azure’s lastSuccessfulTrainingDateTime, not the group’s createdDateTime)', async () => {
+    const images = new InMemoryRetainedImages();
+    const first = providerFor(fake, { retainedImages: images });
+    const fresh = providerFor(fake, { retainedImages: images });
+    try {
+      const id = uniqueId();
+      await first.createCollection(id);
+      await first.createUser({ collectionId: id, userId: 'ann' });
+      const [annFace, loose] = (
+        await first.indexFaces({ collectionId: id, image: png([face('ann', 0.1, 0.3), face('x', 0.6, 0.3)]) })
+      ).faces.map((f) => f.faceId);
+      await first.associateFaces({ collectionId: id, userId: 'ann', faceIds: [annFace], userMatchThreshold: 75 });
+      await first.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 }); // group trained
+      await first.searchFaces({ collectionId: id, faceId: loose, faceMatchThreshold: 80, maxFaces: 5 }); // list trained
+      fake.clearCalls();
+      expect((await fresh.getUsers(id, ['ann']))[0]?.status).toBe('ACTIVE');
+      await fresh.searchUsersByImage({ collectionId: id, image: png([face('ann')]), userMatchThreshold: 80, maxUsers: 5 });
+      await fresh.searchFaces({ collectionId: id, faceId: loose, faceMatchThreshold: 80, maxFaces: 5 });
+      expect(fake.callsTo('TrainLargePersonGroup').filter((c) => c.path.includes(id))).toHaveLength(0);
+      expect(fake.callsTo('TrainLargeFaceList').filter((c) => c.path.includes(id))).toHaveLength(0);
+    } finally {
+      await first.close();
+      await fresh.close();
+    }
+  });
+
   it('with a shared RetainedImages store, a fresh provider can associate faces indexed by another', async () => {
     const images = new InMemoryRetainedImages();
     const a = providerFor(fake, { retainedImages: images });
@@ -628,6 +720,51 @@ describe('rebuilding from Azure', () => {
         'UNSUPPORTED_OPERATION',
       );
       await expectDomainError(fresh.deleteUser({ collectionId: id, userId: 'legacy-user' }), 'UNSUPPORTED_OPERATION');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('a group made outside facegate with its own recognition model: searches detect with that model (not recognition_04)', async () => {
+    const id = uniqueId('ext');
+    expect((await rest(fake, 'PUT', `/largepersongroups/${id}`, { name: id, recognitionModel: 'recognition_03' })).status).toBe(200);
+    const { json } = await rest(fake, 'POST', `/largepersongroups/${id}/persons`, { name: 'legacy-user' });
+    const personId = (json as { personId: string }).personId;
+    const added = await fetch(`${fake.url}/face/v1.2/largepersongroups/${id}/persons/${personId}/persistedfaces`, {
+      method: 'POST',
+      headers: { 'Ocp-Apim-Subscription-Key': fake.apiKey, 'Content-Type': 'application/octet-stream' },
+      body: new Uint8Array(png([face('legacy')])),
+    });
+    expect(added.status).toBe(200);
+    expect((await rest(fake, 'POST', `/largepersongroups/${id}/train`)).status).toBe(202);
+    const fresh = providerFor(fake);
+    try {
+      fake.clearCalls();
+      const found = await fresh.searchUsersByImage({ collectionId: id, image: png([face('legacy')]), userMatchThreshold: 80, maxUsers: 5 });
+      expect(found.userMatches.map((m) => m.user.userId)).toEqual(['legacy-user']);
+      const identified = await fresh.identifyFaces({
+        collectionId: id,
+        image: png([face('legacy')]),
+        maxFaces: 1,
+        maxUsersPerFace: 1,
+        userMatchThreshold: 80,
+        qualityFilter: 'NONE',
+      });
+      expect(identified.faces[0].userMatches.map((m) => m.user.userId)).toEqual(['legacy-user']);
+      expect(
+        (await fresh.verifyUser({ collectionId: id, userId: 'legacy-user', image: png([face('legacy')]), userMatchThreshold: 80 })).isMatch,
+      ).toBe(true);
+      expect(fake.callsTo('Detect').map((c) => c.query.recognitionModel)).toEqual(['recognition_03', 'recognition_03', 'recognition_03']);
+      // Faces indexed into it go to a companion list of the same model, so searching faces works too.
+      const loose = (await fresh.indexFaces({ collectionId: id, image: png([face('y')]) })).faces[0].faceId;
+      const similar = await fresh.searchFacesByImage({
+        collectionId: id,
+        image: png([face('y')]),
+        maxFaces: 5,
+        faceMatchThreshold: 80,
+        qualityFilter: 'NONE',
+      });
+      expect(similar.faceMatches.map((m) => m.face.faceId)).toEqual([loose]);
     } finally {
       await fresh.close();
     }

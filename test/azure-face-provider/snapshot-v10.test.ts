@@ -10,6 +10,7 @@ import { fakePng, startFakeAzureFace, type FakeAzureFace } from '../fakes/azure-
 import { createCollection, createUsers, ERROR_FIELDS, ref, uniqueCollectionId } from '../support/fixtures.js';
 import { gqlData, removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 import { associate, follow, indexFace, search } from './gateway-support.js';
+import { until } from '../support/wait.js';
 
 const SUBSCRIPTION = '6f0c1c52-9d2b-4a36-9f4e-0d2a3b4c5d6e';
 let fake: FakeAzureFace;
@@ -27,6 +28,8 @@ beforeAll(async () => {
           apiKey: fake.apiKey,
           trainDebounceMs: 0,
           trainingPollMs: 20,
+          // Shorter than the take below: a take is followed for snapshotTimeoutMs, not the training's timeout.
+          trainingTimeoutMs: 1_000,
           retryBaseDelayMs: 20,
           snapshotApi: 'v1.0',
           subscriptionId: SUBSCRIPTION,
@@ -60,10 +63,12 @@ describe('snapshotApi "v1.0"', () => {
     await indexFace(gw.url, c, fakePng({ label: `${id}-2`, faces: [{ identity }] }), 'spare');
 
     fake.clearCalls();
+    fake.setSnapshotMs(1_500); // longer than trainingTimeoutMs
     const taken = await gqlData(gw.url, TAKE, { c });
     expect(taken.takeSnapshot.__typename, JSON.stringify(taken)).toBe('TakeSnapshotAccepted');
     snapshotId = taken.takeSnapshot.operation.snapshot.id;
     const events = await follow(gw.wsUrl, taken.takeSnapshot.operation.id);
+    fake.setSnapshotMs(400);
     expect(events.at(-1)).toMatchObject({
       kind: 'TAKE_SNAPSHOT',
       status: 'SUCCEEDED',
@@ -103,6 +108,61 @@ describe('snapshotApi "v1.0"', () => {
     const spare = (copy.collection.faces.edges as { node: { faceId: string; user: unknown } }[]).find((e) => e.node.user === null)!.node
       .faceId;
     expect(await associate(gw.url, target, 'alice', [spare])).toEqual([spare]);
+  });
+
+  it('each take sends userData naming the gateway snapshot; the collection’s writes are not blocked while Azure runs the take; delete removes Azure’s copies', async () => {
+    const other = uniqueCollectionId('v10w');
+    const o = ref(other, 'azure');
+    await createCollection(gw.url, other, 'azure');
+    await createUsers(gw.url, other, ['carol'], 'azure');
+    await associate(gw.url, o, 'carol', [
+      await indexFace(gw.url, o, fakePng({ label: `${other}-1`, faces: [{ identity: `${other}-carol` }] })),
+    ]);
+    fake.clearCalls();
+    fake.setSnapshotMs(3_000);
+    try {
+      const taken = await gqlData(gw.url, TAKE, { c: o });
+      expect(taken.takeSnapshot.__typename, JSON.stringify(taken)).toBe('TakeSnapshotAccepted');
+      const takeId = taken.takeSnapshot.operation.snapshot.id as string;
+      const operationId = taken.takeSnapshot.operation.id as string;
+      await until(() => fake.callsTo('TakeSnapshot').length === 2, 'Azure to accept both takes');
+      for (const call of fake.callsTo('TakeSnapshot'))
+        expect(JSON.parse((call.body as { userData: string }).userData)).toEqual({
+          facegateSnapshotId: (JSON.parse(Buffer.from(takeId, 'base64').toString()) as string[])[1], // the global id's snapshot id
+          collectionId: other,
+        });
+      // A write to the collection answers while Azure still runs the take (the lock was released once Azure accepted it).
+      await createUsers(gw.url, other, ['dave'], 'azure');
+      const status = await gqlData(gw.url, `query($id: ID!) { operation(id: $id) { status } }`, { id: operationId });
+      expect(status.operation.status).toBe('RUNNING');
+      const events = await follow(gw.wsUrl, operationId);
+      expect(events.at(-1)).toMatchObject({ status: 'SUCCEEDED' });
+
+      const deleted = await gqlData(gw.url, `mutation($s: ID!) { deleteSnapshot(input: { snapshotId: $s }) { __typename } }`, {
+        s: takeId,
+      });
+      expect(deleted.deleteSnapshot.__typename, JSON.stringify(deleted)).toBe('DeleteSnapshotSuccess');
+      expect(fake.callsTo('DeleteSnapshot').map((c) => c.status)).toEqual([200, 200]);
+      for (const call of fake.callsTo('DeleteSnapshot'))
+        expect((await fetch(`${fake.url}/face/v1.0${call.path}`, { headers: { 'Ocp-Apim-Subscription-Key': fake.apiKey } })).status).toBe(
+          404,
+        );
+    } finally {
+      fake.setSnapshotMs(400);
+    }
+  });
+
+  it('a take of an id Azure could never hold (its objectId rule) is InvalidInput naming the field, not CollectionNotFound', async () => {
+    fake.clearCalls();
+    for (const collectionId of ['has.dot', 'x'.repeat(65)]) {
+      const taken = await gqlData(gw.url, TAKE, { c: ref(collectionId, 'azure') });
+      expect(taken.takeSnapshot, JSON.stringify(taken)).toMatchObject({
+        __typename: 'InvalidInput',
+        code: 'INVALID_INPUT',
+        field: 'input.collection.collectionId',
+      });
+    }
+    expect(fake.calls).toHaveLength(0);
   });
 
   it('a snapshot Azure expired (48 h on its clock) is SnapshotExpired at apply time, and nothing is created', async () => {

@@ -25,6 +25,8 @@ export interface FaultBase {
   kind: string;
   /** How many matching requests get the fault. */
   times: number;
+  /** Matching requests let through unfaulted before the first faulted one (a failure part-way through a call). @default 0 */
+  skip?: number;
   /** For `latency`. @default 1000 */
   latencyMs?: number;
   /**
@@ -118,13 +120,17 @@ export async function startFakeHttpServer<Call extends RecordedCall, Fault exten
   protocol: FakeProtocol<Call, Fault, Reply>,
   options: FakeHttpServerOptions<Call> = {},
 ): Promise<FakeHttpServer<Call, Fault>> {
-  const faults: (Fault & { left: number })[] = [];
+  const faults: (Fault & { left: number; skipLeft: number })[] = [];
   let calls: Call[] = [];
 
   const takeFault = (op: string): Fault | null => {
     const i = faults.findIndex((f) => f.left > 0 && (f.op === undefined || f.op === op));
     if (i === -1) return null;
     const fault = faults[i];
+    if (fault.skipLeft > 0) {
+      fault.skipLeft--;
+      return null;
+    }
     if (--fault.left === 0) faults.splice(i, 1);
     return fault;
   };
@@ -210,7 +216,7 @@ export async function startFakeHttpServer<Call extends RecordedCall, Fault exten
       if (fault.op !== undefined && !protocol.operations.includes(fault.op)) {
         throw new Error(`${protocol.name}: inject expected op to be one of ${protocol.operations.join(', ')}, got ${fault.op}`);
       }
-      faults.push({ ...fault, left: fault.times });
+      faults.push({ ...fault, left: fault.times, skipLeft: fault.skip ?? 0 });
     },
     callsTo(op) {
       return calls.filter((c) => c.op === op);

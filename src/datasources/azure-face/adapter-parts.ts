@@ -8,7 +8,8 @@
 import { providerTextOf } from '../../domain/errors.js';
 import { AzureSnapshots } from './azure-snapshots.js';
 import { toDomainError, type CallContext } from './errors.js';
-import { IdempotencyMemo } from './idempotency.js';
+import { IdempotencyMemo, MemoryIdempotencyRecords, StoreIdempotencyRecords } from './idempotency.js';
+import { DEFAULT_SNAPSHOT_TIMEOUT_MS } from './limits.js';
 import type { AzureFaceProviderOptions } from './options.js';
 import { PersonRecords } from './person-records.js';
 import { InMemoryRetainedImages, StoreRetainedImages, type RetainedImages } from './retained-images.js';
@@ -29,7 +30,7 @@ export interface AdapterParts {
   readonly persons: PersonRecords | null;
   /** Azure's own Snapshot API, for an instance with `snapshotApi: "v1.0"`. */
   readonly azureSnapshots: AzureSnapshots | null;
-  /** ClientRequestToken outcomes of the user mutations. */
+  /** ClientRequestToken outcomes of the user mutations (in the gateway store with `store`, else in memory). */
   readonly memo: IdempotencyMemo;
   /** The clock. @default Date.now */
   readonly now: () => number;
@@ -63,6 +64,7 @@ export function createAdapterParts(options: AzureFaceProviderOptions): AdapterPa
   });
   const callContext = (collectionId?: string, userId?: string): CallContext => ({ provider: name, collectionId, userId });
   let lastUserCreatedAt = 0;
+  const retentionMs = options.idempotencyRetentionMs ?? 24 * 60 * 60 * 1000;
   return {
     name,
     options,
@@ -77,11 +79,15 @@ export function createAdapterParts(options: AzureFaceProviderOptions): AdapterPa
             provider: name,
             subscriptionId: options.subscriptionId,
             pollMs: options.trainingPollMs ?? 1000,
-            timeoutMs: options.trainingTimeoutMs ?? 30 * 60 * 1000,
+            timeoutMs: options.snapshotTimeoutMs ?? DEFAULT_SNAPSHOT_TIMEOUT_MS,
             now,
           })
         : null,
-    memo: new IdempotencyMemo(options.idempotencyRetentionMs ?? 24 * 60 * 60 * 1000, now),
+    memo: new IdempotencyMemo(
+      options.store ? new StoreIdempotencyRecords(options.store, name) : new MemoryIdempotencyRecords(retentionMs, now),
+      retentionMs,
+      now,
+    ),
     now,
     detectionModel: options.detectionModel ?? 'detection_03',
     concurrency: options.concurrency ?? 4,

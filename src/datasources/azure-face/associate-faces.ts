@@ -8,6 +8,7 @@
  */
 import { DomainError } from '../../domain/errors.js';
 import type { AssociateFacesInput, AssociateFacesOutcome, CallOptions } from '../provider.js';
+import { modelOf } from './detect-image.js';
 import type { AdapterDeps } from './adapter-deps.js';
 import { checkCollectionId } from './collection-id.js';
 import type { CollectionIndex, IndexedFace, IndexedUser } from './collection-index.js';
@@ -161,7 +162,7 @@ async function sourceImages(
  */
 async function matchingFaces(
   deps: AdapterDeps,
-  { input, user, outcome, call }: Association,
+  { input, index, user, outcome, call }: Association,
   candidates: readonly IndexedHere[],
   images: ReadonlyMap<string, Uint8Array>,
 ): Promise<IndexedHere[]> {
@@ -174,7 +175,7 @@ async function matchingFaces(
     if (!detected) {
       const bytes = images.get(face.data.sha256) as Uint8Array;
       detected = await deps.cache.call(ctx, () =>
-        deps.api.detect(bytes, { returnFaceId: true, detectionModel: deps.detectionModel }, call),
+        deps.api.detect(bytes, { returnFaceId: true, detectionModel: deps.detectionModel, recognitionModel: modelOf(index) }, call),
       );
       detections.set(face.data.sha256, detected);
     }

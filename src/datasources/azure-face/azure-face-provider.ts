@@ -51,8 +51,9 @@
  * - Reads are served from the in-memory index; the first touch of a
  *   collection rebuilds it (about (persons + faces) / 1000 list calls).
  * - Retained images and the userId → personId index live in the gateway
- *   store (./retained-images.ts, ./person-records.ts); the index itself
- *   and ClientRequestToken records live in this process. With several gateway replicas on one Face
+ *   store (./retained-images.ts, ./person-records.ts), and so do
+ *   ClientRequestToken records (./idempotency.ts); the index itself lives
+ *   in this process. With several gateway replicas on one Face
  *   resource, the gateway's change feed (when configured) makes the others
  *   drop and rebuild a collection's index after each change; without it
  *   they see other replicas' writes after `indexMaxAgeMs`.
@@ -303,6 +304,22 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   async checkApplicable(snapshotId: string, call?: CallOptions): Promise<void> {
     const record = await this.deps.azureSnapshots?.recordOf(snapshotId);
     if (record) await this.deps.azureSnapshots?.check(snapshotId, record, call);
+  }
+
+  /** An id breaking Azure's container id rule (a take's `objectId`) is INVALID_INPUT, not a collection that does not exist. */
+  async checkTakeable(collectionId: string): Promise<void> {
+    try {
+      checkCollectionId(collectionId);
+    } catch (e) {
+      if (e instanceof DomainError) throw new DomainError(e.code, e.message, { ...e.details, field: 'input.collection.collectionId' });
+      throw e;
+    }
+  }
+
+  /** For an instance on Azure's Snapshot API: deletes Azure's copies of the snapshot (./azure-snapshots.ts). */
+  async deleteSnapshotCopy(snapshotId: string, call?: CallOptions): Promise<void> {
+    this.assertOpen();
+    await this.deps.azureSnapshots?.delete(snapshotId, call);
   }
 
   // ---- training (./training.ts) ---------------------------------------------

@@ -16,9 +16,10 @@ import type { CallOptions } from '../provider.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
 import type { SnapshotOperationOut } from './face-api-shapes.js';
 import type { FaceTransport } from './transport.js';
+import { AZURE_SNAPSHOT_LIFETIME_MS } from './limits.js';
 
 /** How long Azure keeps a snapshot after its take. */
-export const AZURE_SNAPSHOT_LIFETIME_MS = 48 * 60 * 60 * 1000;
+export { AZURE_SNAPSHOT_LIFETIME_MS };
 const KIND = 'azure-face.snapshot';
 /** Records of this kind belong to no collection. */
 const PROVIDER_WIDE = '';
@@ -40,8 +41,19 @@ export interface AzureSnapshotOptions {
   /** The Azure subscription allowed to apply the snapshots (applyScope). */
   subscriptionId: string;
   pollMs: number;
+  /** How long a take or apply is followed (`snapshotTimeoutMs`, not the training's). */
   timeoutMs: number;
   now: () => number;
+}
+
+/** Takes Azure accepted, to be followed by {@link AzureSnapshots.finishTake}. */
+export interface StartedTake {
+  collectionId: string;
+  gatewaySnapshotId: string;
+  /** When the takes were asked for (ms): Azure's 48 hours count from about then. */
+  takenAt: number;
+  /** Azure operation ids: the group's, then the list's. */
+  operations: string[];
 }
 
 /** Units of progress an Azure operation is worth: notstarted 0, running 1, done 2. */
@@ -56,26 +68,41 @@ export class AzureSnapshots {
   }
 
   /**
-   * Takes the group (and list) of `collectionId` into Azure snapshots and
-   * records them under the gateway snapshot. `progress(done)` is called on
-   * each status change with the units done so far. `call`: what the take
-   * is made for (a snapshot job passes none).
+   * Starts the takes of the group (and list) of `collectionId`: resolves
+   * once Azure accepted them (202), so the caller may release the
+   * collection's lock then. Two takes, not one: Azure's Take names one
+   * container (`type` + `objectId`). Each carries `userData` naming the
+   * gateway snapshot and the collection, so an Azure snapshot listing says
+   * whose it is. `call`: what the take is made for (a snapshot job passes none).
    */
-  async take(
+  async startTake(
     collectionId: string,
     hasFaceList: boolean,
     gatewaySnapshotId: string,
-    progress: (done: number) => void | Promise<void>,
     call: CallOptions | undefined,
-  ): Promise<void> {
+  ): Promise<StartedTake> {
     const ctx: CallContext = { provider: this.o.provider, collectionId };
     const takenAt = this.o.now();
-    const started = await this.mapped(ctx, async () => {
-      const group = await this.o.api.takeSnapshot('LargePersonGroup', collectionId, [this.o.subscriptionId], call);
-      const list = hasFaceList ? await this.o.api.takeSnapshot('LargeFaceList', collectionId, [this.o.subscriptionId], call) : null;
+    const userData = JSON.stringify({ facegateSnapshotId: gatewaySnapshotId, collectionId });
+    const operations = await this.mapped(ctx, async () => {
+      const group = await this.o.api.takeSnapshot('LargePersonGroup', collectionId, [this.o.subscriptionId], userData, call);
+      const list = hasFaceList
+        ? await this.o.api.takeSnapshot('LargeFaceList', collectionId, [this.o.subscriptionId], userData, call)
+        : null;
       return list === null ? [group] : [group, list];
     });
-    const done = await this.follow(ctx, started, progress, 'take', call);
+    return { collectionId, gatewaySnapshotId, takenAt, operations };
+  }
+
+  /**
+   * Follows a started take until Azure finished it and records the Azure
+   * snapshots under the gateway snapshot. `progress(done)` is called on
+   * each status change with the units done so far.
+   */
+  async finishTake(started: StartedTake, progress: (done: number) => void | Promise<void>, call: CallOptions | undefined): Promise<void> {
+    const { collectionId, gatewaySnapshotId, takenAt } = started;
+    const ctx: CallContext = { provider: this.o.provider, collectionId };
+    const done = await this.follow(ctx, started.operations, progress, 'take', call);
     const [group, list] = done.map((op) => {
       const id = /\/snapshots\/([^/?]+)/.exec(op.resourceLocation ?? '')?.[1];
       if (!id)
@@ -90,6 +117,28 @@ export class AzureSnapshots {
       tx.putProviderRecords(this.scope(), KIND, [{ key: gatewaySnapshotId, value: JSON.stringify(record) }], new Date()),
     );
     await this.pruneExpired();
+  }
+
+  /**
+   * Deletes Azure's copies of a gateway snapshot (both takes) and the record
+   * of them; a copy Azure already dropped (expired) counts as deleted.
+   * Nothing to do for a gateway-native snapshot.
+   */
+  async delete(gatewaySnapshotId: string, call: CallOptions | undefined): Promise<void> {
+    const record = await this.recordOf(gatewaySnapshotId);
+    if (!record) return;
+    const ctx: CallContext = { provider: this.o.provider };
+    for (const id of [record.group, record.list]) {
+      if (id === null) continue;
+      await this.mapped(ctx, async () => {
+        try {
+          await this.o.api.deleteSnapshot(id, call);
+        } catch (e) {
+          if (!hasCode(e, 'SnapshotNotFound')) throw e;
+        }
+      });
+    }
+    await this.o.store.transaction((tx) => tx.deleteProviderRecords(this.scope(), KIND, [gatewaySnapshotId]));
   }
 
   /** Forgets records of snapshots Azure has deleted by now (48 h after their take). */

@@ -20,6 +20,8 @@ import type { CallOptions, TrainingRounds, UserMutationInput } from '../provider
 import type { AdapterParts } from './adapter-parts.js';
 import { loadIndex, type CollectionIndex } from './collection-index.js';
 import { hasCode, toDomainError, type CallContext } from './errors.js';
+import { DEFAULT_TRAINING_TIMEOUT_MS } from './limits.js';
+import type { Resumable } from './idempotency.js';
 import { groupTraining, listTraining, Trainer, type TrainingTarget } from './training.js';
 import { encodeListFace } from './userdata.js';
 
@@ -124,14 +126,14 @@ export class CollectionCache {
     call: CallOptions | undefined,
     operation: string,
     request: unknown,
-    fn: (loaded: LoadedCollection) => Promise<T>,
+    fn: (loaded: LoadedCollection, resumable: Resumable) => Promise<T>,
   ): Promise<T> {
     const { collectionId, clientRequestToken } = input;
     return this.locked(collectionId, async () => {
       const loaded = await this.index(collectionId, call);
-      return this.parts.memo.run(collectionId, operation, clientRequestToken, request, async () => {
+      return this.parts.memo.run(collectionId, operation, clientRequestToken, request, async (resumable) => {
         try {
-          return await fn(loaded);
+          return await fn(loaded, resumable);
         } catch (e) {
           throw this.mapError(e, this.parts.callContext(collectionId, input.userId));
         }
@@ -185,7 +187,7 @@ export class CollectionCache {
       {
         debounceMs: options.trainDebounceMs ?? 2000,
         pollMs: options.trainingPollMs ?? 1000,
-        timeoutMs: options.trainingTimeoutMs ?? 30 * 60 * 1000,
+        timeoutMs: options.trainingTimeoutMs ?? DEFAULT_TRAINING_TIMEOUT_MS,
         onError: (e) => this.parts.warn(`training failed (${target.kind})`, e, target.collectionId),
         rounds,
       },

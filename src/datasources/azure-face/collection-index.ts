@@ -319,11 +319,19 @@ export async function loadIndex(
     index.addFace({ faceId: u.persistedFaceId, data: null, inList: false, userId, personFaceId: u.persistedFaceId });
   });
 
-  // Training: changes after the start of the last successful training (by
-  // association time) are not in it; without a success everything is pending.
+  // Training: changes (by association time) after the last successful
+  // training are not in it; without a success everything is pending.
+  // Azure's TrainingResult: `createdDateTime` is the *group's* creation
+  // time, `lastSuccessfulTrainingDateTime` "the last successful training
+  // time" (also while a later round runs or after one failed: identify keeps
+  // using that model). Azure does not say whether it is the round's start or
+  // end; read as its end, a change made while that round ran counts as
+  // trained — only when no later round followed, i.e. the process that made
+  // it died before its own next round (every change this process makes
+  // schedules one).
   let needsTraining = false;
   if (index.hasUserFaces()) {
-    const trainedFrom = training?.status === 'succeeded' && training.createdDateTime ? Date.parse(training.createdDateTime) : null;
+    const trainedFrom = lastSuccessfulTraining(training);
     const changed: string[] = [];
     for (const user of index.users.values()) {
       const faces = index.facesOf(user.userId);
@@ -337,6 +345,12 @@ export async function loadIndex(
     }
   }
   return { index, needsTraining, repairs };
+}
+
+/** When the group's last successful training happened (ms), or null when none did. */
+export function lastSuccessfulTraining(training: TrainingStatusOut | null): number | null {
+  const at = training?.lastSuccessfulTrainingDateTime ? Date.parse(training.lastSuccessfulTrainingDateTime) : NaN;
+  return Number.isNaN(at) ? null : at;
 }
 
 /** Every page of an Azure start/top listing (ids ascending). */

@@ -112,7 +112,9 @@ export async function deleteCollection(deps: AdapterDeps, collectionId: string, 
       }
     }
     deps.cache.forget(collectionId);
-    deps.memo.forgetCollection(collectionId);
+    await deps.memo
+      .forgetCollection(collectionId)
+      .catch((e: unknown) => deps.warn('could not forget the ClientRequestToken records', e, collectionId));
     await deps.images
       .deleteCollection(collectionId)
       .catch((e: unknown) => deps.warn('could not delete the retained images', e, collectionId));

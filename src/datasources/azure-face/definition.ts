@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineProvider } from '../definition.js';
 import { AzureFaceProvider } from './azure-face-provider.js';
+import { AZURE_SNAPSHOT_LIFETIME_MS, DEFAULT_SNAPSHOT_TIMEOUT_MS, DEFAULT_TRAINING_TIMEOUT_MS } from './limits.js';
 
 /**
  * Options of an `azure-face` provider entry, e.g.
@@ -30,13 +31,20 @@ export const azureFaceOptions = z
     trainDebounceMs: z.number().int().min(0).max(600_000).default(2_000),
     /** Training status poll interval. */
     trainingPollMs: z.number().int().min(10).max(60_000).default(1_000),
-    /** One training may run this long before it counts as stuck. */
+    /** One training may run this long before it counts as stuck (twice Azure's documented 30 minutes; ./limits.ts). */
     trainingTimeoutMs: z
       .number()
       .int()
       .min(1_000)
       .max(24 * 60 * 60 * 1000)
-      .default(30 * 60 * 1000),
+      .default(DEFAULT_TRAINING_TIMEOUT_MS),
+    /** A v1.0 snapshot take or apply is followed this long; below Azure's 48-hour snapshot lifetime. */
+    snapshotTimeoutMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(AZURE_SNAPSHOT_LIFETIME_MS - 60 * 60 * 1000)
+      .default(DEFAULT_SNAPSHOT_TIMEOUT_MS),
     /** searchUsersByImage waits at most this long for a pending training, then answers THROTTLED. */
     searchTrainingWaitMs: z.number().int().min(0).max(600_000).default(10_000),
     detectionModel: z.enum(['detection_01', 'detection_03']).default('detection_03'),

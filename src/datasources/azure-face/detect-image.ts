@@ -14,6 +14,8 @@ import type { DetectedFaceOut } from './face-api-shapes.js';
 import { azureAttributes } from './face-detail.js';
 import { byArea } from './face-geometry.js';
 import { requireImageSize, type ImageSize } from './image-size.js';
+import type { CollectionIndex } from './collection-index.js';
+import { RECOGNITION_MODEL } from './transport.js';
 
 /** An image's faces as detect found them. */
 export interface DetectedImage {
@@ -27,6 +29,11 @@ export interface DetectImageOptions {
   faceIds: boolean;
   /** Attributes beyond the DEFAULT set. */
   attributes: ReadonlySet<FaceAttributeName>;
+  /**
+   * The recognition model of the container the faceIds go to (identify, verify and findsimilars refuse faceIds of
+   * another model). @default the model facegate creates containers with (recognition_04)
+   */
+  recognitionModel?: string;
   ctx: CallContext;
 }
 
@@ -44,6 +51,7 @@ export async function detectImage(
       {
         returnFaceId: options.faceIds,
         detectionModel: deps.detectionModel,
+        recognitionModel: options.recognitionModel,
         attributes: azureAttributes(deps.detectionModel, options.attributes),
         landmarks: true,
         faceIdTtlSeconds: options.faceIds ? faceIdTtlSeconds(deps) : undefined,
@@ -52,6 +60,15 @@ export async function detectImage(
     ),
   );
   return { size, faces: byArea(detected) };
+}
+
+/**
+ * The recognition model of a collection's containers: its LargePersonGroup's (a group created outside
+ * facegate keeps its own; the companion list facegate adds to it is created with the same), or facegate's
+ * own when Azure did not say.
+ */
+export function modelOf(index: Pick<CollectionIndex, 'faceModelVersion'>): string {
+  return index.faceModelVersion ?? RECOGNITION_MODEL;
 }
 
 /**

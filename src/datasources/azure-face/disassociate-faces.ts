@@ -16,6 +16,12 @@ import { refuseUnlisted, userNotFound } from './refusals.js';
  * face that exists only inside the person is UNSUPPORTED_OPERATION (it
  * would be lost). Locked and ClientRequestToken-aware like every user
  * mutation.
+ *
+ * One DELETE per face and no transaction across them (Azure has none), so
+ * a failure part-way (throttling, an outage) leaves the faces done so far
+ * disassociated. Under a clientRequestToken each one done is checkpointed:
+ * the same call retried with the same token does the rest and answers
+ * what one uninterrupted call would have (the faces done before included).
  */
 export function disassociateFaces(
   deps: AdapterDeps,
@@ -24,7 +30,9 @@ export function disassociateFaces(
 ): Promise<DisassociateFacesOutcome> {
   const { collectionId, userId } = input;
   checkCollectionId(collectionId);
-  return deps.cache.mutate(input, call, 'DisassociateFaces', { userId, faceIds: input.faceIds }, async ({ index, trainer }) => {
+  return deps.cache.mutate(input, call, 'DisassociateFaces', { userId, faceIds: input.faceIds }, async ({ index, trainer }, resumable) => {
+    // Faces an interrupted attempt with this token disassociated already.
+    const before = new Set((resumable.resume as { disassociatedFaceIds?: string[] } | null)?.disassociatedFaceIds ?? []);
     const user = index.users.get(userId);
     if (!user) throw userNotFound(deps.name, input);
     const outcome: DisassociateFacesOutcome = {
@@ -36,6 +44,8 @@ export function disassociateFaces(
     for (const faceId of [...new Set(input.faceIds)]) {
       const face = index.faces.get(faceId);
       if (!face) outcome.unsuccessfulFaceDisassociations.push({ faceId, userId: null, reasons: ['FACE_NOT_FOUND'] });
+      else if (face.userId === null && before.has(faceId))
+        outcome.disassociatedFaceIds.push(faceId); // done by the interrupted attempt: answered as then
       else if (face.userId === null)
         continue; // not associated (any more): ignored, not returned
       else if (face.userId !== userId)
@@ -53,6 +63,7 @@ export function disassociateFaces(
         }
         index.setFaceUser(face.faceId, null, null);
         outcome.disassociatedFaceIds.push(face.faceId);
+        resumable.checkpoint({ disassociatedFaceIds: outcome.disassociatedFaceIds });
       }
     } finally {
       if (outcome.disassociatedFaceIds.length > 0) {

@@ -11,6 +11,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { CallOptions } from '../provider.js';
 import type { AdapterParts } from './adapter-parts.js';
 import type { CollectionIndex, IndexedFace } from './collection-index.js';
+import { modelOf } from './detect-image.js';
 import { hasCode } from './errors.js';
 import type { FaceRectangle } from './face-api-shapes.js';
 import type { ImageSize } from './image-size.js';
@@ -104,6 +105,8 @@ async function ensureFaceList(parts: AdapterParts, index: CollectionIndex, call:
       index.collectionId,
       { name: `facegate faces of ${index.collectionId}`, userData: encodeFaceList(newNonce()) },
       call,
+      // findsimilars takes faceIds of the list's model: the group's, as every detect bound to the collection.
+      modelOf(index),
     );
   } catch (e) {
     if (!hasCode(e, 'LargeFaceListExists')) throw e;

@@ -16,7 +16,7 @@
 import type { CallOptions } from '../provider.js';
 import type { AdapterDeps } from './adapter-deps.js';
 import type { LoadedCollection } from './collection-cache.js';
-import type { CollectionIndex } from './collection-index.js';
+import { lastSuccessfulTraining, type CollectionIndex } from './collection-index.js';
 import { hasCode } from './errors.js';
 import type { SimilarFaceOut } from './face-api-shapes.js';
 import { stillTrainingError } from './identify-call.js';
@@ -58,12 +58,15 @@ export async function findSimilarInList(
   });
 }
 
-/** For a rebuilt index: marks the list changed unless its last successful training started after its newest face was indexed. */
+/**
+ * For a rebuilt index: marks the list changed unless its last successful training (Azure's
+ * `lastSuccessfulTrainingDateTime`; `createdDateTime` is the list's own creation time) came after its newest face was indexed.
+ */
 async function learnListTraining(deps: AdapterDeps, index: CollectionIndex, call: CallOptions | undefined): Promise<void> {
   let trainedFrom: number | null = null;
   try {
     const status = await deps.api.getListTrainingStatus(index.collectionId, call);
-    if (status.status === 'succeeded' && status.createdDateTime) trainedFrom = Date.parse(status.createdDateTime);
+    trainedFrom = lastSuccessfulTraining(status);
   } catch (e) {
     if (!hasCode(e, 'LargeFaceListNotTrained')) throw e;
   }

@@ -21,6 +21,12 @@ import { MAX_CANDIDATES } from './limits.js';
 /** identify's faceIds per call (Azure's limit). */
 export const IDENTIFY_BATCH = 10;
 
+/** The candidate count for identify; over Azure's ceiling is a bug of the caller (callers refuse it as INVALID_INPUT first). */
+function checkedCandidates(n: number): number {
+  if (n > MAX_CANDIDATES) throw new RangeError(`identify: expected at most ${MAX_CANDIDATES} candidates, got ${n}`);
+  return n;
+}
+
 /** A candidate user of a face, 0..100. */
 export interface UserMatch {
   similarity: number;
@@ -44,7 +50,7 @@ export async function identifyInGroup(
   const waitMs = deps.options.searchTrainingWaitMs ?? 10_000;
   const stillTraining = () => stillTrainingError(deps, collectionId);
   const identify = (batch: string[]) =>
-    deps.api.identify(collectionId, batch, Math.min(options.maxCandidates, MAX_CANDIDATES), options.threshold / 100, call);
+    deps.api.identify(collectionId, batch, checkedCandidates(options.maxCandidates), options.threshold / 100, call);
   const identifyRetrying = async (batch: string[]): Promise<IdentifyOut[]> => {
     try {
       return await identify(batch);

@@ -13,7 +13,7 @@ import type { IdentifyFacesInput, IdentifyFacesOutcome } from '../face-operation
 import type { AdapterDeps } from './adapter-deps.js';
 import { checkCollectionId } from './collection-id.js';
 import { missingFaceId } from './compare-faces.js';
-import { detectImage } from './detect-image.js';
+import { detectImage, modelOf } from './detect-image.js';
 import type { IdentifyOut } from './face-api-shapes.js';
 import { faceDetail } from './face-detail.js';
 import { identifyInGroup, userMatchesOf } from './identify-call.js';
@@ -29,7 +29,12 @@ export async function identifyFaces(
   checkCollectionId(collectionId);
   const loaded = await deps.cache.index(collectionId, call);
   const ctx = deps.callContext(collectionId);
-  const { size, faces } = await detectImage(deps, input.image, { faceIds: true, attributes: DEFAULT_SET, ctx }, call);
+  const { size, faces } = await detectImage(
+    deps,
+    input.image,
+    { faceIds: true, attributes: DEFAULT_SET, ctx, recognitionModel: modelOf(loaded.index) },
+    call,
+  );
   const searched: { faceId: string; detail: FaceDetailRecord }[] = [];
   const unsearchedFaces: FaceDetailRecord[] = [];
   for (const face of faces) {

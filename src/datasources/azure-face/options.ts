@@ -27,8 +27,10 @@ export interface AzureFaceProviderOptions {
   trainDebounceMs?: number;
   /** Training status poll interval. @default 1000 */
   trainingPollMs?: number;
-  /** One training may take this long. @default 30 minutes */
+  /** One training may take this long. @default {@link DEFAULT_TRAINING_TIMEOUT_MS} (60 minutes) */
   trainingTimeoutMs?: number;
+  /** A v1.0 snapshot take or apply may take this long (polled every `trainingPollMs`). @default {@link DEFAULT_SNAPSHOT_TIMEOUT_MS} (24 hours) */
+  snapshotTimeoutMs?: number;
   /** A search waits at most this long for a pending training, then THROTTLED. @default 10000 */
   searchTrainingWaitMs?: number;
   /** Azure detection model for detect and add-face. @default detection_03 */

@@ -24,7 +24,7 @@ import type { AdapterDeps } from './adapter-deps.js';
 import { checkCollectionId } from './collection-id.js';
 import type { CollectionIndex } from './collection-index.js';
 import { faceRecord } from './contract-records.js';
-import { detectImage } from './detect-image.js';
+import { detectImage, modelOf } from './detect-image.js';
 import type { SimilarFaceOut } from './face-api-shapes.js';
 import { faceDetail } from './face-detail.js';
 import { bestMatch } from './face-geometry.js';
@@ -51,7 +51,12 @@ export async function searchFaces(deps: AdapterDeps, input: SearchFacesInput, ca
     );
   }
   const ctx = deps.callContext(collectionId);
-  const { faces } = await detectImage(deps, bytes, { faceIds: true, attributes: DEFAULT_SET, ctx }, call);
+  const { faces } = await detectImage(
+    deps,
+    bytes,
+    { faceIds: true, attributes: DEFAULT_SET, ctx, recognitionModel: modelOf(loaded.index) },
+    call,
+  );
   const again = bestMatch(faces, data.rect);
   if (!again?.faceId) {
     throw new DomainError(
@@ -75,7 +80,12 @@ export async function searchFacesByImage(
   checkCollectionId(collectionId);
   const loaded = await deps.cache.index(collectionId, call);
   const ctx = deps.callContext(collectionId);
-  const { size, faces } = await detectImage(deps, input.image, { faceIds: true, attributes: DEFAULT_SET, ctx }, call);
+  const { size, faces } = await detectImage(
+    deps,
+    input.image,
+    { faceIds: true, attributes: DEFAULT_SET, ctx, recognitionModel: modelOf(loaded.index) },
+    call,
+  );
   const face = faces[0];
   const searchedFace = face ? faceDetail(face, size, DEFAULT_SET) : null;
   if (!face?.faceId || !searchedFace || !passesQualityFilter(searchedFace.quality, input.qualityFilter)) throw noFaceDetected('image');

@@ -19,7 +19,11 @@ import type { ListFaceData } from './userdata.js';
  * faces in index order with their boxes and retained source images, and
  * no descriptors (Azure keeps none; a local apply computes them from the
  * images). Holds the collection's lock, so no write of this gateway lands
- * half-way; the snapshot content is written in one store transaction.
+ * half-way; the snapshot content is written in one store transaction. On a
+ * v1.0 instance the Azure takes are started under the lock too, and the
+ * lock is released once Azure accepted them: following a take (hours for
+ * 1M persons) blocks no write. Azure: "writes to the source during Take may
+ * not be captured" and may fail the take (its operation ends failed).
  * A face facegate did not index (no retained image) makes it
  * UNSUPPORTED_OPERATION: it could not be re-created from the snapshot.
  */
@@ -32,7 +36,7 @@ export function exportToSnapshot(
 ): Promise<CopyOutcome> {
   checkCollectionId(collectionId);
   const store = requireStore(deps.name, deps.options.store, 'TAKE_SNAPSHOT');
-  return deps.cache.locked(collectionId, async () => {
+  const copied = deps.cache.locked(collectionId, async () => {
     const { index } = await deps.cache.index(collectionId, call);
     const users = index.sortedUsers();
     const faces = index.sortedFaces();
@@ -89,13 +93,11 @@ export function exportToSnapshot(
         onProgress({ processed, total });
       }
     });
-    await deps.azureSnapshots?.take(
-      collectionId,
-      index.hasFaceList,
-      snapshotId,
-      (done) => onProgress({ processed: items + done, total }),
-      call,
-    );
-    return { userCount: users.length, faceCount: faces.length };
+    const azure = (await deps.azureSnapshots?.startTake(collectionId, index.hasFaceList, snapshotId, call)) ?? null;
+    return { counts: { userCount: users.length, faceCount: faces.length }, items, total, azure };
+  });
+  return copied.then(async ({ counts, items, total, azure }) => {
+    if (azure) await deps.azureSnapshots?.finishTake(azure, (done) => onProgress({ processed: items + done, total }), call);
+    return counts;
   });
 }

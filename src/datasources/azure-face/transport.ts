@@ -62,6 +62,8 @@ export interface DetectOptions {
   /** Return the 27 landmarks. @default false */
   landmarks?: boolean;
   faceIdTtlSeconds?: number;
+  /** The faceIds' recognition model: the container's they are used with. @default {@link RECOGNITION_MODEL} */
+  recognitionModel?: string;
 }
 
 /** Query of an add-face call. */
@@ -121,15 +123,20 @@ export class FaceTransport {
 
   // ---- v1.0 Snapshot API (§B.3) -------------------------------------------------
 
-  /** POST /snapshots: starts a take; resolves to the id of its operation (from Operation-Location). */
+  /**
+   * POST /snapshots: starts a take of one container (Azure's TakeSnapshotRequest names one `type` and one
+   * `objectId`, so a group and its list are two takes); resolves to the id of its operation (from Operation-Location).
+   * `userData`: ≤ 16384 characters, kept with the snapshot.
+   */
   async takeSnapshot(
     type: 'LargePersonGroup' | 'LargeFaceList',
     objectId: string,
     applyScope: string[],
+    userData: string,
     call: CallOptions | undefined,
   ): Promise<string> {
     const response = await this.exchange('TakeSnapshot', { safe: false }, call, (o) =>
-      this.v10.pathUnchecked('/snapshots').post({ body: { type, objectId, applyScope }, ...o }),
+      this.v10.pathUnchecked('/snapshots').post({ body: { type, objectId, applyScope, userData }, ...o }),
     );
     return operationIdOf('TakeSnapshot', 'headers' in response ? response.headers : {});
   }
@@ -140,6 +147,13 @@ export class FaceTransport {
       this.v10.pathUnchecked('/snapshots/{snapshotId}/apply', snapshotId).post({ body: { objectId, mode: 'CreateNew' }, ...o }),
     );
     return operationIdOf('ApplySnapshot', 'headers' in response ? response.headers : {});
+  }
+
+  /** DELETE /snapshots/{id} (only the source subscription may). */
+  deleteSnapshot(snapshotId: string, call: CallOptions | undefined): Promise<void> {
+    return this.call('DeleteSnapshot', { safe: true }, call, (o) =>
+      this.v10.pathUnchecked('/snapshots/{snapshotId}', snapshotId).delete(o),
+    );
   }
 
   getSnapshot(snapshotId: string, call: CallOptions | undefined): Promise<SnapshotOut> {
@@ -276,9 +290,15 @@ export class FaceTransport {
 
   // ---- LargeFaceList -------------------------------------------------------------
 
-  createLargeFaceList(id: string, body: { name: string; userData: string }, call: CallOptions | undefined): Promise<void> {
+  /** `recognitionModel`: the group's the list accompanies. @default {@link RECOGNITION_MODEL} */
+  createLargeFaceList(
+    id: string,
+    body: { name: string; userData: string },
+    call: CallOptions | undefined,
+    recognitionModel: string = RECOGNITION_MODEL,
+  ): Promise<void> {
     return this.call('CreateLargeFaceList', { safe: true }, call, (o) =>
-      this.client.path('/largefacelists/{largeFaceListId}', id).put({ body: { ...body, recognitionModel: RECOGNITION_MODEL }, ...o }),
+      this.client.path('/largefacelists/{largeFaceListId}', id).put({ body: { ...body, recognitionModel }, ...o }),
     );
   }
 
@@ -365,7 +385,7 @@ export class FaceTransport {
         body: image,
         queryParameters: {
           returnFaceId: options.returnFaceId,
-          recognitionModel: RECOGNITION_MODEL,
+          recognitionModel: options.recognitionModel ?? RECOGNITION_MODEL,
           detectionModel: options.detectionModel as 'detection_03',
           ...(options.returnFaceId ? { faceIdTimeToLive: ttl } : {}),
           ...(attributes.length > 0 ? { returnFaceAttributes: attributes as 'headPose'[] } : {}),

@@ -14,7 +14,7 @@ import type { VerifyUserInput, VerifyUserOutcome } from '../face-operations.js';
 import type { AdapterDeps } from './adapter-deps.js';
 import { checkCollectionId } from './collection-id.js';
 import { userRecord } from './contract-records.js';
-import { detectImage } from './detect-image.js';
+import { detectImage, modelOf } from './detect-image.js';
 import { faceDetail } from './face-detail.js';
 import { noFaceDetected } from './no-face.js';
 
@@ -33,7 +33,12 @@ export async function verifyUser(deps: AdapterDeps, input: VerifyUserInput, call
     );
   }
   const ctx = deps.callContext(collectionId, userId);
-  const { size, faces } = await detectImage(deps, input.image, { faceIds: true, attributes: DEFAULT_SET, ctx }, call);
+  const { size, faces } = await detectImage(
+    deps,
+    input.image,
+    { faceIds: true, attributes: DEFAULT_SET, ctx, recognitionModel: modelOf(index) },
+    call,
+  );
   const face = faces[0];
   if (!face?.faceId) throw noFaceDetected('image');
   const searchedFace = faceDetail(face, size, DEFAULT_SET);

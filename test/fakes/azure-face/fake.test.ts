@@ -421,9 +421,14 @@ describe('training and identify', () => {
     await call('POST', `/largepersongroups/g1/persons/${bob}/persistedfaces`, { image: png([{ identity: 'bob' }]) });
     const [bobProbe] = await detectIds(png([{ identity: 'bob' }]));
     expect((await identify(bobProbe)).json[0].candidates).toEqual([]);
+    fake.advanceClock(60_000);
     await call('POST', '/largepersongroups/g1/train');
     fake.advanceClock(1000);
     expect((await identify(bobProbe)).json[0].candidates.map((c: { personId: string }) => c.personId)).toEqual([bob]);
+    // createdDateTime is the group's creation time (TrainingResultOutput), not the training's: it stays.
+    const again = (await call('GET', '/largepersongroups/g1/training')).json;
+    expect(again.createdDateTime).toBe(status.createdDateTime);
+    expect(Date.parse(again.lastSuccessfulTrainingDateTime)).toBeGreaterThan(Date.parse(status.lastSuccessfulTrainingDateTime) + 60_000);
   });
 
   it('a failed training keeps the previous model; the status says failed with a message', async () => {

@@ -485,11 +485,16 @@ export class FaceState {
     this.settle(c);
     if (!c.training) throw new AzureError(404, `${LABELS[kind].code}NotTrained`, `${LABELS[kind].label} '${c.id}' not trained.`);
     const t = c.training;
+    // TrainingResultOutput (@azure-rest/ai-vision-face; learn.microsoft.com Face v1.2 "Get Large Person Group
+    // Training Status"): createdDateTime is "the created time of the person group, large person group or large
+    // face list" — the container's, not the training's; lastActionDateTime its last modify time and
+    // lastSuccessfulTrainingDateTime "the last successful training time" (stamped here when the training ends:
+    // Azure does not say start or end, and the end is the reading that is harder on a client).
     return {
       status: 200,
       body: {
         status: t.status,
-        createdDateTime: iso(t.createdAt),
+        createdDateTime: iso(c.createdAt),
         lastActionDateTime: iso(t.lastActionAt),
         lastSuccessfulTrainingDateTime: c.lastSuccessAt === null ? null : iso(c.lastSuccessAt),
         ...(t.status === 'failed' ? { message: t.failMessage } : {}),
