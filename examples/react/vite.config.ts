@@ -1,6 +1,6 @@
 /**
- * The React example (Vite + React + Apollo Client 4). `npm run
- * example:react:dev` serves it with hot reload, `npm run example:react:build`
+ * The React example (Vite + React + Apollo Client 4). `npm run example:dev`
+ * serves it with hot reload, `npm run example:build` type-checks it and
  * builds it into examples/react/dist. The dev server and `vite preview`
  * proxy /graphql (HTTP and WebSocket) to the gateway at FACEGATE_URL, so the
  * page and the API share one origin (no CORS, and the gateway's Origin

@@ -13,7 +13,7 @@ import { REPO_ROOT } from '../support/gateway.js';
 describe('codegen outputs', () => {
   it('are committed as codegen.yml generates them (run `npm run codegen`)', async () => {
     const { config } = await loadCodegenConfig({ configFilePath: path.join(REPO_ROOT, 'codegen.yml') });
-    const outputs = await generate({ ...config, cwd: REPO_ROOT, silent: true }, false);
+    const outputs: { filename: string; content: string }[] = await generate({ ...config, cwd: REPO_ROOT, silent: true }, false);
     const files = outputs.map((o) => path.relative(REPO_ROOT, path.resolve(REPO_ROOT, o.filename))).sort();
     expect(files).toEqual(expect.arrayContaining(['examples/react/src/gql/gql.ts', 'examples/react/src/gql/graphql.ts', 'test/generated/graphql.ts']));
     for (const output of outputs) {
