@@ -37,6 +37,8 @@ interface SentOperation {
   headers: Record<string, string>;
 }
 const MULTIPART = '(multipart)';
+/** How long a poll waits for the page (the machine is shared and slow at times); inference gets longer. */
+const POLL = { timeout: 15_000 };
 
 let gateway: GatewayProcess;
 let snapshotId: string;
@@ -108,6 +110,8 @@ beforeAll(async () => {
   browser = await launchChromium();
   await warm;
   const { page } = browser;
+  // A missing element fails the test in seconds, not at its time-out.
+  page.setDefaultTimeout(10_000);
   page.on('request', (request) => {
     if (request.method() === 'POST' && new URL(request.url()).pathname === '/graphql') sending.push(operationOf(request));
   });
@@ -148,14 +152,14 @@ describe('example React app', () => {
   it('sends the API key typed into the page as x-api-key, and is refused without it', async () => {
     const { page } = browser;
     await openCollection(COLLECTION);
-    await expect.poll(() => page.getByLabel('Users status').textContent()).toMatch(/^HTTP 401: /);
+    await expect.poll(() => page.getByLabel('Users status').textContent(), POLL).toMatch(/^HTTP 401: /);
     expect((await lastSent()).headers['x-api-key']).toBeUndefined();
     await browser.screenshot('example-react-api-key-refused');
 
     const before = sending.length;
     await page.locator('input[name=apiKey]').fill(KEY);
     await page.getByRole('button', { name: 'Use key' }).click();
-    await expect.poll(() => page.getByLabel('Users shown').textContent()).toBe('3 of 4 users');
+    await expect.poll(() => page.getByLabel('Users shown').textContent(), POLL).toBe('3 of 4 users');
     expect((await sentSince(before)).map((o) => [o.operationName, o.headers['x-api-key']])).toEqual([['CollectionUsers', KEY]]);
   });
 
@@ -164,7 +168,7 @@ describe('example React app', () => {
     expect(await userRows()).toEqual(['guest-1 0 CREATED', 'guest-2 0 CREATED', 'guest-3 0 CREATED']);
     const before = sending.length;
     await page.getByRole('button', { name: 'Load more' }).click();
-    await expect.poll(userRows).toEqual(GUESTS.map((u) => `${u} 0 CREATED`));
+    await expect.poll(userRows, POLL).toEqual(GUESTS.map((u) => `${u} 0 CREATED`));
     expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
     const [more, ...others] = await sentSince(before);
     expect(others).toEqual([]);
@@ -197,7 +201,7 @@ describe('example React app', () => {
     expect(upload.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
     expect(upload.headers['apollo-require-preflight']).toBe('true');
     expect(upload.headers['x-api-key']).toBe(KEY);
-    await expect.poll(userRows).toEqual([...GUESTS.map((u) => `${u} 0 CREATED`), 'leonard 1 ACTIVE', 'sheldon 1 ACTIVE']);
+    await expect.poll(userRows, POLL).toEqual([...GUESTS.map((u) => `${u} 0 CREATED`), 'leonard 1 ACTIVE', 'sheldon 1 ACTIVE']);
     expect(await page.getByLabel('Users shown').textContent()).toBe('6 of 6 users');
   });
 
@@ -224,13 +228,13 @@ describe('example React app', () => {
     const sheldon = usersTable().locator('tr[data-user="sheldon"]');
     const unassociated = page.getByRole('list', { name: 'Faces without a user' });
     await sheldon.getByRole('button', { name: 'Remove faces' }).click();
-    await expect.poll(() => sheldon.locator('td').nth(1).textContent()).toBe('0');
-    await expect.poll(() => unassociated.locator('li').allTextContents()).toEqual([expect.stringMatching(/^sheldon /)]);
+    await expect.poll(() => sheldon.locator('td').nth(1).textContent(), POLL).toBe('0');
+    await expect.poll(() => unassociated.locator('li').allTextContents(), POLL).toEqual([expect.stringMatching(/^sheldon /)]);
     await browser.screenshot('example-react-users-disassociated');
 
     await unassociated.getByRole('button', { name: 'Associate' }).click();
-    await expect.poll(() => sheldon.locator('td').nth(1).textContent()).toBe('1');
-    await expect.poll(() => unassociated.locator('li').count()).toBe(0);
+    await expect.poll(() => sheldon.locator('td').nth(1).textContent(), POLL).toBe('1');
+    await expect.poll(() => unassociated.locator('li').count(), POLL).toBe(0);
     expect(await namesSince(before)).toEqual(['DisassociateFaces', 'AssociateFaces']);
     expect(await userRows()).toEqual([...GUESTS.map((u) => `${u} 0 CREATED`), 'leonard 1 ACTIVE', 'sheldon 1 ACTIVE']);
     await browser.screenshot('example-react-users');
@@ -262,9 +266,9 @@ describe('example React app', () => {
     const { page } = browser;
     await page.getByRole('textbox', { name: 'Collection', exact: true }).fill(COLLECTION);
     await page.getByRole('button', { name: 'Create' }).click();
-    await expect.poll(() => page.getByLabel('Collection status').textContent()).toMatch(/^CollectionAlreadyExists: .*already exists/);
+    await expect.poll(() => page.getByLabel('Collection status').textContent(), POLL).toMatch(/^CollectionAlreadyExists: .*already exists/);
     await openCollection('no-such-collection');
     await page.getByRole('button', { name: 'Take snapshot' }).click();
-    await expect.poll(() => page.getByLabel('Snapshot status').textContent()).toMatch(/^CollectionNotFound: \S/);
+    await expect.poll(() => page.getByLabel('Snapshot status').textContent(), POLL).toMatch(/^CollectionNotFound: \S/);
   });
 });
