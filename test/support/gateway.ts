@@ -113,23 +113,29 @@ export interface GraphQLResponse<T = Record<string, any>> {
   errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
 }
 
-/** POSTs one GraphQL operation over real HTTP. */
+/** POSTs one GraphQL operation over real HTTP, with `headers` besides the content-type (credentials). */
 export async function gql<T = Record<string, any>>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<T>> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...headers, 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as GraphQLResponse<T>;
 }
 
 /** Like {@link gql}, failing on any GraphQL error; returns data. */
-export async function gqlData<T = Record<string, any>>(url: string, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const res = await gql<T>(url, query, variables);
+export async function gqlData<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers?: Record<string, string>,
+): Promise<T> {
+  const res = await gql<T>(url, query, variables, headers);
   if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
   return res.data as T;
 }

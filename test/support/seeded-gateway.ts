@@ -24,8 +24,13 @@ export function acceptedOperation(data: Record<string, any>): string {
 }
 
 /** Follows an operation over graphql-ws to its end; resolves with its last event. */
-export async function followOperation(wsUrl: string, operationId: string, onEvent?: (e: { status: string }) => void) {
-  const client = wsClient(wsUrl);
+export async function followOperation(
+  wsUrl: string,
+  operationId: string,
+  onEvent?: (e: { status: string }) => void,
+  connectionParams?: Record<string, unknown>,
+) {
+  const client = wsClient(wsUrl, connectionParams);
   try {
     const events = await collectSubscription<{ snapshotProgress: { status: string; snapshot: { id: string } | null } }>(
       client,
@@ -40,11 +45,18 @@ export async function followOperation(wsUrl: string, operationId: string, onEven
 }
 
 /** Enqueues an apply of `snapshotId` into a new local collection; returns the operation id. */
-export async function applySnapshot(url: string, snapshotId: string, target: string): Promise<string> {
-  return acceptedOperation(await gqlData(url, APPLY, { s: snapshotId, t: target }));
+export async function applySnapshot(url: string, snapshotId: string, target: string, apiKey?: string): Promise<string> {
+  return acceptedOperation(await gqlData(url, APPLY, { s: snapshotId, t: target }, apiKey ? { 'x-api-key': apiKey } : {}));
 }
 
-export async function startSeededGateway(options: StartOptions = {}): Promise<{ gateway: GatewayProcess; snapshotId: string }> {
+/**
+ * Seeds, starts and snapshots. `apiKey`: the key to seed with, for a gateway
+ * whose `options.config` refuses anonymous callers.
+ */
+export async function startSeededGateway(
+  options: StartOptions & { apiKey?: string } = {},
+): Promise<{ gateway: GatewayProcess; snapshotId: string }> {
+  const headers: Record<string, string> = options.apiKey ? { 'x-api-key': options.apiKey } : {};
   const dataDir = mkdtempSync(path.join(tmpdir(), 'facegate-seeded-'));
   const store = await openSqliteStore(dataDir);
   await seedCollection(store, SEEDED);
@@ -54,8 +66,15 @@ export async function startSeededGateway(options: StartOptions = {}): Promise<{ 
     gateway.url,
     `mutation { takeSnapshot(input: { collection: { provider: "local", collectionId: "big" } }) {
     __typename ... on TakeSnapshotAccepted { operation { id } } ... on Error { code message } } }`,
+    {},
+    headers,
   );
-  const last = await followOperation(gateway.wsUrl, acceptedOperation(take));
+  const last = await followOperation(
+    gateway.wsUrl,
+    acceptedOperation(take),
+    undefined,
+    options.apiKey ? { apiKey: options.apiKey } : undefined,
+  );
   if (last.status !== 'SUCCEEDED' || !last.snapshot) throw new Error(`seeded snapshot: expected SUCCEEDED, got ${JSON.stringify(last)}`);
   return { gateway, snapshotId: last.snapshot.id };
 }
