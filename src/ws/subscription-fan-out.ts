@@ -60,10 +60,13 @@ export interface SubscriptionFanOutOptions {
 /** A shared execution of one event for one group: its result as the `payload` of a next message, in JSON. */
 interface Shared {
   payload: Promise<string>;
-  /** Whose context ran it: a result with errors is not reused once that context is aborted. */
-  signal: AbortSignal | undefined;
+  /** Whose context ran it: a result with errors is not reused once that context's signal is aborted. */
+  context: unknown;
   hasErrors: boolean;
 }
+
+/** Whether the context's signal was aborted; read only for a result with errors (the context makes its signal on first read). */
+const aborted = (context: unknown): boolean => (context as { signal?: AbortSignal } | undefined)?.signal?.aborted === true;
 
 /** An async iterator that ends when `run` does and yields nothing; `return()` stops `run`'s loop. */
 type Silent = AsyncIterableIterator<never> & { return(): Promise<IteratorResult<never>> };
@@ -97,8 +100,7 @@ export class SubscriptionFanOut {
         if (next.done || stopped) return { value: undefined, done: true };
         const payload = await this.payloadOf(next.value, group, args);
         if (stopped) return { value: undefined, done: true };
-        await send(target.socket, `${prefix}${payload}}`);
-        this.options.onFrame?.();
+        if (await send(target.socket, `${prefix}${payload}}`)) this.options.onFrame?.();
       }
     };
     let running: Promise<IteratorResult<never>> | undefined;
@@ -120,7 +122,7 @@ export class SubscriptionFanOut {
     let byGroup = this.shared.get(event);
     if (!byGroup) this.shared.set(event, (byGroup = new Map()));
     const known = byGroup.get(group);
-    if (known && !(known.hasErrors && known.signal?.aborted)) return known.payload;
+    if (known && !(known.hasErrors && aborted(known.context))) return known.payload;
     const made = this.executeOnce(event, args);
     byGroup.set(group, made);
     return made.payload;
@@ -128,8 +130,7 @@ export class SubscriptionFanOut {
 
   private executeOnce(event: unknown, args: ExecutionArgs): Shared {
     this.options.onExecution?.();
-    const signal = (args.contextValue as { signal?: AbortSignal } | undefined)?.signal;
-    const made: Shared = { signal, hasErrors: false, payload: Promise.resolve('') };
+    const made: Shared = { context: args.contextValue, hasErrors: false, payload: Promise.resolve('') };
     made.payload = Promise.resolve(execute({ ...args, rootValue: event })).then((result) => {
       made.hasErrors = Boolean(result.errors);
       return JSON.stringify(this.formatted(result));
@@ -145,10 +146,14 @@ export class SubscriptionFanOut {
   }
 }
 
-/** Writes `frame` if the socket is open; resolves once ws has handed it to the socket (as graphql-ws's `ws` adapter does). */
-function send(socket: WebSocket, frame: string): Promise<void> {
+/**
+ * Writes `frame` if the socket is open, as graphql-ws's `ws` adapter does:
+ * resolves once ws has handed it to the socket (true), or at once when the
+ * socket is no longer open (false).
+ */
+function send(socket: WebSocket, frame: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    if (socket.readyState !== socket.OPEN) return resolve();
-    socket.send(frame, (err) => (err ? reject(err) : resolve()));
+    if (socket.readyState !== socket.OPEN) return resolve(false);
+    socket.send(frame, (err) => (err ? reject(err) : resolve(true)));
   });
 }
