@@ -60,6 +60,23 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /**
+   * Executions of subscription events: once per event per group of
+   * subscribers sharing a selection, variables and tenant (ws/subscription-fan-out.ts).
+   */
+  readonly subscriptionExecutions = new HotCounter(this.registry, {
+    name: 'facegate_subscription_executions_total',
+    help: 'GraphQL executions of subscription events: one per event per group of subscribers with the same selection, variables and tenant.',
+    labelNames: [],
+  });
+
+  /** Subscription `next` frames sent, one per subscriber per event. */
+  readonly subscriptionFrames = new HotCounter(this.registry, {
+    name: 'facegate_subscription_frames_total',
+    help: 'Subscription next messages sent over graphql-ws: one per subscriber per event.',
+    labelNames: [],
+  });
+
   readonly graphqlOperations = new HotCounter(this.registry, {
     name: 'facegate_graphql_operations_total',
     help: 'GraphQL operations (HTTP and WebSocket) by operation name, type and result: success, the error member a root field returned, or the GraphQL error code.',

@@ -14,11 +14,14 @@
  * Before any of that, the upgrade passes the Host and Origin checks and the
  * connection caps (connection-gate.ts), and no frame longer than
  * `maxPayloadBytes` is read. Every error a client sees, refusals included,
- * is shaped by the same formatError as over HTTP.
+ * is shaped by the same formatError as over HTTP. A subscription's events
+ * are executed once per group of subscribers with the same selection,
+ * variables and tenant, and sent as pre-serialized frames
+ * (subscription-fan-out.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, specifiedRules, type GraphQLSchema } from 'graphql';
+import { GraphQLError, specifiedRules, subscribe, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode, type Disposable, type FormattedExecutionResult, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -36,6 +39,7 @@ import { TenantSubscriptions, tooManyOperations, tooManySubscriptions, type WebS
 import { connectionGate } from './connection-gate.js';
 import { OperationSignals } from './operation-signals.js';
 import { prepareOperation } from './prepare-operation.js';
+import { SubscriptionFanOut, type FanOutTarget } from './subscription-fan-out.js';
 import { handleSocketErrors } from './socket-errors.js';
 import { TokenExpiry } from './token-expiry.js';
 
@@ -91,6 +95,11 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
   const subscriptions = new TenantSubscriptions(wsLimits.maxSubscriptionsPerTenant);
   /** Errors as formatError shapes them: the same masking and codes as over HTTP. */
   const format = (errors: readonly unknown[]) => formatErrorsAsApollo(errors, formatError).formattedErrors;
+  const executions = metrics.subscriptionExecutions.labels();
+  const frames = metrics.subscriptionFrames.labels();
+  const fanOut = new SubscriptionFanOut({ formatErrors: format, onExecution: () => executions.inc(), onFrame: () => frames.inc() });
+  /** Where each admitted subscription's frames go, by the execution args onSubscribe returned (graphql-ws hands the same object to `subscribe`). */
+  const fanOutTargets = new WeakMap<ExecutionArgs, FanOutTarget>();
 
   /**
    * The caller an operation's own `extensions.headers` authenticate, on a socket that brought no
@@ -155,6 +164,7 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
         if (prepared.kind === 'subscription' && !subscriptions.open(ctx.extra.socket, id, caller.tenant)) {
           return [tooManySubscriptions(wsLimits.maxSubscriptionsPerTenant)];
         }
+        if (prepared.kind === 'subscription') fanOutTargets.set(prepared.args, { socket: ctx.extra.socket, id, tenant: caller.tenant });
         return prepared.args;
       },
       // onSubscribe let the operation run only with a caller: the socket's or its own.
@@ -165,6 +175,10 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
           randomUUID(),
           signals.open(ctx.extra.socket, id),
         ),
+      subscribe: (args) => {
+        const target = fanOutTargets.get(args);
+        return target ? fanOut.subscribe(args, target) : subscribe(args);
+      },
       onOperation: (ctx, id, _payload, args, result) => {
         // A subscription's signal stays open until the client completes it or the socket closes.
         if (!(Symbol.asyncIterator in result)) signals.finish(ctx.extra.socket, id);
@@ -185,6 +199,7 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
         metrics.wsConnections.dec();
       },
       // Results and errors leave through formatError, as over HTTP: nothing unexpected reaches the client unmasked.
+      // (A subscription's events do not pass here: SubscriptionFanOut formats them with the same `format`.)
       onNext: (_ctx, _id, _payload, _args, result): FormattedExecutionResult | undefined => {
         if (!result.errors?.length) return undefined;
         return { ...result, errors: format(result.errors) };
