@@ -6,6 +6,7 @@
  * just unlinked: the store's secure_delete), and a take refuses a face
  * whose image the gateway never had (indexed outside facegate).
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IndexFacesCommand } from '@aws-sdk/client-rekognition';
@@ -116,5 +117,63 @@ describe('retainImages', () => {
       },
     );
     expect(err.message).toContain(theirs);
+  });
+});
+
+describe('a snapshot taken from and applied to AWS (provider level)', () => {
+  it('re-indexes each image once, keeps the face at the snapshot box, deletes the other faces AWS found there, and associates', async () => {
+    const retain = provider(true);
+    const source = uniqueId();
+    await retain.createCollection(source);
+    await retain.createUser({ collectionId: source, userId: 'alice' });
+    // Two faces in the image, alice's the larger: only hers is indexed (maxFaces 1).
+    const image = fakePng({
+      label: `pair-${source}`,
+      faces: [
+        { identity: 'alice', box: { left: 0.05, top: 0.2, width: 0.5, height: 0.5 } },
+        { identity: 'bob', box: { left: 0.65, top: 0.3, width: 0.3, height: 0.3 } },
+      ],
+    });
+    const [face] = (await retain.indexFaces({ collectionId: source, image, maxFaces: 1, externalImageId: 'pair' })).faces;
+    await retain.associateFaces({ collectionId: source, userId: 'alice', faceIds: [face.faceId], userMatchThreshold: 75 });
+
+    const snapshotId = randomUUID();
+    const now = new Date();
+    await store.transaction(async (tx) => {
+      await tx.insertSnapshot({
+        id: snapshotId,
+        owner: 't',
+        source: { provider: 'aws-retain', collectionId: source },
+        applyScope: [],
+        userData: null,
+        state: 'TAKING',
+        userCount: 0,
+        faceCount: 0,
+        createdAt: now,
+        lastUpdatedAt: now,
+        expiresAt: new Date(now.getTime() + 3_600_000),
+      });
+    });
+    expect(await retain.exportToSnapshot(source, snapshotId, () => {})).toEqual({ userCount: 1, faceCount: 1 });
+    await store.transaction((tx) => tx.updateSnapshot(snapshotId, { state: 'READY', userCount: 1, faceCount: 1, lastUpdatedAt: now }));
+
+    const target = uniqueId();
+    fake.clearCalls();
+    const progress: number[] = [];
+    expect(await retain.importFromSnapshot(snapshotId, target, async (p) => void progress.push(p.processed))).toEqual({
+      userCount: 1,
+      faceCount: 1,
+    });
+    expect(progress).toEqual([1, 2]);
+    expect(fake.callsTo('IndexFaces')).toHaveLength(1);
+    expect(fake.callsTo('IndexFaces')[0].params).toMatchObject({ MaxFaces: 100, QualityFilter: 'NONE', ExternalImageId: 'pair' });
+    expect(fake.callsTo('DeleteFaces')).toHaveLength(1);
+    const faces = (await retain.listFaces(target, {}, { limit: 10 })).items;
+    expect(faces).toHaveLength(1);
+    expect(faces[0]).toMatchObject({ userId: 'alice', externalImageId: 'pair' });
+    expect(faces[0].faceId).not.toBe(face.faceId);
+    expect(faces[0].boundingBox!.left).toBeCloseTo(0.05);
+    // The new collection's face has its image retained too (so it can be snapshotted again).
+    expect(await imagesOf('aws-retain', target, image)).not.toBeNull();
   });
 });
