@@ -80,6 +80,12 @@ export interface DeleteFacesOutcome {
     faceId: string;
     userId: string | null;
     reasons: ('FACE_NOT_FOUND' | 'ASSOCIATED_TO_AN_EXISTING_USER')[];
+    /**
+     * Reasons the provider gave that `reasons` cannot name (one Rekognition
+     * added after this gateway was built), verbatim; dropped from `reasons`
+     * so the answer still serializes. @default []
+     */
+    providerReasons?: string[];
   }[];
 }
 
@@ -103,6 +109,12 @@ export interface AssociateFacesOutcome {
     userId: string | null;
     confidence: number | null;
     reasons: ('FACE_NOT_FOUND' | 'ASSOCIATED_TO_A_DIFFERENT_USER' | 'LOW_MATCH_CONFIDENCE')[];
+    /**
+     * Reasons the provider gave that `reasons` cannot name (one Rekognition
+     * added after this gateway was built), verbatim; dropped from `reasons`
+     * so the answer still serializes. @default []
+     */
+    providerReasons?: string[];
   }[];
   userStatus: UserStatus;
 }
@@ -117,6 +129,12 @@ export interface DisassociateFacesOutcome {
     faceId: string;
     userId: string | null;
     reasons: ('FACE_NOT_FOUND' | 'ASSOCIATED_TO_A_DIFFERENT_USER')[];
+    /**
+     * Reasons the provider gave that `reasons` cannot name (one Rekognition
+     * added after this gateway was built), verbatim; dropped from `reasons`
+     * so the answer still serializes. @default []
+     */
+    providerReasons?: string[];
   }[];
   userStatus: UserStatus;
 }

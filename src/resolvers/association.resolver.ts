@@ -18,6 +18,7 @@ import { checkFaceIds, checkNumber, checkOptionalString, checkString } from '../
 import { clearLoaders } from './collection.resolver.js';
 import { resolveRef } from './providers.js';
 import { resultOf } from './result.js';
+import { withProviderReasons } from './provider-reasons.js';
 
 /** Validated fields common to associate and disassociate. */
 function userFacesInput(ctx: GatewayContext, input: DisassociateFacesInput) {
@@ -88,7 +89,7 @@ export class AssociationResolver {
       });
       return Object.assign(new AssociateFacesSuccess(), {
         associatedFaces: payload.faces,
-        unsuccessfulFaceAssociations: outcome.unsuccessfulFaceAssociations,
+        unsuccessfulFaceAssociations: withProviderReasons(outcome.unsuccessfulFaceAssociations),
         userStatus: outcome.userStatus,
         user: payload.user,
       });
@@ -108,7 +109,7 @@ export class AssociationResolver {
       });
       return Object.assign(new DisassociateFacesSuccess(), {
         disassociatedFaces: payload.faces,
-        unsuccessfulFaceDisassociations: outcome.unsuccessfulFaceDisassociations,
+        unsuccessfulFaceDisassociations: withProviderReasons(outcome.unsuccessfulFaceDisassociations),
         userStatus: outcome.userStatus,
         user: payload.user,
       });

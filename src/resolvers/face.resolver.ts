@@ -19,6 +19,7 @@ import { requestedAttributes } from './face-options.js';
 import { loadCollection } from './node.resolver.js';
 import { resolveRef } from './providers.js';
 import { resultOf } from './result.js';
+import { withProviderReasons } from './provider-reasons.js';
 
 @Resolver(() => Face)
 export class FaceResolver {
@@ -66,7 +67,10 @@ export class FaceResolver {
       const faceIds = checkFaceIds('input.faceIds', input.faceIds, 1, 4096);
       const outcome = await provider.deleteFaces(collectionId, faceIds, ctx);
       clearLoaders(ctx);
-      return Object.assign(new DeleteFacesSuccess(), outcome);
+      return Object.assign(new DeleteFacesSuccess(), {
+        ...outcome,
+        unsuccessfulFaceDeletions: withProviderReasons(outcome.unsuccessfulFaceDeletions),
+      });
     });
   }
 }

@@ -27,6 +27,12 @@ export class UnsuccessfulFaceAssociation {
 
   @Field(() => [AssociationFailureReason])
   reasons!: AssociationFailureReason[];
+
+  /** Reasons the provider gave that `reasons` cannot name (added by the provider after this gateway was built), verbatim. */
+  @Field(() => [String], {
+    description: 'Reasons the provider gave that `reasons` cannot name (added by the provider after this gateway was built), verbatim.',
+  })
+  providerReasons!: string[];
 }
 
 @ObjectType()
@@ -68,6 +74,12 @@ export class UnsuccessfulFaceDisassociation {
 
   @Field(() => [DisassociationFailureReason])
   reasons!: DisassociationFailureReason[];
+
+  /** Reasons the provider gave that `reasons` cannot name (added by the provider after this gateway was built), verbatim. */
+  @Field(() => [String], {
+    description: 'Reasons the provider gave that `reasons` cannot name (added by the provider after this gateway was built), verbatim.',
+  })
+  providerReasons!: string[];
 }
 
 @ObjectType()

@@ -74,6 +74,12 @@ export class UnsuccessfulFaceDeletion {
 
   @Field(() => [FaceDeletionFailureReason])
   reasons!: FaceDeletionFailureReason[];
+
+  /** Reasons the provider gave that `reasons` cannot name (added by the provider after this gateway was built), verbatim. */
+  @Field(() => [String], {
+    description: 'Reasons the provider gave that `reasons` cannot name (added by the provider after this gateway was built), verbatim.',
+  })
+  providerReasons!: string[];
 }
 
 @ObjectType()

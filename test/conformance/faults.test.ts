@@ -15,7 +15,7 @@ import {
   type FakeAzureFace,
   type FaultKind as AzureFaultKind,
 } from '../fakes/azure-face/server.js';
-import { removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
+import { gql, removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 import { createUsers, uniqueCollectionId } from '../support/fixtures.js';
 import { client } from './operations.js';
 
@@ -270,6 +270,33 @@ describe('lost responses', () => {
     const state = await api.state(col);
     expect(state?.users.filter((u: any) => u.userId === 'erin')).toHaveLength(1);
     expect(state?.users.find((u: any) => u.userId === 'alice')).toEqual({ userId: 'alice', status: 'ACTIVE', faceCount: 2 });
+  });
+});
+
+describe("a failure reason Rekognition adds later (the fake's test-only setExtraFailureReasons)", () => {
+  it('is answered in providerReasons, the known ones in reasons, and the whole response still serializes', async () => {
+    const missing = '00000000-0000-4000-8000-000000000000';
+    fake.setExtraFailureReasons(['FACE_IN_ANOTHER_REGION']);
+    try {
+      const c = { provider: PROVIDER, collectionId: col };
+      const res = await gql(
+        gateway.url,
+        `mutation($c: CollectionRef!, $f: [String!]!) {
+          deleteFaces(input: { collection: $c, faceIds: $f }) { __typename ... on DeleteFacesSuccess { unsuccessfulFaceDeletions { faceId reasons providerReasons } } }
+          associateFaces(input: { collection: $c, userId: "bob", faceIds: $f }) { __typename ... on AssociateFacesSuccess { unsuccessfulFaceAssociations { faceId reasons providerReasons } } }
+          disassociateFaces(input: { collection: $c, userId: "bob", faceIds: $f }) { __typename ... on DisassociateFacesSuccess { unsuccessfulFaceDisassociations { faceId reasons providerReasons } } } }`,
+        { c, f: [missing] },
+      );
+      expect(res.errors).toBeUndefined();
+      const entry = { faceId: missing, reasons: ['FACE_NOT_FOUND'], providerReasons: ['FACE_IN_ANOTHER_REGION'] };
+      expect(res.data).toEqual({
+        deleteFaces: { __typename: 'DeleteFacesSuccess', unsuccessfulFaceDeletions: [entry] },
+        associateFaces: { __typename: 'AssociateFacesSuccess', unsuccessfulFaceAssociations: [entry] },
+        disassociateFaces: { __typename: 'DisassociateFacesSuccess', unsuccessfulFaceDisassociations: [entry] },
+      });
+    } finally {
+      fake.setExtraFailureReasons([]);
+    }
   });
 });
 

@@ -69,19 +69,21 @@ async function bulkFaces(collectionId: string, n: number, identity: string): Pro
 }
 
 describe('identity and capabilities', () => {
-  it('is kind REKOGNITION with the user/face capabilities (unassociated listing emulated), the seven face operations and every attribute but LIVENESS; no descriptors or snapshots', () => {
+  it('is kind REKOGNITION with the user/face capabilities (unassociated listing emulated), the seven face operations and every attribute but LIVENESS; no descriptors, and snapshots only with retainImages', () => {
     expect(provider.kind).toBe('REKOGNITION');
     expect(provider.name).toBe('aws-test');
     const absent = ['EXPORT_DESCRIPTORS', 'TAKE_SNAPSHOT', 'APPLY_SNAPSHOT', 'TRAIN_COLLECTION', 'FACE_ATTRIBUTE_LIVENESS'];
     expect([...provider.capabilities].sort()).toEqual(CAPABILITIES.filter((c) => !absent.includes(c)).sort());
     expect(provider.capabilities.has('LIST_UNASSOCIATED_FACES')).toBe(true);
-    expect('exportToSnapshot' in provider).toBe(false);
+    // Without retainImages (the default) the snapshot methods refuse, as the capabilities say.
+    expect(provider.capabilities.has('TAKE_SNAPSHOT')).toBe(false);
   });
 
   it('the definition parses options strictly and creates a working provider', async () => {
     const { options, create, kind } = rekognitionDefinition;
     expect(kind).toBe('rekognition');
-    expect(options.parse({})).toEqual({ maxAttempts: 3 });
+    expect(options.parse({})).toEqual({ maxAttempts: 3, retainImages: false });
+    expect(options.safeParse({ retainImages: 'yes' }).success).toBe(false);
     expect(options.safeParse({ region: 'eu-west-1', endpoint: fake.url, maxAttempts: 5, requestTimeoutMs: 1000 }).success).toBe(true);
     expect(options.safeParse({ endpoint: 'not a url' }).success).toBe(false);
     expect(options.safeParse({ maxAttempts: 0 }).success).toBe(false);
@@ -391,8 +393,8 @@ describe('faces', () => {
     expect(await provider.deleteFaces(id, [faces[0], faces[1], missing])).toEqual({
       deletedFaceIds: [faces[0]],
       unsuccessfulFaceDeletions: [
-        { faceId: faces[1], userId: 'u', reasons: ['ASSOCIATED_TO_AN_EXISTING_USER'] },
-        { faceId: missing, userId: null, reasons: ['FACE_NOT_FOUND'] },
+        { faceId: faces[1], userId: 'u', reasons: ['ASSOCIATED_TO_AN_EXISTING_USER'], providerReasons: [] },
+        { faceId: missing, userId: null, reasons: ['FACE_NOT_FOUND'], providerReasons: [] },
       ],
     });
   });
@@ -446,7 +448,7 @@ describe('associations', () => {
     await provider.associateFaces({ collectionId: id, userId: 'other', faceIds: [bob], userMatchThreshold: 75 });
     const taken = await provider.associateFaces({ collectionId: id, userId: 'alice', faceIds: [bob], userMatchThreshold: 0 });
     expect(taken.unsuccessfulFaceAssociations).toEqual([
-      { faceId: bob, userId: 'other', confidence: null, reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] },
+      { faceId: bob, userId: 'other', confidence: null, reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'], providerReasons: [] },
     ]);
   });
 
@@ -463,8 +465,8 @@ describe('associations', () => {
     expect(out).toEqual({
       disassociatedFaceIds: [alice[0]],
       unsuccessfulFaceDisassociations: [
-        { faceId: bob, userId: 'other', reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] },
-        { faceId: missing, userId: null, reasons: ['FACE_NOT_FOUND'] },
+        { faceId: bob, userId: 'other', reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'], providerReasons: [] },
+        { faceId: missing, userId: null, reasons: ['FACE_NOT_FOUND'], providerReasons: [] },
       ],
       userStatus: 'CREATED',
     });
@@ -533,5 +535,49 @@ describe('raw SDK arrangement sanity', () => {
     const id = uniqueId();
     await raw.send(new CreateCollectionCommand({ CollectionId: id }));
     expect((await provider.getCollections([id]))[0]?.collectionId).toBe(id);
+  });
+});
+
+describe("failure reasons Rekognition adds later (the fake's test-only setExtraFailureReasons)", () => {
+  it('an unknown reason is left out of reasons, kept verbatim in providerReasons, and logged', async () => {
+    const logged: unknown[] = [];
+    const logger = { warn: (obj: unknown) => logged.push(obj) } as never;
+    const withLog = providerFor(fake, { logger });
+    try {
+      const { id, faces } = await collectionWithFaces(2);
+      await withLog.createUser({ collectionId: id, userId: 'u' });
+      await withLog.createUser({ collectionId: id, userId: 'v' });
+      await withLog.associateFaces({ collectionId: id, userId: 'v', faceIds: [faces[1]], userMatchThreshold: 0 });
+      fake.setExtraFailureReasons(['FACE_IN_ANOTHER_REGION']);
+      const missing = randomUUID();
+      const associated = await withLog.associateFaces({
+        collectionId: id,
+        userId: 'u',
+        faceIds: [faces[1], missing],
+        userMatchThreshold: 0,
+      });
+      expect(associated.unsuccessfulFaceAssociations.map((u) => [u.faceId, u.reasons, u.providerReasons])).toEqual([
+        [faces[1], ['ASSOCIATED_TO_A_DIFFERENT_USER'], ['FACE_IN_ANOTHER_REGION']],
+        [missing, ['FACE_NOT_FOUND'], ['FACE_IN_ANOTHER_REGION']],
+      ]);
+      const disassociated = await withLog.disassociateFaces({ collectionId: id, userId: 'u', faceIds: [faces[1]] });
+      expect(disassociated.unsuccessfulFaceDisassociations).toEqual([
+        { faceId: faces[1], userId: 'v', reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'], providerReasons: ['FACE_IN_ANOTHER_REGION'] },
+      ]);
+      const deleted = await withLog.deleteFaces(id, [missing]);
+      expect(deleted.unsuccessfulFaceDeletions).toEqual([
+        { faceId: missing, userId: null, reasons: ['FACE_NOT_FOUND'], providerReasons: ['FACE_IN_ANOTHER_REGION'] },
+      ]);
+      expect(logged).toHaveLength(4);
+      expect(logged[0]).toMatchObject({
+        provider: 'aws-test',
+        operation: 'AssociateFaces',
+        faceId: faces[1],
+        providerReasons: ['FACE_IN_ANOTHER_REGION'],
+      });
+      expect(logged[3]).toMatchObject({ operation: 'DeleteFaces', faceId: missing });
+    } finally {
+      await withLog.close();
+    }
   });
 });

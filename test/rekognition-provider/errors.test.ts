@@ -167,22 +167,43 @@ describe('service exceptions → domain errors', () => {
     expect(await provider.countUserFaces(id, ['q'])).toEqual([100]);
   });
 
-  it('InvalidParameterException → INVALID_INPUT naming the field', async () => {
+  it('InvalidParameterException → INVALID_INPUT naming the GraphQL input path of the AWS member', async () => {
     await expectDomainError(provider.createCollection('bad id!'), 'INVALID_INPUT', {
       ...base,
-      field: 'collectionId',
+      field: 'input.collection.collectionId',
       providerCode: 'InvalidParameterException',
     });
     const id = uniqueId();
     await provider.createCollection(id);
     await expectDomainError(provider.createUser({ collectionId: id, userId: 'u', clientRequestToken: 'not.valid' }), 'INVALID_INPUT', {
-      field: 'clientRequestToken',
+      field: 'input.clientRequestToken',
     });
     await expectDomainError(
       provider.searchUsersByImage({ collectionId: id, image: png(), userMatchThreshold: 80, maxUsers: 501 }),
       'INVALID_INPUT',
-      { field: 'maxUsers' },
+      { field: 'input.maxUsers' },
     );
+    // Members whose input field has another name, or none: identify's MaxUsers is maxUsersPerFace; verify's is the adapter's own.
+    await expectDomainError(
+      provider.identifyFaces({
+        collectionId: id,
+        image: fakePng({ label: 'id-1', faces: [{ identity: 'x' }] }),
+        userMatchThreshold: 80,
+        maxFaces: 1,
+        maxUsersPerFace: 501,
+        qualityFilter: 'NONE',
+      }),
+      'INVALID_INPUT',
+      { field: 'input.maxUsersPerFace' },
+    );
+    await expectDomainError(
+      provider.associateFaces({ collectionId: id, userId: 'u', faceIds: ['not-a-face-id'], userMatchThreshold: 75 }),
+      'INVALID_INPUT',
+      { field: 'input.faceIds' },
+    );
+    await expectDomainError(provider.indexFaces({ collectionId: id, image: png(), externalImageId: 'bad id!' }), 'INVALID_INPUT', {
+      field: 'input.externalImageId',
+    });
   });
 
   it('page tokens: foreign or garbage → INVALID_INPUT on `after` (ours or InvalidPaginationTokenException)', async () => {

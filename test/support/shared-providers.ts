@@ -12,6 +12,8 @@ export function sharedProviders(fakeRekognitionUrl: string, fakeAzure: { url: st
       accessKeyId: 'AKIDFAKEFACEGATE',
       secretAccessKey: 'fake-secret',
       maxAttempts: 2,
+      // Snapshots to and from AWS need the gateway to keep the images (off by default: biometric data).
+      retainImages: true,
     },
     {
       name: 'azure',

@@ -61,7 +61,7 @@ export interface ImportTarget {
   now: () => Date;
   /** Registers index changes to apply after the transaction commits. */
   onCommit: (tx: StoreTx, changes: UserFaceChange[]) => void;
-  /** The engine: faces of a snapshot taken on a provider without descriptors (Azure) are described from their image. */
+  /** The engine: faces of a snapshot taken on a provider without descriptors (Azure, Rekognition) are described from their image. */
   detect: (image: Uint8Array) => Promise<DetectionResult>;
 }
 

@@ -11,6 +11,7 @@ import type {
   DisassociateFacesInput,
   DisassociateFacesOutcome,
 } from '../provider.js';
+import { ASSOCIATION_REASONS, DISASSOCIATION_REASONS, source, splitReasons } from './reasons.js';
 import { status } from './records.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
 
@@ -40,7 +41,7 @@ export async function associateFaces(
       faceId: u.FaceId ?? '',
       userId: u.UserId ?? null,
       confidence: u.Confidence ?? null,
-      reasons: u.Reasons ?? [],
+      ...splitReasons(ASSOCIATION_REASONS, u.Reasons, source(deps, 'AssociateFaces', u.FaceId)),
     })),
     userStatus: status(out.UserStatus),
   };
@@ -73,7 +74,7 @@ export async function disassociateFaces(
     unsuccessfulFaceDisassociations: (out.UnsuccessfulFaceDisassociations ?? []).map((u) => ({
       faceId: u.FaceId ?? '',
       userId: u.UserId ?? null,
-      reasons: u.Reasons ?? [],
+      ...splitReasons(DISASSOCIATION_REASONS, u.Reasons, source(deps, 'DisassociateFaces', u.FaceId)),
     })),
     userStatus: status(out.UserStatus),
   };

@@ -82,12 +82,19 @@ export async function createCollection(deps: RekognitionDeps, collectionId: stri
   }
 }
 
-/** DeleteCollection: the collection goes with all its users and faces. */
+/** DeleteCollection: the collection goes with all its users and faces, and (`retainImages`) their retained images. */
 export async function deleteCollection(deps: RekognitionDeps, collectionId: string, call?: CallOptions): Promise<void> {
   const { calls } = deps;
-  await calls.run(calls.context('DeleteCollection', { collectionId }), call, (o) =>
-    calls.client.send(new DeleteCollectionCommand({ CollectionId: collectionId }), o),
-  );
+  try {
+    await calls.run(calls.context('DeleteCollection', { collectionId }), call, (o) =>
+      calls.client.send(new DeleteCollectionCommand({ CollectionId: collectionId }), o),
+    );
+  } catch (e) {
+    // Already gone on AWS: whatever the gateway kept of it goes too.
+    if (e instanceof DomainError && e.code === 'COLLECTION_NOT_FOUND') await deps.images?.forgetCollection(collectionId);
+    throw e;
+  }
+  await deps.images?.forgetCollection(collectionId);
 }
 
 /** DescribeCollection as a record; COLLECTION_NOT_FOUND for an unknown id. */

@@ -24,6 +24,15 @@ export const rekognitionOptions = z
     requestTimeoutMs: z.number().int().min(1).max(600_000).optional(),
     /** Parallel calls one batched lookup makes. */
     concurrency: z.number().int().min(1).max(64).optional(),
+    /**
+     * Keep the source image of each face indexed through facegate in the
+     * gateway store, so snapshots can be taken from and applied to this
+     * instance. Off by default: face images are biometric data (and
+     * Rekognition itself keeps none); turn it on only where keeping them is
+     * lawful. Faces indexed while it was off have no image and make a take
+     * answer UnsupportedOperation.
+     */
+    retainImages: z.boolean().default(false),
     accessKeyId: z.string().min(1).optional(),
     secretAccessKey: z.string().min(1).optional(),
     sessionToken: z.string().min(1).optional(),
@@ -42,7 +51,7 @@ export const rekognitionOptions = z
 export const rekognitionDefinition = defineProvider({
   kind: 'rekognition',
   options: rekognitionOptions,
-  create: (name, options) =>
+  create: (name, options, deps) =>
     new RekognitionProvider({
       name,
       region: options.region,
@@ -50,6 +59,9 @@ export const rekognitionDefinition = defineProvider({
       maxAttempts: options.maxAttempts,
       requestTimeoutMs: options.requestTimeoutMs,
       concurrency: options.concurrency,
+      retainImages: options.retainImages,
+      store: deps?.store,
+      logger: deps?.logger,
       credentials:
         options.accessKeyId !== undefined && options.secretAccessKey !== undefined
           ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey, sessionToken: options.sessionToken }

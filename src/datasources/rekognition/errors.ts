@@ -15,6 +15,7 @@
  * USER_NOT_FOUND, otherwise COLLECTION_NOT_FOUND (see `notFound`).
  */
 import { DomainError, type ErrorCode } from '../../domain/errors.js';
+import { inputField } from './input-fields.js';
 
 /** The retry hint of THROTTLED: the SDK has already backed off `maxAttempts` times. */
 export const RETRY_AFTER_MS = 1000;
@@ -41,6 +42,12 @@ export interface CallContext {
   invalidParameter?: 'no-face' | 'face-id' | 'user-id';
   /** The input field of the image or id the call is about, for NO_FACE_DETECTED and INVALID_INPUT. @default 'image' / 'input.faceId' */
   field?: string;
+  /**
+   * This call's AWS members whose input field is not the usual one
+   * (input-fields.ts): member → GraphQL path, or null for a value the
+   * adapter chose. @default {} (INPUT_FIELDS alone)
+   */
+  fields?: Readonly<Record<string, string | null>>;
 }
 
 /** The shape of an SDK service exception that we rely on. */
@@ -198,9 +205,11 @@ function fromServiceError(error: ServiceErrorLike, ctx: CallContext): DomainErro
     );
   }
   if (code === 'InvalidParameterException' || code === 'ValidationException') {
-    // AWS names the member: "Value 'x' at 'collectionId' failed to satisfy constraint".
-    const field = /at '([A-Za-z0-9_.]+)'/.exec(error.message)?.[1];
-    return make('INVALID_INPUT', `${field ?? 'input'}: expected a value Rekognition accepts, got one it refused (${where}: ${got})`, {
+    // AWS names the member: "Value 'x' at 'collectionId' failed to satisfy constraint"; the client knows its input path.
+    const member = /at '([A-Za-z0-9_.]+)'/.exec(error.message)?.[1];
+    const field = member === undefined ? null : inputField(member, ctx.fields);
+    const what = field ?? (member === undefined ? 'input' : `a value the gateway chose (${member})`);
+    return make('INVALID_INPUT', `${what}: expected a value Rekognition accepts, got one it refused (${where}: ${got})`, {
       ...(field ? { field } : {}),
     });
   }

@@ -2,6 +2,7 @@
  * IndexFaces on Rekognition: one call, its answer in the contract's records
  * and reasons.
  */
+import { createHash } from 'node:crypto';
 import { IndexFacesCommand } from '@aws-sdk/client-rekognition';
 import { invalidInput } from '../../domain/errors.js';
 import type { CallOptions, IndexFacesInput, IndexFacesOutcome } from '../provider.js';
@@ -15,7 +16,10 @@ import type { RekognitionDeps } from './rekognition-deps.js';
  * own default here) and DetectionAttributes (DEFAULT plus those asked for).
  * Every unindexed reason Rekognition gives is kept. `faceDetails` is each
  * indexed face's FaceDetail, in the order of `faces`. At most `maxFaces`
- * faces are indexed (@default 100).
+ * faces are indexed (@default 100). With `retainImages` the image is kept
+ * for the faces indexed (face-images.ts); a store failure there is logged,
+ * not thrown: the faces exist on AWS, and only a snapshot of them will be
+ * refused (UnsupportedOperation naming the face).
  */
 export async function indexFaces(deps: RekognitionDeps, input: IndexFacesInput, call?: CallOptions): Promise<IndexFacesOutcome> {
   const { calls } = deps;
@@ -37,6 +41,13 @@ export async function indexFaces(deps: RekognitionDeps, input: IndexFacesInput, 
     ),
   );
   const records = (out.FaceRecords ?? []).filter((r) => r.Face !== undefined);
+  if (deps.images) {
+    const faceIds = records.flatMap((r) => (r.Face?.FaceId ? [r.Face.FaceId] : []));
+    const sha256 = createHash('sha256').update(image).digest('hex');
+    await deps.images.retain(collectionId, sha256, image, faceIds, new Date()).catch((err: unknown) => {
+      deps.logger?.error({ err, provider: calls.name, collectionId, faceIds }, 'retaining the image of indexed faces failed');
+    });
+  }
   return {
     faces: records.map((r) => faceRecord(collectionId, r.Face ?? {})),
     faceDetails: records.map((r) => faceDetailRecord(r.FaceDetail ?? { BoundingBox: r.Face?.BoundingBox, Confidence: r.Face?.Confidence })),

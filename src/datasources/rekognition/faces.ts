@@ -14,6 +14,7 @@ import { decodePageToken, encodePageToken, type Listing } from './page-token.js'
 import { collect, pageLimit } from './paging.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
 import { listUnassociatedFaces } from './unassociated-faces.js';
+import { DELETION_REASONS, source, splitReasons } from './reasons.js';
 
 /**
  * ListFaces (UserId filter for `userId`). `unassociated` is emulated:
@@ -93,7 +94,7 @@ export async function listUserFaces(
   return userIds.map((id) => byUser.get(id) ?? []);
 }
 
-/** DeleteFaces, 4096 ids a call. */
+/** DeleteFaces, 4096 ids a call; with `retainImages`, the deleted faces' images are erased once no face uses them. */
 export async function deleteFaces(
   deps: RekognitionDeps,
   collectionId: string,
@@ -109,8 +110,13 @@ export async function deleteFaces(
       calls.client.send(new DeleteFacesCommand({ CollectionId: collectionId, FaceIds: part }), o),
     );
     outcome.deletedFaceIds.push(...(out.DeletedFaces ?? []));
+    await deps.images?.forgetFaces(collectionId, out.DeletedFaces ?? []);
     for (const u of out.UnsuccessfulFaceDeletions ?? []) {
-      outcome.unsuccessfulFaceDeletions.push({ faceId: u.FaceId ?? '', userId: u.UserId ?? null, reasons: u.Reasons ?? [] });
+      outcome.unsuccessfulFaceDeletions.push({
+        faceId: u.FaceId ?? '',
+        userId: u.UserId ?? null,
+        ...splitReasons(DELETION_REASONS, u.Reasons, source(deps, 'DeleteFaces', u.FaceId)),
+      });
     }
   }
   return outcome;

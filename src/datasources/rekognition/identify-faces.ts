@@ -47,6 +47,8 @@ export async function identifyFaces(deps: RekognitionDeps, input: IdentifyFacesI
         qualityFilter: input.qualityFilter,
       },
       call,
+      // A crop is the adapter's, cut from the client's image; MaxUsers is maxUsersPerFace.
+      { image: 'input.image', maxUsers: 'input.maxUsersPerFace' },
     );
     const seen = box(out.SearchedFace?.FaceDetail?.BoundingBox);
     if (!seen || !faceAtBox([inImage(crop.region, seen)], face.boundingBox, (b) => b)) return null;

@@ -25,10 +25,15 @@
  * are DetectFaces + one SearchUsersByImage per face crop, and one
  * SearchUsersByImage with threshold 0 (identify-faces.ts, verify-user.ts).
  *
- * Not supported: EXPORT_DESCRIPTORS and TAKE_SNAPSHOT/APPLY_SNAPSHOT
- * (Rekognition never returns face vectors, and does not keep the images).
+ * Not supported: EXPORT_DESCRIPTORS (Rekognition never returns face
+ * vectors). TAKE_SNAPSHOT/APPLY_SNAPSHOT only with `retainImages` (and the
+ * gateway store): Rekognition keeps no images, so the gateway keeps those
+ * of the faces it indexes (face-images.ts), and a snapshot carries them
+ * (snapshot-export.ts, snapshot-import.ts).
  */
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
+import type { Logger } from 'pino';
+import type { Store } from '../../store/store.js';
 import type { Capability, CollectionRecord, FaceRecord, ProviderKind, UserRecord } from '../../domain/records.js';
 import type {
   AssociateFacesInput,
@@ -44,7 +49,10 @@ import type {
   Page,
   PageRequest,
   CollectionPageRequest,
+  CopyOutcome,
+  CopyProgress,
   SearchUsersByImageInput,
+  SnapshotCapable,
   SearchUsersByImageOutcome,
   UserMutationInput,
 } from '../provider.js';
@@ -54,6 +62,9 @@ import { indexFaces } from './face-indexing.js';
 import { countUserFaces, deleteFaces, getFaces, listFaces, listUserFaces } from './faces.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
 import { SdkCalls } from './sdk-calls.js';
+import { FaceImages } from './face-images.js';
+import { exportToSnapshot } from './snapshot-export.js';
+import { importFromSnapshot } from './snapshot-import.js';
 import { searchUsersByImage } from './search.js';
 import { createUser, deleteUser, getUsers, listUsers } from './users.js';
 import type {
@@ -106,22 +117,37 @@ export interface RekognitionProviderOptions {
   connectTimeoutMs?: number;
   /** Parallel calls one batched method makes (DescribeCollection per id, ListFaces per user). @default 8 */
   concurrency?: number;
+  /**
+   * Keep the source image of every face indexed through facegate in the
+   * gateway store (erased with its last face and with its collection), so
+   * that snapshots can be taken from and applied to this instance. Off by
+   * default: face images are biometric data, and Rekognition itself keeps
+   * none. Needs `store`. @default false
+   */
+  retainImages?: boolean;
+  /** The gateway store, where retained images live (`retainImages`). @default absent */
+  store?: Store;
+  /** Where dropped provider answers (unknown reasons) are logged. @default absent */
+  logger?: Logger;
 }
 
 /** The `rekognition` provider. */
-export class RekognitionProvider implements FaceProvider {
+export class RekognitionProvider implements FaceProvider, SnapshotCapable {
   readonly name: string;
   readonly kind: ProviderKind = 'REKOGNITION';
   /**
    * Listed, not derived from CAPABILITIES, so a capability added to the
    * contract is never claimed by accident. LIST_UNASSOCIATED_FACES is
    * emulated by scanning ListFaces; EXPORT_DESCRIPTORS and the snapshot
-   * capabilities are absent (no face vectors leave Rekognition). The face
+   * capabilities only with retained images (no face vectors leave
+   * Rekognition, and it keeps no images). The face
    * operations are all here, VERIFY_USER and IDENTIFY_FACES built from
    * documented calls (verify-user.ts, identify-faces.ts); every
    * FACE_ATTRIBUTE_* but LIVENESS, which FaceDetail does not carry.
    */
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
+  readonly capabilities: ReadonlySet<Capability>;
+
+  private static readonly CAPABILITIES: readonly Capability[] = [
     'MIXED_CASE_COLLECTION_IDS',
     'CREATE_COLLECTION',
     'DELETE_COLLECTION',
@@ -142,7 +168,7 @@ export class RekognitionProvider implements FaceProvider {
     'SEARCH_USERS',
     'IDENTIFY_FACES',
     ...REKOGNITION_ATTRIBUTES.map(attributeCapability),
-  ]);
+  ];
 
   private readonly deps: RekognitionDeps;
 
@@ -160,7 +186,10 @@ export class RekognitionProvider implements FaceProvider {
         connectionTimeout: options.connectTimeoutMs ?? 5_000,
       },
     });
-    this.deps = { calls: new SdkCalls(options.name, client), concurrency: options.concurrency ?? 8 };
+    const images = options.retainImages && options.store ? new FaceImages(options.store, options.name) : undefined;
+    this.deps = { calls: new SdkCalls(options.name, client), concurrency: options.concurrency ?? 8, images, logger: options.logger };
+    const snapshots: Capability[] = images ? ['TAKE_SNAPSHOT', 'APPLY_SNAPSHOT'] : [];
+    this.capabilities = new Set<Capability>([...RekognitionProvider.CAPABILITIES, ...snapshots]);
   }
 
   // ---- collections -------------------------------------------------------
@@ -267,6 +296,28 @@ export class RekognitionProvider implements FaceProvider {
 
   identifyFaces(input: IdentifyFacesInput, call?: CallOptions): Promise<IdentifyFacesOutcome> {
     return identifyFaces(this.deps, input, call);
+  }
+
+  // ---- gateway snapshots (snapshot-export.ts, snapshot-import.ts; with retainImages) ----
+
+  /** Copies the collection, with the retained image of each face, into a gateway snapshot. */
+  exportToSnapshot(
+    collectionId: string,
+    snapshotId: string,
+    onProgress: (p: CopyProgress) => void,
+    call?: CallOptions,
+  ): Promise<CopyOutcome> {
+    return exportToSnapshot(this.deps, collectionId, snapshotId, onProgress, call);
+  }
+
+  /** Creates the target collection from a snapshot, each face indexed again from its image. */
+  importFromSnapshot(
+    snapshotId: string,
+    targetCollectionId: string,
+    onProgress: (p: CopyProgress) => Promise<void>,
+    call?: CallOptions,
+  ): Promise<CopyOutcome> {
+    return importFromSnapshot(this.deps, snapshotId, targetCollectionId, onProgress, call);
   }
 
   /** Closes the SDK's sockets; later calls fail with PROVIDER_UNAVAILABLE. */

@@ -32,16 +32,21 @@ export async function searchUsersByImage(
   };
 }
 
-/** One SearchUsersByImage call, its answer as the SDK gives it (verify and identify read more of it than the search does). */
+/**
+ * One SearchUsersByImage call, its answer as the SDK gives it (verify and
+ * identify read more of it than the search does). `fields`: the members
+ * whose input field is not the usual one (errors.ts `CallContext.fields`).
+ */
 export async function sendSearchUsersByImage(
   deps: RekognitionDeps,
   input: { collectionId: string; image: Uint8Array; userMatchThreshold: number; maxUsers: number; qualityFilter: QualityFilterName },
   call?: CallOptions,
+  fields: Readonly<Record<string, string | null>> = {},
 ): Promise<SearchUsersByImageCommandOutput> {
   const { calls } = deps;
   const { collectionId } = input;
   const image = calls.image('image', input.image);
-  return calls.run(calls.context('SearchUsersByImage', { collectionId }), call, (o) =>
+  return calls.run(calls.context('SearchUsersByImage', { collectionId, fields }), call, (o) =>
     calls.client.send(
       new SearchUsersByImageCommand({
         CollectionId: collectionId,

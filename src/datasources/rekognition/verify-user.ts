@@ -29,6 +29,8 @@ export async function verifyUser(deps: RekognitionDeps, input: VerifyUserInput, 
     deps,
     { collectionId, image: input.image, userMatchThreshold: 0, maxUsers: VERIFY_MAX_USERS, qualityFilter: 'NONE' },
     call,
+    // The threshold and MaxUsers are the adapter's own (the caller's threshold is applied here, not sent).
+    { userMatchThreshold: null, maxUsers: null, qualityFilter: null },
   );
   const match = userMatchesOf(collectionId, out.UserMatches).find((m) => m.user.userId === userId);
   const searched = out.SearchedFace?.FaceDetail;

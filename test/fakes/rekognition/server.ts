@@ -85,6 +85,12 @@ export interface FakeRekognition extends FakeHttpServer<FakeCall, FaultSpec> {
   setUserUpdatingWindow(requests: number): void;
   /** Says which faces the fake detects in exactly these bytes (which must still be a JPEG or PNG). */
   declareImage(bytes: Uint8Array, faces: DeclaredFace[], options?: { width?: number; height?: number }): void;
+  /**
+   * TEST-ONLY hook, no AWS behaviour: from now on (until `reset`) every
+   * unsuccessful face deletion, association and disassociation also
+   * carries these `Reasons`, standing for a reason AWS adds later. [] stops it.
+   */
+  setExtraFailureReasons(reasons: string[]): void;
 }
 
 /** Options for {@link startFakeRekognition}. */
@@ -198,6 +204,9 @@ export async function startFakeRekognition(options: FakeRekognitionOptions = {})
     setUserUpdatingWindow(requests: number) {
       if (!Number.isInteger(requests) || requests < 0) throw new Error(`setUserUpdatingWindow: expected an integer ≥ 0, got ${requests}`);
       state.userUpdatingWindow = requests;
+    },
+    setExtraFailureReasons(reasons: string[]) {
+      state.extraFailureReasons = [...reasons];
     },
     declareImage(bytes: Uint8Array, faces: DeclaredFace[], declareOptions: { width?: number; height?: number } = {}) {
       faces.forEach(checkDeclaredFace);

@@ -150,6 +150,20 @@ export class RekognitionState {
     public userUpdatingWindow = 0,
   ) {}
 
+  /**
+   * TEST-ONLY, not AWS behaviour: reasons appended to the `Reasons` of
+   * every unsuccessful face deletion, association and disassociation, to
+   * stand for a reason AWS adds after the SDK (and this gateway) was built
+   * — the SDK types `Reasons` as plain strings, so nothing stops one.
+   * Empty by default; cleared by {@link reset}.
+   */
+  extraFailureReasons: string[] = [];
+
+  /** `reasons` as the wire carries them, with the test-only {@link extraFailureReasons}. */
+  private reasons(...reasons: string[]): string[] {
+    return [...reasons, ...this.extraFailureReasons];
+  }
+
   /** Registers what the fake detects in exactly these bytes. */
   declareImage(sha256Hex: string, declaration: ImageDeclaration): void {
     this.declarations.set(sha256Hex, declaration);
@@ -158,6 +172,7 @@ export class RekognitionState {
   /** Forgets all collections (and with `images`, the image declarations). */
   reset(options: { images?: boolean } = {}): void {
     this.collections.clear();
+    this.extraFailureReasons = [];
     if (options.images) {
       this.declarations.clear();
       this.codes.clear();
@@ -322,9 +337,9 @@ export class RekognitionState {
     for (const faceId of unique(input.FaceIds as string[])) {
       const face = c.faces.get(faceId);
       if (!face) {
-        unsuccessful.push({ FaceId: faceId, Reasons: ['FACE_NOT_FOUND'] });
+        unsuccessful.push({ FaceId: faceId, Reasons: this.reasons('FACE_NOT_FOUND') });
       } else if (face.userId !== null) {
-        unsuccessful.push({ FaceId: faceId, UserId: face.userId, Reasons: ['ASSOCIATED_TO_AN_EXISTING_USER'] });
+        unsuccessful.push({ FaceId: faceId, UserId: face.userId, Reasons: this.reasons('ASSOCIATED_TO_AN_EXISTING_USER') });
       } else {
         c.faces.delete(faceId);
         deleted.push(faceId);
@@ -382,14 +397,14 @@ export class RekognitionState {
       for (const faceId of unique(input.FaceIds as string[])) {
         const face = c.faces.get(faceId);
         if (!face) {
-          unsuccessful.push({ FaceId: faceId, Reasons: ['FACE_NOT_FOUND'] });
+          unsuccessful.push({ FaceId: faceId, Reasons: this.reasons('FACE_NOT_FOUND') });
         } else if (face.userId === user.userId) {
           continue; // already this user's: silently ignored
         } else if (face.userId !== null) {
-          unsuccessful.push({ FaceId: faceId, UserId: face.userId, Reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] });
+          unsuccessful.push({ FaceId: faceId, UserId: face.userId, Reasons: this.reasons('ASSOCIATED_TO_A_DIFFERENT_USER') });
         } else if (owned.length > 0 && Math.max(...owned.map((o) => similarity(face, o))) < threshold) {
           const best = Math.max(...owned.map((o) => similarity(face, o)));
-          unsuccessful.push({ FaceId: faceId, Confidence: best, Reasons: ['LOW_MATCH_CONFIDENCE'] });
+          unsuccessful.push({ FaceId: faceId, Confidence: best, Reasons: this.reasons('LOW_MATCH_CONFIDENCE') });
         } else {
           accepted.push(face);
         }
@@ -420,11 +435,11 @@ export class RekognitionState {
       for (const faceId of unique(input.FaceIds as string[])) {
         const face = c.faces.get(faceId);
         if (!face) {
-          unsuccessful.push({ FaceId: faceId, Reasons: ['FACE_NOT_FOUND'] });
+          unsuccessful.push({ FaceId: faceId, Reasons: this.reasons('FACE_NOT_FOUND') });
         } else if (face.userId === null) {
           continue; // not associated (any more): ignored, not returned
         } else if (face.userId !== user.userId) {
-          unsuccessful.push({ FaceId: faceId, UserId: face.userId, Reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] });
+          unsuccessful.push({ FaceId: faceId, UserId: face.userId, Reasons: this.reasons('ASSOCIATED_TO_A_DIFFERENT_USER') });
         } else {
           face.userId = null;
           done.push({ FaceId: faceId });
