@@ -2,7 +2,8 @@
  * How many bytes of large request bodies the gateway holds at once.
  *
  * A body is read whole, parsed, and kept (its variables: base64 images)
- * until its operation is answered: a few times its size in memory. Ten
+ * until its operation is answered: about its size in memory (its bytes, the
+ * large strings in them decoded only when read: http/json-body.ts). Ten
  * clients each sending an 8 MiB body as soon as the last is answered keep
  * hundreds of MB alive, and the garbage collector behind, whatever the cost
  * rules then say of the document. So a large body waits, unread, until the

@@ -21,7 +21,7 @@ import { credentialsOfHeaders } from '../security/credentials.js';
 import { checkDocumentSize } from '../security/query-limits.js';
 import { throttledResponse, type RateLimiter, type Throttle } from '../security/rate-limit.js';
 import type { BodyBudget } from './body-budget.js';
-import { BodyTooLarge, graphqlBodyOf } from './body.js';
+import { BodyTooLarge, graphqlBodyOf, type GraphQLBody } from './body.js';
 import { isMultipart, lacksPreflight, MultipartRefusal, readMultipartBody } from './multipart.js';
 import type { QueryFastPath } from './fast-path.js';
 import type { RequestHandler } from './http-server.js';
@@ -101,14 +101,30 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
 
   /** Reads, checks and runs the request of an authenticated caller whose body was admitted. */
   async function answer(req: IncomingMessage, res: ServerResponse, caller: Caller, requestId: string, multipart: boolean): Promise<void> {
-    let body: unknown;
+    let read: GraphQLBody;
     try {
-      body = multipart
-        ? await readMultipartBody(req, { maxFiles: options.maxUploads, maxFileBytes: MAX_IMAGE_BYTES, maxBodyBytes: options.maxBodyBytes })
+      read = multipart
+        ? {
+            body: await readMultipartBody(req, {
+              maxFiles: options.maxUploads,
+              maxFileBytes: MAX_IMAGE_BYTES,
+              maxBodyBytes: options.maxBodyBytes,
+            }),
+            release: () => undefined,
+          }
         : await graphqlBodyOf(req, options.maxBodyBytes);
     } catch (e) {
       return refuseBody(res, e);
     }
+    try {
+      await run(req, res, caller, requestId, read.body);
+    } finally {
+      read.release();
+    }
+  }
+
+  /** Checks and runs the request whose body was read. */
+  async function run(req: IncomingMessage, res: ServerResponse, caller: Caller, requestId: string, body: unknown): Promise<void> {
     const query = req.method === 'GET' ? new URLSearchParams(searchOf(req)).get('query') : (body as { query?: unknown } | undefined)?.query;
     const tooLarge = checkDocumentSize(query, options.maxDocumentChars);
     if (tooLarge) return sendJson(res, 400, tooLarge, { 'x-request-id': requestId });
