@@ -15,7 +15,8 @@
  *   ./user-faces.ts, their faces when the page selected them).
  * - Key: the provider instance, then a key this module builds from
  *   everything a value depends on besides the provider's data: collection
- *   id, `first`, `after`, and whether the users' faces were loaded.
+ *   id, `first`, `after`, and whether the users' faces (or only their
+ *   face counts) were loaded.
  * - Bound: {@link MAX_WEIGHT} records a provider, all entries together.
  * - Dropped: every entry of a provider when its version moves; the oldest
  *   entries when a new one would go over the bound; all of them with the
@@ -61,6 +62,8 @@ export interface UsersPageKey {
   after: string | null;
   /** Whether the page's users were given their faces (./user-faces.ts). */
   withFaces: boolean;
+  /** Whether the page's users were given their face counts alone (./user-faces.ts); false when `withFaces`. */
+  withCounts?: boolean;
 }
 
 interface Entries {
@@ -81,7 +84,8 @@ export class ReusedPages {
   /** `Collection.users(first:, after:)` on `provider`: the kept page for `page`, or the one `build` makes. */
   users(provider: FaceProvider, page: UsersPageKey, build: () => Promise<Built<Connection<User>>>): Promise<Connection<User>> {
     // The collection id is length-prefixed, so no id and cursor make two keys collide.
-    const key = `users:${page.first}:${page.withFaces ? 'faces' : ''}:${page.collectionId.length}:${page.collectionId}${page.after ?? ''}`;
+    const loaded = page.withFaces ? 'faces' : page.withCounts ? 'counts' : '';
+    const key = `users:${page.first}:${loaded}:${page.collectionId.length}:${page.collectionId}${page.after ?? ''}`;
     return this.reuse(provider, key, build);
   }
 

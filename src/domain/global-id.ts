@@ -10,12 +10,20 @@ export function toGlobalId(type: NodeTypeName, ...parts: string[]): string {
 
 /**
  * Gives every instance of `Class` an `id` computed from the instance when
- * read: a page of 100 users does not encode 100 ids nobody selected.
+ * first read and kept for the instance's life: a page of 100 users does not
+ * encode 100 ids nobody selected, and a page reused across requests
+ * (caches/reused-pages.ts) encodes its ids once, not once a request. The
+ * key parts of an instance never change after it is made, so neither does
+ * its id. Kept in a WeakMap rather than on the instance, so every instance
+ * keeps its class's shape.
  */
 export function defineGlobalId<T extends object>(Class: { prototype: T }, type: NodeTypeName, parts: (self: T) => string[]): void {
+  const ids = new WeakMap<T, string>();
   Object.defineProperty(Class.prototype, 'id', {
     get(this: T) {
-      return toGlobalId(type, ...parts(this));
+      let id = ids.get(this);
+      if (id === undefined) ids.set(this, (id = toGlobalId(type, ...parts(this))));
+      return id;
     },
     configurable: true,
   });

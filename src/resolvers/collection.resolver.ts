@@ -26,6 +26,7 @@ import { resultOf } from './result.js';
 import { selects } from './selection.js';
 
 const USER_FACES = ['edges', 'node', 'faces'] as const;
+const USER_FACE_COUNT = ['edges', 'node', 'faceCount'] as const;
 
 @Resolver(() => Collection)
 export class CollectionResolver {
@@ -53,7 +54,9 @@ export class CollectionResolver {
   ): Promise<Connection<User>> {
     const provider = requireProvider(ctx, root.providerName, 'provider');
     const withFaces = selects(info, USER_FACES);
-    return ctx.reusedPages.users(provider, { collectionId: root.collectionId, first, after, withFaces }, async () => {
+    // Faces answer counts too; counts alone cost a cheaper call.
+    const withCounts = !withFaces && selects(info, USER_FACE_COUNT);
+    return ctx.reusedPages.users(provider, { collectionId: root.collectionId, first, after, withFaces, withCounts }, async () => {
       const listUsers = async (page: PageRequest) => {
         const result = await provider.listUsers(root.collectionId, page, ctx);
         ctx.loaders.primeUsers(provider.name, result.items);
@@ -61,7 +64,11 @@ export class CollectionResolver {
       };
       const connection = await paginate({ first, after }, ctx.maxPageSize, listUsers, (r) => User.from(provider.name, r));
       const users = connection.edges.map((e) => e.node);
-      if (!withFaces || users.length === 0) return { value: connection, reusable: true, weight: users.length };
+      if (users.length === 0 || !(withFaces || withCounts)) return { value: connection, reusable: true, weight: users.length };
+      if (withCounts) {
+        const counted = await loadPageCounts(ctx, provider, users);
+        return { value: connection, reusable: counted, weight: users.length };
+      }
       const faces = await loadPageFaces(ctx, provider, users);
       return { value: connection, reusable: faces !== null, weight: users.length + (faces ?? 0) };
     });
@@ -156,6 +163,27 @@ async function loadPageFaces(ctx: GatewayContext, provider: FaceProvider, users:
   } catch (e) {
     for (const user of users) ctx.userFaces.keep(user, e instanceof Error ? e : new Error(String(e)));
     return null;
+  }
+}
+
+/**
+ * The face counts of a page's users in one provider call (what DataLoader
+ * would batch from each User.faceCount), kept by user in `ctx.userFaces`
+ * for User.faceCount; a failed call is kept as each user's error. False when
+ * the call failed.
+ */
+async function loadPageCounts(ctx: GatewayContext, provider: FaceProvider, users: readonly User[]): Promise<boolean> {
+  try {
+    const counts = await provider.countUserFaces(
+      users[0].collectionId,
+      users.map((u) => u.userId),
+      ctx,
+    );
+    users.forEach((user, i) => ctx.userFaces.keepCount(user, counts[i]));
+    return true;
+  } catch (e) {
+    for (const user of users) ctx.userFaces.keepCount(user, e instanceof Error ? e : new Error(String(e)));
+    return false;
   }
 }
 

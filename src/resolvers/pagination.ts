@@ -180,8 +180,14 @@ function connectionOf<T, N>(start: Cursor, want: number, page: Page<T>, toNode: 
   };
 }
 
-/** An edge whose cursor is encoded only when a query selects it. */
+/**
+ * An edge whose cursor is encoded only when a query selects it, and then
+ * once: a page reused across requests (caches/reused-pages.ts) keeps its
+ * edges, and their cursors with them.
+ */
 class PageEdge<N> implements Edge<N> {
+  private encoded: string | undefined = undefined;
+
   constructor(
     readonly node: N,
     private readonly token: string | undefined,
@@ -189,6 +195,6 @@ class PageEdge<N> implements Edge<N> {
   ) {}
 
   get cursor(): string {
-    return encode({ t: this.token, s: this.skip });
+    return (this.encoded ??= encode({ t: this.token, s: this.skip }));
   }
 }

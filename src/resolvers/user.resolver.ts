@@ -30,7 +30,10 @@ export class UserResolver {
   }
 
   @FieldResolver(() => Int)
-  faceCount(@Root() root: User, @Ctx() ctx: GatewayContext): Promise<number> {
+  faceCount(@Root() root: User, @Ctx() ctx: GatewayContext): number | Promise<number> {
+    // Counted already by the page's list resolver (with its faces, or alone): answered without a promise.
+    const counted = ctx.userFaces.count(root);
+    if (counted !== undefined) return counted;
     return ctx.loaders.userFaceCount.load({ provider: root.providerName, collectionId: root.collectionId, id: root.userId });
   }
 
