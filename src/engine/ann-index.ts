@@ -42,6 +42,12 @@ export interface AnnIndexOptions {
   expansionSearch?: number;
 }
 
+/** One search hit of {@link AnnIndex}: a {@link VectorMatch} with the label stored with the id. */
+export interface AnnMatch extends VectorMatch {
+  /** What the caller stored with the id (user-face-index.ts: the face's user), or null. */
+  label: string | null;
+}
+
 /** What a saved index records beside its vectors: the caller's mark of the store state it reflects. */
 export interface AnnSnapshotMeta {
   /** Opaque to the index (user-face-index.ts: the collection's change number). */
@@ -57,6 +63,8 @@ interface IdTable extends AnnSnapshotMeta {
   generation: string;
   /** Id by key; null for a free key. */
   ids: (string | null)[];
+  /** Label by key; null for none. */
+  labels: (string | null)[];
 }
 
 const FORMAT = 'facegate-ann-1';
@@ -74,6 +82,7 @@ export class AnnIndex {
   private readonly connectivity: number;
   private readonly keyOf = new Map<string, number>();
   private readonly idOf: (string | null)[] = [];
+  private readonly labelOf: (string | null)[] = [];
   private readonly freeKeys: number[] = [];
 
   constructor(opts: AnnIndexOptions = {}) {
@@ -103,8 +112,8 @@ export class AnnIndex {
   get bytes(): number {
     const vector = this.quantization === 'i8' ? DESCRIPTOR_LENGTH : DESCRIPTOR_LENGTH * 2;
     const links = 2 * this.connectivity * 4 + 16;
-    // per id: string ~24 + 36 chars (a UUID) + Map entry ~40 + array slot 8
-    return this.idOf.length * (vector + links + 8) + this.keyOf.size * (24 + 36 + 40);
+    // per id: string ~24 + 36 chars (a UUID) + Map entry ~40 + two array slots 16
+    return this.idOf.length * (vector + links + 16) + this.keyOf.size * (24 + 36 + 40);
   }
 
   has(id: string): boolean {
@@ -116,13 +125,20 @@ export class AnnIndex {
     return this.keyOf.keys();
   }
 
-  /** Adds a descriptor, replacing the one stored under `id` if any. */
-  add(id: string, descriptor: Float32Array): void {
+  /** The label stored with `id`, or null (none, or no such id). */
+  label(id: string): string | null {
+    const key = this.keyOf.get(id);
+    return key === undefined ? null : this.labelOf[key];
+  }
+
+  /** Adds a descriptor with an optional label, replacing what is stored under `id` if any. */
+  add(id: string, descriptor: Float32Array, label: string | null = null): void {
     checkVector(descriptor, 'descriptor');
     this.remove(id);
     const key = this.freeKeys.pop() ?? this.idOf.length;
     this.index.add(BigInt(key), descriptor);
     this.idOf[key] = id;
+    this.labelOf[key] = label;
     this.keyOf.set(id, key);
   }
 
@@ -130,7 +146,7 @@ export class AnnIndex {
    * Adds many descriptors at once (`matrix`: ids.length × 128, row-major),
    * inserting on `threads` threads (0: usearch's choice). Ids must not be held yet.
    */
-  addMany(ids: readonly string[], matrix: Float32Array, threads = 0): void {
+  addMany(ids: readonly string[], matrix: Float32Array, threads = 0, labels?: readonly (string | null)[]): void {
     if (matrix.length !== ids.length * DESCRIPTOR_LENGTH) {
       throw new RangeError(`matrix must have ${ids.length} × ${DESCRIPTOR_LENGTH} values, got ${matrix.length}`);
     }
@@ -141,6 +157,7 @@ export class AnnIndex {
       const key = this.freeKeys.pop() ?? this.idOf.length;
       keys[i] = BigInt(key);
       this.idOf[key] = ids[i];
+      this.labelOf[key] = labels?.[i] ?? null;
       this.keyOf.set(ids[i], key);
     }
     this.index.add(keys, matrix, threads);
@@ -153,6 +170,7 @@ export class AnnIndex {
     this.index.remove(BigInt(key));
     this.keyOf.delete(id);
     this.idOf[key] = null;
+    this.labelOf[key] = null;
     this.freeKeys.push(key);
     return true;
   }
@@ -162,20 +180,21 @@ export class AnnIndex {
    * highest first. Similarities are from the quantized vectors (within ~0.1
    * of the exact ones near the match threshold for f16); rerank for exact ones.
    */
-  search(query: Float32Array, k: number, minSimilarity = 0): VectorMatch[] {
+  search(query: Float32Array, k: number, minSimilarity = 0): AnnMatch[] {
     checkVector(query, 'query');
     k = Math.min(Math.floor(k), this.keyOf.size);
     if (!(k > 0)) return [];
     const found = this.index.search(query, k, 1);
     const maxDist = similarityToDistance(minSimilarity);
     const scale = this.quantization === 'i8' ? I8_SCALE : 1;
-    const out: VectorMatch[] = [];
+    const out: AnnMatch[] = [];
     for (let i = 0; i < found.keys.length; i++) {
-      const id = this.idOf[Number(found.keys[i])];
+      const key = Number(found.keys[i]);
+      const id = this.idOf[key];
       if (id === null || id === undefined) continue;
       const d = Math.sqrt(Math.max(0, found.distances[i]) / scale);
       if (d > maxDist) break;
-      out.push({ id, similarity: distanceToSimilarity(d) });
+      out.push({ id, similarity: distanceToSimilarity(d), label: this.labelOf[key] ?? null });
     }
     return out;
   }
@@ -203,6 +222,7 @@ export class AnnIndex {
       generation,
       mark: meta.mark,
       ids: this.idOf.map((id) => id ?? null),
+      labels: this.idOf.map((_, key) => this.labelOf[key] ?? null),
     };
     writeFileSync(`${base}.json.tmp`, JSON.stringify(table), { mode: 0o600 });
     renameSync(`${base}.json.tmp`, `${base}.json`);
@@ -230,14 +250,20 @@ export class AnnIndex {
           `got ${String(table.format)} of ${String(table.quantization)}, M=${String(table.connectivity)}`,
       );
     }
-    if (typeof table.mark !== 'number' || !Array.isArray(table.ids) || typeof table.generation !== 'string') {
-      throw new Error(`${base}.json: expected mark, generation and ids, got ${Object.keys(table).join(', ')}`);
+    const { ids, labels } = table;
+    if (typeof table.mark !== 'number' || !Array.isArray(ids) || !Array.isArray(labels) || typeof table.generation !== 'string') {
+      throw new Error(`${base}.json: expected mark, generation, ids and labels, got ${Object.keys(table).join(', ')}`);
     }
     index.index.load(`${base}.${table.generation}.usearch`);
-    const ids = table.ids;
+    // One string per distinct label (a user's faces share it), not one per face.
+    const interned = new Map<string, string>();
     for (let key = 0; key < ids.length; key++) {
       const id = ids[key];
+      const label = labels[key] ?? null;
+      let shared = label === null ? null : interned.get(label);
+      if (label !== null && shared === undefined) interned.set(label, (shared = label));
       index.idOf.push(id);
+      index.labelOf.push(shared ?? null);
       if (id === null) index.freeKeys.push(key);
       else index.keyOf.set(id, key);
     }
