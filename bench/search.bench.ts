@@ -23,7 +23,7 @@
  * (a 1M build takes minutes on two cores; tests and CI pass small sizes).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,10 +75,14 @@ function gaussian(seed: number): () => number {
 /** The 4 real descriptors of the legacy fixture store. */
 function realDescriptors(): Float32Array[] {
   const Database = require('better-sqlite3') as typeof import('better-sqlite3');
-  const file = path.resolve(path.dirname(here), '../../test/fixtures/legacy-store/facegate.db');
+  // A copy: opening the fixture itself, even read-only, leaves -wal and -shm files beside it.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'facegate-real-'));
+  const file = path.join(dir, 'facegate.db');
+  copyFileSync(path.resolve(path.dirname(here), '../../test/fixtures/legacy-store/facegate.db'), file);
   const db = new Database(file, { readonly: true });
   const rows = db.prepare('SELECT descriptor FROM faces ORDER BY seq').all() as { descriptor: Buffer }[];
   db.close();
+  rmSync(dir, { recursive: true, force: true });
   return rows.map(
     (r) => new Float32Array(r.descriptor.buffer.slice(r.descriptor.byteOffset, r.descriptor.byteOffset + r.descriptor.length)),
   );
