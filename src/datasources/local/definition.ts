@@ -7,7 +7,7 @@ import { LocalProvider } from './local-provider.js';
  * `{ "name": "local", "kind": "local" }` — the built-in offline engine over the embedded store.
  *
  * Options: `annMinFaces`, the associated faces from which a collection is
- * searched by its approximate (HNSW) index (@default ANN_MIN_FACES, 20,000);
+ * searched by its approximate (HNSW) index (@default ANN_MIN_FACES, 100,000);
  * `saveIndexes`, whether approximate indexes are saved under the data
  * directory (`search-indexes/<name>/`) so a restart loads instead of
  * rebuilding (@default true).
