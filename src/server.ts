@@ -59,7 +59,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     : undefined;
   const registry = new ProviderRegistry(
     config.providers,
-    { store, engine, logger, changes },
+    { store, engine, logger, changes, dataDir: config.dataDir },
     (p) => (tracing ? tracing.instrument(metrics.instrument(p)) : metrics.instrument(p)),
     (provider, state) => metrics.providerCircuit.set({ provider }, state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0),
   );

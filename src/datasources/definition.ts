@@ -28,6 +28,12 @@ export interface ProviderDeps {
   logger: Logger;
   /** Present when several replicas share the store. */
   changes?: ChangeFeed;
+  /**
+   * This process's data directory (each replica has its own, whatever the
+   * store): where a provider keeps local files, such as the local
+   * provider's saved search indexes. @default none: nothing kept on disk
+   */
+  dataDir?: string;
 }
 
 export interface ProviderDefinition<Options extends z.ZodTypeAny = z.ZodTypeAny> {

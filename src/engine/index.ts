@@ -30,6 +30,7 @@ import {
 export * from './types.js';
 export * from './similarity.js';
 export { VectorIndex, type VectorIndexOptions, type VectorMatch } from './vector-index.js';
+export { ANN_DEFAULTS, AnnIndex, type AnnMatch, type AnnIndexOptions, type AnnQuantization, type AnnSnapshotMeta } from './ann-index.js';
 export type { WorkerStats } from './protocol.js';
 
 const require = createRequire(import.meta.url);

@@ -70,6 +70,18 @@ export interface FaceWithDescriptor extends FaceRow {
   descriptor: Float32Array;
 }
 
+/** One face whose user changed, in the collection's change `change`. */
+export interface AssociationChange {
+  change: number;
+  faceId: string;
+}
+
+/**
+ * Changes kept in the association log per collection: an index saved more
+ * changes ago than this is rebuilt rather than caught up.
+ */
+export const ASSOCIATION_LOG_KEEP = 100_000;
+
 /** A face to insert. */
 export interface NewFace {
   faceId: string;
@@ -136,6 +148,18 @@ export interface StoreReader extends SnapshotReader, ProviderRecordReader {
   findFaces(ref: CollectionRef, faceIds: readonly string[]): Promise<FaceRow[] | null>;
   /** Existing faces among `faceIds` with their descriptors. */
   getFacesWithDescriptors(collectionKey: number, faceIds: readonly string[]): Promise<FaceWithDescriptor[]>;
+  /**
+   * The collection's association change number: how many transactions
+   * changed its faces' users so far (0 for none); null for no collection.
+   */
+  associationMark(collectionKey: number): Promise<number | null>;
+  /**
+   * Faces whose user changed in the collection's changes after `after`, in
+   * change order, at most `limit` rows. The log keeps the latest
+   * {@link ASSOCIATION_LOG_KEEP} changes: a first row past `after + 1` means
+   * older ones were pruned, and the caller must read the collection whole.
+   */
+  listAssociationChanges(collectionKey: number, after: number, limit: number): Promise<AssociationChange[]>;
   /** Faces of a collection in index order. */
   listFaces(collectionKey: number, filter: FaceListFilter, page: KeysetPage): Promise<FaceRow[]>;
   /** Like {@link listFaces} with descriptors, for loading vector indexes and exports. */

@@ -11,6 +11,9 @@
  * unreachable (fails in CI), see support.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalProvider as LocalProviderType } from '../../src/datasources/local/local-provider.js';
 import type { PostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -250,5 +253,78 @@ describe.skipIf(!pgAvailable)('the local provider on two replicas', () => {
     expect(ok.map((o) => o.associatedFaceIds.length)).toEqual([8]);
     expect(codes).toEqual(['QUOTA_EXCEEDED']);
     expect(await two.countUserFaces('quota-user', ['q'])).toEqual([98]);
+  });
+});
+
+describe.skipIf(!pgAvailable)('approximate search on two replicas', () => {
+  const engine = new FakeEngine();
+  // The change feed of two replicas, in memory: each message reaches every subscriber.
+  const handlers: ((key: string, payload: string) => void)[] = [];
+  const feed = {
+    publish: (key: string, payload: string) => handlers.forEach((h) => h(key, payload)),
+    onMessage: (h: (key: string, payload: string) => void) => void handlers.push(h),
+    onReconnect: () => undefined,
+  };
+  const dirs = [mkdtempSync(path.join(os.tmpdir(), 'ann-one-')), mkdtempSync(path.join(os.tmpdir(), 'ann-two-'))];
+  const ready: { replica: string; source: string; caughtUp: number; faces: number }[] = [];
+  const replica = (name: string, store: PostgresStore, dir: string) =>
+    new LocalProvider({
+      name: 'local',
+      store,
+      engine,
+      changes: feed,
+      search: {
+        annMinFaces: 3,
+        dir,
+        onReady: (e) => ready.push({ replica: name, source: e.source, caughtUp: e.caughtUp, faces: e.faces }),
+      },
+    });
+  const providers: LocalProviderType[] = [];
+  afterAll(async () => {
+    for (const p of providers) await p.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const who = async (p: LocalProviderType, person: number) =>
+    (
+      await p.searchUsersByImage({
+        collectionId: 'ann-replicas',
+        image: engine.image(`probe-${person}`, [face(person, { variant: 1 })]),
+        maxUsers: 3,
+        userMatchThreshold: 80,
+      })
+    ).userMatches.map((m) => m.user.userId);
+
+  it('stays consistent across replicas, and a restarted replica loads its file and catches up on what it missed', async () => {
+    const one = replica('one', a, dirs[0]);
+    let two = replica('two', b, dirs[1]);
+    providers.push(one, two);
+    await one.createCollection('ann-replicas');
+    const faceIds: string[] = [];
+    for (let p = 0; p < 6; p++) {
+      await one.createUser({ collectionId: 'ann-replicas', userId: `u${p}` });
+      const out = await one.indexFaces({ collectionId: 'ann-replicas', image: engine.image(`enrol-${p}`, [face(p)]) });
+      faceIds.push(out.faces[0].faceId);
+      await one.associateFaces({ collectionId: 'ann-replicas', userId: `u${p}`, faceIds: [out.faces[0].faceId] });
+    }
+    expect(await who(two, 2)).toEqual(['u2']);
+    expect(await who(one, 2)).toEqual(['u2']);
+    // A write on one reaches two's index through the association log.
+    await one.disassociateFaces({ collectionId: 'ann-replicas', userId: 'u2', faceIds: [faceIds[2]] });
+    expect(await who(two, 2)).toEqual([]);
+    await two.associateFaces({ collectionId: 'ann-replicas', userId: 'u4', faceIds: [faceIds[2]] });
+    expect(await who(one, 2)).toEqual(['u4']);
+
+    // two stops (saving its index), one writes meanwhile, two starts again.
+    await two.close();
+    await one.disassociateFaces({ collectionId: 'ann-replicas', userId: 'u3', faceIds: [faceIds[3]] });
+    two = replica('two', b, dirs[1]);
+    providers.push(two);
+    expect(await who(two, 3)).toEqual([]);
+    expect(await who(two, 2)).toEqual(['u4']);
+    expect(ready.filter((r) => r.replica === 'two')).toEqual([
+      { replica: 'two', source: 'store', caughtUp: 0, faces: 6 },
+      // Its own last change (own commits apply in memory without moving the mark) and the one it missed.
+      { replica: 'two', source: 'file', caughtUp: 2, faces: 5 },
+    ]);
   });
 });

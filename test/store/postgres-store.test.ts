@@ -94,6 +94,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL only: schema and migrations', () => {
         'operations',
         'provider_records',
         'provider_images',
+        'association_changes',
       ]),
     );
     // Nothing leaked into public.

@@ -24,7 +24,7 @@ export async function identifyFaces(deps: LocalDeps, input: IdentifyFacesInput, 
       unsearchedFaces.push(toFaceDetail(face));
       continue;
     }
-    const hits = index.searchUsers(face.descriptor, input.maxUsersPerFace, input.userMatchThreshold);
+    const hits = await index.searchUsers(face.descriptor, input.maxUsersPerFace, input.userMatchThreshold);
     faces.push({ face: toFaceDetail(face), userMatches: await userMatchesOf(deps, collection, hits) });
   }
   return { faces, unsearchedFaces };

@@ -3,10 +3,11 @@
  * committed writes: this replica's own (applied from the store's afterCommit
  * hook, in commit order) and other replicas' (announced on the change feed).
  *
- * A replica drops its index of a collection when another replica changed the
- * collection's associations, and reloads it from the store on the next
- * search (read-through). A reconnect of the feed may have lost messages, so
- * every index is dropped then.
+ * A replica marks its index of a collection behind when another replica
+ * changed the collection's associations; the next search first re-reads the
+ * faces the store's association log names since the index's mark
+ * (user-face-index.ts). A reconnect of the feed may have lost messages, so
+ * every index is marked behind then (the log itself loses nothing).
  */
 import { randomUUID } from 'node:crypto';
 import type { StoreTx } from '../../store/store.js';
@@ -29,9 +30,9 @@ export class IndexSync {
   ) {
     this.changes?.onMessage((key, from) => {
       const cut = key.lastIndexOf(':');
-      if (from !== this.replicaId && key.slice(0, cut) === this.name) this.indexes.drop(Number(key.slice(cut + 1)));
+      if (from !== this.replicaId && key.slice(0, cut) === this.name) this.indexes.behind(Number(key.slice(cut + 1)));
     });
-    this.changes?.onReconnect(() => this.indexes.clear());
+    this.changes?.onReconnect(() => this.indexes.allBehind());
   }
 
   /** Once `tx` commits: applies `changes` to the collection's index and announces them. Nothing without changes. */

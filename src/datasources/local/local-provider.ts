@@ -82,7 +82,7 @@ import { searchUsersByImage } from './search.js';
 import { searchFaces, searchFacesByImage } from './search-faces.js';
 import { searchUsers } from './search-users.js';
 import { exportCollection, importSnapshot } from './snapshot-copy.js';
-import { UserFaceIndexes } from './user-face-index.js';
+import { UserFaceIndexes, type UserFaceIndexOptions } from './user-face-index.js';
 import { createUser, deleteUser, getUsers, listUsers } from './users.js';
 import { verifyUser } from './verify-user.js';
 
@@ -99,11 +99,13 @@ export interface LocalProviderOptions {
   now?: () => Date;
   /**
    * Other replicas writing to the same store. The in-memory search indexes
-   * are invalidated through it: a replica drops its index of a collection
-   * when another replica changed the collection's associations, and reloads
-   * it from the store on the next search (read-through).
+   * follow them through it: a replica marks its index of a collection behind
+   * when another replica changed the collection's associations, and catches
+   * it up from the store's association log on the next search.
    */
   changes?: ChangeFeed;
+  /** The search indexes: where exact search ends, where approximate indexes are saved. @default exact below ANN_MIN_FACES, nothing saved */
+  search?: UserFaceIndexOptions;
 }
 
 /** The `local` provider. */
@@ -123,7 +125,7 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
   constructor(options: LocalProviderOptions) {
     const { name, store, engine } = options;
     const now = options.now ?? (() => new Date());
-    const indexes = new UserFaceIndexes(store);
+    const indexes = new UserFaceIndexes(store, options.search);
     this.name = name;
     const attributeCaps = new Set<string>(FACE_ATTRIBUTES.map(attributeCapability));
     const filled = new Set<string>(attributeCapabilities(engine.attributes));
@@ -310,10 +312,10 @@ export class LocalProvider implements FaceProvider, SnapshotCapable {
     return identifyFaces(this.deps, input, call);
   }
 
-  /** Drops this instance's in-memory indexes. The store and engine are shared and closed by their owner. */
+  /** Saves the approximate search indexes that changed, and drops the in-memory ones. The store and engine are shared and closed by their owner. */
   async close(): Promise<void> {
     this.closed = true;
-    this.deps.indexes.clear();
+    await this.deps.indexes.close();
   }
 
   private assertOpen(): void {

@@ -21,7 +21,7 @@ export async function searchUsers(deps: LocalDeps, input: SearchUsersInput): Pro
   if (faceId !== undefined) {
     const [face] = await deps.store.getFacesWithDescriptors(collection.key, [faceId]);
     if (!face) throw invalidInput('input.faceId', `a face id of collection "${collectionId}"`, JSON.stringify(faceId));
-    hits = index.searchUsers(face.descriptor, maxUsers, userMatchThreshold);
+    hits = await index.searchUsers(face.descriptor, maxUsers, userMatchThreshold);
   } else {
     const user = userId === undefined ? null : await deps.store.getUser(collection.key, userId);
     if (!user || userId === undefined) {
@@ -34,7 +34,7 @@ export async function searchUsers(deps: LocalDeps, input: SearchUsersInput): Pro
     // One more than asked per face: the user itself may take a place in each list.
     const best = new Map<string, number>();
     for (const face of await deps.store.getUserFaces(user.seq)) {
-      for (const hit of index.searchUsers(face.descriptor, maxUsers + 1, userMatchThreshold)) {
+      for (const hit of await index.searchUsers(face.descriptor, maxUsers + 1, userMatchThreshold)) {
         if (hit.userId !== userId && hit.similarity > (best.get(hit.userId) ?? -1)) best.set(hit.userId, hit.similarity);
       }
     }

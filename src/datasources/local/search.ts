@@ -36,7 +36,7 @@ export async function searchUsersByImage(
   if (!face) return { userMatches: [], searchedFace: null, unsearchedFaces };
 
   const index = await deps.indexes.get(collection.key);
-  const userMatches = await userMatchesOf(deps, collection, index.searchUsers(face.descriptor, maxUsers, userMatchThreshold));
+  const userMatches = await userMatchesOf(deps, collection, await index.searchUsers(face.descriptor, maxUsers, userMatchThreshold));
   return {
     userMatches,
     searchedFace: { boundingBox: { ...face.boundingBox }, confidence: face.confidence },

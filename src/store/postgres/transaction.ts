@@ -59,6 +59,8 @@ export const TX_COLLECTION_LOCKS = {
   getUser: 'key',
   insertUser: 'key',
   getFacesWithDescriptors: 'key',
+  associationMark: 'key',
+  listAssociationChanges: 'key',
   listFaces: 'key',
   listFacesWithDescriptors: 'key',
   findFacesFromImage: 'key',

@@ -7,7 +7,16 @@ import type { OperationRecord, OperationStatus, SnapshotRecord } from '../../dom
 import type { ProviderRecord } from '../provider-record-store.js';
 import type { SnapshotFaceRow, SnapshotUserRow } from '../snapshot-store.js';
 import type { CollectionRef } from '../../domain/records.js';
-import type { CollectionRow, FaceListFilter, FaceRow, FaceWithDescriptor, IdempotencyRecord, StoreReader, UserRow } from '../store.js';
+import type {
+  AssociationChange,
+  CollectionRow,
+  FaceListFilter,
+  FaceRow,
+  FaceWithDescriptor,
+  IdempotencyRecord,
+  StoreReader,
+  UserRow,
+} from '../store.js';
 import type { KeysetPage } from '../rows.js';
 
 export abstract class CommittedReads implements StoreReader {
@@ -37,6 +46,12 @@ export abstract class CommittedReads implements StoreReader {
   }
   getFacesWithDescriptors(collectionKey: number, faceIds: readonly string[]): Promise<FaceWithDescriptor[]> {
     return this.reads.getFacesWithDescriptors(collectionKey, faceIds);
+  }
+  associationMark(collectionKey: number): Promise<number | null> {
+    return this.reads.associationMark(collectionKey);
+  }
+  listAssociationChanges(collectionKey: number, after: number, limit: number): Promise<AssociationChange[]> {
+    return this.reads.listAssociationChanges(collectionKey, after, limit);
   }
   listFaces(collectionKey: number, filter: FaceListFilter, page: KeysetPage): Promise<FaceRow[]> {
     return this.reads.listFaces(collectionKey, filter, page);

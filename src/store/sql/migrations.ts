@@ -248,4 +248,20 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    description: 'association change log: which faces changed user, numbered per collection, for search indexes to catch up',
+    statements: [
+      // Bumped by every transaction that changes a collection's associations;
+      // the UPDATE locks the collection's row until commit, so a collection's
+      // change numbers commit in order on both backends.
+      `ALTER TABLE collections ADD COLUMN association_changes INTEGER NOT NULL DEFAULT 0`,
+      `CREATE TABLE association_changes (
+        collection_key INTEGER NOT NULL REFERENCES collections (key),
+        change INTEGER NOT NULL,
+        face_id TEXT NOT NULL,
+        PRIMARY KEY (collection_key, change, face_id)
+      )`,
+    ],
+  },
 ];

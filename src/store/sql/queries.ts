@@ -18,7 +18,9 @@ import { SqliteSnapshotQueries } from './snapshot-queries.js';
 import { boxOf, chunks, required, unique } from './helpers.js';
 import type { SqlRunner } from './runner.js';
 import {
+  ASSOCIATION_LOG_KEEP,
   STORE_BATCH_CHUNK,
+  type AssociationChange,
   type CollectionRow,
   type FaceListFilter,
   type FaceRow,
@@ -144,6 +146,7 @@ export class StoreQueries extends SqliteSnapshotQueries implements Omit<StoreTx,
       await this.deleteUnreferencedImages(unique(batch.flatMap((r) => (r.image_sha256 === null ? [] : [r.image_sha256]))));
     }
     await this.sql.run('DELETE FROM idempotency WHERE collection_key = ?', [collectionKey]);
+    await this.sql.run('DELETE FROM association_changes WHERE collection_key = ?', [collectionKey]);
     await this.sql.run('DELETE FROM users WHERE collection_key = ?', [collectionKey]);
     await this.sql.run('DELETE FROM collections WHERE key = ?', [collectionKey]);
   }
@@ -206,6 +209,7 @@ export class StoreQueries extends SqliteSnapshotQueries implements Omit<StoreTx,
     const deleted = await this.sql.get<{ collection_key: number }>('DELETE FROM users WHERE seq = ? RETURNING collection_key', [userSeq]);
     if (deleted) {
       await this.sql.run('UPDATE collections SET user_count = user_count - 1 WHERE key = ?', [deleted.collection_key]);
+      await this.logAssociationChange(deleted.collection_key, faceIds);
     }
     return faceIds;
   }
@@ -395,14 +399,57 @@ export class StoreQueries extends SqliteSnapshotQueries implements Omit<StoreTx,
   }
 
   async setFacesUser(collectionKey: number, faceSeqs: readonly number[], userSeq: number | null): Promise<void> {
+    const faceIds: string[] = [];
     for (const chunk of chunks(unique(faceSeqs))) {
       const match = this.sql.dialect.in('seq', chunk);
-      await this.sql.run(`UPDATE faces SET user_seq = ? WHERE collection_key = ? AND ${match.sql}`, [
-        userSeq,
+      const rows = await this.sql.all<{ face_id: string }>(
+        `UPDATE faces SET user_seq = ? WHERE collection_key = ? AND ${match.sql} RETURNING face_id`,
+        [userSeq, collectionKey, ...match.params],
+      );
+      for (const r of rows) faceIds.push(r.face_id);
+    }
+    await this.logAssociationChange(collectionKey, faceIds);
+  }
+
+  /**
+   * Records that `faceIds` changed user, under the collection's next change
+   * number, and prunes changes older than ASSOCIATION_LOG_KEEP. Nothing for
+   * no faces, so every change number has rows (a reader tells a pruned gap by it).
+   */
+  private async logAssociationChange(collectionKey: number, faceIds: readonly string[]): Promise<void> {
+    if (faceIds.length === 0) return;
+    const bumped = await this.sql.get<{ association_changes: number }>(
+      'UPDATE collections SET association_changes = association_changes + 1 WHERE key = ? RETURNING association_changes',
+      [collectionKey],
+    );
+    const change = Number(required(bumped, `UPDATE collections (key ${collectionKey}) … RETURNING`).association_changes);
+    for (const chunk of chunks(unique(faceIds))) {
+      await this.sql.run(
+        `INSERT INTO association_changes (collection_key, change, face_id) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}`,
+        chunk.flatMap((faceId) => [collectionKey, change, faceId]),
+      );
+    }
+    if (change > ASSOCIATION_LOG_KEEP && change % 1000 === 0) {
+      await this.sql.run('DELETE FROM association_changes WHERE collection_key = ? AND change <= ?', [
         collectionKey,
-        ...match.params,
+        change - ASSOCIATION_LOG_KEEP,
       ]);
     }
+  }
+
+  async associationMark(collectionKey: number): Promise<number | null> {
+    const row = await this.sql.get<{ association_changes: number }>('SELECT association_changes FROM collections WHERE key = ?', [
+      collectionKey,
+    ]);
+    return row ? Number(row.association_changes) : null;
+  }
+
+  async listAssociationChanges(collectionKey: number, after: number, limit: number): Promise<AssociationChange[]> {
+    const rows = await this.sql.all<{ change: number; face_id: string }>(
+      'SELECT change, face_id FROM association_changes WHERE collection_key = ? AND change > ? ORDER BY change, face_id LIMIT ?',
+      [collectionKey, after, limit],
+    );
+    return rows.map((r) => ({ change: Number(r.change), faceId: r.face_id }));
   }
 
   // ---- images ------------------------------------------------------------
