@@ -14,6 +14,7 @@ import type { GatewayConfig } from './config/config.js';
 import { ProviderRegistry } from './datasources/registry.js';
 import { CachedEngine } from './engine/detection-cache.js';
 import { FaceEngine } from './engine/index.js';
+import { RefusedDocuments } from './caches/refused-documents.js';
 import { startGraphQLRuntime } from './execution/graphql-runtime.js';
 import { QueryFastPath } from './http/fast-path.js';
 import { BodyBudget } from './http/body-budget.js';
@@ -87,6 +88,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const responses = new ResponseBatch(answerUnwritable(logger));
   // The fast path skips Apollo's plugins; tracing is one, so with tracing on every request goes through Apollo.
   const fastPath = tracing ? undefined : new QueryFastPath(plans, metrics, formatError, responses);
+  // What a refusal depends on besides the text and the (fixed) schema: kept refusals are keyed by it too.
+  const refusalScope = JSON.stringify(config.limits);
   const graphql = createGraphQLHandler({
     apollo,
     authenticator,
@@ -99,6 +102,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     bodyBudget: new BodyBudget(config.maxBodyBytesInFlight),
     maxDocumentChars: config.limits.maxDocumentChars,
     maxUploads: config.limits.maxImageInputs,
+    refusals: new RefusedDocuments({ scope: refusalScope }),
   });
   const readinessChecks = async () => ({ store: await isReachable(store), redis: redis && changes ? redis.ready && changes.ready : true });
   const graphiql = config.graphiql ? config.auth : undefined;
@@ -121,6 +125,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     formatError,
     wsLimits: config.websocket,
     originPolicy,
+    refusals: new RefusedDocuments({ scope: refusalScope }),
   });
 
   const url = `${await http.listen(config.port, config.host)}/graphql`;

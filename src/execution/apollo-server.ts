@@ -12,6 +12,7 @@ import type { GatewayContext } from '../resolvers/context.js';
 import { limitRules, rateCostOf, type QueryLimits } from '../security/query-limits.js';
 import { throttledError, throttledResponse, type RateLimiter } from '../security/rate-limit.js';
 import type { FormatError } from './apollo-errors.js';
+import { documentRefusalsPlugin } from './document-refusals.js';
 import { jitGateway } from './jit-gateway.js';
 import type { QueryPlans } from './query-plans.js';
 
@@ -78,6 +79,7 @@ export function operationCostPlugin(rateLimiter: RateLimiter): ApolloServerPlugi
 
 /** The gateway's Apollo Server, not yet started. */
 export function createApolloServer(options: ApolloServerOptions): ApolloServer<GatewayContext> {
+  const parsedOverHttp = options.metrics.documentsParsed.labels('http');
   return new ApolloServer<GatewayContext>({
     gateway: jitGateway(options.schema, { plans: options.plans }),
     csrfPrevention: true,
@@ -92,6 +94,7 @@ export function createApolloServer(options: ApolloServerOptions): ApolloServer<G
       ApolloServerPluginCacheControlDisabled(),
       subscriptionsOverWebSocketOnly,
       operationMetricsPlugin(options.metrics),
+      documentRefusalsPlugin(() => parsedOverHttp.inc()),
       ...(options.rateLimiter ? [operationCostPlugin(options.rateLimiter)] : []),
       ...(options.plugins ?? []),
     ],

@@ -50,7 +50,7 @@ const JSON_ACCEPTS = new Set<string | undefined>([
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** A body the fast path may take: one operation, as Apollo reads it. */
-interface OperationBody {
+export interface OperationBody {
   query: string;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
@@ -100,9 +100,7 @@ export class QueryFastPath {
 
   /** The plan for this request (its body already parsed) when the fast path may answer it; undefined otherwise. */
   planFor(req: IncomingMessage, body: unknown): QueryPlan | undefined {
-    if (req.method !== 'POST' || !isOperationBody(body) || !JSON_ACCEPTS.has(req.headers.accept)) return undefined;
-    const contentType = req.headers['content-type'];
-    if (contentType !== 'application/json' && !contentType?.startsWith('application/json;')) return undefined;
+    if (!isPlainJsonOperation(req, body)) return undefined;
     return this.plans.get(body.query, body.operationName ?? undefined);
   }
 
@@ -152,6 +150,19 @@ export class QueryFastPath {
     this.responses.end(res, code, headers, serialize(plan, result, formattedErrors) + '\n');
     return true;
   }
+}
+
+/**
+ * Whether Apollo would read this request (its body already parsed) as one
+ * operation and answer it `application/json; charset=utf-8`: a POST with a
+ * JSON content type (so it passes CSRF prevention), an {@link OperationBody}
+ * and an Accept header of {@link JSON_ACCEPTS}. The requests the fast path
+ * and the kept refusals (graphql-handler.ts) may answer without Apollo.
+ */
+export function isPlainJsonOperation(req: IncomingMessage, body: unknown): body is OperationBody {
+  if (req.method !== 'POST' || !isOperationBody(body) || !JSON_ACCEPTS.has(req.headers.accept)) return false;
+  const contentType = req.headers['content-type'];
+  return contentType === 'application/json' || contentType?.startsWith('application/json;') === true;
 }
 
 /** The result as Apollo writes it (errors, data, extensions), through the plan's compiled serializer when there are no errors. */

@@ -4,17 +4,23 @@
  * parsing), a multipart request without a preflight header (400, CSRF), the
  * body (413, 400; JSON, or multipart with files: http/multipart.ts), the
  * document's size (400); then the fast
- * path when it knows the query, Apollo otherwise, its complete answers
+ * path when it knows the query, the kept refusal when the same text was
+ * refused before for its document alone (did not parse or validate:
+ * caches/refused-documents.ts), Apollo otherwise, its complete answers
  * written through the response batch. The rest of the operation's cost is
  * paid once it is known: by the plan on the fast path, by Apollo's
  * operationCostPlugin after validation (429 again when it cannot be).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GraphQLFormattedError } from 'graphql';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import { MAX_IMAGE_BYTES } from '../domain/validation.js';
+import type { RefusedDocuments } from '../caches/refused-documents.js';
+import { refusedForDocument } from '../execution/document-refusals.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { requestOperationLabel } from '../observability/operation-metrics.js';
+import { requestOperationLabel, resultLabel } from '../observability/operation-metrics.js';
+import { INVALID_OPERATION } from '../observability/operation-names.js';
 import { createContext, type ContextDeps, type GatewayContext } from '../resolvers/context.js';
 import type { Authenticator, Caller } from '../security/authenticator.js';
 import { credentialsOfHeaders } from '../security/credentials.js';
@@ -23,7 +29,7 @@ import { throttledResponse, type RateLimiter, type Throttle } from '../security/
 import type { BodyBudget } from './body-budget.js';
 import { BodyTooLarge, graphqlBodyOf, type GraphQLBody } from './body.js';
 import { isMultipart, lacksPreflight, MultipartRefusal, readMultipartBody } from './multipart.js';
-import type { QueryFastPath } from './fast-path.js';
+import { isPlainJsonOperation, type QueryFastPath } from './fast-path.js';
 import type { RequestHandler } from './http-server.js';
 import { searchOf } from './request-url.js';
 import type { ResponseBatch } from './response-batch.js';
@@ -52,7 +58,26 @@ export interface GraphQLHandlerOptions {
   bodyBudget: BodyBudget;
   /** Most files one multipart request may send; each is kept up to MAX_IMAGE_BYTES, the whole body up to {@link maxBodyBytes}. */
   maxUploads: number;
+  /**
+   * Apollo's answers to documents it refused for the document alone, kept
+   * for repeats of the same text (only requests {@link isPlainJsonOperation}
+   * accepts, whose answer's media type is fixed).
+   * @default undefined: every refusal goes through Apollo
+   */
+  refusals?: RefusedDocuments<RefusedAnswer>;
 }
+
+/** Apollo's answer to a document it refused, as written, and the result its operation metrics counted. */
+export interface RefusedAnswer {
+  status: number;
+  headers: readonly (readonly [string, string])[];
+  body: string;
+  /** The `result` label of facegate_graphql_operations_total: the first error's code. */
+  result: string;
+}
+
+/** The kept refusals' variant for this handler's answers: Apollo's `application/json; charset=utf-8`. */
+const JSON_VARIANT = 'http application/json';
 
 const UNAUTHENTICATED = {
   errors: [{ message: 'expected a valid API key or bearer token, got none or an invalid one', extensions: { code: 'UNAUTHENTICATED' } }],
@@ -62,6 +87,8 @@ const UNAUTHENTICATED = {
 export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHandler {
   const { apollo, authenticator, rateLimiter, deps, metrics, responses, fastPath } = options;
   const viaApollo = metrics.queryPlanRequests.labels('apollo');
+  const refused = metrics.queryPlanRequests.labels('refused');
+  const { refusals } = options;
 
   const refuseThrottled = (res: ServerResponse, tenant: string, throttle: Throttle, requestId: string): void => {
     const refusal = throttledResponse(tenant, throttle);
@@ -138,6 +165,10 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
       // Handed on to Apollo, whose plugin charges the operation again.
       rateLimiter?.give(caller.tenant, plan.cost - 1);
     }
+    // Hashed only here, past the fast path: a query with a plan passed validation.
+    const refusalKey = refusals && isPlainJsonOperation(req, body) ? refusals.keyOf(body.query, JSON_VARIANT) : undefined;
+    const kept = refusalKey === undefined ? undefined : refusals?.get(refusalKey);
+    if (kept) return answerRefused(res, requestId, kept);
     viaApollo.inc();
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers: headerMapOf(req), search: searchOf(req), body };
     const response = await apollo.executeHTTPGraphQLRequest({
@@ -147,7 +178,40 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
     const status = response.status ?? 200;
     // Labelled by the operation Apollo ran, never by the operationName a request claims (see observability/operation-names.ts).
     metrics.graphqlRequests.inc({ operation: requestOperationLabel(httpGraphQLRequest.headers), status: String(status) });
+    if (refusalKey !== undefined && response.body.kind === 'complete' && refusedForDocument(httpGraphQLRequest.headers)) {
+      keepRefusal(refusalKey, status, response.headers, response.body.string);
+    }
     await sendApolloResponse(res, status, requestId, response, responses);
+  }
+
+  /** Keeps Apollo's refusal of a document for its repeats. */
+  function keepRefusal(key: string, status: number, headers: HeaderMap, body: string): void {
+    const answer: RefusedAnswer = { status, headers: [...headers], body, result: resultLabel(errorsOf(body), undefined) };
+    let size = body.length * 2;
+    for (const [name, value] of answer.headers) size += (name.length + value.length) * 2;
+    refusals?.set(key, answer, size);
+  }
+
+  /** A repeat of a refused document: Apollo's answer again, counted as Apollo counted it, nothing parsed. */
+  function answerRefused(res: ServerResponse, requestId: string, answer: RefusedAnswer): void {
+    const started = performance.now();
+    refused.inc();
+    metrics.graphqlOperations.inc({ operation: INVALID_OPERATION, type: 'unknown', result: answer.result });
+    metrics.graphqlOperationSeconds.labels(INVALID_OPERATION, 'unknown').observe((performance.now() - started) / 1000);
+    metrics.graphqlRequests.inc({ operation: INVALID_OPERATION, status: String(answer.status) });
+    const headers: Record<string, string> = { 'x-request-id': requestId };
+    for (const [name, value] of answer.headers) headers[name] = value;
+    responses.end(res, answer.status, headers, answer.body);
+  }
+}
+
+/** The errors of an answer Apollo wrote, for its result label. */
+function errorsOf(body: string): GraphQLFormattedError[] | undefined {
+  try {
+    const errors = (JSON.parse(body) as { errors?: unknown }).errors;
+    return Array.isArray(errors) ? (errors as GraphQLFormattedError[]) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

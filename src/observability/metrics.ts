@@ -43,8 +43,14 @@ export class GatewayMetrics {
 
   readonly queryPlanRequests = new HotCounter(this.registry, {
     name: 'facegate_query_plan_requests_total',
-    help: 'GraphQL HTTP requests by the path that answered: cached (a repeat of a query answered from its compiled plan) or apollo (the full Apollo pipeline).',
+    help: 'GraphQL HTTP requests by the path that answered: cached (a repeat of a query answered from its compiled plan), refused (a repeat of a document that did not parse or validate, answered with its refusal) or apollo (the full Apollo pipeline).',
     labelNames: ['path'],
+  });
+
+  readonly documentsParsed = new HotCounter(this.registry, {
+    name: 'facegate_graphql_documents_parsed_total',
+    help: 'GraphQL documents parsed, by transport (http: by Apollo; ws: in onSubscribe). Repeats answered from a query plan or a kept refusal are not parsed.',
+    labelNames: ['transport'],
   });
 
   readonly providerCircuit = new Gauge({
@@ -114,7 +120,8 @@ export class GatewayMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'facegate_' });
-    for (const path of ['cached', 'apollo']) this.queryPlanRequests.inc({ path }, 0);
+    for (const path of ['cached', 'refused', 'apollo']) this.queryPlanRequests.inc({ path }, 0);
+    for (const transport of ['http', 'ws']) this.documentsParsed.inc({ transport }, 0);
   }
 
   /** The same engine, with each detection timed and its queue depth reported. */

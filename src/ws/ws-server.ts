@@ -26,6 +26,7 @@ import { CloseCode, type Disposable, type FormattedExecutionResult, type Subscri
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
+import type { RefusedDocuments } from '../caches/refused-documents.js';
 import { formatErrorsAsApollo, type FormatError } from '../execution/apollo-errors.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { countRefusedWebSocketOperation, countWebSocketOperation } from '../observability/operation-metrics.js';
@@ -64,6 +65,8 @@ export interface WebSocketServerOptions {
   wsLimits: WebSocketLimits;
   /** Which Hosts and Origins may open a socket. */
   originPolicy: OriginPolicy;
+  /** Errors of documents refused for themselves (did not parse or validate), kept for repeats of the same text. @default undefined: every document is parsed */
+  refusals?: RefusedDocuments<readonly GraphQLError[]>;
 }
 
 /** What the server keeps of one accepted socket. */
@@ -92,6 +95,8 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
   const signals = new OperationSignals();
   const expiries = new TokenExpiry();
   const rules = [...specifiedRules, ...limitRules(limits)];
+  const parsed = metrics.documentsParsed.labels('ws');
+  const prepareOptions = { refusals: options.refusals, onParse: () => parsed.inc() };
   const subscriptions = new TenantSubscriptions(wsLimits.maxSubscriptionsPerTenant);
   /** Errors as formatError shapes them: the same masking and codes as over HTTP. */
   const format = (errors: readonly unknown[]) => formatErrorsAsApollo(errors, formatError).formattedErrors;
@@ -156,7 +161,7 @@ export function startWebSocketServer(server: Server, options: WebSocketServerOpt
         const tooLarge = documentSizeError(payload.query, limits.maxDocumentChars);
         if (tooLarge) return [tooLarge];
         // Parsed and validated here, so its errors get HTTP's codes and its cost is paid before it runs.
-        const prepared = prepareOperation(options.schema, rules, payload);
+        const prepared = prepareOperation(options.schema, rules, payload, prepareOptions);
         if ('errors' in prepared) return prepared.errors;
         // The rest of the operation's cost: one token was taken before parsing.
         const overBudget = rateLimiter?.take(caller.tenant, rateCostOf(prepared.operation), 1);
