@@ -278,6 +278,15 @@ export interface SnapshotCapable {
    */
   checkTakeable?(collectionId: string): Promise<void>;
   /**
+   * Optional: submits the provider's own take of the collection (Azure's
+   * v1.0 Snapshot Take) inside the takeSnapshot request, after the source
+   * was found and before the operation exists, so that the provider's
+   * refusal (QUOTA_EXCEEDED, THROTTLED) is the request's answer and no
+   * operation or snapshot is left. What it started is followed by
+   * {@link exportToSnapshot} of the same `snapshotId`.
+   */
+  startTake?(collectionId: string, snapshotId: string, call?: CallOptions): Promise<void>;
+  /**
    * Optional: removes the provider's own copy of a snapshot taken from it
    * (e.g. Azure's Snapshot API copies) when the gateway snapshot is
    * deleted. A copy already gone is no error.

@@ -238,8 +238,10 @@ export class SnapshotService {
         collectionId: source.collectionId,
       });
     }
-    const now = this.now();
     const snapshotId = randomUUID();
+    // The provider's own take (Azure v1.0) is submitted now: its refusal answers this request and leaves nothing.
+    await provider.startTake?.(source.collectionId, snapshotId, call);
+    const now = this.now();
     const op = await this.store.transaction(async (tx) => {
       await tx.insertSnapshot({
         id: snapshotId,

@@ -165,6 +165,33 @@ describe('snapshotApi "v1.0"', () => {
     expect(fake.calls).toHaveLength(0);
   });
 
+  it('a take Azure refuses at once (its take quota, throttling) answers QuotaExceeded or Throttled before any operation exists, and leaves nothing', async () => {
+    const SNAPSHOTS = `{ snapshots(first: 100) { edges { node { id } } } }`;
+    const before = (await gqlData(gw.url, SNAPSHOTS)).snapshots.edges.length as number;
+    const takeOps = () => fake.callsTo('TakeSnapshot').map((call) => call.status);
+    try {
+      // One take left of the quota: the group's is accepted, the face list's refused (403 QuotaExceeded).
+      fake.clearCalls();
+      fake.setSnapshotTakeQuota(1);
+      const quota = await gqlData(gw.url, TAKE, { c });
+      expect(quota.takeSnapshot, JSON.stringify(quota)).toMatchObject({ __typename: 'QuotaExceeded', code: 'QUOTA_EXCEEDED' });
+      expect(takeOps()).toEqual([202, 403]);
+
+      // 429 on every attempt the transport makes: Throttled with Azure's Retry-After as the hint.
+      fake.clearCalls();
+      fake.setSnapshotTakeQuota(100);
+      fake.inject({ op: 'TakeSnapshot', kind: 'throttle', times: 10, retryAfterSeconds: 0 });
+      const throttled = await gqlData(gw.url, TAKE, { c });
+      expect(throttled.takeSnapshot, JSON.stringify(throttled)).toMatchObject({ __typename: 'Throttled', code: 'THROTTLED' });
+      expect(takeOps().every((status) => status === 429)).toBe(true);
+    } finally {
+      fake.clearFaults();
+      fake.setSnapshotTakeQuota(100);
+    }
+    // No gateway snapshot (nor its TAKE_SNAPSHOT operation) was left by either refusal.
+    expect((await gqlData(gw.url, SNAPSHOTS)).snapshots.edges).toHaveLength(before);
+  });
+
   it('a snapshot Azure expired (48 h on its clock) is SnapshotExpired at apply time, and nothing is created', async () => {
     fake.advanceClock(48 * 60 * 60 * 1000 + 1000);
     const target = ref(`${id}-late`, 'azure');

@@ -21,6 +21,8 @@ import { AZURE_SNAPSHOT_LIFETIME_MS } from './limits.js';
 /** How long Azure keeps a snapshot after its take. */
 export { AZURE_SNAPSHOT_LIFETIME_MS };
 const KIND = 'azure-face.snapshot';
+/** Takes Azure accepted inside a takeSnapshot request, not yet followed to their end (a {@link StartedTake} each). */
+const PENDING_KIND = 'azure-face.snapshot-take';
 /** Records of this kind belong to no collection. */
 const PROVIDER_WIDE = '';
 
@@ -95,6 +97,26 @@ export class AzureSnapshots {
   }
 
   /**
+   * {@link startTake}, inside the takeSnapshot request (before any gateway
+   * operation exists): a take Azure refuses (QUOTA_EXCEEDED, THROTTLED once
+   * the transport's retries are spent) is the request's answer and leaves
+   * nothing in the gateway. The accepted takes are recorded under the
+   * gateway snapshot for the take job to follow ({@link pendingTake}).
+   */
+  async submitTake(collectionId: string, hasFaceList: boolean, gatewaySnapshotId: string, call: CallOptions | undefined): Promise<void> {
+    const started = await this.startTake(collectionId, hasFaceList, gatewaySnapshotId, call);
+    await this.o.store.transaction((tx) =>
+      tx.putProviderRecords(this.scope(), PENDING_KIND, [{ key: gatewaySnapshotId, value: JSON.stringify(started) }], new Date()),
+    );
+  }
+
+  /** The takes {@link submitTake} recorded for a gateway snapshot, or null (none submitted, or already finished). */
+  async pendingTake(gatewaySnapshotId: string): Promise<StartedTake | null> {
+    const value = await this.o.store.getProviderRecord(this.scope(), PENDING_KIND, gatewaySnapshotId);
+    return value === null ? null : (JSON.parse(value) as StartedTake);
+  }
+
+  /**
    * Follows a started take until Azure finished it and records the Azure
    * snapshots under the gateway snapshot. `progress(done)` is called on
    * each status change with the units done so far.
@@ -113,9 +135,10 @@ export class AzureSnapshots {
       return id;
     });
     const record: AzureSnapshotRecord = { group, list: list ?? null, takenAt };
-    await this.o.store.transaction((tx) =>
-      tx.putProviderRecords(this.scope(), KIND, [{ key: gatewaySnapshotId, value: JSON.stringify(record) }], new Date()),
-    );
+    await this.o.store.transaction(async (tx) => {
+      await tx.putProviderRecords(this.scope(), KIND, [{ key: gatewaySnapshotId, value: JSON.stringify(record) }], new Date());
+      await tx.deleteProviderRecords(this.scope(), PENDING_KIND, [gatewaySnapshotId]);
+    });
     await this.pruneExpired();
   }
 
@@ -141,17 +164,23 @@ export class AzureSnapshots {
     await this.o.store.transaction((tx) => tx.deleteProviderRecords(this.scope(), KIND, [gatewaySnapshotId]));
   }
 
-  /** Forgets records of snapshots Azure has deleted by now (48 h after their take). */
+  /**
+   * Forgets records of snapshots Azure has deleted by now (48 h after their
+   * take), and of submitted takes as old whose job never followed them (the
+   * gateway's own insert failed after Azure accepted them).
+   */
   private async pruneExpired(): Promise<void> {
-    const expired: string[] = [];
-    for (let after: string | null = null; ;) {
-      const page = await this.o.store.listProviderRecords(this.scope(), KIND, after, 500);
-      for (const r of page)
-        if ((JSON.parse(r.value) as AzureSnapshotRecord).takenAt + AZURE_SNAPSHOT_LIFETIME_MS < this.o.now()) expired.push(r.key);
-      if (page.length < 500) break;
-      after = page[page.length - 1].key;
+    for (const kind of [KIND, PENDING_KIND]) {
+      const expired: string[] = [];
+      for (let after: string | null = null; ;) {
+        const page = await this.o.store.listProviderRecords(this.scope(), kind, after, 500);
+        for (const r of page)
+          if ((JSON.parse(r.value) as { takenAt: number }).takenAt + AZURE_SNAPSHOT_LIFETIME_MS < this.o.now()) expired.push(r.key);
+        if (page.length < 500) break;
+        after = page[page.length - 1].key;
+      }
+      if (expired.length > 0) await this.o.store.transaction((tx) => tx.deleteProviderRecords(this.scope(), kind, expired));
     }
-    if (expired.length > 0) await this.o.store.transaction((tx) => tx.deleteProviderRecords(this.scope(), KIND, expired));
   }
 
   /** The Azure snapshots recorded for a gateway snapshot, or null (a gateway-native snapshot). */

@@ -112,6 +112,12 @@ export interface FakeAzureFace extends FakeHttpServer<FakeCall, FaultSpec> {
   setTrainingMs(ms: number): void;
   /** How long v1.0 snapshot takes and applies started from now on run (fake clock). */
   setSnapshotMs(ms: number): void;
+  /**
+   * Starts a new quota period allowing `max` v1.0 snapshot takes per
+   * `windowMs` of the fake's clock (default: S0's 100 a day; takes made
+   * before are no longer counted); takes past it answer 403 QuotaExceeded.
+   */
+  setSnapshotTakeQuota(max: number, windowMs?: number): void;
   /** The next training of container `id` (of any container, when absent) ends `failed`. */
   failNextTraining(id?: string, message?: string): void;
   /** Persons, faces and training status of a group, looking behind the API. */
@@ -252,6 +258,11 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
     setSnapshotMs(ms: number) {
       if (!(ms >= 0)) throw new Error(`fake azure face: setSnapshotMs expected ms ≥ 0, got ${ms}`);
       snapshotMs = ms;
+    },
+    setSnapshotTakeQuota(max: number, windowMs = 24 * 60 * 60 * 1000) {
+      if (!(max >= 0) || !(windowMs > 0))
+        throw new Error(`fake azure face: setSnapshotTakeQuota expected max ≥ 0 and windowMs > 0, got ${max} and ${windowMs}`);
+      snapshots.setTakeQuota(max, windowMs);
     },
     setTrainingMs(ms: number) {
       if (!(ms >= 0)) throw new Error(`fake azure face: setTrainingMs expected ms ≥ 0, got ${ms}`);
