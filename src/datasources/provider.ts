@@ -283,9 +283,11 @@ export interface SnapshotCapable {
    * was found and before the operation exists, so that the provider's
    * refusal (QUOTA_EXCEEDED, THROTTLED) is the request's answer and no
    * operation or snapshot is left. What it started is followed by
-   * {@link exportToSnapshot} of the same `snapshotId`.
+   * {@link exportToSnapshot} of the same `snapshotId`. `shareWith`: the
+   * provider's subscriptions (besides its own) allowed to apply its copy;
+   * UNSUPPORTED_OPERATION when non-empty on an instance that takes no copy.
    */
-  startTake?(collectionId: string, snapshotId: string, call?: CallOptions): Promise<void>;
+  startTake?(collectionId: string, snapshotId: string, shareWith: readonly string[], call?: CallOptions): Promise<void>;
   /**
    * Optional: removes the provider's own copy of a snapshot taken from it
    * (e.g. Azure's Snapshot API copies) when the gateway snapshot is

@@ -317,9 +317,9 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
   }
 
   /** For an instance on Azure's Snapshot API: submits Azure's takes inside the request, so a refusal answers it (./snapshot-export.ts). */
-  async startTake(collectionId: string, snapshotId: string, call?: CallOptions): Promise<void> {
+  async startTake(collectionId: string, snapshotId: string, shareWith: readonly string[], call?: CallOptions): Promise<void> {
     this.assertOpen();
-    await submitTake(this.deps, collectionId, snapshotId, call);
+    await submitTake(this.deps, collectionId, snapshotId, shareWith, call);
   }
 
   /** For an instance on Azure's Snapshot API: deletes Azure's copies of the snapshot (./azure-snapshots.ts). */

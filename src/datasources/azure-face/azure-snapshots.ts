@@ -76,21 +76,23 @@ export class AzureSnapshots {
    * container (`type` + `objectId`). Each carries `userData` naming the
    * gateway snapshot and the collection, so an Azure snapshot listing says
    * whose it is. `call`: what the take is made for (a snapshot job passes none).
+   * Azure's applyScope is the configured subscriptionId and `shareWith`
+   * (other Face subscriptions, GUIDs): Azure lets only those apply the copy.
    */
   async startTake(
     collectionId: string,
     hasFaceList: boolean,
     gatewaySnapshotId: string,
+    shareWith: readonly string[],
     call: CallOptions | undefined,
   ): Promise<StartedTake> {
+    const applyScope = [...new Set([this.o.subscriptionId.toLowerCase(), ...shareWith.map((s) => s.toLowerCase())])];
     const ctx: CallContext = { provider: this.o.provider, collectionId };
     const takenAt = this.o.now();
     const userData = JSON.stringify({ facegateSnapshotId: gatewaySnapshotId, collectionId });
     const operations = await this.mapped(ctx, async () => {
-      const group = await this.o.api.takeSnapshot('LargePersonGroup', collectionId, [this.o.subscriptionId], userData, call);
-      const list = hasFaceList
-        ? await this.o.api.takeSnapshot('LargeFaceList', collectionId, [this.o.subscriptionId], userData, call)
-        : null;
+      const group = await this.o.api.takeSnapshot('LargePersonGroup', collectionId, applyScope, userData, call);
+      const list = hasFaceList ? await this.o.api.takeSnapshot('LargeFaceList', collectionId, applyScope, userData, call) : null;
       return list === null ? [group] : [group, list];
     });
     return { collectionId, gatewaySnapshotId, takenAt, operations };
@@ -103,8 +105,14 @@ export class AzureSnapshots {
    * nothing in the gateway. The accepted takes are recorded under the
    * gateway snapshot for the take job to follow ({@link pendingTake}).
    */
-  async submitTake(collectionId: string, hasFaceList: boolean, gatewaySnapshotId: string, call: CallOptions | undefined): Promise<void> {
-    const started = await this.startTake(collectionId, hasFaceList, gatewaySnapshotId, call);
+  async submitTake(
+    collectionId: string,
+    hasFaceList: boolean,
+    gatewaySnapshotId: string,
+    shareWith: readonly string[],
+    call: CallOptions | undefined,
+  ): Promise<void> {
+    const started = await this.startTake(collectionId, hasFaceList, gatewaySnapshotId, shareWith, call);
     await this.o.store.transaction((tx) =>
       tx.putProviderRecords(this.scope(), PENDING_KIND, [{ key: gatewaySnapshotId, value: JSON.stringify(started) }], new Date()),
     );

@@ -18,20 +18,31 @@ import type { ListFaceData } from './userdata.js';
  * Submits Azure's takes of a v1.0 instance inside the takeSnapshot request
  * (SnapshotCapable.startTake), under the collection's lock: Azure's refusal
  * (quota, throttling) is then the request's answer, before any gateway
- * operation exists. Nothing to do on an instance without `snapshotApi: "v1.0"`.
+ * operation exists. Nothing to do on an instance without `snapshotApi: "v1.0"`,
+ * where a non-empty `shareWith` is UNSUPPORTED_OPERATION (gateway copies
+ * cannot be applied by another Azure subscription).
  */
 export async function submitTake(
   deps: AdapterDeps,
   collectionId: string,
   snapshotId: string,
+  shareWith: readonly string[],
   call: CallOptions | undefined,
 ): Promise<void> {
   const azure = deps.azureSnapshots;
-  if (!azure) return;
+  if (!azure) {
+    if (shareWith.length > 0)
+      throw unsupported(
+        deps.name,
+        `azureApplyScope: expected none on an instance without snapshotApi "v1.0" (its snapshots are gateway copies, which no other Azure subscription can apply), got ${shareWith.length} subscription id(s)`,
+        'TakeSnapshot',
+      );
+    return;
+  }
   checkCollectionId(collectionId);
   await deps.cache.locked(collectionId, async () => {
     const { index } = await deps.cache.index(collectionId, call);
-    await azure.submitTake(collectionId, index.hasFaceList, snapshotId, call);
+    await azure.submitTake(collectionId, index.hasFaceList, snapshotId, shareWith, call);
   });
 }
 
@@ -121,7 +132,7 @@ export function exportToSnapshot(
         onProgress({ processed, total });
       }
     });
-    const azure = pending ?? (await deps.azureSnapshots?.startTake(collectionId, index.hasFaceList, snapshotId, call)) ?? null;
+    const azure = pending ?? (await deps.azureSnapshots?.startTake(collectionId, index.hasFaceList, snapshotId, [], call)) ?? null;
     return { counts: { userCount: users.length, faceCount: faces.length }, items, total, azure };
   });
   return copied.then(async ({ counts, items, total, azure }) => {

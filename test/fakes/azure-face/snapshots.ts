@@ -16,6 +16,12 @@
  * keeping person and face ids and training results; resourceLocation is
  * `/snapshots/{id}` for Take and the target object id for Apply.
  *
+ * applyScope: "Only subscriptions in applyScope can apply a snapshot"
+ * (§B.3, the Snapshot Apply operation doc). The fake's key belongs to one
+ * subscription (`subscriptionId`); its Apply of a snapshot whose applyScope
+ * does not name it is refused 403 Forbidden (status and code the fake's
+ * choice: none is documented).
+ *
  * Take quota: "F0 allows 100 Take and 100 Apply operations per month; S0
  * allows 100 per day of each" (providers.md §B.3, from the Snapshot Take
  * operation doc). A take past the quota is refused at once, before any
@@ -87,6 +93,8 @@ export class SnapshotState {
     private readonly now: () => number,
     /** How long a take or an apply runs on the fake's clock. */
     public durationMs: () => number,
+    /** The Face subscription the fake's key belongs to (lowercase GUID): the applier Apply checks against applyScope. */
+    private readonly subscriptionId: string,
   ) {}
 
   reset(): void {
@@ -186,6 +194,8 @@ export class SnapshotState {
 
   private apply(snapshotId: string, req: FaceRequest): FaceResponse {
     const snapshot = this.snapshot(snapshotId);
+    if (!snapshot.applyScope.some((s) => s.toLowerCase() === this.subscriptionId))
+      throw new AzureError(403, 'Forbidden', `Subscription ${this.subscriptionId} is not in the apply scope of snapshot ${snapshot.id}.`);
     const body = parseJsonObject(req.body);
     if (typeof body.objectId !== 'string' || body.objectId.length > 64 || !CONTAINER_ID.test(body.objectId))
       throw badArgument('Invalid argument objectId.');
