@@ -294,6 +294,12 @@ export interface SnapshotCapable {
    * deleted. A copy already gone is no error.
    */
   deleteSnapshotCopy?(snapshotId: string, call?: CallOptions): Promise<void>;
+  /**
+   * Optional: removes the provider's own copies of every snapshot taken of
+   * `collectionId` (deleteCollection with `deleteSnapshots`), before the
+   * gateway's rows are erased, so that a retry finds what a failure left.
+   */
+  deleteSnapshotCopiesOf?(collectionId: string, call?: CallOptions): Promise<void>;
 }
 
 export const isSnapshotCapable = (p: FaceProvider): p is FaceProvider & SnapshotCapable =>

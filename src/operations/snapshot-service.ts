@@ -328,6 +328,9 @@ export class SnapshotService {
    * collection). A take still running on it fails (its snapshot is gone). Returns the ids erased.
    */
   async eraseSnapshotsOf(tenant: string, source: CollectionRef): Promise<string[]> {
+    // The provider's own copies first (Azure's v1.0 snapshots), as deleteSnapshot: a failure leaves the rows for a retry.
+    const provider = this.registry.get(source.provider);
+    if (provider && isSnapshotCapable(provider)) await provider.deleteSnapshotCopiesOf?.(source.collectionId);
     const erased = await this.store.transaction((tx) => tx.deleteSnapshotsOf(source));
     if (erased.length > 0) this.logger.info({ tenant, source, snapshotIds: erased }, 'snapshots erased with their collection');
     return erased;

@@ -200,6 +200,32 @@ describe('snapshotApi "v1.0"', () => {
     expect((await gqlData(gw.url, TAKE, { c: ref(plain, 'azure-gw') })).takeSnapshot.__typename).toBe('TakeSnapshotAccepted');
   });
 
+  it('deleteCollection with deleteSnapshots also deletes Azure’s copies of the collection’s snapshots', async () => {
+    const gone = uniqueCollectionId('v10e');
+    const g = ref(gone, 'azure');
+    await createCollection(gw.url, gone, 'azure');
+    await createUsers(gw.url, gone, ['erin'], 'azure');
+    await associate(gw.url, g, 'erin', [
+      await indexFace(gw.url, g, fakePng({ label: `${gone}-1`, faces: [{ identity: `${gone}-erin` }] })),
+    ]);
+    const taken = await gqlData(gw.url, TAKE, { c: g });
+    expect(taken.takeSnapshot.__typename, JSON.stringify(taken)).toBe('TakeSnapshotAccepted');
+    expect((await follow(gw.wsUrl, taken.takeSnapshot.operation.id)).at(-1)).toMatchObject({ status: 'SUCCEEDED' });
+
+    fake.clearCalls();
+    const deleted = await gqlData(
+      gw.url,
+      `mutation($c: CollectionRef!) { deleteCollection(input: { collection: $c, deleteSnapshots: true }) { __typename } }`,
+      { c: g },
+    );
+    expect(deleted.deleteCollection.__typename, JSON.stringify(deleted)).toBe('DeleteCollectionSuccess');
+    expect(fake.callsTo('DeleteSnapshot').map((call) => call.status)).toEqual([200, 200]);
+    for (const call of fake.callsTo('DeleteSnapshot'))
+      expect((await fetch(`${fake.url}/face/v1.0${call.path}`, { headers: { 'Ocp-Apim-Subscription-Key': fake.apiKey } })).status).toBe(
+        404,
+      );
+  });
+
   it('a take Azure refuses at once (its take quota, throttling) answers QuotaExceeded or Throttled before any operation exists, and leaves nothing', async () => {
     const SNAPSHOTS = `{ snapshots(first: 100) { edges { node { id } } } }`;
     const before = (await gqlData(gw.url, SNAPSHOTS)).snapshots.edges.length as number;

@@ -316,6 +316,12 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
     }
   }
 
+  /** For an instance on Azure's Snapshot API: deletes Azure's copies of every snapshot taken of the collection (./azure-snapshots.ts). */
+  async deleteSnapshotCopiesOf(collectionId: string, call?: CallOptions): Promise<void> {
+    this.assertOpen();
+    await this.deps.azureSnapshots?.deleteOf(collectionId, call);
+  }
+
   /** For an instance on Azure's Snapshot API: submits Azure's takes inside the request, so a refusal answers it (./snapshot-export.ts). */
   async startTake(collectionId: string, snapshotId: string, shareWith: readonly string[], call?: CallOptions): Promise<void> {
     this.assertOpen();

@@ -34,6 +34,8 @@ export interface AzureSnapshotRecord {
   list: string | null;
   /** When the take started (ms): Azure's 48 hours count from about then. */
   takenAt: number;
+  /** The collection taken (absent in records written before it was kept): what an erasure of that collection deletes. */
+  collectionId?: string;
 }
 
 export interface AzureSnapshotOptions {
@@ -142,7 +144,7 @@ export class AzureSnapshots {
         );
       return id;
     });
-    const record: AzureSnapshotRecord = { group, list: list ?? null, takenAt };
+    const record: AzureSnapshotRecord = { group, list: list ?? null, takenAt, collectionId };
     await this.o.store.transaction(async (tx) => {
       await tx.putProviderRecords(this.scope(), KIND, [{ key: gatewaySnapshotId, value: JSON.stringify(record) }], new Date());
       await tx.deleteProviderRecords(this.scope(), PENDING_KIND, [gatewaySnapshotId]);
@@ -170,6 +172,23 @@ export class AzureSnapshots {
       });
     }
     await this.o.store.transaction((tx) => tx.deleteProviderRecords(this.scope(), KIND, [gatewaySnapshotId]));
+  }
+
+  /**
+   * Deletes Azure's copies of every gateway snapshot taken of `collectionId`
+   * (an erasure: deleteCollection with deleteSnapshots), each as
+   * {@link delete}. Works from this instance's records, not the gateway's
+   * snapshot rows, so a retry after a failure part-way finds the copies left.
+   */
+  async deleteOf(collectionId: string, call: CallOptions | undefined): Promise<void> {
+    const keys: string[] = [];
+    for (let after: string | null = null; ;) {
+      const page = await this.o.store.listProviderRecords(this.scope(), KIND, after, 500);
+      for (const r of page) if ((JSON.parse(r.value) as AzureSnapshotRecord).collectionId === collectionId) keys.push(r.key);
+      if (page.length < 500) break;
+      after = page[page.length - 1].key;
+    }
+    for (const key of keys) await this.delete(key, call);
   }
 
   /**
