@@ -128,7 +128,7 @@ export interface DisassociateFacesOutcome {
   unsuccessfulFaceDisassociations: {
     faceId: string;
     userId: string | null;
-    reasons: ('FACE_NOT_FOUND' | 'ASSOCIATED_TO_A_DIFFERENT_USER')[];
+    reasons: ('FACE_NOT_FOUND' | 'ASSOCIATED_TO_A_DIFFERENT_USER' | 'FACE_ONLY_IN_USER')[];
     /**
      * Reasons the provider gave that `reasons` cannot name (one Rekognition
      * added after this gateway was built), verbatim; dropped from `reasons`
