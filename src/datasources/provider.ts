@@ -128,7 +128,7 @@ export interface DisassociateFacesOutcome {
   unsuccessfulFaceDisassociations: {
     faceId: string;
     userId: string | null;
-    reasons: ('FACE_NOT_FOUND' | 'ASSOCIATED_TO_A_DIFFERENT_USER')[];
+    reasons: ('FACE_NOT_FOUND' | 'ASSOCIATED_TO_A_DIFFERENT_USER' | 'FACE_ONLY_IN_USER')[];
     /**
      * Reasons the provider gave that `reasons` cannot name (one Rekognition
      * added after this gateway was built), verbatim; dropped from `reasons`
@@ -278,11 +278,28 @@ export interface SnapshotCapable {
    */
   checkTakeable?(collectionId: string): Promise<void>;
   /**
+   * Optional: submits the provider's own take of the collection (Azure's
+   * v1.0 Snapshot Take) inside the takeSnapshot request, after the source
+   * was found and before the operation exists, so that the provider's
+   * refusal (QUOTA_EXCEEDED, THROTTLED) is the request's answer and no
+   * operation or snapshot is left. What it started is followed by
+   * {@link exportToSnapshot} of the same `snapshotId`. `shareWith`: the
+   * provider's subscriptions (besides its own) allowed to apply its copy;
+   * UNSUPPORTED_OPERATION when non-empty on an instance that takes no copy.
+   */
+  startTake?(collectionId: string, snapshotId: string, shareWith: readonly string[], call?: CallOptions): Promise<void>;
+  /**
    * Optional: removes the provider's own copy of a snapshot taken from it
    * (e.g. Azure's Snapshot API copies) when the gateway snapshot is
    * deleted. A copy already gone is no error.
    */
   deleteSnapshotCopy?(snapshotId: string, call?: CallOptions): Promise<void>;
+  /**
+   * Optional: removes the provider's own copies of every snapshot taken of
+   * `collectionId` (deleteCollection with `deleteSnapshots`), before the
+   * gateway's rows are erased, so that a retry finds what a failure left.
+   */
+  deleteSnapshotCopiesOf?(collectionId: string, call?: CallOptions): Promise<void>;
 }
 
 export const isSnapshotCapable = (p: FaceProvider): p is FaceProvider & SnapshotCapable =>

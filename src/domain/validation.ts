@@ -82,6 +82,30 @@ export function checkApplyScope(field: string, scope: readonly string[] | null |
   return [...new Set(scope)];
 }
 
+/** An Azure subscription id: a GUID in any case (Azure's applyScope items are `uuid`). */
+const SUBSCRIPTION_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** At most this many subscription ids to share a take with (as many as tenants in `applyScope`; Azure documents no maximum). */
+export const MAX_SHARED_SUBSCRIPTIONS = 100;
+
+/**
+ * takeSnapshot's `azureApplyScope`: Azure Face subscription ids (GUIDs),
+ * returned lowercase without repeats; absent is none. Field `field[i]` names a bad one.
+ */
+export function checkSubscriptionIds(field: string, ids: readonly string[] | null | undefined): string[] {
+  if (!ids) return [];
+  if (ids.length > MAX_SHARED_SUBSCRIPTIONS)
+    throw invalidInput(field, `at most ${MAX_SHARED_SUBSCRIPTIONS} subscription ids`, `${ids.length}`);
+  ids.forEach((id, i) => {
+    if (!SUBSCRIPTION_ID.test(id))
+      throw invalidInput(
+        `${field}[${i}]`,
+        'an Azure subscription id (a GUID, e.g. 6f0c1c52-9d2b-4a36-9f4e-0d2a3b4c5d6e)',
+        describeValue(id),
+      );
+  });
+  return [...new Set(ids.map((id) => id.toLowerCase()))];
+}
+
 /** Snapshot userData: free text up to 16 KiB, as Azure's snapshot userData. */
 export function checkUserData(field: string, value: string | null | undefined): string | null {
   if (value == null) return null;

@@ -222,15 +222,27 @@ export class SnapshotService {
 
   // ---- requests ------------------------------------------------------------
 
-  /** Starts a take; the operation is returned NOT_STARTED at once. `call`: the request's, for the provider calls made before. */
+  /**
+   * Starts a take; the operation is returned NOT_STARTED at once. `call`:
+   * the request's, for the provider calls made before. `shareWith`: the
+   * provider's own subscriptions allowed to apply its copy (Azure v1.0's
+   * applyScope); UNSUPPORTED_OPERATION on a provider that takes no copy of its own.
+   */
   async takeSnapshot(
     tenant: string,
     source: CollectionRef,
     applyScope: string[],
     userData: string | null,
     call?: CallOptions,
+    shareWith: readonly string[] = [],
   ): Promise<OperationRecord> {
     const provider = this.snapshotProvider(source.provider, 'TAKE_SNAPSHOT');
+    if (shareWith.length > 0 && !provider.startTake)
+      throw new DomainError(
+        'UNSUPPORTED_OPERATION',
+        `azureApplyScope: provider ${provider.name} (${provider.kind}) keeps no snapshot copy of its own that another subscription could apply; expected no azureApplyScope, got ${shareWith.length} subscription id(s)`,
+        { provider: provider.name, operation: 'TAKE_SNAPSHOT' },
+      );
     await provider.checkTakeable?.(source.collectionId);
     const [collection] = await provider.getCollections([source.collectionId], call);
     if (!collection) {
@@ -238,8 +250,10 @@ export class SnapshotService {
         collectionId: source.collectionId,
       });
     }
-    const now = this.now();
     const snapshotId = randomUUID();
+    // The provider's own take (Azure v1.0) is submitted now: its refusal answers this request and leaves nothing.
+    await provider.startTake?.(source.collectionId, snapshotId, shareWith, call);
+    const now = this.now();
     const op = await this.store.transaction(async (tx) => {
       await tx.insertSnapshot({
         id: snapshotId,
@@ -314,6 +328,9 @@ export class SnapshotService {
    * collection). A take still running on it fails (its snapshot is gone). Returns the ids erased.
    */
   async eraseSnapshotsOf(tenant: string, source: CollectionRef): Promise<string[]> {
+    // The provider's own copies first (Azure's v1.0 snapshots), as deleteSnapshot: a failure leaves the rows for a retry.
+    const provider = this.registry.get(source.provider);
+    if (provider && isSnapshotCapable(provider)) await provider.deleteSnapshotCopiesOf?.(source.collectionId);
     const erased = await this.store.transaction((tx) => tx.deleteSnapshotsOf(source));
     if (erased.length > 0) this.logger.info({ tenant, source, snapshotIds: erased }, 'snapshots erased with their collection');
     return erased;

@@ -18,7 +18,7 @@ import {
   TakeSnapshotResult,
 } from '../schema/snapshot.results.js';
 import { Snapshot } from '../schema/snapshot.type.js';
-import { checkApplyScope, checkUserData } from '../domain/validation.js';
+import { checkApplyScope, checkSubscriptionIds, checkUserData } from '../domain/validation.js';
 import { paginate } from './pagination.js';
 import { resolveRef } from './providers.js';
 import { resultOf } from './result.js';
@@ -80,6 +80,7 @@ export class SnapshotResolver {
         checkApplyScope('input.applyScope', input.applyScope),
         checkUserData('input.userData', input.userData),
         ctx,
+        checkSubscriptionIds('input.azureApplyScope', input.azureApplyScope),
       );
       return Object.assign(new TakeSnapshotAccepted(), { operation: Operation.from(op) });
     });

@@ -21,9 +21,17 @@ export const AssociationFailureReason = enumOf(['FACE_NOT_FOUND', 'ASSOCIATED_TO
 export type AssociationFailureReason = keyof typeof AssociationFailureReason;
 registerEnumType(AssociationFailureReason, { name: 'AssociationFailureReason' });
 
-export const DisassociationFailureReason = enumOf(['FACE_NOT_FOUND', 'ASSOCIATED_TO_A_DIFFERENT_USER'] as const);
+export const DisassociationFailureReason = enumOf(['FACE_NOT_FOUND', 'ASSOCIATED_TO_A_DIFFERENT_USER', 'FACE_ONLY_IN_USER'] as const);
 export type DisassociationFailureReason = keyof typeof DisassociationFailureReason;
-registerEnumType(DisassociationFailureReason, { name: 'DisassociationFailureReason' });
+registerEnumType(DisassociationFailureReason, {
+  name: 'DisassociationFailureReason',
+  valuesConfig: {
+    FACE_ONLY_IN_USER: {
+      description:
+        "The face exists only inside the provider's user (an Azure person face added by another tool, in no face list): disassociating it would delete it, so it stays associated.",
+    },
+  },
+});
 
 export const FaceDeletionFailureReason = enumOf(['FACE_NOT_FOUND', 'ASSOCIATED_TO_AN_EXISTING_USER'] as const);
 export type FaceDeletionFailureReason = keyof typeof FaceDeletionFailureReason;

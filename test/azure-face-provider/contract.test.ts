@@ -701,7 +701,7 @@ describe('rebuilding from Azure', () => {
     }
   });
 
-  it('persons and faces made by other tools are listed; their faces cannot leave the person', async () => {
+  it('persons and faces made by other tools are listed; their faces cannot leave the person (FACE_ONLY_IN_USER), the call’s other faces do', async () => {
     const id = await collection();
     const { json } = await rest(fake, 'POST', `/largepersongroups/${id}/persons`, { name: 'legacy-user' });
     const personId = (json as { personId: string }).personId;
@@ -715,10 +715,14 @@ describe('rebuilding from Azure', () => {
     try {
       expect((await fresh.getUsers(id, ['legacy-user']))[0]).toMatchObject({ userId: 'legacy-user' });
       expect((await fresh.getFaces(id, [persistedFaceId]))[0]).toMatchObject({ userId: 'legacy-user', boundingBox: null, indexedAt: null });
-      await expectDomainError(
-        fresh.disassociateFaces({ collectionId: id, userId: 'legacy-user', faceIds: [persistedFaceId] }),
-        'UNSUPPORTED_OPERATION',
-      );
+      const ours = (await fresh.indexFaces({ collectionId: id, image: png([face('ours')]) })).faces[0].faceId;
+      await fresh.associateFaces({ collectionId: id, userId: 'legacy-user', faceIds: [ours], userMatchThreshold: 0 });
+      expect(await fresh.disassociateFaces({ collectionId: id, userId: 'legacy-user', faceIds: [persistedFaceId, ours] })).toEqual({
+        disassociatedFaceIds: [ours],
+        unsuccessfulFaceDisassociations: [{ faceId: persistedFaceId, userId: 'legacy-user', reasons: ['FACE_ONLY_IN_USER'] }],
+        userStatus: 'UPDATING',
+      });
+      expect((await fresh.getFaces(id, [persistedFaceId, ours])).map((f) => f?.userId)).toEqual(['legacy-user', null]);
       await expectDomainError(fresh.deleteUser({ collectionId: id, userId: 'legacy-user' }), 'UNSUPPORTED_OPERATION');
     } finally {
       await fresh.close();

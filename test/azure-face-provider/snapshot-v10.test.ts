@@ -6,13 +6,13 @@
  * the fake's clock) is refused with SnapshotExpired.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakePng, startFakeAzureFace, type FakeAzureFace } from '../fakes/azure-face/server.js';
+import { DEFAULT_SUBSCRIPTION_ID, fakePng, startFakeAzureFace, type FakeAzureFace } from '../fakes/azure-face/server.js';
 import { createCollection, createUsers, ERROR_FIELDS, ref, uniqueCollectionId } from '../support/fixtures.js';
 import { gqlData, removeDataDir, startGateway, type GatewayProcess } from '../support/gateway.js';
 import { associate, follow, indexFace, search } from './gateway-support.js';
 import { until } from '../support/wait.js';
 
-const SUBSCRIPTION = '6f0c1c52-9d2b-4a36-9f4e-0d2a3b4c5d6e';
+const SUBSCRIPTION = DEFAULT_SUBSCRIPTION_ID;
 let fake: FakeAzureFace;
 let gw: GatewayProcess;
 
@@ -34,6 +34,8 @@ beforeAll(async () => {
           snapshotApi: 'v1.0',
           subscriptionId: SUBSCRIPTION,
         },
+        // The same Face resource on gateway copies: nothing of its own to share with another subscription.
+        { name: 'azure-gw', kind: 'azure-face', endpoint: fake.url, apiKey: fake.apiKey, trainDebounceMs: 0, retryBaseDelayMs: 20 },
       ],
     },
   });
@@ -163,6 +165,92 @@ describe('snapshotApi "v1.0"', () => {
       });
     }
     expect(fake.calls).toHaveLength(0);
+  });
+
+  it('azureApplyScope: GUIDs sent as Azure’s applyScope with the instance’s subscription; a bad one is InvalidInput naming it; gateway copies cannot share', async () => {
+    const OTHER = '0A1B2C3D-4E5F-4a6b-8c7d-9e0f1a2b3c4d';
+    const SHARE = `mutation($c: CollectionRef!, $s: [String!]) { takeSnapshot(input: { collection: $c, azureApplyScope: $s }) {
+      __typename ... on TakeSnapshotAccepted { operation { id } } ${ERROR_FIELDS} } }`;
+    fake.clearCalls();
+    const bad = await gqlData(gw.url, SHARE, { c, s: [OTHER, 'not-a-guid'] });
+    expect(bad.takeSnapshot, JSON.stringify(bad)).toMatchObject({
+      __typename: 'InvalidInput',
+      code: 'INVALID_INPUT',
+      field: 'input.azureApplyScope[1]',
+    });
+    expect(fake.calls).toHaveLength(0);
+
+    const shared = await gqlData(gw.url, SHARE, { c, s: [OTHER, OTHER.toLowerCase()] });
+    expect(shared.takeSnapshot.__typename, JSON.stringify(shared)).toBe('TakeSnapshotAccepted');
+    expect(fake.callsTo('TakeSnapshot').map((call) => (call.body as { applyScope: string[] }).applyScope)).toEqual([
+      [SUBSCRIPTION, OTHER.toLowerCase()],
+      [SUBSCRIPTION, OTHER.toLowerCase()],
+    ]);
+    expect((await follow(gw.wsUrl, shared.takeSnapshot.operation.id)).at(-1)).toMatchObject({ status: 'SUCCEEDED' });
+
+    const plain = uniqueCollectionId('v10p');
+    await createCollection(gw.url, plain, 'azure-gw');
+    fake.clearCalls();
+    const refused = await gqlData(gw.url, SHARE, { c: ref(plain, 'azure-gw'), s: [OTHER] });
+    expect(refused.takeSnapshot, JSON.stringify(refused)).toMatchObject({
+      __typename: 'UnsupportedOperation',
+      code: 'UNSUPPORTED_OPERATION',
+    });
+    expect(fake.callsTo('TakeSnapshot')).toHaveLength(0);
+    expect((await gqlData(gw.url, TAKE, { c: ref(plain, 'azure-gw') })).takeSnapshot.__typename).toBe('TakeSnapshotAccepted');
+  });
+
+  it('deleteCollection with deleteSnapshots also deletes Azure’s copies of the collection’s snapshots', async () => {
+    const gone = uniqueCollectionId('v10e');
+    const g = ref(gone, 'azure');
+    await createCollection(gw.url, gone, 'azure');
+    await createUsers(gw.url, gone, ['erin'], 'azure');
+    await associate(gw.url, g, 'erin', [
+      await indexFace(gw.url, g, fakePng({ label: `${gone}-1`, faces: [{ identity: `${gone}-erin` }] })),
+    ]);
+    const taken = await gqlData(gw.url, TAKE, { c: g });
+    expect(taken.takeSnapshot.__typename, JSON.stringify(taken)).toBe('TakeSnapshotAccepted');
+    expect((await follow(gw.wsUrl, taken.takeSnapshot.operation.id)).at(-1)).toMatchObject({ status: 'SUCCEEDED' });
+
+    fake.clearCalls();
+    const deleted = await gqlData(
+      gw.url,
+      `mutation($c: CollectionRef!) { deleteCollection(input: { collection: $c, deleteSnapshots: true }) { __typename } }`,
+      { c: g },
+    );
+    expect(deleted.deleteCollection.__typename, JSON.stringify(deleted)).toBe('DeleteCollectionSuccess');
+    expect(fake.callsTo('DeleteSnapshot').map((call) => call.status)).toEqual([200, 200]);
+    for (const call of fake.callsTo('DeleteSnapshot'))
+      expect((await fetch(`${fake.url}/face/v1.0${call.path}`, { headers: { 'Ocp-Apim-Subscription-Key': fake.apiKey } })).status).toBe(
+        404,
+      );
+  });
+
+  it('a take Azure refuses at once (its take quota, throttling) answers QuotaExceeded or Throttled before any operation exists, and leaves nothing', async () => {
+    const SNAPSHOTS = `{ snapshots(first: 100) { edges { node { id } } } }`;
+    const before = (await gqlData(gw.url, SNAPSHOTS)).snapshots.edges.length as number;
+    const takeOps = () => fake.callsTo('TakeSnapshot').map((call) => call.status);
+    try {
+      // One take left of the quota: the group's is accepted, the face list's refused (403 QuotaExceeded).
+      fake.clearCalls();
+      fake.setSnapshotTakeQuota(1);
+      const quota = await gqlData(gw.url, TAKE, { c });
+      expect(quota.takeSnapshot, JSON.stringify(quota)).toMatchObject({ __typename: 'QuotaExceeded', code: 'QUOTA_EXCEEDED' });
+      expect(takeOps()).toEqual([202, 403]);
+
+      // 429 on every attempt the transport makes: Throttled with Azure's Retry-After as the hint.
+      fake.clearCalls();
+      fake.setSnapshotTakeQuota(100);
+      fake.inject({ op: 'TakeSnapshot', kind: 'throttle', times: 10, retryAfterSeconds: 0 });
+      const throttled = await gqlData(gw.url, TAKE, { c });
+      expect(throttled.takeSnapshot, JSON.stringify(throttled)).toMatchObject({ __typename: 'Throttled', code: 'THROTTLED' });
+      expect(takeOps().every((status) => status === 429)).toBe(true);
+    } finally {
+      fake.clearFaults();
+      fake.setSnapshotTakeQuota(100);
+    }
+    // No gateway snapshot (nor its TAKE_SNAPSHOT operation) was left by either refusal.
+    expect((await gqlData(gw.url, SNAPSHOTS)).snapshots.edges).toHaveLength(before);
   });
 
   it('a snapshot Azure expired (48 h on its clock) is SnapshotExpired at apply time, and nothing is created', async () => {

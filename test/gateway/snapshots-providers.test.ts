@@ -126,3 +126,25 @@ describe.each([
     }
   });
 });
+
+describe('azureApplyScope on providers that keep no snapshot copy of their own', () => {
+  it.each(['local', 'aws'])(
+    '%s: a take sharing with a Face subscription is UnsupportedOperation and leaves no snapshot',
+    async (provider) => {
+      const id = uniqueCollectionId('share');
+      await createCollection(url, id, provider);
+      const SNAPSHOTS = `{ snapshots(first: 100) { edges { node { id } } } }`;
+      const before = (await gqlData(url, SNAPSHOTS)).snapshots.edges.length as number;
+      const shared = await gqlData(
+        url,
+        `mutation($c: CollectionRef!, $s: [String!]) { takeSnapshot(input: { collection: $c, azureApplyScope: $s }) { __typename ${ERROR_FIELDS} } }`,
+        { c: ref(id, provider), s: ['6f0c1c52-9d2b-4a36-9f4e-0d2a3b4c5d6e'] },
+      );
+      expect(shared.takeSnapshot, JSON.stringify(shared)).toMatchObject({
+        __typename: 'UnsupportedOperation',
+        code: 'UNSUPPORTED_OPERATION',
+      });
+      expect((await gqlData(url, SNAPSHOTS)).snapshots.edges).toHaveLength(before);
+    },
+  );
+});

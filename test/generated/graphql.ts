@@ -44,7 +44,9 @@ export type DisassociateFacesInput = {
 
 export type DisassociationFailureReason =
   | 'ASSOCIATED_TO_A_DIFFERENT_USER'
-  | 'FACE_NOT_FOUND';
+  | 'FACE_NOT_FOUND'
+  /** The face exists only inside the provider's user (an Azure person face added by another tool, in no face list): disassociating it would delete it, so it stays associated. */
+  | 'FACE_ONLY_IN_USER';
 
 export type ErrorCode =
   | 'COLLECTION_ALREADY_EXISTS'

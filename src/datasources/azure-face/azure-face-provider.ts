@@ -105,7 +105,7 @@ import { disassociateFaces } from './disassociate-faces.js';
 import { countUserFaces, deleteFaces, getFaces, indexFaces, listFaces, listUserFaces } from './faces.js';
 import type { AzureFaceProviderOptions } from './options.js';
 import { searchUsersByImage } from './search-users-by-image.js';
-import { exportToSnapshot } from './snapshot-export.js';
+import { exportToSnapshot, submitTake } from './snapshot-export.js';
 import { importFromSnapshot } from './snapshot-import.js';
 import { createUser, deleteUser, getUsers, listUsers } from './users.js';
 import type {
@@ -314,6 +314,18 @@ export class AzureFaceProvider implements FaceProvider, Trainable, SnapshotCapab
       if (e instanceof DomainError) throw new DomainError(e.code, e.message, { ...e.details, field: 'input.collection.collectionId' });
       throw e;
     }
+  }
+
+  /** For an instance on Azure's Snapshot API: deletes Azure's copies of every snapshot taken of the collection (./azure-snapshots.ts). */
+  async deleteSnapshotCopiesOf(collectionId: string, call?: CallOptions): Promise<void> {
+    this.assertOpen();
+    await this.deps.azureSnapshots?.deleteOf(collectionId, call);
+  }
+
+  /** For an instance on Azure's Snapshot API: submits Azure's takes inside the request, so a refusal answers it (./snapshot-export.ts). */
+  async startTake(collectionId: string, snapshotId: string, shareWith: readonly string[], call?: CallOptions): Promise<void> {
+    this.assertOpen();
+    await submitTake(this.deps, collectionId, snapshotId, shareWith, call);
   }
 
   /** For an instance on Azure's Snapshot API: deletes Azure's copies of the snapshot (./azure-snapshots.ts). */

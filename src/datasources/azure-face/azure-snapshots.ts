@@ -21,6 +21,8 @@ import { AZURE_SNAPSHOT_LIFETIME_MS } from './limits.js';
 /** How long Azure keeps a snapshot after its take. */
 export { AZURE_SNAPSHOT_LIFETIME_MS };
 const KIND = 'azure-face.snapshot';
+/** Takes Azure accepted inside a takeSnapshot request, not yet followed to their end (a {@link StartedTake} each). */
+const PENDING_KIND = 'azure-face.snapshot-take';
 /** Records of this kind belong to no collection. */
 const PROVIDER_WIDE = '';
 
@@ -32,6 +34,8 @@ export interface AzureSnapshotRecord {
   list: string | null;
   /** When the take started (ms): Azure's 48 hours count from about then. */
   takenAt: number;
+  /** The collection taken (absent in records written before it was kept): what an erasure of that collection deletes. */
+  collectionId?: string;
 }
 
 export interface AzureSnapshotOptions {
@@ -74,24 +78,52 @@ export class AzureSnapshots {
    * container (`type` + `objectId`). Each carries `userData` naming the
    * gateway snapshot and the collection, so an Azure snapshot listing says
    * whose it is. `call`: what the take is made for (a snapshot job passes none).
+   * Azure's applyScope is the configured subscriptionId and `shareWith`
+   * (other Face subscriptions, GUIDs): Azure lets only those apply the copy.
    */
   async startTake(
     collectionId: string,
     hasFaceList: boolean,
     gatewaySnapshotId: string,
+    shareWith: readonly string[],
     call: CallOptions | undefined,
   ): Promise<StartedTake> {
+    const applyScope = [...new Set([this.o.subscriptionId.toLowerCase(), ...shareWith.map((s) => s.toLowerCase())])];
     const ctx: CallContext = { provider: this.o.provider, collectionId };
     const takenAt = this.o.now();
     const userData = JSON.stringify({ facegateSnapshotId: gatewaySnapshotId, collectionId });
     const operations = await this.mapped(ctx, async () => {
-      const group = await this.o.api.takeSnapshot('LargePersonGroup', collectionId, [this.o.subscriptionId], userData, call);
-      const list = hasFaceList
-        ? await this.o.api.takeSnapshot('LargeFaceList', collectionId, [this.o.subscriptionId], userData, call)
-        : null;
+      const group = await this.o.api.takeSnapshot('LargePersonGroup', collectionId, applyScope, userData, call);
+      const list = hasFaceList ? await this.o.api.takeSnapshot('LargeFaceList', collectionId, applyScope, userData, call) : null;
       return list === null ? [group] : [group, list];
     });
     return { collectionId, gatewaySnapshotId, takenAt, operations };
+  }
+
+  /**
+   * {@link startTake}, inside the takeSnapshot request (before any gateway
+   * operation exists): a take Azure refuses (QUOTA_EXCEEDED, THROTTLED once
+   * the transport's retries are spent) is the request's answer and leaves
+   * nothing in the gateway. The accepted takes are recorded under the
+   * gateway snapshot for the take job to follow ({@link pendingTake}).
+   */
+  async submitTake(
+    collectionId: string,
+    hasFaceList: boolean,
+    gatewaySnapshotId: string,
+    shareWith: readonly string[],
+    call: CallOptions | undefined,
+  ): Promise<void> {
+    const started = await this.startTake(collectionId, hasFaceList, gatewaySnapshotId, shareWith, call);
+    await this.o.store.transaction((tx) =>
+      tx.putProviderRecords(this.scope(), PENDING_KIND, [{ key: gatewaySnapshotId, value: JSON.stringify(started) }], new Date()),
+    );
+  }
+
+  /** The takes {@link submitTake} recorded for a gateway snapshot, or null (none submitted, or already finished). */
+  async pendingTake(gatewaySnapshotId: string): Promise<StartedTake | null> {
+    const value = await this.o.store.getProviderRecord(this.scope(), PENDING_KIND, gatewaySnapshotId);
+    return value === null ? null : (JSON.parse(value) as StartedTake);
   }
 
   /**
@@ -112,10 +144,11 @@ export class AzureSnapshots {
         );
       return id;
     });
-    const record: AzureSnapshotRecord = { group, list: list ?? null, takenAt };
-    await this.o.store.transaction((tx) =>
-      tx.putProviderRecords(this.scope(), KIND, [{ key: gatewaySnapshotId, value: JSON.stringify(record) }], new Date()),
-    );
+    const record: AzureSnapshotRecord = { group, list: list ?? null, takenAt, collectionId };
+    await this.o.store.transaction(async (tx) => {
+      await tx.putProviderRecords(this.scope(), KIND, [{ key: gatewaySnapshotId, value: JSON.stringify(record) }], new Date());
+      await tx.deleteProviderRecords(this.scope(), PENDING_KIND, [gatewaySnapshotId]);
+    });
     await this.pruneExpired();
   }
 
@@ -141,17 +174,40 @@ export class AzureSnapshots {
     await this.o.store.transaction((tx) => tx.deleteProviderRecords(this.scope(), KIND, [gatewaySnapshotId]));
   }
 
-  /** Forgets records of snapshots Azure has deleted by now (48 h after their take). */
-  private async pruneExpired(): Promise<void> {
-    const expired: string[] = [];
+  /**
+   * Deletes Azure's copies of every gateway snapshot taken of `collectionId`
+   * (an erasure: deleteCollection with deleteSnapshots), each as
+   * {@link delete}. Works from this instance's records, not the gateway's
+   * snapshot rows, so a retry after a failure part-way finds the copies left.
+   */
+  async deleteOf(collectionId: string, call: CallOptions | undefined): Promise<void> {
+    const keys: string[] = [];
     for (let after: string | null = null; ;) {
       const page = await this.o.store.listProviderRecords(this.scope(), KIND, after, 500);
-      for (const r of page)
-        if ((JSON.parse(r.value) as AzureSnapshotRecord).takenAt + AZURE_SNAPSHOT_LIFETIME_MS < this.o.now()) expired.push(r.key);
+      for (const r of page) if ((JSON.parse(r.value) as AzureSnapshotRecord).collectionId === collectionId) keys.push(r.key);
       if (page.length < 500) break;
       after = page[page.length - 1].key;
     }
-    if (expired.length > 0) await this.o.store.transaction((tx) => tx.deleteProviderRecords(this.scope(), KIND, expired));
+    for (const key of keys) await this.delete(key, call);
+  }
+
+  /**
+   * Forgets records of snapshots Azure has deleted by now (48 h after their
+   * take), and of submitted takes as old whose job never followed them (the
+   * gateway's own insert failed after Azure accepted them).
+   */
+  private async pruneExpired(): Promise<void> {
+    for (const kind of [KIND, PENDING_KIND]) {
+      const expired: string[] = [];
+      for (let after: string | null = null; ;) {
+        const page = await this.o.store.listProviderRecords(this.scope(), kind, after, 500);
+        for (const r of page)
+          if ((JSON.parse(r.value) as { takenAt: number }).takenAt + AZURE_SNAPSHOT_LIFETIME_MS < this.o.now()) expired.push(r.key);
+        if (page.length < 500) break;
+        after = page[page.length - 1].key;
+      }
+      if (expired.length > 0) await this.o.store.transaction((tx) => tx.deleteProviderRecords(this.scope(), kind, expired));
+    }
   }
 
   /** The Azure snapshots recorded for a gateway snapshot, or null (a gateway-native snapshot). */

@@ -8,14 +8,15 @@ import type { CallOptions, DisassociateFacesInput, DisassociateFacesOutcome } fr
 import type { AdapterDeps } from './adapter-deps.js';
 import { checkCollectionId } from './collection-id.js';
 import type { IndexedFace } from './collection-index.js';
-import { refuseUnlisted, userNotFound } from './refusals.js';
+import { userNotFound } from './refusals.js';
 
 /**
  * Disassociates the user's faces among `input.faceIds`: unknown faces and
  * other users' are reported in the outcome, unassociated ones ignored. A
- * face that exists only inside the person is UNSUPPORTED_OPERATION (it
- * would be lost). Locked and ClientRequestToken-aware like every user
- * mutation.
+ * face that exists only inside the person (added by another tool: in no
+ * face list) is reported unsuccessful with FACE_ONLY_IN_USER and stays (it
+ * would be lost: Azure has no other copy of it), while the rest of the call
+ * completes. Locked and ClientRequestToken-aware like every user mutation.
  *
  * One DELETE per face and no transaction across them (Azure has none), so
  * a failure part-way (throttling, an outage) leaves the faces done so far
@@ -50,9 +51,9 @@ export function disassociateFaces(
         continue; // not associated (any more): ignored, not returned
       else if (face.userId !== userId)
         outcome.unsuccessfulFaceDisassociations.push({ faceId, userId: face.userId, reasons: ['ASSOCIATED_TO_A_DIFFERENT_USER'] });
+      else if (!face.inList) outcome.unsuccessfulFaceDisassociations.push({ faceId, userId, reasons: ['FACE_ONLY_IN_USER'] });
       else own.push(face);
     }
-    refuseUnlisted(deps.name, own, userId, 'disassociated');
     const ctx = deps.callContext(collectionId, userId);
     try {
       for (const face of own) {

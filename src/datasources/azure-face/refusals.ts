@@ -24,16 +24,16 @@ export function userNotFound(provider: string, input: UserMutationInput): Domain
 
 /**
  * Faces found only inside a person (added by other tools) would be lost by
- * leaving it: UNSUPPORTED_OPERATION when any of `faces` is one. `what` is
- * "disassociated" or "deleted with its user".
+ * deleting the person: UNSUPPORTED_OPERATION when any of `faces` is one.
+ * (disassociateFaces reports such a face per face instead: FACE_ONLY_IN_USER.)
  */
-export function refuseUnlisted(provider: string, faces: readonly IndexedFace[], userId: string, what: string): void {
+export function refuseUnlisted(provider: string, faces: readonly IndexedFace[], userId: string): void {
   const unlisted = faces.find((f) => !f.inList);
   if (unlisted) {
     throw unsupported(
       provider,
-      `face "${unlisted.faceId}" of user "${userId}" exists only inside the Azure person (it was not indexed through facegate), so it would be lost if ${what}`,
-      what === 'disassociated' ? 'DisassociateFaces' : 'DeleteUser',
+      `face "${unlisted.faceId}" of user "${userId}" exists only inside the Azure person (it was not indexed through facegate), so it would be lost if deleted with its user`,
+      'DeleteUser',
     );
   }
 }

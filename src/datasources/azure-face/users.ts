@@ -76,7 +76,7 @@ export async function deleteUser(deps: AdapterDeps, input: UserMutationInput, ca
     const user = index.users.get(userId);
     if (!user) throw userNotFound(deps.name, input);
     const faces = index.facesOf(userId);
-    refuseUnlisted(deps.name, faces, userId, 'deleted with its user');
+    refuseUnlisted(deps.name, faces, userId);
     try {
       await deps.api.deletePerson(collectionId, user.personId, call);
     } catch (e) {

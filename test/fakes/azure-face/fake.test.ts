@@ -724,4 +724,25 @@ describe('v1.0 Snapshot API (retired; §B.3)', () => {
     expectError(await call('POST', `/snapshots/${snapshotId}/apply`, { ...v10, body: { objectId: 'late' } }), 404, 'SnapshotNotFound');
     expectError(await call('GET', `/operations/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`, v10), 404, 'OperationNotFound');
   });
+
+  it('Apply needs the caller’s subscription in applyScope (403 Forbidden otherwise); a take past the quota is 403 QuotaExceeded, with no operation', async () => {
+    fake.setSnapshotMs(0);
+    await group('scoped');
+    const take = async (applyScope: string[]) =>
+      call('POST', '/snapshots', { ...v10, body: { type: 'LargePersonGroup', objectId: 'scoped', applyScope } });
+    const snapshotOf = async (op: string) => ((await statusOf(op)).resourceLocation as string).slice('/snapshots/'.length);
+
+    const elsewhere = await snapshotOf(operationOf(await take(['11111111-2222-4333-8444-555555555555'])));
+    expectError(await call('POST', `/snapshots/${elsewhere}/apply`, { ...v10, body: { objectId: 'scoped-a' } }), 403, 'Forbidden');
+    expectError(await call('GET', '/largepersongroups/scoped-a'), 404, 'LargePersonGroupNotFound');
+    const shared = await snapshotOf(operationOf(await take(['11111111-2222-4333-8444-555555555555', fake.subscriptionId.toUpperCase()])));
+    operationOf(await call('POST', `/snapshots/${shared}/apply`, { ...v10, body: { objectId: 'scoped-b' } }));
+
+    fake.setSnapshotTakeQuota(1);
+    operationOf(await take(scope));
+    expectError(await take(scope), 403, 'QuotaExceeded');
+    fake.advanceClock(24 * 60 * 60 * 1000 + 1);
+    operationOf(await take(scope)); // a day later the quota allows one again
+    fake.setSnapshotTakeQuota(100);
+  });
 });

@@ -99,6 +99,8 @@ export interface FakeCall extends RecordedCall {
 export interface FakeAzureFace extends FakeHttpServer<FakeCall, FaultSpec> {
   /** The subscription key it accepts. */
   readonly apiKey: string;
+  /** The Face subscription (lowercase GUID) that key belongs to: Apply needs it in a snapshot's applyScope. */
+  readonly subscriptionId: string;
   /** Forgets state, pending faults, the call log and the clock offset; image declarations stay unless `images: true`. */
   reset(options?: { images?: boolean }): void;
   /** Says which faces the fake detects in exactly these bytes. */
@@ -112,6 +114,12 @@ export interface FakeAzureFace extends FakeHttpServer<FakeCall, FaultSpec> {
   setTrainingMs(ms: number): void;
   /** How long v1.0 snapshot takes and applies started from now on run (fake clock). */
   setSnapshotMs(ms: number): void;
+  /**
+   * Starts a new quota period allowing `max` v1.0 snapshot takes per
+   * `windowMs` of the fake's clock (default: S0's 100 a day; takes made
+   * before are no longer counted); takes past it answer 403 QuotaExceeded.
+   */
+  setSnapshotTakeQuota(max: number, windowMs?: number): void;
   /** The next training of container `id` (of any container, when absent) ends `failed`. */
   failNextTraining(id?: string, message?: string): void;
   /** Persons, faces and training status of a group, looking behind the API. */
@@ -125,6 +133,8 @@ export interface FakeAzureFaceOptions extends FakeHttpServerOptions<FakeCall> {
   trainingMs?: number;
   /** How long a v1.0 snapshot take or apply runs on the fake's clock. @default 25 */
   snapshotMs?: number;
+  /** The Face subscription its key belongs to, which Apply checks against a snapshot's applyScope. @default {@link DEFAULT_SUBSCRIPTION_ID} */
+  subscriptionId?: string;
   /** Limited Access approval for identification/verification. @default true */
   identification?: boolean;
   /** Limited Access approval for the age, smile, facialHair and hair attributes (403 UnsupportedFeature without). @default false */
@@ -133,6 +143,9 @@ export interface FakeAzureFaceOptions extends FakeHttpServerOptions<FakeCall> {
   /** Base clock; `advanceClock` adds to it. @default Date.now */
   now?: () => number;
 }
+
+/** The Face subscription of the fake's key unless told otherwise. */
+export const DEFAULT_SUBSCRIPTION_ID = '6f0c1c52-9d2b-4a36-9f4e-0d2a3b4c5d6e';
 
 /** Bodies above this are refused (6 MB images must still reach validation). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -153,7 +166,8 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   });
   let snapshotMs = options.snapshotMs ?? 25;
-  const snapshots = new SnapshotState(state, now, () => snapshotMs);
+  const subscriptionId = (options.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID).toLowerCase();
+  const snapshots = new SnapshotState(state, now, () => snapshotMs, subscriptionId);
 
   function parse(req: IncomingMessage, body: Buffer | null, requestId: string): ParsedRequest<FakeCall, Reply> {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -231,6 +245,7 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
 
   return Object.assign(server, {
     apiKey,
+    subscriptionId,
     reset(resetOptions?: { images?: boolean }) {
       state.reset(resetOptions);
       snapshots.reset();
@@ -252,6 +267,11 @@ export async function startFakeAzureFace(options: FakeAzureFaceOptions = {}): Pr
     setSnapshotMs(ms: number) {
       if (!(ms >= 0)) throw new Error(`fake azure face: setSnapshotMs expected ms ≥ 0, got ${ms}`);
       snapshotMs = ms;
+    },
+    setSnapshotTakeQuota(max: number, windowMs = 24 * 60 * 60 * 1000) {
+      if (!(max >= 0) || !(windowMs > 0))
+        throw new Error(`fake azure face: setSnapshotTakeQuota expected max ≥ 0 and windowMs > 0, got ${max} and ${windowMs}`);
+      snapshots.setTakeQuota(max, windowMs);
     },
     setTrainingMs(ms: number) {
       if (!(ms >= 0)) throw new Error(`fake azure face: setTrainingMs expected ms ≥ 0, got ${ms}`);

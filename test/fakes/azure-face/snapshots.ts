@@ -15,6 +15,20 @@
  * be captured"); an apply creates the target when its operation succeeds,
  * keeping person and face ids and training results; resourceLocation is
  * `/snapshots/{id}` for Take and the target object id for Apply.
+ *
+ * applyScope: "Only subscriptions in applyScope can apply a snapshot"
+ * (§B.3, the Snapshot Apply operation doc). The fake's key belongs to one
+ * subscription (`subscriptionId`); its Apply of a snapshot whose applyScope
+ * does not name it is refused 403 Forbidden (status and code the fake's
+ * choice: none is documented).
+ *
+ * Take quota: "F0 allows 100 Take and 100 Apply operations per month; S0
+ * allows 100 per day of each" (providers.md §B.3, from the Snapshot Take
+ * operation doc). A take past the quota is refused at once, before any
+ * operation exists: 403 QuotaExceeded, the code Azure gives every other
+ * Face quota (§B.2's error table; for Snapshot the code is the fake's
+ * choice, as §B.3 says none is documented). The fake counts S0's 100 takes
+ * in the last 24 hours of its clock unless told otherwise ({@link SnapshotState.setTakeQuota}).
  */
 import { randomUUID } from 'node:crypto';
 import type { ContainerCopy, FaceRequest, FaceResponse, FaceState } from './service.js';
@@ -31,6 +45,10 @@ export const SNAPSHOT_ROUTES = [
 ] as const;
 
 export type SnapshotOperationName = (typeof SNAPSHOT_ROUTES)[number]['op'];
+
+/** Azure S0's take quota: 100 takes per day (F0: per month). */
+export const S0_TAKES_PER_DAY = 100;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Snapshots are cleaned up this long after their take. */
 export const SNAPSHOT_LIFETIME_MS = 48 * 60 * 60 * 1000;
@@ -65,17 +83,31 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export class SnapshotState {
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly operations = new Map<string, Operation>();
+  /** When each accepted take was made (fake clock), for the quota. */
+  private takes: number[] = [];
+  /** Takes allowed per `windowMs` (S0: 100 a day). */
+  private takeQuota = { max: S0_TAKES_PER_DAY, windowMs: DAY_MS };
 
   constructor(
     private readonly faces: FaceState,
     private readonly now: () => number,
     /** How long a take or an apply runs on the fake's clock. */
     public durationMs: () => number,
+    /** The Face subscription the fake's key belongs to (lowercase GUID): the applier Apply checks against applyScope. */
+    private readonly subscriptionId: string,
   ) {}
 
   reset(): void {
     this.snapshots.clear();
     this.operations.clear();
+    this.takes = [];
+    this.takeQuota = { max: S0_TAKES_PER_DAY, windowMs: DAY_MS };
+  }
+
+  /** A new quota period: `max` takes per `windowMs`, none counted yet. */
+  setTakeQuota(max: number, windowMs: number): void {
+    this.takeQuota = { max, windowMs };
+    this.takes = [];
   }
 
   handle(op: SnapshotOperationName, req: FaceRequest): FaceResponse {
@@ -139,6 +171,11 @@ export class SnapshotState {
         `${type}NotFound`,
         `${type === 'LargePersonGroup' ? 'Large person group' : 'Large face list'} ${body.objectId} is not found.`,
       );
+    const since = this.now() - this.takeQuota.windowMs;
+    this.takes = this.takes.filter((t) => t > since);
+    if (this.takes.length >= this.takeQuota.max)
+      throw new AzureError(403, 'QuotaExceeded', 'Snapshot take number reached subscription level limit.');
+    this.takes.push(this.now());
     const snapshot: Snapshot = {
       id: randomUUID(),
       type,
@@ -157,6 +194,8 @@ export class SnapshotState {
 
   private apply(snapshotId: string, req: FaceRequest): FaceResponse {
     const snapshot = this.snapshot(snapshotId);
+    if (!snapshot.applyScope.some((s) => s.toLowerCase() === this.subscriptionId))
+      throw new AzureError(403, 'Forbidden', `Subscription ${this.subscriptionId} is not in the apply scope of snapshot ${snapshot.id}.`);
     const body = parseJsonObject(req.body);
     if (typeof body.objectId !== 'string' || body.objectId.length > 64 || !CONTAINER_ID.test(body.objectId))
       throw badArgument('Invalid argument objectId.');
