@@ -10,7 +10,16 @@
  */
 import type { BoundingBox } from '../engine/types.js';
 import type { FaceAttributeName, FaceDetailRecord, QualityFilterName } from '../domain/face-details.js';
-import type { CollectionRecord, FaceRecord, ProviderInfo, UserRecord, UserStatus } from '../domain/records.js';
+import type {
+  AssociationFailureReason,
+  CollectionRecord,
+  DisassociationFailureReason,
+  FaceDeletionFailureReason,
+  FaceRecord,
+  ProviderInfo,
+  UserRecord,
+  UserStatus,
+} from '../domain/records.js';
 import type { CallOptions } from './call-options.js';
 import type { FaceOperations } from './face-operations.js';
 
@@ -74,19 +83,22 @@ export interface IndexFacesOutcome {
   faceModelVersion: string | null;
 }
 
+/** A face a write left as it was, and why. */
+export interface FaceFailure<R extends string> {
+  faceId: string;
+  userId: string | null;
+  reasons: R[];
+  /**
+   * Reasons the provider gave that `reasons` cannot name (one Rekognition
+   * added after this gateway was built), verbatim; dropped from `reasons`
+   * so the answer still serializes. @default []
+   */
+  providerReasons?: string[];
+}
+
 export interface DeleteFacesOutcome {
   deletedFaceIds: string[];
-  unsuccessfulFaceDeletions: {
-    faceId: string;
-    userId: string | null;
-    reasons: ('FACE_NOT_FOUND' | 'ASSOCIATED_TO_AN_EXISTING_USER')[];
-    /**
-     * Reasons the provider gave that `reasons` cannot name (one Rekognition
-     * added after this gateway was built), verbatim; dropped from `reasons`
-     * so the answer still serializes. @default []
-     */
-    providerReasons?: string[];
-  }[];
+  unsuccessfulFaceDeletions: FaceFailure<FaceDeletionFailureReason>[];
 }
 
 export interface UserMutationInput {
@@ -104,18 +116,7 @@ export interface AssociateFacesInput extends UserMutationInput {
 
 export interface AssociateFacesOutcome {
   associatedFaceIds: string[];
-  unsuccessfulFaceAssociations: {
-    faceId: string;
-    userId: string | null;
-    confidence: number | null;
-    reasons: ('FACE_NOT_FOUND' | 'ASSOCIATED_TO_A_DIFFERENT_USER' | 'LOW_MATCH_CONFIDENCE')[];
-    /**
-     * Reasons the provider gave that `reasons` cannot name (one Rekognition
-     * added after this gateway was built), verbatim; dropped from `reasons`
-     * so the answer still serializes. @default []
-     */
-    providerReasons?: string[];
-  }[];
+  unsuccessfulFaceAssociations: (FaceFailure<AssociationFailureReason> & { confidence: number | null })[];
   userStatus: UserStatus;
 }
 
@@ -125,17 +126,7 @@ export interface DisassociateFacesInput extends UserMutationInput {
 
 export interface DisassociateFacesOutcome {
   disassociatedFaceIds: string[];
-  unsuccessfulFaceDisassociations: {
-    faceId: string;
-    userId: string | null;
-    reasons: ('FACE_NOT_FOUND' | 'ASSOCIATED_TO_A_DIFFERENT_USER' | 'FACE_ONLY_IN_USER')[];
-    /**
-     * Reasons the provider gave that `reasons` cannot name (one Rekognition
-     * added after this gateway was built), verbatim; dropped from `reasons`
-     * so the answer still serializes. @default []
-     */
-    providerReasons?: string[];
-  }[];
+  unsuccessfulFaceDisassociations: FaceFailure<DisassociationFailureReason>[];
   userStatus: UserStatus;
 }
 

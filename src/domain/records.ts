@@ -10,6 +10,21 @@ export type ProviderKind = 'LOCAL' | 'REKOGNITION' | 'AZURE_FACE';
 
 export type UserStatus = 'ACTIVE' | 'UPDATING' | 'CREATING' | 'CREATED';
 
+/** Why a face was not deleted (Rekognition's UnsuccessfulFaceDeletion reasons; the contract's FaceDeletionFailureReason). */
+export const FACE_DELETION_FAILURE_REASONS = ['FACE_NOT_FOUND', 'ASSOCIATED_TO_AN_EXISTING_USER'] as const;
+export type FaceDeletionFailureReason = (typeof FACE_DELETION_FAILURE_REASONS)[number];
+
+/** Why a face was not associated (Rekognition's UnsuccessfulFaceAssociation reasons; the contract's AssociationFailureReason). */
+export const ASSOCIATION_FAILURE_REASONS = ['FACE_NOT_FOUND', 'ASSOCIATED_TO_A_DIFFERENT_USER', 'LOW_MATCH_CONFIDENCE'] as const;
+export type AssociationFailureReason = (typeof ASSOCIATION_FAILURE_REASONS)[number];
+
+/**
+ * Why a face was not disassociated (Rekognition's UnsuccessfulFaceDisassociation reasons, and
+ * FACE_ONLY_IN_USER for an Azure person face in no face list; the contract's DisassociationFailureReason).
+ */
+export const DISASSOCIATION_FAILURE_REASONS = ['FACE_NOT_FOUND', 'ASSOCIATED_TO_A_DIFFERENT_USER', 'FACE_ONLY_IN_USER'] as const;
+export type DisassociationFailureReason = (typeof DISASSOCIATION_FAILURE_REASONS)[number];
+
 /** The face operations (contract-face-operations.graphql) and one capability per FaceAttribute beyond the DEFAULT set that a provider fills. */
 export const FACE_OPERATION_CAPABILITIES = [
   'DETECT_FACES',

@@ -1,6 +1,7 @@
 /** The schema's enums; values equal the domain's string unions. */
 import { registerEnumType } from 'type-graphql';
 import { ERROR_CODES, type ErrorCode as DomainErrorCode } from '../domain/errors.js';
+import { ASSOCIATION_FAILURE_REASONS, DISASSOCIATION_FAILURE_REASONS, FACE_DELETION_FAILURE_REASONS } from '../domain/records.js';
 
 const enumOf = <T extends string>(values: readonly T[]): { [K in T]: K } =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
@@ -17,11 +18,11 @@ export const UserStatus = enumOf(['ACTIVE', 'UPDATING', 'CREATING', 'CREATED'] a
 export type UserStatus = keyof typeof UserStatus;
 registerEnumType(UserStatus, { name: 'UserStatus' });
 
-export const AssociationFailureReason = enumOf(['FACE_NOT_FOUND', 'ASSOCIATED_TO_A_DIFFERENT_USER', 'LOW_MATCH_CONFIDENCE'] as const);
+export const AssociationFailureReason = enumOf(ASSOCIATION_FAILURE_REASONS);
 export type AssociationFailureReason = keyof typeof AssociationFailureReason;
 registerEnumType(AssociationFailureReason, { name: 'AssociationFailureReason' });
 
-export const DisassociationFailureReason = enumOf(['FACE_NOT_FOUND', 'ASSOCIATED_TO_A_DIFFERENT_USER', 'FACE_ONLY_IN_USER'] as const);
+export const DisassociationFailureReason = enumOf(DISASSOCIATION_FAILURE_REASONS);
 export type DisassociationFailureReason = keyof typeof DisassociationFailureReason;
 registerEnumType(DisassociationFailureReason, {
   name: 'DisassociationFailureReason',
@@ -33,7 +34,7 @@ registerEnumType(DisassociationFailureReason, {
   },
 });
 
-export const FaceDeletionFailureReason = enumOf(['FACE_NOT_FOUND', 'ASSOCIATED_TO_AN_EXISTING_USER'] as const);
+export const FaceDeletionFailureReason = enumOf(FACE_DELETION_FAILURE_REASONS);
 export type FaceDeletionFailureReason = keyof typeof FaceDeletionFailureReason;
 registerEnumType(FaceDeletionFailureReason, { name: 'FaceDeletionFailureReason' });
 

@@ -11,7 +11,8 @@ import type {
   DisassociateFacesInput,
   DisassociateFacesOutcome,
 } from '../provider.js';
-import { ASSOCIATION_REASONS, DISASSOCIATION_REASONS, source, splitReasons } from './reasons.js';
+import { ASSOCIATION_FAILURE_REASONS, DISASSOCIATION_FAILURE_REASONS } from '../../domain/records.js';
+import { source, splitReasons } from './reasons.js';
 import { status } from './records.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
 
@@ -41,7 +42,7 @@ export async function associateFaces(
       faceId: u.FaceId ?? '',
       userId: u.UserId ?? null,
       confidence: u.Confidence ?? null,
-      ...splitReasons(ASSOCIATION_REASONS, u.Reasons, source(deps, 'AssociateFaces', u.FaceId)),
+      ...splitReasons(ASSOCIATION_FAILURE_REASONS, u.Reasons, source(deps, 'AssociateFaces', u.FaceId)),
     })),
     userStatus: status(out.UserStatus),
   };
@@ -74,7 +75,7 @@ export async function disassociateFaces(
     unsuccessfulFaceDisassociations: (out.UnsuccessfulFaceDisassociations ?? []).map((u) => ({
       faceId: u.FaceId ?? '',
       userId: u.UserId ?? null,
-      ...splitReasons(DISASSOCIATION_REASONS, u.Reasons, source(deps, 'DisassociateFaces', u.FaceId)),
+      ...splitReasons(DISASSOCIATION_FAILURE_REASONS, u.Reasons, source(deps, 'DisassociateFaces', u.FaceId)),
     })),
     userStatus: status(out.UserStatus),
   };

@@ -5,7 +5,7 @@
  */
 import { DeleteFacesCommand } from '@aws-sdk/client-rekognition';
 import { DomainError, invalidInput } from '../../domain/errors.js';
-import type { FaceRecord } from '../../domain/records.js';
+import { FACE_DELETION_FAILURE_REASONS, type FaceRecord } from '../../domain/records.js';
 import { mapLimit } from '../../lib/map-limit.js';
 import type { CallOptions, DeleteFacesOutcome, FaceFilter, Page, PageRequest } from '../provider.js';
 import { listAllFaces, listFacesPage } from './face-pages.js';
@@ -14,7 +14,7 @@ import { decodePageToken, encodePageToken, type Listing } from './page-token.js'
 import { collect, pageLimit } from './paging.js';
 import type { RekognitionDeps } from './rekognition-deps.js';
 import { listUnassociatedFaces } from './unassociated-faces.js';
-import { DELETION_REASONS, source, splitReasons } from './reasons.js';
+import { source, splitReasons } from './reasons.js';
 
 /**
  * ListFaces (UserId filter for `userId`). `unassociated` is emulated:
@@ -115,7 +115,7 @@ export async function deleteFaces(
       outcome.unsuccessfulFaceDeletions.push({
         faceId: u.FaceId ?? '',
         userId: u.UserId ?? null,
-        ...splitReasons(DELETION_REASONS, u.Reasons, source(deps, 'DeleteFaces', u.FaceId)),
+        ...splitReasons(FACE_DELETION_FAILURE_REASONS, u.Reasons, source(deps, 'DeleteFaces', u.FaceId)),
       });
     }
   }

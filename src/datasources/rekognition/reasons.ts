@@ -1,7 +1,7 @@
 /**
  * The `Reasons` of Rekognition's per-face failures (UnsuccessfulFaceDeletions,
  * UnsuccessfulFaceAssociations, UnsuccessfulFaceDisassociations) checked
- * against the reasons the contract names. The SDK types them as plain
+ * against the reasons the contract names (domain/records.ts). The SDK types them as plain
  * strings and AWS may add reasons at any time; one passed through unchecked
  * would break the GraphQL enum serialization of the whole response. A
  * reason the contract does not know is dropped from `reasons`, kept
@@ -9,11 +9,6 @@
  */
 import type { Logger } from 'pino';
 import type { RekognitionDeps } from './rekognition-deps.js';
-
-/** The reasons each failure list may carry, as the contract (and the GraphQL enums) name them. */
-export const DELETION_REASONS = ['FACE_NOT_FOUND', 'ASSOCIATED_TO_AN_EXISTING_USER'] as const;
-export const ASSOCIATION_REASONS = ['FACE_NOT_FOUND', 'ASSOCIATED_TO_A_DIFFERENT_USER', 'LOW_MATCH_CONFIDENCE'] as const;
-export const DISASSOCIATION_REASONS = ['FACE_NOT_FOUND', 'ASSOCIATED_TO_A_DIFFERENT_USER'] as const;
 
 /** Where an unknown reason came from, for the log line. */
 export interface ReasonSource {
