@@ -27,7 +27,7 @@ async function searchUsers(gw: GatewayProcess, person: Person): Promise<Match[]>
     gw.url,
     `query($img: String!) { searchUsersByImage(input: { ${c}, image: { base64: $img }, maxUsers: 3 }) {
       __typename ... on SearchUsersByImageSuccess { userMatches { similarity user { userId } } } } }`,
-    { img: b64(PHOTOS[person][1]) },
+    { img: b64(PHOTOS[person][1]!) },
   );
   if (data.searchUsersByImage.__typename !== 'SearchUsersByImageSuccess') throw new Error(JSON.stringify(data));
   return data.searchUsersByImage.userMatches.map((m: { similarity: number; user: { userId: string } }) => ({

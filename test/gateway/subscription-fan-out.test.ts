@@ -63,7 +63,13 @@ function subscribe(key: string, query: string, operationId: string): Follower & 
       },
     );
   });
-  return { events, ended, dispose: () => client.dispose() };
+  return {
+    events,
+    ended,
+    dispose: async () => {
+      await client.dispose();
+    },
+  };
 }
 
 /** Distinct events after the first (the first is each subscriber's own read of the stored state). */

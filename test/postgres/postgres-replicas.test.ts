@@ -304,14 +304,14 @@ describe.skipIf(!pgAvailable)('approximate search on two replicas', () => {
       await one.createUser({ collectionId: 'ann-replicas', userId: `u${p}` });
       const out = await one.indexFaces({ collectionId: 'ann-replicas', image: engine.image(`enrol-${p}`, [face(p)]) });
       faceIds.push(out.faces[0].faceId);
-      await one.associateFaces({ collectionId: 'ann-replicas', userId: `u${p}`, faceIds: [out.faces[0].faceId] });
+      await one.associateFaces({ collectionId: 'ann-replicas', userId: `u${p}`, faceIds: [out.faces[0].faceId], userMatchThreshold: 0 });
     }
     expect(await who(two, 2)).toEqual(['u2']);
     expect(await who(one, 2)).toEqual(['u2']);
     // A write on one reaches two's index through the association log.
     await one.disassociateFaces({ collectionId: 'ann-replicas', userId: 'u2', faceIds: [faceIds[2]] });
     expect(await who(two, 2)).toEqual([]);
-    await two.associateFaces({ collectionId: 'ann-replicas', userId: 'u4', faceIds: [faceIds[2]] });
+    await two.associateFaces({ collectionId: 'ann-replicas', userId: 'u4', faceIds: [faceIds[2]], userMatchThreshold: 0 });
     expect(await who(one, 2)).toEqual(['u4']);
 
     // two stops (saving its index), one writes meanwhile, two starts again.
